@@ -1,0 +1,162 @@
+"""The :class:`Debt`: one debt as the planner understands it.
+
+A ``Debt`` is frozen and checks itself when it is made, so nothing downstream
+has to. Money is a :class:`~decimal.Decimal` of yuan, rounded half-up to the
+cent; rates are percent points per year (``18`` means 18%).
+
+>>> d = Debt("花呗", balance="5000", apr=18, min_payment=500)
+>>> d.balance, d.apr, d.monthly_interest
+(Decimal('5000.00'), Decimal('18'), Decimal('75.00'))
+>>> d.with_(apr=12).apr
+Decimal('12')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ._data import kinds
+from .errors import PlannerError
+from .money import round_cents
+
+#: Largest amount of money the planner accepts for one debt (¥10 billion).
+MAX_MONEY = Decimal("10000000000")
+#: Largest yearly rate in percent it accepts (1000%: anything above is a typo).
+MAX_APR = Decimal("1000")
+
+
+def _dec(value, field_name: str) -> Decimal:
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, (int, str)):
+        try:
+            result = Decimal(value)
+        except Exception:
+            raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}") from None
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    else:
+        raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}")
+    if not result.is_finite():
+        raise PlannerError(f"{field_name}: 不是有限的数字 / not a finite number: {value!r}")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Debt:
+    """One debt.
+
+    Required: ``name``, ``balance`` (owed now, yuan), ``apr`` (percent per
+    year) and ``min_payment`` (monthly, yuan). The rest is optional detail
+    used by the negotiation features; ``extra`` carries unknown CSV columns.
+
+    The ``defer_*`` and ``settle_*`` fields are set by negotiation
+    adjustments, not by a CSV: a payment holiday of ``defer_months`` months
+    from month ``defer_from`` (interest accruing when ``defer_interest``), and
+    a settlement in month ``settle_month`` paying ``settle_fraction`` of what
+    is owed then, the rest forgiven.
+    """
+
+    name: str
+    balance: Decimal
+    apr: Decimal
+    min_payment: Decimal
+    kind: str = "other"
+    daily_rate: Decimal | None = None
+    fee_rate: Decimal | None = None
+    term_months: int | None = None
+    overdue_days: int = 0
+    penalty_apr: Decimal | None = None
+    fees_owed: Decimal = Decimal("0.00")
+    contract_date: date | None = None
+    principal: Decimal | None = None
+    defer_months: int = 0
+    defer_from: int = 1
+    defer_interest: bool = True
+    settle_month: int | None = None
+    settle_fraction: Decimal | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise PlannerError("债务名称不能为空 / a debt needs a name")
+        set_(self, "name", self.name.strip())
+        for money in ("balance", "min_payment", "fees_owed", "principal"):
+            value = getattr(self, money)
+            if value is None:
+                continue
+            value = round_cents(_dec(value, money))
+            if value < 0:
+                raise PlannerError(f"{self.name}: {money} 不能为负数 / cannot be negative: {value}")
+            if value > MAX_MONEY:
+                raise PlannerError(
+                    f"{self.name}: {money} 金额过大 / is implausibly large: {value} (max {MAX_MONEY})"
+                )
+            set_(self, money, value)
+        for rate in ("apr", "penalty_apr", "daily_rate", "fee_rate", "settle_fraction"):
+            value = getattr(self, rate)
+            if value is None:
+                continue
+            value = _dec(value, rate)
+            if value < 0:
+                raise PlannerError(f"{self.name}: {rate} 不能为负数 / cannot be negative: {value}")
+            set_(self, rate, value)
+        for rate in ("apr", "penalty_apr"):
+            value = getattr(self, rate)
+            if value is not None and value > MAX_APR:
+                raise PlannerError(
+                    f"{self.name}: {rate} {value}% 高得不合理 / is implausibly high (max {MAX_APR}%)"
+                )
+        if self.settle_fraction is not None and self.settle_fraction > 1:
+            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
+        if self.kind not in kinds():
+            raise PlannerError(
+                f"{self.name}: 未知类型 / unknown kind {self.kind!r}; use one of {', '.join(kinds())}"
+            )
+        for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
+            value = getattr(self, count)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise PlannerError(f"{self.name}: {count} 必须是整数 / must be a whole number: {value!r}")
+            low = 1 if count in ("term_months", "defer_from", "settle_month") else 0
+            if value < low:
+                raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
+        if (self.settle_month is None) != (self.settle_fraction is None):
+            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出 / need both")
+        set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(self.extra).items()))
+
+    @property
+    def is_overdue(self) -> bool:
+        """Whether the debt is overdue now (``overdue_days`` above zero)."""
+        return self.overdue_days > 0
+
+    @property
+    def effective_apr(self) -> Decimal:
+        """The yearly rate actually charged: ``penalty_apr`` while overdue, else ``apr``."""
+        if self.is_overdue and self.penalty_apr is not None:
+            return self.penalty_apr
+        return self.apr
+
+    @property
+    def monthly_interest(self) -> Decimal:
+        """Interest of the first month on today's balance, at the effective rate."""
+        return round_cents(self.balance * self.effective_apr / 1200)
+
+    @property
+    def owed(self) -> Decimal:
+        """Everything owed now: balance plus fees."""
+        return self.balance + self.fees_owed
+
+    @property
+    def extras(self) -> dict[str, str]:
+        """Unknown CSV columns carried along, as a dict."""
+        return dict(self.extra)
+
+    def with_(self, **changes) -> Debt:
+        """A copy with some fields changed (the debt is frozen)."""
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,238 @@
+"""The exact monthly engine.
+
+Conventions (also in the README):
+
+* Month 1 is the first payment month. Each month, interest on every open debt
+  is its opening balance × apr / 12, rounded half-up to the cent (四舍五入),
+  and added before payment. An overdue debt with a ``penalty_apr`` is charged
+  that rate instead. Fees owed earn no interest.
+* Each month every open debt first receives ``min(min_payment, amount due)``;
+  what is left of the budget goes to open debts in the strategy's priority
+  order, each taking up to its full amount due, cascading to the next in the
+  same month. A cleared debt's minimum rolls into the budget by itself.
+* A payment is applied to fees first, then to the balance, interest before
+  principal (Civil Code art. 561).
+* Priority is fixed at the start of the plan.
+* A payment holiday (``defer_months``) pays nothing on that debt for those
+  months; a settlement (``settle_month``) pays ``settle_fraction`` of what is
+  owed at the start of that month, on top of the budget, and the rest is
+  forgiven.
+* Money is integer cents throughout; every plan reconciles: paid = starting
+  balances + fees + interest − forgiven − still owed at the end.
+
+>>> from planner.debt import Debt
+>>> p = plan([Debt("A", 1000, 12, 100)], budget=600)  # month 1: 10.00 interest, 410 left
+>>> p.months, p.total_interest, p.total_paid
+(2, Decimal('14.10'), Decimal('1014.10'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from math import ceil
+
+from .debt import Debt
+from .errors import InfeasibleBudgetError, PlannerError
+from .loader import load_debts
+from .money import from_cents, rate_ratio, to_cents
+from .result import Comparison, Plan, _Columns
+from .strategies import STRATEGIES, Strategy, get_strategy
+
+DEFAULT_HORIZON = 600
+
+
+def _money_schedule(values: Mapping[int, object] | None, what: str) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for month, amount in (values or {}).items():
+        if isinstance(month, bool) or not isinstance(month, int) or month < 1:
+            raise PlannerError(f"{what}: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
+        cents = to_cents(Decimal(str(amount)))
+        if cents < 0:
+            raise PlannerError(f"{what}: 金额不能为负数 / the amount cannot be negative: {amount!r}")
+        out[month] = out.get(month, 0) + cents
+    return out
+
+
+def plan(
+    debts,
+    budget,
+    strategy: str | Strategy = "avalanche",
+    *,
+    order: Sequence[str] | None = None,
+    extra: Mapping[int, object] | None = None,
+    budget_changes: Mapping[int, object] | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    start=None,
+) -> Plan:
+    """Simulate repaying ``debts`` with ``budget`` a month under ``strategy``.
+
+    ``extra`` maps a month to a one-off extra payment (年终奖 in month 13:
+    ``{13: 20000}``); ``budget_changes`` maps a month to a new monthly budget
+    from that month on. ``start`` (``"2026-12"`` or a date) names the calendar
+    month of month 1. Raises :class:`~planner.errors.InfeasibleBudgetError`
+    when a month's budget does not cover the minimum payments due.
+    """
+    debts = load_debts(debts)
+    name, strategy_fn = get_strategy(strategy, order)
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
+        raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
+    base = to_cents(Decimal(str(budget)))
+    if base < 0:
+        raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
+    extras = _money_schedule(extra, "extra")
+    changes = _money_schedule(budget_changes, "budget_changes")
+    priority = [debts.index(d) for d in strategy_fn(debts)]
+    cols = _simulate(debts, base, priority, extras, changes, horizon)
+    return Plan(
+        debts=tuple(debts),
+        strategy=name,
+        budget=from_cents(base),
+        priority=tuple(debts[i].name for i in priority),
+        horizon=horizon,
+        extra={m: from_cents(c) for m, c in extras.items()},
+        budget_changes={m: from_cents(c) for m, c in changes.items()},
+        start=start,
+        columns=cols,
+    )
+
+
+def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int) -> _Columns:
+    n = len(debts)
+    bal = [to_cents(d.balance) for d in debts]
+    fees = [to_cents(d.fees_owed) for d in debts]
+    minp = [to_cents(d.min_payment) for d in debts]
+    ratios = [rate_ratio(d.effective_apr) for d in debts]
+    defer = [(d.defer_from, d.defer_from + d.defer_months, d.defer_interest) for d in debts]
+    settle = [(d.settle_month, d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None) for d in debts]
+    cols = _Columns(n)
+    for i in range(n):
+        cols.start_owed[i] = bal[i] + fees[i]
+    open_ = [i for i in range(n) if bal[i] + fees[i] > 0]
+    for i in range(n):
+        if bal[i] + fees[i] == 0:
+            cols.payoff[i] = 0
+    monthly = base
+    m = 0
+    while open_ and m < horizon:
+        m += 1
+        if m in changes:
+            monthly = changes[m]
+        cash = monthly + extras.get(m, 0)
+        opening = {}
+        interest = {}
+        paid = dict.fromkeys(open_, 0)
+        forgiven = {}
+        active = []  # open debts taking payments this month
+        for i in open_:
+            opening[i] = bal[i]
+            if settle[i][0] == m:
+                num, den = settle[i][1]
+                owed = bal[i] + fees[i]
+                amount = (2 * owed * num + den) // (2 * den)
+                paid[i] = amount
+                forgiven[i] = owed - amount
+                cols.lump += amount
+                bal[i] = fees[i] = 0
+                interest[i] = 0
+                continue
+            held = defer[i][0] <= m < defer[i][1]
+            if held and not defer[i][2]:
+                interest[i] = 0
+            else:
+                num, den = ratios[i]
+                interest[i] = (2 * bal[i] * num + den) // (2 * den)
+                bal[i] += interest[i]
+            if not held:
+                active.append(i)
+        required = 0
+        for i in active:
+            required += min(minp[i], bal[i] + fees[i])
+        if required > cash:
+            raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
+        for i in active:
+            pay = min(minp[i], bal[i] + fees[i])
+            _apply(i, pay, bal, fees, paid)
+            cash -= pay
+        if cash:
+            for i in priority:
+                if cash <= 0:
+                    break
+                if i in paid and i in active:
+                    due = bal[i] + fees[i]
+                    if due:
+                        pay = min(cash, due)
+                        _apply(i, pay, bal, fees, paid)
+                        cash -= pay
+        still_open = []
+        for i in open_:
+            cols.add(m, i, opening[i], interest[i], paid[i], bal[i], fees[i], forgiven.get(i, 0))
+            if bal[i] + fees[i] == 0:
+                cols.payoff[i] = m
+            else:
+                still_open.append(i)
+        open_ = still_open
+        cols.unspent += cash if cash > 0 else 0
+    cols.months_run = m
+    for i in range(n):
+        cols.end_owed[i] = bal[i] + fees[i]
+    return cols
+
+
+def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, int]) -> None:
+    """Apply a payment: fees first, then the balance (Civil Code art. 561)."""
+    to_fees = min(pay, fees[i])
+    fees[i] -= to_fees
+    bal[i] -= pay - to_fees
+    paid[i] += pay
+
+
+def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
+    """Plans for several strategies (all built-in ones by default), side by side."""
+    debts = load_debts(debts)
+    names = list(strategies) if strategies else list(STRATEGIES)
+    return Comparison([plan(debts, budget, s, **kwargs) for s in names])
+
+
+def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", **kwargs) -> Decimal:
+    """The smallest whole-yuan monthly budget that clears every debt by month ``months``.
+
+    >>> from planner.debt import Debt
+    >>> required_budget([Debt("A", 1200, 0, 10)], 12)
+    Decimal('100')
+    """
+    debts = load_debts(debts)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
+    kwargs.setdefault("horizon", max(months, 1))
+
+    def clears(budget_yuan: int) -> bool:
+        try:
+            p = plan(debts, budget_yuan, strategy, **kwargs)
+        except InfeasibleBudgetError:
+            return False
+        return p.months is not None and p.months <= months
+
+    first = sum(min(d.min_payment, d.owed + d.monthly_interest) for d in debts)
+    low = max(int(ceil(first)), 0)
+    if clears(low):
+        return Decimal(low)
+    high = max(low + 1, int(ceil(sum(d.owed for d in debts) / months)))
+    for _ in range(64):
+        if clears(high):
+            break
+        low, high = high, high * 2
+    else:  # pragma: no cover - 2**64 yuan is beyond any debt the loader accepts
+        raise PlannerError("找不到可行的预算 / no budget clears these debts in time")
+    if not clears(high):
+        raise PlannerError(
+            f"用“{strategy}”策略，多少预算都无法在 {months} 个月内还清 / "
+            f"no budget clears these debts within {months} months under {strategy!r}"
+        )
+    while high - low > 1:  # invariant: low fails, high clears
+        mid = (low + high) // 2
+        if clears(mid):
+            high = mid
+        else:
+            low = mid
+    return Decimal(high)

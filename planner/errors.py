@@ -1,0 +1,93 @@
+"""Every error and warning the planner raises, in one module.
+
+All errors derive from :class:`PlannerError`, itself a :class:`ValueError`, so
+callers can catch one class. Messages that a person reads are bilingual
+(Chinese first, then English) and name the file, row, column and value, and
+say how to fix the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PlannerError(ValueError):
+    """Base class of every error the planner raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where it is, what is wrong, how to fix it.
+
+    ``row`` is the row number as a spreadsheet shows it (the header is row 1
+    when it is the first line), or ``None`` for a problem with the whole file.
+    """
+
+    zh: str
+    en: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where_zh, where_en = [], []
+        if self.row is not None:
+            where_zh.append(f"第 {self.row} 行")
+            where_en.append(f"row {self.row}")
+        if self.column is not None:
+            where_zh.append(f"列「{self.column}」")
+            where_en.append(f"column '{self.column}'")
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
+            where_zh.append(f"值 “{shown}”")
+            where_en.append(f"value {shown!r}")
+        prefix_zh = "，".join(where_zh)
+        prefix_en = ", ".join(where_en)
+        zh = f"{prefix_zh}：{self.zh}" if prefix_zh else self.zh
+        en = f"{prefix_en}: {self.en}" if prefix_en else self.en
+        return f"{zh}\n    {en}"
+
+
+class InputError(PlannerError):
+    """A file or table of debts (or scenarios) that cannot be used as given.
+
+    Holds every problem found, not only the first, in :attr:`problems`.
+    """
+
+    def __init__(self, problems: list[Problem], source: str | None = None):
+        self.problems = list(problems)
+        self.source = source
+        n = len(self.problems)
+        head_zh = f"{source}：" if source else ""
+        head_en = f"{source}: " if source else ""
+        header = (
+            f"{head_zh}发现 {n} 个问题，请修改后重试。\n"
+            f"{head_en}{n} problem{'s' if n != 1 else ''} found; please fix and try again."
+        )
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{header}\n{body}")
+
+
+class InfeasibleBudgetError(PlannerError):
+    """The monthly budget does not cover the minimum payments.
+
+    :attr:`shortfall` is how much more is needed (a Decimal, in yuan), and
+    :attr:`month` the first month where the budget falls short.
+    """
+
+    def __init__(self, budget, required, month: int = 1):
+        self.budget = budget
+        self.required = required
+        self.shortfall = required - budget
+        self.month = month
+        super().__init__(
+            f"第 {month} 个月的预算 ¥{budget:,.2f} 不够支付最低还款合计 ¥{required:,.2f}，"
+            f"还差 ¥{self.shortfall:,.2f}。请提高预算，或先与贷款方协商降低月供。\n"
+            f"The budget of ¥{budget:,.2f} in month {month} does not cover the minimum "
+            f"payments of ¥{required:,.2f}: it is ¥{self.shortfall:,.2f} short. Raise the "
+            f"budget, or negotiate lower monthly payments first."
+        )
+
+
+class PlannerWarning(UserWarning):
+    """Input that is valid but looks wrong (for example 0.18 meant as 18%)."""

@@ -1,0 +1,579 @@
+"""Loading debts from a CSV file, a DataFrame or a list of :class:`Debt`.
+
+The loader is the boundary where spreadsheets meet the engine. It accepts what
+people really export (UTF-8 with or without BOM, GBK/GB18030 from Excel in
+China, Chinese headers, "￥12,000", "18%", "0.05%/日") and reports every problem
+in the file at once, each with the row as the spreadsheet shows it, the
+column, the value and how to fix it, in Chinese and English.
+
+Column names and their aliases are data: ``planner/data/columns.toml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from os import PathLike
+from pathlib import Path
+
+from ._data import columns_table, kinds
+from .debt import MAX_APR, MAX_MONEY, Debt
+from .errors import InputError, PlannerError, PlannerWarning, Problem
+from .money import ParseError, normalise, parse_money, parse_number, parse_rate, round_cents
+
+#: Files larger than this are refused: a person's list of debts is small.
+MAX_BYTES = 5 * 1024 * 1024
+#: More debts than this in one file are refused (use ``planner batch``).
+MAX_DEBTS = 1000
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+_BRACKETED_UNIT = re.compile(r"[(\[（【].*?[)\]）】]$")
+_SIGNATURES = {
+    b"PK\x03\x04": ("Excel 工作簿 (.xlsx) 或压缩包", "an Excel workbook (.xlsx) or a zip archive"),
+    b"\xd0\xcf\x11\xe0": ("旧版 Excel 工作簿 (.xls)", "an old Excel workbook (.xls)"),
+    b"%PDF": ("PDF 文件", "a PDF file"),
+    b"\x89PNG": ("PNG 图片", "a PNG image"),
+    b"\xff\xd8\xff": ("JPEG 图片", "a JPEG image"),
+}
+_FIX_EXPORT = ("请在 Excel 中“另存为” CSV 文件后再导入。", "Save it as CSV from Excel and load that.")
+
+
+def header_key(text: str) -> str:
+    """How a header is compared with the aliases: normalised, lower case, no spaces or units."""
+    key = normalise(str(text)).lower().replace(" ", "").replace("-", "_")
+    return _BRACKETED_UNIT.sub("", key) or key
+
+
+def _alias_index() -> dict[str, str]:
+    index = {}
+    for canonical, spec in columns_table().items():
+        if isinstance(spec, dict) and "aliases" in spec:
+            for alias in [canonical, *spec["aliases"]]:
+                index[header_key(alias)] = canonical
+    return index
+
+
+def _kind_index() -> dict[str, str]:
+    return {header_key(word): kind for kind, words in columns_table()["kinds"].items() for word in words}
+
+
+def column_label(canonical: str) -> str:
+    """``"balance (剩余本金)"``: how a column is named to a person."""
+    spec = columns_table().get(canonical, {})
+    return f"{canonical} ({spec['zh']})" if "zh" in spec else canonical
+
+
+@dataclass
+class _Row:
+    number: int  # as a spreadsheet shows it
+    cells: dict[str, str]  # canonical column -> raw text
+    extra: dict[str, str]  # unknown columns, by their header as written
+
+
+# ---------------------------------------------------------------------------
+# value parsers: raw text -> value, or ParseError(zh, en) with the fix
+
+
+def _money(text: str) -> Decimal:
+    try:
+        value = parse_money(text)
+    except ParseError:
+        raise ParseError(
+            "不是金额。请只写数字，例如 12000、￥12,000 或 1.2万。",
+            "not an amount of money. Write a number such as 12000, ￥12,000 or 1.2万.",
+        ) from None
+    if value < 0:
+        raise ParseError("金额不能为负数。请写欠款的正数金额。", "cannot be negative. Write the amount owed as a positive number.")
+    if value > MAX_MONEY:
+        raise ParseError(
+            f"金额大得不合理（上限 ¥{MAX_MONEY:,.0f}）。请检查是否多写了位数。",
+            f"is implausibly large (limit ¥{MAX_MONEY:,.0f}). Check for extra digits.",
+        )
+    return value
+
+
+def _annual_rate(text: str) -> Decimal:
+    try:
+        value, period = parse_rate(text)
+    except ParseError:
+        raise ParseError(
+            "不是利率。请写年化百分数，例如 18 或 18%（日利率可写 0.05%/日）。",
+            "not a rate. Write the yearly rate in percent, e.g. 18 or 18% (a daily rate as 0.05%/日).",
+        ) from None
+    value = value * {"day": 365, "month": 12}.get(period, 1)
+    return _check_rate(value)
+
+
+def _daily_rate(text: str) -> Decimal:
+    try:
+        value, period = parse_rate(text)
+    except ParseError:
+        raise ParseError(
+            "不是日利率。请写每日百分数，例如 0.05 或 0.05%（万5）。",
+            "not a daily rate. Write percent per day, e.g. 0.05 or 0.05% (万5).",
+        ) from None
+    if period not in (None, "day"):
+        raise ParseError("日利率列应填写每日利率，例如 0.05%。", "the daily rate column takes a rate per day, e.g. 0.05%.")
+    if value < 0 or value * 365 > MAX_APR:
+        raise ParseError(
+            f"日利率不合理（应在 0 到 {MAX_APR / 365:.2f}% 之间）。",
+            f"is not a plausible daily rate (0 to {MAX_APR / 365:.2f}% a day).",
+        )
+    return value
+
+
+def _fee_rate(text: str) -> Decimal:
+    try:
+        value, period = parse_rate(text)
+    except ParseError:
+        raise ParseError(
+            "不是月费率。请写每月百分数，例如 0.6 或 0.6%。",
+            "not a monthly fee rate. Write percent per month, e.g. 0.6 or 0.6%.",
+        ) from None
+    if period not in (None, "month"):
+        raise ParseError("月费率列应填写每月费率，例如 0.6%。", "the fee rate column takes a rate per month, e.g. 0.6%.")
+    if value < 0 or value * 12 > MAX_APR:
+        raise ParseError("月费率不合理。", f"is not a plausible monthly fee rate (0 to {MAX_APR / 12:.1f}%).")
+    return value
+
+
+def _check_rate(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ParseError("利率不能为负数。", "a rate cannot be negative.")
+    if value > MAX_APR:
+        raise ParseError(
+            f"年化利率高得不合理（上限 {MAX_APR}%）。请检查单位：18 表示 18%。",
+            f"is an implausibly high yearly rate (limit {MAX_APR}%). Check the unit: 18 means 18%.",
+        )
+    return value
+
+
+def _count(unit_zh: str, unit_en: str, minimum: int):
+    def parse(text: str) -> int:
+        s = normalise(text).replace(" ", "")
+        for suffix in ("期", "个月", "月", "天", "日", "days", "day", "months", "month"):
+            if s.lower().endswith(suffix):
+                s = s[: -len(suffix)]
+                break
+        try:
+            value = parse_number(s)
+        except ParseError:
+            raise ParseError(f"不是{unit_zh}数。请写整数，例如 12。", f"not a number of {unit_en}. Write a whole number such as 12.") from None
+        if value != value.to_integral_value() or value < minimum or value > 100_000:
+            raise ParseError(
+                f"{unit_zh}数必须是不小于 {minimum} 的整数。",
+                f"the number of {unit_en} must be a whole number of at least {minimum}.",
+            )
+        return int(value)
+
+    return parse
+
+
+def _kind(text: str) -> str:
+    kind = _kind_index().get(header_key(text))
+    if kind is None:
+        raise ParseError(
+            f"未知的债务类型。可用：{', '.join(kinds())}（或 信用卡、网贷、消费金融、银行贷款、民间借贷、小贷、其他）。",
+            f"unknown kind of debt. Use one of: {', '.join(kinds())}.",
+        )
+    return kind
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _date(text: str) -> date:
+    s = normalise(text)
+    m = _DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        pass
+    raise ParseError("不是日期。请写成 2023-05-10 的格式。", "not a date. Write it as 2023-05-10.")
+
+
+_PARSERS = {
+    "balance": _money,
+    "min_payment": _money,
+    "fees_owed": _money,
+    "principal": _money,
+    "apr": _annual_rate,
+    "penalty_apr": _annual_rate,
+    "daily_rate": _daily_rate,
+    "fee_rate": _fee_rate,
+    "term_months": _count("期", "months", 1),
+    "overdue_days": _count("天", "days", 0),
+    "kind": _kind,
+    "contract_date": _date,
+}
+
+
+# ---------------------------------------------------------------------------
+# reading raw input into rows
+
+
+def _read_bytes(path: Path) -> bytes:
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
+    except OSError as exc:
+        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+    if path.is_dir():
+        raise InputError([Problem("这是一个文件夹，不是 CSV 文件。", "this is a folder, not a CSV file.")], label)
+    if size > MAX_BYTES:
+        raise InputError(
+            [
+                Problem(
+                    f"文件太大（{size / 1e6:.1f} MB，上限 {MAX_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
+                    f"the file is too large ({size / 1e6:.1f} MB, limit {MAX_BYTES / 1e6:.0f} MB). "
+                    "A person's list of debts is small; for many portfolios use `planner batch`.",
+                )
+            ],
+            label,
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+
+
+def decode(data: bytes, source: str, encoding: str | None = None) -> str:
+    """Bytes to text: the given encoding, else UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    for signature, (zh, en) in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise InputError([Problem(f"这不是 CSV 文件，而是{zh}。{_FIX_EXPORT[0]}", f"this is not a CSV file but {en}. {_FIX_EXPORT[1]}")], source)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = (encoding,) if encoding else ENCODINGS
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:
+            break
+        return text
+    tried = ", ".join(encodings)
+    raise InputError(
+        [
+            Problem(
+                f"无法识别文件编码（已尝试：{tried}），或者这不是文本文件。请在 Excel 中另存为“CSV UTF-8”。",
+                f"cannot read the text (tried: {tried}), or this is not a text file. Save it from Excel as 'CSV UTF-8'.",
+            )
+        ],
+        source,
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and data rows (with their spreadsheet row numbers) from CSV text."""
+    # Normalise cell by cell after parsing, not the whole text: NFKC would turn the
+    # full-width comma "，" of a Chinese note into a delimiter.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        line_before = 0
+        for cells in reader:
+            rows.append((line_before + 1, cells))
+            line_before = reader.line_num
+            if len(rows) > MAX_DEBTS + 10:
+                raise InputError(
+                    [
+                        Problem(
+                            f"行数太多（超过 {MAX_DEBTS} 笔债务）。个人规划请只列出本人的债务；大批量请用 planner batch。",
+                            f"too many rows (more than {MAX_DEBTS} debts). List one person's debts; "
+                            "for many portfolios use `planner batch`.",
+                        )
+                    ],
+                    source,
+                )
+    except csv.Error as exc:
+        raise InputError(
+            [Problem(f"CSV 格式错误：{exc}。请检查引号是否成对。", f"malformed CSV: {exc}. Check that quotes are paired.", row=reader.line_num)],
+            source,
+        ) from None
+    return _split_header(rows, source)
+
+
+def _split_header(rows, source):
+    rows = [(n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], source)
+    index = _alias_index()
+    # The header is the first of the first few rows naming at least two known columns
+    # (a title line such as "我的债务" may stand above it).
+    for position, (number, cells) in enumerate(rows[:5]):
+        if sum(header_key(c) in index for c in cells) >= 2:
+            return cells, rows[position + 1 :]
+    expected = ", ".join(column_label(c) for c in ("name", "balance", "apr", "min_payment"))
+    raise InputError(
+        [
+            Problem(
+                f"找不到表头：前几行都不包含已知的列名。需要的列：{expected}。",
+                f"no header row found: none of the first rows names the known columns. Required columns: {expected}.",
+                row=rows[0][0],
+                value=",".join(rows[0][1])[:60],
+            )
+        ],
+        source,
+    )
+
+
+def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    header = [str(c) for c in frame.columns]
+    rows = []
+    for position, values in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for v in values:
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif type(v).__name__ in ("NAType", "NaTType"):
+                cells.append("")
+            else:
+                cells.append(str(v))
+        rows.append((position + 2, cells))
+    return header, rows
+
+
+# ---------------------------------------------------------------------------
+# rows to debts
+
+
+def _map_header(header: list[str], source: str) -> tuple[dict[int, str], dict[int, str]]:
+    index = _alias_index()
+    known: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    problems = []
+    seen: dict[str, str] = {}
+    for position, raw in enumerate(header):
+        canonical = index.get(header_key(raw))
+        if canonical is None:
+            unknown[position] = raw if raw else f"column_{position + 1}"
+        elif canonical in seen:
+            problems.append(
+                Problem(
+                    f"列「{seen[canonical]}」和「{raw}」都表示 {column_label(canonical)}。请删除或改名其中一列。",
+                    f"columns '{seen[canonical]}' and '{raw}' both mean {column_label(canonical)}. Remove or rename one.",
+                    row=1,
+                    column=raw,
+                )
+            )
+        else:
+            seen[canonical] = raw
+            known[position] = canonical
+    present = set(known.values())
+    missing = [c for c in ("name", "balance", "min_payment") if c not in present]
+    has_rate = "apr" in present or "daily_rate" in present or {"fee_rate", "term_months"} <= present
+    if not has_rate:
+        missing.insert(2 if "min_payment" in missing else len(missing), "apr")
+    if "min_payment" in missing and {"fee_rate", "term_months"} <= present:
+        missing.remove("min_payment")
+    for column in missing:
+        aliases = "、".join(columns_table()[column]["aliases"][:6])
+        problems.append(
+            Problem(
+                f"缺少必需的列 {column_label(column)}。请添加这一列（可用的列名：{aliases}）。",
+                f"the required column {column_label(column)} is missing. Add it (accepted names: {aliases}).",
+            )
+        )
+    if problems:
+        raise InputError(problems, source)
+    return known, unknown
+
+
+def _rows_to_debts(header, rows, source: str) -> list[Debt]:
+    known, unknown = _map_header(header, source)
+    labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
+    totals = {header_key(n) for n in columns_table()["totals"]["names"]}
+    problems: list[Problem] = []
+    debts: list[Debt] = []
+    first_row_of: dict[str, int] = {}
+    given_aprs: list[Decimal] = []
+    width = len(header)
+
+    for number, cells in rows:
+        if len(rows) > MAX_DEBTS:
+            problems.append(Problem(f"债务超过 {MAX_DEBTS} 笔。", f"more than {MAX_DEBTS} debts."))
+            break
+        if len(cells) > width and any(c for c in cells[width:]):
+            problems.append(
+                Problem(
+                    "这一行的单元格比表头多。请检查是否有多余的逗号，或金额里的逗号没有加引号。",
+                    "this row has more cells than the header. Check for a stray comma, "
+                    "or a thousands separator in an unquoted amount.",
+                    row=number,
+                    value=",".join(cells)[:60],
+                )
+            )
+            continue
+        raw = {known[p]: cells[p] if p < len(cells) else "" for p in known}
+        extra = {unknown[p]: cells[p] for p in unknown if p < len(cells) and cells[p]}
+        name = normalise(raw.get("name", ""))
+        if header_key(name) in totals:
+            warnings.warn(
+                f"{source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
+                PlannerWarning,
+                stacklevel=3,
+            )
+            continue
+        row_problems: list[Problem] = []
+        values: dict[str, object] = {}
+        for canonical, text in raw.items():
+            if canonical == "name" or not text:
+                continue
+            try:
+                values[canonical] = _PARSERS[canonical](text)
+            except ParseError as exc:
+                column = labels[next(p for p, c in known.items() if c == canonical)]
+                row_problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
+
+        def label_of(canonical: str) -> str:
+            return labels.get(_position(known, canonical)) or column_label(canonical)
+
+        def need(canonical: str, zh: str, en: str) -> None:
+            if not raw.get(canonical):  # a value that failed to parse is reported already
+                row_problems.append(Problem(zh, en, row=number, column=label_of(canonical), value=""))
+
+        if not name:
+            row_problems.append(
+                Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=label_of("name"), value="")
+            )
+        need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        if "apr" in values:
+            given_aprs.append(values["apr"])
+        elif "daily_rate" in values:
+            values["apr"] = values["daily_rate"] * 365
+        elif "fee_rate" in values and "term_months" in values:
+            from .rates import flat_fee_apr
+
+            values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
+        else:
+            need("apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
+        if "min_payment" not in values:
+            if "fee_rate" in values and "term_months" in values and "balance" in values:
+                principal = values.get("principal", values["balance"])
+                values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
+            else:
+                need("min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
+        if name and name in first_row_of:
+            row_problems.append(
+                Problem(
+                    f"名称与第 {first_row_of[name]} 行重复。每笔债务的名称必须不同，例如改为“{name}2”。",
+                    f"the same name as row {first_row_of[name]}. Each debt needs its own name, e.g. '{name} 2'.",
+                    row=number,
+                    column=label_of("name"),
+                    value=name,
+                )
+            )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        first_row_of[name] = number
+        try:
+            debt = Debt(name=name, extra=tuple(extra.items()), **values)
+        except PlannerError as exc:
+            problems.append(Problem(str(exc), str(exc), row=number))
+            continue
+        debts.append(debt)
+        if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
+            warnings.warn(
+                f"{source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
+                f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
+                f"¥{debt.monthly_interest}; paying only the minimum never clears it.",
+                PlannerWarning,
+                stacklevel=3,
+            )
+
+    if problems:
+        raise InputError(problems, source)
+    if not debts:
+        raise InputError([Problem("文件里没有任何债务行。", "there are no debt rows in the file.")], source)
+    if given_aprs and all(0 < r < 1 for r in given_aprs):
+        warnings.warn(
+            f"{source}: 所有年化利率都小于 1，例如 0.18。利率按百分数读取：0.18 表示 0.18%，若指 18% 请写 18。"
+            f" / every yearly rate is below 1 (e.g. 0.18). Rates are percent points: 0.18 means 0.18%; write 18 for 18%.",
+            PlannerWarning,
+            stacklevel=3,
+        )
+    return debts
+
+
+def _position(known: dict[int, str], canonical: str) -> int | None:
+    return next((p for p, c in known.items() if c == canonical), None)
+
+
+def _check_debt_list(debts, source: str) -> list[Debt]:
+    problems = []
+    seen: dict[str, int] = {}
+    for position, debt in enumerate(debts, start=1):
+        if not isinstance(debt, Debt):
+            problems.append(Problem("不是 Debt 对象。", f"item {position} is not a Debt: {type(debt).__name__}."))
+        elif debt.name in seen:
+            problems.append(Problem(f"名称“{debt.name}”重复。", f"the name {debt.name!r} appears twice (items {seen[debt.name]} and {position})."))
+        else:
+            seen[debt.name] = position
+    if not debts:
+        problems.append(Problem("没有任何债务。", "there are no debts."))
+    if problems:
+        raise InputError(problems, source)
+    return list(debts)
+
+
+def load_debts(source, *, encoding: str | None = None) -> list[Debt]:
+    """Debts from a CSV path, CSV bytes or text, a pandas DataFrame, or a list of :class:`Debt`.
+
+    Raises :class:`~planner.errors.InputError` listing every problem found;
+    warns with :class:`~planner.errors.PlannerWarning` on suspicious input.
+
+    >>> debts = load_debts(b"name,balance,apr,min_payment\\nCard,\\"12,000\\",18%,600\\n")
+    >>> debts[0].balance, debts[0].apr
+    (Decimal('12000.00'), Decimal('18'))
+    """
+    if isinstance(source, (list, tuple)):
+        return _check_debt_list(source, "debts")
+    if hasattr(source, "columns") and hasattr(source, "itertuples"):
+        header, rows = _rows_from_frame(source)
+        rows = [(n, c) for n, c in rows if any(x.strip() for x in c)]
+        if not rows:
+            raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
+        return _rows_to_debts(header, rows, "DataFrame")
+    if isinstance(source, (str, PathLike)) and not (isinstance(source, str) and "\n" in source):
+        path = Path(source)
+        label = str(path)
+        data = _read_bytes(path)
+    elif isinstance(source, str):
+        label, data = "CSV", source.encode("utf-8")
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        label, data = "CSV", bytes(source)
+    elif hasattr(source, "read"):
+        label = str(getattr(source, "name", "CSV"))
+        data = source.read(MAX_BYTES + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if len(data) > MAX_BYTES:
+            raise InputError([Problem("文件太大。", f"the file is too large (limit {MAX_BYTES / 1e6:.0f} MB).")], label)
+    else:
+        raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
+    if not data.strip():
+        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
+    text = decode(data, label, encoding)
+    header, rows = _table_from_text(text, label)
+    return _rows_to_debts(header, rows, label)

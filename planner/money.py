@@ -1,0 +1,179 @@
+"""Exact money: parsing, the one rounding rule, and integer cents.
+
+Inside the engine every amount is an ``int`` of cents (分). At the edges money
+is a :class:`~decimal.Decimal` of yuan with two places. The single rounding
+rule is half-up to the cent (四舍五入), applied by :func:`round_cents` and
+:func:`div_round`; nothing else in the package rounds money.
+
+>>> parse_money("￥12,000")
+Decimal('12000.00')
+>>> parse_money("1.2万")
+Decimal('12000.00')
+>>> parse_rate("0.05%/日")
+(Decimal('0.05'), 'day')
+>>> to_cents(Decimal("0.125"))   # half-up: 12.5 cents becomes 13
+13
+>>> div_round(5, 2)
+3
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+_CURRENCY = re.compile(r"^(?:rmb|cny)|^[¥$]|元$|(?:rmb|cny)$", re.IGNORECASE)
+_UNITS = {"万": Decimal(10000), "千": Decimal(1000), "w": Decimal(10000), "k": Decimal(1000)}
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_PER_DAY = re.compile(r"(?:/|每|per\s*)?(?:日|天|day|d)$", re.IGNORECASE)
+_PER_MONTH = re.compile(r"(?:/|每|per\s*)?(?:月|month|mo|m)$", re.IGNORECASE)
+_PER_YEAR = re.compile(r"(?:/|每|per\s*)?(?:年|year|yr|y|pa)$", re.IGNORECASE)
+
+
+class ParseError(ValueError):
+    """A single value that cannot be read; the loader adds row and column."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+        super().__init__(en)
+
+
+def normalise(text: str) -> str:
+    """NFKC-normalise and trim: full-width digits, ％ and ￥ become ASCII."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _decimal(text: str) -> Decimal:
+    if not _NUMBER.match(text):
+        raise ParseError("不是数字", "not a number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex rules this out
+        raise ParseError("不是数字", "not a number") from None
+    if not value.is_finite():  # pragma: no cover - the regex rules this out
+        raise ParseError("不是有限的数字", "not a finite number")
+    return value
+
+
+def parse_number(text: str) -> Decimal:
+    """A plain number, allowing thousands separators: ``"1,234.5"``."""
+    s = normalise(text).replace(",", "").replace(" ", "")
+    if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
+        raise ParseError("不是有限的数字", "not a finite number")
+    return _decimal(s)
+
+
+def parse_money(text: str) -> Decimal:
+    """Yuan as written in a spreadsheet, to a Decimal with two places.
+
+    Accepts "12000", "￥12,000", "¥12,000.50", "12000元", "1.2万", "RMB 500".
+    Rounds half-up to the cent.
+    """
+    s = normalise(text).replace(",", "").replace(" ", "")
+    s = _CURRENCY.sub("", s)
+    s = _CURRENCY.sub("", s)  # both a leading ¥ and a trailing 元
+    scale = Decimal(1)
+    if s and s[-1].lower() in _UNITS:
+        scale = _UNITS[s[-1].lower()]
+        s = s[:-1]
+    if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
+        raise ParseError("不是有限的金额", "not a finite amount")
+    return (_decimal(s) * scale).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_rate(text: str) -> tuple[Decimal, str | None]:
+    """A rate in percent points and the period it is quoted for.
+
+    Returns ``(value, period)`` where ``period`` is ``"day"``, ``"month"``,
+    ``"year"`` or ``None`` when the text does not say. ``"18%"`` and ``"18"``
+    both give 18; ``"万5"`` (five per ten thousand) gives 0.05.
+    """
+    s = normalise(text).replace(" ", "").replace(",", "")
+    period = None
+    for name, pattern in (("day", _PER_DAY), ("month", _PER_MONTH), ("year", _PER_YEAR)):
+        m = pattern.search(s)
+        if m and m.start() > 0:
+            period, s = name, s[: m.start()]
+            break
+    for prefix, period_name in (("日", "day"), ("月", "month"), ("年", "year"), ("年化", "year")):
+        if s.startswith(prefix) and len(s) > len(prefix) and period is None:
+            period, s = period_name, s[len(prefix):]
+    if s.startswith("万") and len(s) > 1:  # 万5 = 5 per 10,000 = 0.05%
+        return _decimal(s[1:]) / 100, period
+    if s.startswith("千") and len(s) > 1:  # 千1 = 1 per 1,000 = 0.1%
+        return _decimal(s[1:]) / 10, period
+    s = s.rstrip("%")
+    if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity"}:
+        raise ParseError("不是有限的利率", "not a finite rate")
+    return _decimal(s), period
+
+
+def to_cents(amount: Decimal | int | str) -> int:
+    """Yuan to integer cents, half-up."""
+    return int(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+
+
+def from_cents(cents: int) -> Decimal:
+    """Integer cents to yuan as a Decimal with two places."""
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def round_cents(amount: Decimal) -> Decimal:
+    """The one rounding rule: half-up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def div_round(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((-2 * numerator + denominator) // (2 * denominator))
+
+
+def rate_ratio(percent_per_year: Decimal) -> tuple[int, int]:
+    """A yearly rate in percent as an exact monthly ratio ``(num, den)``.
+
+    Monthly interest on ``b`` cents is ``div_round(b * num, den)``.
+
+    >>> rate_ratio(Decimal("18"))
+    (3, 200)
+    """
+    num, den = Decimal(percent_per_year).as_integer_ratio()
+    den *= 1200
+    from math import gcd
+
+    g = gcd(num, den) or 1
+    return num // g, den // g
+
+
+def format_yuan(amount: Decimal | int | float, *, lang: str = "en", short: bool = False) -> str:
+    """Money for people: ``¥12,000.00``; with ``short``, ``¥1.2万`` in Chinese.
+
+    >>> format_yuan(Decimal("12345.6"))
+    '¥12,345.60'
+    >>> format_yuan(Decimal("12345.6"), lang="zh", short=True)
+    '¥1.23万'
+    >>> format_yuan(Decimal("12345.6"), short=True)
+    '¥12.3k'
+    """
+    value = Decimal(str(amount))
+    if not short:
+        return f"¥{value:,.2f}"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if lang == "zh":
+        if value >= 100_000_000:
+            return f"{sign}¥{value / 100_000_000:.2f}亿".replace(".00亿", "亿")
+        if value >= 10_000:
+            return f"{sign}¥{value / 10_000:.2f}万".replace(".00万", "万")
+        return f"{sign}¥{value:,.0f}"
+    if value >= 1_000_000:
+        return f"{sign}¥{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if value >= 1_000:
+        return f"{sign}¥{value / 1_000:.1f}k".replace(".0k", "k")
+    return f"{sign}¥{value:,.0f}"

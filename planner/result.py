@@ -1,0 +1,387 @@
+"""Results: a :class:`Plan` (one strategy) and a :class:`Comparison` (several).
+
+A plan keeps its schedule as integer-cent columns and builds a long-format
+pandas DataFrame only when asked (pandas is not imported on the CLI path).
+Money leaving a plan is a :class:`~decimal.Decimal` of yuan, or in the
+DataFrames a float of yuan with two decimals.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from .debt import Debt
+from .money import format_yuan, from_cents
+
+SCHEDULE_COLUMNS = ("month", "debt", "opening_balance", "interest", "payment", "closing_balance", "fees_owed", "forgiven")
+
+
+class _Columns:
+    """The engine's raw output: one row per open debt per month, in cents."""
+
+    __slots__ = ("month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
+                 "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run")
+
+    def __init__(self, n: int):
+        self.month: list[int] = []
+        self.debt: list[int] = []
+        self.opening: list[int] = []
+        self.interest: list[int] = []
+        self.payment: list[int] = []
+        self.closing: list[int] = []
+        self.fees: list[int] = []
+        self.forgiven: list[int] = []
+        self.payoff: list[int | None] = [None] * n
+        self.start_owed = [0] * n
+        self.end_owed = [0] * n
+        self.lump = 0
+        self.unspent = 0
+        self.months_run = 0
+
+    def add(self, month, debt, opening, interest, payment, closing, fees, forgiven):
+        self.month.append(month)
+        self.debt.append(debt)
+        self.opening.append(opening)
+        self.interest.append(interest)
+        self.payment.append(payment)
+        self.closing.append(closing)
+        self.fees.append(fees)
+        self.forgiven.append(forgiven)
+
+
+def _parse_start(start) -> tuple[int, int] | None:
+    if start is None:
+        return None
+    if isinstance(start, date):
+        return start.year, start.month
+    text = str(start).strip()
+    try:
+        year, month = text[:7].replace("/", "-").split("-")[:2]
+        y, m = int(year), int(month)
+        if 1 <= m <= 12 and 1900 <= y <= 2200:
+            return y, m
+    except ValueError:
+        pass
+    from .errors import PlannerError
+
+    raise PlannerError(f"开始月份应写成 2026-12 / the start month should look like 2026-12: {start!r}")
+
+
+@dataclass(frozen=True)
+class DebtOutcome:
+    """What happened to one debt in a plan."""
+
+    name: str
+    payoff_month: int | None  # None: never paid off within the horizon
+    interest: Decimal
+    paid: Decimal
+    forgiven: Decimal
+    remaining: Decimal
+    needed_payment: Decimal | None  # for a debt never paid off: a monthly payment that clears it
+
+
+@dataclass(eq=False)
+class Plan:
+    """One repayment plan: the schedule and its summaries.
+
+    ``months`` is the month the last debt is cleared (0 when nothing is owed,
+    ``None`` when some debt is never paid off within the horizon).
+    """
+
+    debts: tuple[Debt, ...]
+    strategy: str
+    budget: Decimal
+    priority: tuple[str, ...]
+    horizon: int
+    extra: dict[int, Decimal]
+    budget_changes: dict[int, Decimal]
+    start: object
+    columns: _Columns = field(repr=False)
+
+    def __post_init__(self):
+        self.start = _parse_start(self.start)
+
+    # -- summaries -----------------------------------------------------
+    @cached_property
+    def outcomes(self) -> tuple[DebtOutcome, ...]:
+        c = self.columns
+        n = len(self.debts)
+        interest = [0] * n
+        paid = [0] * n
+        forgiven = [0] * n
+        for i, x, p, f in zip(c.debt, c.interest, c.payment, c.forgiven):
+            interest[i] += x
+            paid[i] += p
+            forgiven[i] += f
+        out = []
+        for i, d in enumerate(self.debts):
+            never = c.payoff[i] is None
+            out.append(
+                DebtOutcome(
+                    name=d.name,
+                    payoff_month=c.payoff[i],
+                    interest=from_cents(interest[i]),
+                    paid=from_cents(paid[i]),
+                    forgiven=from_cents(forgiven[i]),
+                    remaining=from_cents(c.end_owed[i]),
+                    needed_payment=_clearing_payment(d, self.horizon) if never else None,
+                )
+            )
+        return tuple(out)
+
+    @property
+    def months(self) -> int | None:
+        months = [o.payoff_month for o in self.outcomes]
+        return None if any(m is None for m in months) else max(months, default=0)
+
+    @property
+    def never_paid(self) -> list[str]:
+        """Names of the debts not cleared within the horizon."""
+        return [o.name for o in self.outcomes if o.payoff_month is None]
+
+    @property
+    def total_interest(self) -> Decimal:
+        return from_cents(sum(self.columns.interest))
+
+    @property
+    def total_paid(self) -> Decimal:
+        """Everything paid, settlements included."""
+        return from_cents(sum(self.columns.payment))
+
+    @property
+    def total_forgiven(self) -> Decimal:
+        return from_cents(sum(self.columns.forgiven))
+
+    @property
+    def total_owed_at_start(self) -> Decimal:
+        return from_cents(sum(self.columns.start_owed))
+
+    @property
+    def remaining(self) -> Decimal:
+        """Still owed when the plan ends (zero when every debt is cleared)."""
+        return from_cents(sum(self.columns.end_owed))
+
+    @property
+    def reconciles(self) -> bool:
+        """Paid = owed at start + interest − forgiven − still owed, to the cent."""
+        c = self.columns
+        return sum(c.payment) == sum(c.start_owed) + sum(c.interest) - sum(c.forgiven) - sum(c.end_owed)
+
+    def calendar_month(self, month: int) -> str | None:
+        """``"2027-03"`` for a plan month, when the plan has a start month."""
+        if self.start is None or month is None:
+            return None
+        y, m = self.start
+        k = m - 1 + month - 1
+        return f"{y + k // 12}-{k % 12 + 1:02d}"
+
+    @property
+    def debt_free(self) -> str | None:
+        """The calendar month of being debt-free, when a start month is set."""
+        return self.calendar_month(self.months) if self.months else None
+
+    def month_rows(self, month: int) -> list[dict]:
+        """The schedule rows of one month, as dicts of Decimal yuan."""
+        c = self.columns
+        return [
+            {
+                "debt": self.debts[c.debt[k]].name,
+                "opening_balance": from_cents(c.opening[k]),
+                "interest": from_cents(c.interest[k]),
+                "payment": from_cents(c.payment[k]),
+                "closing_balance": from_cents(c.closing[k]),
+            }
+            for k in range(len(c.month))
+            if c.month[k] == month
+        ]
+
+    # -- DataFrames ----------------------------------------------------
+    @cached_property
+    def schedule(self):
+        """Long format: month, debt, opening_balance, interest, payment, closing_balance, fees_owed, forgiven."""
+        import pandas as pd
+
+        c = self.columns
+        names = pd.Categorical.from_codes(c.debt, categories=[d.name for d in self.debts]) if c.debt else []
+        frame = pd.DataFrame(
+            {
+                "month": pd.array(c.month, dtype="int64"),
+                "debt": pd.array(list(names), dtype="string"),
+                "opening_balance": [x / 100 for x in c.opening],
+                "interest": [x / 100 for x in c.interest],
+                "payment": [x / 100 for x in c.payment],
+                "closing_balance": [x / 100 for x in c.closing],
+                "fees_owed": [x / 100 for x in c.fees],
+                "forgiven": [x / 100 for x in c.forgiven],
+            },
+            columns=list(SCHEDULE_COLUMNS),
+        )
+        if self.start is not None:
+            frame.insert(1, "calendar_month", pd.array([self.calendar_month(m) for m in c.month], dtype="string"))
+        return frame
+
+    @property
+    def summary(self):
+        """One row per debt: payoff month, interest, paid, forgiven, remaining."""
+        import pandas as pd
+
+        rows = [
+            {
+                "debt": o.name,
+                "payoff_month": o.payoff_month,
+                "payoff": self.calendar_month(o.payoff_month),
+                "interest": float(o.interest),
+                "paid": float(o.paid),
+                "forgiven": float(o.forgiven),
+                "remaining": float(o.remaining),
+            }
+            for o in self.outcomes
+        ]
+        frame = pd.DataFrame(rows)
+        frame["debt"] = frame["debt"].astype("string")
+        frame["payoff_month"] = frame["payoff_month"].astype("Int64")
+        if self.start is None:
+            frame = frame.drop(columns="payoff")
+        return frame
+
+    def balances(self):
+        """Wide: closing balance (plus fees) of each debt at the end of each month, month 0 included."""
+        import pandas as pd
+
+        c = self.columns
+        months = range(0, c.months_run + 1)
+        data = {d.name: [0.0] * len(months) for d in self.debts}
+        for i, d in enumerate(self.debts):
+            data[d.name][0] = c.start_owed[i] / 100
+        for m, i, b, f in zip(c.month, c.debt, c.closing, c.fees):
+            data[self.debts[i].name][m] = (b + f) / 100
+        frame = pd.DataFrame(data, index=pd.Index(months, name="month"))
+        return frame
+
+    # -- output --------------------------------------------------------
+    def to_dict(self) -> dict:
+        """JSON-ready: money as numbers of yuan with two decimals."""
+        return {
+            "strategy": self.strategy,
+            "budget": float(self.budget),
+            "months": self.months,
+            "debt_free": self.debt_free,
+            "total_interest": float(self.total_interest),
+            "total_paid": float(self.total_paid),
+            "total_forgiven": float(self.total_forgiven),
+            "never_paid": self.never_paid,
+            "debts": [
+                {
+                    "name": o.name,
+                    "payoff_month": o.payoff_month,
+                    "interest": float(o.interest),
+                    "paid": float(o.paid),
+                    "forgiven": float(o.forgiven),
+                    "remaining": float(o.remaining),
+                    "needed_payment": float(o.needed_payment) if o.needed_payment is not None else None,
+                }
+                for o in self.outcomes
+            ],
+        }
+
+    def _headline(self) -> str:
+        if self.months is None:
+            return f"{self.strategy}: never pays off {', '.join(self.never_paid)} within {self.horizon} months"
+        when = f" ({self.debt_free})" if self.debt_free else ""
+        return (
+            f"{self.strategy}: debt-free in {self.months} months{when}, interest {format_yuan(self.total_interest)}, "
+            f"paid {format_yuan(self.total_paid)}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self._headline()}>"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+                html.escape(o.name),
+                "never" if o.payoff_month is None else (self.calendar_month(o.payoff_month) or o.payoff_month),
+                format_yuan(o.interest),
+                format_yuan(o.paid),
+            )
+            for o in self.outcomes
+        )
+        return (
+            f"<p><b>{html.escape(self._headline())}</b></p>"
+            "<table><thead><tr><th>debt</th><th>paid off</th><th>interest</th><th>paid</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+
+def _clearing_payment(debt: Debt, months: int) -> Decimal:
+    """The level monthly payment (rounded up to the yuan) that clears ``debt`` in ``months``."""
+    from math import ceil
+
+    owed = float(debt.owed)
+    r = float(debt.effective_apr) / 1200
+    if r == 0:
+        return Decimal(ceil(owed / months))
+    return Decimal(ceil(owed * r / (1 - (1 + r) ** -months)))
+
+
+class Comparison:
+    """Several plans of the same debts, side by side."""
+
+    def __init__(self, plans: list[Plan]):
+        self.plans = list(plans)
+
+    def __getitem__(self, strategy: str) -> Plan:
+        for p in self.plans:
+            if p.strategy == strategy:
+                return p
+        raise KeyError(strategy)
+
+    def __iter__(self):
+        return iter(self.plans)
+
+    def __len__(self):
+        return len(self.plans)
+
+    @property
+    def best(self) -> Plan:
+        """The plan with the least interest among those that finish (then the fewest months)."""
+        finishing = [p for p in self.plans if p.months is not None] or self.plans
+        return min(finishing, key=lambda p: (p.total_interest, p.months or 10**9))
+
+    @property
+    def summary(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "strategy": p.strategy,
+                    "months": p.months,
+                    "debt_free": p.debt_free,
+                    "total_interest": float(p.total_interest),
+                    "total_paid": float(p.total_paid),
+                }
+                for p in self.plans
+            ]
+        ).astype({"strategy": "string", "months": "Int64"})
+
+    def to_list(self) -> list[dict]:
+        return [p.to_dict() for p in self.plans]
+
+    def __repr__(self):
+        return "<Comparison\n  " + "\n  ".join(p._headline() for p in self.plans) + "\n>"
+
+    def _repr_html_(self):
+        rows = "".join(
+            f"<tr><td>{html.escape(p.strategy)}</td><td>{'never' if p.months is None else p.months}</td>"
+            f"<td>{format_yuan(p.total_interest)}</td><td>{format_yuan(p.total_paid)}</td></tr>"
+            for p in self.plans
+        )
+        return (
+            "<table><thead><tr><th>strategy</th><th>months</th><th>interest</th><th>paid</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
