@@ -1,0 +1,53 @@
+"""Shared Hypothesis strategies (as numpy-financial keeps its own in tests/strategies.py).
+
+Money is drawn in whole cents and rates in hundredths of a percent, so every
+drawn value is exactly what a CSV could hold.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from planner import Debt
+
+cents = st.integers(min_value=0, max_value=20_000_000)  # up to ¥200,000
+rates = st.integers(min_value=0, max_value=6000).map(lambda x: Decimal(x) / 100)  # 0% .. 60%
+
+
+def yuan(c: int) -> Decimal:
+    return Decimal(c) / 100
+
+
+@st.composite
+def debts(draw, *, amortising: bool = False, name: str = "D") -> Debt:
+    """One debt. With ``amortising``, its minimum covers the first month's interest plus
+    at least 1% of the balance, so minimum payments alone clear it well inside 600 months."""
+    balance = draw(cents)
+    apr = draw(rates)
+    fees = draw(st.sampled_from([0, 0, 0, 5000, 12345]))
+    interest = balance * apr / 1200
+    if amortising:
+        floor = int(interest) + (balance + fees) // 100 + 1
+        minimum = draw(st.integers(min_value=floor, max_value=max(floor, balance + 100)))
+    else:
+        minimum = draw(st.integers(min_value=0, max_value=max(balance, 1)))
+    return Debt(name, yuan(balance), apr, yuan(minimum), fees_owed=yuan(fees))
+
+
+@st.composite
+def portfolios(draw, *, min_size: int = 1, max_size: int = 8, amortising: bool = False) -> list[Debt]:
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
+    return [draw(debts(amortising=amortising, name=f"debt{k}")) for k in range(n)]
+
+
+@st.composite
+def feasible_budgets(draw, portfolio: list[Debt]) -> Decimal:
+    """A budget that covers month 1's minimums, plus some extra."""
+    need = sum(min(d.min_payment, d.owed + d.monthly_interest) for d in portfolio)
+    extra = draw(st.integers(min_value=0, max_value=1_000_000))
+    return need + yuan(extra)
+
+
+strategy_names = st.sampled_from(["avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost"])
