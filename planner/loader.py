@@ -483,10 +483,11 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
                     value=name,
                 )
             )
+        if name:
+            first_row_of.setdefault(name, number)
         if row_problems:
             problems.extend(row_problems)
             continue
-        first_row_of[name] = number
         try:
             debt = Debt(name=name, extra=tuple(extra.items()), **values)
         except PlannerError as exc:

@@ -1,0 +1,147 @@
+"""Loading real-looking spreadsheets: encodings, Chinese headers, money and rate formats.
+(The corpus of hostile inputs lives in tests/bad_inputs/ with its own tests.)"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner import Debt, InputError, PlannerWarning, load_debts
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+D = Decimal
+
+
+def test_chinese_sample_is_gbk_and_loads():
+    raw = (SAMPLES / "debts_zh.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # the sample really is GBK, as Excel in China saves it
+    debts = load_debts(SAMPLES / "debts_zh.csv")
+    assert len(debts) >= 6
+    assert all(isinstance(d, Debt) for d in debts)
+    total = sum(d.balance for d in debts)
+    assert D(60_000) < total < D(100_000)
+    assert any(d.apr > 24 for d in debts)
+    assert "备注" in debts[0].extras  # unknown columns are carried along
+
+
+def test_english_sample_loads():
+    debts = load_debts(SAMPLES / "debts_en.csv")
+    assert len(debts) >= 5 and all(d.min_payment > 0 for d in debts)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_encodings(tmp_path, encoding):
+    text = "平台,剩余本金,年化利率,最低还款\n借呗,\"￥12,000\",18%,600\n"
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode(encoding))
+    (debt,) = load_debts(path)
+    assert (debt.name, debt.balance, debt.apr, debt.min_payment) == ("借呗", D("12000.00"), D(18), D(600))
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("￥12,000", "12000.00"),
+        ("¥12,000.50", "12000.50"),
+        ("12000元", "12000.00"),
+        ("1.2万", "12000.00"),
+        ("１２０００", "12000.00"),  # full-width digits, NFKC
+        ("RMB 500", "500.00"),
+        ("0.125", "0.13"),  # half-up to the cent
+    ],
+)
+def test_money_formats(written, expected):
+    (debt,) = load_debts(f'name,balance,apr,min_payment\nA,"{written}",18,1000\n'.encode())
+    assert debt.balance == D(expected)
+
+
+@pytest.mark.parametrize(
+    "written, apr",
+    [
+        ("18", "18"),
+        ("18%", "18"),
+        ("18 ％", "18"),
+        ("0.05%/日", "18.25"),  # DOMAIN.md: 0.05% a day is 18.25% simple over 365 days
+        ("1.5%/月", "18.0"),
+    ],
+)
+def test_rate_formats(written, apr):
+    (debt,) = load_debts(f'name,balance,apr,min_payment\nA,1000,"{written}",100\n'.encode())
+    assert debt.apr == D(apr)
+
+
+def test_daily_rate_gives_apr_when_apr_is_missing():
+    (debt,) = load_debts("名称,欠款金额,日利率,月供\n网贷,5000,0.05%,500\n".encode("gbk"))
+    assert debt.daily_rate == D("0.05") and debt.apr == D("18.25")
+
+
+def test_optional_columns_are_parsed():
+    text = (
+        "name,balance,apr,min_payment,kind,term_months,overdue_days,penalty_apr,fees_owed,contract_date\n"
+        "A,1000,18,100,信用卡,12期,30天,27%,¥50,2023年5月10日\n"
+    )
+    (d,) = load_debts(text.encode())
+    assert (d.kind, d.term_months, d.overdue_days, d.penalty_apr, d.fees_owed, d.contract_date) == (
+        "card", 12, 30, D(27), D("50.00"), date(2023, 5, 10)
+    )
+    assert d.effective_apr == D(27)
+
+
+def test_header_aliases_with_units_and_title_line():
+    text = "我的债务清单\n借款平台,待还金额(元),年化利率（%）,每月还款\n京东金条,9800,21.6,506.47\n"
+    (d,) = load_debts(text.encode("gbk"))
+    assert (d.name, d.balance, d.apr) == ("京东金条", D("9800.00"), D("21.6"))
+
+
+def test_full_width_commas_in_a_note_stay_in_the_note():
+    text = 'name,balance,apr,min_payment,notes\nA,1000,18,100,已协商，每月21日扣款\n'
+    (d,) = load_debts(text.encode("gbk"))
+    assert d.extras == {"notes": "已协商，每月21日扣款"}
+
+
+def test_every_problem_is_reported_at_once_with_row_and_column():
+    text = "名称,余额,年利率,月供\n甲,abc,18,100\n乙,1000,-5,100\n甲,1000,18,\n"
+    with pytest.raises(InputError) as info:
+        load_debts(text.encode("gbk"))
+    problems = info.value.problems
+    assert [(p.row, p.column) for p in problems] == [(2, "余额"), (3, "年利率"), (4, "月供"), (4, "名称")]
+    message = str(info.value)
+    assert "第 2 行" in message and "row 2" in message and "abc" in message
+
+
+def test_suspicious_rates_warn():
+    with pytest.warns(PlannerWarning, match="below 1"):
+        load_debts(b"name,balance,apr,min_payment\nA,1000,0.18,100\nB,500,0.24,50\n")
+
+
+def test_minimum_below_interest_warns():
+    with pytest.warns(PlannerWarning, match="never clears"):
+        load_debts(b"name,balance,apr,min_payment\nA,10000,36,100\n")
+
+
+def test_totals_row_is_skipped_with_a_warning():
+    with pytest.warns(PlannerWarning, match="totals"):
+        debts = load_debts("名称,余额,年利率,月供\n甲,1000,18,100\n合计,1000,,100\n".encode("gbk"))
+    assert [d.name for d in debts] == ["甲"]
+
+
+def test_dataframe_and_debt_list_inputs():
+    frame = pd.DataFrame({"平台": ["A", "B"], "余额": [1000.0, 250.5], "年化利率": ["18%", 24], "月供": [100, 50]})
+    debts = load_debts(frame)
+    assert [d.balance for d in debts] == [D("1000.00"), D("250.50")]
+    assert load_debts(debts) == debts
+    with pytest.raises(InputError, match="appears twice"):
+        load_debts([debts[0], debts[0]])
+
+
+def test_no_warnings_for_the_samples():
+    for name in ("debts_en.csv",):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PlannerWarning)
+            load_debts(SAMPLES / name)
