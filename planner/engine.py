@@ -82,7 +82,8 @@ def plan(
         raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
     extras = _money_schedule(extra, "extra")
     changes = _money_schedule(budget_changes, "budget_changes")
-    priority = [debts.index(d) for d in strategy_fn(debts)]
+    position = {id(d): i for i, d in enumerate(debts)}
+    priority = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
     cols = _simulate(debts, base, priority, extras, changes, horizon)
     return Plan(
         debts=tuple(debts),
@@ -98,13 +99,21 @@ def plan(
 
 
 def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int) -> _Columns:
+    # Hot loop: plain lists indexed by debt and bound methods, no per-month dicts
+    # (the same arithmetic as the conventions above; see benchmarks/baseline.py).
     n = len(debts)
     bal = [to_cents(d.balance) for d in debts]
     fees = [to_cents(d.fees_owed) for d in debts]
     minp = [to_cents(d.min_payment) for d in debts]
     ratios = [rate_ratio(d.effective_apr) for d in debts]
-    defer = [(d.defer_from, d.defer_from + d.defer_months, d.defer_interest) for d in debts]
-    settle = [(d.settle_month, d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None) for d in debts]
+    rnum = [r[0] for r in ratios]
+    rden = [r[1] for r in ratios]
+    rden2 = [2 * r[1] for r in ratios]
+    dfrom = [d.defer_from for d in debts]
+    dto = [d.defer_from + d.defer_months for d in debts]
+    dint = [d.defer_interest for d in debts]
+    smonth = [d.settle_month for d in debts]
+    sfrac = [d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None for d in debts]
     cols = _Columns(n)
     for i in range(n):
         cols.start_owed[i] = bal[i] + fees[i]
@@ -112,6 +121,16 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     for i in range(n):
         if bal[i] + fees[i] == 0:
             cols.payoff[i] = 0
+    payoff = cols.payoff
+    add_month, add_debt, add_opening = cols.month.append, cols.debt.append, cols.opening.append
+    add_interest, add_payment, add_closing = cols.interest.append, cols.payment.append, cols.closing.append
+    add_fees, add_forgiven = cols.fees.append, cols.forgiven.append
+    opening = [0] * n
+    interest = [0] * n
+    paid = [0] * n
+    forgiven = [0] * n
+    taking = [False] * n  # open and taking payments this month
+    lump = unspent = 0
     monthly = base
     m = 0
     while open_ and m < horizon:
@@ -119,60 +138,87 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         if m in changes:
             monthly = changes[m]
         cash = monthly + extras.get(m, 0)
-        opening = {}
-        interest = {}
-        paid = dict.fromkeys(open_, 0)
-        forgiven = {}
         active = []  # open debts taking payments this month
         for i in open_:
-            opening[i] = bal[i]
-            if settle[i][0] == m:
-                num, den = settle[i][1]
-                owed = bal[i] + fees[i]
+            b = bal[i]
+            opening[i] = b
+            paid[i] = 0
+            forgiven[i] = 0
+            if smonth[i] == m:
+                num, den = sfrac[i]
+                owed = b + fees[i]
                 amount = (2 * owed * num + den) // (2 * den)
                 paid[i] = amount
                 forgiven[i] = owed - amount
-                cols.lump += amount
+                lump += amount
                 bal[i] = fees[i] = 0
                 interest[i] = 0
+                taking[i] = False
                 continue
-            held = defer[i][0] <= m < defer[i][1]
-            if held and not defer[i][2]:
+            held = dfrom[i] <= m < dto[i]
+            if held and not dint[i]:
                 interest[i] = 0
             else:
-                num, den = ratios[i]
-                interest[i] = (2 * bal[i] * num + den) // (2 * den)
-                bal[i] += interest[i]
-            if not held:
+                x = (2 * b * rnum[i] + rden[i]) // rden2[i]
+                interest[i] = x
+                bal[i] = b + x
+            if held:
+                taking[i] = False
+            else:
+                taking[i] = True
                 active.append(i)
         required = 0
+        dues = []
         for i in active:
-            required += min(minp[i], bal[i] + fees[i])
+            due = bal[i] + fees[i]
+            pay = minp[i] if minp[i] < due else due
+            dues.append(pay)
+            required += pay
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
-        for i in active:
-            pay = min(minp[i], bal[i] + fees[i])
-            _apply(i, pay, bal, fees, paid)
-            cash -= pay
+        for i, pay in zip(active, dues):
+            f = fees[i]
+            if f:
+                to_fees = pay if pay < f else f
+                fees[i] = f - to_fees
+                bal[i] -= pay - to_fees
+            else:
+                bal[i] -= pay
+            paid[i] += pay
+        cash -= required
         if cash:
             for i in priority:
                 if cash <= 0:
                     break
-                if i in paid and i in active:
-                    due = bal[i] + fees[i]
+                if taking[i]:
+                    f = fees[i]
+                    due = bal[i] + f
                     if due:
-                        pay = min(cash, due)
-                        _apply(i, pay, bal, fees, paid)
+                        pay = cash if cash < due else due
+                        to_fees = pay if pay < f else f
+                        fees[i] = f - to_fees
+                        bal[i] -= pay - to_fees
+                        paid[i] += pay
                         cash -= pay
         still_open = []
         for i in open_:
-            cols.add(m, i, opening[i], interest[i], paid[i], bal[i], fees[i], forgiven.get(i, 0))
+            add_month(m)
+            add_debt(i)
+            add_opening(opening[i])
+            add_interest(interest[i])
+            add_payment(paid[i])
+            add_closing(bal[i])
+            add_fees(fees[i])
+            add_forgiven(forgiven[i])
             if bal[i] + fees[i] == 0:
-                cols.payoff[i] = m
+                payoff[i] = m
+                taking[i] = False
             else:
                 still_open.append(i)
         open_ = still_open
-        cols.unspent += cash if cash > 0 else 0
+        unspent += cash if cash > 0 else 0
+    cols.lump += lump
+    cols.unspent += unspent
     cols.months_run = m
     for i in range(n):
         cols.end_owed[i] = bal[i] + fees[i]
