@@ -3,7 +3,9 @@
 #
 # - chromium (Debian): the browser Playwright tests launch, at /usr/bin/chromium.
 #   We do NOT run `playwright install` (it downloads its own browser build).
-# - CJK fonts are not needed here: the pip package noto-cjk-sans-otc ships one.
+# - fonts-noto-cjk (Debian): a CJK font Chromium can see, so the session report's
+#   PDF and screenshots show Chinese (matplotlib charts use the pip package
+#   noto-cjk-sans-otc and do not need it).
 #
 # Without root/apt the script warns and exits 0; browser tests then skip.
 set -uo pipefail
@@ -13,13 +15,21 @@ CHROMIUM=/usr/bin/chromium
 log()  { echo "[install-system-deps] $*"; }
 warn() { echo "[install-system-deps] WARNING: $*" >&2; }
 
+MISSING=()
 if [ -x "$CHROMIUM" ]; then
     log "chromium present: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
-    exit 0
+else
+    MISSING+=(chromium)
 fi
+if dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+    log "fonts-noto-cjk present"
+else
+    MISSING+=(fonts-noto-cjk)
+fi
+[ "${#MISSING[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    warn "$CHROMIUM missing and apt-get not available; browser tests will be skipped."
+    warn "${MISSING[*]} missing and apt-get not available; browser tests will be skipped."
     exit 0
 fi
 
@@ -28,20 +38,20 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO=(sudo -n)
 else
-    warn "$CHROMIUM missing and not root (no passwordless sudo); browser tests will be skipped."
-    warn "To enable them: sudo apt-get install --no-install-recommends chromium"
+    warn "${MISSING[*]} missing and not root (no passwordless sudo); browser tests will be skipped."
+    warn "To enable them: sudo apt-get install --no-install-recommends ${MISSING[*]}"
     exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
 
-log "installing Debian chromium (apt-get update && apt-get install -y --no-install-recommends chromium)"
+log "installing from Debian: ${MISSING[*]} (apt-get update && apt-get install -y --no-install-recommends ...)"
 start=$(date +%s)
 if "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q \
-   && "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends chromium; then
-    log "chromium installed in $(( $(date +%s) - start ))s: $("$CHROMIUM" --version 2>/dev/null || echo '?')"
+   && "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "${MISSING[@]}"; then
+    log "installed ${MISSING[*]} in $(( $(date +%s) - start ))s; chromium: $("$CHROMIUM" --version 2>/dev/null || echo '?')"
 else
-    warn "apt-get failed to install chromium; browser tests will be skipped."
+    warn "apt-get failed to install ${MISSING[*]}; browser tests may be skipped."
 fi
 exit 0
