@@ -1,35 +1,446 @@
-"""Rate conversions (pure). Extended by the negotiation work.
+"""Rates and repayment schedules (pure functions).
 
->>> round(flat_fee_apr(Decimal("0.6"), 12), 2)   # ICBC's page: 12 periods at 0.6% a month -> 13.03%
+True annual rate (APR) from how a loan is quoted, always IRR based as the PBoC
+requires (announcement 〔2021〕No. 3): the monthly rate ``r`` at which what was
+actually received equals the present value of every payment. Both annual forms
+are given: the nominal ``12·r`` (what lenders must display) and the effective
+``(1+r)^12 − 1``.
+
+>>> rate = upfront_fee_apr(100000, 1000, Decimal("8833.3"), 12)   # the PBoC's own example
+>>> rate.nominal, rate.effective
+(Decimal('12.80'), Decimal('13.58'))
+>>> flat_fee_rate(Decimal("0.6"), 12).nominal     # ICBC: 12 periods at 0.6% a month
 Decimal('13.03')
+>>> annuity_payment(1000000, Decimal("4.9"), 360)   # 等额本息, published: 5,307.27
+Decimal('5307.27')
+
+Schedules (等额本息, 等额本金, 先息后本) are exact to the cent: each month's
+interest is rounded half-up (the one rule in :mod:`planner.money`), and the
+last payment clears what is left.
+
+The root finder is :func:`scipy.optimize.brentq`, imported only when an IRR is
+solved, so the command line stays quick when no IRR is needed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+from .errors import PlannerError
+from .money import from_cents, round_cents, to_cents
 
-def _annuity_rate(principal: float, payment: float, periods: int) -> float:
-    """Monthly rate r with principal = sum(payment / (1+r)^k, k=1..periods), by bisection."""
-    if payment * periods <= principal:
-        return 0.0
-    low, high = 0.0, 1.0
-    while principal * high / (1 - (1 + high) ** -periods) < payment:
-        high *= 2
-    for _ in range(200):
-        mid = (low + high) / 2
-        if principal * mid / (1 - (1 + mid) ** -periods) < payment:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
+#: Decimal places of the percent figures returned (12.80 means 12.80%).
+PLACES = Decimal("0.01")
+_FINE = Decimal("0.000001")
 
 
-def flat_fee_apr(fee_rate: Decimal, periods: int) -> Decimal:
-    """Nominal APR (12·r, percent) of a flat monthly fee on the original principal.
+def _num(value, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise PlannerError(f"{what}: 不是数字 / not a number: {value!r}")
+    try:
+        result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except Exception:
+        raise PlannerError(f"{what}: 不是数字 / not a number: {value!r}") from None
+    if not result.is_finite():
+        raise PlannerError(f"{what}: 不是有限的数字 / not a finite number: {value!r}")
+    return result
 
-    Payment A = P/n + P·f; r solves P = Σ A/(1+r)^k.
+
+def _periods(value, what: str = "periods", maximum: int = 1200) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数 / must be a whole number from 1 to {maximum}: {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TrueRate:
+    """A true rate: the monthly IRR and its two annual forms, in percent.
+
+    ``nominal`` is 12·r and ``effective`` is (1+r)^12 − 1, both rounded to
+    two places for display; ``monthly`` keeps six. ``basis`` says how it was
+    computed (``"cash_flows"``, ``"flat_fee"``, ``"daily_rate"``, ``"apr"``).
     """
-    f = float(fee_rate) / 100
-    r = _annuity_rate(1.0, 1.0 / periods + f, periods)
-    return Decimal(f"{12 * r * 100:.4f}")
+
+    monthly: Decimal
+    nominal: Decimal
+    effective: Decimal
+    basis: str = "cash_flows"
+
+    @classmethod
+    def from_monthly(cls, r: float | Decimal, basis: str = "cash_flows") -> TrueRate:
+        r = float(r)
+        return cls(
+            monthly=Decimal(repr(r * 100)).quantize(_FINE),
+            nominal=round_cents(Decimal(repr(12 * r * 100))),
+            effective=round_cents(Decimal(repr(((1 + r) ** 12 - 1) * 100))),
+            basis=basis,
+        )
+
+    def to_dict(self) -> dict:
+        return {"monthly": float(self.monthly), "nominal": float(self.nominal), "effective": float(self.effective), "basis": self.basis}
+
+    def __str__(self) -> str:
+        return f"{self.nominal}% (12·r), {self.effective}% ((1+r)^12−1)"
+
+
+# ---------------------------------------------------------------------------
+# IRR
+
+
+def npv(rate: float, cash_flows: Sequence[float]) -> float:
+    """Net present value at a periodic ``rate`` of flows at periods 0, 1, 2, ...
+
+    >>> npv(0.1, [-100, 110])
+    0.0
+    """
+    v = 1.0 / (1.0 + rate)
+    total, factor = 0.0, 1.0
+    for flow in cash_flows:
+        total += flow * factor
+        factor *= v
+    return total
+
+
+def irr(cash_flows: Sequence) -> float:
+    """The periodic rate r at which the flows' NPV is zero.
+
+    Flows are seen from one side, e.g. the borrower's: ``+received`` at
+    period 0, ``−payment`` afterwards. The flows must change sign. For a loan
+    (one sign first, then the other) the NPV is monotone in r and the root is
+    unique; it is found by Brent's method within r ∈ (−99%, 10⁶%).
+
+    >>> round(irr([-100, 110]), 10)
+    0.1
+    """
+    flows = [float(_num(f, "cash flow")) for f in cash_flows]
+    if len(flows) < 2 or not any(f > 0 for f in flows) or not any(f < 0 for f in flows):
+        raise PlannerError(
+            "现金流必须既有收入也有支出（例如 +到手金额，−每期还款）/ "
+            "the cash flows need both signs (e.g. +amount received, −each payment)"
+        )
+    low, high = -0.99, 1.0
+
+    def f(r: float) -> float:
+        return npv(r, flows)
+
+    f_low = f(low)
+    while f_low * f(high) > 0 and high < 1e4:
+        high *= 4
+    if f_low * f(high) > 0:
+        raise PlannerError("找不到这组现金流的内部收益率 / these cash flows have no internal rate of return in range")
+    from scipy.optimize import brentq
+
+    return float(brentq(f, low, high, xtol=1e-15, rtol=1e-15, maxiter=500))
+
+
+def true_apr(cash_flows: Sequence, *, basis: str = "cash_flows") -> TrueRate:
+    """The true rate of an explicit list of monthly cash flows (period 0 first).
+
+    >>> true_apr([99000] + [Decimal("-8833.3")] * 12).nominal    # PBoC example
+    Decimal('12.80')
+    """
+    return TrueRate.from_monthly(irr(cash_flows), basis)
+
+
+def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
+    """A loan whose fee (or interest, 砍头息) is taken out of the principal up front.
+
+    By Civil Code art. 670 the principal is what was actually received:
+    ``principal − upfront_fee``; the ``periods`` payments of ``payment`` are
+    then discounted against that.
+    """
+    p, fee, a = _num(principal, "principal"), _num(upfront_fee, "upfront_fee"), _num(payment, "payment")
+    n = _periods(periods)
+    if p <= 0 or a <= 0 or fee < 0 or fee >= p:
+        raise PlannerError(
+            "本金、月供须为正数，手续费须小于本金 / principal and payment must be positive, the fee below the principal"
+        )
+    return true_apr([p - fee] + [-a] * n, basis="cash_flows")
+
+
+def annuity_apr(principal, payment, periods: int) -> TrueRate:
+    """The true rate of ``periods`` equal payments on ``principal`` received."""
+    return upfront_fee_apr(principal, 0, payment, periods)
+
+
+def flat_fee_payment(principal, fee_rate, periods: int) -> Decimal:
+    """A = P/n + P·f: the payment of a flat monthly fee ``fee_rate`` (percent) on the ORIGINAL principal.
+
+    >>> flat_fee_payment(12000, Decimal("0.6"), 12)
+    Decimal('1072.00')
+    """
+    p, f = _num(principal, "principal"), _num(fee_rate, "fee_rate")
+    n = _periods(periods)
+    return round_cents(p / n + p * f / 100)
+
+
+def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
+    """The true rate of a flat monthly fee (percent) on the original principal over ``periods``.
+
+    The principal is 1 (the rate does not depend on it): r solves
+    1 = Σ (1/n + f)/(1+r)^k. The nominal 12·r is far above 12·f.
+    """
+    f = _num(fee_rate, "fee_rate")
+    n = _periods(periods)
+    if f < 0:
+        raise PlannerError(f"fee_rate: 不能为负数 / cannot be negative: {fee_rate}")
+    if f == 0:
+        return TrueRate.from_monthly(0.0, "flat_fee")
+    payment = 1.0 / n + float(f) / 100
+    return TrueRate.from_monthly(irr([1.0] + [-payment] * n), "flat_fee")
+
+
+def flat_fee_apr(fee_rate, periods: int) -> Decimal:
+    """Nominal APR (12·r, percent, four places) of a flat monthly fee: what the loader stores as ``apr``.
+
+    >>> flat_fee_apr(Decimal("0.6"), 12)
+    Decimal('13.0342')
+    """
+    f = _num(fee_rate, "fee_rate")
+    n = _periods(periods)
+    if f == 0:
+        return Decimal("0.0000")
+    payment = 1.0 / n + float(f) / 100
+    r = irr([1.0] + [-payment] * n)
+    return Decimal(repr(12 * r * 100)).quantize(Decimal("0.0001"))
+
+
+def daily_rate_apr(daily_rate) -> TrueRate:
+    """A daily rate (percent a day, 日利率) as a true rate.
+
+    Simple interest on the balance: 365 × the daily rate a year (0.05% a day,
+    万5, is 18.25%); the monthly rate is a twelfth of that and the effective
+    form compounds it monthly, as the loan is repaid monthly.
+
+    >>> daily_rate_apr(Decimal("0.05")).nominal
+    Decimal('18.25')
+    """
+    d = _num(daily_rate, "daily_rate")
+    if d < 0:
+        raise PlannerError(f"daily_rate: 不能为负数 / cannot be negative: {daily_rate}")
+    return nominal_apr(d * 365, basis="daily_rate")
+
+
+def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
+    """A nominal yearly rate (percent, interest monthly on the balance) in both forms.
+
+    >>> nominal_apr(18).effective
+    Decimal('19.56')
+    """
+    a = _num(apr, "apr")
+    return TrueRate(
+        monthly=(a / 12).quantize(_FINE),
+        nominal=round_cents(a),
+        effective=round_cents(((1 + a / 1200) ** 12 - 1) * 100),
+        basis=basis,
+    )
+
+
+def debt_true_rate(debt) -> TrueRate:
+    """A debt's true rate from how it is quoted: flat fee (with a term), daily rate, else its apr.
+
+    The contract rate, not the penalty rate; see :func:`planner.references.assess`
+    for what an overdue debt is charged.
+    """
+    if debt.fee_rate is not None and debt.term_months is not None:
+        return flat_fee_rate(debt.fee_rate, debt.term_months)
+    if debt.daily_rate is not None:
+        return daily_rate_apr(debt.daily_rate)
+    return nominal_apr(debt.apr)
+
+
+# ---------------------------------------------------------------------------
+# schedules
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def annuity_payment_exact(principal, apr, months: int) -> Decimal:
+    """The unrounded 等额本息 payment A = P·i(1+i)^n / ((1+i)^n − 1), i = apr/1200."""
+    p, a = _num(principal, "principal"), _num(apr, "apr")
+    n = _periods(months)
+    i = a / 1200
+    if i == 0:
+        return p / n
+    growth = (1 + i) ** n
+    return p * i * growth / (growth - 1)
+
+
+def annuity_payment(principal, apr, months: int) -> Decimal:
+    """The 等额本息 monthly payment, rounded half-up to the cent (as bank calculators show it)."""
+    return round_cents(annuity_payment_exact(principal, apr, months))
+
+
+def annuity_total_interest(principal, apr, months: int) -> Decimal:
+    """n·A − P with the unrounded payment: the total interest bank calculators publish.
+
+    >>> annuity_total_interest(1000000, Decimal("4.9"), 360)
+    Decimal('910616.19')
+    """
+    n = _periods(months)
+    return round_cents(annuity_payment_exact(principal, apr, n) * n - _num(principal, "principal"))
+
+
+def installment(amount_cents: int, months: int) -> int:
+    """Equal installments with no interest, rounded UP to the cent so ``months`` of them clear
+    ``amount_cents`` (the last one smaller). Rounding up is deliberate: it is a
+    payment plan, not a rounded amount.
+
+    >>> installment(100000, 3)   # ¥1,000 in 3: 333.34, 333.34, 333.32
+    33334
+    """
+    n = _periods(months)
+    return _ceil_div(amount_cents, n) if amount_cents > 0 else 0
+
+
+def level_payment(amount_cents: int, apr, months: int) -> int:
+    """A level monthly payment in cents, rounded UP, that clears ``amount_cents`` at ``apr`` in
+    at most ``months`` months when interest is rounded half-up each month."""
+    n = _periods(months)
+    if amount_cents <= 0:
+        return 0
+    exact = annuity_payment_exact(Decimal(amount_cents), apr, n)
+    pay = int(exact.to_integral_value(rounding="ROUND_CEILING"))
+    num, den = Decimal(_num(apr, "apr")).as_integer_ratio()
+    den *= 1200
+    # Guard against a half-cent of rounding leaving a remainder in month n + 1.
+    while True:
+        bal = amount_cents
+        for _ in range(n):
+            bal += (2 * bal * num + den) // (2 * den)
+            bal -= min(pay, bal)
+            if bal == 0:
+                break
+        if bal == 0:
+            return pay
+        pay += 1
+
+
+@dataclass(frozen=True)
+class Installment:
+    """One month of a schedule, in yuan."""
+
+    period: int
+    payment: Decimal
+    interest: Decimal
+    principal: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A loan's month-by-month schedule: ``rows`` and totals."""
+
+    method: str
+    principal: Decimal
+    apr: Decimal
+    rows: tuple[Installment, ...]
+
+    @property
+    def payments(self) -> list[Decimal]:
+        return [r.payment for r in self.rows]
+
+    @property
+    def total_interest(self) -> Decimal:
+        return sum((r.interest for r in self.rows), Decimal("0.00"))
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((r.payment for r in self.rows), Decimal("0.00"))
+
+    def to_frame(self):
+        """The rows as a pandas DataFrame (floats of yuan)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"period": r.period, "payment": float(r.payment), "interest": float(r.interest), "principal": float(r.principal), "balance": float(r.balance)} for r in self.rows]
+        )
+
+
+METHODS = ("annuity", "equal_principal", "interest_only")
+
+
+def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
+    """The schedule of a loan: ``"annuity"`` (等额本息), ``"equal_principal"`` (等额本金) or
+    ``"interest_only"`` (先息后本).
+
+    Interest each month is the balance × apr/12 rounded half-up; the last
+    payment clears the balance exactly.
+
+    >>> s = schedule(1000000, Decimal("4.9"), 360, "equal_principal")
+    >>> s.rows[0].payment, s.rows[0].payment - s.rows[1].payment   # published: 6,861.11, falling 11.34
+    (Decimal('6861.11'), Decimal('11.34'))
+    """
+    if method not in METHODS:
+        raise PlannerError(f"未知的还款方式 / unknown method {method!r}; use one of {', '.join(METHODS)}")
+    p, a = _num(principal, "principal"), _num(apr, "apr")
+    n = _periods(months)
+    if p < 0 or a < 0:
+        raise PlannerError("本金和利率不能为负数 / principal and rate cannot be negative")
+    num, den = a.as_integer_ratio()
+    den *= 1200
+    bal = to_cents(p)
+    start = bal
+    pay_a = to_cents(annuity_payment(p, a, n)) if method == "annuity" else 0
+    rows = []
+    for k in range(1, n + 1):
+        interest = (2 * bal * num + den) // (2 * den)
+        if k == n:
+            principal_part = bal
+        elif method == "annuity":
+            principal_part = min(bal, max(pay_a - interest, 0))
+        elif method == "equal_principal":
+            # principal due by month k is round(P·k/n); each month pays the step
+            principal_part = min(bal, (2 * start * k + n) // (2 * n) - (start - bal))
+        else:
+            principal_part = 0
+        bal -= principal_part
+        rows.append(Installment(k, from_cents(interest + principal_part), from_cents(interest), from_cents(principal_part), from_cents(bal)))
+    return Schedule(method, round_cents(p), a, tuple(rows))
+
+
+def months_to_clear(balance_cents: int, apr, payment_cents: int) -> int | None:
+    """Months a level payment takes to clear a balance (None if it never does)."""
+    if balance_cents <= 0:
+        return 0
+    num, den = Decimal(_num(apr, "apr")).as_integer_ratio()
+    den *= 1200
+    first_interest = (2 * balance_cents * num + den) // (2 * den)
+    if payment_cents <= first_interest:
+        return None
+    bal, k = balance_cents, 0
+    while bal > 0 and k < 100000:
+        k += 1
+        bal += (2 * bal * num + den) // (2 * den)
+        bal -= min(bal, payment_cents)
+    return k if bal == 0 else None
+
+
+__all__ = [
+    "METHODS",
+    "Installment",
+    "Schedule",
+    "TrueRate",
+    "annuity_apr",
+    "annuity_payment",
+    "annuity_total_interest",
+    "daily_rate_apr",
+    "debt_true_rate",
+    "flat_fee_apr",
+    "flat_fee_payment",
+    "flat_fee_rate",
+    "installment",
+    "irr",
+    "level_payment",
+    "months_to_clear",
+    "nominal_apr",
+    "npv",
+    "schedule",
+    "true_apr",
+    "upfront_fee_apr",
+]
+

@@ -1,0 +1,920 @@
+"""Negotiation scenarios (协商还款): what each ask is worth, on the same engine.
+
+An :class:`Adjustment` is a pure change to the inputs: a debt in, a debt out
+(or the plan-level fields the engine already knows: ``defer_*``,
+``settle_*``). A :class:`Scenario` is a named list of adjustments. So every
+scenario runs through :func:`planner.engine.plan`, and every plan reconciles.
+
+>>> from planner.debt import Debt
+>>> debts = [Debt("Card", 12000, 18, 1200, kind="card"), Debt("Loan", 6000, 36, 600, kind="online_loan")]
+>>> s = Scenario("ask", [freeze_interest("Card", months=60), cap_rate("Loan", line="24")])
+>>> [(d.name, d.apr, d.min_payment) for d in s.apply(debts)]
+[('Card', Decimal('0'), Decimal('200.00')), ('Loan', Decimal('24'), Decimal('600.00'))]
+>>> result = negotiate(debts, 2000, [s])
+>>> result["ask"].savings.interest > 0, result["ask"].plan.reconciles
+(True, True)
+
+Actions (parameters in brackets), each applied to the debts its selector
+names (one name, a list, ``"*"``, ``"kind:card"`` or ``"overdue"``):
+
+* ``freeze_interest`` (``months`` ≤ 60, ``include_accrued`` = true):
+  停息挂账 / 个性化分期. The rate becomes 0 (penalty too) and the minimum
+  becomes one installment, rounded up to the cent so ``months`` of them clear
+  it (the last smaller). ``include_accrued``: the fees and accrued interest
+  owed (``fees_owed``: the CSV has no separate accrued-interest column) are
+  folded into what is split; when false they are written off in the deal.
+* ``extend_term`` (``months``): 展期, re-amortised 等额本息 over ``months`` at
+  the rate charged; the minimum becomes that installment (rounded up so it
+  clears in ``months``).
+* ``reduce_rate`` (``apr`` or ``fraction``): to ``apr`` percent (never above
+  the current rate), or cut by ``fraction`` of it (0.3 cuts 30%). The penalty
+  rate is cut the same way. The minimum payment is unchanged.
+* ``cap_rate`` (``line``: ``"4xLPR"``, ``"24"``, ``"36"`` or a number): the
+  rate and penalty rate capped at that line (4 × LPR at the debt's contract
+  date, today's when it has none).
+* ``waive_fees``: fees owed cleared and the penalty rate back to the contract rate.
+* ``settle`` (``fraction``, ``month``): 一次性结清. In ``month``, ``fraction``
+  of what is owed then is paid from a lump, on top of the budget, and the
+  rest is forgiven.
+* ``defer`` (``months``, ``accrue`` = true, ``start`` = 1): no payment for
+  ``months`` months from ``start``; interest keeps accruing or not, as stated.
+"""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from os import PathLike
+from pathlib import Path
+
+from .debt import Debt
+from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
+from .money import format_yuan, from_cents, rate_ratio, to_cents
+
+#: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
+MAX_FREEZE_MONTHS = 60
+
+
+# ---------------------------------------------------------------------------
+# parameters
+
+
+def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
+    return PlannerError(f"{action}: {key} = {value!r}：{zh} / {en}")
+
+
+def _int_param(action, key, value, low, high=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        span_zh = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
+        span_en = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise _param_error(action, key, value, f"应为{span_zh}的整数", f"must be a whole number {span_en}")
+    return value
+
+
+def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise _param_error(action, key, value, "不是数字", "is not a number")
+    try:
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().rstrip("%"))
+    except ArithmeticError:
+        raise _param_error(action, key, value, "不是数字", "is not a number") from None
+    if not d.is_finite() or d < low or (low_open and d == low) or (high is not None and d > high):
+        span = f"{'(' if low_open else '['}{low}, {high if high is not None else '∞'}]"
+        raise _param_error(action, key, value, f"应在 {span} 之内", f"must be within {span}")
+    return d
+
+
+def _bool_param(action, key, value) -> bool:
+    if not isinstance(value, bool):
+        raise _param_error(action, key, value, "应为 true 或 false", "must be true or false")
+    return value
+
+
+# ---------------------------------------------------------------------------
+# actions: each a pure function (debt, **params) -> debt
+
+
+def _freeze(debt: Debt, months: int, include_accrued: bool = True) -> Debt:
+    from .rates import installment
+
+    owed = debt.balance + debt.fees_owed if include_accrued else debt.balance
+    pay = installment(to_cents(owed), months)
+    return debt.with_(
+        balance=owed, fees_owed=Decimal("0.00"), apr=Decimal(0), penalty_apr=None, min_payment=from_cents(pay), term_months=months
+    )
+
+
+def _extend(debt: Debt, months: int) -> Debt:
+    from .rates import level_payment
+
+    # Fees earn no interest but are paid first; amortising them with the balance
+    # at the rate charged slightly over-covers them, so the debt clears in time.
+    pay = level_payment(to_cents(debt.balance + debt.fees_owed), debt.effective_apr, months)
+    return debt.with_(min_payment=from_cents(pay), term_months=months)
+
+
+def _reduce(debt: Debt, apr: Decimal | None = None, fraction: Decimal | None = None) -> Debt:
+    def cut(rate: Decimal | None) -> Decimal | None:
+        if rate is None:
+            return None
+        if apr is not None:
+            return min(rate, apr)
+        return rate * (1 - fraction)
+
+    return debt.with_(apr=cut(debt.apr), penalty_apr=cut(debt.penalty_apr))
+
+
+def _cap(debt: Debt, line) -> Debt:
+    from .references import line_rate
+
+    return _reduce(debt, apr=line_rate(line, debt.contract_date))
+
+
+def _waive(debt: Debt) -> Debt:
+    return debt.with_(fees_owed=Decimal("0.00"), penalty_apr=None)
+
+
+def _settle(debt: Debt, fraction: Decimal, month: int) -> Debt:
+    return debt.with_(settle_fraction=fraction, settle_month=month)
+
+
+def _defer(debt: Debt, months: int, accrue: bool = True, start: int = 1) -> Debt:
+    return debt.with_(defer_months=months, defer_interest=accrue, defer_from=start)
+
+
+def _check_freeze(p):
+    out = {"months": _int_param("freeze_interest", "months", p.get("months"), 1, MAX_FREEZE_MONTHS)}
+    if "include_accrued" in p:
+        out["include_accrued"] = _bool_param("freeze_interest", "include_accrued", p["include_accrued"])
+    return out
+
+
+def _check_extend(p):
+    return {"months": _int_param("extend_term", "months", p.get("months"), 1, 600)}
+
+
+def _check_reduce(p):
+    if ("apr" in p) == ("fraction" in p):
+        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一 / give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
+    if "apr" in p:
+        return {"apr": _dec_param("reduce_rate", "apr", p["apr"], Decimal(0), Decimal(1000))}
+    return {"fraction": _dec_param("reduce_rate", "fraction", p["fraction"], Decimal(0), Decimal(1))}
+
+
+def _check_cap(p):
+    from .references import _normalise_line
+
+    if "line" not in p:
+        raise PlannerError('cap_rate: 缺少 line（"4xLPR"、"24"、"36" 或数字）/ missing line ("4xLPR", "24", "36" or a number)')
+    _normalise_line(p["line"])
+    return {"line": p["line"]}
+
+
+def _check_settle(p):
+    return {
+        "fraction": _dec_param("settle", "fraction", p.get("fraction"), Decimal(0), Decimal(1)),
+        "month": _int_param("settle", "month", p.get("month", 1), 1, 1200),
+    }
+
+
+def _check_defer(p):
+    out = {"months": _int_param("defer", "months", p.get("months"), 1, 120)}
+    if "accrue" in p:
+        out["accrue"] = _bool_param("defer", "accrue", p["accrue"])
+    if "start" in p:
+        out["start"] = _int_param("defer", "start", p["start"], 1, 1200)
+    return out
+
+
+@dataclass(frozen=True)
+class _Action:
+    apply: Callable[..., Debt]
+    check: Callable[[Mapping], dict]
+    keys: tuple[str, ...]
+
+
+#: The actions a scenario may use, by name.
+ACTIONS: dict[str, _Action] = {
+    "freeze_interest": _Action(_freeze, _check_freeze, ("months", "include_accrued")),
+    "extend_term": _Action(_extend, _check_extend, ("months",)),
+    "reduce_rate": _Action(_reduce, _check_reduce, ("apr", "fraction")),
+    "cap_rate": _Action(_cap, _check_cap, ("line",)),
+    "waive_fees": _Action(_waive, lambda p: {}, ()),
+    "settle": _Action(_settle, _check_settle, ("fraction", "month")),
+    "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
+}
+
+
+# ---------------------------------------------------------------------------
+# adjustments and scenarios
+
+
+def _selector(debt) -> str | tuple[str, ...]:
+    if isinstance(debt, str):
+        if not debt.strip():
+            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*" / cannot be empty: write a name, a list of names or "*"')
+        return debt.strip()
+    if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and x.strip() for x in debt):
+        return tuple(x.strip() for x in debt)
+    raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One ask: ``action`` with its ``params``, for the debts ``debt`` selects.
+
+    ``debt`` is a name, a tuple of names, ``"*"`` (every debt),
+    ``"kind:<kind>"`` (e.g. ``"kind:card"``) or ``"overdue"`` (debts now overdue).
+    Build one with the helpers (:func:`freeze_interest`, :func:`cap_rate`, ...)
+    or directly: ``Adjustment("cap_rate", "*", {"line": "24"})``.
+    """
+
+    action: str
+    debt: str | tuple[str, ...] = "*"
+    params: Mapping = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.action not in ACTIONS:
+            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)} / unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
+        spec = ACTIONS[self.action]
+        unknown = [k for k in self.params if k not in spec.keys]
+        if unknown:
+            allowed = ", ".join(spec.keys) or "-"
+            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed} / unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
+        object.__setattr__(self, "debt", _selector(self.debt))
+        object.__setattr__(self, "params", spec.check(dict(self.params)))
+
+    def selects(self, debts: Sequence[Debt]) -> list[str]:
+        """Names of the debts this adjustment applies to; an unknown name is an error."""
+        sel = self.debt
+        names = [d.name for d in debts]
+        if sel == "*":
+            return names
+        if isinstance(sel, str) and sel.startswith("kind:"):
+            kind = sel[5:].strip()
+            chosen = [d.name for d in debts if d.kind == kind]
+            if not chosen:
+                raise PlannerError(f"{self.action}: 没有类型为 {kind!r} 的债务 / no debt of kind {kind!r}")
+            return chosen
+        if sel == "overdue":
+            chosen = [d.name for d in debts if d.is_overdue]
+            if not chosen:
+                raise PlannerError(f"{self.action}: 没有逾期的债务 / no debt is overdue")
+            return chosen
+        wanted = (sel,) if isinstance(sel, str) else sel
+        unknown = [n for n in wanted if n not in names]
+        if unknown:
+            raise PlannerError(
+                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)} / "
+                f"no debt named {', '.join(repr(n) for n in unknown)}; the debts are: {', '.join(names)}"
+            )
+        return [n for n in names if n in wanted]
+
+    def apply(self, debts: Sequence[Debt]) -> list[Debt]:
+        """The debts with this adjustment made (a new list; the debts are frozen)."""
+        chosen = set(self.selects(debts))
+        fn = ACTIONS[self.action].apply
+        return [fn(d, **self.params) if d.name in chosen else d for d in debts]
+
+    def describe(self, lang: str = "en") -> str:
+        """A short label: ``"cap_rate 24 → 分期乐"``."""
+        from .i18n import labels, t
+
+        key = f"action_{self.action}"
+        name = t(key, lang) if key in labels() else self.action
+        params = " ".join(f"{k}={v}" for k, v in self.params.items())
+        who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
+        return f"{name} {params} → {who}".replace("  ", " ")
+
+    def to_dict(self) -> dict:
+        out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}
+        for k, v in self.params.items():
+            out[k] = float(v) if isinstance(v, Decimal) else v
+        return out
+
+
+def _adjustment(action: str, debt, **params) -> Adjustment:
+    return Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
+
+
+def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) -> Adjustment:
+    """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60)."""
+    return _adjustment("freeze_interest", debt, months=months, include_accrued=include_accrued)
+
+
+def extend_term(debt="*", months: int = 24) -> Adjustment:
+    """展期: re-amortise over ``months`` at the debt's rate (等额本息)."""
+    return _adjustment("extend_term", debt, months=months)
+
+
+def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
+    """Cut the rate to ``apr`` percent, or by ``fraction`` of it."""
+    return _adjustment("reduce_rate", debt, apr=apr, fraction=fraction)
+
+
+def cap_rate(debt="*", line="24") -> Adjustment:
+    """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number."""
+    return _adjustment("cap_rate", debt, line=line)
+
+
+def waive_fees(debt="*") -> Adjustment:
+    """Fees owed and penalty interest removed."""
+    return _adjustment("waive_fees", debt)
+
+
+def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
+    """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven."""
+    return _adjustment("settle", debt, fraction=fraction, month=month)
+
+
+def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adjustment:
+    """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``."""
+    return _adjustment("defer", debt, months=months, accrue=accrue, start=start)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of adjustments, applied in order.
+
+    ``lump`` (optional, yuan) is the lump sum the person has for settlements;
+    the result says when the settlements need more than that.
+    """
+
+    name: str
+    adjustments: tuple[Adjustment, ...] = ()
+    description: str = ""
+    lump: Decimal | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise PlannerError("情景需要名称 / a scenario needs a name")
+        object.__setattr__(self, "name", self.name.strip())
+        adjustments = tuple(self.adjustments)
+        for a in adjustments:
+            if not isinstance(a, Adjustment):
+                raise PlannerError(f"{self.name}: 不是 Adjustment / not an Adjustment: {a!r}")
+        object.__setattr__(self, "adjustments", adjustments)
+        if self.lump is not None:
+            object.__setattr__(self, "lump", _dec_param(self.name, "lump", self.lump))
+
+    def apply(self, debts: Sequence[Debt]) -> list[Debt]:
+        """The debts with every adjustment made, in order."""
+        out = list(debts)
+        for k, adjustment in enumerate(self.adjustments, start=1):
+            try:
+                out = adjustment.apply(out)
+            except PlannerError as exc:
+                raise PlannerError(f"情景「{self.name}」第 {k} 项调整 / scenario {self.name!r}, adjustment {k}: {exc}") from None
+        return out
+
+    def steps(self, debts: Sequence[Debt]) -> list[list[Debt]]:
+        """The debts before any adjustment, then after each one in turn."""
+        out = [list(debts)]
+        for k in range(1, len(self.adjustments) + 1):
+            out.append(Scenario(self.name, self.adjustments[k - 1 : k]).apply(out[-1]))
+        return out
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "adjust": [a.to_dict() for a in self.adjustments]}
+        if self.description:
+            out["description"] = self.description
+        if self.lump is not None:
+            out["lump"] = float(self.lump)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# TOML
+
+
+def load_scenarios(source) -> list[Scenario]:
+    """Scenarios from a TOML file (path), TOML text, or a parsed dict.
+
+    One ``[[scenario]]`` table each, with ``name``, optional ``description``
+    and ``lump``, and ``[[scenario.adjust]]`` tables with ``debt``,
+    ``action`` and the action's parameters. Every problem in the file is
+    reported at once, in Chinese and English.
+
+    >>> text = '''
+    ... [[scenario]]
+    ... name = "cap"
+    ... [[scenario.adjust]]
+    ... debt = "*"
+    ... action = "cap_rate"
+    ... line = "24"
+    ... '''
+    >>> load_scenarios(text)[0].adjustments[0].params
+    {'line': '24'}
+    """
+    label = "scenarios"
+    if isinstance(source, Mapping):
+        data = dict(source)
+    else:
+        if isinstance(source, (PathLike, str)) and not (isinstance(source, str) and ("\n" in source or "=" in source)):
+            path = Path(source)
+            label = str(path)
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
+            except OSError as exc:
+                raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+            if len(raw) > 1024 * 1024:
+                raise InputError([Problem("文件太大（上限 1 MB）。", "the file is too large (limit 1 MB).")], label)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(
+                    [Problem("TOML 文件必须是 UTF-8 编码。请用文本编辑器另存为 UTF-8。", "a TOML file must be UTF-8. Save it as UTF-8 from your editor.")], label
+                ) from None
+        elif isinstance(source, bytes):
+            text = source.decode("utf-8-sig", errors="replace")
+        else:
+            text = str(source)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(
+                [
+                    Problem(
+                        f"TOML 格式错误：{exc}。请检查引号、等号和 [[scenario]] 表头。",
+                        f"malformed TOML: {exc}. Check the quotes, the = signs and the [[scenario]] headers.",
+                    )
+                ],
+                label,
+            ) from None
+    return _scenarios_from_data(data, label)
+
+
+def _scenarios_from_data(data: Mapping, label: str) -> list[Scenario]:
+    problems: list[Problem] = []
+    unknown_top = [k for k in data if k != "scenario"]
+    if unknown_top:
+        problems.append(Problem(f"未知的表：{', '.join(unknown_top)}。只能有 [[scenario]]。", f"unknown table(s): {', '.join(unknown_top)}. Only [[scenario]] is allowed."))
+    tables = data.get("scenario")
+    if not isinstance(tables, list) or not tables:
+        problems.append(Problem("没有任何情景。请添加 [[scenario]] 表，含 name 和 [[scenario.adjust]]。", "no scenarios. Add [[scenario]] tables with a name and [[scenario.adjust]] tables."))
+        raise InputError(problems, label)
+    scenarios = []
+    seen: dict[str, int] = {}
+    for s_no, table in enumerate(tables, start=1):
+        where = f"[[scenario]] #{s_no}"
+        if not isinstance(table, Mapping):
+            problems.append(Problem("应为一个表。", "must be a table.", column=where))
+            continue
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem("缺少 name（情景名称）。", "the name is missing: add name = \"...\".", column=f"{where}.name", value=None if name is None else repr(name)))
+            name = f"#{s_no}"
+        else:
+            name = name.strip()
+            where = f"[[scenario]] #{s_no} «{name}»"
+            if name in seen:
+                problems.append(Problem(f"情景名称与第 {seen[name]} 个重复。", f"the same name as scenario #{seen[name]}; each needs its own.", column=f"{where}.name", value=name))
+            seen[name] = s_no
+        extra_keys = [k for k in table if k not in ("name", "description", "lump", "adjust")]
+        if extra_keys:
+            problems.append(Problem(f"未知的键：{', '.join(extra_keys)}。", f"unknown key(s): {', '.join(extra_keys)} (allowed: name, description, lump, adjust).", column=where))
+        description = table.get("description", "")
+        if not isinstance(description, str):
+            problems.append(Problem("description 应为文字。", "description must be text.", column=f"{where}.description", value=repr(description)))
+            description = ""
+        lump = table.get("lump")
+        if lump is not None:
+            try:
+                lump = _dec_param(name, "lump", lump)
+            except PlannerError as exc:
+                problems.append(Problem(str(exc), str(exc), column=f"{where}.lump", value=repr(lump)))
+                lump = None
+        adjust = table.get("adjust", [])
+        if not isinstance(adjust, list):
+            problems.append(Problem("adjust 应写成 [[scenario.adjust]] 表。", "adjust must be [[scenario.adjust]] tables.", column=f"{where}.adjust"))
+            adjust = []
+        adjustments = []
+        for a_no, entry in enumerate(adjust, start=1):
+            at = f"{where} adjust #{a_no}"
+            if not isinstance(entry, Mapping):
+                problems.append(Problem("应为一个表。", "must be a table.", column=at))
+                continue
+            params = {k: v for k, v in entry.items() if k not in ("debt", "action")}
+            if "action" not in entry:
+                problems.append(Problem(f"缺少 action；可用：{', '.join(ACTIONS)}。", f"the action is missing; use one of: {', '.join(ACTIONS)}.", column=f"{at}.action"))
+                continue
+            try:
+                adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params))
+            except PlannerError as exc:
+                zh, _, en = str(exc).partition(" / ")
+                problems.append(Problem(zh if en else str(exc), en or str(exc), column=at, value=str(entry.get("action"))))
+        if not problems:
+            scenarios.append(Scenario(name, tuple(adjustments), description, lump))
+    if problems:
+        raise InputError(problems, label)
+    return scenarios
+
+
+# ---------------------------------------------------------------------------
+# comparison
+
+
+def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
+    """The sum of minimum payments due in month 1 (what the budget must cover at least).
+
+    Debts deferred in month 1 or settled in month 1 (from a lump) count zero.
+    """
+    total = 0
+    for d in debts:
+        if d.settle_month == 1 or (d.defer_months and d.defer_from <= 1 < d.defer_from + d.defer_months):
+            continue
+        num, den = rate_ratio(d.effective_apr)
+        bal = to_cents(d.balance)
+        due = bal + (2 * bal * num + den) // (2 * den) + to_cents(d.fees_owed)
+        total += min(to_cents(d.min_payment), due)
+    return from_cents(total)
+
+
+@dataclass(frozen=True)
+class Savings:
+    """What a scenario saves against the baseline (positive: better). ``months`` is None
+    when either plan never finishes."""
+
+    interest: Decimal
+    total_paid: Decimal
+    months: int | None
+
+    def to_dict(self) -> dict:
+        return {"interest": float(self.interest), "total_paid": float(self.total_paid), "months": self.months}
+
+
+def _savings(before, after) -> Savings:
+    months = None if before.months is None or after.months is None else before.months - after.months
+    return Savings(before.total_interest - after.total_interest, before.total_paid - after.total_paid, months)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One adjustment's share of a scenario's savings, taken in the order given (waterfall data)."""
+
+    step: int
+    label: str
+    adjustment: Adjustment
+    savings: Savings
+    monthly_pressure: Decimal  # after this step
+
+    def to_dict(self) -> dict:
+        return {
+            "step": self.step,
+            "label": self.label,
+            "adjustment": self.adjustment.to_dict(),
+            "savings": self.savings.to_dict(),
+            "monthly_pressure": float(self.monthly_pressure),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """One scenario run through the engine: its plan, pressure, savings and contributions."""
+
+    scenario: Scenario
+    debts: tuple[Debt, ...]
+    plan: object  # planner.result.Plan
+    monthly_pressure: Decimal
+    savings: Savings
+    contributions: tuple[Contribution, ...]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def lump_needed(self) -> Decimal:
+        """Settlements paid from the lump, in all."""
+        return from_cents(self.plan.columns.lump)
+
+    @property
+    def lump_short(self) -> Decimal:
+        """How much more than the named ``lump`` the settlements need (0 when enough or none named)."""
+        if self.scenario.lump is None:
+            return Decimal("0.00")
+        return max(Decimal("0.00"), self.lump_needed - self.scenario.lump)
+
+    def waterfall(self):
+        """Contributions as a DataFrame: step, label, interest, total_paid, months, monthly_pressure."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "step": c.step,
+                    "label": c.label,
+                    "interest": float(c.savings.interest),
+                    "total_paid": float(c.savings.total_paid),
+                    "months": c.savings.months,
+                    "monthly_pressure": float(c.monthly_pressure),
+                }
+                for c in self.contributions
+            ]
+        ).astype({"label": "string", "months": "Int64"})
+
+    def to_dict(self) -> dict:
+        out = self.plan.to_dict()
+        out.update(
+            name=self.name,
+            monthly_pressure=float(self.monthly_pressure),
+            savings=self.savings.to_dict(),
+            lump_needed=float(self.lump_needed),
+            adjustments=[a.to_dict() for a in self.scenario.adjustments],
+            contributions=[c.to_dict() for c in self.contributions],
+        )
+        return out
+
+
+class Negotiation:
+    """A baseline plan and the same debts under each scenario, side by side.
+
+    ``baseline`` is a :class:`~planner.result.Plan`, ``results`` a list of
+    :class:`ScenarioResult` (also ``negotiation["name"]``); ``summary`` is a
+    DataFrame, ``to_dict()`` the JSON of ``planner negotiate``.
+    """
+
+    def __init__(self, baseline, baseline_pressure: Decimal, results: list[ScenarioResult]):
+        self.baseline = baseline
+        self.baseline_pressure = baseline_pressure
+        self.results = list(results)
+
+    def __getitem__(self, name: str) -> ScenarioResult:
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self):
+        return len(self.results)
+
+    @property
+    def summary(self):
+        """One row per plan (baseline first): months, interest, paid, forgiven, pressure, savings."""
+        import pandas as pd
+
+        rows = [self._row("baseline", self.baseline, self.baseline_pressure, None)]
+        rows += [self._row(r.name, r.plan, r.monthly_pressure, r.savings) for r in self.results]
+        return pd.DataFrame(rows).astype({"scenario": "string", "months": "Int64", "months_saved": "Int64"})
+
+    @staticmethod
+    def _row(name, p, pressure, savings):
+        return {
+            "scenario": name,
+            "months": p.months,
+            "total_interest": float(p.total_interest),
+            "total_paid": float(p.total_paid),
+            "total_forgiven": float(p.total_forgiven),
+            "monthly_pressure": float(pressure),
+            "interest_saved": float(savings.interest) if savings else 0.0,
+            "total_paid_saved": float(savings.total_paid) if savings else 0.0,
+            "months_saved": savings.months if savings else 0,
+        }
+
+    def to_dict(self) -> dict:
+        base = self.baseline.to_dict()
+        base["monthly_pressure"] = float(self.baseline_pressure)
+        return {"baseline": base, "scenarios": [r.to_dict() for r in self.results]}
+
+    def __repr__(self):
+        lines = [f"baseline: {self.baseline._headline()}"]
+        lines += [f"{r.name}: saves {format_yuan(r.savings.total_paid)}; {r.plan._headline()}" for r in self.results]
+        return "<Negotiation\n  " + "\n  ".join(lines) + "\n>"
+
+    def _repr_html_(self):
+        def cell(v):
+            return html.escape(str(v))
+
+        def row(name, p, pressure, s):
+            months = "never" if p.months is None else p.months
+            saved = "" if s is None else format_yuan(s.total_paid)
+            return (
+                f"<tr><td>{cell(name)}</td><td>{months}</td><td>{format_yuan(p.total_interest)}</td>"
+                f"<td>{format_yuan(p.total_paid)}</td><td>{format_yuan(pressure)}</td><td>{saved}</td></tr>"
+            )
+
+        body = row("baseline", self.baseline, self.baseline_pressure, None)
+        body += "".join(row(r.name, r.plan, r.monthly_pressure, r.savings) for r in self.results)
+        return (
+            "<table><thead><tr><th>scenario</th><th>months</th><th>interest</th><th>paid</th>"
+            "<th>monthly pressure</th><th>saved</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+    def agency(self, scenario: str, *, fee=None, fee_percent=None) -> AgencyQuote:
+        """Price a debt-restructuring agency for the relief of ``scenario`` (see :func:`price_agency`)."""
+        r = self[scenario]
+        return price_agency(r.savings.total_paid, sum(d.owed for d in self.baseline.debts), fee=fee, fee_percent=fee_percent)
+
+
+def negotiate(debts, budget, scenarios: Iterable[Scenario] | str | PathLike, strategy="avalanche", **plan_kwargs) -> Negotiation:
+    """Run the baseline and each scenario through :func:`planner.engine.plan` with the same
+    budget, strategy and options, and compare them.
+
+    ``scenarios`` is a list of :class:`Scenario` or anything :func:`load_scenarios` reads.
+    Contributions: the adjustments are made one at a time, in the order given,
+    and each step's plan is compared with the previous one; they add up to the
+    scenario's savings.
+    """
+    from .engine import plan
+    from .loader import load_debts
+
+    debts = load_debts(debts)
+    if not isinstance(scenarios, (list, tuple)):
+        scenarios = load_scenarios(scenarios)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise PlannerError("情景名称重复 / two scenarios have the same name")
+
+    def run(ds, label):
+        try:
+            return plan(ds, budget, strategy, **plan_kwargs)
+        except InfeasibleBudgetError as exc:
+            raise PlannerError(f"情景「{label}」/ scenario {label!r}: {exc}") from None
+
+    baseline = run(debts, "baseline")
+    results = []
+    for s in scenarios:
+        steps = s.steps(debts)
+        plans = [baseline] + [run(ds, s.name) for ds in steps[1:]]
+        contributions = tuple(
+            Contribution(k, a.describe(), a, _savings(plans[k - 1], plans[k]), monthly_pressure(steps[k]))
+            for k, a in enumerate(s.adjustments, start=1)
+        )
+        final = plans[-1]
+        results.append(
+            ScenarioResult(
+                scenario=s,
+                debts=tuple(steps[-1]),
+                plan=final,
+                monthly_pressure=monthly_pressure(steps[-1]),
+                savings=_savings(baseline, final),
+                contributions=contributions,
+            )
+        )
+    return Negotiation(baseline, monthly_pressure(debts), results)
+
+
+# ---------------------------------------------------------------------------
+# agencies, affordability, overdue costs
+
+
+@dataclass(frozen=True)
+class AgencyQuote:
+    """A debt-restructuring agency's fee against what the same relief saves when negotiated directly."""
+
+    fee: Decimal
+    savings_direct: Decimal
+    net_with_agency: Decimal  # savings minus the fee: what is left if the agency gets the same relief
+
+    @property
+    def worth_it(self) -> bool:
+        """Whether anything is left after the fee (it says nothing of the agency's risks)."""
+        return self.net_with_agency > 0
+
+    @property
+    def fee_share_of_savings(self) -> Decimal | None:
+        """The fee as a share of the savings (1 = the fee eats all of it)."""
+        return None if self.savings_direct <= 0 else (self.fee / self.savings_direct).quantize(Decimal("0.0001"))
+
+    def to_dict(self) -> dict:
+        return {"fee": float(self.fee), "savings_direct": float(self.savings_direct), "net_with_agency": float(self.net_with_agency), "worth_it": self.worth_it}
+
+
+def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQuote:
+    """An agency's fee (``fee`` yuan, or ``fee_percent`` of ``total_debt``) against ``savings``.
+
+    >>> q = price_agency(Decimal("9000"), Decimal("80000"), fee=12000)   # one reported case: 12,000 on 80,000
+    >>> q.net_with_agency, q.worth_it
+    (Decimal('-3000.00'), False)
+    """
+    from .money import round_cents
+
+    if (fee is None) == (fee_percent is None):
+        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一 / give exactly one of fee (yuan) or fee_percent (of the debt)")
+    total = _dec_param("agency", "total_debt", total_debt)
+    if fee is not None:
+        cost = round_cents(_dec_param("agency", "fee", fee))
+    else:
+        cost = round_cents(total * _dec_param("agency", "fee_percent", fee_percent, Decimal(0), Decimal(100)) / 100)
+    saved = round_cents(Decimal(str(savings)))
+    return AgencyQuote(cost, saved, saved - cost)
+
+
+#: Rules of thumb from counselling articles (DOMAIN.md): debts at most 30% of take-home pay,
+#: an emergency fund of 3 months of essentials.
+DEBT_SHARE_LIMIT = Decimal("0.30")
+EMERGENCY_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Affordability:
+    """What a person can put toward debts, and the rule-of-thumb flags."""
+
+    income: Decimal
+    essentials: Decimal
+    available: Decimal  # income − essentials: the most the budget can be
+    payments: Decimal  # the debt payments being considered (minimums, or a budget)
+    share_of_income: Decimal | None  # payments / income
+    over_limit: bool  # payments above 30% of income
+    limit: Decimal  # 30% of income
+    emergency_fund: Decimal  # 3 months of essentials
+    feasible: bool  # payments fit within what is available
+
+    def to_dict(self) -> dict:
+        return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
+
+
+def affordability(income, essentials, payments=None, *, debts=None) -> Affordability:
+    """Budget available for debts from take-home ``income`` and ``essentials`` (monthly yuan).
+
+    ``payments`` is the monthly debt payment considered (default: the sum of
+    the minimums of ``debts``, else everything available). Flags payments
+    above 30% of income; the emergency-fund target is 3 months of essentials.
+
+    >>> a = affordability(10000, 4000, 5565.01)
+    >>> a.available, a.limit, a.over_limit, a.emergency_fund
+    (Decimal('6000.00'), Decimal('3000.00'), True, Decimal('12000.00'))
+    """
+    from .money import round_cents
+
+    inc = round_cents(_dec_param("affordability", "income", income))
+    ess = round_cents(_dec_param("affordability", "essentials", essentials))
+    available = inc - ess
+    if payments is None:
+        payments = sum((d.min_payment for d in debts), Decimal("0.00")) if debts is not None else max(available, Decimal("0.00"))
+    pay = round_cents(_dec_param("affordability", "payments", payments))
+    share = (pay / inc).quantize(Decimal("0.0001")) if inc > 0 else None
+    limit = round_cents(inc * DEBT_SHARE_LIMIT)
+    return Affordability(inc, ess, available, pay, share, pay > limit, limit, round_cents(ess * EMERGENCY_MONTHS), pay <= available)
+
+
+@dataclass(frozen=True)
+class OverdueCost:
+    """What staying overdue costs one debt each month, on today's balance."""
+
+    name: str
+    overdue_days: int
+    interest_per_month: Decimal  # at the rate charged (penalty rate while overdue)
+    penalty_extra_per_month: Decimal  # the part above the contract rate
+    fees_owed: Decimal
+
+    def to_dict(self) -> dict:
+        return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
+
+
+def overdue_cost(debt: Debt) -> OverdueCost:
+    """Monthly interest at the rate charged, and the extra the penalty rate adds over the contract rate.
+
+    >>> d = Debt("分期乐", 7200, Decimal("35.9"), Decimal("424.76"), overdue_days=45, penalty_apr=Decimal("53.85"), fees_owed=360)
+    >>> c = overdue_cost(d)                 # 7200 × 53.85% / 12 = 323.10; 7200 × 17.95% / 12 = 107.70
+    >>> c.interest_per_month, c.penalty_extra_per_month
+    (Decimal('323.10'), Decimal('107.70'))
+    """
+    from .money import round_cents
+
+    charged = round_cents(debt.balance * debt.effective_apr / 1200)
+    contract = round_cents(debt.balance * debt.apr / 1200)
+    return OverdueCost(debt.name, debt.overdue_days, charged, charged - contract if debt.is_overdue else Decimal("0.00"), debt.fees_owed)
+
+
+def overdue_costs(debts: Sequence[Debt]) -> list[OverdueCost]:
+    """:func:`overdue_cost` of each overdue debt."""
+    return [overdue_cost(d) for d in debts if d.is_overdue]
+
+
+__all__ = [
+    "ACTIONS",
+    "Adjustment",
+    "AgencyQuote",
+    "Affordability",
+    "Contribution",
+    "MAX_FREEZE_MONTHS",
+    "Negotiation",
+    "OverdueCost",
+    "Savings",
+    "Scenario",
+    "ScenarioResult",
+    "affordability",
+    "cap_rate",
+    "defer",
+    "extend_term",
+    "freeze_interest",
+    "load_scenarios",
+    "monthly_pressure",
+    "negotiate",
+    "overdue_cost",
+    "overdue_costs",
+    "price_agency",
+    "reduce_rate",
+    "settle",
+    "waive_fees",
+]
