@@ -14,23 +14,36 @@ from .debt import Debt
 from .engine import compare, plan, required_budget
 from .errors import InfeasibleBudgetError, InputError, PlannerError, PlannerWarning, Problem
 from .loader import load_debts
+from .negotiation import Adjustment, Negotiation, Scenario, affordability, load_scenarios, negotiate, price_agency
+from .rates import schedule, true_apr
+from .references import assess
 from .result import Comparison, Plan
 from .strategies import STRATEGIES, STRATEGY_LABELS
 
 __all__ = [
+    "Adjustment",
     "Comparison",
     "Debt",
     "InfeasibleBudgetError",
     "InputError",
+    "Negotiation",
     "Plan",
     "PlannerError",
     "PlannerWarning",
     "Problem",
     "STRATEGIES",
     "STRATEGY_LABELS",
+    "Scenario",
+    "affordability",
+    "assess",
     "compare",
     "load_debts",
+    "load_scenarios",
+    "negotiate",
     "plan",
+    "price_agency",
     "required_budget",
+    "schedule",
+    "true_apr",
     "__version__",
 ]
