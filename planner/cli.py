@@ -112,6 +112,8 @@ def _sum_by_month(pairs) -> dict[int, Decimal]:
 
 
 def cmd_check(args) -> int:
+    from .cli_negotiate import rates_json, rates_section
+
     debts = _load(args)
     lang = args.lang
     rows = []
@@ -146,6 +148,7 @@ def cmd_check(args) -> int:
                         "overdue_days": d.overdue_days,
                         "fees_owed": float(d.fees_owed),
                         "extra": d.extras,
+                        "rates": rates_json(d),
                     }
                     for d in debts
                 ],
@@ -159,6 +162,7 @@ def cmd_check(args) -> int:
     headers = [t(k, lang) for k in ("debt", "kind", "balance", "apr", "min_payment", "monthly_interest", "overdue_days", "fees_owed")]
     print(t("debts_understood", lang, n=len(debts)))
     print(render_table(headers, rows, "llrrrrrr"))
+    print(rates_section(debts, lang))
     return 0
 
 
@@ -269,6 +273,12 @@ def _common(p: argparse.ArgumentParser, *, planning: bool) -> None:
         p.add_argument("--horizon", type=int, default=600, help="months to simulate at most (default 600)")
 
 
+def _register_negotiation(sub) -> None:
+    from .cli_negotiate import register
+
+    register(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -301,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Functions that add more subcommands (negotiation, reports, batch): each takes the subparsers.
 _EXTENSIONS: list = []
+_EXTENSIONS.append(_register_negotiation)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -178,6 +178,13 @@ class ReferenceLine:
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    def label_with_rate(self, lang: str = "en") -> str:
+        """``"4 × LPR (13.40%)"``; a fixed line is just its label (``"24%"``)."""
+        label = self.label(lang)
+        if self.key.lower().endswith("lpr"):
+            return f"{label}（{self.rate:.2f}%）" if lang == "zh" else f"{label} ({self.rate:.2f}%)"
+        return label
+
     def basis(self, lang: str = "en") -> str:
         return self.basis_zh if lang == "zh" else self.basis_en
 
@@ -230,8 +237,8 @@ class RateAssessment:
     def line(self, key: str) -> ReferenceLine:
         return next(x for x in self.lines if x.key == key)
 
-    def explain(self, lang: str = "en") -> str:
-        """One or two sentences a person understands, ending with the caution."""
+    def explain(self, lang: str = "en", *, note: bool = True) -> str:
+        """One or two sentences a person understands; with ``note``, which lines apply to this kind of lender."""
         zh = lang == "zh"
         r = self.true_rate
         parts = []
@@ -246,9 +253,7 @@ class RateAssessment:
         applicable = [self.line(k) for k in self.crossed_applicable]
         other = [self.line(k) for k in self.crossed if k not in self.crossed_applicable]
         if applicable:
-            names = "、".join(f"{x.label('zh')}（{x.rate:.2f}%）" for x in applicable) if zh else ", ".join(
-                f"{x.label('en')} ({x.rate:.2f}%)" for x in applicable
-            )
+            names = ("、" if zh else ", ").join(x.label_with_rate(lang) for x in applicable)
             parts.append(
                 f"高于适用的参考线 {names}，超出部分是协商时首先要求减免的" if zh else f"above the relevant line(s) {names}: the part above is the first thing to negotiate away"
             )
@@ -257,15 +262,14 @@ class RateAssessment:
             names = "、".join(x.label("zh") for x in relevant) if zh else ", ".join(x.label("en") for x in relevant)
             parts.append(f"未超过适用的参考线（{names}）" if zh else f"not above the relevant line(s) ({names})")
         if other:
-            names = "、".join(x.label("zh") for x in other) if zh else ", ".join(x.label("en") for x in other)
+            names = ("、" if zh else ", ").join(x.label_with_rate(lang) for x in other)
             parts.append(
                 f"也高于 {names}，但该线一般不适用于这类放款方" if zh else f"also above {names}, which usually does not apply to this kind of lender"
             )
         text = ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
-        note = kind_note(self.kind, lang)
         if self.lpr_note and "4xLPR" in self.crossed + tuple(x.key for x in self.lines if x.applies):
-            note += " " + (self.lpr_note[0] if zh else self.lpr_note[1])
-        return f"{text} {note}"
+            text += " " + (self.lpr_note[0] if zh else self.lpr_note[1])
+        return f"{text} {kind_note(self.kind, lang)}" if note else text
 
     def to_dict(self) -> dict:
         return {

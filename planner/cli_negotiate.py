@@ -1,0 +1,215 @@
+"""Command-line pieces for negotiation: ``planner negotiate``, ``planner apr`` and the
+true-rate section of ``planner check``.
+
+Registered through :data:`planner.cli._EXTENSIONS`. Nothing heavy is imported
+at module level: scipy only when an IRR is solved, pandas never.
+"""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+
+from .errors import PlannerError
+from .i18n import t
+from .money import format_yuan
+
+
+def rates_section(debts, lang: str = "en") -> str:
+    """For ``planner check``: each debt's true APR and the reference lines it crosses, in words."""
+    from .cli import render_table
+    from .negotiation import overdue_costs
+    from .references import assess, disclaimer, kind_note
+
+    assessments = [assess(d) for d in debts]
+    rows = []
+    for a in assessments:
+        crossed = [a.line(k).label(lang) for k in a.crossed_applicable]
+        rows.append(
+            [
+                a.name,
+                f"{a.true_rate.nominal:.2f}",
+                f"{a.true_rate.effective:.2f}",
+                f"{a.penalty_rate:.2f}" if a.penalty_rate is not None else "",
+                ", ".join(crossed),
+            ]
+        )
+    headers = [t("debt", lang), t("true_apr", lang), t("effective_apr", lang), t("penalty_apr", lang), t("lines_crossed", lang)]
+    lines = ["", t("rates_heading", lang), render_table(headers, rows, "lrrrl")]
+    for a in assessments:
+        lines.append(f"  - {a.explain(lang, note=False)}")
+    for kind in dict.fromkeys(a.kind for a in assessments):
+        lines.append(f"  * {kind_note(kind, lang)}")
+    for c in overdue_costs(debts):
+        lines.append(
+            "  ! "
+            + t(
+                "overdue_cost_note",
+                lang,
+                name=c.name,
+                interest=format_yuan(c.interest_per_month),
+                extra=format_yuan(c.penalty_extra_per_month),
+                fees=format_yuan(c.fees_owed),
+            )
+        )
+    lines.append(disclaimer(lang))
+    return "\n".join(lines)
+
+
+def rates_json(debt) -> dict:
+    """For ``planner check --format json``: the true rate, the lines, and the cost of staying overdue."""
+    from .negotiation import overdue_cost
+    from .references import assess
+
+    out = assess(debt).to_dict()
+    out.pop("name")
+    out.pop("kind")
+    if debt.is_overdue:
+        out["overdue_cost"] = overdue_cost(debt).to_dict()
+    return out
+
+
+# ---------------------------------------------------------------------------
+# planner negotiate
+
+
+def cmd_negotiate(args) -> int:
+    from .cli import _emit_json, _load, _plan_kwargs, render_table
+    from .negotiation import load_scenarios, negotiate
+
+    debts = _load(args)
+    scenarios = load_scenarios(args.scenarios)
+    result = negotiate(debts, args.budget, scenarios, args.strategy, order=args.order, **_plan_kwargs(args))
+    if args.format == "json":
+        _emit_json(result.to_dict())
+        return 0
+    lang = args.lang
+
+    def months(p):
+        return t("never", lang) if p.months is None else str(p.months)
+
+    rows = [
+        [t("negotiation_baseline", lang), months(result.baseline), format_yuan(result.baseline.total_interest), format_yuan(result.baseline.total_paid), "", format_yuan(result.baseline_pressure), "", ""]
+    ]
+    for r in result:
+        s = r.savings
+        rows.append(
+            [
+                r.name,
+                months(r.plan),
+                format_yuan(r.plan.total_interest),
+                format_yuan(r.plan.total_paid),
+                format_yuan(r.plan.total_forgiven) if r.plan.total_forgiven else "",
+                format_yuan(r.monthly_pressure),
+                format_yuan(s.total_paid),
+                "" if s.months is None else str(s.months),
+            ]
+        )
+    headers = [t(k, lang) for k in ("scenario", "months", "total_interest", "total_paid", "forgiven", "monthly_pressure", "saved_total", "saved_months")]
+    print(f"{t('strategy', lang)}: {result.baseline.strategy}   {t('budget', lang)}: {format_yuan(result.baseline.budget)}")
+    print(render_table(headers, rows, "lrrrrrrr"))
+    for r in result:
+        if len(r.contributions) > 1:
+            print(f"\n{r.name} — {t('contributions', lang)}:")
+            for c in r.contributions:
+                print(f"  {c.step}. {c.adjustment.describe(lang)}: {format_yuan(c.savings.total_paid)}")
+        if r.lump_short > 0:
+            print(
+                t("lump_short_note", lang, name=r.name, needed=format_yuan(r.lump_needed), short=format_yuan(r.lump_short), lump=format_yuan(r.scenario.lump))
+            )
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# planner apr
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = Decimal(text.strip().rstrip("%").replace(",", ""))
+        except ArithmeticError:
+            raise argparse.ArgumentTypeError(f"不是数字 / not a number: {text!r}") from None
+        if not value.is_finite() or value < 0:
+            raise argparse.ArgumentTypeError(f"应为非负数 / must be a number of at least 0: {text!r}")
+        return kind(value) if kind is int else value
+
+    return parse
+
+
+def _periods(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"期数应为整数 / periods must be a whole number: {text!r}") from None
+    if not 1 <= value <= 1200:
+        raise argparse.ArgumentTypeError(f"期数应在 1 到 1200 之间 / periods must be 1 to 1200: {text!r}")
+    return value
+
+
+def cmd_apr(args) -> int:
+    from .cli import _emit_json, render_table
+    from . import rates
+
+    payment = None
+    if args.daily_rate is not None:
+        result = rates.daily_rate_apr(args.daily_rate)
+    elif args.fee_rate is not None:
+        if args.periods is None:
+            raise PlannerError("--fee-rate 需要 --periods（期数）/ --fee-rate needs --periods")
+        result = rates.flat_fee_rate(args.fee_rate, args.periods)
+        if args.principal is not None:
+            payment = rates.flat_fee_payment(args.principal, args.fee_rate, args.periods)
+    elif args.cash_flows:
+        try:
+            flows = [Decimal(x) for x in args.cash_flows]
+        except ArithmeticError:
+            raise PlannerError(f"--cash-flows: 应为逗号分隔的数字 / must be numbers separated by commas: {','.join(args.cash_flows)}") from None
+        result = rates.true_apr(flows)
+    elif args.principal is not None and args.payment is not None and args.periods is not None:
+        result = rates.upfront_fee_apr(args.principal, args.upfront_fee or 0, args.payment, args.periods)
+        payment = args.payment
+    else:
+        raise PlannerError(
+            "请给出：--fee-rate 与 --periods；或 --daily-rate；或 --principal、--payment、--periods（可加 --upfront-fee）；或 --cash-flows。\n"
+            "Give one of: --fee-rate with --periods; --daily-rate; --principal, --payment and --periods (optionally --upfront-fee); or --cash-flows."
+        )
+    if args.format == "json":
+        data = result.to_dict()
+        if payment is not None:
+            data["payment"] = float(payment)
+        _emit_json(data)
+        return 0
+    lang = args.lang
+    rows = [
+        [t("apr_nominal", lang), f"{result.nominal:.2f}%"],
+        [t("apr_effective", lang), f"{result.effective:.2f}%"],
+        [t("apr_monthly", lang), f"{result.monthly:.4f}%"],
+    ]
+    if payment is not None:
+        rows.append([t("apr_payment", lang), format_yuan(payment)])
+    print(render_table(["", ""], rows, "lr").split("\n", 2)[2])
+    return 0
+
+
+def register(sub) -> None:
+    """Add ``negotiate`` and ``apr`` to the ``planner`` subcommands."""
+    from .cli import _common, _money_arg
+
+    p = sub.add_parser("negotiate", help="what negotiated relief saves / 协商方案比较")
+    _common(p, planning=True)
+    p.add_argument("--budget", type=_money_arg, required=True, help="monthly budget, e.g. 6000")
+    p.add_argument("--scenarios", required=True, help="TOML file of scenarios (see sample_data/scenarios_zh.toml)")
+    p.set_defaults(func=cmd_negotiate)
+
+    p = sub.add_parser("apr", help="true annual rate (IRR) of a quote / 计算真实年化利率")
+    p.add_argument("--fee-rate", type=_positive(Decimal), help="flat monthly fee on the original principal, percent (0.6 = 0.6%%/月)")
+    p.add_argument("--daily-rate", type=_positive(Decimal), help="daily rate, percent (0.05 = 万5)")
+    p.add_argument("--principal", type=_positive(Decimal), help="amount borrowed (the contract's principal)")
+    p.add_argument("--upfront-fee", type=_positive(Decimal), help="fee or interest taken out of the principal up front (砍头息)")
+    p.add_argument("--payment", type=_positive(Decimal), help="each monthly payment")
+    p.add_argument("--periods", type=_periods, help="number of monthly payments")
+    p.add_argument("--cash-flows", type=lambda s: [x.strip() for x in s.split(",") if x.strip()], help="explicit monthly flows, period 0 first: 99000,-8833.3,...")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.set_defaults(func=cmd_apr)
