@@ -63,7 +63,7 @@ MAX_FREEZE_MONTHS = 60
 
 
 def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
-    return PlannerError(f"{action}: {key} = {value!r}：{zh} / {en}")
+    return PlannerError(f"{action}: {key} = {value!r}：{zh} / {action}: {key} = {value!r}: {en}")
 
 
 def _int_param(action, key, value, low, high=None) -> int:
