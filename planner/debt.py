@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from ._data import kinds
 from .errors import PlannerError
-from .money import round_cents
+from .money import reasonable, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -42,6 +42,8 @@ def _dec(value, field_name: str) -> Decimal:
         raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}")
     if not result.is_finite():
         raise PlannerError(f"{field_name}: 不是有限的数字 / not a finite number: {value!r}")
+    if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
+        raise PlannerError(f"{field_name}: 位数太多或大得不合理 / too many digits or implausibly large: {str(value)[:40]!r}")
     return result
 
 

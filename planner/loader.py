@@ -12,7 +12,6 @@ Column names and their aliases are data: ``planner/data/columns.toml``.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 from dataclasses import dataclass
@@ -154,7 +153,7 @@ def _check_rate(value: Decimal) -> Decimal:
     return value
 
 
-def _count(unit_zh: str, unit_en: str, minimum: int):
+def _count(unit_zh: str, unit_en: str, minimum: int, maximum: int = 100_000):
     def parse(text: str) -> int:
         s = normalise(text).replace(" ", "")
         for suffix in ("期", "个月", "月", "天", "日", "days", "day", "months", "month"):
@@ -165,10 +164,10 @@ def _count(unit_zh: str, unit_en: str, minimum: int):
             value = parse_number(s)
         except ParseError:
             raise ParseError(f"不是{unit_zh}数。请写整数，例如 12。", f"not a number of {unit_en}. Write a whole number such as 12.") from None
-        if value != value.to_integral_value() or value < minimum or value > 100_000:
+        if value != value.to_integral_value() or value < minimum or value > maximum:
             raise ParseError(
-                f"{unit_zh}数必须是不小于 {minimum} 的整数。",
-                f"the number of {unit_en} must be a whole number of at least {minimum}.",
+                f"{unit_zh}数必须是 {minimum} 到 {maximum} 之间的整数。",
+                f"the number of {unit_en} must be a whole number from {minimum} to {maximum}.",
             )
         return int(value)
 
@@ -208,7 +207,7 @@ _PARSERS = {
     "penalty_apr": _annual_rate,
     "daily_rate": _daily_rate,
     "fee_rate": _fee_rate,
-    "term_months": _count("期", "months", 1),
+    "term_months": _count("期", "months", 1, 1200),  # 100 years, as the rate functions accept
     "overdue_days": _count("天", "days", 0),
     "kind": _kind,
     "contract_date": _date,
@@ -219,31 +218,44 @@ _PARSERS = {
 # reading raw input into rows
 
 
+def _too_large(size: int | None, label: str) -> InputError:
+    shown_zh = f"{size / 1e6:.1f} MB，" if size else ""
+    shown_en = f"{size / 1e6:.1f} MB, " if size else ""
+    return InputError(
+        [
+            Problem(
+                f"文件太大（{shown_zh}上限 {MAX_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
+                f"the file is too large ({shown_en}limit {MAX_BYTES / 1e6:.0f} MB). "
+                "A person's list of debts is small; for many portfolios use `planner batch`.",
+            )
+        ],
+        label,
+    )
+
+
 def _read_bytes(path: Path) -> bytes:
     label = str(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
+    except ValueError:  # a NUL character in the path
+        raise InputError([Problem("文件路径无效。", "the file path is not valid.")], label.replace("\x00", "")) from None
     except OSError as exc:
         raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
     if path.is_dir():
         raise InputError([Problem("这是一个文件夹，不是 CSV 文件。", "this is a folder, not a CSV file.")], label)
     if size > MAX_BYTES:
-        raise InputError(
-            [
-                Problem(
-                    f"文件太大（{size / 1e6:.1f} MB，上限 {MAX_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
-                    f"the file is too large ({size / 1e6:.1f} MB, limit {MAX_BYTES / 1e6:.0f} MB). "
-                    "A person's list of debts is small; for many portfolios use `planner batch`.",
-                )
-            ],
-            label,
-        )
+        raise _too_large(size, label)
     try:
-        return path.read_bytes()
+        # Read at most one byte past the limit: /dev/zero or a pipe reports size 0 and never ends.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+    if len(data) > MAX_BYTES:
+        raise _too_large(None, label)
+    return data
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -251,6 +263,11 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     for signature, (zh, en) in _SIGNATURES.items():
         if data.startswith(signature):
             raise InputError([Problem(f"这不是 CSV 文件，而是{zh}。{_FIX_EXPORT[0]}", f"this is not a CSV file but {en}. {_FIX_EXPORT[1]}")], source)
+    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise InputError(
+            [Problem(f"这不是 CSV 文件，而是网页 (HTML)。{_FIX_EXPORT[0]}", f"this is not a CSV file but a web page (HTML). {_FIX_EXPORT[1]}")],
+            source,
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ("utf-16",)
     else:
@@ -275,19 +292,37 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     )
 
 
+def _lines(text: str):
+    """The lines of ``text`` (newline kept, as csv.reader wants), lazily, without copying it whole."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
 def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in _lines(text) if line.strip()), "")
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and data rows (with their spreadsheet row numbers) from CSV text."""
+_TOO_MANY_ROWS = (
+    f"行数太多（超过 {MAX_DEBTS} 笔债务）。个人规划请只列出本人的债务；大批量请用 planner batch。",
+    f"too many rows (more than {MAX_DEBTS} debts). List one person's debts; for many portfolios use `planner batch`.",
+)
+
+
+def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]], int]:
+    """Header, data rows (with their spreadsheet row numbers) and the header's row number, from CSV text."""
     # Normalise cell by cell after parsing, not the whole text: NFKC would turn the
     # full-width comma "，" of a Chinese note into a delimiter.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
+    # Lines are handed to the reader one at a time: a StringIO or splitlines() copy of a
+    # 100,000-row file would cost several times its size before the row limit is reached.
+    reader = csv.reader(_lines(text), delimiter=_sniff_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
     try:
         line_before = 0
@@ -295,16 +330,7 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
             rows.append((line_before + 1, cells))
             line_before = reader.line_num
             if len(rows) > MAX_DEBTS + 10:
-                raise InputError(
-                    [
-                        Problem(
-                            f"行数太多（超过 {MAX_DEBTS} 笔债务）。个人规划请只列出本人的债务；大批量请用 planner batch。",
-                            f"too many rows (more than {MAX_DEBTS} debts). List one person's debts; "
-                            "for many portfolios use `planner batch`.",
-                        )
-                    ],
-                    source,
-                )
+                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
     except csv.Error as exc:
         raise InputError(
             [Problem(f"CSV 格式错误：{exc}。请检查引号是否成对。", f"malformed CSV: {exc}. Check that quotes are paired.", row=reader.line_num)],
@@ -322,7 +348,7 @@ def _split_header(rows, source):
     # (a title line such as "我的债务" may stand above it).
     for position, (number, cells) in enumerate(rows[:5]):
         if sum(header_key(c) in index for c in cells) >= 2:
-            return cells, rows[position + 1 :]
+            return cells, rows[position + 1 :], number
     expected = ", ".join(column_label(c) for c in ("name", "balance", "apr", "min_payment"))
     raise InputError(
         [
@@ -357,7 +383,7 @@ def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
 # rows to debts
 
 
-def _map_header(header: list[str], source: str) -> tuple[dict[int, str], dict[int, str]]:
+def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[dict[int, str], dict[int, str]]:
     index = _alias_index()
     known: dict[int, str] = {}
     unknown: dict[int, str] = {}
@@ -372,7 +398,7 @@ def _map_header(header: list[str], source: str) -> tuple[dict[int, str], dict[in
                 Problem(
                     f"列「{seen[canonical]}」和「{raw}」都表示 {column_label(canonical)}。请删除或改名其中一列。",
                     f"columns '{seen[canonical]}' and '{raw}' both mean {column_label(canonical)}. Remove or rename one.",
-                    row=1,
+                    row=header_row,
                     column=raw,
                 )
             )
@@ -392,6 +418,8 @@ def _map_header(header: list[str], source: str) -> tuple[dict[int, str], dict[in
             Problem(
                 f"缺少必需的列 {column_label(column)}。请添加这一列（可用的列名：{aliases}）。",
                 f"the required column {column_label(column)} is missing. Add it (accepted names: {aliases}).",
+                row=header_row,
+                column=column_label(column),
             )
         )
     if problems:
@@ -399,8 +427,8 @@ def _map_header(header: list[str], source: str) -> tuple[dict[int, str], dict[in
     return known, unknown
 
 
-def _rows_to_debts(header, rows, source: str) -> list[Debt]:
-    known, unknown = _map_header(header, source)
+def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]:
+    known, unknown = _map_header(header, source, header_row)
     labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
     totals = {header_key(n) for n in columns_table()["totals"]["names"]}
     problems: list[Problem] = []
@@ -420,6 +448,7 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
                     "this row has more cells than the header. Check for a stray comma, "
                     "or a thousands separator in an unquoted amount.",
                     row=number,
+                    column=_column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
                     value=",".join(cells)[:60],
                 )
             )
@@ -427,6 +456,8 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
         raw = {known[p]: cells[p] if p < len(cells) else "" for p in known}
         extra = {unknown[p]: cells[p] for p in unknown if p < len(cells) and cells[p]}
         name = normalise(raw.get("name", ""))
+        if not name:  # a totals line often says 合计 in its first column, not under the name
+            name = next((normalise(c) for c in cells if header_key(normalise(c)) in totals), "")
         if header_key(name) in totals:
             warnings.warn(
                 f"{source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
@@ -439,6 +470,30 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
         for canonical, text in raw.items():
             if canonical == "name" or not text:
                 continue
+            if "\n" in text:
+                row_problems.append(
+                    Problem(
+                        "单元格里有换行：可能是引号没有成对，把后面的行都并进了这一格。请检查这一行的引号。",
+                        "the cell spans several lines: probably an unpaired quote swallowed the rows after it. "
+                        "Check the quotes in this row.",
+                        row=number,
+                        column=labels[_position(known, canonical)],
+                        value=text.replace("\n", " "),
+                    )
+                )
+                continue
+            if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
+                row_problems.append(
+                    Problem(
+                        "看起来是金额里没加引号的千位分隔符（例如 12,000 被拆成 12 和 000），后面的列都错位了。请给金额加引号或去掉逗号。",
+                        "looks like the tail of an unquoted thousands separator (12,000 split into 12 and 000), "
+                        "shifting the columns after it. Quote the amount or drop the comma.",
+                        row=number,
+                        column=labels[_position(known, canonical)],
+                        value=text,
+                    )
+                )
+                continue
             try:
                 values[canonical] = _PARSERS[canonical](text)
             except ParseError as exc:
@@ -449,8 +504,11 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
             return labels.get(_position(known, canonical)) or column_label(canonical)
 
         def need(canonical: str, zh: str, en: str) -> None:
-            if not raw.get(canonical):  # a value that failed to parse is reported already
-                row_problems.append(Problem(zh, en, row=number, column=label_of(canonical), value=""))
+            if raw.get(canonical):  # a value that failed to parse is reported already
+                return
+            if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
+                return  # it would come from a daily rate or fee rate whose problem is reported already
+            row_problems.append(Problem(zh, en, row=number, column=label_of(canonical), value=""))
 
         if not name:
             row_problems.append(
@@ -465,6 +523,17 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
             from .rates import flat_fee_apr
 
             values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
+            if values["apr"] > MAX_APR:
+                row_problems.append(
+                    Problem(
+                        f"按月费率和期数折算的年化利率为 {values['apr']:.0f}%，高得不合理（上限 {MAX_APR}%）。请检查月费率的单位：0.6 表示每月 0.6%。",
+                        f"with this term the monthly fee rate is a true yearly rate of {values['apr']:.0f}%, implausibly high "
+                        f"(limit {MAX_APR}%). Check the unit: 0.6 means 0.6% a month.",
+                        row=number,
+                        column=label_of("fee_rate"),
+                        value=raw["fee_rate"],
+                    )
+                )
         else:
             need("apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
         if "min_payment" not in values:
@@ -517,6 +586,27 @@ def _rows_to_debts(header, rows, source: str) -> list[Debt]:
     return debts
 
 
+#: A money or rate cell of three digits starting with 0 ("000", "050") is the tail of an
+#: unquoted "12,000" whose comma split the amount, when spare columns hid the extra cell.
+_THOUSANDS_TAIL = re.compile(r"^0\d{2}$")
+_RATE_SOURCES = ("daily_rate", "fee_rate", "term_months")
+_SHIFT_PRONE = {"balance", "min_payment", "fees_owed", "principal", "apr", "penalty_apr"}
+
+
+def _column_letter(position: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA.
+
+    >>> _column_letter(0), _column_letter(4), _column_letter(27)
+    ('A', 'E', 'AB')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def _position(known: dict[int, str], canonical: str) -> int | None:
     return next((p for p, c in known.items() if c == canonical), None)
 
@@ -551,6 +641,8 @@ def load_debts(source, *, encoding: str | None = None) -> list[Debt]:
     if isinstance(source, (list, tuple)):
         return _check_debt_list(source, "debts")
     if hasattr(source, "columns") and hasattr(source, "itertuples"):
+        if len(source) > MAX_DEBTS:  # refuse before turning every row into text
+            raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
         header, rows = _rows_from_frame(source)
         rows = [(n, c) for n, c in rows if any(x.strip() for x in c)]
         if not rows:
@@ -561,20 +653,26 @@ def load_debts(source, *, encoding: str | None = None) -> list[Debt]:
         label = str(path)
         data = _read_bytes(path)
     elif isinstance(source, str):
-        label, data = "CSV", source.encode("utf-8")
+        label = "CSV"
+        if len(source) > MAX_BYTES:
+            raise _too_large(None, label)
+        data = source.encode("utf-8")
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        label, data = "CSV", bytes(source)
+        label = "CSV"
+        if len(source) > MAX_BYTES:
+            raise _too_large(None, label)
+        data = bytes(source)
     elif hasattr(source, "read"):
         label = str(getattr(source, "name", "CSV"))
         data = source.read(MAX_BYTES + 1)
         if isinstance(data, str):
             data = data.encode("utf-8")
         if len(data) > MAX_BYTES:
-            raise InputError([Problem("文件太大。", f"the file is too large (limit {MAX_BYTES / 1e6:.0f} MB).")], label)
+            raise _too_large(None, label)
     else:
         raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
     if not data.strip():
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
     text = decode(data, label, encoding)
-    header, rows = _table_from_text(text, label)
-    return _rows_to_debts(header, rows, label)
+    header, rows, header_row = _table_from_text(text, label)
+    return _rows_to_debts(header, rows, label, header_row)

@@ -46,6 +46,33 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+#: No amount or rate a person writes has more significant digits or decimal places
+#: than this, nor more digits before the point than ``MAX_INTEGER_DIGITS``. Beyond
+#: that a number is a typo or hostile: "1e999999" overflows the decimal context, and
+#: "1e-9999999" as a rate would make the exact monthly ratio an integer of millions
+#: of digits (a hang).
+MAX_DIGITS = 30
+MAX_INTEGER_DIGITS = 20
+
+
+def reasonable(value: Decimal) -> bool:
+    """Whether a finite Decimal has a sane size (see :data:`MAX_DIGITS`).
+
+    >>> reasonable(Decimal("12000.50")), reasonable(Decimal("1e999999")), reasonable(Decimal("1e-99"))
+    (True, False, False)
+    """
+    if not value.is_finite():
+        return False
+    _, digits, exponent = value.as_tuple()
+    zeros = 0  # trailing zeros are not significant: 1.500 has two digits and one place
+    while zeros < len(digits) - 1 and digits[-1 - zeros] == 0:
+        zeros += 1
+    significant, exponent = len(digits) - zeros, exponent + zeros
+    if not any(digits):
+        return exponent >= -MAX_DIGITS
+    return significant <= MAX_DIGITS and exponent >= -MAX_DIGITS and exponent + significant <= MAX_INTEGER_DIGITS
+
+
 def _decimal(text: str) -> Decimal:
     if not _NUMBER.match(text):
         raise ParseError("不是数字", "not a number")
@@ -55,6 +82,8 @@ def _decimal(text: str) -> Decimal:
         raise ParseError("不是数字", "not a number") from None
     if not value.is_finite():  # pragma: no cover - the regex rules this out
         raise ParseError("不是有限的数字", "not a finite number")
+    if not reasonable(value):
+        raise ParseError("数字的位数太多或大得不合理", "a number with too many digits, or implausibly large")
     return value
 
 
@@ -112,8 +141,23 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
 
 
 def to_cents(amount: Decimal | int | str) -> int:
-    """Yuan to integer cents, half-up."""
-    return int(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    """Yuan to integer cents, half-up.
+
+    An amount that is not a finite number of sane size (NaN, infinity,
+    ``1e999999``) raises :class:`~planner.errors.PlannerError`, not a decimal
+    signal deep inside the engine.
+    """
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        value = Decimal("NaN")
+    # The default decimal context (28 digits) holds yuan to the cent below 10^25;
+    # required_budget's search doubles budgets far past any real debt, so not lower.
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 25:
+        from .errors import PlannerError
+
+        raise PlannerError(f"不是合理的金额 / not a plausible amount of money: {str(amount)[:40]!r}")
+    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
 
 
 def from_cents(cents: int) -> Decimal:
