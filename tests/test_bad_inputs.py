@@ -25,9 +25,11 @@ from planner.loader import MAX_BYTES, MAX_DEBTS
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
-ERRORS = [c for c in CASES if c["outcome"] == "error"]
+ERRORS = [c for c in CASES if c["outcome"] == "error" and c.get("input", "debts") == "debts"]
 LOADS = [c for c in CASES if c["outcome"] == "load"]
+SCENARIOS = [c for c in CASES if c.get("input") == "scenarios"]
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "debts_en.csv"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -71,7 +73,7 @@ def test_corpus_is_complete():
     # every failure class of the issue has at least one entry
     assert {"structure", "encoding", "empty", "header", "columns", "rows", "names"} <= classes
     assert {"balance", "apr", "min_payment", "daily_rate", "fee_rate", "term_months", "overdue_days",
-            "penalty_apr", "fees_owed", "principal", "contract_date", "kind"} <= classes
+            "penalty_apr", "fees_owed", "principal", "contract_date", "kind", "scenarios"} <= classes
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c["file"] for c in ERRORS])
@@ -119,6 +121,22 @@ def test_sloppy_but_usable_files_load(case):
     assert "Traceback" not in result.stderr + result.stdout
     if "warning" in case:
         assert case["warning"] in result.stderr
+
+
+@pytest.mark.parametrize("case", SCENARIOS, ids=[c["file"] for c in SCENARIOS])
+def test_scenario_files(case):
+    from planner.negotiation import load_scenarios, negotiate
+
+    path = CORPUS / case["file"]
+    with pytest.raises(PlannerError) as info:
+        negotiate(load_debts(SAMPLE), 8000, load_scenarios(path))
+    message = str(info.value)
+    assert case["zh"] in message and case["en"] in message, message
+    assert case.get("where", "") in message, message
+    result = _cli("negotiate", str(SAMPLE), "--budget", "8000", "--scenarios", str(path))
+    assert result.returncode == 2, result.stderr
+    assert case["zh"] in result.stderr and case["en"] in result.stderr and case.get("where", "") in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_loaded_details_are_right():
