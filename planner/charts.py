@@ -1,0 +1,480 @@
+"""Charts of finished results, in Chinese or English.
+
+Every function takes a result the core already computed (a
+:class:`~planner.result.Plan`, a :class:`~planner.result.Comparison`, a
+negotiation comparison), an optional matplotlib ``ax`` and ``lang``
+(``"en"`` or ``"zh"``), draws on that Axes (a new figure when ``ax`` is
+``None``) and returns it. Nothing here simulates, calls ``plt.show()`` or
+touches global ``rcParams``: styling is applied in a ``rc_context`` while the
+artists are made. Labels come from the one translation table
+(``planner/data/labels.toml``), money from :func:`planner.money.format_yuan`,
+colours from the Okabe-Ito palette (safe for colour-blind readers and in
+grey print), with hatching once the colours run out.
+
+>>> from planner import Debt, plan
+>>> p = plan([Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 24, 500)], budget=1500, start="2027-01")
+>>> ax = payoff_timeline(p, lang="zh")
+>>> ax.get_title()
+'各笔债务余额：雪崩法（先还利率最高）'
+>>> list(total_line(ax).get_ydata())[:2]
+[8000.0, 6633.0]
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from decimal import Decimal
+
+from .i18n import t
+from .money import format_yuan
+from .strategies import STRATEGY_LABELS
+
+#: Okabe & Ito (2008) colour-blind-safe palette, black left out (used for totals).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+#: Hatches used after the palette has been used once (a 10-debt portfolio stays readable).
+HATCHES = (None, "//", "..", "xx")
+TOTAL_COLOR = "#000000"
+MUTED = "#BBBBBB"
+
+_TRAILING_ZEROS = re.compile(r"\.(\d*?)0+(万|亿)")
+
+
+# ---------------------------------------------------------------------------
+# shared helpers
+
+
+@contextmanager
+def chart_style():
+    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes."""
+    import matplotlib as mpl
+
+    from .fonts import rc
+
+    with mpl.rc_context(rc()):
+        yield
+
+
+def _axes(ax, figsize=(9, 4.8)):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _finish(ax):
+    from .fonts import font_families
+
+    ax.tick_params(labelfontfamily=font_families())
+    return ax
+
+
+def debt_style(index: int) -> dict:
+    """Colour and hatch for the debt at ``index`` (stable across charts)."""
+    return {
+        "color": PALETTE[index % len(PALETTE)],
+        "hatch": HATCHES[(index // len(PALETTE)) % len(HATCHES)],
+    }
+
+
+def strategy_label(name: str, lang: str = "en") -> str:
+    """A strategy's name for people: ``"Avalanche (highest rate first)"``.
+
+    >>> strategy_label("snowball", "zh")
+    '雪球法（先还余额最小）'
+    >>> strategy_label("my_order")
+    'my_order'
+    """
+    if name in STRATEGY_LABELS:
+        zh, en = STRATEGY_LABELS[name]
+        return zh if lang == "zh" else en
+    return name
+
+
+def money_tick(value, lang: str = "en") -> str:
+    """Short money for axis ticks: ``¥12k``; ``¥1.5万`` in Chinese.
+
+    >>> money_tick(15000, "zh"), money_tick(15000, "en"), money_tick(0, "zh")
+    ('¥1.5万', '¥15k', '¥0')
+    """
+    value = Decimal(str(round(float(value), 2)))
+    text = format_yuan(value, lang=lang, short=True)
+    return _TRAILING_ZEROS.sub(lambda m: ("." + m.group(1) if m.group(1) else "") + m.group(2), text)
+
+
+def _money_axis(axis, lang: str) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: money_tick(v, lang)))
+
+
+def month_label(plan, month: int, lang: str = "en") -> str:
+    """A plan month for people: the calendar month when the plan has a start, else "month 7"."""
+    month = int(month)
+    return plan.calendar_month(month) or t("month_n", lang, n=month)
+
+
+def _month_axis(axis, plan, lang: str) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    if plan.start is not None:
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: plan.calendar_month(int(round(v))) or ""))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(round(v))}"))
+        axis.set_label_text(t("month", lang))
+
+
+def _when(plan, lang: str) -> str:
+    if plan.months is None:
+        return t("chart_never_within", lang, months=plan.horizon)
+    return month_label(plan, plan.months, lang) if plan.months else t("chart_nothing_owed", lang)
+
+
+def total_line(ax):
+    """The Line2D a chart drew for a total (its ``gid`` is ``"total"``), or ``None``."""
+    return next((line for line in ax.get_lines() if line.get_gid() == "total"), None)
+
+
+def _stack(ax, xs, series, labels):
+    """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns the totals."""
+    from matplotlib.patches import Polygon
+
+    below = [0.0] * len(xs)
+    for k, (values, label) in enumerate(zip(series, labels)):
+        above = [b + v for b, v in zip(below, values)]
+        if any(values):
+            style = debt_style(k)
+            outline = list(zip(xs, above)) + list(zip(reversed(xs), reversed(below)))
+            # add_artist, not add_patch: the limits are set below, and add_patch's
+            # exact extent computation is the slowest step of a live redraw.
+            ax.add_artist(Polygon(outline, closed=True, facecolor=style["color"], hatch=style["hatch"],
+                                  edgecolor="white" if style["hatch"] else "none", linewidth=0, label=label))
+        below = above
+    top = max(below, default=0.0)
+    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+    return below
+
+
+def _balances(plan):
+    """Month numbers and, per debt, the owed balance at each month's end (month 0 = now)."""
+    frame = plan.balances()
+    return list(frame.index), [frame[d.name].tolist() for d in plan.debts]
+
+
+# ---------------------------------------------------------------------------
+# plans
+
+
+def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True):
+    """Balances by debt over time (stacked), the debt-free month marked.
+
+    The black line on top is the total owed; its y-data equal
+    ``plan.balances().sum(axis=1)``.
+    """
+    with chart_style():
+        ax = _axes(ax)
+        months, series = _balances(plan)
+        totals = _stack(ax, months, series, [d.name for d in plan.debts])
+        ax.plot(months, totals, color=TOTAL_COLOR, linewidth=1.4, label=t("total", lang), gid="total")
+        if plan.months:
+            ax.axvline(plan.months, color=TOTAL_COLOR, linestyle="--", linewidth=1)
+            ax.annotate(
+                t("chart_debt_free_at", lang, when=_when(plan, lang)),
+                xy=(plan.months, 0.5), xycoords=("data", "axes fraction"), xytext=(-5, 0),
+                textcoords="offset points", ha="right", va="center", fontsize=10,
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            )
+        elif plan.months is None:
+            ax.text(0.99, 0.98, _when(plan, lang), transform=ax.transAxes, ha="right", va="top", color="#D55E00")
+        ax.set_title(f"{t('chart_timeline_title', lang)}：{strategy_label(plan.strategy, lang)}" if lang == "zh"
+                     else f"{t('chart_timeline_title', lang)}: {strategy_label(plan.strategy, lang)}", loc="left", y=1.01)
+        ax.set_ylabel(t("chart_owed_axis", lang))
+        ax.set_xlim(0, max(months[-1] if months else 1, 1) + 0.5)
+        _money_axis(ax.yaxis, lang)
+        _month_axis(ax.xaxis, plan, lang)
+        if legend:
+            ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
+        return _finish(ax)
+
+
+def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
+    """What is paid to each debt each month (stacked bars), with the monthly budget as a step line."""
+    with chart_style():
+        ax = _axes(ax)
+        c = plan.columns
+        n_months = c.months_run
+        months = list(range(1, n_months + 1))
+        paid = [[0.0] * n_months for _ in plan.debts]
+        for m, i, p in zip(c.month, c.debt, c.payment):
+            paid[i][m - 1] += p / 100
+        bottom = [0.0] * n_months
+        for k, d in enumerate(plan.debts):
+            if not any(paid[k]):
+                continue
+            style = debt_style(k)
+            ax.bar(months, paid[k], bottom=bottom, width=0.85, color=style["color"], hatch=style["hatch"],
+                   edgecolor="white" if style["hatch"] else None, linewidth=0, label=d.name)
+            bottom = [b + v for b, v in zip(bottom, paid[k])]
+        budget, level = [], float(plan.budget)
+        for m in months:
+            level = float(plan.budget_changes.get(m, level))
+            budget.append(level + float(plan.extra.get(m, 0)))
+        if months:
+            ax.step(months, budget, where="mid", color=TOTAL_COLOR, linewidth=1.2, linestyle="--",
+                    label=t("budget", lang), gid="budget")
+        ax.set_title(t("chart_payments_title", lang), loc="left")
+        ax.set_ylabel(t("chart_paid_axis", lang))
+        ax.set_xlim(0.4, max(n_months, 1) + 0.6)
+        _money_axis(ax.yaxis, lang)
+        _month_axis(ax.xaxis, plan, lang)
+        if legend:
+            ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
+        return _finish(ax)
+
+
+def payoff_segments(plan) -> dict[str, dict[str, list[int]]]:
+    """For each debt, the months it received extra money, minimum only, or was settled/cleared.
+
+    Extra money is what was paid above ``min(minimum, amount due)``. Derived
+    from the finished schedule; used by :func:`payoff_order`.
+    """
+    c = plan.columns
+    prev_fees = [int(round(d.fees_owed * 100)) for d in plan.debts]
+    out = {d.name: {"extra": [], "minimum": [], "settled": [], "cleared": []} for d in plan.debts}
+    for k in range(len(c.month)):
+        i, m = c.debt[k], c.month[k]
+        entry = out[plan.debts[i].name]
+        if c.forgiven[k]:
+            entry["settled"].append(m)
+        else:
+            due = c.opening[k] + c.interest[k] + prev_fees[i]
+            minimum = min(int(round(plan.debts[i].min_payment * 100)), due)
+            if c.payment[k] > minimum:
+                entry["extra"].append(m)
+            elif c.payment[k] > 0:
+                entry["minimum"].append(m)
+        prev_fees[i] = c.fees[k]
+    for o in plan.outcomes:
+        if o.payoff_month:
+            out[o.name]["cleared"].append(o.payoff_month)
+    return out
+
+
+def _runs(months: list[int]) -> list[tuple[float, float]]:
+    runs: list[tuple[float, float]] = []
+    for m in sorted(months):
+        if runs and runs[-1][0] + runs[-1][1] == m - 0.5:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((m - 0.5, 1.0))
+    return runs
+
+
+def payoff_order(plan, ax=None, *, lang: str = "en", legend: bool = True):
+    """Which debt receives the extra money each month, and when each is cleared.
+
+    One row per debt, in the plan's priority order (first at the top): a
+    solid bar while it gets money above its minimum, a light bar while it
+    gets only the minimum, a dot in the month it is cleared, a star for a
+    settlement.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    with chart_style():
+        ax = _axes(ax, figsize=(9, 0.45 * len(plan.debts) + 1.8))
+        segments = payoff_segments(plan)
+        names = list(plan.priority) + [d.name for d in plan.debts if d.name not in plan.priority]
+        index = {d.name: k for k, d in enumerate(plan.debts)}
+        for row, name in enumerate(names):
+            y = len(names) - 1 - row
+            style = debt_style(index[name])
+            seg = segments[name]
+            ax.broken_barh(_runs(seg["minimum"]), (y - 0.18, 0.36), facecolors=MUTED, linewidth=0)
+            ax.broken_barh(_runs(seg["extra"]), (y - 0.32, 0.64), facecolors=style["color"],
+                           hatch=style["hatch"], edgecolor="white" if style["hatch"] else None, linewidth=0)
+            for m in seg["cleared"]:
+                ax.plot([m + 0.5], [y], marker="o", color=TOTAL_COLOR, markersize=6, linestyle="none")
+            for m in seg["settled"]:
+                ax.plot([m], [y], marker="*", color=TOTAL_COLOR, markersize=11, linestyle="none")
+        ax.set_yticks(range(len(names)), list(reversed(names)))
+        ax.set_ylim(-0.7, len(names) - 0.3)
+        ax.set_xlim(0.4, max(plan.columns.months_run, 1) + 1)
+        ax.grid(False)
+        ax.grid(True, axis="x", alpha=0.3)
+        _month_axis(ax.xaxis, plan, lang)
+        ax.set_title(f"{t('chart_order_title', lang)} · {strategy_label(plan.strategy, lang)}", loc="left")
+        if legend:
+            from matplotlib.legend_handler import HandlerTuple
+
+            handles = [
+                tuple(Patch(facecolor=c) for c in PALETTE[:3]),
+                Patch(facecolor=MUTED),
+                Line2D([], [], marker="o", color=TOTAL_COLOR, linestyle="none"),
+            ]
+            labels = [t("chart_order_extra", lang), t("chart_order_minimum", lang), t("chart_order_cleared", lang)]
+            if any(seg["settled"] for seg in segments.values()):
+                handles.append(Line2D([], [], marker="*", color=TOTAL_COLOR, markersize=11, linestyle="none"))
+                labels.append(t("chart_order_settled", lang))
+            ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.1), ncols=len(handles), fontsize=8)
+        return _finish(ax)
+
+
+# ---------------------------------------------------------------------------
+# comparisons
+
+
+def strategies_compared(comparison, ax=None, *, lang: str = "en", legend: bool = True):
+    """Total owed over time under each strategy, each line ending at its debt-free month.
+
+    Each line's ``gid`` is the strategy name; the legend gives the debt-free
+    month and the total interest.
+    """
+    with chart_style():
+        ax = _axes(ax)
+        plans = list(comparison)
+        first = plans[0] if plans else None
+        for k, p in enumerate(plans):
+            frame = p.balances()
+            totals = frame.sum(axis=1)
+            label = f"{strategy_label(p.strategy, lang)} — {_when(p, lang)}, {t('interest', lang)} {format_yuan(p.total_interest, lang=lang, short=True)}"
+            style = "--" if p.strategy == "minimum_only" else "-"
+            ax.plot(list(frame.index), totals.tolist(), color=PALETTE[k % len(PALETTE)], linewidth=1.8,
+                    linestyle=style, label=label, gid=p.strategy)
+            if p.months:
+                ax.plot([p.months], [0], marker="o", color=PALETTE[k % len(PALETTE)], linestyle="none")
+        ax.set_title(t("chart_compare_title", lang), loc="left")
+        ax.set_ylabel(t("chart_owed_axis", lang))
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(left=0)
+        _money_axis(ax.yaxis, lang)
+        if first is not None:
+            _month_axis(ax.xaxis, first, lang)
+        if legend:
+            ax.legend(loc="upper right", fontsize=8)
+        return _finish(ax)
+
+
+def interest_compared(comparison, ax=None, *, lang: str = "en"):
+    """Total interest per strategy side by side (horizontal bars), the cheapest highlighted."""
+    with chart_style():
+        ax = _axes(ax, figsize=(7, 0.5 * len(comparison) + 1.5))
+        plans = list(comparison)
+        best = comparison.best if plans else None
+        names = [strategy_label(p.strategy, lang) for p in plans]
+        values = [float(p.total_interest) for p in plans]
+        ys = list(range(len(plans)))[::-1]
+        colors = [PALETTE[0] if p is best else MUTED for p in plans]
+        bars = ax.barh(ys, values, color=colors, height=0.6)
+        for bar, p in zip(bars, plans):
+            bar.set_gid(p.strategy)
+        top = max(values, default=0) or 1
+        for y, v, p in zip(ys, values, plans):
+            ax.text(v + top * 0.01, y, f"{format_yuan(p.total_interest, lang=lang)} · {_when(p, lang)}",
+                    va="center", fontsize=8)
+        ax.set_yticks(ys, names)
+        ax.set_xlim(0, top * 1.45)
+        ax.grid(False)
+        ax.set_title(t("chart_interest_title", lang), loc="left")
+        _money_axis(ax.xaxis, lang)
+        return _finish(ax)
+
+
+# ---------------------------------------------------------------------------
+# negotiation
+
+
+def _scenario_items(result):
+    """``(name, plan)`` for the baseline and each scenario of a negotiation result."""
+    baseline = result.baseline
+    items = [(None, baseline.plan if hasattr(baseline, "plan") else baseline)]
+    for s in result.scenarios:
+        items.append((s.name, s.plan))
+    return items
+
+
+def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = True):
+    """Total owed over time: the baseline against each negotiated scenario.
+
+    ``result`` is what :func:`planner.negotiation.negotiate` returns (a
+    ``baseline`` and ``scenarios``, each with a ``plan`` and ``savings``).
+    """
+    with chart_style():
+        ax = _axes(ax)
+        for k, (name, p) in enumerate(_scenario_items(result)):
+            frame = p.balances()
+            label = t("chart_baseline", lang) if name is None else name
+            label = f"{label} — {_when(p, lang)}, {t('total_paid', lang)} {format_yuan(p.total_paid, lang=lang, short=True)}"
+            color = TOTAL_COLOR if name is None else PALETTE[(k - 1) % len(PALETTE)]
+            ax.plot(list(frame.index), frame.sum(axis=1).tolist(), color=color, linewidth=2 if name else 1.6,
+                    linestyle="--" if name is None else "-", label=label, gid="baseline" if name is None else name)
+        ax.set_title(t("chart_negotiation_title", lang), loc="left")
+        ax.set_ylabel(t("chart_owed_axis", lang))
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(left=0)
+        _money_axis(ax.yaxis, lang)
+        _month_axis(ax.xaxis, _scenario_items(result)[0][1], lang)
+        if legend:
+            ax.legend(loc="upper right", fontsize=8)
+        return _finish(ax)
+
+
+def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = None):
+    """A waterfall of savings by adjustment, in the order they were taken.
+
+    ``steps`` is a sequence of ``(label, saving)`` pairs (yuan; a negative
+    saving is a cost) or objects with ``label``/``saving`` attributes, as
+    the negotiation module's contributions provide. The last bar is the total.
+    """
+    with chart_style():
+        pairs = [_step_pair(s, lang) for s in steps]
+        ax = _axes(ax, figsize=(9, 4.5))
+        running = 0.0
+        xs = list(range(len(pairs) + 1))
+        for x, (label, saving) in zip(xs, pairs):
+            color = PALETTE[2] if saving >= 0 else PALETTE[3]
+            ax.bar(x, saving, bottom=running, color=color, width=0.6, gid=f"step{x}")
+            ax.text(x, running + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom", fontsize=8)
+            if x < len(pairs):
+                ax.plot([x + 0.3, x + 0.7], [running + saving] * 2, color=MUTED, linewidth=0.8)
+            running += saving
+        ax.bar(len(pairs), running, color=PALETTE[0], width=0.6, gid="total")
+        ax.text(len(pairs), max(running, 0), format_yuan(Decimal(str(round(running, 2))), lang=lang), ha="center",
+                va="bottom", fontsize=9)
+        labels = [label for label, _ in pairs] + [t("chart_savings_total", lang)]
+        ax.set_xticks(xs, [_wrap(label) for label in labels], fontsize=8)
+        ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
+        ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
+        ax.set_ylabel(t("chart_saved_axis", lang))
+        _money_axis(ax.yaxis, lang)
+        return _finish(ax)
+
+
+def _step_pair(step, lang: str) -> tuple[str, float]:
+    if isinstance(step, tuple):
+        label, saving = step
+    else:
+        label = getattr(step, "label", None)
+        if isinstance(label, dict):
+            label = label.get(lang) or label.get("en")
+        elif callable(label):
+            label = label(lang)
+        saving = step.saving
+    return str(label), float(saving)
+
+
+def _wrap(label: str, width: int = 14) -> str:
+    if len(label) <= width:
+        return label
+    import textwrap
+
+    if any(ord(ch) > 0x2E80 for ch in label):  # Chinese: no spaces to break at
+        return "\n".join(label[i:i + 9] for i in range(0, len(label), 9))
+    return "\n".join(textwrap.wrap(label, width))

@@ -1,0 +1,109 @@
+"""Fonts for charts: Latin text in DejaVu Sans, Chinese in a CJK font.
+
+A system CJK font is used when matplotlib can find one (Noto Sans CJK,
+Source Han Sans, WenQuanYi, Microsoft YaHei, PingFang ...). Otherwise the
+OFL-licensed Noto Sans CJK shipped by the PyPI package ``noto-cjk-sans-otc``
+(a dependency of this package) is registered with matplotlib's font manager.
+Nothing here changes global ``rcParams``: charts apply :func:`rc` inside a
+``rc_context`` and set their tick-label family, so a user's own settings are
+left alone.
+
+>>> fams = font_families()
+>>> fams[0], len(fams) == 2
+('DejaVu Sans', True)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+#: System CJK families, most preferred first (Simplified Chinese faces first).
+SYSTEM_CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "SimHei",
+    "Droid Sans Fallback",
+)
+#: The face of the bundled collection to use: Simplified Chinese glyph forms.
+BUNDLED_FAMILY = "Noto Sans CJK SC"
+LATIN_FAMILY = "DejaVu Sans"
+
+
+def _known_families() -> set[str]:
+    from matplotlib import font_manager
+
+    return {entry.name for entry in font_manager.fontManager.ttflist}
+
+
+def bundled_font_path() -> str | None:
+    """Path of the Noto Sans CJK collection from ``noto-cjk-sans-otc``, if installed."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    path = str(noto_cjk_sans_otc.FONT_PATH)
+    import os
+
+    return path if os.path.exists(path) else None
+
+
+@cache
+def cjk_family() -> str:
+    """The family name matplotlib should use for Chinese text.
+
+    Raises :class:`RuntimeError` (with the fix) when no CJK font can be found.
+    """
+    known = _known_families()
+    for family in SYSTEM_CJK_FAMILIES:
+        if family in known:
+            return family
+    path = bundled_font_path()
+    if path is not None:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(path)  # registers every face of the collection
+        known = _known_families()
+        if BUNDLED_FAMILY in known:
+            return BUNDLED_FAMILY
+        cjk = sorted(name for name in known if "CJK" in name)
+        if cjk:  # pragma: no cover - an older collection without the SC face
+            return cjk[0]
+    raise RuntimeError(
+        "没有找到中文字体：请安装 noto-cjk-sans-otc（pip install noto-cjk-sans-otc）"
+        " / no Chinese font found: install noto-cjk-sans-otc (pip install noto-cjk-sans-otc)"
+    )
+
+
+def font_families() -> list[str]:
+    """Font family list for charts: Latin first, the CJK font as glyph fallback."""
+    return [LATIN_FAMILY, cjk_family()]
+
+
+def rc() -> dict:
+    """rcParams for a chart: fonts, a colour-blind-safe cycle, clean axes."""
+    from cycler import cycler
+
+    from .charts import PALETTE
+
+    return {
+        "font.family": font_families(),
+        "axes.prop_cycle": cycler(color=PALETTE),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "grid.alpha": 0.35,
+        "grid.linewidth": 0.6,
+        "legend.frameon": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "savefig.bbox": "tight",
+    }

@@ -1,0 +1,626 @@
+"""Widgets for notebooks and the Voila dashboard.
+
+Widgets only wire controls to the core and to :mod:`planner.charts`. Each
+keeps its state in one place, a small :class:`traitlets.HasTraits` object
+(``widget.state``), and has a :meth:`set` method, so a test (or a notebook
+cell) drives it exactly as a person moving the controls would, without a
+browser::
+
+    explorer = StrategyExplorer(debts, budget=6000)
+    explorer.set(budget=7000, strategy="snowball")
+    explorer.plan            # the Plan the chart and the summary show
+
+Charts are drawn on a matplotlib ``Figure`` (no pyplot, no global state)
+and shown as a PNG in an :class:`ipywidgets.Image`, which works the same in
+JupyterLab, Voila and headless tests.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+import warnings
+from contextlib import contextmanager
+from decimal import Decimal
+from math import ceil
+
+import ipywidgets as W
+import traitlets
+
+from . import charts
+from .engine import compare as _compare
+from .engine import plan as _plan
+from .errors import InfeasibleBudgetError, InputError, PlannerError
+from .i18n import t
+from .loader import load_debts
+from .money import format_yuan
+from .strategies import STRATEGIES
+
+LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
+
+
+# ---------------------------------------------------------------------------
+# shared pieces
+
+
+class Canvas:
+    """A matplotlib Figure (not managed by pyplot) shown as a PNG image widget.
+
+    :meth:`main_axes` keeps one Axes alive between redraws and only removes
+    its data artists: creating Axes and their ticks again is a large part of
+    a redraw's cost.
+    """
+
+    def __init__(self, figsize=(12, 4.6), dpi=80, rect=(0.075, 0.1, 0.9, 0.82)):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.rect = rect
+        self._main = None
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=f"{int(figsize[0] * dpi)}px"))
+        self.renders = 0
+        self.last_seconds: float | None = None
+
+    def clear(self) -> None:
+        self.figure.clear()
+        self._main = None
+
+    def main_axes(self):
+        """The one Axes of a single-chart canvas, emptied of data, titles and legend."""
+        if self._main is None or self._main not in self.figure.axes or len(self.figure.axes) != 1:
+            self.clear()
+            self._main = self.figure.add_axes(self.rect)
+            return self._main
+        ax = self._main
+        for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        for title in (ax.title, ax._left_title, ax._right_title):
+            title.set_text("")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        return ax
+
+    def draw(self, paint) -> None:
+        """Let ``paint(canvas)`` draw (in the chart style), then update the image."""
+        start = time.perf_counter()
+        with charts.chart_style():
+            paint(self)
+        self.image.value = self.png()
+        self.renders += 1
+        self.last_seconds = time.perf_counter() - start
+
+    def png(self) -> bytes:
+        """Draw the figure and encode it as PNG (fast zlib level: this is for the screen)."""
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    @property
+    def axes(self):
+        return self.figure.axes
+
+
+def _message_axes(canvas, text: str):
+    canvas.clear()
+    ax = canvas.figure.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12, color="#D55E00")
+    charts._finish(ax)
+    return ax
+
+
+def _table(headers: list[str], rows: list[list[str]], *, highlight: int | None = None, align: str | None = None) -> str:
+    align = align or "l" + "r" * (len(headers) - 1)
+    style = "padding:2px 10px;border-bottom:1px solid #ddd"
+
+    def cell(tag, value, k, extra=""):
+        side = "left" if align[k] == "l" else "right"
+        return f"<{tag} style='{style};text-align:{side}{extra}'>{value}</{tag}>"
+
+    head = "".join(cell("th", html.escape(h), k) for k, h in enumerate(headers))
+    body = []
+    for r, row in enumerate(rows):
+        bg = ";background:#e8f1fa;font-weight:600" if r == highlight else ""
+        body.append("<tr>" + "".join(cell("td", v, k, bg) for k, v in enumerate(row)) + "</tr>")
+    return (f"<table style='border-collapse:collapse;font-size:13px'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def swatch(index: int) -> str:
+    """A small square in the colour the charts use for the debt at ``index`` (the legend of live charts)."""
+    style = charts.debt_style(index)
+    pattern = ";background-image:repeating-linear-gradient(45deg,#fff 0 2px,transparent 2px 5px)" if style["hatch"] else ""
+    return (f"<span style='display:inline-block;width:11px;height:11px;margin-right:6px;vertical-align:-1px;"
+            f"background-color:{style['color']}{pattern}'></span>")
+
+
+def _money(value, lang: str) -> str:
+    return html.escape(format_yuan(value, lang=lang))
+
+
+def _when(p, lang: str) -> str:
+    if p.months is None:
+        return t("never", lang)
+    return p.debt_free or str(p.months)
+
+
+def minimum_budget(debts) -> int:
+    """The whole-yuan budget that covers every first-month minimum payment (the slider's floor).
+
+    >>> from planner import Debt
+    >>> minimum_budget([Debt("A", 1000, 12, 100.5), Debt("B", 50, 0, 80)])
+    151
+    """
+    need = sum(min(d.min_payment, d.owed + d.monthly_interest) for d in debts)
+    return int(ceil(need))
+
+
+def next_month() -> str:
+    """The calendar month after today, ``"2027-01"``: month 1 of a plan made today."""
+    from datetime import date
+
+    today = date.today()
+    y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{y}-{m:02d}"
+
+
+class _Driven:
+    """Common plumbing: a state object, batched updates, ``set``, display."""
+
+    state: traitlets.HasTraits
+    widget: W.Widget
+
+    def _init_batch(self):
+        self._holding = 0
+        self._dirty = False
+
+    @contextmanager
+    def hold(self):
+        """Change several values and redraw once at the end."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+            if not self._holding and self._dirty:
+                self._dirty = False
+                self.refresh()
+
+    def _changed(self, _change=None):
+        if self._holding:
+            self._dirty = True
+        else:
+            self.refresh()
+
+    def set(self, **values) -> None:
+        """Set state values (``budget=7000, lang="en"``) and redraw once."""
+        unknown = [k for k in values if not self.state.has_trait(k)]
+        if unknown:
+            raise PlannerError(
+                f"未知的设置 / unknown setting(s): {', '.join(unknown)}; known: {', '.join(self.state.trait_names())}"
+            )
+        with self.hold():
+            for key, value in values.items():
+                setattr(self.state, key, value)
+
+    def refresh(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# strategy explorer
+
+
+class ExplorerState(traitlets.HasTraits):
+    """Everything the strategy explorer shows depends on these values only."""
+
+    budget = traitlets.Int()
+    extra_amount = traitlets.Int(0)
+    extra_month = traitlets.Int(12)
+    strategy = traitlets.Unicode("avalanche")
+    lang = traitlets.Unicode("zh")
+
+
+class StrategyExplorer(_Driven):
+    """Budget slider, one-off extra payment, strategy and language; chart and summary follow.
+
+    >>> from planner import Debt
+    >>> ex = StrategyExplorer([Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 24, 500)], budget=1500, lang="en")
+    >>> ex.set(budget=2000)
+    >>> ex.plan.months, ex.plan.budget
+    (5, Decimal('2000.00'))
+    """
+
+    def __init__(self, debts, budget=None, *, strategy: str = "avalanche", lang: str = "zh",
+                 extra_amount: int = 0, extra_month: int = 12, start: str | None = None, horizon: int = 600):
+        self._init_batch()
+        self.debts = load_debts(debts)
+        self.start = start or next_month()
+        self.horizon = horizon
+        floor = minimum_budget(self.debts)
+        if budget is None:
+            budget = int(ceil(floor / 100.0)) * 100 + 500
+        self.state = ExplorerState(budget=int(budget), extra_amount=int(extra_amount), extra_month=int(extra_month),
+                                   strategy=strategy, lang=lang)
+        self.plan = None
+        self.comparison = None
+        self.error: PlannerError | None = None
+        self.canvas = Canvas(figsize=(10, 4.4))
+        self._build_controls(floor)
+        self.summary = W.HTML()
+        self.widget = W.VBox([self.controls, self.canvas.image, self.summary])
+        self.state.observe(self._changed, names=list(self.state.trait_names()))
+        self.refresh()
+
+    # -- controls ------------------------------------------------------
+    def _slider_range(self, floor: int) -> tuple[int, int]:
+        total = float(sum(d.owed for d in self.debts))
+        top = max(floor * 3, int(total / 6), floor + 1000, self.state.budget)
+        return floor, int(ceil(top / 100.0)) * 100
+
+    def _build_controls(self, floor: int) -> None:
+        lo, hi = self._slider_range(floor)
+        wide = W.Layout(width="460px")
+        self.budget_slider = W.IntSlider(min=lo, max=hi, step=50, continuous_update=False, layout=wide,
+                                         style={"description_width": "110px"})
+        self.extra_amount_box = W.BoundedIntText(min=0, max=10_000_000, step=1000, layout=W.Layout(width="230px"),
+                                                 style={"description_width": "110px"})
+        self.extra_month_box = W.BoundedIntText(min=1, max=self.horizon, layout=W.Layout(width="180px"),
+                                                style={"description_width": "90px"})
+        self.strategy_menu = W.Dropdown(layout=W.Layout(width="420px"), style={"description_width": "110px"})
+        self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
+        self.budget_slider.add_class("planner-budget")
+        self.summary_class = "planner-summary"
+        self._label_controls()
+        for widget, name in ((self.budget_slider, "budget"), (self.extra_amount_box, "extra_amount"),
+                             (self.extra_month_box, "extra_month"), (self.strategy_menu, "strategy"),
+                             (self.lang_toggle, "lang")):
+            traitlets.link((self.state, name), (widget, "value"))
+        self.controls = W.VBox([
+            W.HBox([self.budget_slider, self.lang_toggle]),
+            W.HBox([self.extra_amount_box, self.extra_month_box]),
+            self.strategy_menu,
+        ])
+
+    def _label_controls(self) -> None:
+        lang = self.state.lang
+        self.budget_slider.description = t("budget", lang)
+        self.extra_amount_box.description = t("ui_extra_amount", lang)
+        self.extra_month_box.description = t("ui_extra_month", lang)
+        self.strategy_menu.description = t("strategy", lang)
+        current = self.state.strategy
+        self._holding += 1  # relabelling the menu briefly resets its value: not a change of state
+        try:
+            self.strategy_menu.options = [(charts.strategy_label(name, lang), name) for name in STRATEGIES]
+            self.strategy_menu.value = current
+            self.state.strategy = current
+        finally:
+            self._holding -= 1
+            self._dirty = False
+
+    # -- the model -----------------------------------------------------
+    def plan_kwargs(self) -> dict:
+        """The keyword arguments given to :func:`planner.plan` for the current state."""
+        s = self.state
+        extra = {s.extra_month: s.extra_amount} if s.extra_amount else None
+        return {"extra": extra, "horizon": self.horizon, "start": self.start}
+
+    def set_debts(self, debts) -> None:
+        """Replace the debts (e.g. after an edit in a :class:`DebtTable`) and redraw."""
+        self.debts = load_debts(debts)
+        lo, hi = self._slider_range(minimum_budget(self.debts))
+        with self.hold():
+            self.budget_slider.max = max(hi, self.budget_slider.max)
+            self.budget_slider.min = lo
+            self._dirty = True
+
+    def refresh(self) -> None:
+        s = self.state
+        lang = s.lang
+        if self.strategy_menu.description != t("strategy", lang):
+            self._label_controls()
+        kwargs = self.plan_kwargs()
+        try:
+            self.comparison = _compare(self.debts, s.budget, **kwargs)
+            self.plan = self.comparison[s.strategy]
+            self.error = None
+        except PlannerError as exc:
+            self.plan = self.comparison = None
+            self.error = exc
+        self.canvas.draw(self._paint)
+        self.summary.value = self._summary_html()
+
+    def _paint(self, canvas) -> None:
+        lang = self.state.lang
+        if self.error is not None:
+            _message_axes(canvas, self._error_text())
+            return
+        # The legend is the coloured swatches in the summary table below the
+        # chart: a matplotlib legend would cost more than half of a redraw.
+        charts.payoff_timeline(self.plan, canvas.main_axes(), lang=lang, legend=False)
+
+    def _error_text(self) -> str:
+        lang = self.state.lang
+        exc = self.error
+        if isinstance(exc, InfeasibleBudgetError):
+            return t("ui_infeasible", lang, budget=format_yuan(exc.budget, lang=lang), required=format_yuan(exc.required, lang=lang),
+                     shortfall=format_yuan(exc.shortfall, lang=lang), month=exc.month)
+        return str(exc)
+
+    def _summary_html(self) -> str:
+        lang = self.state.lang
+        if self.error is not None:
+            return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(self._error_text())}</p>"
+        p = self.plan
+        headline = t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
+                     interest=format_yuan(p.total_interest, lang=lang), paid=format_yuan(p.total_paid, lang=lang))
+        strategies = list(self.comparison)
+        rows = [[html.escape(charts.strategy_label(q.strategy, lang)), _when(q, lang),
+                 "—" if q.months is None else str(q.months), _money(q.total_interest, lang), _money(q.total_paid, lang)]
+                for q in strategies]
+        compare_table = _table([t("strategy", lang), t("debt_free", lang), t("months", lang), t("total_interest", lang),
+                                t("total_paid", lang)], rows, highlight=strategies.index(p))
+        debt_rows = [[swatch(k) + html.escape(o.name), t("never", lang) if o.payoff_month is None else (p.calendar_month(o.payoff_month) or str(o.payoff_month)),
+                      _money(o.interest, lang), _money(o.paid, lang)] for k, o in enumerate(p.outcomes)]
+        debt_table = _table([t("debt", lang), t("debt_free", lang), t("interest", lang), t("paid", lang)], debt_rows)
+        return (f"<div class='planner-summary'><p style='font-size:15px'><b>{html.escape(headline)}</b></p>"
+                f"<div style='display:flex;gap:32px;flex-wrap:wrap'>{compare_table}{debt_table}</div></div>")
+
+    # -- for tests -----------------------------------------------------
+    @property
+    def axes(self):
+        return self.canvas.axes
+
+
+# ---------------------------------------------------------------------------
+# debt table
+
+
+EDITABLE = ("balance", "apr", "min_payment")
+
+
+class DebtTableState(traitlets.HasTraits):
+    debts = traitlets.List()
+    lang = traitlets.Unicode("zh")
+
+
+class DebtTable(_Driven):
+    """The loaded debts with true APR and the reference lines crossed; balance, rate and minimum editable.
+
+    >>> from planner import Debt
+    >>> table = DebtTable([Debt("Card", 3000, 18, 300)], lang="en")
+    >>> table.set_value("Card", "apr", 12)
+    >>> table.debts[0].apr
+    Decimal('12')
+    """
+
+    def __init__(self, debts, *, lang: str = "zh"):
+        self._init_batch()
+        debts = load_debts(debts)
+        self.state = DebtTableState(debts=list(debts), lang=lang)
+        self.error = W.HTML()
+        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 12px", align_items="center"))
+        self.note = W.HTML()
+        self.widget = W.VBox([self.grid, self.error, self.note])
+        self._inputs: dict[tuple[str, str], W.FloatText] = {}
+        self._listeners = []
+        self.state.observe(self._changed, names=["lang"])
+        self.state.observe(self._debts_changed, names=["debts"])
+        self.refresh()
+
+    @property
+    def debts(self):
+        return list(self.state.debts)
+
+    def observe(self, callback) -> None:
+        """Call ``callback(debts)`` whenever a value is edited."""
+        self._listeners.append(callback)
+
+    def link(self, explorer) -> None:
+        """Make ``explorer`` (anything with ``set_debts``) follow the edits."""
+        self.observe(explorer.set_debts)
+
+    def set_value(self, debt: str | int, field: str, value) -> None:
+        """Edit one value as a person would in the table (``table.set_value("借呗", "apr", 12)``)."""
+        if field not in EDITABLE:
+            raise PlannerError(f"只能修改 / only these can be edited: {', '.join(EDITABLE)}; not {field!r}")
+        name = debt if isinstance(debt, str) else self.state.debts[debt].name
+        if (name, field) not in self._inputs:
+            raise PlannerError(f"没有这笔债务 / no debt named {name!r}")
+        self._inputs[(name, field)].value = float(value)
+
+    def _edited(self, name: str, field: str, change) -> None:
+        debts = list(self.state.debts)
+        k = next(i for i, d in enumerate(debts) if d.name == name)
+        try:
+            debts[k] = debts[k].with_(**{field: Decimal(str(change["new"]))})
+        except PlannerError as exc:
+            self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
+            widget = self._inputs[(name, field)]
+            with widget.hold_trait_notifications():
+                widget.value = float(getattr(self.state.debts[k], field))
+            return
+        self.error.value = ""
+        self.state.debts = debts
+
+    def _debts_changed(self, change) -> None:
+        self._update_rates()
+        for callback in self._listeners:
+            callback(list(change["new"]))
+
+    def refresh(self) -> None:
+        lang = self.state.lang
+        headers = [t("debt", lang), t("balance", lang), t("apr", lang), t("min_payment", lang),
+                   t("ui_true_apr", lang), t("ui_lines_crossed", lang)]
+        cells = [W.HTML(f"<b>{html.escape(h)}</b>") for h in headers]
+        self._inputs = {}
+        self._rate_cells = {}
+        for d in self.state.debts:
+            cells.append(W.HTML(html.escape(d.name)))
+            for field in EDITABLE:
+                box = W.FloatText(value=float(getattr(d, field)), layout=W.Layout(width="110px"))
+                box.observe(lambda ch, n=d.name, f=field: self._edited(n, f, ch), names="value")
+                self._inputs[(d.name, field)] = box
+                cells.append(box)
+            rate, lines = W.HTML(), W.HTML()
+            self._rate_cells[d.name] = (rate, lines)
+            cells.extend([rate, lines])
+        self.grid.children = cells
+        self.grid.layout.grid_template_columns = "repeat(6, max-content)"
+        self._update_rates()
+
+    def _update_rates(self) -> None:
+        lang = self.state.lang
+        for d in self.state.debts:
+            if d.name not in self._rate_cells:
+                continue
+            rate_cell, lines_cell = self._rate_cells[d.name]
+            rate_cell.value, lines_cell.value = rate_cells(d, lang)
+        try:
+            from .references import disclaimer
+
+            self.note.value = f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>"
+        except ImportError:  # pragma: no cover - references arrives with the negotiation work
+            self.note.value = ""
+
+
+def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
+    """HTML for a debt's true APR and the reference lines it crosses (applicable ones in red)."""
+    try:
+        from .references import assess
+    except ImportError:  # pragma: no cover - references arrives with the negotiation work
+        return f"{debt.effective_apr}%", ""
+    a = assess(debt)
+    rate = f"{a.true_rate.nominal}%"
+    if a.penalty_rate is not None:
+        rate += f" <span style='color:#D55E00'>({t('ui_overdue_rate', lang, rate=a.penalty_rate)})</span>"
+    crossed = []
+    for key in a.crossed:
+        line = a.line(key)
+        if key in a.crossed_applicable:
+            crossed.append(f"<span style='color:#D55E00;font-weight:600' title='{html.escape(line.basis(lang))}'>"
+                           f"{html.escape(line.label(lang))}</span>")
+        else:
+            crossed.append(f"<span style='color:#888' title='{html.escape(t('ui_line_not_applicable', lang))}'>"
+                           f"{html.escape(line.label(lang))}*</span>")
+    return rate, (", ".join(crossed) if crossed else f"<span style='color:#009E73'>{html.escape(t('ui_none_crossed', lang))}</span>")
+
+
+# ---------------------------------------------------------------------------
+# loading a file
+
+
+class LoaderState(traitlets.HasTraits):
+    debts = traitlets.List()
+    lang = traitlets.Unicode("zh")
+    source = traitlets.Unicode("")
+
+
+class DebtLoader(_Driven):
+    """Load a CSV from a path or an upload; show what was understood, problems and warnings.
+
+    The default path is loaded at once, so ``loader.debts`` is ready in the next cell.
+    """
+
+    def __init__(self, path=None, *, lang: str = "zh"):
+        self._init_batch()
+        self.state = LoaderState(lang=lang)
+        self.problems: list = []
+        self.warnings: list[str] = []
+        self.path_box = W.Text(value=str(path or ""), layout=W.Layout(width="420px"))
+        self.load_button = W.Button()
+        self.upload = W.FileUpload(accept=".csv,.txt", multiple=False)
+        self.output = W.HTML()
+        self.load_button.on_click(lambda _b: self.load(self.path_box.value))
+        self.upload.observe(self._uploaded, names="value")
+        self.widget = W.VBox([W.HBox([self.path_box, self.load_button, self.upload]), self.output])
+        self.state.observe(self._changed, names=["lang"])
+        self._listeners = []
+        if path:
+            self.load(path)
+        else:
+            self.refresh()
+
+    @property
+    def debts(self):
+        return list(self.state.debts)
+
+    def observe(self, callback) -> None:
+        """Call ``callback(debts)`` after every successful load."""
+        self._listeners.append(callback)
+
+    def load(self, source, *, name: str | None = None) -> list:
+        """Load a path, bytes or text; returns the debts (empty when the file has problems)."""
+        self.problems, self.warnings = [], []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                debts = load_debts(source)
+            except InputError as exc:
+                debts, self.problems = [], list(exc.problems)
+                self._error_header = str(exc).splitlines()[:2]
+            except PlannerError as exc:
+                debts, self.problems = [], [exc]
+                self._error_header = []
+        self.warnings = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        self.state.source = name or (source if isinstance(source, str) and "\n" not in source else "CSV")
+        self.state.debts = debts
+        self.refresh()
+        if debts:
+            for callback in self._listeners:
+                callback(list(debts))
+        return debts
+
+    def _uploaded(self, change) -> None:
+        files = change["new"]
+        if files:
+            item = files[0]
+            self.load(bytes(item["content"]), name=item.get("name", "upload.csv"))
+
+    def refresh(self) -> None:
+        lang = self.state.lang
+        self.path_box.description = t("ui_path", lang)
+        self.load_button.description = t("ui_load", lang)
+        self.upload.description = t("ui_upload", lang)
+        parts = []
+        if self.problems:
+            parts.append(f"<p style='color:#D55E00'><b>{html.escape(t('ui_problems', lang, n=len(self.problems)))}</b></p>")
+            parts.append("<ul>" + "".join(f"<li><pre style='margin:0;white-space:pre-wrap'>{html.escape(str(p))}</pre></li>"
+                                          for p in self.problems) + "</ul>")
+        if self.warnings:
+            parts.append(f"<p><b>{html.escape(t('warnings', lang))}</b></p><ul>"
+                         + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>")
+        if self.state.debts:
+            parts.append(f"<p><b>{html.escape(t('debts_understood', lang, n=len(self.state.debts)))}</b>"
+                         f" — {html.escape(self.state.source)}</p>")
+            parts.append(debts_html(self.state.debts, lang))
+        self.output.value = "".join(parts)
+
+
+def debts_html(debts, lang: str = "zh") -> str:
+    """An HTML table of debts as understood: balance, rates, minimum, overdue, fees, true APR, lines crossed."""
+    headers = [t("debt", lang), t("kind", lang), t("balance", lang), t("apr", lang), t("min_payment", lang),
+               t("overdue_days", lang), t("fees_owed", lang), t("ui_true_apr", lang), t("ui_lines_crossed", lang)]
+    rows = []
+    for d in debts:
+        rate, lines = rate_cells(d, lang)
+        rows.append([html.escape(d.name), html.escape(d.kind), _money(d.balance, lang), f"{d.apr}%", _money(d.min_payment, lang),
+                     str(d.overdue_days), _money(d.fees_owed, lang), rate, lines])
+    total = sum((d.owed for d in debts), Decimal(0))
+    minimums = sum((d.min_payment for d in debts), Decimal(0))
+    rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(total, lang)}</b>", "",
+                 f"<b>{_money(minimums, lang)}</b>", "", "", "", ""])
+    return _table(headers, rows, align="llrrrrrrl")
