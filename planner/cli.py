@@ -314,6 +314,15 @@ _EXTENSIONS: list = []
 _EXTENSIONS.append(_register_negotiation)
 
 
+def _register_report(sub) -> None:
+    from .report import register  # light: the report's heavy imports happen when it runs
+
+    register(sub)
+
+
+_EXTENSIONS.append(_register_report)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
