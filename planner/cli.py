@@ -323,6 +323,15 @@ def _register_report(sub) -> None:
 _EXTENSIONS.append(_register_report)
 
 
+def _register_batch(sub) -> None:
+    from .cli_batch import register  # light: numpy/pandas are imported when the command runs
+
+    register(sub)
+
+
+_EXTENSIONS.append(_register_batch)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
