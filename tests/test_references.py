@@ -57,8 +57,10 @@ def test_lpr_changes_on_its_date_and_not_before(day, rate):
 
 
 def test_default_date_is_today_and_the_latest_figure_holds():
+    # The default date is today (so the test follows the data file when a user adds a new LPR);
     # DOMAIN.md: 3.00% from 2025-05-20, "unchanged in every later figure found".
-    assert lpr_on() == lpr_on(date.today()) == Decimal("3.00")
+    assert lpr_on() == lpr_on(date.today())
+    assert lpr_on(date(2026, 11, 21)) == Decimal("3.00")
 
 
 def test_before_the_table_the_first_figure_is_used_with_a_note():
