@@ -14,10 +14,10 @@ grey print), with hatching once the colours run out.
 >>> from planner import Debt, plan
 >>> p = plan([Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 24, 500)], budget=1500, start="2027-01")
 >>> ax = payoff_timeline(p, lang="zh")
->>> ax.get_title()
+>>> ax.get_title(loc="left")
 '各笔债务余额：雪崩法（先还利率最高）'
->>> list(total_line(ax).get_ydata())[:2]
-[8000.0, 6633.0]
+>>> [float(y) for y in total_line(ax).get_ydata()[:2]]  # month 1: 8000 + 45 + 100 interest - 1500 paid
+[8000.0, 6645.0]
 """
 
 from __future__ import annotations
@@ -134,6 +134,10 @@ def _when(plan, lang: str) -> str:
     return month_label(plan, plan.months, lang) if plan.months else t("chart_nothing_owed", lang)
 
 
+def _titled(title: str, detail: str, lang: str) -> str:
+    return f"{title}：{detail}" if lang == "zh" else f"{title}: {detail}"
+
+
 def total_line(ax):
     """The Line2D a chart drew for a total (its ``gid`` is ``"total"``), or ``None``."""
     return next((line for line in ax.get_lines() if line.get_gid() == "total"), None)
@@ -190,8 +194,7 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True):
             )
         elif plan.months is None:
             ax.text(0.99, 0.98, _when(plan, lang), transform=ax.transAxes, ha="right", va="top", color="#D55E00")
-        ax.set_title(f"{t('chart_timeline_title', lang)}：{strategy_label(plan.strategy, lang)}" if lang == "zh"
-                     else f"{t('chart_timeline_title', lang)}: {strategy_label(plan.strategy, lang)}", loc="left", y=1.01)
+        ax.set_title(_titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang), loc="left", y=1.01)
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_xlim(0, max(months[-1] if months else 1, 1) + 0.5)
         _money_axis(ax.yaxis, lang)
@@ -390,19 +393,52 @@ def interest_compared(comparison, ax=None, *, lang: str = "en"):
 
 
 def _scenario_items(result):
-    """``(name, plan)`` for the baseline and each scenario of a negotiation result."""
-    baseline = result.baseline
-    items = [(None, baseline.plan if hasattr(baseline, "plan") else baseline)]
-    for s in result.scenarios:
-        items.append((s.name, s.plan))
-    return items
+    """``(name, plan)`` for the baseline (name ``None``) and each scenario of a negotiation."""
+    return [(None, result.baseline)] + [(r.name, r.plan) for r in result]
+
+
+def adjustment_label(adjustment, lang: str = "en") -> str:
+    """A short label for an ask: ``"停息挂账 60期 · 信用卡"``, ``"Cap rate 24% · 分期乐"``.
+
+    >>> from planner.negotiation import freeze_interest, cap_rate
+    >>> adjustment_label(freeze_interest("kind:card", months=60), "zh")
+    '停息挂账 60期 · 信用卡'
+    >>> adjustment_label(cap_rate(["A", "B"], line="4xLPR"), "en")
+    'Cap rate 4 × LPR · A, B'
+    """
+    from .i18n import labels
+
+    key = f"action_{adjustment.action}"
+    parts = [t(key, lang) if key in labels() else adjustment.action]
+    params = adjustment.params
+    if "months" in params:
+        parts.append(t("chart_n_months", lang, n=params["months"]))
+    if "line" in params:
+        line = str(params["line"])
+        parts.append("4 × LPR" if line.lower() == "4xlpr" else f"{line}%")
+    if "apr" in params:
+        parts.append(f"{params['apr']}%")
+    if "fraction" in params:
+        parts.append(f"{Decimal(str(params['fraction'])) * 100:.0f}%")
+    sel = adjustment.debt
+    if sel == "*":
+        who = t("chart_all_debts", lang)
+    elif sel == "overdue":
+        who = t("chart_overdue_debts", lang)
+    elif isinstance(sel, str) and sel.startswith("kind:"):
+        kind_key = f"kind_{sel[5:]}"
+        who = t(kind_key, lang) if kind_key in labels() else sel[5:]
+    else:
+        who = sel if isinstance(sel, str) else ("、" if lang == "zh" else ", ").join(sel)
+    return f"{' '.join(parts)} · {who}"
 
 
 def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = True):
     """Total owed over time: the baseline against each negotiated scenario.
 
     ``result`` is what :func:`planner.negotiation.negotiate` returns (a
-    ``baseline`` and ``scenarios``, each with a ``plan`` and ``savings``).
+    :class:`~planner.negotiation.Negotiation`: ``baseline`` and the scenario results).
+    Each line's ``gid`` is ``"baseline"`` or the scenario's name.
     """
     with chart_style():
         ax = _axes(ax)
@@ -425,29 +461,34 @@ def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = Tr
 
 
 def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = None):
-    """A waterfall of savings by adjustment, in the order they were taken.
+    """A waterfall of savings by adjustment, in the order they were taken, ending with the total.
 
-    ``steps`` is a sequence of ``(label, saving)`` pairs (yuan; a negative
-    saving is a cost) or objects with ``label``/``saving`` attributes, as
-    the negotiation module's contributions provide. The last bar is the total.
+    ``steps`` is a :class:`~planner.negotiation.ScenarioResult` (its
+    contributions: what each ask saves in total paid, settlements included)
+    or a sequence of ``(label, saving)`` pairs (yuan; negative is a cost).
+    Bar ``gid``: ``"step1"``, ``"step2"``, ... and ``"total"``.
     """
+    if hasattr(steps, "contributions"):
+        title = title or _titled(t("chart_waterfall_title", lang), steps.name, lang)
+        pairs = [(adjustment_label(c.adjustment, lang), float(c.savings.total_paid)) for c in steps.contributions]
+    else:
+        pairs = [(str(label), float(saving)) for label, saving in steps]
     with chart_style():
-        pairs = [_step_pair(s, lang) for s in steps]
         ax = _axes(ax, figsize=(9, 4.5))
         running = 0.0
-        xs = list(range(len(pairs) + 1))
-        for x, (label, saving) in zip(xs, pairs):
+        for x, (label, saving) in enumerate(pairs, start=1):
             color = PALETTE[2] if saving >= 0 else PALETTE[3]
             ax.bar(x, saving, bottom=running, color=color, width=0.6, gid=f"step{x}")
             ax.text(x, running + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom", fontsize=8)
-            if x < len(pairs):
-                ax.plot([x + 0.3, x + 0.7], [running + saving] * 2, color=MUTED, linewidth=0.8)
+            ax.plot([x + 0.3, x + 0.7], [running + saving] * 2, color=MUTED, linewidth=0.8)
             running += saving
-        ax.bar(len(pairs), running, color=PALETTE[0], width=0.6, gid="total")
-        ax.text(len(pairs), max(running, 0), format_yuan(Decimal(str(round(running, 2))), lang=lang), ha="center",
+        end = len(pairs) + 1
+        ax.bar(end, running, color=PALETTE[0], width=0.6, gid="total")
+        ax.text(end, max(running, 0), format_yuan(Decimal(str(round(running, 2))), lang=lang), ha="center",
                 va="bottom", fontsize=9)
         labels = [label for label, _ in pairs] + [t("chart_savings_total", lang)]
-        ax.set_xticks(xs, [_wrap(label) for label in labels], fontsize=8)
+        width = 16 if end <= 5 else 12
+        ax.set_xticks(range(1, end + 1), [_wrap(label, width) for label in labels], fontsize=8 if end <= 6 else 7)
         ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
         low, high = ax.get_ylim()
         ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
@@ -457,24 +498,40 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         return _finish(ax)
 
 
-def _step_pair(step, lang: str) -> tuple[str, float]:
-    if isinstance(step, tuple):
-        label, saving = step
-    else:
-        label = getattr(step, "label", None)
-        if isinstance(label, dict):
-            label = label.get(lang) or label.get("en")
-        elif callable(label):
-            label = label(lang)
-        saving = step.saving
-    return str(label), float(saving)
+def _wrap(label: str, width: int = 16) -> str:
+    """Break a long tick label on its " · ", then on spaces, then (Chinese has none) every few characters.
 
+    Width counts a Chinese character as two.
 
-def _wrap(label: str, width: int = 14) -> str:
-    if len(label) <= width:
-        return label
-    import textwrap
+    >>> _wrap("一次性结清 40% · 招商银行信用卡", 12)
+    '一次性结清\\n40%\\n招商银行\\n信用卡'
+    >>> _wrap("Freeze interest 60 months · credit cards")
+    'Freeze interest\\n60 months\\ncredit cards'
+    """
+    import unicodedata
 
-    if any(ord(ch) > 0x2E80 for ch in label):  # Chinese: no spaces to break at
-        return "\n".join(label[i:i + 9] for i in range(0, len(label), 9))
-    return "\n".join(textwrap.wrap(label, width))
+    def size(text):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    lines = []
+    for part in label.split(" · "):
+        line = ""
+        for word in part.split(" "):
+            if size(word) > width:  # a long Chinese run: cut into equal pieces
+                if line:
+                    lines.append(line)
+                    line = ""
+                pieces = -(-size(word) // width)
+                step = -(-len(word) // pieces)
+                chunks = [word[i:i + step] for i in range(0, len(word), step)]
+                lines.extend(chunks[:-1])
+                line = chunks[-1]
+            elif not line:
+                line = word
+            elif size(line) + 1 + size(word) <= width:
+                line += " " + word
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return "\n".join(lines)

@@ -446,7 +446,10 @@ class DebtTable(_Driven):
         debts = list(self.state.debts)
         k = next(i for i, d in enumerate(debts) if d.name == name)
         try:
-            debts[k] = debts[k].with_(**{field: Decimal(str(change["new"]))})
+            value = Decimal(str(change["new"]))
+            if value == value.to_integral_value():
+                value = value.quantize(Decimal(1))  # 12.0 from the box is 12
+            debts[k] = debts[k].with_(**{field: value})
         except PlannerError as exc:
             self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
             widget = self._inputs[(name, field)]
@@ -624,3 +627,247 @@ def debts_html(debts, lang: str = "zh") -> str:
     rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(total, lang)}</b>", "",
                  f"<b>{_money(minimums, lang)}</b>", "", "", "", ""])
     return _table(headers, rows, align="llrrrrrrl")
+
+
+# ---------------------------------------------------------------------------
+# negotiation explorer
+
+#: The per-debt asks the explorer offers, with their "off" values.
+ASK_DEFAULTS = {
+    "freeze": 0,  # 停息挂账: months of installments (0 = not asked)
+    "extend": 0,  # 展期: new term in months (0 = not asked)
+    "rate_cut": 0.0,  # 降息: fraction of the rate cut (0.3 = 30% off)
+    "waive": False,  # 减免罚息违约金
+    "settle": 0.0,  # 一次性结清: fraction of what is owed paid (0 = not asked)
+    "settle_month": 1,
+}
+
+
+class NegotiationState(traitlets.HasTraits):
+    budget = traitlets.Int()
+    strategy = traitlets.Unicode("avalanche")
+    lang = traitlets.Unicode("zh")
+    asks = traitlets.Dict()  # debt name -> {ask: value}, only the asks that are on
+
+
+def asks_to_scenario(asks: dict, name: str = "asks"):
+    """The :class:`~planner.negotiation.Scenario` for the explorer's per-debt asks.
+
+    Order, per debt: waive fees, cut the rate, freeze, extend, settle (the
+    waterfall shows them in this order).
+
+    >>> s = asks_to_scenario({"Card": {"freeze": 60, "waive": True}})
+    >>> [(a.action, a.debt) for a in s.adjustments]
+    [('waive_fees', 'Card'), ('freeze_interest', 'Card')]
+    """
+    from .negotiation import Scenario, extend_term, freeze_interest, reduce_rate, settle, waive_fees
+
+    adjustments = []
+    for debt, ask in asks.items():
+        ask = {**ASK_DEFAULTS, **ask}
+        if ask["waive"]:
+            adjustments.append(waive_fees(debt))
+        if ask["rate_cut"]:
+            adjustments.append(reduce_rate(debt, fraction=Decimal(str(ask["rate_cut"]))))
+        if ask["freeze"]:
+            adjustments.append(freeze_interest(debt, months=int(ask["freeze"])))
+        if ask["extend"]:
+            adjustments.append(extend_term(debt, months=int(ask["extend"])))
+        if ask["settle"]:
+            adjustments.append(settle(debt, fraction=Decimal(str(ask["settle"])), month=int(ask["settle_month"])))
+    return Scenario(name, adjustments)
+
+
+class NegotiationExplorer(_Driven):
+    """Per-debt asks (freeze with N months, extend the term, cut the rate, waive fees, settle
+    with a fraction) and the savings against not negotiating, live.
+
+    >>> from planner import Debt
+    >>> ex = NegotiationExplorer([Debt("Card", 12000, 18, 1200, kind="card")], budget=1500, lang="en")
+    >>> ex.set_ask("Card", freeze=60)
+    >>> ex.result.savings.interest > 0
+    True
+    """
+
+    def __init__(self, debts, budget=None, *, strategy: str = "avalanche", lang: str = "zh",
+                 start: str | None = None, horizon: int = 600):
+        self._init_batch()
+        self.debts = load_debts(debts)
+        self.start = start or next_month()
+        self.horizon = horizon
+        floor = minimum_budget(self.debts)
+        if budget is None:
+            budget = int(ceil(floor / 100.0)) * 100 + 500
+        self.state = NegotiationState(budget=int(budget), strategy=strategy, lang=lang, asks={})
+        self.negotiation = None
+        self.result = None
+        self.error: PlannerError | None = None
+        self.canvas = Canvas(figsize=(13, 4.6))
+        self._controls: dict[str, dict[str, W.Widget]] = {}
+        self.budget_slider = W.IntSlider(min=floor, max=max(floor * 3, int(budget) + 1000), step=50,
+                                         continuous_update=False, layout=W.Layout(width="460px"),
+                                         style={"description_width": "110px"})
+        self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
+        traitlets.link((self.state, "budget"), (self.budget_slider, "value"))
+        traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
+        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 10px", align_items="center",
+                                              grid_template_columns="repeat(6, max-content)"))
+        self._build_grid()
+        self.summary = W.HTML()
+        self.widget = W.VBox([W.HBox([self.budget_slider, self.lang_toggle]), self.grid, self.canvas.image, self.summary])
+        self.state.observe(self._changed, names=["budget", "strategy", "lang", "asks"])
+        self.refresh()
+
+    # -- asks ------------------------------------------------------------
+    def set_ask(self, debt: str, **ask) -> None:
+        """Turn asks on or off for one debt, as the controls do: ``set_ask("分期乐", freeze=60, waive=True)``.
+
+        ``freeze``/``extend``: months (0 = off); ``rate_cut``: fraction 0-1;
+        ``waive``: bool; ``settle``: fraction 0-1 (0 = off) with ``settle_month``.
+        """
+        if debt not in self._controls:
+            raise PlannerError(f"没有这笔债务 / no debt named {debt!r}; the debts are: {', '.join(d.name for d in self.debts)}")
+        unknown = [k for k in ask if k not in ASK_DEFAULTS]
+        if unknown:
+            raise PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}")
+        c = self._controls[debt]
+        with self.hold():
+            for key, value in ask.items():
+                if key in ("freeze", "extend"):
+                    if value:
+                        c[key + "_months"].value = int(value)
+                    c[key].value = bool(value)
+                elif key == "settle":
+                    if value:
+                        c["settle_fraction"].value = float(value)
+                    c["settle"].value = bool(value)
+                elif key == "settle_month":
+                    c["settle_month"].value = int(value)
+                elif key == "rate_cut":
+                    c["rate_cut"].value = float(value)
+                else:
+                    c["waive"].value = bool(value)
+
+    def clear_asks(self) -> None:
+        with self.hold():
+            for d in self.debts:
+                self.set_ask(d.name, freeze=0, extend=0, rate_cut=0.0, waive=False, settle=0.0)
+
+    def scenario(self):
+        return asks_to_scenario(self.state.asks, t("ui_these_asks", self.state.lang))
+
+    def _build_grid(self) -> None:
+        self._headers = [W.HTML() for _ in range(6)]
+        cells = list(self._headers)
+        small = W.Layout(width="70px")
+        for d in self.debts:
+            c = {
+                "freeze": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
+                "freeze_months": W.BoundedIntText(value=60, min=1, max=60, layout=small),
+                "extend": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
+                "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=small),
+                "rate_cut": W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
+                                          continuous_update=False, layout=W.Layout(width="180px")),
+                "waive": W.Checkbox(value=False, indent=False, disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
+                "settle": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
+                "settle_fraction": W.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, readout_format=".0%",
+                                                 continuous_update=False, layout=W.Layout(width="160px")),
+                "settle_month": W.BoundedIntText(value=1, min=1, max=self.horizon, layout=W.Layout(width="60px")),
+            }
+            for widget in c.values():
+                widget.observe(lambda _ch, name=d.name: self._read_row(name), names="value")
+            self._controls[d.name] = c
+            cells += [
+                W.HTML(html.escape(d.name)),
+                W.HBox([c["freeze"], c["freeze_months"]]),
+                W.HBox([c["extend"], c["extend_months"]]),
+                c["rate_cut"],
+                c["waive"],
+                W.HBox([c["settle"], c["settle_fraction"], c["settle_month"]]),
+            ]
+        self.grid.children = cells
+
+    def _read_row(self, name: str) -> None:
+        c = self._controls[name]
+        ask = {}
+        if c["freeze"].value:
+            ask["freeze"] = c["freeze_months"].value
+        if c["extend"].value:
+            ask["extend"] = c["extend_months"].value
+        if c["rate_cut"].value:
+            ask["rate_cut"] = round(c["rate_cut"].value, 4)
+        if c["waive"].value:
+            ask["waive"] = True
+        if c["settle"].value:
+            ask["settle"] = round(c["settle_fraction"].value, 4)
+            ask["settle_month"] = c["settle_month"].value
+        asks = {k: v for k, v in self.state.asks.items() if k != name}
+        if ask:
+            asks[name] = ask
+        self.state.asks = {d.name: asks[d.name] for d in self.debts if d.name in asks}  # debt order
+
+    # -- the model -------------------------------------------------------
+    def refresh(self) -> None:
+        from .negotiation import negotiate
+
+        lang = self.state.lang
+        self._label(lang)
+        try:
+            self.negotiation = negotiate(self.debts, self.state.budget, [self.scenario()], self.state.strategy,
+                                         start=self.start, horizon=self.horizon)
+            self.result = self.negotiation.results[0]
+            self.error = None
+        except PlannerError as exc:
+            self.negotiation = self.result = None
+            self.error = exc
+        self.canvas.draw(self._paint)
+        self.summary.value = self._summary_html()
+
+    def _label(self, lang: str) -> None:
+        self.budget_slider.description = t("budget", lang)
+        names = ["debt", "action_freeze_interest", "action_extend_term", "ui_rate_cut", "action_waive_fees", "ui_settle_header"]
+        for cell, key in zip(self._headers, names):
+            cell.value = f"<b>{html.escape(t(key, lang))}</b>"
+
+    def _paint(self, canvas) -> None:
+        lang = self.state.lang
+        canvas.clear()
+        if self.error is not None:
+            _message_axes(canvas, str(self.error))
+            return
+        grid = canvas.figure.add_gridspec(1, 2, width_ratios=(1.3, 1), left=0.06, right=0.99, top=0.91, bottom=0.2, wspace=0.22)
+        charts.negotiation_compared(self.negotiation, canvas.figure.add_subplot(grid[0]), lang=lang)
+        charts.savings_waterfall(self.result, canvas.figure.add_subplot(grid[1]), lang=lang,
+                                 title=t("chart_waterfall_title", lang))
+
+    def _summary_html(self) -> str:
+        lang = self.state.lang
+        if self.error is not None:
+            return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(str(self.error))}</p>"
+        base, r = self.negotiation.baseline, self.result
+        s = r.savings
+        headline = t("ui_savings_headline", lang, paid=format_yuan(s.total_paid, lang=lang),
+                     interest=format_yuan(s.interest, lang=lang),
+                     months="—" if s.months is None else s.months)
+        headers = ["", t("debt_free", lang), t("months", lang), t("total_interest", lang), t("total_paid", lang),
+                   t("ui_forgiven", lang), t("ui_monthly_pressure", lang)]
+        rows = []
+        for label, p, pressure in ((t("chart_baseline", lang), base, self.negotiation.baseline_pressure),
+                                   (t("ui_these_asks", lang), r.plan, r.monthly_pressure)):
+            rows.append([html.escape(label), _when(p, lang), "—" if p.months is None else str(p.months),
+                         _money(p.total_interest, lang), _money(p.total_paid, lang), _money(p.total_forgiven, lang),
+                         _money(pressure, lang)])
+        table = _table(headers, rows, highlight=1)
+        steps = [[html.escape(charts.adjustment_label(c.adjustment, lang)), _money(c.savings.total_paid, lang),
+                  _money(c.savings.interest, lang), _money(c.monthly_pressure, lang)] for c in r.contributions]
+        steps_table = _table([t("ui_ask", lang), t("ui_saves_paid", lang), t("ui_saves_interest", lang),
+                              t("ui_monthly_pressure", lang)], steps) if steps else ""
+        lump = ""
+        if r.lump_needed:
+            lump = f"<p>{html.escape(t('ui_lump_needed', lang, amount=format_yuan(r.lump_needed, lang=lang)))}</p>"
+        return (f"<div class='planner-summary'><p style='font-size:15px'><b>{html.escape(headline)}</b></p>"
+                f"{table}{lump}<div style='margin-top:8px'>{steps_table}</div></div>")
+
+    @property
+    def axes(self):
+        return self.canvas.axes
