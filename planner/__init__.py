@@ -17,6 +17,7 @@ from .loader import load_debts
 from .negotiation import Adjustment, Negotiation, Scenario, affordability, load_scenarios, negotiate, price_agency
 from .rates import schedule, true_apr
 from .references import assess
+from .report import build_report, write_report
 from .result import Comparison, Plan
 from .strategies import STRATEGIES, STRATEGY_LABELS
 
@@ -36,6 +37,7 @@ __all__ = [
     "Scenario",
     "affordability",
     "assess",
+    "build_report",
     "compare",
     "load_debts",
     "load_scenarios",
@@ -45,5 +47,6 @@ __all__ = [
     "required_budget",
     "schedule",
     "true_apr",
+    "write_report",
     "__version__",
 ]

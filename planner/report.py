@@ -506,7 +506,7 @@ def _why(chosen, comparison, lang: str, horizon: int) -> str:
 
 
 def _bar_label(rank: int, name: str, lang: str) -> str:
-    """A short waterfall label: Chinese names cut into lines of five characters (at most two).
+    r"""A short waterfall label: Chinese names cut into lines of five characters (at most two).
 
     >>> _bar_label(4, "安逸花(马上消费金融)", "zh")
     '4\n安逸花(马\n上消费金融'
