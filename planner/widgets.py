@@ -443,6 +443,8 @@ class DebtTable(_Driven):
         self._inputs[(name, field)].value = float(value)
 
     def _edited(self, name: str, field: str, change) -> None:
+        if getattr(self, "_reverting", False):
+            return
         debts = list(self.state.debts)
         k = next(i for i, d in enumerate(debts) if d.name == name)
         try:
@@ -453,8 +455,11 @@ class DebtTable(_Driven):
         except PlannerError as exc:
             self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
             widget = self._inputs[(name, field)]
-            with widget.hold_trait_notifications():
+            self._reverting = True
+            try:
                 widget.value = float(getattr(self.state.debts[k], field))
+            finally:
+                self._reverting = False
             return
         self.error.value = ""
         self.state.debts = debts

@@ -1,0 +1,180 @@
+"""Widgets driven as a person would, without a browser: the plan and the drawn data equal the core's."""
+
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from planner import Debt, charts, load_debts, plan
+from planner.negotiation import negotiate
+from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
+
+ROOT = Path(__file__).resolve().parents[1]
+ZH = ROOT / "sample_data" / "debts_zh.csv"
+START = "2026-12"
+
+
+@pytest.fixture(scope="module")
+def debts():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_debts(ZH)
+
+
+def drawn_totals(explorer):
+    line = charts.total_line(explorer.axes[0])
+    return [round(float(y), 2) for y in line.get_ydata()]
+
+
+def core_totals(p):
+    return [round(v, 2) for v in p.balances().sum(axis=1).tolist()]
+
+
+def test_slider_moves_the_plan_and_the_chart(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START)
+    renders = ex.canvas.renders
+    ex.budget_slider.value = 7500  # as the slider does in the browser
+    direct = plan(debts, 7500, "avalanche", start=START)
+    assert ex.state.budget == 7500
+    assert ex.plan.budget == Decimal("7500.00")
+    assert (ex.plan.months, ex.plan.total_interest, ex.plan.total_paid) == (direct.months, direct.total_interest, direct.total_paid)
+    assert drawn_totals(ex) == core_totals(direct)
+    assert ex.canvas.renders == renders + 1
+    assert direct.debt_free in ex.summary.value
+
+
+def test_set_changes_everything_with_one_redraw(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START)
+    renders = ex.canvas.renders
+    ex.set(budget=6500, strategy="snowball", extra_amount=20000, extra_month=6, lang="en")
+    assert ex.canvas.renders == renders + 1
+    direct = plan(debts, 6500, "snowball", extra={6: 20000}, start=START)
+    assert drawn_totals(ex) == core_totals(direct)
+    assert ex.plan.total_interest == direct.total_interest
+    assert ex.strategy_menu.value == "snowball" and ex.budget_slider.description == "Monthly budget"
+    assert "Snowball" in ex.axes[0].get_title(loc="left")
+    # the summary's strategy table comes from the same comparison
+    assert f"{float(direct.total_interest):,.2f}" in ex.summary.value
+
+
+def test_a_larger_budget_never_takes_longer(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START)
+    months = []
+    for budget in (6000, 7000, 9000, 12000):
+        ex.set(budget=budget)
+        months.append(ex.plan.months)
+    assert months == sorted(months, reverse=True) and months[0] > months[-1]
+
+
+def test_language_switch_relabels_without_changing_the_plan(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START, lang="zh")
+    before = drawn_totals(ex)
+    assert ex.budget_slider.description == "每月预算"
+    assert "雪崩法" in ex.axes[0].get_title(loc="left")
+    ex.lang_toggle.value = "en"
+    assert ex.budget_slider.description == "Monthly budget"
+    assert ex.strategy_menu.options[0][0].startswith("Avalanche") and ex.strategy_menu.value == "avalanche"
+    assert drawn_totals(ex) == before
+
+
+def test_too_small_budget_shows_the_shortfall(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START, lang="en")
+    ex.set(budget=5000)
+    # the sample's minimums add up to ¥5,565.01 (README, sample data): ¥565.01 short
+    assert ex.plan is None and ex.error is not None
+    assert "¥565.01" in ex.summary.value
+    ex.set(budget=6000)
+    assert ex.error is None and ex.plan.months == plan(debts, 6000, start=START).months
+
+
+def test_slider_floor_is_the_sum_of_minimums(debts):
+    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566
+    assert minimum_budget(debts) == 5566
+    assert StrategyExplorer(debts, start=START).budget_slider.min == 5566
+
+
+def test_unknown_setting_is_a_clear_error(debts):
+    ex = StrategyExplorer(debts, budget=6000, start=START)
+    with pytest.raises(Exception, match="unknown setting"):
+        ex.set(budgett=1)
+
+
+def test_debt_table_edit_is_followed_by_the_explorer(debts):
+    table = DebtTable(debts, lang="zh")
+    ex = StrategyExplorer(debts, budget=6000, start=START)
+    table.link(ex)
+    table.set_value("分期乐", "apr", 12)
+    edited = [d.with_(apr=Decimal(12)) if d.name == "分期乐" else d for d in debts]
+    direct = plan(edited, 6000, start=START)
+    assert ex.debts[4].apr == Decimal(12)
+    assert ex.plan.total_interest == direct.total_interest
+    assert drawn_totals(ex) == core_totals(direct)
+
+
+def test_debt_table_shows_true_apr_and_lines(debts):
+    table = DebtTable(debts, lang="zh")
+    rate, lines = table._rate_cells["分期乐"][0].value, table._rate_cells["分期乐"][1].value
+    # 分期乐: 35.9% a year, 45 days overdue at 53.85%; a licensed online lender: 24% and 36% apply
+    assert rate.startswith("35.90%") and "53.85" in rate
+    assert "24%" in lines and "36%" in lines
+    table.set_value("分期乐", "apr", 12)
+    assert table._rate_cells["分期乐"][0].value.startswith("12.00%")
+
+
+def test_debt_table_rejects_a_bad_value_and_keeps_the_old_one(debts):
+    table = DebtTable(debts, lang="en")
+    table.set_value("借呗", "balance", -5)
+    assert table.debts[0].balance == Decimal("12000.00")
+    assert "negative" in table.error.value
+    assert table._inputs[("借呗", "balance")].value == 12000.0
+
+
+def test_loader_reports_problems_and_warnings():
+    loader = DebtLoader(ZH, lang="zh")
+    assert len(loader.debts) == 8 and "已识别 8 笔债务" in loader.output.value
+    got = loader.load(b"name,balance,apr,min_payment\nA,abc,18,100\n")
+    assert got == [] and loader.problems and loader.problems[0].row == 2
+    assert "发现 1 个问题" in loader.output.value
+    loader.load(b"name,balance,apr,min_payment\nA,1000,0.18,100\nB,500,0.2,50\n")
+    assert loader.warnings  # every rate below 1 looks like 0.18 meant as 18%
+    seen = []
+    loader.observe(seen.append)
+    loader.load(ZH)
+    assert len(seen) == 1 and len(seen[0]) == 8
+
+
+def test_negotiation_explorer_matches_negotiate(debts):
+    ex = NegotiationExplorer(debts, budget=6000, start=START)
+    assert ex.result.savings.total_paid == 0
+    ex.set_ask("分期乐", freeze=60, waive=True)
+    ex.set_ask("招商银行信用卡", settle=0.4, settle_month=3)
+    scenario = asks_to_scenario({"分期乐": {"freeze": 60, "waive": True}, "招商银行信用卡": {"settle": 0.4, "settle_month": 3}})
+    direct = negotiate(debts, 6000, [scenario], start=START).results[0]
+    assert ex.result.savings == direct.savings
+    assert ex.result.plan.total_paid == direct.plan.total_paid
+    waterfall = ex.axes[1]
+    total = next(bar for bar in waterfall.patches if bar.get_gid() == "total")
+    assert total.get_height() == pytest.approx(float(direct.savings.total_paid), abs=0.01)
+    scenario_line = next(ln for ln in ex.axes[0].get_lines() if ln.get_gid() not in ("baseline",))
+    assert [round(float(y), 2) for y in scenario_line.get_ydata()] == core_totals(direct.plan)
+
+
+def test_negotiation_checkbox_drives_the_same_state(debts):
+    ex = NegotiationExplorer(debts, budget=6000, start=START, lang="en")
+    c = ex._controls["广发银行信用卡"]
+    c["waive"].value = True
+    assert ex.state.asks == {"广发银行信用卡": {"waive": True}}
+    assert ex.result.savings.total_paid > 0
+    c["waive"].value = False
+    assert ex.state.asks == {} and ex.result.savings.total_paid == 0
+
+
+def test_freeze_saves_all_future_interest_on_a_single_card():
+    # One card, 12,000 at 18%, 1,200 a month; frozen over 60 months at 0%: interest 0.
+    card = Debt("Card", 12000, 18, 1200, kind="card")
+    ex = NegotiationExplorer([card], budget=1500, start=START, lang="en")
+    baseline_interest = plan([card], 1500, start=START).total_interest
+    ex.set_ask("Card", freeze=60)
+    assert ex.result.plan.total_interest == 0
+    assert ex.result.savings.interest == baseline_interest
