@@ -850,10 +850,19 @@ def _missing(values) -> np.ndarray:
     return np.asarray(miss, dtype=bool)
 
 
+def _blank_to_na(series):
+    """Empty or blank cells count as missing, as in the loader (an optional value left out)."""
+    import pandas as pd
+
+    miss = _missing(series.to_numpy())
+    return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
+
+
 def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray):
     """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values."""
     import pandas as pd
 
+    series = _blank_to_na(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = []
     failed = np.zeros(len(uniques), dtype=bool)
@@ -881,6 +890,7 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
 
     from .loader import _money
 
+    series = _blank_to_na(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     u = pd.Series(uniques)
     if pd.api.types.is_numeric_dtype(u.dtype) and not pd.api.types.is_bool_dtype(u.dtype):

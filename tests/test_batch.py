@@ -1,0 +1,410 @@
+"""The batch engine: the same plans as the single engine, to the cent, for many portfolios.
+
+The single engine (:func:`planner.engine.plan`) is the oracle throughout: it is
+itself checked against hand computations and a Decimal reference in
+tests/test_engine.py.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import Debt, plan
+from planner.batch import BATCH_STRATEGIES, adjust, batch_dask, batch_frame, plan_batch
+from planner.cli import main
+from planner.errors import InfeasibleBudgetError, InputError, PlannerError
+from planner.loader import load_debts
+from planner.negotiation import Scenario, cap_rate, defer, freeze_interest, settle, waive_fees
+
+from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan
+
+
+def expected(debts, budget, strategy, horizon=600):
+    """What the single engine says, in the batch's terms (cents)."""
+    try:
+        p = plan(debts, budget, strategy, horizon=horizon)
+    except InfeasibleBudgetError as exc:
+        return {"status": "infeasible", "months": -1, "interest": 0, "paid": 0, "forgiven": 0, "remaining": 0, "unspent": 0,
+                "infeasible_month": exc.month, "schedule": None}
+    c = p.columns
+    return {
+        "status": "ok" if p.months is not None else "never_paid",
+        "months": p.months if p.months is not None else -1,
+        "interest": sum(c.interest),
+        "paid": sum(c.payment),
+        "forgiven": sum(c.forgiven),
+        "remaining": sum(c.end_owed),
+        "unspent": c.unspent,
+        "infeasible_month": None,
+        "schedule": list(zip(c.month, c.debt, c.opening, c.interest, c.payment, c.closing, c.fees, c.forgiven)),
+    }
+
+
+def got(result, p):
+    row = {
+        "status": result.status[p],
+        "months": int(result.months[p]),
+        "interest": int(result.interest[p]),
+        "paid": int(result.paid[p]),
+        "forgiven": int(result.forgiven[p]),
+        "remaining": int(result.remaining[p]),
+        "unspent": int(result.unspent[p]),
+        "infeasible_month": int(result.infeasible_month[p]) if result.status[p] == "infeasible" else None,
+        "schedule": None,
+    }
+    if result.schedule is not None and row["status"] != "infeasible":
+        s = result.schedule
+        sel = s["portfolio"] == p
+        row["schedule"] = list(zip(*(s[k][sel].tolist() for k in ("month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven"))))
+    return row
+
+
+def assert_same(books, budgets, strategy, horizon=600, **kwargs):
+    result = plan_batch(books, budgets, strategy, horizon=horizon, schedules=True, **kwargs)
+    for p, (debts, budget) in enumerate(zip(books, budgets)):
+        assert got(result, p) == expected(debts, budget, strategy, horizon), f"portfolio {p}"
+    return result
+
+
+# -- hand-worked cases ---------------------------------------------------------------
+
+
+def test_one_debt_by_hand():
+    # 1,000 at 12%, budget 600: month 1 interest 10.00, pays 600, 410 left; month 2
+    # interest 4.10, pays 414.10. Interest 14.10, paid 1,014.10 (the engine's doctest).
+    r = plan_batch([[Debt("A", 1000, 12, 100)]], [600])
+    assert (r.months[0], r.interest[0], r.paid[0], r.unspent[0]) == (2, 1410, 101410, 18590)  # 600 - 414.10 unspent
+
+
+def test_infeasible_budget_is_a_status_not_an_error():
+    # minimums 100 + 50 = 150 against a budget of 120: short by 30.00 in month 1
+    r = plan_batch([[Debt("A", 1000, 12, 100), Debt("B", 500, 0, 50)], [Debt("A", 100, 0, 10)]], [120, 10])
+    assert r.status == ["infeasible", "ok"]
+    assert (r.infeasible_month[0], r.shortfall[0]) == (1, 3000)
+    assert r.months[1] == 10  # 100 at 0%, 10 a month
+    frame = r.to_frame()
+    assert frame["months"].isna().tolist() == [True, False]
+
+
+def test_the_cascade_within_a_month():
+    # B (30%) is paid first: month 1 B owes 10 + 0.25 interest, takes min 1 then 9.25 more;
+    # A (0%) gets its 50 minimum and the rest: 100 - 51 - 9.25 = 39.75 extra.
+    debts = [Debt("A", 500, 0, 50), Debt("B", 10, 30, 1)]
+    r = assert_same([debts], [100], "avalanche")
+    first_month = [row for row in zip(r.schedule["month"], r.schedule["debt"], r.schedule["payment"]) if row[0] == 1]
+    assert first_month == [(1, 0, 8975), (1, 1, 1025)]
+
+
+# -- equal to the single engine -------------------------------------------------------
+
+
+@st.composite
+def books(draw, *, min_size=1, max_size=12):
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
+    out, budgets = [], []
+    for _ in range(n):
+        debts = draw(portfolios(max_size=6))
+        budget = draw(st.one_of(feasible_budgets(debts), st.integers(0, 300_000).map(yuan)))
+        out.append(debts)
+        budgets.append(budget)
+    return out, budgets
+
+
+@settings(max_examples=60, deadline=None)
+@given(books(), strategy_names)
+def test_equals_the_single_engine_on_random_books(book, strategy):
+    debts, budgets = book
+    assert_same(debts, budgets, strategy, horizon=360)
+
+
+@st.composite
+def negotiated(draw, debt: Debt) -> Debt:
+    """A debt with the fields negotiation sets: overdue with a penalty rate, a deferral, a settlement."""
+    changes = {}
+    if draw(st.booleans()):
+        changes.update(overdue_days=draw(st.integers(1, 90)), penalty_apr=draw(rates))
+    if draw(st.booleans()):
+        changes.update(defer_from=draw(st.integers(1, 6)), defer_months=draw(st.integers(1, 12)), defer_interest=draw(st.booleans()))
+    if draw(st.booleans()):
+        changes.update(settle_month=draw(st.integers(1, 24)), settle_fraction=Decimal(draw(st.integers(0, 100))) / 100)
+    return debt.with_(**changes)
+
+
+@st.composite
+def negotiated_books(draw):
+    n = draw(st.integers(1, 8))
+    out, budgets = [], []
+    for _ in range(n):
+        debts = [draw(negotiated(d)) for d in draw(portfolios(max_size=5))]
+        out.append(debts)
+        budgets.append(draw(feasible_budgets(debts)))
+    return out, budgets
+
+
+@settings(max_examples=60, deadline=None)
+@given(negotiated_books(), strategy_names)
+def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(book, strategy):
+    debts, budgets = book
+    assert_same(debts, budgets, strategy, horizon=240)
+
+
+def test_ties_and_equal_ratios_order_as_the_single_engine():
+    # Same rate and balance: the name decides; equal balance/minimum ratios (10 and 10)
+    # under cash_flow_index; a minimum of 0 sorts last (infinite index).
+    debts = [Debt("b", 3000, 18, 300), Debt("a", 3000, 18, 300), Debt("c", 1000, 18, 100), Debt("z", 50, 5, 0)]
+    for strategy in BATCH_STRATEGIES:
+        assert_same([debts, debts[::-1]], [900, 900], strategy)
+
+
+def test_chunks_and_two_processes_give_the_same_results():
+    import random
+
+    rng = random.Random(6)
+    book = [
+        [Debt(f"d{k}", rng.randint(1, 5000000) / 100, rng.choice([12, 18.25, 24, 35.9]), rng.randint(0, 100000) / 100) for k in range(rng.randint(1, 5))]
+        for _ in range(120)
+    ]
+    budgets = [rng.randint(0, 500000) / 100 for _ in book]
+    one = plan_batch(book, budgets, "snowball", chunk_size=1000, workers=1)
+    two = assert_same(book, budgets, "snowball", chunk_size=7, workers=2)
+    for field in ("months", "interest", "paid", "remaining", "unspent"):
+        assert getattr(one, field).tolist() == getattr(two, field).tolist()
+
+
+def test_int64_overflow_falls_back_to_exact_integers():
+    # ¥10 billion at 1000% with no minimum grows ~83% a month: past int64 cents within
+    # the horizon. The batch hands it to the single engine (Python integers); results stay exact.
+    grows = [Debt("A", 10_000_000_000, 1000, 0), Debt("B", 100, 10, 10)]
+    odd_rate = [Debt("A", 1000, Decimal("18.1234567890123456789012345"), 100)]  # ratio beyond int64
+    normal = [Debt("A", 1000, 12, 100)]
+    for strategy in ("avalanche", "cash_flow_index", "highest_interest_cost", "minimum_only"):
+        r = assert_same([grows, odd_rate, normal], [100, 150, 150], strategy, horizon=48)
+        assert r.fallback == 2
+        assert r.status[0] == "never_paid" and r.remaining[0] > 2**63
+
+
+def test_bad_arguments_are_planner_errors():
+    with pytest.raises(PlannerError, match="custom"):
+        plan_batch([[Debt("A", 1, 1, 1)]], [1], "custom")
+    with pytest.raises(PlannerError, match="2 budgets for 1"):
+        plan_batch([[Debt("A", 1, 1, 1)]], [1, 2])
+    with pytest.raises(PlannerError, match="twice"):
+        plan_batch([[Debt("A", 1, 1, 1), Debt("A", 2, 1, 1)]], [5])
+
+
+# -- negotiation scenarios in batch ---------------------------------------------------
+
+
+def _kinded(rng_seed=3, n=30):
+    import random
+
+    rng = random.Random(rng_seed)
+    kinds = ["card", "online_loan", "consumer_finance"]
+    out = []
+    for _ in range(n):
+        debts = []
+        for k in range(rng.randint(1, 4)):
+            bal = rng.randint(1000, 30000)
+            apr = rng.choice([14.6, 18.25, 24, 35.9])
+            debts.append(Debt(f"d{k}", bal, apr, round(bal * 0.05, 2), kind=rng.choice(kinds), fees_owed=rng.choice([0, 0, 80])))
+        out.append(debts)
+    budgets = [float(sum(d.min_payment for d in ds)) + 500 for ds in out]
+    return out, budgets
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        Scenario("cap", (cap_rate("*", line="24"),)),
+        Scenario("relief", (waive_fees("*"), freeze_interest("*", months=36), defer("*", months=3, accrue=False))),
+        Scenario("settle", (settle("*", fraction=Decimal("0.4"), month=6),)),
+    ],
+    ids=lambda s: s.name,
+)
+def test_a_scenario_for_every_portfolio_equals_applying_it_one_by_one(scenario):
+    book, budgets = _kinded()
+    r = plan_batch(book, budgets, "avalanche", scenario=scenario, schedules=True)
+    for p, (debts, budget) in enumerate(zip(book, budgets)):
+        assert got(r, p) == expected(scenario.apply(debts), budget, "avalanche"), p  # the negotiation module's own apply
+
+
+def test_a_kind_selector_skips_portfolios_without_that_kind():
+    # "freeze interest for 60 months on every online loan": portfolios with no online loan are unchanged
+    scenario = Scenario("freeze online loans", (freeze_interest("kind:online_loan", months=60),))
+    card_only = [Debt("c", 5000, 18, 500, kind="card")]
+    mixed = [Debt("c", 5000, 18, 500, kind="card"), Debt("o", 8000, 35.9, 600, kind="online_loan")]
+    assert adjust(scenario, card_only) == card_only
+    assert adjust(scenario, mixed) == scenario.apply(mixed)
+    r = plan_batch([card_only, mixed], [1000, 2000], "avalanche", scenario=scenario)
+    assert got(r, 0)["interest"] == expected(card_only, 1000, "avalanche")["interest"]
+    assert got(r, 1)["interest"] == expected(scenario.apply(mixed), 2000, "avalanche")["interest"]
+
+
+# -- tables, files and the command line -----------------------------------------------
+
+TABLE = pd.DataFrame(
+    {
+        "portfolio_id": ["p1", "p1", "p2", "p3", "p3", "p3", "p2"],
+        "平台": ["借呗", "信用卡", "借呗", "分期乐", "微粒贷", "花呗", "美团"],
+        "类型": ["网贷", "信用卡", "网贷", "网贷", "网贷", "网贷", "网贷"],
+        "剩余本金": ["￥12,000", "8000", "1.2万", "5,000.50", "3000", "0.125", "7000"],
+        "年化利率": ["14.6%", "18.25", "0.05%/日", "35.9%", "24", "18", "23.9%"],
+        "最低还款": ["600", "800", "700", "￥400", "150", "0.01", "700"],
+        "逾期天数": ["", "", "", "45", "", "", "10"],
+        "罚息年利率": ["", "", "", "53.85%", "", "", ""],
+        "违约金": ["", "", "", "360", "", "", "￥56"],
+        "budget": ["2000", "2000", "1500", "1200", "1200", "1200", "1500"],
+    }
+)
+
+
+def table_expected(frame, strategy, budget_column="budget"):
+    """Each portfolio through the loader and the single engine: the oracle for a table."""
+    out = {}
+    for pid, rows in frame.groupby("portfolio_id", sort=False):
+        budget = rows[budget_column].iloc[0]
+        debts = load_debts(rows.drop(columns=["portfolio_id", budget_column]).reset_index(drop=True))
+        out[pid] = expected(debts, Decimal(str(budget)), strategy)
+    return out
+
+
+@pytest.mark.parametrize("strategy", BATCH_STRATEGIES)
+def test_a_table_with_chinese_headers_and_money_text_equals_the_loader_and_engine(strategy):
+    table, _ = batch_frame(TABLE, "budget", strategy)
+    want = table_expected(TABLE, strategy)
+    assert table["portfolio_id"].tolist() == ["p1", "p2", "p3"]  # order of first appearance
+    for _, row in table.iterrows():
+        w = want[row["portfolio_id"]]
+        assert row["status"] == w["status"]
+        assert round(row["total_interest"] * 100) == w["interest"]
+        assert round(row["total_paid"] * 100) == w["paid"]
+        assert (None if pd.isna(row["months"]) else int(row["months"])) == (None if w["months"] < 0 else w["months"])
+
+
+def _write_tables(tmp_path, frame):
+    csv_path = tmp_path / "book.csv"
+    frame.to_csv(csv_path, index=False, encoding="utf-8")
+    parquet_path = tmp_path / "book.parquet"
+    frame.to_parquet(parquet_path, index=False)
+    return csv_path, parquet_path
+
+
+def test_cli_batch_from_csv_and_parquet(tmp_path, capsys):
+    csv_path, parquet_path = _write_tables(tmp_path, TABLE)
+    want = table_expected(TABLE, "avalanche") | {}
+    for source, out in ((csv_path, tmp_path / "r.csv"), (parquet_path, tmp_path / "r.parquet")):
+        assert main(["batch", str(source), "--budget-column", "budget", "--strategy", "avalanche,snowball", "--out", str(out)]) == 0
+        result = pd.read_csv(out, encoding="utf-8-sig") if out.suffix == ".csv" else pd.read_parquet(out)
+        assert len(result) == 6  # 3 portfolios x 2 strategies
+        first = result[result["strategy"] == "avalanche"].set_index("portfolio_id")
+        for pid, w in want.items():
+            assert round(first.loc[pid, "total_interest"] * 100) == w["interest"]
+    printed = capsys.readouterr().out
+    assert "avalanche" in printed and "snowball" in printed
+
+
+def test_cli_batch_writes_schedules(tmp_path):
+    _, parquet_path = _write_tables(tmp_path, TABLE)
+    out, sched = tmp_path / "r.parquet", tmp_path / "s.parquet"
+    assert main(["batch", str(parquet_path), "--out", str(out), "--schedules", str(sched)]) == 0
+    schedule = pd.read_parquet(sched)
+    want = table_expected(TABLE, "avalanche")
+    for pid, rows in schedule.groupby("portfolio_id"):
+        assert [round(x * 100) for x in rows["interest"]] == [r[3] for r in want[pid]["schedule"]]
+    assert schedule["debt"].iloc[0] == "借呗"
+
+
+def test_cli_batch_bad_table_is_a_bilingual_error(tmp_path, capsys):
+    bad = TABLE.copy()
+    bad.loc[1, "budget"] = "2500"  # p1's budget differs between its rows (row 3 of the file)
+    bad.loc[4, "剩余本金"] = "abc"
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "budget must be the same on every row" in err and "预算必须每行相同" in err
+    assert "'剩余本金'" in err and "abc" in err and "Traceback" not in err
+    assert main(["batch", str(path), "--budget-column", "money", "--out", str(tmp_path / "r.parquet")]) == 2
+    assert "money" in capsys.readouterr().err
+    assert not (tmp_path / "r.parquet").exists()
+
+
+def test_cli_batch_refuses_to_overwrite_its_input(tmp_path, capsys):
+    _, parquet_path = _write_tables(tmp_path, TABLE)
+    before = parquet_path.read_bytes()
+    assert main(["batch", str(parquet_path), "--out", str(parquet_path)]) == 2
+    assert parquet_path.read_bytes() == before
+
+
+def test_cli_batch_with_a_scenario_file(tmp_path):
+    _, parquet_path = _write_tables(tmp_path, TABLE)
+    toml = tmp_path / "s.toml"
+    toml.write_text(
+        '[[scenario]]\nname = "cap"\n[[scenario.adjust]]\ndebt = "*"\naction = "cap_rate"\nline = "24"\n'
+        '[[scenario]]\nname = "waive"\n[[scenario.adjust]]\ndebt = "*"\naction = "waive_fees"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.parquet"
+    assert main(["batch", str(parquet_path), "--out", str(out), "--scenario", str(toml)]) == 2  # two scenarios: which?
+    assert main(["batch", str(parquet_path), "--out", str(out), "--scenario", str(toml), "--scenario-name", "cap"]) == 0
+    result = pd.read_parquet(out).set_index("portfolio_id")
+    scenario = Scenario("cap", (cap_rate("*", line="24"),))
+    for pid, rows in TABLE.groupby("portfolio_id", sort=False):
+        debts = load_debts(rows.drop(columns=["portfolio_id", "budget"]).reset_index(drop=True))
+        w = expected(scenario.apply(debts), Decimal(rows["budget"].iloc[0]), "avalanche")
+        assert round(result.loc[pid, "total_interest"] * 100) == w["interest"]
+        assert result.loc[pid, "scenario"] == "cap"
+
+
+# -- Dask -------------------------------------------------------------------------------
+
+
+def _random_table(n=60, seed=2):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(n):
+        k = int(rng.integers(1, 5))
+        budget = 0
+        debts = []
+        for j in range(k):
+            bal = int(rng.integers(10000, 3000000))
+            apr = float(rng.choice([12, 18.25, 24, 35.9]))
+            minimum = round(bal * 0.04) / 100
+            budget += minimum
+            debts.append((f"P{p:03d}", f"d{j}", bal / 100, apr, minimum))
+        budget = round(budget * float(rng.uniform(0.9, 1.8)), 2)  # some infeasible
+        rows += [(*d, budget) for d in debts]
+    return pd.DataFrame(rows, columns=["portfolio_id", "name", "balance", "apr", "min_payment", "budget"])
+
+
+def test_dask_engine_on_a_local_cluster_equals_the_local_engine(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dd = pytest.importorskip("dask.dataframe")
+    frame = _random_table()
+    local, _ = batch_frame(frame, "budget", "avalanche,minimum_only")
+    local = local.sort_values(["strategy", "portfolio_id"], kind="stable").reset_index(drop=True)
+    path = tmp_path / "book"
+    dd.from_pandas(frame, npartitions=4).to_parquet(path)  # a portfolio may straddle partitions
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
+        with distributed.Client(cluster):
+            remote = batch_dask(str(path), "budget", ["avalanche", "minimum_only"])
+    assert (remote["status"] == "infeasible").any() and (remote["status"] == "ok").any()
+    pd.testing.assert_frame_equal(remote, local, check_dtype=False)
+
+
+def test_cli_dask_engine(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    frame = _random_table(20, seed=4)
+    path = tmp_path / "book.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "r.parquet"
+    assert main(["batch", str(path), "--engine", "dask", "--out", str(out)]) == 0
+    local, _ = batch_frame(frame.astype(str), "budget", "avalanche")
+    remote = pd.read_parquet(out)
+    assert remote.sort_values("portfolio_id")["total_interest"].tolist() == local.sort_values("portfolio_id")["total_interest"].tolist()
