@@ -258,6 +258,27 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
+def _gbk_read_as_utf8(text: str, data: bytes) -> bool:
+    """Whether GBK bytes happened to be valid UTF-8: "平台" in GBK (C6 BD CC A8) reads as UTF-8 "ƽ̨".
+
+    Chinese in UTF-8 is three bytes a character (U+0800 and up). Text whose only
+    non-ASCII characters are two-byte ones, some outside Latin-1 (which holds ¥, é,
+    ü: a real UTF-8 file), and whose bytes read as GB18030 give Chinese, was GBK.
+
+    >>> _gbk_read_as_utf8("ƽ̨", "平台".encode("gbk")), _gbk_read_as_utf8("Café ¥5", "Café ¥5".encode())
+    (True, False)
+    """
+    wide = [ord(c) for c in text if ord(c) > 0x7F]
+    if not wide or max(wide) >= 0x800:
+        return False
+    if all(0xA0 <= c <= 0xFF for c in wide):
+        return False
+    try:
+        return any("\u4e00" <= c <= "\u9fff" for c in data.decode("gb18030"))
+    except UnicodeDecodeError:
+        return False
+
+
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     """Bytes to text: the given encoding, else UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     for signature, (zh, en) in _SIGNATURES.items():
@@ -279,6 +300,8 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             continue
         if "\x00" in text:
             break
+        if enc == "utf-8-sig" and not encoding and _gbk_read_as_utf8(text, data):
+            return data.decode("gb18030")
         return text
     tried = ", ".join(encodings)
     raise InputError(

@@ -127,7 +127,7 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
         if m and m.start() > 0:
             period, s = name, s[: m.start()]
             break
-    for prefix, period_name in (("日", "day"), ("月", "month"), ("年", "year"), ("年化", "year")):
+    for prefix, period_name in (("年化", "year"), ("日", "day"), ("月", "month"), ("年", "year")):  # 年化 before 年
         if s.startswith(prefix) and len(s) > len(prefix) and period is None:
             period, s = period_name, s[len(prefix):]
     if s.startswith("万") and len(s) > 1:  # 万5 = 5 per 10,000 = 0.05%
@@ -161,8 +161,15 @@ def to_cents(amount: Decimal | int | str) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    """Integer cents to yuan as a Decimal with two places."""
-    return (Decimal(cents) / 100).quantize(CENT)
+    """Integer cents to yuan as a Decimal with two places, exactly at any size.
+
+    (Dividing in the decimal context would fail past 28 digits: a debt left
+    unpaid for decades at a high rate grows that large.)
+
+    >>> from_cents(123456), from_cents(-5), from_cents(10**40)
+    (Decimal('1234.56'), Decimal('-0.05'), Decimal('100000000000000000000000000000000000000.00'))
+    """
+    return Decimal(f"{int(cents)}E-2")
 
 
 def round_cents(amount: Decimal) -> Decimal:

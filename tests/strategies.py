@@ -51,3 +51,32 @@ def feasible_budgets(draw, portfolio: list[Debt]) -> Decimal:
 
 
 strategy_names = st.sampled_from(["avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost"])
+
+
+# -- added for the fuzz tests (tests/test_fuzz.py): debts with every optional detail --
+
+kinds = st.sampled_from(["card", "online_loan", "consumer_finance", "bank_loan", "private", "small_loan", "other"])
+
+
+@st.composite
+def varied_debts(draw, *, name: str = "D") -> Debt:
+    """A debt with a kind, maybe overdue with a penalty rate and fees, maybe a contract date."""
+    from datetime import date
+
+    balance = draw(st.integers(min_value=0, max_value=50_000_000))  # up to ¥500,000
+    apr = draw(st.integers(min_value=0, max_value=100_000).map(lambda x: Decimal(x) / 100))  # 0% .. 1000%
+    minimum = draw(st.integers(min_value=0, max_value=max(balance, 1)))
+    overdue = draw(st.sampled_from([0, 0, 0, 15, 90, 400]))
+    penalty = draw(st.none() | st.integers(min_value=0, max_value=100_000).map(lambda x: Decimal(x) / 100))
+    fees = draw(st.integers(min_value=0, max_value=5_000_000))
+    when = draw(st.none() | st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 11, 1)))
+    return Debt(
+        name, yuan(balance), apr, yuan(minimum), kind=draw(kinds), overdue_days=overdue,
+        penalty_apr=penalty, fees_owed=yuan(fees), contract_date=when,
+    )
+
+
+@st.composite
+def varied_portfolios(draw, *, min_size: int = 1, max_size: int = 6) -> list[Debt]:
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
+    return [draw(varied_debts(name=f"债务{k}")) for k in range(n)]

@@ -152,6 +152,9 @@ def test_loaded_details_are_right():
     assert (title.name, title.balance, title.apr, title.min_payment) == ("花呗", Decimal("5000.00"), Decimal("18"), Decimal("500.00"))
     (wide,) = load_debts(CORPUS / "utf16_bom.csv")
     assert wide.name == "花呗"
+    # GBK bytes C6 BD CC A8 are also valid UTF-8 ("ƽ̨"): found by tests/test_fuzz.py
+    (gbk,) = load_debts(CORPUS / "gbk_looks_like_utf8.csv")
+    assert gbk.name == "平台"
     names = [d.name for d in load_debts(CORPUS / "name_formula.csv")]
     assert names[0].startswith("=HYPERLINK") and names[1].startswith("+cmd") and names[2] == "@SUM(A1)"
 
@@ -271,3 +274,12 @@ def test_cli_absurd_budget_argument(argument, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "not an amount of money" in err or "cannot be negative" in err
+
+
+def test_unpaid_debt_growing_past_28_digits_still_gives_a_plan():
+    # Found by tests/test_fuzz.py: ¥2.65 at 333.74% with no minimum and no budget grows
+    # by (1 + 333.74/1200) a month; after 240 months that is ~10^26 cents, past the
+    # decimal context's 28 digits, and from_cents raised decimal.InvalidOperation.
+    p = plan([Debt("A", Decimal("2.65"), Decimal("333.74"), 0)], 0, horizon=240)
+    assert p.months is None and p.reconciles
+    assert p.remaining > Decimal(10) ** 20
