@@ -109,6 +109,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     rnum = [r[0] for r in ratios]
     rden = [r[1] for r in ratios]
     rden2 = [2 * r[1] for r in ratios]
+    rnum2 = [2 * r[0] for r in ratios]
     dfrom = [d.defer_from for d in debts]
     dto = [d.defer_from + d.defer_months for d in debts]
     dint = [d.defer_interest for d in debts]
@@ -122,14 +123,16 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         if bal[i] + fees[i] == 0:
             cols.payoff[i] = 0
     payoff = cols.payoff
-    add_month, add_debt, add_opening = cols.month.append, cols.debt.append, cols.opening.append
-    add_interest, add_payment, add_closing = cols.interest.append, cols.payment.append, cols.closing.append
-    add_fees, add_forgiven = cols.fees.append, cols.forgiven.append
+    add_month, add_debt, add_opening = cols.month.extend, cols.debt.extend, cols.opening.extend
+    add_interest, add_payment, add_closing = cols.interest.extend, cols.payment.extend, cols.closing.extend
+    add_fees, add_forgiven = cols.fees.extend, cols.forgiven.extend
     opening = [0] * n
     interest = [0] * n
     paid = [0] * n
     forgiven = [0] * n
-    taking = [False] * n  # open and taking payments this month
+    plain = all(smonth[i] is None and dto[i] <= dfrom[i] for i in range(n))
+    open_set = set(open_)
+    taking = [plain and i in open_set for i in range(n)]  # open and taking payments this month
     lump = unspent = 0
     monthly = base
     m = 0
@@ -138,42 +141,27 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         if m in changes:
             monthly = changes[m]
         cash = monthly + extras.get(m, 0)
-        active = []  # open debts taking payments this month
-        for i in open_:
-            b = bal[i]
-            opening[i] = b
-            paid[i] = 0
-            forgiven[i] = 0
-            if smonth[i] == m:
-                num, den = sfrac[i]
-                owed = b + fees[i]
-                amount = (2 * owed * num + den) // (2 * den)
-                paid[i] = amount
-                forgiven[i] = owed - amount
-                lump += amount
-                bal[i] = fees[i] = 0
-                interest[i] = 0
-                taking[i] = False
-                continue
-            held = dfrom[i] <= m < dto[i]
-            if held and not dint[i]:
-                interest[i] = 0
-            else:
-                x = (2 * b * rnum[i] + rden[i]) // rden2[i]
+        if plain:
+            # No deferral or settlement in this plan: every open debt accrues and pays.
+            required = 0
+            dues = []
+            for i in open_:
+                b = bal[i]
+                opening[i] = b
+                x = (b * rnum2[i] + rden[i]) // rden2[i]
                 interest[i] = x
-                bal[i] = b + x
-            if held:
-                taking[i] = False
-            else:
-                taking[i] = True
-                active.append(i)
-        required = 0
-        dues = []
-        for i in active:
-            due = bal[i] + fees[i]
-            pay = minp[i] if minp[i] < due else due
-            dues.append(pay)
-            required += pay
+                b += x
+                bal[i] = b
+                due = b + fees[i]
+                pay = minp[i] if minp[i] < due else due
+                dues.append(pay)
+                required += pay
+            active = open_
+        else:
+            active, dues, required = _accrue(m, open_, bal, fees, minp, rnum2, rden, rden2, dfrom, dto, dint, smonth, sfrac, opening, interest, paid, forgiven, taking)
+            for i in open_:
+                if smonth[i] == m:
+                    lump += paid[i]
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
         for i, pay in zip(active, dues):
@@ -184,7 +172,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
                 bal[i] -= pay - to_fees
             else:
                 bal[i] -= pay
-            paid[i] += pay
+            paid[i] = pay if plain else paid[i] + pay
         cash -= required
         if cash:
             for i in priority:
@@ -200,21 +188,20 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
                         bal[i] -= pay - to_fees
                         paid[i] += pay
                         cash -= pay
-        still_open = []
-        for i in open_:
-            add_month(m)
-            add_debt(i)
-            add_opening(opening[i])
-            add_interest(interest[i])
-            add_payment(paid[i])
-            add_closing(bal[i])
-            add_fees(fees[i])
-            add_forgiven(forgiven[i])
-            if bal[i] + fees[i] == 0:
-                payoff[i] = m
-                taking[i] = False
-            else:
-                still_open.append(i)
+        add_month([m] * len(open_))
+        add_debt(open_)
+        add_opening([opening[i] for i in open_])
+        add_interest([interest[i] for i in open_])
+        add_payment([paid[i] for i in open_])
+        add_closing([bal[i] for i in open_])
+        add_fees([fees[i] for i in open_])
+        add_forgiven([0] * len(open_) if plain else [forgiven[i] for i in open_])
+        still_open = [i for i in open_ if bal[i] + fees[i]]
+        if len(still_open) < len(open_):
+            for i in open_:
+                if bal[i] + fees[i] == 0:
+                    payoff[i] = m
+                    taking[i] = False
         open_ = still_open
         unspent += cash if cash > 0 else 0
     cols.lump += lump
@@ -223,6 +210,46 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     for i in range(n):
         cols.end_owed[i] = bal[i] + fees[i]
     return cols
+
+
+def _accrue(m, open_, bal, fees, minp, rnum2, rden, rden2, dfrom, dto, dint, smonth, sfrac, opening, interest, paid, forgiven, taking):
+    """Month ``m``'s settlements, deferrals and interest; the debts taking payments and their minimums."""
+    active = []  # open debts taking payments this month
+    for i in open_:
+        b = bal[i]
+        opening[i] = b
+        paid[i] = 0
+        forgiven[i] = 0
+        if smonth[i] == m:
+            num, den = sfrac[i]
+            owed = b + fees[i]
+            amount = (2 * owed * num + den) // (2 * den)
+            paid[i] = amount
+            forgiven[i] = owed - amount
+            bal[i] = fees[i] = 0
+            interest[i] = 0
+            taking[i] = False
+            continue
+        held = dfrom[i] <= m < dto[i]
+        if held and not dint[i]:
+            interest[i] = 0
+        else:
+            x = (b * rnum2[i] + rden[i]) // rden2[i]
+            interest[i] = x
+            bal[i] = b + x
+        if held:
+            taking[i] = False
+        else:
+            taking[i] = True
+            active.append(i)
+    required = 0
+    dues = []
+    for i in active:
+        due = bal[i] + fees[i]
+        pay = minp[i] if minp[i] < due else due
+        dues.append(pay)
+        required += pay
+    return active, dues, required
 
 
 def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, int]) -> None:
