@@ -53,20 +53,34 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise PlannerError(f"输出文件夹不存在 / the output folder does not exist: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # disk full, permission denied: a message, not a traceback
+            raise _write_error(target, exc) from None
         raise
     return target
+
+
+def _write_error(target: Path, exc: OSError) -> PlannerError:
+    reason = exc.strerror or type(exc).__name__
+    return PlannerError(
+        f"无法写入 {target}：{reason}。原有文件（如果有）没有改动。请检查磁盘空间和权限，或换一个位置。/ "
+        f"cannot write {target}: {reason}. Any existing file there is unchanged. Check the disk space and "
+        "permissions, or choose another place."
+    )
 
 
 def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: Sequence = ()) -> Path:

@@ -1,0 +1,233 @@
+"""Exports are safe: no formula runs when a file is opened in Excel, a write is
+all-or-nothing (temporary file renamed into place), and the user's input is never
+overwritten.
+
+CSV formula injection: a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is run by Excel/LibreOffice as a formula (OWASP, "CSV Injection").
+The export prefixes such a text cell with ``'``; plain numbers are left alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner import PlannerError
+from planner.cli import main
+from planner.export import atomic_write_bytes, excel_safe, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMULAS = Path(__file__).parent / "bad_inputs" / "name_formula.csv"
+SAMPLE = ROOT / "sample_data" / "debts_en.csv"
+_DANGER = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cells(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _assert_excel_safe(rows: list[list[str]]) -> None:
+    for row in rows:
+        for cell in row:
+            if cell.startswith(_DANGER):
+                # only a plain number may start with a sign: Excel reads it as a number
+                assert cell.lstrip("+-").replace(".", "", 1).isdigit(), f"unsafe cell {cell!r}"
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-12.50", "-12.50"),  # a negative number stays a number
+        ("+5", "+5"),
+        ("花呗", "花呗"),
+        ("a=b", "a=b"),  # only the first character matters
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_excel_safe(written, expected):
+    assert excel_safe(written) == expected
+
+
+def test_schedule_export_neutralises_formula_names(tmp_path):
+    out = tmp_path / "schedule.csv"
+    result = _cli("plan", FORMULAS, "--budget", "3000", "--start", "2027-01", "--schedule", out)
+    assert result.returncode == 0, result.stderr
+    rows = _cells(out)
+    _assert_excel_safe(rows)
+    names = {row[rows[0].index("debt")] for row in rows[1:]}
+    # the three hostile names of the corpus file, each defused with a leading quote
+    assert names == {"'=HYPERLINK(\"http://evil.example\",\"click\")", "'+cmd|' /C calc'!A0", "'@SUM(A1)"}
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel shows Chinese
+
+
+def _input_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "debts.csv"
+    shutil.copyfile(SAMPLE, path)
+    return path
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot", "symlink", "hardlink"])
+def test_schedule_never_overwrites_the_input(tmp_path, spelling, monkeypatch):
+    debts = _input_copy(tmp_path)
+    before = debts.read_bytes()
+    target = {
+        "same": debts,
+        "dot": Path("./debts.csv"),
+        "symlink": tmp_path / "link.csv",
+        "hardlink": tmp_path / "hard.csv",
+    }[spelling]
+    if spelling == "symlink":
+        target.symlink_to(debts)
+    if spelling == "hardlink":
+        os.link(debts, target)
+    monkeypatch.chdir(tmp_path)
+    code = main(["plan", str(debts), "--budget", "8000", "--schedule", str(target)])
+    assert code == 2
+    assert debts.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
+
+
+def test_schedule_over_the_input_through_the_cli(tmp_path):
+    debts = _input_copy(tmp_path)
+    before = debts.read_bytes()
+    result = _cli("plan", debts, "--budget", "8000", "--schedule", debts)
+    assert result.returncode == 2
+    assert "refusing to overwrite the input file" in result.stderr and "不会覆盖输入文件" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert debts.read_bytes() == before
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    target = tmp_path / "schedule.csv"
+    target.write_bytes(b"the previous schedule")
+
+    def fail(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)  # the disk fills up half way
+    with pytest.raises(PlannerError, match="No space left on device") as info:
+        write_csv(target, ["a"], [["1"]])
+    assert "原有文件" in str(info.value) and "unchanged" in str(info.value)
+    assert target.read_bytes() == b"the previous schedule"
+    assert [p.name for p in tmp_path.iterdir()] == ["schedule.csv"]  # the temporary file is gone
+
+
+def test_a_failed_write_through_the_cli_is_exit_2(tmp_path, monkeypatch, capsys):
+    # before the fix an OSError while writing was an "internal error" (exit 1)
+    import tempfile
+
+    def fail(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", fail)
+    code = main(["plan", str(SAMPLE), "--budget", "8000", "--schedule", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Permission denied" in err and "无法写入" in err
+
+
+def test_writes_go_through_a_temporary_file_renamed_into_place(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        # at the moment of the rename the new content is complete in the temporary
+        # file, in the same folder, and the old file is still untouched
+        seen.append((Path(src).parent, Path(src).read_bytes(), Path(dst).read_bytes()))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    atomic_write_bytes(target, b"new content")
+    assert seen == [(tmp_path, b"new content", b"old")]
+    assert target.read_bytes() == b"new content"
+
+
+# ---------------------------------------------------------------------------
+# batch results and reports
+
+
+def _batch_table(tmp_path: Path) -> Path:
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        "portfolio_id,name,balance,apr,min_payment,budget\n"
+        "=1+1,=HYPERLINK(\"http://evil.example\"),5000,18,500,2000\n"
+        "=1+1,@SUM(A1),3000,24,300,2000\n"
+        "client-2,-cmd,4000,12,400,1500\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_batch_results_and_schedules_are_excel_safe(tmp_path, capsys):
+    pytest.importorskip("planner.cli_batch")
+    table = _batch_table(tmp_path)
+    out, schedules = tmp_path / "results.csv", tmp_path / "schedules.csv"
+    code = main(["batch", str(table), "--out", str(out), "--schedules", str(schedules), "--workers", "1"])
+    assert code == 0, capsys.readouterr().err
+    for path in (out, schedules):
+        rows = _cells(path)
+        assert len(rows) > 1
+        _assert_excel_safe(rows)
+    ids = {row[0] for row in _cells(out)[1:]}
+    assert "'=1+1" in ids and "client-2" in ids
+
+
+@pytest.mark.parametrize("flag", ["--out", "--schedules"])
+def test_batch_never_overwrites_its_input(tmp_path, flag, capsys):
+    pytest.importorskip("planner.cli_batch")
+    table = _batch_table(tmp_path)
+    before = table.read_bytes()
+    args = ["batch", str(table), "--out", str(tmp_path / "r.csv"), "--workers", "1"]
+    args += [flag, str(table)]
+    code = main(args)
+    assert code == 2, capsys.readouterr()
+    assert table.read_bytes() == before
+
+
+def test_report_never_overwrites_its_input(tmp_path, capsys):
+    pytest.importorskip("planner.report")
+    debts = _input_copy(tmp_path)
+    before = debts.read_bytes()
+    for out in (debts, tmp_path / "debts.html"):
+        if out.suffix == ".html":  # an input that happens to be the output name
+            shutil.copyfile(debts, out)
+            source = out
+        else:
+            source = debts
+        kept = source.read_bytes()
+        code = main(["report", str(source), "--budget", "8000", "--out", str(out)])
+        assert code == 2, capsys.readouterr()
+        assert source.read_bytes() == kept
+    assert debts.read_bytes() == before
+
+
+def test_report_html_escapes_hostile_names():
+    report_module = pytest.importorskip("planner.report")
+    hostile = b"name,balance,apr,min_payment\n\"<script>alert('x')</script>\",5000,18,500\n=cmd,3000,18,300\n"
+    html = report_module.render_html(report_module.build_report(hostile, 2000, lang="en", start="2027-01"))
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
