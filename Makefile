@@ -2,7 +2,7 @@
 #   make lab        JupyterLab on notebooks/ (127.0.0.1)
 #   make test       whole suite: tests/, doctests in planner/, notebooks, browser tests
 #   make dashboard  Voila app of the counsellor session notebook (127.0.0.1:8866)
-#   make bench      pytest-benchmark suite in benchmarks/
+#   make bench      benchmark table (benchmarks/run.py) and the widget benchmark
 #   make clean      remove .venv and caches
 
 PYTHON ?= python3
@@ -39,9 +39,15 @@ test: $(STAMP) system-deps
 dashboard: $(STAMP)
 	$(VENV)/bin/voila notebooks/04_counsellor_session.ipynb --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
-# addopts is overridden: the project default ignores benchmarks/ and runs doctests.
+# benchmarks/run.py prints one table of medians and ratios measured in this run
+# (BENCH_ARGS=--quick for a short run). The widget benchmark is a pytest-benchmark
+# file; addopts is overridden: the project default ignores benchmarks/ and runs doctests.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) -m pytest benchmarks --benchmark-only -p no:cacheprovider -o addopts=-q
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+	@if [ -f benchmarks/bench_widgets.py ]; then \
+		$(PY) -m pytest benchmarks/bench_widgets.py --benchmark-only --benchmark-columns=median,min,max,rounds -p no:cacheprovider -o addopts=-q; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks build dist *.egg-info

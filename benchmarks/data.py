@@ -15,15 +15,18 @@ import numpy as np
 RATES = ("18.25", "14.6", "23.9", "35.9", "24", "12", "7.3", "32.4")
 
 
-def arrays(portfolios: int, debts: int, seed: int = 0) -> dict:
-    """Long columns (one row per debt) of a caseload, money in cents."""
+def arrays(portfolios: int, debts: int, seed: int = 0, paydown=(0.02, 0.05)) -> dict:
+    """Long columns (one row per debt) of a caseload, money in cents.
+
+    Each minimum is the first month's interest plus ``paydown`` (a range) of the balance.
+    """
     rng = np.random.default_rng(seed)
     n = portfolios * debts
     balance = rng.integers(100_00, 60_000_00, n)
     rate_code = rng.integers(0, len(RATES), n)
     apr = np.array([float(r) for r in RATES])[rate_code]
     interest = np.ceil(balance * apr / 1200).astype(np.int64)
-    minimum = interest + (balance * rng.uniform(0.02, 0.05, n)).astype(np.int64)
+    minimum = interest + (balance * rng.uniform(*paydown, n)).astype(np.int64)
     need = minimum.reshape(portfolios, debts).sum(axis=1)
     budget = (need * rng.uniform(1.1, 1.6, portfolios)).astype(np.int64)
     return {
@@ -78,11 +81,11 @@ def table(portfolios: int, debts: int, seed: int = 0):
     )
 
 
-def debts(count: int, seed: int = 0):
+def debts(count: int, seed: int = 0, paydown=(0.02, 0.05)):
     """One portfolio of ``count`` debts as :class:`planner.Debt` objects, and a budget (yuan)."""
     from planner import Debt
 
-    a = arrays(1, count, seed)
+    a = arrays(1, count, seed, paydown)
     out = [
         Debt(f"debt{k}", Decimal(int(a["balance"][k])) / 100, Decimal(RATES[a["rate_code"][k]]), Decimal(int(a["minimum"][k])) / 100)
         for k in range(count)

@@ -43,6 +43,7 @@ __all__ = [
     "load_scenarios",
     "negotiate",
     "plan",
+    "plan_batch",
     "price_agency",
     "required_budget",
     "schedule",
@@ -50,3 +51,12 @@ __all__ = [
     "write_report",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    # The batch engine imports numpy: load it on first use, never on the CLI's path.
+    if name == "plan_batch":
+        from .batch import plan_batch
+
+        return plan_batch
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")

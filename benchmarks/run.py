@@ -1,0 +1,217 @@
+"""``make bench``: medians and ratios, all measured in this one run, printed as a table.
+
+    python benchmarks/run.py            # the full set (about a minute)
+    python benchmarks/run.py --quick    # fewer repeats, smaller scaling runs
+
+Rows: one portfolio (``plan`` and ``compare``, 10 and 30 debts) against the
+straightforward loop in ``baseline.py``; the batch engine on 100,000 portfolios
+of 5 debts against the single engine run portfolio by portfolio; how the cost
+grows with debts, months and portfolios; ``planner plan`` as a whole process,
+cold, against ``python -c pass``. Targets are printed beside the figures, not
+asserted: the figures depend on the machine and on what else it is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import baseline  # noqa: E402
+import data  # noqa: E402
+
+ROWS: list[list[str]] = []
+
+
+def timed(fn, repeat: int, number: int = 1) -> float:
+    """Median seconds per call over ``repeat`` runs of ``number`` calls."""
+    fn()  # warm up
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - t) / number)
+    return statistics.median(samples)
+
+
+def fmt(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def row(name: str, ours: float, base: float | None = None, base_name: str = "", target: str = "", note: str = "") -> None:
+    if not base:
+        ratio = ""
+    elif base >= ours:
+        ratio = f"{base / ours:.1f}× faster"
+    else:
+        ratio = f"{ours / base:.1f}× its time"
+    ROWS.append([name, fmt(ours), f"{fmt(base)} ({base_name})" if base else "", ratio, target, note])
+    print(f"  {name}: {fmt(ours)} {ratio} {note}", file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numpy
+
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f", load average {os.getloadavg()[0]:.1f} at the start"
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {numpy.__version__}, "
+        f"{platform.system()} {platform.release()}{load}"
+    )
+
+
+# ---------------------------------------------------------------------------
+
+
+def single_portfolio(quick: bool) -> None:
+    from planner import compare, plan
+    from planner.strategies import STRATEGIES
+
+    repeat = 5 if quick else 15
+    for count in (10, 30):
+        debts, budget = data.debts(count, seed=count)
+        p = plan(debts, budget, "avalanche", horizon=360)
+        base = baseline.plan(debts, budget, list(p.priority), horizon=360)
+        assert (base["months"], base["total_interest"], base["total_paid"]) == (p.months, p.total_interest, p.total_paid), "baseline differs"
+        ours = timed(lambda: plan(debts, budget, "avalanche", horizon=360), repeat, 5)
+        theirs = timed(lambda: baseline.plan(debts, budget, list(p.priority), horizon=360), repeat, 2)
+        row(f"plan, {count} debts ({p.months} months)", ours, theirs, "baseline loop")
+        ours = timed(lambda: compare(debts, budget, horizon=360), repeat, 2)
+        theirs = timed(lambda: baseline.compare(debts, budget, STRATEGIES, horizon=360), repeat, 1)
+        row(f"compare, {count} debts, 5 strategies", ours, theirs, "baseline loop", "< 10 ms" if count == 30 else "")
+    # long plans: minimums barely above the interest, a budget just above them
+    for count in (10, 30):
+        debts, _ = data.debts(count, seed=count, paydown=(0.002, 0.004))
+        tight = sum(d.min_payment for d in debts) + 1
+        p = plan(debts, tight, "avalanche", horizon=360)
+        base = baseline.plan(debts, tight, list(p.priority), horizon=360)
+        assert (base["months"], base["total_interest"]) == (p.months, p.total_interest), "baseline differs"
+        ours = timed(lambda: plan(debts, tight, "avalanche", horizon=360), repeat, 1)
+        theirs = timed(lambda: baseline.plan(debts, tight, list(p.priority), horizon=360), max(3, repeat // 3), 1)
+        months = p.months if p.months is not None else "360+"
+        row(f"plan, {count} debts, long ({months} months)", ours, theirs, "baseline loop")
+        ours = timed(lambda: compare(debts, tight, horizon=360), max(3, repeat // 3), 1)
+        theirs = timed(lambda: baseline.compare(debts, tight, STRATEGIES, horizon=360), 3, 1)
+        row(f"compare, {count} debts, long", ours, theirs, "baseline loop", "< 10 ms" if count == 30 else "")
+
+
+def batch(quick: bool) -> None:
+    from planner import plan
+    from planner.batch import book_from_frame, run_book
+
+    portfolios = 20_000 if quick else 100_000
+    book = data.book(portfolios, 5)
+    sample = 300 if quick else 1000
+    sample_debts = [book.debts(p) for p in range(sample)]
+    sample_budgets = [Decimal(int(b)) / 100 for b in book.budget[:sample]]
+    for strategy in ("avalanche", "minimum_only"):
+        t_single = timed(lambda: [plan(ds, b, strategy) for ds, b in zip(sample_debts, sample_budgets)], 1) * portfolios / sample
+        two = timed(lambda: run_book(book, strategy, workers=2), 3)
+        one = timed(lambda: run_book(book, strategy, workers=1), 3)
+        row(
+            f"batch {portfolios:,} × 5 debts, {strategy}, 2 processes", two, t_single,
+            f"single engine, extrapolated from {sample:,}", "< 2 s",
+            f"1 process: {fmt(one)}",
+        )
+    frame = data.table(portfolios, 5)
+    t_book = timed(lambda: book_from_frame(frame), 3)
+    row(f"batch: read a table of {portfolios:,} × 5 (pandas → exact cents)", t_book)
+
+
+def scaling(quick: bool) -> None:
+    from planner import plan
+    from planner.batch import run_book
+
+    # debts: one plan, budget 1.3 × minimums
+    for count in (5, 10, 30, 100):
+        debts, budget = data.debts(count, seed=count)
+        p = plan(debts, budget)
+        t = timed(lambda: plan(debts, budget), 5 if quick else 9, 3)
+        row(f"scaling: plan, {count} debts ({p.months} months)", t, note=f"{t / max(p.months, 1) / count * 1e6:.2f} µs per debt-month")
+    # months: the same 10 debts, smaller budgets run longer
+    debts, _ = data.debts(10, seed=10)
+    need = sum(d.min_payment for d in debts)
+    for factor in ("2.0", "1.2", "1.0"):
+        budget = need * Decimal(factor)
+        p = plan(debts, budget, horizon=360)
+        t = timed(lambda: plan(debts, budget, horizon=360), 5 if quick else 9, 3)
+        row(f"scaling: plan, 10 debts, budget {factor} × minimums ({p.months} months)", t, note=f"{t / max(p.months, 1) * 1e6:.1f} µs per month")
+    # portfolios and debts in batch (one process, so the figures compare)
+    sizes = [(10_000, 5), (50_000, 5), (10_000, 20)] if quick else [(10_000, 5), (100_000, 5), (300_000, 5), (100_000, 10), (100_000, 20)]
+    for portfolios, debts_each in sizes:
+        book = data.book(portfolios, debts_each, seed=1)
+        t = timed(lambda: run_book(book, "avalanche", workers=1), 1 if portfolios >= 300_000 else 3)
+        row(
+            f"scaling: batch {portfolios:,} × {debts_each} debts, 1 process", t,
+            note=f"{t / portfolios / debts_each * 1e9:.0f} ns per debt",
+        )
+
+
+def cold_start(quick: bool) -> None:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    sample = str(ROOT / "sample_data" / "debts_en.csv")
+    repeat = 5 if quick else 9
+
+    def run(args):
+        def go():
+            subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        return go
+
+    empty = timed(run(["-c", "pass"]), repeat)
+    plan_cli = timed(run(["-m", "planner", "plan", sample, "--budget", "6000"]), repeat)
+    row("`planner plan` (whole process, cold)", plan_cli, empty, "`python -c pass`", "< 0.5 s", f"{fmt(plan_cli - empty)} more than an empty Python")
+    compare_cli = timed(run(["-m", "planner", "compare", sample, "--budget", "6000"]), repeat)
+    row("`planner compare` (whole process, cold)", compare_cli, empty, "`python -c pass`")
+    numpy_import = timed(run(["-c", "import pandas"]), repeat)
+    row("for scale: `python -c 'import pandas'`", numpy_import, empty, "`python -c pass`", note="what the CLI path avoids")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller runs")
+    parser.add_argument("--only", choices=("single", "batch", "scaling", "cli"), action="append")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"Machine: {machine()}", flush=True)
+    sections = {"single": single_portfolio, "batch": batch, "scaling": scaling, "cli": cold_start}
+    for name, section in sections.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"[{name}]", file=sys.stderr, flush=True)
+        section(args.quick)
+    print()
+    print("| benchmark | median | baseline (same run) | ratio | target | note |")
+    print("| --- | ---: | ---: | ---: | --- | --- |")
+    for r in ROWS:
+        print("| " + " | ".join(r) + " |")
+    print(f"\n{len(ROWS)} rows in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
