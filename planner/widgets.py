@@ -183,6 +183,16 @@ class _Driven:
     def _init_batch(self):
         self._holding = 0
         self._dirty = False
+        self._after: list = []
+
+    def on_refresh(self, callback) -> None:
+        """Call ``callback()`` after each redraw caused by a change (e.g. to update a summary elsewhere)."""
+        self._after.append(callback)
+
+    def _refresh_and_notify(self) -> None:
+        self.refresh()
+        for callback in self._after:
+            callback()
 
     @contextmanager
     def hold(self):
@@ -194,13 +204,13 @@ class _Driven:
             self._holding -= 1
             if not self._holding and self._dirty:
                 self._dirty = False
-                self.refresh()
+                self._refresh_and_notify()
 
     def _changed(self, _change=None):
         if self._holding:
             self._dirty = True
         else:
-            self.refresh()
+            self._refresh_and_notify()
 
     def set(self, **values) -> None:
         """Set state values (``budget=7000, lang="en"``) and redraw once."""
@@ -876,3 +886,102 @@ class NegotiationExplorer(_Driven):
     @property
     def axes(self):
         return self.canvas.axes
+
+    def set_debts(self, debts) -> None:
+        """Replace the debts (after an edit in a :class:`DebtTable`); asks on debts still present are kept."""
+        self.debts = load_debts(debts)
+        kept = {name: ask for name, ask in self.state.asks.items() if any(d.name == name for d in self.debts)}
+        self._controls = {}
+        self._build_grid()
+        with self.hold():
+            for name, ask in kept.items():
+                self.set_ask(name, **ask)
+            self._dirty = True
+
+
+# ---------------------------------------------------------------------------
+# the counsellor session (notebook 04 and the Voila dashboard)
+
+
+class SessionState(traitlets.HasTraits):
+    lang = traitlets.Unicode("zh")
+
+
+class CounsellorSession(_Driven):
+    """A guided walk through one client's case: debts, budget, strategy, negotiation asks, summary.
+
+    One language toggle drives every part; the debt table feeds both
+    explorers; the negotiation uses the budget and strategy chosen above.
+    """
+
+    def __init__(self, debts, budget=None, *, lang: str = "zh", start: str | None = None):
+        self._init_batch()
+        debts = load_debts(debts)
+        self.state = SessionState(lang=lang)
+        self.table = DebtTable(debts, lang=lang)
+        self.explorer = StrategyExplorer(debts, budget, lang=lang, start=start)
+        self.negotiation = NegotiationExplorer(debts, self.explorer.state.budget, lang=lang, start=self.explorer.start)
+        for part in (self.table, self.explorer, self.negotiation):
+            traitlets.link((self.state, "lang"), (part.state, "lang"))
+        for name in ("budget", "strategy"):
+            traitlets.link((self.explorer.state, name), (self.negotiation.state, name))
+        self.table.link(self.explorer)
+        self.table.link(self.negotiation)
+        self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
+        traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
+        self.headings = [W.HTML() for _ in range(5)]
+        self.intro = W.HTML()
+        self.summary = W.HTML()
+        ex, ng = self.explorer, self.negotiation
+        self.widget = W.VBox([
+            W.HBox([self.intro, self.lang_toggle]),
+            self.headings[0], self.table.widget,
+            self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box])]),
+            self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
+            self.headings[3], ng.grid, ng.canvas.image, ng.summary,
+            self.headings[4], self.summary,
+        ])
+        self.widget.add_class("planner-session")
+        self.state.observe(self._changed, names=["lang"])
+        ex.on_refresh(self.refresh)
+        ng.on_refresh(self.refresh)
+        self.refresh()
+
+    def set(self, **values) -> None:
+        """Set the language (``lang``) or anything the strategy explorer takes (``budget``, ``strategy`` ...)."""
+        if "lang" in values:
+            self.state.lang = values.pop("lang")
+        if values:
+            self.explorer.set(**values)
+
+    def refresh(self) -> None:
+        lang = self.state.lang
+        self.intro.value = f"<h2 style='margin:4px 0'>{html.escape(t('ui_session_title', lang))}</h2>"
+        for k, cell in enumerate(self.headings, start=1):
+            cell.value = f"<h3 style='margin:14px 0 4px'>{k}. {html.escape(t(f'ui_step{k}', lang))}</h3>"
+        self.summary.value = self._summary_html()
+
+    def _summary_html(self) -> str:
+        lang = self.state.lang
+        ex, ng = self.explorer, self.negotiation
+        if ex.plan is None or ng.result is None:
+            return f"<p style='color:#D55E00'>{html.escape(ex._error_text() if ex.error else str(ng.error))}</p>"
+        p, r = ex.plan, ng.result
+        items = [t("ui_summary_plan", lang, strategy=charts.strategy_label(p.strategy, lang),
+                   budget=format_yuan(p.budget, lang=lang), when=_when(p, lang),
+                   interest=format_yuan(p.total_interest, lang=lang))]
+        if r.contributions:
+            items.append(t("ui_summary_asks", lang, paid=format_yuan(r.savings.total_paid, lang=lang),
+                           when=_when(r.plan, lang)))
+            items += [f"{charts.adjustment_label(c.adjustment, lang)}: {format_yuan(c.savings.total_paid, lang=lang)}"
+                      for c in r.contributions]
+        else:
+            items.append(t("ui_summary_no_asks", lang))
+        try:
+            from .references import disclaimer
+
+            note = disclaimer(lang)
+        except ImportError:  # pragma: no cover
+            note = ""
+        body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+        return f"<ul class='planner-session-summary'>{body}</ul><p style='color:#666;font-size:12px'>{html.escape(note)}</p>"

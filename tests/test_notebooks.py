@@ -1,0 +1,84 @@
+"""Every notebook runs top to bottom from a fresh kernel; key numbers are checked with nbval.
+
+nbclient raises ``CellExecutionError`` on the first failing cell, so a broken
+notebook fails its test. Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their
+small text output in the committed notebook and ``pytest --nbval-lax``
+compares it with a fresh run (the numbers are also in the README and the
+CLI's output for the same sample).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ALL = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_four_notebooks_exist():
+    assert [p.name for p in ALL] == [
+        "01_load_and_check.ipynb",
+        "02_compare_strategies.ipynb",
+        "03_negotiation.ipynb",
+        "04_counsellor_session.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_notebook_runs_from_a_fresh_kernel(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_notebook_is_stored_thin_and_without_noisy_output(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert len(cell.source.splitlines()) <= 12, "a notebook cell this long belongs in planner/"
+        if cell.source.startswith(CHECK):
+            assert cell.outputs, "a checked cell keeps its expected output"
+            assert all(o.output_type == "stream" for o in cell.outputs)
+        else:
+            assert cell.outputs == [], "outputs are stored only for checked cells"
+
+
+def test_checked_numbers_with_nbval_lax():
+    checked = [p for p in ALL if CHECK in p.read_text("utf-8")]
+    assert len(checked) >= 3
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q", *map(str, checked)],
+        capture_output=True, text=True, timeout=900, env=env, cwd=NOTEBOOKS.parent,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+def test_nbval_would_catch_a_changed_number(tmp_path):
+    # The check above can fail: the same notebook with one expected number changed does.
+    source = NOTEBOOKS / "02_compare_strategies.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK))
+    cell.outputs[0]["text"] = cell.outputs[0]["text"].replace("14394.23", "14394.24")
+    target = NOTEBOOKS / "_tmp_changed_number.ipynb"
+    nbformat.write(nb, target)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q", str(target)],
+            capture_output=True, text=True, timeout=600, cwd=NOTEBOOKS.parent,
+        )
+    finally:
+        target.unlink()
+    assert run.returncode != 0 and "14394.2" in run.stdout
