@@ -446,11 +446,54 @@ def _chunk_arrays(book: Book, strategy: str) -> dict:
     return a
 
 
-def _run_chunk(args) -> dict:
-    """Simulate one chunk; a top-level function so worker processes can run it."""
-    book, strategy, horizon, want_schedule = args
-    a = _chunk_arrays(book, strategy)
-    return _simulate_arrays(a, strategy != "minimum_only", horizon, want_schedule)
+def _run_chunk(args) -> dict[str, dict]:
+    """One chunk under each strategy; a top-level function so worker processes can run it.
+
+    The scenario (if any) is applied here, once for all strategies, and portfolios
+    that left the vectorised path (int64 overflow) are planned by the single engine
+    here too, so both run in the workers.
+    """
+    book, strategies, horizon, want_schedule, scenario = args
+    if scenario is not None:
+        book = apply_scenario(book, scenario)
+    out = {}
+    for strategy in strategies:
+        part = _simulate_arrays(_chunk_arrays(book, strategy), strategy != "minimum_only", horizon, want_schedule)
+        _finish_fallback(book, part, strategy, horizon, want_schedule)
+        out[strategy] = part
+    return out
+
+
+_SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
+
+
+def _finish_fallback(book: Book, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
+    """Plan the flagged portfolios of a chunk with the single engine and put them in ``part``."""
+    rows = np.nonzero(part["fallback"])[0]
+    if not len(rows):
+        return
+    extra = []
+    for p in rows:
+        row = _fallback(book, int(p), strategy, horizon, want_schedule)
+        part["status"][p] = row["status"]
+        for k in _MONEY_FIELDS:
+            if part[k].dtype != object and abs(row[k]) > _INT64_MAX:
+                part[k] = part[k].astype(object)  # beyond int64: keep Python integers
+            part[k][p] = row[k]
+        if want_schedule and row["schedule"] is not None:
+            extra.append((int(p), row["schedule"]))
+    if want_schedule:
+        sch = part["schedule"]
+        keep = ~np.isin(sch["portfolio"], rows)
+        pieces = {k: [sch[k][keep]] for k in _SCHEDULE_KEYS}
+        for p, cols in extra:
+            pieces["portfolio"].append(np.full(len(cols[0]), p, dtype=np.int64))
+            for k, values in zip(_SCHEDULE_KEYS[1:], cols):
+                big = any(abs(v) > _INT64_MAX for v in values)
+                pieces[k].append(np.array(values, dtype=object if big else np.int64))
+        merged = {k: np.concatenate(v) for k, v in pieces.items()}
+        order = np.lexsort((merged["debt"].astype(np.int64), merged["month"].astype(np.int64), merged["portfolio"].astype(np.int64)))
+        part["schedule"] = {k: v[order] for k, v in merged.items()}
 
 
 _WORK = ("bal", "fees", "minp", "rnum2", "rden", "rden2", "limit", "orig", "dfrom", "dto", "dint", "smonth", "snum2", "sden")
@@ -671,24 +714,45 @@ def run_book(
     workers: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    scenario=None,
 ) -> BatchResult:
     """Plan every portfolio of ``book`` under ``strategy``; see :func:`plan_batch`.
 
     ``progress`` is called with the number of portfolios each finished chunk held.
+    ``scenario`` is applied to every portfolio first (see :func:`adjust`).
     """
-    if strategy not in BATCH_STRATEGIES:
-        raise PlannerError(
-            f"批量计算不支持此策略 / the batch engine does not support the strategy {strategy!r}; "
-            f"choose one of: {', '.join(BATCH_STRATEGIES)}"
-        )
+    return run_books(book, [strategy], horizon=horizon, schedules=schedules, workers=workers,
+                     chunk_size=chunk_size, progress=progress, scenario=scenario)[strategy]
+
+
+def run_books(
+    book: Book,
+    strategies: Sequence[str],
+    *,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    scenario=None,
+) -> dict[str, BatchResult]:
+    """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once)."""
+    for strategy in strategies:
+        if strategy not in BATCH_STRATEGIES:
+            raise PlannerError(
+                f"批量计算不支持此策略 / the batch engine does not support the strategy {strategy!r}; "
+                f"choose one of: {', '.join(BATCH_STRATEGIES)}"
+            )
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
-    if chunk_size < 1:
-        raise PlannerError(f"chunk_size 必须为正数 / must be positive: {chunk_size!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
+    strategies = list(strategies)
     P = book.size
     bounds = list(range(0, P, chunk_size)) + [P]
     spans = list(zip(bounds[:-1], bounds[1:]))
     workers = _workers(workers, P, len(spans))
+    job = (strategies, horizon, schedules, scenario)
     parts = []
     if workers > 1:
         import multiprocessing
@@ -696,49 +760,54 @@ def run_book(
 
         # Forked workers inherit the book: only chunk bounds go out, only results come back.
         global _SHARED
-        _SHARED = (book, strategy, horizon, schedules)
+        _SHARED = (book, job)
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for (lo, hi), part in zip(spans, pool.map(_run_shared, spans)):
                     parts.append(part)
                     if progress:
-                        progress(hi - lo)
+                        progress((hi - lo) * len(strategies))
         finally:
             _SHARED = None
     else:
         for lo, hi in spans:
-            parts.append(_run_chunk((book.take(np.arange(lo, hi)), strategy, horizon, schedules)))
+            parts.append(_run_chunk((book.take(np.arange(lo, hi)), *job)))
             if progress:
-                progress(hi - lo)
-    merged = {k: np.concatenate([part[k] for part in parts]) if parts else np.zeros(0, dtype=np.int64) for k in (*_MONEY_FIELDS, "status", "fallback")}
-    status = merged["status"].astype(np.int8)
-    fallback = np.nonzero(merged["fallback"])[0] if P else np.zeros(0, dtype=np.int64)
-    extra_rows = []
-    for p in fallback:
-        row = _fallback(book, int(p), strategy, horizon, schedules)
-        status[p] = row["status"]
-        for k in _MONEY_FIELDS:
-            if merged[k].dtype != object and abs(row[k]) > _INT64_MAX:
-                merged[k] = merged[k].astype(object)  # beyond int64: keep Python integers
-            merged[k][p] = row[k]
-        if schedules and row["schedule"] is not None:
-            extra_rows.append((int(p), row["schedule"]))
+                progress((hi - lo) * len(strategies))
+    return {s: _merge(book, s, [part[s] for part in parts], bounds, schedules) for s in strategies}
+
+
+def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], schedules: bool) -> BatchResult:
+    def cat(k, dtype=np.int64):
+        arrays = [part[k] for part in parts]
+        if not arrays:
+            return np.zeros(0, dtype=dtype)
+        if any(a.dtype == object for a in arrays):
+            return np.concatenate([a.astype(object) for a in arrays])
+        return np.concatenate(arrays)
+
     schedule = None
     if schedules:
-        schedule = _merge_schedules(parts, bounds, fallback, extra_rows)
+        schedule = {}
+        for k in _SCHEDULE_KEYS:
+            pieces = [part["schedule"][k] + (lo if k == "portfolio" else 0) for lo, part in zip(bounds, parts)]
+            if any(p.dtype == object for p in pieces):
+                pieces = [p.astype(object) for p in pieces]
+            schedule[k] = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    fallback = cat("fallback", bool)
     return BatchResult(
         ids=list(book.ids),
         strategy=strategy,
-        months=merged["months"],
-        interest=merged["interest"],
-        paid=merged["paid"],
-        forgiven=merged["forgiven"],
-        remaining=merged["remaining"],
-        unspent=merged["unspent"],
-        status_code=status,
-        infeasible_month=merged["infeasible_month"],
-        shortfall=merged["shortfall"],
-        fallback=len(fallback),
+        months=cat("months"),
+        interest=cat("interest"),
+        paid=cat("paid"),
+        forgiven=cat("forgiven"),
+        remaining=cat("remaining"),
+        unspent=cat("unspent"),
+        status_code=cat("status", np.int8).astype(np.int8),
+        infeasible_month=cat("infeasible_month"),
+        shortfall=cat("shortfall"),
+        fallback=int(np.count_nonzero(fallback)),
         schedule=schedule,
     )
 
@@ -747,8 +816,8 @@ _SHARED = None
 
 
 def _run_shared(span: tuple[int, int]) -> dict:
-    book, strategy, horizon, schedules = _SHARED
-    return _run_chunk((book.take(np.arange(*span)), strategy, horizon, schedules))
+    book, job = _SHARED
+    return _run_chunk((book.take(np.arange(*span)), *job))
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
@@ -756,26 +825,6 @@ def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
         # Starting processes costs ~0.1 s: only worth it for a large book.
         workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
     return max(1, min(int(workers), chunks))
-
-
-def _merge_schedules(parts, bounds, fallback, extra_rows) -> dict:
-    keys = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
-    pieces = {k: [] for k in keys}
-    drop = set(int(p) for p in fallback)
-    for lo, part in zip(bounds[:-1], parts):
-        sch = part["schedule"]
-        glob = sch["portfolio"] + lo
-        keep = ~np.isin(glob, list(drop)) if drop else np.ones(len(glob), dtype=bool)
-        pieces["portfolio"].append(glob[keep])
-        for k in keys[1:]:
-            pieces[k].append(sch[k][keep])
-    for p, cols in extra_rows:
-        pieces["portfolio"].append(np.full(len(cols[0]), p, dtype=np.int64))
-        for k, values in zip(keys[1:], cols):
-            pieces[k].append(np.array(values, dtype=object if any(abs(v) > _SAFE for v in values) else np.int64))
-    out = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in pieces.items()}
-    order = np.lexsort((out["debt"].astype(np.int64), out["month"].astype(np.int64), out["portfolio"]))
-    return {k: v[order] for k, v in out.items()}
 
 
 def plan_batch(
@@ -1172,14 +1221,9 @@ def batch_frame(
 
     names = _strategy_list(strategies)
     book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
-    if scenario is not None:
-        book = apply_scenario(book, scenario)
-    results, schedule_frames = [], []
-    for name in names:
-        result = run_book(book, name, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size, progress=progress)
-        results.append(result.to_frame())
-        if schedules:
-            schedule_frames.append(schedule_frame(book, result))
+    runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size, progress=progress, scenario=scenario)
+    results = [runs[name].to_frame() for name in names]
+    schedule_frames = [schedule_frame(book, runs[name]) for name in names] if schedules else []
     table = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
     if scenario is not None:
         table.insert(2, "scenario", pd.array([scenario.name] * len(table), dtype="string"))

@@ -408,3 +408,18 @@ def test_cli_dask_engine(tmp_path):
     local, _ = batch_frame(frame.astype(str), "budget", "avalanche")
     remote = pd.read_parquet(out)
     assert remote.sort_values("portfolio_id")["total_interest"].tolist() == local.sort_values("portfolio_id")["total_interest"].tolist()
+
+
+def test_a_scenario_runs_in_the_workers_chunk_by_chunk():
+    frame = _random_table(40, seed=9)
+    frame["kind"] = np.where(frame["apr"] > 24, "online_loan", "card")
+    scenario = Scenario("freeze online loans", (freeze_interest("kind:online_loan", months=48), waive_fees("*")))
+    table, _ = batch_frame(frame, "budget", "avalanche,snowball", scenario=scenario, workers=2, chunk_size=7)
+    assert table["scenario"].unique().tolist() == ["freeze online loans"]
+    for strategy in ("avalanche", "snowball"):
+        rows = table[table["strategy"] == strategy].set_index("portfolio_id")
+        for pid, part in frame.groupby("portfolio_id", sort=False):
+            debts = load_debts(part.drop(columns=["portfolio_id", "budget"]).reset_index(drop=True))
+            w = expected(adjust(scenario, debts), Decimal(str(part["budget"].iloc[0])), strategy)
+            assert rows.loc[pid, "status"] == w["status"]
+            assert round(rows.loc[pid, "total_interest"] * 100) == w["interest"], pid
