@@ -47,7 +47,7 @@ def _money_schedule(values: Mapping[int, object] | None, what: str) -> dict[int,
     for month, amount in (values or {}).items():
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
             raise PlannerError(f"{what}: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
-        cents = to_cents(Decimal(str(amount)))
+        cents = to_cents(amount)
         if cents < 0:
             raise PlannerError(f"{what}: 金额不能为负数 / the amount cannot be negative: {amount!r}")
         out[month] = out.get(month, 0) + cents
@@ -77,7 +77,7 @@ def plan(
     name, strategy_fn = get_strategy(strategy, order)
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
-    base = to_cents(Decimal(str(budget)))
+    base = to_cents(budget)
     if base < 0:
         raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
     extras = _money_schedule(extra, "extra")

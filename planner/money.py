@@ -148,7 +148,8 @@ def to_cents(amount: Decimal | int | str) -> int:
     signal deep inside the engine.
     """
     try:
-        value = Decimal(amount)
+        # A float goes through its shortest repr: 2.675 means 2.675, not 2.67499999...
+        value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
     except (InvalidOperation, TypeError, ValueError):
         value = Decimal("NaN")
     # The default decimal context (28 digits) holds yuan to the cent below 10^25;

@@ -286,3 +286,10 @@ def test_spending_the_budget_never_costs_more_than_minimums(data, debts, strateg
     p = plan(debts, budget, strategy, horizon=240)
     base = plan(debts, budget, "minimum_only", horizon=240)
     assert p.total_interest <= base.total_interest
+
+
+def test_a_budget_that_is_not_money_is_a_planner_error():
+    with pytest.raises(PlannerError, match="not a plausible amount"):
+        plan([Debt("A", 100, 0, 10)], "abc")
+    # A float budget is read through its shortest repr: 2.675 yuan is 268 cents, half-up.
+    assert plan([Debt("A", "2.68", 0, 0)], 2.675).months == 1
