@@ -277,9 +277,11 @@ class StrategyExplorer(_Driven):
 
     # -- controls ------------------------------------------------------
     def _slider_range(self, floor: int) -> tuple[int, int]:
+        """Whole ¥50 steps from the first ¥50 above the minimums (so the slider shows round budgets)."""
         total = float(sum(d.owed for d in self.debts))
+        low = int(ceil(floor / 50.0)) * 50
         top = max(floor * 3, int(total / 6), floor + 1000, self.state.budget)
-        return floor, int(ceil(top / 100.0)) * 100
+        return low, int(ceil(top / 100.0)) * 100
 
     def _build_controls(self, floor: int) -> None:
         lo, hi = self._slider_range(floor)
@@ -719,7 +721,7 @@ class NegotiationExplorer(_Driven):
         self.error: PlannerError | None = None
         self.canvas = Canvas(figsize=(13, 4.6))
         self._controls: dict[str, dict[str, W.Widget]] = {}
-        self.budget_slider = W.IntSlider(min=floor, max=max(floor * 3, int(budget) + 1000), step=50,
+        self.budget_slider = W.IntSlider(min=int(ceil(floor / 50.0)) * 50, max=max(floor * 3, int(budget) + 1000), step=50,
                                          continuous_update=False, layout=W.Layout(width="460px"),
                                          style={"description_width": "110px"})
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})

@@ -89,9 +89,10 @@ def test_too_small_budget_shows_the_shortfall(debts):
 
 
 def test_slider_floor_is_the_sum_of_minimums(debts):
-    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566
+    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566,
+    # and the slider starts at the next whole ¥50: ¥5,600
     assert minimum_budget(debts) == 5566
-    assert StrategyExplorer(debts, start=START).budget_slider.min == 5566
+    assert StrategyExplorer(debts, start=START).budget_slider.min == 5600
 
 
 def test_unknown_setting_is_a_clear_error(debts):

@@ -1,0 +1,124 @@
+"""The dashboard in a real browser: Voila serves the counsellor notebook, headless Chromium moves the slider.
+
+Uses Debian's Chromium (installed by ``scripts/install-system-deps.sh``, run
+by ``make test``) through Playwright's Python API; ``playwright install`` is
+never needed. Skipped, with the reason, only when /usr/bin/chromium is absent.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+# Screenshots go to the test's temporary directory; PLANNER_SCREENSHOTS=docs refreshes the README's.
+SCREENSHOTS_ENV = "PLANNER_SCREENSHOTS"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard():
+    port = _free_port()
+    voila = Path(sys.executable).with_name("voila")
+    proc = subprocess.Popen(
+        [str(voila), "notebooks/04_counsellor_session.ipynb", "--Voila.ip=127.0.0.1", f"--port={port}", "--no-browser"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                out = proc.stdout.read().decode(errors="replace")[-3000:]
+                pytest.fail(f"voila did not start on {url}:\n{out}")
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _debt_free_with(budget):
+    import warnings
+
+    from planner import load_debts, plan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        debts = load_debts(ROOT / "sample_data" / "debts_zh.csv")
+    return plan(debts, budget, start="2026-12").debt_free
+
+
+def _chart_src(page):
+    return page.locator(".planner-session img").first.get_attribute("src")
+
+
+def test_budget_slider_moves_summary_and_chart(dashboard, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(dashboard, timeout=120_000)
+            slider = page.locator(".planner-budget")
+            slider.wait_for(state="visible", timeout=120_000)
+            summary = page.locator(".planner-summary").first
+            summary.wait_for(timeout=60_000)
+            before_text = summary.inner_text()
+            before_src = _chart_src(page)
+            assert "2028-03" in before_text  # ¥6,000 a month: debt-free 2028-03 (notebook 02's checked output)
+
+            handle = slider.locator(".noUi-handle")
+            handle.focus()
+            for _ in range(40):  # 40 steps of ¥50: ¥8,000 a month
+                handle.press("ArrowRight")
+            # ¥6,000 + 40 × ¥50 = ¥8,000 a month; the core says when that is debt-free
+            expected = _debt_free_with(8000)
+            page.wait_for_function(
+                "want => document.querySelector('.planner-summary').innerText.includes(want)",
+                arg=f"还清时间：{expected}", timeout=60_000,
+            )
+            page.wait_for_function(
+                "before => document.querySelector('.planner-session img').getAttribute('src') !== before",
+                arg=before_src, timeout=60_000,
+            )
+            assert summary.inner_text() != before_text
+            assert _chart_src(page) != before_src
+            shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "dashboard_zh.png"), full_page=False)
+            assert (shots / "dashboard_zh.png").stat().st_size > 10_000
+
+            # the language toggle switches every part of the session
+            page.get_by_role("button", name="English").click()
+            page.get_by_text("Counselling session: a way out").wait_for(timeout=60_000)
+            page.get_by_text("Monthly budget").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(shots / "dashboard_en.png"), full_page=False)
+        finally:
+            browser.close()
