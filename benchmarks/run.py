@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -131,16 +132,33 @@ def batch(quick: bool) -> None:
     sample_budgets = [Decimal(int(b)) / 100 for b in book.budget[:sample]]
     for strategy in ("avalanche", "minimum_only"):
         t_single = timed(lambda: [plan(ds, b, strategy) for ds, b in zip(sample_debts, sample_budgets)], 1) * portfolios / sample
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
         two = timed(lambda: run_book(book, strategy, workers=2), 3)
+        wall = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         one = timed(lambda: run_book(book, strategy, workers=1), 3)
         row(
             f"batch {portfolios:,} × 5 debts, {strategy}, 2 processes", two, t_single,
             f"single engine, extrapolated from {sample:,}", "< 2 s",
-            f"1 process: {fmt(one)}",
+            f"1 process: {fmt(one)}; the workers used {cpu / wall:.1f} cores on average",
         )
     frame = data.table(portfolios, 5)
     t_book = timed(lambda: book_from_frame(frame), 3)
     row(f"batch: read a table of {portfolios:,} × 5 (pandas → exact cents)", t_book)
+    # a negotiation scenario for every portfolio: adjustments are Debt -> Debt functions (Python)
+    from planner.batch import run_books
+    from planner.negotiation import Scenario, cap_rate
+
+    small = 2_000 if quick else 10_000
+    frame = data.table(small, 5)
+    frame["kind"] = "online_loan"
+    scenario_book = book_from_frame(frame)
+    scenario = Scenario("cap at 24%", (cap_rate("*", line="24"),))
+    t = timed(lambda: run_books(scenario_book, ["avalanche"], scenario=scenario, workers=1), 1)
+    row(f"batch {small:,} × 5 with a scenario (cap_rate 24 on every debt), 1 process", t,
+        note=f"{t / small / 5 * 1e6:.0f} µs per debt, almost all in building and adjusting Debt objects")
 
 
 def scaling(quick: bool) -> None:

@@ -749,9 +749,13 @@ def run_books(
         raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
     strategies = list(strategies)
     P = book.size
+    chunks = -(-P // chunk_size)
+    workers = _workers(workers, P, chunks)
+    if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
+        chunks = -(-chunks // workers) * workers
+        chunk_size = max(1, -(-P // chunks))
     bounds = list(range(0, P, chunk_size)) + [P]
     spans = list(zip(bounds[:-1], bounds[1:]))
-    workers = _workers(workers, P, len(spans))
     job = (strategies, horizon, schedules, scenario)
     parts = []
     if workers > 1:
