@@ -203,7 +203,8 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
             cols["sm"].append(d.settle_month or 0)
             cols["sc"].append(fractions.setdefault(d.settle_fraction, len(fractions)) if d.settle_month else -1)
         start.append(start[-1] + len(debts))
-    budget = [to_cents(Decimal(str(b))) for b in budgets]
+    # as plan() reads its budget; numpy scalars as the Python numbers they hold
+    budget = [to_cents(b.item() if hasattr(b, "item") and not isinstance(b, Decimal) else b) for b in budgets]
     if any(b < 0 for b in budget):
         raise PlannerError("预算不能为负数 / a budget cannot be negative")
     i64 = lambda k: np.array(cols[k], dtype=np.int64)  # noqa: E731
