@@ -935,19 +935,36 @@ class CounsellorSession(_Driven):
         self.intro = W.HTML()
         self.summary = W.HTML()
         ex, ng = self.explorer, self.negotiation
+        from .report import report_button
+
+        # The report reads the session when the button is pressed: the debts as edited,
+        # the budget and strategy chosen, and the asks set in the negotiation step.
+        self.report = report_button(self.report_state)
         self.widget = W.VBox([
             W.HBox([self.intro, self.lang_toggle]),
             self.headings[0], self.table.widget,
             self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box])]),
             self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
             self.headings[3], ng.grid, ng.canvas.image, ng.summary,
-            self.headings[4], self.summary,
+            self.headings[4], self.summary, self.report,
         ])
         self.widget.add_class("planner-session")
         self.state.observe(self._changed, names=["lang"])
         ex.on_refresh(self.refresh)
         ng.on_refresh(self.refresh)
         self.refresh()
+
+    def report_state(self) -> dict:
+        """What the report button hands to :func:`planner.report.build_report`."""
+        ng = self.negotiation
+        return {
+            "debts": self.explorer.debts,
+            "budget": self.explorer.state.budget,
+            "strategy": self.explorer.state.strategy,
+            "lang": self.state.lang,
+            "start": self.explorer.start,
+            "scenarios": [ng.scenario()] if ng.state.asks else None,
+        }
 
     def set(self, **values) -> None:
         """Set the language (``lang``) or anything the strategy explorer takes (``budget``, ``strategy`` ...)."""

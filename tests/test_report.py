@@ -257,7 +257,7 @@ def test_no_half_written_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(PlannerError, match="cannot write"):  # a bilingual message, not a raw OSError
         write_report(report, out)
     assert out.read_text("utf-8") == "old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # no temporary file left

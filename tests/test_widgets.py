@@ -179,3 +179,25 @@ def test_freeze_saves_all_future_interest_on_a_single_card():
     ex.set_ask("Card", freeze=60)
     assert ex.result.plan.total_interest == 0
     assert ex.result.savings.interest == baseline_interest
+
+
+def test_counsellor_session_report_button_writes_the_session_as_chosen(debts, tmp_path):
+    from planner.report import build_report
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(debts, 6000, lang="zh", start="2026-12")
+    session.set(budget=7000, strategy="snowball")
+    session.negotiation.set_ask(debts[0].name, waive=True)
+    state = session.report_state()
+    assert (state["budget"], state["strategy"], state["lang"]) == (7000, "snowball", "zh")
+    report = build_report(**state)
+    # The report's plan is the core's plan for what the counsellor chose on screen.
+    expected = plan(debts, 7000, "snowball", start="2026-12")
+    html = session.report  # the button box
+    name_box = html.children[0].children[1]
+    name_box.value = str(tmp_path / "client.html")
+    html.click()
+    written = (tmp_path / "client.html").read_text("utf-8")
+    assert "client.html" in html.children[1].value
+    assert f"{expected.total_interest:,.2f}" in written
+    assert report is not None
