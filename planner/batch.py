@@ -826,6 +826,10 @@ def _run_shared(span: tuple[int, int]) -> dict:
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # the workers share the book by forking (Linux, macOS); elsewhere one process
     if workers is None:
         # Starting processes costs ~0.1 s: only worth it for a large book.
         workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
@@ -1289,7 +1293,6 @@ def batch_dask(
         import dask.dataframe as dd
     except ImportError:  # pragma: no cover - dask is in the batch extra
         raise PlannerError("需要安装 dask：pip install 'debt-planner[batch]' / the dask engine needs dask: pip install 'debt-planner[batch]'") from None
-    import pandas as pd
 
     names = _strategy_list(strategies)
     if isinstance(data, (str, os.PathLike)):

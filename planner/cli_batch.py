@@ -6,7 +6,6 @@ pandas, pyarrow, tqdm and dask are imported only when the command runs.
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
