@@ -833,7 +833,7 @@ def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
     if workers is None:
         # Starting processes costs ~0.1 s: only worth it for a large book.
         workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
-    return max(1, min(int(workers), chunks))
+    return max(1, min(int(workers), portfolios))  # chunks are then split to give each worker a share
 
 
 def plan_batch(
