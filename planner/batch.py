@@ -1266,10 +1266,14 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
     """One Dask partition (every row of its portfolios) through the local engine, in-process."""
     if len(frame) == 0:
         return _result_meta(frame[id_column].dtype, scenario is not None)
-    table, _ = batch_frame(
-        frame.reset_index(drop=True), budget_column, strategies, scenario=scenario, horizon=horizon,
-        workers=1, source="partition", id_column=id_column,
-    )
+    try:
+        table, _ = batch_frame(
+            frame.reset_index(drop=True), budget_column, strategies, scenario=scenario, horizon=horizon,
+            workers=1, source="partition", id_column=id_column,
+        )
+    except PlannerError as exc:
+        # A plain PlannerError travels back from a remote worker intact (pickled by its message).
+        raise PlannerError(str(exc)) from None
     return table
 
 
@@ -1295,12 +1299,19 @@ def batch_dask(
         raise PlannerError("需要安装 dask：pip install 'debt-planner[batch]' / the dask engine needs dask: pip install 'debt-planner[batch]'") from None
 
     names = _strategy_list(strategies)
+    label = str(data) if isinstance(data, (str, os.PathLike)) else "dask"
     if isinstance(data, (str, os.PathLike)):
         text = str(data)
-        if text.lower().endswith((".parquet", ".pq")) or os.path.isdir(text):
-            ddf = dd.read_parquet(text)
-        else:
-            ddf = dd.read_csv(text, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
+        try:
+            if text.lower().endswith((".parquet", ".pq")) or os.path.isdir(text):
+                ddf = dd.read_parquet(text)
+            else:
+                ddf = dd.read_csv(text, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
+        except (UnicodeDecodeError, OSError, ValueError) as exc:
+            raise InputError(
+                [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+                label,
+            ) from None
     else:
         ddf = data
     if id_column not in ddf.columns:
@@ -1309,7 +1320,13 @@ def batch_dask(
         ddf = ddf.shuffle(on=id_column)
     sample = ddf._meta if hasattr(ddf, "_meta") else ddf.head(0)
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
-    out = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta).compute()
+    try:
+        out = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta).compute()
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(
+            [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+            label,
+        ) from None
     out = out.sort_values(["strategy", "portfolio_id"], kind="stable").reset_index(drop=True)
     return out
 
