@@ -423,3 +423,12 @@ def test_a_scenario_runs_in_the_workers_chunk_by_chunk():
             w = expected(adjust(scenario, debts), Decimal(str(part["budget"].iloc[0])), strategy)
             assert rows.loc[pid, "status"] == w["status"]
             assert round(rows.loc[pid, "total_interest"] * 100) == w["interest"], pid
+
+
+def test_cli_dask_engine_reports_an_unreadable_table(tmp_path, capsys):
+    pytest.importorskip("dask.dataframe")
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("portfolio_id,平台,剩余本金,年化利率,最低还款,budget\n1,借呗,1000,18,100,500\n".encode("gb18030"))
+    assert main(["batch", str(path), "--engine", "dask", "--out", str(tmp_path / "r.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "UTF-8" in err and "Traceback" not in err and "internal error" not in err
