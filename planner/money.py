@@ -19,6 +19,7 @@ Decimal('12000.00')
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -149,7 +150,12 @@ def to_cents(amount: Decimal | int | str) -> int:
     """
     try:
         # A float goes through its shortest repr: 2.675 means 2.675, not 2.67499999...
-        value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
+        if isinstance(amount, float):
+            value = Decimal(float.__repr__(amount))
+        elif isinstance(amount, numbers.Integral):  # numpy integers too
+            value = Decimal(int(amount))
+        else:
+            value = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError):
         value = Decimal("NaN")
     # The default decimal context (28 digits) holds yuan to the cent below 10^25;

@@ -15,7 +15,8 @@ scenario runs through :func:`planner.engine.plan`, and every plan reconciles.
 (True, True)
 
 Actions (parameters in brackets), each applied to the debts its selector
-names (one name, a list, ``"*"``, ``"kind:card"`` or ``"overdue"``):
+names (one name, a list, ``"*"``, ``"kind:card"``, ``"overdue"``, ``"apr>24"``,
+or conditions joined by ``&`` such as ``"kind:online_loan & apr>24"``):
 
 * ``freeze_interest`` (``months`` ≤ 60, ``include_accrued`` = true):
   停息挂账 / 个性化分期. The rate becomes 0 (penalty too) and the minimum
@@ -43,6 +44,7 @@ names (one name, a list, ``"*"``, ``"kind:card"`` or ``"overdue"``):
 from __future__ import annotations
 
 import html
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -222,12 +224,40 @@ def _selector(debt) -> str | tuple[str, ...]:
     raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
 
 
+_APR_TERM = re.compile(r"^apr\s*(>=|>|<=|<)\s*(\d+(?:\.\d+)?)$")
+
+
+def _is_condition(sel: str) -> bool:
+    return any(t.strip() == "overdue" or t.strip().startswith("kind:") or _APR_TERM.match(t.strip()) for t in sel.split("&"))
+
+
+def _term(action: str, term: str) -> Callable[[Debt], bool]:
+    """One condition of a selector: ``overdue``, ``kind:<kind>`` or ``apr>24`` (the rate charged)."""
+    term = term.strip()
+    if term == "overdue":
+        return lambda d: d.is_overdue
+    if term.startswith("kind:"):
+        kind = term[5:].strip()
+        return lambda d: d.kind == kind
+    m = _APR_TERM.match(term)
+    if m:
+        op, line = m[1], Decimal(m[2])
+        compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
+        return lambda d: compare(d.effective_apr, line)
+    raise PlannerError(
+        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接 / "
+        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &"
+    )
+
+
 @dataclass(frozen=True)
 class Adjustment:
     """One ask: ``action`` with its ``params``, for the debts ``debt`` selects.
 
     ``debt`` is a name, a tuple of names, ``"*"`` (every debt),
-    ``"kind:<kind>"`` (e.g. ``"kind:card"``) or ``"overdue"`` (debts now overdue).
+    ``"kind:<kind>"`` (e.g. ``"kind:card"``), ``"overdue"`` (debts now overdue),
+    ``"apr>24"`` (the rate charged; also ``>=``, ``<``, ``<=``), or several
+    conditions joined by ``&``: ``"kind:online_loan & apr>24"``.
     Build one with the helpers (:func:`freeze_interest`, :func:`cap_rate`, ...)
     or directly: ``Adjustment("cap_rate", "*", {"line": "24"})``.
     """
@@ -253,16 +283,10 @@ class Adjustment:
         names = [d.name for d in debts]
         if sel == "*":
             return names
-        if isinstance(sel, str) and sel.startswith("kind:"):
-            kind = sel[5:].strip()
-            chosen = [d.name for d in debts if d.kind == kind]
+        if isinstance(sel, str) and _is_condition(sel):
+            chosen = [d.name for d in debts if all(_term(self.action, t)(d) for t in sel.split("&"))]
             if not chosen:
-                raise PlannerError(f"{self.action}: 没有类型为 {kind!r} 的债务 / no debt of kind {kind!r}")
-            return chosen
-        if sel == "overdue":
-            chosen = [d.name for d in debts if d.is_overdue]
-            if not chosen:
-                raise PlannerError(f"{self.action}: 没有逾期的债务 / no debt is overdue")
+                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务 / no debt matches {sel!r}")
             return chosen
         wanted = (sel,) if isinstance(sel, str) else sel
         unknown = [n for n in wanted if n not in names]

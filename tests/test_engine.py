@@ -293,3 +293,10 @@ def test_a_budget_that_is_not_money_is_a_planner_error():
         plan([Debt("A", 100, 0, 10)], "abc")
     # A float budget is read through its shortest repr: 2.675 yuan is 268 cents, half-up.
     assert plan([Debt("A", "2.68", 0, 0)], 2.675).months == 1
+
+
+def test_numpy_numbers_are_read_exactly():
+    # Budgets often come out of a DataFrame as numpy scalars.
+    np = pytest.importorskip("numpy")
+    assert plan([Debt("A", "20.50", 0, 0)], np.float64(20.5)).months == 1
+    assert plan([Debt("A", 5, 0, 0)], np.int64(5)).months == 1

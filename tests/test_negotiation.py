@@ -162,8 +162,14 @@ def test_selectors():
     assert Adjustment("waive_fees", ["借呗", "分期乐"]).selects(debts) == ["借呗", "分期乐"]
     with pytest.raises(PlannerError, match="no debt named '花呗'"):
         Adjustment("waive_fees", "花呗").selects(debts)
-    with pytest.raises(PlannerError, match="no debt of kind 'private'"):
+    with pytest.raises(PlannerError, match="no debt matches 'kind:private'"):
         Adjustment("waive_fees", "kind:private").selects(debts)
+    # A programme like "freeze every online loan above 24%": conditions joined by &,
+    # on the rate charged (分期乐 35.9%, 53.85% while overdue; 安逸花 is consumer finance).
+    assert Adjustment("freeze_interest", "kind:online_loan & apr>24", {"months": 60}).selects(debts) == ["分期乐"]
+    assert Adjustment("waive_fees", "apr>=32.4").selects(debts) == ["分期乐", "安逸花(马上消费金融)"]
+    with pytest.raises(PlannerError, match="cannot read the condition 'apr>>24'"):
+        Adjustment("waive_fees", "kind:card & apr>>24").selects(debts)
 
 
 def test_a_scenario_is_pure():
