@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from . import __version__
-from .errors import PlannerError
+from .errors import InfeasibleBudgetError, PlannerError
 from .i18n import t
 from .money import format_yuan
 
@@ -82,7 +82,7 @@ def _load(args):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        debts = load_debts(args.debts, encoding=getattr(args, "encoding", None))
+        debts = load_debts(args.debts, encoding=getattr(args, "encoding", None), sheet=getattr(args, "sheet", None))
     messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     if messages and getattr(args, "format", "table") != "json":
         print(f"{t('warnings', args.lang)}:", file=sys.stderr)
@@ -260,8 +260,9 @@ def cmd_compare(args) -> int:
 
 
 def _common(p: argparse.ArgumentParser, *, planning: bool) -> None:
-    p.add_argument("debts", help="CSV file of debts (UTF-8 or GBK; Chinese headers accepted)")
+    p.add_argument("debts", help="CSV file (UTF-8 or GBK) or Excel workbook (.xlsx) of debts; Chinese headers accepted")
     p.add_argument("--encoding", help="force the file's encoding (default: UTF-8, then GB18030/GBK)")
+    p.add_argument("--sheet", help="for an .xlsx: the sheet's name (default: the first sheet with a header row)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the table output")
     if planning:
@@ -339,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except PlannerError as exc:
         print(str(exc), file=sys.stderr)
+        if isinstance(exc, InfeasibleBudgetError) and args.command in ("plan", "compare"):
+            # Whom to call and what to ask for, so the payments fit: the report handles such a budget.
+            print(f"{t('cli_infeasible_hint', 'zh')}\n{t('cli_infeasible_hint', 'en')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -41,6 +41,12 @@ _SIGNATURES = {
     b"\xff\xd8\xff": ("JPEG 图片", "a JPEG image"),
 }
 _FIX_EXPORT = ("请在 Excel 中“另存为” CSV 文件后再导入。", "Save it as CSV from Excel and load that.")
+_ZIP = b"PK\x03\x04"  # an .xlsx workbook is a zip file: read by planner.excel
+_OLD_EXCEL = (
+    "这不是 CSV 文件，而是旧版 Excel 工作簿 (.xls) 或加密的工作簿。请在 Excel 中“另存为” .xlsx 或 CSV 文件（不设密码）后再导入。",
+    "this is not a CSV file but an old Excel workbook (.xls) or a password-protected workbook. "
+    "Save it from Excel as .xlsx or CSV (without a password) and load that.",
+)
 
 
 def header_key(text: str) -> str:
@@ -651,8 +657,12 @@ def _check_debt_list(debts, source: str) -> list[Debt]:
     return list(debts)
 
 
-def load_debts(source, *, encoding: str | None = None) -> list[Debt]:
+def load_debts(source, *, encoding: str | None = None, sheet: str | None = None) -> list[Debt]:
     """Debts from a CSV path, CSV bytes or text, a pandas DataFrame, or a list of :class:`Debt`.
+
+    An Excel workbook (.xlsx, as a path, bytes or an open file) loads the same way,
+    from its first sheet with a header row or the sheet named ``sheet``
+    (see :mod:`planner.excel`).
 
     Raises :class:`~planner.errors.InputError` listing every problem found;
     warns with :class:`~planner.errors.PlannerWarning` on suspicious input.
@@ -696,6 +706,14 @@ def load_debts(source, *, encoding: str | None = None) -> list[Debt]:
         raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
     if not data.strip():
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
+    if data.startswith(_ZIP):
+        from .excel import load_workbook_debts
+
+        return load_workbook_debts(data, label, sheet=sheet)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError([Problem(*_OLD_EXCEL)], label)
+    if sheet is not None:
+        raise InputError([Problem("只有 Excel 工作簿才有工作表；这是 CSV 文件，请去掉 --sheet。", "only an Excel workbook has sheets; this is a CSV file: leave out --sheet (sheet=).")], label)
     text = decode(data, label, encoding)
     header, rows, header_row = _table_from_text(text, label)
     return _rows_to_debts(header, rows, label, header_row)

@@ -1,0 +1,328 @@
+"""Debts from an Excel workbook (.xlsx), through the same rows-to-debts path as CSV.
+
+:func:`planner.load_debts` comes here when the bytes are a zip file. The sheet's
+cells become the text a CSV export of it would hold, so header detection, column
+aliases, parsing and problem reporting are the CSV path's own
+(:func:`planner.loader._split_header`, :func:`planner.loader._rows_to_debts`).
+Cells come typed, so each is turned into text exactly:
+
+- numbers as written (a float through ``repr``: 12000.5 gives ``"12000.5"``);
+- a percent-formatted number as percent: Excel stores 18% as 0.18 with a number
+  format such as ``0.00%``, which gives ``"18%"``, not 0.18%;
+- dates as ISO dates (``"2023-05-10"``);
+- a formula's value as Excel last calculated it (``data_only``); a formula with
+  no saved value (a workbook written by a program that does not calculate) or an
+  error value such as ``#DIV/0!`` is a problem of that cell.
+
+Rows are the spreadsheet's own row numbers, columns are named by their header,
+and the source is named with its sheet. openpyxl is imported only here, and this
+module only when a workbook is loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from ._data import columns_table
+from .debt import Debt
+from .errors import InputError, Problem
+from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _alias_index, _rows_to_debts, _split_header, column_label, header_key
+from .money import normalise
+
+#: A workbook whose parts unpack to more than this is refused (a zip can hide a
+#: thousandfold expansion; a person's list of debts unpacks to a few hundred kB).
+MAX_UNPACKED_BYTES = 10 * MAX_BYTES
+#: Rows of a sheet read at most, blank ones included: a list of debts is short,
+#: and a stray cell at row 1,048,576 must not make the reader walk a million rows.
+MAX_SHEET_ROWS = 10 * (MAX_DEBTS + 10)
+#: When no sheet is named, the first of this many sheets with a header is used.
+SHEETS_SEARCHED = 5
+#: Rows of a sheet looked at to find its header (title rows and blank rows may stand above it).
+HEADER_ROWS_SEARCHED = 30
+
+_FIX_SAVE = ("请在 Excel 中“另存为” .xlsx 或 CSV 文件后再导入。", "Save it from Excel as .xlsx or CSV and load that.")
+# Quoted text, escaped characters and [colour]/[$locale] sections of a number format
+# are shown as written: a "%" there does not make the number a percentage.
+_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel shows a cell with this number format as a percentage (the value times 100).
+
+    >>> is_percent_format("0.00%"), is_percent_format('0.00"%"'), is_percent_format('"¥"#,##0.00')
+    (True, False, False)
+    """
+    return bool(number_format) and "%" in _LITERAL_IN_FORMAT.sub("", number_format)
+
+
+def _plain(number: Decimal) -> str:
+    """A Decimal as plain digits, never in exponent form: ``Decimal("1E+16")`` gives ``"10000000000000000"``."""
+    return format(number, "f")
+
+
+def cell_text(value, number_format: str | None = None) -> str:
+    """The text of a typed cell, as a CSV export of the sheet would hold it.
+
+    >>> cell_text(12000.5), cell_text(0.18, "0%"), cell_text(0.1825, "0.00%"), cell_text(600)
+    ('12000.5', '18%', '18.25%', '600')
+    >>> cell_text(datetime(2023, 5, 10)), cell_text(None), cell_text(" 借呗 ")
+    ('2023-05-10', '', ' 借呗 ')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        # repr is the shortest text that reads back as the same float: 0.18, not 0.179999...
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if is_percent_format(number_format) and number.is_finite():
+            return f"{_plain(number.scaleb(2))}%"
+        return _plain(number)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _not_a_workbook(data: bytes, source: str) -> InputError | None:
+    """A clear error for a zip file that is not an .xlsx workbook (None when it looks like one)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return InputError(
+            [Problem(f"Excel 工作簿 (.xlsx) 已损坏，无法打开。{_FIX_SAVE[0]}", f"the Excel workbook (.xlsx) is damaged and cannot be opened. {_FIX_SAVE[1]}")],
+            source,
+        )
+    names = {info.filename for info in infos}
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        return InputError(
+            [
+                Problem(
+                    f"工作簿解压后太大（上限 {MAX_UNPACKED_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
+                    f"the workbook is too large when unpacked (limit {MAX_UNPACKED_BYTES / 1e6:.0f} MB). "
+                    "A person's list of debts is small; for many portfolios use `planner batch`.",
+                )
+            ],
+            source,
+        )
+    if "xl/workbook.bin" in names:
+        kind = ("Excel 二进制工作簿 (.xlsb)", "an Excel binary workbook (.xlsb)")
+    elif "content.xml" in names and "mimetype" in names:
+        kind = ("OpenDocument 表格 (.ods)", "an OpenDocument spreadsheet (.ods)")
+    elif "xl/workbook.xml" not in names:
+        kind = ("压缩包 (zip)，不是 Excel 工作簿", "a zip archive, not an Excel workbook")
+    else:
+        return None
+    return InputError([Problem(f"这不是 CSV 文件或 .xlsx 工作簿，而是{kind[0]}。{_FIX_SAVE[0]}", f"this is not a CSV file or an .xlsx workbook but {kind[1]}. {_FIX_SAVE[1]}")], source)
+
+
+def _damaged(source: str, exc: BaseException) -> InputError:
+    return InputError(
+        [
+            Problem(
+                f"Excel 工作簿 (.xlsx) 已损坏，无法读取（{type(exc).__name__}）。{_FIX_SAVE[0]}",
+                f"the Excel workbook (.xlsx) is damaged and cannot be read ({type(exc).__name__}). {_FIX_SAVE[1]}",
+            )
+        ],
+        source,
+    )
+
+
+def _open(data: bytes, source: str, data_only: bool):
+    import openpyxl  # noqa: PLC0415 - only when a workbook is loaded: the CLI's cold start
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    # A damaged workbook fails deep in openpyxl with KeyError, XML parse errors,
+    # TypeError...: all mean the same to the person holding the file.
+    except Exception as exc:  # noqa: BLE001
+        raise _damaged(source, exc) from None
+
+
+def sheet_source(label: str, title: str) -> str:
+    """How a sheet is named in messages: the file and the sheet."""
+    return f"{label} (工作表/sheet '{title}')"
+
+
+def _rows(sheet, source: str, limit: int | None = None):
+    """``(row number, cells)`` of a read-only sheet; cells are ``(value, number_format, data_type)``.
+
+    Stops after ``limit`` rows; without one, refuses a sheet longer than
+    :data:`MAX_SHEET_ROWS` rows or with more than :data:`MAX_DEBTS` filled rows.
+    """
+    filled = 0
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            if limit is not None and number > limit:
+                return
+            cells = [(c.value, c.number_format, c.data_type) if c.value is not None or c.data_type == "f" else (None, None, "n") for c in row]
+            row_number = next((c.row for c in row if getattr(c, "row", None)), number)
+            if any(value is not None for value, _, _ in cells):
+                filled += 1
+            if limit is None and (filled > MAX_DEBTS + 10 or number > MAX_SHEET_ROWS):
+                zh, en = _TOO_MANY_ROWS
+                if number > MAX_SHEET_ROWS:
+                    zh += f"工作表超过 {MAX_SHEET_ROWS} 行：请删除清单下方的内容。"
+                    en += f" The sheet goes on past row {MAX_SHEET_ROWS}: delete what stands below the list."
+                raise InputError([Problem(zh, en)], source)
+            yield row_number, cells
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet, as in _open
+        raise _damaged(source, exc) from None
+
+
+def _text_rows(rows):
+    return [(number, [cell_text(value, fmt) for value, fmt, _ in cells]) for number, cells in rows]
+
+
+def _choose_sheet(book, label: str, sheet: str | None):
+    sheets = book.worksheets
+    if sheet is not None:
+        chosen = next((s for s in sheets if s.title == sheet), None)
+        chosen = chosen or next((s for s in sheets if s.title.strip().casefold() == str(sheet).strip().casefold()), None)
+        if chosen is None:
+            names = "、".join(f"“{s.title}”" for s in sheets)
+            names_en = ", ".join(repr(s.title) for s in sheets)
+            raise InputError(
+                [Problem(f"工作簿里没有名为“{sheet}”的工作表。现有的工作表：{names}。", f"the workbook has no sheet named {sheet!r}. Its sheets: {names_en}.", value=str(sheet))],
+                label,
+            )
+        return chosen
+    candidates = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"][:SHEETS_SEARCHED] or sheets[:1]
+    if not candidates:
+        raise InputError([Problem("工作簿里没有任何工作表。", "the workbook has no sheets.")], label)
+    first_error = None
+    for candidate in candidates:
+        candidate.reset_dimensions()  # the stored size may be wrong; read what is there
+        try:
+            _split_header(_text_rows(_rows(candidate, label, HEADER_ROWS_SEARCHED)), label)
+            return candidate
+        except InputError as exc:
+            first_error = first_error or (candidate, exc)
+    if len(candidates) == 1:
+        candidate, exc = first_error
+        raise InputError(exc.problems, sheet_source(label, candidate.title))
+    expected = ", ".join(column_label(c) for c in ("name", "balance", "apr", "min_payment"))
+    names = "、".join(f"“{s.title}”" for s in candidates)
+    names_en = ", ".join(repr(s.title) for s in candidates)
+    raise InputError(
+        [
+            Problem(
+                f"工作表 {names} 都找不到表头：前几行都不包含已知的列名。需要的列：{expected}。请把债务清单放在第一个工作表，或用 --sheet（Python 中 sheet=）指定工作表。",
+                f"no header row found in the sheets {names_en}: none of their first rows names the known columns. "
+                f"Required columns: {expected}. Put the list of debts on the first sheet, or name its sheet with --sheet (sheet= in Python).",
+            )
+        ],
+        label,
+    )
+
+
+def _totals_row(cells: list[str], name_position: int | None) -> bool:
+    """Whether the loader skips this row as a totals line (the same rule as :func:`_rows_to_debts`)."""
+    totals = {header_key(n) for n in columns_table()["totals"]["names"]}
+    name = normalise(cells[name_position]) if name_position is not None and name_position < len(cells) else ""
+    if not name:
+        name = next((normalise(c) for c in cells if header_key(normalise(c)) in totals), "")
+    return header_key(name) in totals
+
+
+def _cell_problems(header: list[str], header_row: int, rows, formulas) -> list[Problem]:
+    """Formulas without a saved value and error values, in the columns the loader reads.
+
+    ``rows``: the value cells by row number; ``formulas``: the row numbers and
+    positions of formula cells (from the workbook read without ``data_only``).
+    Each such cell is blanked in ``rows`` so the loader does not also call it missing.
+    """
+    index = _alias_index()
+    known = {position for position, raw in enumerate(header) if header_key(raw) in index}
+    name_position = next((p for p in known if index[header_key(header[p])] == "name"), None)
+    problems = []
+    for number, cells in rows:
+        if number <= header_row or _totals_row([cell_text(v, f) for v, f, _ in cells], name_position):
+            continue
+        for position, (value, _, data_type) in enumerate(cells):
+            if position not in known:
+                continue
+            formula = formulas.get((number, position))
+            if value is None and formula is not None:
+                problems.append(
+                    Problem(
+                        "公式没有保存计算结果（文件可能是由程序生成、从未在 Excel 中打开保存过）。请在 Excel 中打开并保存，或把这一列“选择性粘贴为数值”后再导入。",
+                        "the formula has no saved result (the file was probably written by a program and never saved in Excel). "
+                        "Open and save it in Excel, or paste the column as values, then load it again.",
+                        row=number,
+                        column=header[position],
+                        value=str(formula)[:60],
+                    )
+                )
+            elif data_type == "e":
+                problems.append(
+                    Problem(
+                        f"单元格显示 Excel 错误值 {value}。请修正这一格的公式或直接填写数值。",
+                        f"the cell shows the Excel error {value}. Fix its formula or type the value.",
+                        row=number,
+                        column=header[position],
+                        value=str(value),
+                    )
+                )
+            else:
+                continue
+            cells[position] = (None, None, "n")
+    return problems
+
+
+def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) -> list[Debt]:
+    """Debts from the bytes of an .xlsx workbook: its first sheet with a header, or ``sheet`` by name.
+
+    Raises :class:`~planner.errors.InputError` naming the file, sheet, row and
+    column of every problem, as for CSV.
+    """
+    label = "Excel" if label == "CSV" else label  # bytes given without a file name
+    refused = _not_a_workbook(data, label)
+    if refused is not None:
+        raise refused
+    book = _open(data, label, data_only=True)
+    try:
+        chosen = _choose_sheet(book, label, sheet)
+        source = sheet_source(label, chosen.title)
+        chosen.reset_dimensions()
+        rows = list(_rows(chosen, source))
+    finally:
+        book.close()
+    header, _, header_row = _split_header(_text_rows(rows), source)
+    formulas: dict[tuple[int, int], object] = {}
+    if any(value is None for number, cells in rows if number > header_row for value, _, _ in cells):
+        # A blank cell may be a formula Excel never calculated: read the formulas too.
+        book = _open(data, label, data_only=False)
+        try:
+            formula_sheet = book[chosen.title]
+            formula_sheet.reset_dimensions()
+            for number, cells in _rows(formula_sheet, source):
+                for position, (value, _, data_type) in enumerate(cells):
+                    if data_type == "f":
+                        formulas[number, position] = value
+        finally:
+            book.close()
+    cell_problems = _cell_problems(header, header_row, rows, formulas)
+    header, body, header_row = _split_header(_text_rows(rows), source)
+    try:
+        debts = _rows_to_debts(header, body, source, header_row)
+    except InputError as exc:
+        if not cell_problems:
+            raise
+        # A blanked cell may also be reported missing: the cell's own problem says why.
+        where = {(p.row, p.column) for p in cell_problems}
+        rest = [p for p in exc.problems if (p.row, p.column) not in where]
+        raise InputError(sorted(cell_problems + rest, key=lambda p: p.row or 0), source) from None
+    if cell_problems:
+        raise InputError(cell_problems, source)
+    return debts
