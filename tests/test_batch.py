@@ -246,6 +246,18 @@ def test_a_kind_selector_skips_portfolios_without_that_kind():
     assert got(r, 1)["interest"] == expected(scenario.apply(mixed), 2000, "avalanche")["interest"]
 
 
+def test_the_issue_programme_freeze_online_loans_above_24_percent():
+    # Issue 6's example: "freeze interest for 60 months on every online loan above 24%".
+    scenario = Scenario("programme", (freeze_interest("kind:online_loan & apr>24", months=60),))
+    cheap = [Debt("o", 8000, 18, 600, kind="online_loan"), Debt("c", 5000, 36, 500, kind="card")]
+    dear = [Debt("o", 8000, 35.9, 600, kind="online_loan"), Debt("c", 5000, 36, 500, kind="card")]
+    assert adjust(scenario, cheap) == cheap  # an online loan at 18% and a card at 36% are not in it
+    assert adjust(scenario, dear)[0].apr == 0 and adjust(scenario, dear)[1] == dear[1]
+    r = plan_batch([cheap, dear], [1500, 1500], "avalanche", scenario=scenario)
+    assert got(r, 0)["interest"] == expected(cheap, 1500, "avalanche")["interest"]
+    assert got(r, 1)["interest"] == expected(scenario.apply(dear), 1500, "avalanche")["interest"]
+
+
 # -- tables, files and the command line -----------------------------------------------
 
 TABLE = pd.DataFrame(
