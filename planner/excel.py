@@ -113,15 +113,18 @@ def _not_a_workbook(data: bytes, source: str) -> InputError | None:
             ],
             source,
         )
+    fix = _FIX_SAVE
     if "xl/workbook.bin" in names:
         kind = ("Excel 二进制工作簿 (.xlsb)", "an Excel binary workbook (.xlsb)")
     elif "content.xml" in names and "mimetype" in names:
         kind = ("OpenDocument 表格 (.ods)", "an OpenDocument spreadsheet (.ods)")
+        fix = ("请“另存为” .xlsx 或 CSV 文件后再导入。", "Save it as .xlsx or CSV and load that.")
     elif "xl/workbook.xml" not in names:
-        kind = ("压缩包 (zip)，不是 Excel 工作簿", "a zip archive, not an Excel workbook")
+        kind = ("压缩包 (zip)", "a zip archive")
+        fix = ("请先解压，再导入其中的 CSV 或 .xlsx 文件。", "Unpack it and load the CSV or .xlsx file inside.")
     else:
         return None
-    return InputError([Problem(f"这不是 CSV 文件或 .xlsx 工作簿，而是{kind[0]}。{_FIX_SAVE[0]}", f"this is not a CSV file or an .xlsx workbook but {kind[1]}. {_FIX_SAVE[1]}")], source)
+    return InputError([Problem(f"这不是 CSV 文件或 .xlsx 工作簿，而是{kind[0]}。{fix[0]}", f"this is not a CSV file or an .xlsx workbook but {kind[1]}. {fix[1]}")], source)
 
 
 def _damaged(source: str, exc: BaseException) -> InputError:
