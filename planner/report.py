@@ -9,6 +9,10 @@ that HTML with headless Chromium; :func:`write_report` writes either, atomically
 and never over an input. Every text for people is in ``data/report.toml``
 (Chinese and English); nothing here is legal advice and the report says so.
 
+When the budget is below the minimum payments the report is built anyway
+(:class:`Shortfall`): it says how much is missing, lists the asks that lower
+the monthly payments most, and shows the plan once enough of them are granted.
+
 >>> from planner import Debt
 >>> debts = [Debt("Card", 3000, 18, 300, kind="card"), Debt("Loan", 5000, 30, 500, kind="online_loan")]
 >>> r = build_report(debts, 1500, lang="en", start="2027-01", made_on="2026-12-01")
@@ -32,7 +36,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import PlannerError
+from .errors import InfeasibleBudgetError, PlannerError
 from .money import format_yuan
 
 #: Chromium flags for printing the report (a fresh container has no sandbox or GPU).
@@ -140,6 +144,8 @@ class Call:
     months_sooner: int | None
     pressure: tuple[Decimal, Decimal] | None  # month-1 minimum before and after, when it changes
     adjustments: tuple = field(default=(), repr=False)
+    cut: Decimal | None = None  # budget below the minimums: what the asks take off the month-1 minimums
+    needed: bool = False  # budget below the minimums: among the calls that make the plan fit
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,40 @@ class ScenarioRow:
     pressure: Decimal
     saving: Decimal | None  # None for the baseline
     headline: bool = False
+    short: Decimal | None = None  # the budget does not cover this scenario's minimums by this much
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Parts 2 to 5 when the budget does not cover the minimum payments.
+
+    ``asks_needed``: calls 1 to ``asks_needed`` of the call list make the plan
+    fit (None when even all of them do not; then ``still_short`` says by how
+    much, in month ``still_short_month``).
+    """
+
+    budget: Decimal
+    required: Decimal  # the minimum payments due in `month`
+    amount: Decimal  # required − budget
+    month: int
+    when: str  # calendar month of `month`
+    smallest_budget: Decimal  # the least budget that pays every month's minimums
+    baseline: object | None  # planner.result.Plan: minimums only, with smallest_budget
+    target_months: int
+    target_budget: Decimal | None  # debt-free within target_months (planner.required_budget)
+    asks_needed: int | None
+    pressure_after: Decimal  # month-1 minimums with the calls granted (all of them when none fits)
+    calls_label: str  # "calls 1–2"
+    still_short: Decimal | None = None
+    still_short_month: int | None = None
+    still_required: Decimal | None = None
+
+    def to_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in ("month", "when", "target_months", "asks_needed", "still_short_month")}
+        for k in ("budget", "required", "amount", "smallest_budget", "target_budget", "pressure_after", "still_short"):
+            v = getattr(self, k)
+            out[k] = None if v is None else float(v)
+        return out
 
 
 @dataclass
@@ -176,7 +216,7 @@ class Report:
     strategies: tuple[StrategyRow, ...]
     recommended: str
     why: str
-    plan: object  # planner.result.Plan: the recommended plan, without negotiation
+    plan: object | None  # planner.result.Plan: the recommended plan (negotiated when the budget is short; None when nothing fits)
     first_months: tuple[int, ...]
     calls: tuple[Call, ...]
     keep_paying: tuple[str, ...]
@@ -187,34 +227,43 @@ class Report:
     agency: object | None  # planner.negotiation.AgencyQuote
     rights: tuple[str, ...]
     disclaimer: str
+    shortfall: Shortfall | None = None  # set when the budget does not cover the minimum payments
 
     def t(self, key: str, **fields) -> str:
         return text(key, self.lang, **fields)
 
     def payments(self, month: int) -> dict[str, Decimal]:
         """What the plan pays each debt (shown names) in ``month``."""
+        if self.plan is None:
+            return {}
         return {row["debt"]: row["payment"] for row in self.plan.month_rows(month)}
 
     def to_dict(self) -> dict:
         """The key numbers, JSON-ready (money as floats of yuan)."""
         p = self.plan
+
+        def num(v):
+            return None if v is None else float(v)
+
         return {
             "lang": self.lang,
-            "strategy": p.strategy,
+            "strategy": p.strategy if p is not None else None,
             "budget": float(self.budget),
-            "months": p.months,
-            "debt_free": p.debt_free,
-            "total_interest": float(p.total_interest),
-            "total_paid": float(p.total_paid),
+            "months": p.months if p is not None else None,
+            "debt_free": p.debt_free if p is not None else None,
+            "total_interest": num(p.total_interest) if p is not None else None,
+            "total_paid": num(p.total_paid) if p is not None else None,
             "first_months": {m: {k: float(v) for k, v in self.payments(m).items()} for m in self.first_months},
             "calls": [
-                {"name": c.name, "asks": list(c.asks), "saving": float(c.saving), "months_sooner": c.months_sooner}
+                {"name": c.name, "asks": list(c.asks), "saving": num(c.saving), "months_sooner": c.months_sooner,
+                 "cut": num(c.cut), "needed": c.needed}
                 for c in self.calls
             ],
             "scenarios": [
-                {"name": s.name, "months": s.months, "total_paid": float(s.total_paid), "saving": None if s.saving is None else float(s.saving)}
+                {"name": s.name, "months": s.months, "total_paid": float(s.total_paid), "saving": num(s.saving), "short": num(s.short)}
                 for s in self.scenarios
             ],
+            "shortfall": self.shortfall.to_dict() if self.shortfall is not None else None,
         }
 
 
@@ -342,9 +391,12 @@ def build_report(
     TOML path or text, or a list of :class:`planner.Scenario` (part 5 then
     compares them too). ``strategy``: force one (default: the one with the
     least interest among those that finish). ``anonymise`` replaces the
-    lenders' names and drops the client's. Raises
-    :class:`~planner.errors.InfeasibleBudgetError` when the budget does not
-    cover the minimum payments.
+    lenders' names and drops the client's. A budget below the minimum
+    payments still makes a report: ``report.shortfall`` says by how much,
+    part 4 lists the asks that lower the monthly payments, and ``report.plan``
+    is the plan once enough of them are granted (None when even all of them
+    do not fit). A budget that is not an amount of at least 0 raises
+    :class:`~planner.errors.PlannerError`.
     """
     from .engine import compare, plan
     from .loader import load_debts
@@ -356,7 +408,13 @@ def build_report(
 
     text("title", lang)  # validates lang
     debts = load_debts(debts)
-    budget = round_cents(Decimal(str(budget)))
+    given = budget
+    try:
+        budget = round_cents(Decimal(str(budget)))
+    except ArithmeticError:
+        budget = None
+    if budget is None or not budget.is_finite() or budget < 0:
+        raise PlannerError(f"预算应为不小于 0 的金额：{given} / the budget must be an amount of at least 0: {given}")
     loaded = None
     if scenarios is not None:
         loaded = scenarios if isinstance(scenarios, (list, tuple)) else load_scenarios(scenarios)
@@ -400,13 +458,20 @@ def build_report(
         notes.append(text("emergency_unknown", lang, months=months_fund))
     stretched_percent = Decimal(str(_param("stretched_slack_percent")))
     stretched = slack < minimums * stretched_percent / 100 or any(d.is_overdue for d in debts) or bool(afford and afford.over_limit)
-    if slack < minimums * stretched_percent / 100:
+    if 0 <= slack < minimums * stretched_percent / 100:
         notes.append(text("stretched", lang, percent=stretched_percent))
 
     # 3. the plan
-    comparison = compare(debts, budget, list(STRATEGIES), **kwargs)
     if strategy is not None and strategy not in STRATEGIES:
         raise PlannerError(f"未知策略 / unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    try:
+        comparison = compare(debts, budget, list(STRATEGIES), **kwargs)
+    except InfeasibleBudgetError as exc:
+        head = dict(lang=lang, client=client, made_on=made_on, anonymised=anonymise, names=names,
+                    debts=_debt_rows(debts, lang), budget=budget, minimums=minimums, affordability=afford,
+                    income=inc, essentials=ess)
+        return _short_report(debts, budget, exc, head=head, notes=notes, loaded=loaded, scenarios=scenarios,
+                             strategy=strategy, kwargs=kwargs)
     chosen = comparison[strategy] if strategy else comparison.best
     rows = tuple(
         StrategyRow(p.strategy, strategy_label(p.strategy, lang), p.months, p.debt_free, p.total_interest, p.strategy == chosen.strategy)
@@ -484,6 +549,187 @@ def build_report(
     )
 
 
+def _relief_for(debt, lang: str):
+    """The asks that lower one debt's monthly payment: (adjustments, ask texts, basis texts, writing texts).
+
+    Overdue penalties and fees waived; a card's balance frozen into 60
+    installments (个性化分期); any other debt's rate cut to the line it
+    crosses, then its term extended (展期) to twice the months left, at most
+    ``extend_term_max_months``, when that lowers the payment.
+    """
+    from .negotiation import Scenario, extend_term
+
+    adjustments, said, basis, writing = _asks_for(debt, True, lang)
+    if debt.kind == "card":
+        return adjustments, said, basis, writing
+    now = Scenario(debt.name, tuple(adjustments)).apply([debt])[0] if adjustments else debt
+    left = now.term_months
+    if left:
+        months = min(left * int(_param("extend_term_factor")), int(_param("extend_term_max_months")))
+    else:
+        months = int(_param("extend_term_default_months"))
+    if months > (left or 0):
+        ask = extend_term(debt.name, months=months)
+        longer = ask.apply([now])[0]
+        if longer.min_payment < now.min_payment:
+            texts = _texts()["asks"]["extend_term"]
+            adjustments.append(ask)
+            said.append(texts["ask"][lang].format(before_months=left or "—", months=months,
+                                                  before=_yuan(now.min_payment), payment=_yuan(longer.min_payment)))
+            basis.append(texts["basis"][lang])
+            writing.append(texts["writing"][lang])
+    return adjustments, said, basis, writing
+
+
+def _smallest_budget(debts, kwargs):
+    """The least budget (to the cent) that pays every month's minimums, and the minimums-only plan with it."""
+    from .engine import plan
+    from .negotiation import monthly_pressure
+
+    need = monthly_pressure(debts)
+    for _ in range(1000):  # each round raises the budget to a month's minimums; they only ever fall after month 1
+        try:
+            return need, plan(debts, need, "minimum_only", **kwargs)
+        except InfeasibleBudgetError as exc:
+            need = max(exc.required, need + Decimal("0.01"))
+    return need, None  # pragma: no cover - the rounds above always end
+
+
+def _calls_label(k: int, lang: str) -> str:
+    return text("calls_one", lang) if k == 1 else text("calls_range", lang, k=k)
+
+
+def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strategy, kwargs) -> Report:
+    """The report when ``budget`` does not cover the minimum payments (``exc`` from the baseline plan).
+
+    Part 4 ranks each lender's relief asks by how much they take off the
+    month-1 minimums; calls are granted in that order until the plan runs
+    within the budget (every month, through the same engine); part 3 then shows
+    that plan. Part 5 compares it with paying today's minimums, with the
+    budget that pays them.
+    """
+    from .charts import strategy_label
+    from .engine import compare, plan, required_budget
+    from .negotiation import Scenario, monthly_pressure, price_agency
+    from .references import disclaimer
+    from .strategies import STRATEGIES
+
+    lang = head["lang"]
+    smallest, baseline = _smallest_budget(debts, kwargs)
+    start = (baseline.calendar_month(1) if baseline is not None else None) or kwargs["start"]
+    when = (baseline.calendar_month(exc.month) if baseline is not None else None) or str(exc.month)
+    notes = [text("budget_short", lang, budget=_yuan(budget), month=exc.month, when=when, required=_yuan(exc.required),
+                  amount=_yuan(exc.shortfall))] + list(notes[1:])
+    target = int(_param("target_months"))
+    try:
+        target_budget = required_budget(debts, target, strategy or "avalanche", start=kwargs["start"])
+    except PlannerError:
+        target_budget = None
+
+    # 4. the asks that lower the monthly payments, largest cut first
+    calls = []
+    for d in debts:
+        adj, said, basis, writing = _relief_for(d, lang)
+        if not adj:
+            continue
+        before = monthly_pressure([d])
+        after = monthly_pressure(Scenario(d.name, tuple(adj)).apply([d]))
+        calls.append(Call(0, d.name, tuple(said), tuple(basis), tuple(writing), None, None, None,
+                          (before, after) if before != after else None, tuple(adj), cut=before - after))
+    overdue = {d.name: d.overdue_days for d in debts}
+    calls.sort(key=lambda c: (-c.cut, -overdue[c.name], c.name))
+
+    def runs(ds):
+        try:
+            return compare(ds, budget, list(STRATEGIES), **kwargs)
+        except InfeasibleBudgetError:
+            return None
+
+    current, comparison, needed = list(debts), None, None
+    for k, c in enumerate(calls, start=1):
+        current = Scenario(c.name, c.adjustments).apply(current)
+        if monthly_pressure(current) <= budget:
+            comparison = runs(current)
+            if comparison is not None:
+                needed = k
+                break
+    calls = tuple(dataclasses.replace(c, rank=k, needed=needed is not None and k <= needed) for k, c in enumerate(calls, start=1))
+    called = {c.name for c in calls}
+    keep = tuple(d.name for d in debts if d.name not in called)
+    label = _calls_label(needed or len(calls), lang)
+
+    # 3. the plan those calls make possible
+    chosen, rows, why, first = None, (), "", ()
+    still = None
+    if comparison is not None:
+        chosen = comparison[strategy] if strategy else comparison.best
+        rows = tuple(
+            StrategyRow(p.strategy, strategy_label(p.strategy, lang), p.months, p.debt_free, p.total_interest, p.strategy == chosen.strategy)
+            for p in comparison
+        )
+        why = _why(chosen, comparison, lang, kwargs["horizon"])
+        first = tuple(range(1, min(int(_param("first_months")), chosen.columns.months_run) + 1))
+    else:
+        try:
+            plan(current, budget, "minimum_only", **kwargs)
+        except InfeasibleBudgetError as e:
+            still = e
+    shortfall = Shortfall(
+        budget=budget, required=exc.required, amount=exc.shortfall, month=exc.month, when=when, smallest_budget=smallest,
+        baseline=baseline, target_months=target, target_budget=target_budget, asks_needed=needed,
+        pressure_after=monthly_pressure(current), calls_label=label,
+        still_short=still.shortfall if still else None, still_short_month=still.month if still else None,
+        still_required=still.required if still else None,
+    )
+
+    # 5. the negotiated plan against paying today's minimums (with the budget that pays them)
+    scenario_rows = []
+    if baseline is not None:
+        scenario_rows.append(ScenarioRow(text("baseline_minimums", lang), baseline.months, baseline.debt_free,
+                                         baseline.total_interest, baseline.total_paid, monthly_pressure(debts), None))
+
+    def saved(p):
+        return baseline.total_paid - p.total_paid if baseline is not None else None
+
+    if calls:
+        name = text("negotiated_calls", lang, calls=label)
+        if chosen is not None:
+            scenario_rows.append(ScenarioRow(name, chosen.months, chosen.debt_free, chosen.total_interest, chosen.total_paid,
+                                             shortfall.pressure_after, saved(chosen), True))
+        else:
+            scenario_rows.append(ScenarioRow(name, None, None, Decimal("0.00"), Decimal("0.00"), shortfall.pressure_after, None,
+                                             short=shortfall.still_short))
+    for s in loaded or []:
+        ds = s.apply(debts)
+        try:
+            p = plan(ds, budget, chosen.strategy if chosen is not None else (strategy or "avalanche"), **kwargs)
+        except InfeasibleBudgetError as e:
+            scenario_rows.append(ScenarioRow(s.name, None, None, Decimal("0.00"), Decimal("0.00"), monthly_pressure(ds), None, short=e.shortfall))
+            continue
+        scenario_rows.append(ScenarioRow(s.name, p.months, p.debt_free, p.total_interest, p.total_paid, monthly_pressure(ds), saved(p)))
+    if baseline is not None:
+        note = text("scenario_short_note", lang, need=_yuan(smallest), amount=_yuan(smallest - budget), budget=_yuan(budget))
+    else:
+        note = text("baseline_infeasible", lang)
+    if loaded:
+        source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
+        note += " " + text("scenario_from_file", lang, file=Path(str(source)).name if source else "—")
+    waterfall = tuple((_bar_label(c.rank, c.name, lang), c.cut) for c in calls if c.cut)
+
+    # 6. the agency, priced against what the calls save over paying today's minimums
+    agency = None
+    if chosen is not None and baseline is not None and saved(chosen) > 0:
+        total_owed = sum((d.owed for d in debts), Decimal("0.00"))
+        agency = price_agency(saved(chosen), total_owed, fee_percent=_param("agency_fee_percent"))
+    return Report(
+        **head, start=start, budget_notes=tuple(notes), strategies=rows,
+        recommended=chosen.strategy if chosen is not None else (strategy or "avalanche"), why=why, plan=chosen,
+        first_months=first, calls=calls, keep_paying=keep, scenarios=tuple(scenario_rows), scenario_note=note,
+        headline_result=None, waterfall=waterfall, agency=agency, rights=tuple(item[lang] for item in _texts()["rights"]),
+        disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang), shortfall=shortfall,
+    )
+
+
 def _why(chosen, comparison, lang: str, horizon: int) -> str:
     from .charts import strategy_label
 
@@ -553,7 +799,7 @@ def _png(draw, size: tuple[float, float]) -> str:
 
 
 def charts(report: Report) -> dict[str, str]:
-    """The report's charts as base64 PNGs: ``timeline`` and (when there are asks) ``savings``."""
+    """The report's charts as base64 PNGs: ``timeline`` (when there is a plan) and (when there are asks) ``savings``."""
     from . import charts as c
 
     def timeline(ax):
@@ -563,8 +809,21 @@ def charts(report: Report) -> dict[str, str]:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
 
-    out = {"timeline": _png(timeline, (6.4, 3.6))}
-    if report.waterfall:
+    out = {"timeline": _png(timeline, (6.4, 3.6))} if report.plan is not None else {}
+    if report.waterfall and report.shortfall is not None:
+        # Budget below the minimums: the bars are what each call takes off the month-1 minimums.
+        def cuts(ax):
+            c.savings_waterfall(list(report.waterfall), ax, lang=report.lang, title=report.t("pressure_chart_title"))
+            ax.set_ylabel(report.t("pressure_axis"))
+            amount = report.shortfall.amount  # the cut the budget needs: the bars that cross it make the plan fit
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, max(high, float(amount) * 1.1))
+            ax.axhline(float(amount), color=c.PALETTE[3], linestyle="--", linewidth=1)
+            ax.text(0.5, float(amount), " " + report.t("short_cell", amount=_yuan(amount)), color=c.PALETTE[3],
+                    fontsize=7, va="bottom", ha="left")
+
+        out["savings"] = _png(cuts, (6.4, 3.0))
+    elif report.waterfall:
         out["savings"] = _png(lambda ax: c.savings_waterfall(list(report.waterfall), ax, lang=report.lang), (6.4, 3.0))
     return out
 
@@ -594,6 +853,13 @@ def render_html(report: Report) -> str:
         {"name": d.name, "cells": [report.payments(m).get(d.name) for m in report.first_months]} for d in report.debts
     ]
     month_totals = [sum(report.payments(m).values(), Decimal("0.00")) for m in report.first_months]
+    def once(field):  # a text already quoted for an earlier call: "as for call 3"
+        out, seen = [], {}
+        for c in report.calls:
+            out.append([text("same_basis", report.lang, rank=seen[x]) if x in seen else x for x in getattr(c, field)])
+            for x in getattr(c, field):
+                seen.setdefault(x, c.rank)
+        return out
     return template.render(
         r=report,
         t=report.t,
@@ -606,7 +872,10 @@ def render_html(report: Report) -> str:
         month_table=month_table,
         month_totals=month_totals,
         strategy_name=strategy_label(report.recommended, report.lang),
-        order=("、" if report.lang == "zh" else ", ").join(p.priority),
+        order=("、" if report.lang == "zh" else ", ").join(p.priority) if p is not None else "",
+        sf=report.shortfall,
+        basis=once("basis"),
+        writing=once("writing"),
         agency_percent=_param("agency_fee_percent"),
         sep="、" if report.lang == "zh" else ", ",
     )
@@ -828,6 +1097,8 @@ def cmd_report(args) -> int:
     inputs = [args.debts] + ([args.scenarios] if args.scenarios else [])
     written = write_report(report, args.out, inputs=inputs)
     print(f"{written} ({written.stat().st_size // 1024} KB)")
+    if report.shortfall is not None:  # exit 0: the report is what such a client needs, but say so
+        print(report.t("cli_short", amount=_yuan(report.shortfall.amount)))
     return 0
 
 

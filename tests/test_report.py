@@ -218,9 +218,11 @@ def test_budget_check_lines():
     assert any("¥20,000.00" in n for n in no_income.budget_notes)  # 6,000 / 30%
 
 
-def test_infeasible_budget_is_an_error():
-    with pytest.raises(InfeasibleBudgetError):
-        build_report(SAMPLES["zh"], 1000, lang="zh", start=START)
+def test_bad_budget_is_an_error():
+    # A budget below the minimums is a report (see the shortfall tests below); a budget that is no amount is not.
+    for bad in (-10, "abc"):
+        with pytest.raises(PlannerError, match="budget"):
+            build_report(SAMPLES["zh"], bad, lang="zh", start=START)
 
 
 def test_bad_language_and_strategy():
@@ -244,7 +246,7 @@ def test_cli_writes_html_and_never_the_input(tmp_path, capsys):
     assert "refusing to overwrite" in capsys.readouterr().err
     assert csv.read_bytes() == before
     assert main(["report", str(csv), "--budget", "6000", "--out", str(tmp_path / "report.txt")]) == 2
-    assert main(["report", str(csv), "--budget", "100", "--out", str(out)]) == 2  # below the minimums
+    assert main(["report", str(csv), "--budget", "6000", "--strategy", "nope", "--out", str(out)]) == 2
     assert out.read_text("utf-8") == text  # the earlier report is untouched
 
 
@@ -269,8 +271,8 @@ def test_report_button_writes(tmp_path):
     written = box.click()
     assert written == tmp_path / "r.html" and "平台A" in written.read_text("utf-8")
     assert "r.html" in box.children[1].value and "data:text/html;base64," in box.children[1].value
-    state["budget"] = 10  # an error is shown, not raised
-    assert box.click() is None and "¥10.00" in box.children[1].value
+    state["budget"] = -10  # an error is shown, not raised
+    assert box.click() is None and "-10" in box.children[1].value
 
 
 # ---------------------------------------------------------------------------
@@ -325,4 +327,148 @@ def test_in_chromium_screenshot_and_pdf(lang, tmp_path):
 def test_screenshot_helper(tmp_path):
     report = build_report(SAMPLES["en"], BUDGET, lang="en", start=START)
     path = screenshot(report, tmp_path / "shot.png", width=700)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------
+# a budget below the minimum payments: the report says what to ask for
+
+SHORT = 4000  # below the sample minimums (zh ¥5,565.01, en ¥5,325.44)
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def short(request):
+    lang = request.param
+    report = build_report(SAMPLES[lang], SHORT, lang=lang, start=START, made_on="2026-11-20")
+    return lang, load_debts(SAMPLES[lang]), report, render_html(report)
+
+
+def _granted(debts, calls):
+    from planner.negotiation import Scenario
+
+    return Scenario("granted", tuple(a for c in calls for a in c.adjustments)).apply(debts)
+
+
+def test_short_budget_states_the_shortfall(short):
+    from planner.negotiation import monthly_pressure
+
+    lang, debts, report, html = short
+    minimums = monthly_pressure(debts)  # the engine's month-1 minimums
+    sf = report.shortfall
+    assert sf is not None and sf.month == 1 and sf.required == minimums
+    assert sf.amount == minimums - SHORT
+    if lang == "zh":
+        # 5,565.01 (test_sample_zh_published_figures: the README's `planner check` total) − 4,000 = 1,565.01
+        assert sf.amount == Decimal("1565.01")
+    with pytest.raises(InfeasibleBudgetError) as info:  # the same figure the engine reports
+        plan(debts, SHORT, start=START)
+    assert info.value.shortfall == sf.amount
+    page = Tables(html)
+    box = page.text("shortfall")
+    assert format_yuan(sf.amount) in box and ("还差" in box if lang == "zh" else "short" in box)
+    assert any(format_yuan(sf.amount) in n for n in report.budget_notes)
+    # Part 1 is the same as with a budget that fits.
+    assert report.debts == build_report(SAMPLES[lang], BUDGET, lang=lang, start=START).debts
+    # Part 3: the smallest budget that pays the minimums every month (no deferrals: month 1's) and the 36-month budget.
+    assert sf.smallest_budget == minimums and format_yuan(minimums) in page.text("smallest-budget")
+    from planner import required_budget
+
+    assert sf.target_budget == required_budget(debts, 36, "avalanche", start=START)
+    with pytest.raises(InfeasibleBudgetError):
+        plan(debts, sf.smallest_budget - Decimal("0.01"), "minimum_only", start=START)
+
+
+def test_short_budget_negotiated_plan_is_the_engines(short):
+    from planner.negotiation import Scenario, monthly_pressure
+
+    lang, debts, report, html = short
+    sf = report.shortfall
+    calls = report.calls
+    # Ranked by how much each lender's asks take off the month-1 minimums.
+    for c in calls:
+        d = next(x for x in debts if x.name == c.name)
+        assert c.cut == monthly_pressure([d]) - monthly_pressure(Scenario("x", c.adjustments).apply([d]))
+    assert [c.cut for c in calls] == sorted((c.cut for c in calls), reverse=True)
+    k = sf.asks_needed
+    assert k is not None and [c.needed for c in calls] == [n < k for n in range(len(calls))]
+    adjusted = _granted(debts, calls[:k])
+    assert monthly_pressure(adjusted) == sf.pressure_after <= SHORT < monthly_pressure(_granted(debts, calls[: k - 1]))
+    if lang == "zh":
+        # 招商 1,560 → 15,600/60 = 260 (cut 1,300); 广发 fees waived, 11,200/60 = 186.67 rounded up (cut 933.33):
+        # 5,565.01 − 1,300 = 4,265.01 > 4,000; − 933.33 = 3,331.68 ≤ 4,000: two calls.
+        assert [c.name for c in calls[:2]] == ["招商银行信用卡", "广发银行信用卡"] and k == 2
+        assert (calls[0].cut, calls[1].cut, sf.pressure_after) == (Decimal("1300.00"), Decimal("933.33"), Decimal("3331.68"))
+    # The plan shown is the engine's on the adjusted debts, with the budget as it is.
+    best = compare(adjusted, SHORT, start=START).best
+    expected = plan(adjusted, SHORT, report.recommended, start=START)
+    assert report.recommended == best.strategy
+    direct = negotiate(adjusted, SHORT, [], report.recommended, start=START).baseline
+    for p in (expected, direct):
+        assert (report.plan.months, report.plan.debt_free, report.plan.total_interest, report.plan.total_paid) == (
+            p.months, p.debt_free, p.total_interest, p.total_paid)
+    assert report.plan.reconciles and report.plan.months is not None and report.plan.budget == SHORT
+    page = Tables(html)
+    assert format_yuan(expected.total_interest) in page.text("total-interest") and expected.debt_free in page.text("debt-free")
+    assert format_yuan(sf.pressure_after) in page.text("fits-after")
+    assert page.tables["first-months"][-1][1] == format_yuan(sum(r["payment"] for r in expected.month_rows(1)))
+    # Part 5: the negotiated plan against paying today's minimums with the budget that pays them.
+    baseline = plan(debts, sf.smallest_budget, "minimum_only", start=START)
+    base_row, negotiated_row = report.scenarios[0], report.scenarios[1]
+    assert (base_row.total_paid, base_row.months) == (baseline.total_paid, baseline.months)
+    assert negotiated_row.headline and negotiated_row.total_paid == expected.total_paid
+    assert negotiated_row.saving == baseline.total_paid - expected.total_paid
+    assert html.count("data:image/png;base64,") == 2  # the plan's timeline and the cuts by call
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_budget_too_small_for_every_ask(lang):
+    from planner.negotiation import monthly_pressure
+
+    debts = load_debts(SAMPLES[lang])
+    report = build_report(SAMPLES[lang], 1000, lang=lang, start=START)
+    sf = report.shortfall
+    everything = _granted(debts, report.calls)
+    assert sf.asks_needed is None and report.plan is None and not any(c.needed for c in report.calls)
+    assert monthly_pressure(everything) > 1000
+    with pytest.raises(InfeasibleBudgetError) as info:
+        plan(everything, 1000, start=START)
+    assert (sf.still_short, sf.still_short_month) == (info.value.shortfall, info.value.month)
+    html = render_html(report)
+    page = Tables(html)
+    still = page.text("still-short")
+    assert format_yuan(sf.still_short) in still and ("还差" in still if lang == "zh" else "still" in still)
+    assert "first-months" not in page.tables and html.count("data:image/png;base64,") == 1  # no plan to chart
+    assert report.scenarios[1].short == sf.still_short and report.to_dict()["months"] is None
+
+
+def test_short_budget_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(SAMPLES["zh"]), "--budget", str(SHORT), "--start", START, "--out", str(out)]) == 0
+    text = out.read_text("utf-8")
+    assert 'id="shortfall"' in text and "¥1,565.01" in text  # 5,565.01 − 4,000
+    assert "¥1,565.01" in capsys.readouterr().out
+    assert main(["plan", str(SAMPLES["zh"]), "--budget", str(SHORT)]) == 2  # the plan itself stays an error
+    err = capsys.readouterr().err
+    assert "还差 ¥1,565.01" in err and "short" in err and "planner report" in err
+
+
+def test_short_budget_in_the_counsellor_session(tmp_path):
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(SAMPLES["zh"], SHORT, lang="en", start=START)
+    assert session.explorer.budget_slider.value == SHORT  # the slider reaches below the minimums
+    session.report.children[0].children[1].value = str(tmp_path / "s.html")
+    written = session.report.click()
+    assert written is not None and "¥1,565.01" in written.read_text("utf-8")
+    session.set(budget=3000)
+    assert (session.explorer.state.budget, session.explorer.budget_slider.value) == (3000, 3000)
+    assert session.report_state()["budget"] == 3000
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_short_budget_screenshot(lang, tmp_path):
+    report = build_report(SAMPLES[lang], SHORT, lang=lang, start=START, made_on="2026-11-20")
+    path = screenshot(report, tmp_path / f"short_{lang}.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
