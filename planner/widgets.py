@@ -279,7 +279,8 @@ class StrategyExplorer(_Driven):
     def _slider_range(self, floor: int) -> tuple[int, int]:
         """Whole ¥50 steps from the first ¥50 above the minimums (so the slider shows round budgets)."""
         total = float(sum(d.owed for d in self.debts))
-        low = int(ceil(floor / 50.0)) * 50
+        # A budget below the minimums stays where it is: the session report then lists what to ask for.
+        low = min(int(ceil(floor / 50.0)) * 50, self.state.budget // 50 * 50)
         top = max(floor * 3, int(total / 6), floor + 1000, self.state.budget)
         return low, int(ceil(top / 100.0)) * 100
 
@@ -345,6 +346,9 @@ class StrategyExplorer(_Driven):
         if self.strategy_menu.description != t("strategy", lang):
             self._label_controls()
         kwargs = self.plan_kwargs()
+        if s.budget < self.budget_slider.min:  # set below the slider's range (e.g. below the minimums)
+            self.budget_slider.min = s.budget // 50 * 50
+            self.budget_slider.value = s.budget
         try:
             self.comparison = _compare(self.debts, s.budget, **kwargs)
             self.plan = self.comparison[s.strategy]
