@@ -359,3 +359,19 @@ def test_workbook_written_to_memory_loads(tmp_path):
     book.save(buffer)
     (debt,) = _load_quietly(buffer.getvalue())
     assert debt.name == "花呗"
+
+
+def test_hidden_sheet_is_not_chosen_by_itself(tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "旧数据"
+    for row in (HEADER, ["借呗", 3000, 18, 300]):
+        hidden.append(row)
+    hidden.sheet_state = "hidden"  # a counsellor does not see it in Excel
+    shown = book.create_sheet("债务")
+    for row in (HEADER, ["花呗", 5000, 18, 500]):
+        shown.append(row)
+    book.save(path)
+    assert [d.name for d in _load_quietly(path)] == ["花呗"]
+    assert [d.name for d in _load_quietly(path, sheet="旧数据")] == ["借呗"]  # unless named
