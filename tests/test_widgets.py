@@ -201,3 +201,179 @@ def test_counsellor_session_report_button_writes_the_session_as_chosen(debts, tm
     assert "client.html" in html.children[1].value
     assert f"{expected.total_interest:,.2f}" in written
     assert report is not None
+
+
+# ---------------------------------------------------------------------------
+# the live redraw's fast path draws what the full chart functions draw
+
+
+def _rgba(c):
+    from matplotlib.colors import to_rgba
+
+    return None if c is None else tuple(round(v, 6) for v in to_rgba(c))
+
+
+def axes_data(ax):
+    """Everything a chart shows on one Axes: data, colours, texts, titles, ticks, limits, legend."""
+    import numpy as np
+
+    lines = [(ln.get_gid(), ln.get_label(), np.asarray(ln.get_xdata(), float).tolist(),
+              np.asarray(ln.get_ydata(), float).tolist(), _rgba(ln.get_color()), ln.get_linestyle(),
+              ln.get_linewidth(), ln.get_marker(), ln.get_zorder()) for ln in ax.get_lines()]
+    patches = [(type(p).__name__, p.get_gid(), p.get_label(),
+                np.round(p.get_patch_transform().transform(p.get_path().vertices), 9).tolist(),
+                _rgba(p.get_facecolor()), _rgba(p.get_edgecolor()), p.get_hatch(), p.get_zorder()) for p in ax.patches]
+    texts = [(t.get_text(), tuple(map(float, t.get_position())), getattr(t, "xy", None), t.get_ha(), t.get_va(),
+              t.get_fontsize(), _rgba(t.get_color())) for t in ax.texts]
+    legend = ax.get_legend()
+    return {
+        "lines": lines, "patches": patches, "texts": texts,
+        "titles": [ax.get_title(loc=loc) for loc in ("left", "center", "right")],
+        "labels": (ax.get_xlabel(), ax.get_ylabel()),
+        "limits": (ax.get_xlim(), ax.get_ylim()),
+        "xticks": (ax.get_xticks().tolist(), [t.get_text() for t in ax.get_xticklabels()]),
+        "yticks": (ax.get_yticks().tolist(), [t.get_text() for t in ax.get_yticklabels()]),
+        "legend": None if legend is None else [t.get_text() for t in legend.get_texts()],
+    }
+
+
+def _fresh_axes(canvas):
+    """A new Figure the size of ``canvas`` and new Axes where the widget puts its charts."""
+    from matplotlib.figure import Figure
+
+    from planner.widgets import _negotiation_axes
+
+    figure = Figure(figsize=canvas.figure.get_size_inches(), dpi=canvas.figure.dpi)
+    if len(canvas.axes) == 2:
+        return _negotiation_axes(figure)
+    return [figure.add_axes(canvas.rect)]
+
+
+def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
+    # The explorer keeps its Axes between redraws; after many changes its chart must hold
+    # exactly what charts.payoff_timeline draws on a new Axes for the same plan.
+    ex = StrategyExplorer(debts, budget=6000, start=START, lang="zh")
+    for change in ({"budget": 7500}, {"strategy": "snowball", "extra_amount": 20000, "extra_month": 6},
+                   {"budget": 5000}, {"budget": 6500, "lang": "en"}, {"budget": 9000, "extra_amount": 0}):
+        ex.set(**change)
+        assert len(ex.axes) == 1
+        if ex.plan is None:  # ¥5,000 is below the minimums: the message, then charts again
+            assert ex.error is not None and not ex.axes[0].axison
+            continue
+        fresh = _fresh_axes(ex.canvas)[0]
+        with charts.chart_style():
+            charts.payoff_timeline(ex.plan, fresh, lang=ex.state.lang, legend=False)
+        assert axes_data(ex.axes[0]) == axes_data(fresh), change
+
+
+def test_negotiation_explorer_redraw_draws_what_the_chart_functions_draw(debts):
+    from planner.i18n import t
+
+    ex = NegotiationExplorer(debts, budget=6000, start=START, lang="zh")
+    steps = [lambda: ex.set_ask("分期乐", freeze=60, waive=True), lambda: ex.set(budget=7000),
+             lambda: ex.set_ask("招商银行信用卡", settle=0.4, settle_month=3), lambda: ex.set(lang="en"),
+             lambda: ex.set_ask("分期乐", freeze=0, waive=False), lambda: ex.set(budget=6500)]
+    for step in steps:
+        step()
+        lines, waterfall = _fresh_axes(ex.canvas)
+        with charts.chart_style():
+            charts.negotiation_compared(ex.negotiation, lines, lang=ex.state.lang)
+            charts.savings_waterfall(ex.result, waterfall, lang=ex.state.lang, title=t("chart_waterfall_title", ex.state.lang))
+        assert axes_data(ex.axes[0]) == axes_data(lines)
+        assert axes_data(ex.axes[1]) == axes_data(waterfall)
+
+
+def _pixels(explorer):
+    import numpy as np
+
+    return np.asarray(explorer.canvas.figure.canvas.buffer_rgba()).copy()
+
+
+def _decoded(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang):
+    # fast=False: new Axes every time, plain Agg text drawing, Pillow PNG (what a redraw from
+    # scratch does). The live path must produce the same image, pixel for pixel.
+    import numpy as np
+
+    fast = StrategyExplorer(debts, budget=6000, start=START, lang=lang)
+    full = StrategyExplorer(debts, budget=6000, start=START, lang=lang)
+    full.canvas.fast = False
+    other = "en" if lang == "zh" else "zh"
+    changes = [{"budget": 6050}, {"budget": 6100}, {"budget": 8000}, {"strategy": "snowball"}, {"lang": other},
+               {"budget": 5000}, {"budget": 6000, "lang": lang}, {"extra_amount": 20000, "extra_month": 6}]
+    for change in changes:
+        fast.set(**change)
+        full.set(**change)
+        assert np.array_equal(_pixels(fast), _pixels(full)), change
+        assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value)), change
+    renderer = fast.canvas.figure.canvas.renderer
+    assert renderer.text_hits > renderer.text_misses  # the text cache was used, not bypassed
+
+    fast = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
+    full = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
+    full.canvas.fast = False
+    steps = [("set_ask", ("分期乐",), {"freeze": 60, "waive": True}), ("set", (), {"budget": 6500}),
+             ("set_ask", ("招商银行信用卡",), {"settle": 0.4, "settle_month": 3}), ("set", (), {"lang": other}),
+             ("set", (), {"budget": 5000}), ("set", (), {"budget": 7000, "lang": lang})]
+    for name, args, kwargs in steps:
+        for ex in (fast, full):
+            getattr(ex, name)(*args, **kwargs)
+        assert np.array_equal(_pixels(fast), _pixels(full)), (name, kwargs)
+        assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value))
+
+
+def test_png_bytes_is_lossless():
+    import numpy as np
+
+    from planner.widgets import png_bytes
+
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    assert np.array_equal(_decoded(png_bytes(rgba)), rgba[:, :, :3])
+
+
+def test_text_cache_redraws_moved_text_with_the_same_pixels():
+    # Strings drawn again (also moved by whole pixels, rotated, multi-line, Chinese, with
+    # alpha, clipped) come from the cache and give exactly plain Agg's pixels.
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import IdentityTransform
+
+    from planner._agg import TextCachingCanvas
+
+    def figure(shift):
+        fig = Figure(figsize=(4, 2), dpi=80)
+        ax = fig.add_axes((0.1, 0.15, 0.8, 0.7))
+        ax.set_xlim(0, 10)
+        ax.set_title("各笔债务余额：雪崩法", loc="left")
+        ax.set_ylabel("Owed ¥", rotation=90)
+        for k, text in enumerate(["¥1.5万", "2027-03", "两行\nTwo lines", "angle"]):
+            fig.text(10.25 + shift + 60 * k, 20.5 + shift, text, transform=IdentityTransform(),
+                     rotation=30 * (k == 3), alpha=0.6 if k == 1 else None, color="#D55E00", fontfamily=None)
+        ax.text(9.5, 0.5, "clipped at the axes edge", clip_on=True)
+        return fig
+
+    with charts.chart_style():
+        cached = figure(0)
+        TextCachingCanvas(cached)
+        cached.canvas.draw()
+        for shift in (0, 7):
+            moved = figure(shift)
+            moved.canvas = cached.canvas  # the same renderer (and cache) draws the moved figure
+            cached.canvas.figure = moved
+            moved.canvas.draw()
+            plain = figure(shift)
+            FigureCanvasAgg(plain).draw()
+            assert np.array_equal(np.asarray(moved.canvas.buffer_rgba()), np.asarray(plain.canvas.buffer_rgba())), shift
+    renderer = cached.canvas.renderer
+    assert renderer.text_hits >= 8  # second and third draws: every string again

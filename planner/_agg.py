@@ -1,0 +1,168 @@
+"""An Agg canvas that remembers the glyphs of text it has drawn (for live widget redraws).
+
+A live chart redraws the same strings (tick labels, the title, the axis
+label) at the same places again and again, and with matplotlib >= 3.11 text
+is the slowest part of a redraw: shaping a string with the CJK fallback font
+and rendering its glyphs costs more than everything else in the figure.
+
+:class:`TextCachingCanvas` draws exactly what :class:`FigureCanvasAgg` draws.
+The first time a string is drawn, its renderer lets matplotlib draw it as
+usual and records the glyph bitmaps matplotlib hands to the Agg core
+(``draw_text_image``: bitmap, left, top). When the same string, in the same
+font, size, angle, hinting and antialiasing, is drawn again at a position
+with the same fractional pixel offset, the recorded bitmaps are drawn again,
+shifted by the whole-pixel difference: the same pixels, without shaping or
+rasterising the glyphs again. Colour, alpha and clipping come from the
+current graphics context, as in matplotlib. Mathtext and TeX are drawn by
+matplotlib unchanged.
+
+Nothing here changes a chart's artists or data: only how text pixels are
+produced. ``tests/test_widgets.py`` compares this canvas's pixels with
+plain Agg's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+#: Entries kept per renderer before the cache is emptied (a few hundred are used by a session).
+MAX_ENTRIES = 4096
+
+
+class _Recorder:
+    """Stands in for the Agg core while matplotlib draws one string; records its glyph bitmaps."""
+
+    def __init__(self, core):
+        self._core = core
+        self.calls: list | None = []
+
+    def draw_text_image(self, image, x, y, angle, gc):
+        if self.calls is not None:
+            try:
+                self.calls.append((image.copy(), x, y, angle))
+            except AttributeError:  # pragma: no cover - not a numpy bitmap: draw, do not record
+                self.calls = None
+        self._core.draw_text_image(image, x, y, angle, gc)
+
+    def __getattr__(self, name):  # anything else (draw_path for boxes): not cacheable
+        self.calls = None
+        return getattr(self._core, name)
+
+
+#: The rcParams matplotlib's font lookup depends on (as in ``FontManager.findfont``).
+_FONT_RC = tuple(f"font.{key}" for key in ("family", "style", "variant", "weight", "stretch", "size",
+                                           "serif", "sans-serif", "cursive", "fantasy", "monospace"))
+
+
+class TextCachingRenderer(RendererAgg):
+    """:class:`RendererAgg` that draws a string seen before from its recorded glyph bitmaps.
+
+    It also remembers, per font, the two things matplotlib (3.11) looks up
+    again for every string it measures or draws: which font files a
+    ``FontProperties`` resolves to, and the font's ascent, descent and line
+    gap (``Text._get_layout`` asks the renderer for them through
+    ``_get_font_height_metrics`` and computes them itself when the renderer
+    has no answer).
+    """
+
+    def __init__(self, width, height, dpi):
+        super().__init__(width, height, dpi)
+        self.text_cache: dict = {}
+        self._fonts: dict = {}
+        self.text_hits = 0
+        self.text_misses = 0
+
+    # -- fonts -----------------------------------------------------------
+    def _font_key(self, prop):
+        from matplotlib.font_manager import fontManager
+
+        rc = mpl.rcParams
+        return (prop.copy(), tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _FONT_RC)),
+                len(fontManager.ttflist))
+
+    def _font_entry(self, key) -> dict:
+        entry = self._fonts.get(key)
+        if entry is None:
+            from matplotlib.font_manager import fontManager
+
+            prop = key[0]
+            find = getattr(fontManager, "_find_fonts_by_props", None)
+            paths = tuple(find(prop)) if find is not None else (fontManager.findfont(prop),)
+            if len(self._fonts) >= MAX_ENTRIES:
+                self._fonts.clear()
+            entry = self._fonts[key] = {"paths": paths}
+        return entry
+
+    def _get_font_height_metrics(self, prop):
+        """Ascent, descent and line gap of the font ``prop`` resolves to, as ``Text._get_layout`` computes them."""
+        entry = self._font_entry(self._font_key(prop))
+        metrics = entry.get(("height", self.dpi))
+        if metrics is None:
+            metrics = entry[("height", self.dpi)] = self._height_metrics(entry["paths"], prop)
+        return metrics
+
+    def _height_metrics(self, paths, prop):
+        # The same lookup and arithmetic as matplotlib.text.Text._get_layout (3.11).
+        from matplotlib.font_manager import get_font
+
+        font = get_font(list(paths))
+        possible = [
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "lineGap", "ascent", "descent"),
+        ]
+        for table_name, linegap_key, ascent_key, descent_key in possible:
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            fontsize = prop.get_size_in_points()
+            units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+            scale = 1 / units_per_em * fontsize * self.dpi / 72
+            return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
+        return None, None, None
+
+    # -- text ------------------------------------------------------------
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        ix, iy = math.floor(x), math.floor(y)
+        features = mtext.get_fontfeatures() if mtext is not None and hasattr(mtext, "get_fontfeatures") else None
+        language = mtext.get_language() if mtext is not None and hasattr(mtext, "get_language") else None
+        key = (s, self._font_key(prop), self.dpi, float(angle), bool(gc.get_antialiased()),
+               mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"],
+               tuple(features) if features else None, language, x - ix, y - iy)
+        cached = self.text_cache.get(key)
+        if cached is not None:
+            self.text_hits += 1
+            dx, dy = ix - cached[0], iy - cached[1]
+            core = self._renderer
+            for image, gx, gy, gangle in cached[2]:
+                core.draw_text_image(image, gx + dx, gy + dy, gangle, gc)
+            return None
+        self.text_misses += 1
+        core = self._renderer
+        recorder = _Recorder(core)
+        self._renderer = recorder
+        try:
+            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        finally:
+            self._renderer = core
+        if recorder.calls is not None:
+            if len(self.text_cache) >= MAX_ENTRIES:
+                self.text_cache.clear()
+            self.text_cache[key] = (ix, iy, recorder.calls)
+        return None
+
+
+class TextCachingCanvas(FigureCanvasAgg):
+    """:class:`FigureCanvasAgg` whose renderer is a :class:`TextCachingRenderer` (kept across draws)."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = TextCachingRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
