@@ -72,16 +72,22 @@ class TextCachingRenderer(RendererAgg):
         super().__init__(width, height, dpi)
         self.text_cache: dict = {}
         self._fonts: dict = {}
+        self._rc_key = None  # the font rcParams, fixed while TextCachingCanvas.draw runs
         self.text_hits = 0
         self.text_misses = 0
 
     # -- fonts -----------------------------------------------------------
-    def _font_key(self, prop):
+    @staticmethod
+    def font_rc_key() -> tuple:
+        """The font rcParams and the number of fonts known: what a font lookup depends on besides the properties."""
         from matplotlib.font_manager import fontManager
 
         rc = mpl.rcParams
-        return (prop.copy(), tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _FONT_RC)),
+        return (tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _FONT_RC)),
                 len(fontManager.ttflist))
+
+    def _font_key(self, prop):
+        return (prop.copy(), self._rc_key or self.font_rc_key())
 
     def _font_entry(self, key) -> dict:
         entry = self._fonts.get(key)
@@ -166,3 +172,23 @@ class TextCachingCanvas(FigureCanvasAgg):
             self.renderer = TextCachingRenderer(w, h, self.figure.dpi)
             self._lastKey = key
         return self.renderer
+
+    def draw(self):
+        # Font rcParams cannot change while a figure is drawn: look them up once.
+        renderer = self.get_renderer()
+        renderer._rc_key = renderer.font_rc_key()
+        try:
+            super().draw()
+        finally:
+            renderer._rc_key = None
+
+    def draw_over(self, background) -> None:
+        """Put back ``background`` (from :meth:`copy_from_bbox` of the whole figure), then draw the figure's
+        visible artists on it (the caller hides what the background already holds)."""
+        renderer = self.get_renderer()
+        renderer.restore_region(background)
+        renderer._rc_key = renderer.font_rc_key()
+        try:
+            self.figure.draw(renderer)
+        finally:
+            renderer._rc_key = None

@@ -70,6 +70,9 @@ class Canvas:
         self.rect = rect
         self._layout_key = None
         self._reused: list = []
+        self._kept: list = []  # Axes whose axis background may be kept (keep_axis_background)
+        self._background = None  # (signature, saved pixels)
+        self.background_reuses = 0  # redraws that reused a kept axis background
         self.fast = fast
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=f"{int(figsize[0] * dpi)}px"))
         self.renders = 0
@@ -88,11 +91,25 @@ class Canvas:
         self._fast = bool(value)
         (TextCachingCanvas if self._fast else FigureCanvasAgg)(self.figure)  # attaches itself to the figure
         self._layout_key = None
+        self._background = None
 
     def clear(self) -> None:
         self.figure.clear()
         self._layout_key = None
         self._reused = []
+        self._kept = []
+        self._background = None
+
+    def keep_axis_background(self, *axes) -> None:
+        """Let the next redraws reuse the pixels of these Axes' background, grid, ticks, tick labels
+        and axis labels while those are unchanged (same limits, ticks, labels, place).
+
+        Only for Axes whose other artists all lie above the axis (lines, spines,
+        texts, legend; not bars or areas, which the grid is drawn over): the
+        kept pixels are what matplotlib draws first, and everything else is
+        drawn on them in matplotlib's order, so the image is the same.
+        """
+        self._kept = list(axes)
 
     def reuse_axes(self, key, make) -> list:
         """The Axes ``make(figure)`` creates, kept between redraws while ``key`` is the same.
@@ -127,7 +144,10 @@ class Canvas:
     def png(self) -> bytes:
         """Draw the figure and encode it as PNG (fast zlib level: this is for the screen)."""
         canvas = self.figure.canvas
-        canvas.draw()
+        if self._fast and self._kept:
+            self._draw_over_kept_background(canvas)
+        else:
+            canvas.draw()
         if self._fast:
             return png_bytes(canvas.buffer_rgba())
         from PIL import Image
@@ -137,9 +157,70 @@ class Canvas:
         image.convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
+    def _draw_over_kept_background(self, canvas) -> None:
+        kept = [ax for ax in self._kept if ax in self.figure.axes and ax.get_visible()]
+        if not kept or not hasattr(canvas, "draw_over") or not all(_axis_below_everything(ax) for ax in kept):
+            self._background = None
+            canvas.draw()
+            return
+        signature = (canvas.get_width_height(physical=True), self.figure.dpi, id(canvas.get_renderer()),
+                     tuple(_axis_signature(ax) for ax in kept))
+        if self._background is None or self._background[0] != signature:
+            # The background: the figure with only the kept Axes' patch and axes drawn.
+            shown = [self.figure.patch] + [a for ax in kept for a in (ax.patch, ax.xaxis, ax.yaxis)]
+            with _only_visible(self.figure, shown):
+                canvas.draw()
+            self._background = (signature, canvas.copy_from_bbox(self.figure.bbox))
+        else:
+            self.background_reuses += 1
+        with _hidden([self.figure.patch] + [a for ax in kept for a in (ax.patch, ax.xaxis, ax.yaxis)]):
+            canvas.draw_over(self._background[1])
+
     @property
     def axes(self):
         return self.figure.axes
+
+
+def _axis_below_everything(ax) -> bool:
+    """Whether every other visible artist of ``ax`` is drawn after its x and y axis (higher zorder)."""
+    below = max(ax.xaxis.get_zorder(), ax.yaxis.get_zorder())
+    own = {ax.patch, ax.xaxis, ax.yaxis}
+    return all(a.get_zorder() > below for a in ax.get_children() if a not in own and a.get_visible())
+
+
+def _axis_signature(ax) -> tuple:
+    """What the kept pixels of ``ax`` depend on: place, limits, ticks and their labels, axis labels."""
+    parts = [tuple(ax.get_position().bounds), tuple(ax.get_xlim()), tuple(ax.get_ylim()), ax.axison]
+    for axis in (ax.xaxis, ax.yaxis):
+        locs = axis.get_majorticklocs()
+        labels = axis.major.formatter.format_ticks(locs)
+        props = axis.get_ticklabels()[0].get_fontproperties() if len(locs) else None
+        parts.append((axis.get_visible(), tuple(locs), tuple(labels), axis.label.get_text(), axis.label.get_position(),
+                      None if props is None else hash(props)))
+    return tuple(parts)
+
+
+@contextmanager
+def _hidden(artists):
+    shown = [a for a in artists if a.get_visible()]
+    for a in shown:
+        a.set_visible(False)
+    try:
+        yield
+    finally:
+        for a in shown:
+            a.set_visible(True)
+
+
+@contextmanager
+def _only_visible(figure, keep):
+    """Hide every artist of ``figure`` (Axes' children included) except ``keep`` for the duration."""
+    keep = set(keep)
+    others = [a for ax in figure.axes for a in ax.get_children() if a not in keep]
+    others += [ax for ax in figure.axes if not any(a in keep for a in (ax.patch, ax.xaxis, ax.yaxis))]
+    others += [a for a in figure.get_children() if a not in keep and a not in figure.axes]
+    with _hidden(others):
+        yield
 
 
 def _empty_axes(ax) -> None:
@@ -174,13 +255,14 @@ def png_bytes(rgba) -> bytes:
     pixels = np.asarray(rgba)
     height, width = pixels.shape[:2]
     raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)  # each row: filter type 0, then R G B ...
-    raw[:, 1:] = pixels[:, :, :3].reshape(height, width * 3)
+    rgb = np.ndarray((height, width, 3), np.uint8, buffer=raw, offset=1, strides=(width * 3 + 1, 3, 1))  # a view
+    rgb[...] = pixels[:, :, :3]
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
             + chunk(b"IEND", b""))
 
 
@@ -937,6 +1019,8 @@ class NegotiationExplorer(_Driven):
         lines, waterfall = canvas.reuse_axes("negotiation", _negotiation_axes)
         charts.negotiation_compared(self.negotiation, lines, lang=lang)
         charts.savings_waterfall(self.result, waterfall, lang=lang, title=t("chart_waterfall_title", lang))
+        # A budget change seldom moves the left chart's limits: keep its grid and ticks' pixels.
+        canvas.keep_axis_background(lines)
 
     def _summary_html(self) -> str:
         lang = self.state.lang

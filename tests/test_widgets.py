@@ -322,13 +322,16 @@ def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang)
     full = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
     full.canvas.fast = False
     steps = [("set_ask", ("分期乐",), {"freeze": 60, "waive": True}), ("set", (), {"budget": 6500}),
-             ("set_ask", ("招商银行信用卡",), {"settle": 0.4, "settle_month": 3}), ("set", (), {"lang": other}),
-             ("set", (), {"budget": 5000}), ("set", (), {"budget": 7000, "lang": lang})]
+             ("set", (), {"budget": 6550}), ("set_ask", ("招商银行信用卡",), {"settle": 0.4, "settle_month": 3}),
+             ("set", (), {"lang": other}), ("set", (), {"budget": 5000}), ("set", (), {"budget": 7000, "lang": lang}),
+             ("set", (), {"budget": 9000})]
     for name, args, kwargs in steps:
         for ex in (fast, full):
             getattr(ex, name)(*args, **kwargs)
         assert np.array_equal(_pixels(fast), _pixels(full)), (name, kwargs)
         assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value))
+    # the left chart's kept grid and ticks were used (same limits after a small budget change)
+    assert fast.canvas.background_reuses >= 1 and full.canvas.background_reuses == 0
 
 
 def test_png_bytes_is_lossless():
