@@ -255,8 +255,8 @@ def png_bytes(rgba) -> bytes:
     pixels = np.asarray(rgba)
     height, width = pixels.shape[:2]
     raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)  # each row: filter type 0, then R G B ...
-    rgb = np.ndarray((height, width, 3), np.uint8, buffer=raw, offset=1, strides=(width * 3 + 1, 3, 1))  # a view
-    rgb[...] = pixels[:, :, :3]
+    rgb_columns = np.arange(width * 4).reshape(width, 4)[:, :3].ravel()  # R G B of each RGBA pixel
+    raw[:, 1:] = np.take(pixels.reshape(height, width * 4), rgb_columns, axis=1)  # faster than a strided copy
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
