@@ -477,7 +477,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                     "this row has more cells than the header. Check for a stray comma, "
                     "or a thousands separator in an unquoted amount.",
                     row=number,
-                    column=_column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
+                    column=column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
                     value=",".join(cells)[:60],
                 )
             )
@@ -622,10 +622,10 @@ _RATE_SOURCES = ("daily_rate", "fee_rate", "term_months")
 _SHIFT_PRONE = {"balance", "min_payment", "fees_owed", "principal", "apr", "penalty_apr"}
 
 
-def _column_letter(position: int) -> str:
+def column_letter(position: int) -> str:
     """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA.
 
-    >>> _column_letter(0), _column_letter(4), _column_letter(27)
+    >>> column_letter(0), column_letter(4), column_letter(27)
     ('A', 'E', 'AB')
     """
     letters = ""

@@ -37,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import InfeasibleBudgetError, PlannerError
+from .loader import column_letter
 from .money import format_yuan
 
 #: Chromium flags for printing the report (a fresh container has no sandbox or GPU).
@@ -75,20 +76,6 @@ def text(key: str, lang: str = "en", **fields) -> str:
 
 def _param(key: str):
     return _texts()["params"][key]
-
-
-def _letter(k: int) -> str:
-    """A, B, ..., Z, AA, AB, ...
-
-    >>> _letter(0), _letter(25), _letter(26)
-    ('A', 'Z', 'AA')
-    """
-    out = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _yuan(amount) -> str:
@@ -281,7 +268,7 @@ def _anonymise(debts, scenarios, lang):
     """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references."""
     from .negotiation import Adjustment, Scenario
 
-    names = {d.name: text("anon_debt", lang, letter=_letter(k)) for k, d in enumerate(debts)}
+    names = {d.name: text("anon_debt", lang, letter=column_letter(k)) for k, d in enumerate(debts)}
     debts = [d.with_(name=names[d.name], extra=()) for d in debts]
 
     def scrub(s: str) -> str:
