@@ -34,6 +34,7 @@ work to pay for starting them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -143,27 +144,22 @@ class Book:
         start = np.zeros(len(portfolios) + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
         rows = _ranges(self.start[portfolios], counts)
-        return Book(
+        detail = None if self.detail is None else {
+            k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in self.detail.items()
+        }
+        return dataclasses.replace(
+            self,
             ids=[self.ids[p] for p in portfolios],
             start=start,
-            names=self.names,
-            name_code=self.name_code[rows],
-            balance=self.balance[rows],
-            fees=self.fees[rows],
-            minimum=self.minimum[rows],
-            rate_code=self.rate_code[rows],
-            rates=self.rates,
             budget=self.budget[portfolios],
-            defer_from=self.defer_from[rows],
-            defer_to=self.defer_to[rows],
-            defer_interest=self.defer_interest[rows],
-            settle_month=self.settle_month[rows],
-            settle_code=self.settle_code[rows],
-            fractions=self.fractions,
-            detail=None if self.detail is None else {
-                k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in self.detail.items()
-            },
+            detail=detail,
+            **{name: getattr(self, name)[rows] for name in _PER_DEBT},
         )
+
+
+#: The :class:`Book` arrays with one entry per debt (the rest are per portfolio or shared).
+_PER_DEBT = ("name_code", "balance", "fees", "minimum", "rate_code", "defer_from", "defer_to",
+             "defer_interest", "settle_month", "settle_code")
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
