@@ -564,12 +564,30 @@ class StrategyExplorer(_Driven):
 EDITABLE = ("balance", "apr", "min_payment")
 
 
+class _DebtSource(_Driven):
+    """A widget that holds debts (``state.debts``) and tells listeners when they change."""
+
+    _listeners: list
+
+    @property
+    def debts(self):
+        return list(self.state.debts)
+
+    def observe(self, callback) -> None:
+        """Call ``callback(debts)`` whenever the debts change (an edit, a successful load)."""
+        self._listeners.append(callback)
+
+    def _notify(self, debts) -> None:
+        for callback in self._listeners:
+            callback(list(debts))
+
+
 class DebtTableState(traitlets.HasTraits):
     debts = traitlets.List()
     lang = traitlets.Unicode("zh")
 
 
-class DebtTable(_Driven):
+class DebtTable(_DebtSource):
     """The loaded debts with true APR and the reference lines crossed; balance, rate and minimum editable.
 
     >>> from planner import Debt
@@ -592,14 +610,6 @@ class DebtTable(_Driven):
         self.state.observe(self._changed, names=["lang"])
         self.state.observe(self._debts_changed, names=["debts"])
         self.refresh()
-
-    @property
-    def debts(self):
-        return list(self.state.debts)
-
-    def observe(self, callback) -> None:
-        """Call ``callback(debts)`` whenever a value is edited."""
-        self._listeners.append(callback)
 
     def link(self, explorer) -> None:
         """Make ``explorer`` (anything with ``set_debts``) follow the edits."""
@@ -638,8 +648,7 @@ class DebtTable(_Driven):
 
     def _debts_changed(self, change) -> None:
         self._update_rates()
-        for callback in self._listeners:
-            callback(list(change["new"]))
+        self._notify(change["new"])
 
     def refresh(self) -> None:
         lang = self.state.lang
@@ -709,7 +718,7 @@ class LoaderState(traitlets.HasTraits):
     source = traitlets.Unicode("")
 
 
-class DebtLoader(_Driven):
+class DebtLoader(_DebtSource):
     """Load a CSV from a path or an upload; show what was understood, problems and warnings.
 
     The default path is loaded at once, so ``loader.debts`` is ready in the next cell.
@@ -734,14 +743,6 @@ class DebtLoader(_Driven):
         else:
             self.refresh()
 
-    @property
-    def debts(self):
-        return list(self.state.debts)
-
-    def observe(self, callback) -> None:
-        """Call ``callback(debts)`` after every successful load."""
-        self._listeners.append(callback)
-
     def load(self, source, *, name: str | None = None) -> list:
         """Load a path, bytes or text; returns the debts (empty when the file has problems)."""
         self.problems, self.warnings = [], []
@@ -760,8 +761,7 @@ class DebtLoader(_Driven):
         self.state.debts = debts
         self.refresh()
         if debts:
-            for callback in self._listeners:
-                callback(list(debts))
+            self._notify(debts)
         return debts
 
     def _uploaded(self, change) -> None:
