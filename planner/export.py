@@ -33,21 +33,28 @@ def excel_safe(value) -> str:
     return text
 
 
+def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) -> None:
+    """Raise :class:`PlannerError` when ``path`` is one of ``inputs`` (same file, by any name or link)."""
+    target = Path(path)
+    for source in inputs:
+        try:
+            same = Path(source).exists() and target.exists() and os.path.samefile(source, target)
+        except OSError:
+            continue
+        if same:
+            raise PlannerError(
+                f"不会覆盖输入文件 {source}，请换一个输出文件名。/ refusing to overwrite the input file {source}; "
+                "choose another output name."
+            )
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """Write ``data`` to ``path`` through a temporary file renamed into place.
 
     Refuses to write over any of ``inputs`` (the files the user gave).
     """
     target = Path(path)
-    for source in inputs:
-        try:
-            if Path(source).exists() and target.exists() and os.path.samefile(source, target):
-                raise PlannerError(
-                    f"不会覆盖输入文件 {source}，请换一个输出文件名。/ refusing to overwrite the input file {source}; "
-                    "choose another output name."
-                )
-        except OSError:
-            continue
+    refuse_inputs(target, inputs)
     if target.is_dir():
         raise PlannerError(f"输出路径是文件夹 / the output path is a folder: {target}")
     folder = target.parent if str(target.parent) else Path(".")

@@ -969,15 +969,10 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
 
     Atomic (a temporary file renamed into place), and never over one of ``inputs``.
     """
-    from .export import atomic_write_bytes
+    from .export import atomic_write_bytes, refuse_inputs
 
     target = Path(path)
-    for source in inputs:  # refuse before the (slow) rendering, as atomic_write_bytes would after
-        try:
-            if Path(source).exists() and target.exists() and os.path.samefile(source, target):
-                atomic_write_bytes(target, b"", inputs=[source])
-        except OSError:
-            continue
+    refuse_inputs(target, inputs)  # before the (slow) rendering, not only at the write
     if target.suffix.lower() == ".pdf":
         data = render_pdf(report)
     elif target.suffix.lower() in (".html", ".htm"):
