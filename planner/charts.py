@@ -476,7 +476,7 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
     with chart_style():
         ax = _axes(ax, figsize=(9, 4.5))
         running = 0.0
-        for x, (label, saving) in enumerate(pairs, start=1):
+        for x, (_label, saving) in enumerate(pairs, start=1):
             color = PALETTE[2] if saving >= 0 else PALETTE[3]
             ax.bar(x, saving, bottom=running, color=color, width=0.6, gid=f"step{x}")
             ax.text(x, running + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom", fontsize=8)

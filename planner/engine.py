@@ -106,7 +106,6 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     fees = [to_cents(d.fees_owed) for d in debts]
     minp = [to_cents(d.min_payment) for d in debts]
     ratios = [rate_ratio(d.effective_apr) for d in debts]
-    rnum = [r[0] for r in ratios]
     rden = [r[1] for r in ratios]
     rden2 = [2 * r[1] for r in ratios]
     rnum2 = [2 * r[0] for r in ratios]

@@ -385,7 +385,7 @@ def build_report(
     do not fit). A budget that is not an amount of at least 0 raises
     :class:`~planner.errors.PlannerError`.
     """
-    from .engine import compare, plan
+    from .engine import compare
     from .loader import load_debts
     from .money import round_cents
     from .negotiation import Scenario, affordability, load_scenarios, monthly_pressure, negotiate, price_agency

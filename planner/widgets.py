@@ -30,7 +30,6 @@ import traitlets
 
 from . import charts
 from .engine import compare as _compare
-from .engine import plan as _plan
 from .errors import InfeasibleBudgetError, InputError, PlannerError
 from .i18n import t
 from .loader import load_debts
