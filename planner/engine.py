@@ -32,9 +32,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from math import ceil
 
-from .debt import Debt
+from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
-from .loader import load_debts
 from .money import from_cents, rate_ratio, to_cents
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
@@ -73,7 +72,7 @@ def plan(
     month of month 1. Raises :class:`~planner.errors.InfeasibleBudgetError`
     when a month's budget does not cover the minimum payments due.
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
@@ -261,7 +260,7 @@ def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, in
 
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
     """Plans for several strategies (all built-in ones by default), side by side."""
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     names = list(strategies) if strategies else list(STRATEGIES)
     return Comparison([plan(debts, budget, s, **kwargs) for s in names])
 
@@ -273,7 +272,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     >>> required_budget([Debt("A", 1200, 0, 10)], 12)
     Decimal('100')
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
     kwargs.setdefault("horizon", max(months, 1))
