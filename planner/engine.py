@@ -262,7 +262,14 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     """Plans for several strategies (all built-in ones by default), side by side."""
     debts = check_debts(debts)
     names = list(strategies) if strategies else list(STRATEGIES)
-    return Comparison([plan(debts, budget, s, **kwargs) for s in names])
+    order = kwargs.pop("order", None)
+    if order and "custom" not in names:
+        raise PlannerError(
+            "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。/ "
+            "an order (--order / order=) was given but custom is not among the strategies compared, so it would be "
+            "ignored. Add custom to --strategies, or leave out --order."
+        )
+    return Comparison([plan(debts, budget, s, order=order if s == "custom" else None, **kwargs) for s in names])
 
 
 def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", **kwargs) -> Decimal:

@@ -647,7 +647,9 @@ class Negotiation:
 
     def to_dict(self) -> dict:
         base = self.baseline.to_dict()
+        base["name"] = "baseline"  # shaped like a scenario's entry: a name and (zero) savings
         base["monthly_pressure"] = float(self.baseline_pressure)
+        base["savings"] = Savings(Decimal("0.00"), Decimal("0.00"), None if self.baseline.months is None else 0).to_dict()
         return {"baseline": base, "scenarios": [r.to_dict() for r in self.results]}
 
     def __repr__(self):

@@ -92,7 +92,24 @@ def _progress_bar(args, total: int):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="portfolio", file=sys.stderr, disable=False, leave=False)
+    return tqdm(total=total, unit="portfolio", file=getattr(sys.stderr, "unescaped", sys.stderr), disable=False, leave=False)
+
+
+def _refuse_unused(args) -> None:
+    """Options the chosen engine would not use are errors, not silently dropped."""
+    if args.engine != "dask" and args.scheduler:
+        raise PlannerError(
+            "--scheduler 只在 --engine dask 时使用。请加上 --engine dask，或去掉 --scheduler。/ "
+            "--scheduler is used only with --engine dask: add --engine dask, or leave out --scheduler."
+        )
+    if args.engine == "dask":
+        unused = [flag for flag, value in (("--workers", args.workers), ("--progress", None if args.progress == "auto" else args.progress)) if value is not None]
+        if unused:
+            shown = ", ".join(unused)
+            raise PlannerError(
+                f"{shown} 只用于本地引擎（--engine local）；Dask 自己安排工作进程。请去掉 {shown}。/ "
+                f"{shown} applies to the local engine only (--engine local); Dask schedules its own workers. Leave out {shown}."
+            )
 
 
 def cmd_batch(args) -> int:
@@ -103,6 +120,7 @@ def cmd_batch(args) -> int:
             raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
     if args.engine == "dask" and args.schedules:
         raise PlannerError("--schedules 只能与本地引擎一起使用 / --schedules works with the local engine only")
+    _refuse_unused(args)
     strategies = strategy_list(args.strategy)
     scenario = _scenario(args)
     started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..report import build_report, write_report
+from ..errors import PlannerError
 from ..money import format_yuan
 from .common import load_debts_for, money_arg, next_month
 
@@ -26,6 +27,12 @@ def register(subparsers) -> None:
 
 
 def cmd_report(args) -> int:
+    if (args.income is None) != (args.essentials is None):
+        given, missing = ("--income", "--essentials") if args.income is not None else ("--essentials", "--income")
+        raise PlannerError(
+            f"{given} 需要与 {missing} 一起给出（预算检查要用到两者），否则不会被使用。/ "
+            f"{given} needs {missing} too (the budget check uses both); alone it would be ignored."
+        )
     args.format = "table"
     debts = load_debts_for(args)
     report = build_report(

@@ -8,7 +8,7 @@
   spreadsheet-formula cells neutralised.
 """
 
-from .export import atomic_write_bytes, excel_safe, refuse_inputs, write_csv
+from .export import atomic_write_bytes, excel_safe, output_target, refuse_inputs, write_csv
 from .loader import CELL_PARSERS, MAX_BYTES, MAX_DEBTS, alias_index, column_label, column_letter, decode, header_key, parse_money_cell
 from .scenarios import load_scenarios
 from .sources import load_debts
@@ -19,6 +19,7 @@ __all__ = [
     "MAX_DEBTS",
     "alias_index",
     "atomic_write_bytes",
+    "output_target",
     "column_label",
     "column_letter",
     "decode",

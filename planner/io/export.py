@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -48,15 +49,55 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
             )
 
 
+def output_target(path: str | os.PathLike) -> Path:
+    """The file a write to ``path`` should replace: ``path`` itself, or what its symlinks point to.
+
+    Raises :class:`PlannerError` for an empty name, a folder, or anything that is not a
+    regular file (a device such as ``/dev/null`` or ``/dev/full``, a FIFO, a socket, or a
+    symlink to one, such as ``/dev/stdout``): renaming over it would replace the node
+    itself, so it is refused rather than written.
+    """
+    if path is None or not str(path).strip():
+        raise PlannerError(
+            "输出文件名为空（变量未设置？），请给出文件名，例如 schedule.csv。/ "
+            "the output file name is empty (an unset variable?); give a file name such as schedule.csv."
+        )
+    target = Path(path)
+    if os.path.islink(target):
+        # Write where the link points (renaming over the link would replace the link itself).
+        target = Path(os.path.realpath(target))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PlannerError(
+            f"输出路径是文件夹：{path}。请给出文件名。/ the output path is a folder: {path}. Give a file name."
+        )
+    if not stat.S_ISREG(info.st_mode):
+        what = (
+            "设备 / a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "管道 / a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
+            else "套接字 / a socket" if stat.S_ISSOCK(info.st_mode)
+            else "特殊文件 / a special file"
+        )
+        raise PlannerError(
+            f"不会写入 {path}：它不是普通文件（{what.split(' / ')[0]}）。请给出普通文件的名称，例如 schedule.csv。/ "
+            f"refusing to write {path}: it is not a regular file ({what.split(' / ')[1]}). "
+            "Give the name of a regular file, such as schedule.csv."
+        )
+    return target
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """Write ``data`` to ``path`` through a temporary file renamed into place.
 
     Refuses to write over any of ``inputs`` (the files the user gave).
     """
-    target = Path(path)
+    target = output_target(path)
     refuse_inputs(target, inputs)
-    if target.is_dir():
-        raise PlannerError(f"输出路径是文件夹 / the output path is a folder: {target}")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise PlannerError(f"输出文件夹不存在 / the output folder does not exist: {folder}")

@@ -137,13 +137,16 @@ def _fontconfig_env() -> dict[str, str]:
     path = bundled_font_path()
     if path is None:
         return env
-    conf = Path(tempfile.gettempdir()) / "planner-fonts.conf"
-    conf.write_text(
+    # A private file of our own (never a fixed name in the shared temp folder, which another
+    # user could have made a symlink to a device or to one of our files).
+    fd, name = tempfile.mkstemp(prefix="planner-fonts-", suffix=".conf")
+    conf = Path(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{Path(path).parent}</dir></fontconfig>",
-        "utf-8",
-    )
+        f"<dir>{Path(path).parent}</dir></fontconfig>"
+        )
     env["FONTCONFIG_FILE"] = str(conf)
     return env
 
@@ -219,9 +222,9 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
 
     Atomic (a temporary file renamed into place), and never over one of ``inputs``.
     """
-    from ..io import atomic_write_bytes, refuse_inputs
+    from ..io import atomic_write_bytes, output_target, refuse_inputs
 
-    target = Path(path)
+    target = output_target(path)  # not a device, FIFO or folder: before the (slow) rendering
     refuse_inputs(target, inputs)  # before the (slow) rendering, not only at the write
     if target.suffix.lower() == ".pdf":
         data = render_pdf(report)
