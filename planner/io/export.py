@@ -49,6 +49,19 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
             )
 
 
+_NOT_A_FILE = os.stat_result((stat.S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+
+def _is_std_stream(info: os.stat_result) -> bool:
+    for fd in (1, 2):
+        try:
+            if os.path.samestat(info, os.fstat(fd)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def output_target(path: str | os.PathLike) -> Path:
     """The file a write to ``path`` should replace: ``path`` itself, or what its symlinks point to.
 
@@ -63,24 +76,34 @@ def output_target(path: str | os.PathLike) -> Path:
             "the output file name is empty (an unset variable?); give a file name such as schedule.csv."
         )
     target = Path(path)
-    if os.path.islink(target):
-        # Write where the link points (renaming over the link would replace the link itself).
-        target = Path(os.path.realpath(target))
     try:
-        info = os.stat(target)
+        info = os.stat(target)  # follows symlinks: /dev/stdout is whatever fd 1 is
     except FileNotFoundError:
-        return target
+        info = None
     except OSError as exc:
         raise _write_error(target, exc) from None
+    if os.path.islink(target):
+        # Write where the link points (renaming over the link would replace the link itself).
+        real = Path(os.path.realpath(target))
+        if info is not None and not real.exists():  # /proc/self/fd/N of a pipe or a deleted file
+            info = _NOT_A_FILE
+        target = real
+    if info is None:
+        return target
     if stat.S_ISDIR(info.st_mode):
         raise PlannerError(
             f"输出路径是文件夹：{path}。请给出文件名。/ the output path is a folder: {path}. Give a file name."
         )
-    if not stat.S_ISREG(info.st_mode):
+    if info is not _NOT_A_FILE and stat.S_ISREG(info.st_mode) and _is_std_stream(info):
+        raise PlannerError(
+            f"不会写入 {path}：它就是本程序的标准输出或标准错误。请给出另一个文件名。/ "
+            f"refusing to write {path}: it is this program's own standard output or error. Give another file name."
+        )
+    if info is _NOT_A_FILE or not stat.S_ISREG(info.st_mode):
         what = (
             "设备 / a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
             else "管道 / a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
-            else "套接字 / a socket" if stat.S_ISSOCK(info.st_mode)
+            else "套接字或管道 / a socket or pipe" if stat.S_ISSOCK(info.st_mode)
             else "特殊文件 / a special file"
         )
         raise PlannerError(

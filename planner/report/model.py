@@ -259,16 +259,23 @@ class Report:
 # building
 
 
-def _anonymise(debts, scenarios, lang):
-    """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references."""
+def _anonymise(debts, scenarios, lang, client=None):
+    """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references.
+
+    A scenario's name loses every lender's name and the client's (``client``); its
+    description (free text) is dropped.
+    """
     from ..negotiation import Adjustment, Scenario
 
     names = {d.name: text("anon_debt", lang, letter=column_letter(k)) for k, d in enumerate(debts)}
     debts = [d.with_(name=names[d.name], extra=()) for d in debts]
+    replace = dict(names)
+    if client and str(client).strip():
+        replace[str(client).strip()] = text("anon_client", lang)
 
     def scrub(s: str) -> str:
-        for old in sorted(names, key=len, reverse=True):
-            s = s.replace(old, names[old])
+        for old in sorted(replace, key=len, reverse=True):
+            s = s.replace(old, replace[old])
         return s
 
     def selector(sel):
@@ -283,6 +290,14 @@ def _anonymise(debts, scenarios, lang):
             for s in scenarios
         ]
     return debts, renamed, names
+
+
+def _scenario_source(scenarios, anonymise: bool, lang: str) -> str:
+    """The scenario file's name for the report: withheld when anonymised (a name like 王小明_scenarios.toml)."""
+    if anonymise:
+        return text("file_withheld", lang)
+    source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
+    return Path(str(source)).name if source else "—"
 
 
 def _debt_rows(debts, lang) -> tuple[DebtRow, ...]:
@@ -402,7 +417,7 @@ def build_report(
         loaded = scenarios if isinstance(scenarios, (list, tuple)) else load_scenarios(scenarios)
     names = {d.name: d.name for d in debts}
     if anonymise:
-        debts, loaded, names = _anonymise(debts, loaded, lang)
+        debts, loaded, names = _anonymise(debts, loaded, lang, client)
         client = None
     else:
         debts = [d.with_(extra=()) for d in debts]
@@ -502,8 +517,7 @@ def build_report(
                                              r.savings.total_paid, r is headline))
     note = text("scenario_from_calls", lang)
     if file_scenarios:
-        source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
-        note += " " + text("scenario_from_file", lang, file=Path(str(source)).name if source else "—")
+        note += " " + text("scenario_from_file", lang, file=_scenario_source(scenarios, anonymise, lang))
     waterfall = ()
     if headline is not None and not file_scenarios:
         # The asks are grouped by call, in call order: one bar per lender.
@@ -694,8 +708,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
     else:
         note = text("baseline_infeasible", lang)
     if loaded:
-        source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
-        note += " " + text("scenario_from_file", lang, file=Path(str(source)).name if source else "—")
+        note += " " + text("scenario_from_file", lang, file=_scenario_source(scenarios, head["anonymised"], lang))
     waterfall = tuple((_bar_label(c.rank, c.name, lang), c.cut) for c in calls if c.cut)
 
     # 6. the agency, priced against what the calls save over paying today's minimums

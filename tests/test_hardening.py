@@ -1,0 +1,382 @@
+"""Issue 11, items 8, 12, 15, 21, 22 and 25: what a hostile file and a new user found.
+
+Each test failed before its fix. Output paths that are not regular files (run as root,
+where renaming over /dev/null really replaces the device), terminal control characters
+in names, silent no-op options, half-translated Chinese output, and the JSON's money.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner import Debt, PlannerError, plan
+from planner.cli import build_parser, main
+from planner.cli.common import render_table
+from planner.display import display_width, escape_controls
+from planner.io.export import atomic_write_bytes, output_target
+
+ROOT = Path(__file__).resolve().parent.parent
+ZH = str(ROOT / "sample_data" / "debts_zh.csv")
+EN = str(ROOT / "sample_data" / "debts_en.csv")
+SCEN = str(ROOT / "sample_data" / "scenarios_zh.toml")
+START = ["--start", "2026-12"]
+#: Characters that must never reach a terminal raw: C0 (but newline), DEL, C1, bidi and format characters.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *map(str, args)], capture_output=True, text=True, encoding="utf-8",
+        cwd=ROOT, timeout=300, env={**os.environ, "PYTHONIOENCODING": "utf-8"}, **kwargs,
+    )
+
+
+def bilingual(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", text)) and bool(re.search(r"[A-Za-z]{4,}", text)) and "Traceback" not in text
+
+
+# ---------------------------------------------------------------------------
+# 8. never rename over a device, FIFO, socket or a link to one
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="replacing a device node takes root: the bug only shows as root")
+
+
+def _special_paths(tmp_path: Path) -> list[Path]:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to("/dev/null")
+    return [Path("/dev/null"), Path("/dev/full"), fifo, link]
+
+
+def _node(path: Path):
+    info = os.stat(path)
+    return stat.S_IFMT(info.st_mode), info.st_rdev, os.path.islink(path)
+
+
+@needs_root
+def test_schedule_never_replaces_a_device_or_fifo(tmp_path, capsys):
+    for target in _special_paths(tmp_path):
+        before = _node(target)
+        code, out, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", target, *START)
+        assert code == 2, target
+        assert bilingual(err) and str(target) in err
+        assert _node(target) == before, f"{target} was replaced"
+
+
+@needs_root
+def test_report_and_library_writes_never_replace_a_device(tmp_path, capsys):
+    for target in _special_paths(tmp_path):
+        before = _node(target)
+        code, _, err = run(capsys, "report", ZH, "--budget", "6000", "--out", f"{target}", *START)
+        assert code == 2 and bilingual(err)
+        with pytest.raises(PlannerError):
+            atomic_write_bytes(target, b"x")
+        assert _node(target) == before
+
+
+@needs_root
+def test_batch_out_never_replaces_a_device(tmp_path, capsys):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to("/dev/null")
+    before = _node(link)
+    code, _, err = run(capsys, "batch", book, "--out", link)
+    assert code == 2 and bilingual(err)
+    assert _node(link) == before
+
+
+def test_dev_stdout_is_refused_whatever_stdout_is(tmp_path):
+    # stdout a pipe: /dev/stdout is a FIFO
+    piped = cli("plan", ZH, "--budget", "6000", "--schedule", "/dev/stdout", *START)
+    assert piped.returncode == 2 and bilingual(piped.stderr)
+    # stdout a regular file: renaming over it would replace the file the table is being written to
+    out = tmp_path / "out.txt"
+    with open(out, "w") as handle:
+        done = subprocess.run([sys.executable, "-m", "planner", "plan", ZH, "--budget", "6000", "--schedule", "/dev/stdout"],
+                              stdout=handle, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 2 and bilingual(done.stderr)
+    assert os.path.islink("/dev/stdout")
+
+
+def test_a_symlink_to_a_regular_file_is_written_through(tmp_path, capsys):
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    code, _, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", link, *START)
+    assert code == 0
+    assert link.is_symlink() and real.read_text("utf-8-sig").startswith("month")
+    assert str(real) in err  # says where it wrote (item 25)
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_output_name_is_refused(name, capsys):
+    code, _, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", name)
+    assert code == 2 and bilingual(err) and "schedule.csv" in err
+    with pytest.raises(PlannerError):
+        output_target(name)
+
+
+# ---------------------------------------------------------------------------
+# 12. terminal control characters are shown escaped everywhere
+
+
+HOSTILE = ["Bad\x1b[2J\x1b[HCleared", "Bell\x07\x08\x08x", "C1\x9b31m", "\u202eReversed", "Two\nLines", "Tab\there", "CR\rover"]
+
+
+def _hostile_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile.csv"
+    rows = ["name,balance,apr,min_payment,kind,overdue_days,penalty_apr,fees_owed"]
+    for k, name in enumerate(HOSTILE):
+        quoted = '"' + name.replace('"', '""') + '"'
+        rows.append(f"{quoted},{1000 + 100 * k},{18 + k},{200},online_loan,{30 if k == 0 else 0},{40 if k == 0 else ''},{50 if k == 0 else 0}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _assert_no_raw_controls(text: str) -> None:
+    found = RAW_CONTROL.findall(text)
+    assert not found, f"raw control characters reached the terminal: {found!r}"
+
+
+def test_escape_controls_covers_c0_c1_and_bidi():
+    for ch in [*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0)), "\u202a", "\u202e", "\u2066", "\u2069",
+               "\u200e", "\u061c", "\u2028", "\u2029", "\ufeff", "\u200b"]:
+        shown = escape_controls("a" + ch + "b")
+        assert ch not in shown and shown.startswith("a\\u") and shown.endswith("b")
+    assert escape_controls("招商银行信用卡 ¥1,000 (A)") == "招商银行信用卡 ¥1,000 (A)"
+    assert escape_controls("a\nb", keep_newlines=True) == "a\nb"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["check", "--lang", "zh"],
+        ["plan", "--budget", "3000", *START],
+        ["plan", "--budget", "3000", "--lang", "zh", *START],
+        ["plan", "--budget", "3000", "--strategy", "custom", "--order", "Two\nLines", *START],
+        ["compare", "--budget", "3000", *START],
+        ["plan", "--budget", "100", *START],  # infeasible: the error message
+        ["check", "--format", "json"],
+    ],
+)
+def test_hostile_names_never_reach_the_terminal_raw(tmp_path, capsys, command):
+    path = _hostile_csv(tmp_path)
+    code, out, err = run(capsys, command[0], path, *command[1:])
+    assert code in (0, 2)
+    _assert_no_raw_controls(out)
+    _assert_no_raw_controls(err)
+    assert "Traceback" not in err
+    if "--format" in command and code == 0:
+        names = {d["name"] for d in json.loads(out)["debts"]}
+        assert names == {n.replace("\r", "\n") for n in HOSTILE}  # JSON escapes, and still parses to the names read
+
+
+def test_negotiate_with_hostile_names_and_scenario(tmp_path, capsys):
+    path = _hostile_csv(tmp_path)
+    scen = tmp_path / "s.toml"
+    scen.write_text('[[scenario]]\nname = "Esc\\u001b[31m red"\n[[scenario.adjust]]\ndebt = "*"\naction = "waive_fees"\n'
+                    '[[scenario.adjust]]\ndebt = "Two\\nLines"\naction = "reduce_rate"\nfraction = 0.5\n', encoding="utf-8")
+    code, out, err = run(capsys, "negotiate", path, "--budget", "3000", "--scenarios", scen, *START)
+    assert code in (0, 2)
+    _assert_no_raw_controls(out + err)
+
+
+def test_error_messages_escape_the_value(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text('name,balance,apr,min_payment\n"A\x1b]0;pwned\x07",abc\x1b[31m,18,100\n', encoding="utf-8")
+    code, out, err = run(capsys, "check", path)
+    assert code == 2 and "\\u001b" in err
+    _assert_no_raw_controls(err)
+
+
+def test_a_newline_in_a_name_keeps_the_table_aligned():
+    table = render_table(["Debt", "Balance"], [["Two\nLines", "¥1.00"], ["借呗", "¥22.00"], ["\x1b[2JX", "¥3.00"]])
+    lines = table.split("\n")
+    assert len(lines) == 5
+    widths = {display_width(line) for line in lines[1:]}
+    assert len(widths) == 1  # the rule and every row end in the same column (right-aligned money)
+    _assert_no_raw_controls(table)
+
+
+def test_a_hostile_table_lines_up_in_the_cli(tmp_path, capsys):
+    code, out, _ = run(capsys, "plan", _hostile_csv(tmp_path), "--budget", "3000", *START)
+    assert code == 0
+    lines = out.splitlines()
+    rule = next(k for k, line in enumerate(lines) if set(line) <= {"-", " "} and line)
+    body = lines[rule + 1: rule + 1 + len(HOSTILE)]
+    assert len(body) == len(HOSTILE)
+    assert len({display_width(line) for line in body}) == 1
+
+
+# ---------------------------------------------------------------------------
+# 15. silent no-ops are refused
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", ZH, "--budget", "6000", "--order", "借呗"],
+        ["plan", ZH, "--budget", "6000", "--strategy", "snowball", "--order", "借呗"],
+        ["plan", ZH, "--target-months", "24", "--order", "借呗"],
+        ["negotiate", ZH, "--budget", "6000", "--scenarios", SCEN, "--order", "借呗"],
+        ["compare", ZH, "--budget", "6000", "--strategy", "snowball"],
+        ["compare", ZH, "--budget", "6000", "--order", "借呗"],
+        ["compare", ZH, "--budget", "6000", "--strategies", "avalanche,snowball", "--order", "借呗"],
+        ["plan", ZH, "--budget", "6000", "--schedule", ""],
+        ["plan", ZH, "--budget", "6000", "--target-months", "24"],
+        ["check", str(ROOT / "sample_data" / "debts_zh.xlsx"), "--encoding", "gbk"],
+        ["report", ZH, "--budget", "6000", "--income", "15000", "--out", "never.html"],
+        ["report", ZH, "--budget", "6000", "--essentials", "6000", "--out", "never.html"],
+        ["apr", "--daily-rate", "0.05", "--periods", "12"],
+        ["apr", "--fee-rate", "0.6", "--periods", "12", "--upfront-fee", "100"],
+        ["apr", "--cash-flows=99000,-8833.3", "--principal", "100000"],
+    ],
+)
+def test_silent_no_ops_are_refused(argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2, (argv, out)
+    assert bilingual(err), err
+    assert not (tmp_path / "never.html").exists()
+
+
+def test_an_empty_order_is_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", ZH, "--budget", "6000", "--strategy", "custom", "--order", " , "])
+    assert exc.value.code == 2
+    assert bilingual(capsys.readouterr().err)
+
+
+def test_batch_no_ops_are_refused(tmp_path, capsys):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    code, _, err = run(capsys, "batch", book, "--out", tmp_path / "r.csv", "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and bilingual(err)
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_order_with_another_strategy_is_refused_in_python_too():
+    debts = [Debt("A", 1000, 18, 100), Debt("B", 2000, 24, 100)]
+    with pytest.raises(PlannerError, match="custom"):
+        plan(debts, 500, "avalanche", order=["B"])
+    assert plan(debts, 500, "custom", order=["B"]).priority[0] == "B"
+
+
+# ---------------------------------------------------------------------------
+# 21. Chinese mode is Chinese
+
+
+def test_plan_and_compare_in_chinese_name_the_strategies_in_chinese(capsys):
+    english = ("avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost")
+    _, out, _ = run(capsys, "plan", ZH, "--budget", "6000", "--lang", "zh", *START)
+    assert "雪崩法" in out and not any(name in out for name in english)
+    _, out, _ = run(capsys, "compare", ZH, "--budget", "6000", "--lang", "zh", *START)
+    assert "雪球法" in out and not any(name in out for name in english)
+    _, out, _ = run(capsys, "negotiate", ZH, "--budget", "6000", "--scenarios", SCEN, "--lang", "zh", *START)
+    assert "雪崩法" in out and "avalanche" not in out
+
+
+def test_check_in_chinese_names_the_kinds_in_chinese(capsys):
+    _, out, _ = run(capsys, "check", ZH, "--lang", "zh")
+    table = out.split("\n\n")[0]
+    assert "网贷" in table and "信用卡" in table
+    assert not any(k in table for k in ("online_loan", "consumer_finance", " card "))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_check_says_when_the_rate_shown_is_the_penalty_rate(lang, capsys):
+    _, out, _ = run(capsys, "check", ZH, "--lang", lang)
+    table = out.split("\n\n")[0]
+    row = next(line for line in table.splitlines() if line.startswith("分期乐"))
+    assert "53.85*" in row
+    note = next(line for line in table.splitlines() if line.startswith("* 分期乐"))
+    assert "35.90" in note
+
+
+# ---------------------------------------------------------------------------
+# 22. JSON as the README documents it
+
+
+def test_json_money_has_two_decimals(capsys):
+    _, out, _ = run(capsys, "plan", ZH, "--budget", "6000", "--format", "json", *START)
+    assert '"budget": 6000.00' in out and '"total_forgiven": 0.00' in out
+    assert not re.search(r"\d\.\d(?!\d)", out)  # never one decimal
+    json.loads(out)
+
+
+def test_negotiate_json_baseline_has_name_and_savings(capsys):
+    _, out, _ = run(capsys, "negotiate", ZH, "--budget", "6000", "--scenarios", SCEN, "--format", "json", *START)
+    data = json.loads(out)
+    for entry in [data["baseline"], *data["scenarios"]]:
+        assert {"name", "monthly_pressure", "savings"} <= set(entry)
+        assert set(entry["savings"]) == {"interest", "total_paid", "months"}
+    assert data["baseline"]["savings"] == {"interest": 0, "total_paid": 0, "months": 0}
+
+
+# ---------------------------------------------------------------------------
+# 25. --schedule says where; every --format and --lang has help text
+
+
+def test_schedule_says_where_it_wrote(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", "s.csv", "--format", "json", *START)
+    assert code == 0
+    json.loads(out)  # stdout stays pure JSON
+    assert str((tmp_path / "s.csv").resolve()) in err
+
+
+def test_every_format_and_lang_option_has_help():
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    seen = 0
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if {"--format", "--lang"} & set(action.option_strings):
+                assert action.help and len(action.help) > 15, (name, action.option_strings)
+                seen += 1
+    assert seen >= 9
+
+
+# ---------------------------------------------------------------------------
+# 11. --anonymise leaves no name behind: not the client's, not a lender's, not a file's
+
+
+def test_anonymised_report_leaks_no_name(tmp_path, capsys):
+    debts = tmp_path / "王小明_debts.csv"
+    debts.write_bytes(Path(ZH).read_bytes())
+    scen = tmp_path / "王小明_scenarios.toml"
+    scen.write_text(Path(SCEN).read_text("utf-8").replace('name = "全部一起谈"', 'name = "王小明全部一起谈"'), encoding="utf-8")
+    from planner import load_debts
+    from planner.report import build_report, render_html
+
+    lenders = [d.name for d in load_debts(ZH)]
+    for budget in ("6000", "4000"):  # a plan, and a budget below the minimums (a different path)
+        for lang in ("zh", "en"):
+            out = tmp_path / f"r_{budget}_{lang}.html"
+            code, _, err = run(capsys, "report", debts, "--budget", budget, "--scenarios", scen, "--client", "王小明",
+                               "--anonymise", "--lang", lang, "--out", out, *START)
+            assert code == 0, err
+            page = out.read_text("utf-8")
+            assert "王小明" not in page and "scenarios.toml" not in page
+            assert not [name for name in lenders if name in page]
+            report = build_report(str(debts), int(budget), scenarios=str(scen), client="王小明", anonymise=True, lang=lang, start="2026-12")
+            dumped = json.dumps(report.to_dict(), ensure_ascii=False) + report.scenario_note + render_html(report)
+            assert "王小明" not in dumped and not [name for name in lenders if name in dumped]
