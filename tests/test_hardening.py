@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,162 @@ def test_anonymised_report_leaks_no_name(tmp_path, capsys):
             report = build_report(str(debts), int(budget), scenarios=str(scen), client="王小明", anonymise=True, lang=lang, start="2026-12")
             dumped = json.dumps(report.to_dict(), ensure_ascii=False) + report.scenario_note + render_html(report)
             assert "王小明" not in dumped and not [name for name in lenders if name in dumped]
+
+
+# ---------------------------------------------------------------------------
+# 18. widgets: a refused value changes nothing and says why in the widget
+
+
+def _explorer(cls, **kwargs):
+    return cls(ZH, budget=6000, lang="en", start="2026-12", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"strategy": "bogus"},
+        {"strategy": "custom"},  # needs an order the explorer does not have
+        {"budget": 10**12},
+        {"budget": float("nan")},
+        {"budget": float("inf")},
+        {"budget": -100},
+        {"budget": "abc"},
+        {"budget": 6000.5},
+        {"lang": "fr"},
+        {"extra_amount": 10**12},
+        {"extra_month": 0},
+        {"budget": 7000, "strategy": "bogus"},  # nothing of a refused call is applied
+    ],
+)
+def test_strategy_explorer_refuses_bad_values_and_keeps_its_state(bad):
+    from planner.widgets import StrategyExplorer
+
+    ex = _explorer(StrategyExplorer)
+    before = dict(ex.state.trait_values())
+    with pytest.raises(PlannerError):
+        ex.set(**bad)
+    assert dict(ex.state.trait_values()) == before
+    assert ex.message.value and "D55E00" in ex.message.value
+    assert ex.budget_slider.value == ex.state.budget
+    ex.set(budget=6500, strategy="snowball")  # later set() calls work
+    assert ex.plan.strategy == "snowball" and ex.plan.budget == 6500
+    assert ex.message.value == ""
+
+
+def test_the_slider_always_shows_the_budget_planned():
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(ZH, 6000, lang="en", start="2026-12")
+    session.set(budget=50000)  # above the first slider range, below the whole debt: accepted and shown
+    for part in (session.explorer, session.negotiation):
+        assert part.budget_slider.value == part.state.budget == 50000
+    with pytest.raises(PlannerError):
+        session.set(budget=10**12)
+    with pytest.raises(PlannerError):
+        session.set(lang="fr")
+    assert session.explorer.state.budget == 50000 and session.state.lang == "en"
+
+
+def test_negotiation_explorer_refuses_bad_values():
+    from planner.widgets import NegotiationExplorer
+
+    ng = _explorer(NegotiationExplorer)
+    for bad in ({"budget": float("nan")}, {"strategy": "bogus"}, {"budget": 10**12}):
+        before = dict(ng.state.trait_values())
+        with pytest.raises(PlannerError):
+            ng.set(**bad)
+        assert dict(ng.state.trait_values()) == before and ng.message.value
+    for bad in ({"freeze": 999}, {"rate_cut": 2}, {"settle": float("nan")}, {"settle_month": 0}):
+        with pytest.raises(PlannerError):
+            ng.set_ask("借呗", **bad)
+        assert ng.state.asks == {} and ng.message.value
+    ng.set(budget=6500)
+    assert ng.result.plan.budget == 6500
+
+
+@pytest.mark.parametrize("typed", [1e30, float("inf"), float("-inf"), float("nan"), -5, 1e13])
+def test_debt_table_refuses_what_cannot_be_a_balance(typed):
+    from planner.widgets import DebtTable
+
+    table = DebtTable(ZH, lang="en")
+    table.set_value("借呗", "balance", typed)
+    assert table.debts[0].balance == 12000
+    assert table._inputs[("借呗", "balance")].value == 12000.0  # box and state agree
+    assert table.error.value and "Traceback" not in table.error.value
+    table.set_value("借呗", "apr", 1e30)
+    assert table.debts[0].apr == Decimal("18.25")
+
+
+# ---------------------------------------------------------------------------
+# 23. the English dashboard is English
+
+
+def test_english_session_speaks_english():
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(ZH, 6000, lang="zh", start="2026-12")
+    assert re.search(r"[\u4e00-\u9fff]", session.report.children[0].children[0].description)
+    session.set(lang="en")
+    label = session.report.children[0].children[0].description
+    assert not re.search(r"[\u4e00-\u9fff]", label), label
+    assert "0 month" not in session.negotiation.summary.value
+
+
+def test_savings_waterfall_with_no_asks_has_no_zero_ticks():
+    from matplotlib.figure import Figure
+
+    from planner.charts import money_tick, savings_waterfall
+
+    ax = Figure().add_subplot()
+    savings_waterfall([], ax, lang="en")
+    ax.figure.canvas.draw() if hasattr(ax.figure.canvas, "draw") else None
+    ticks = [money_tick(v, "en") for v in ax.get_yticks() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]]
+    assert len(ticks) == len(set(ticks)), ticks
+    assert "-¥0" not in ticks and money_tick(-0.0001) == "¥0"
+
+
+def test_months_sooner_in_words():
+    from planner.widgets.explorers import sooner_text
+
+    assert sooner_text(0, "en") == "debt-free in the same month"
+    assert sooner_text(1, "en") == "debt-free 1 month sooner"
+    assert "(s)" not in sooner_text(5, "en")
+
+
+# ---------------------------------------------------------------------------
+# 10. the report button writes outside the project
+
+
+def test_report_button_writes_outside_the_project(tmp_path, monkeypatch):
+    from planner.widgets import CounsellorSession, default_report_folder
+
+    monkeypatch.delenv("PLANNER_REPORTS_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "home" / "Documents"))
+    folder = default_report_folder()
+    assert ROOT not in folder.resolve().parents and folder.resolve() != ROOT
+    monkeypatch.chdir(ROOT / "notebooks")  # where Voila and JupyterLab run the notebook
+    session = CounsellorSession(ZH, 6000, lang="en", start="2026-12")
+    name_box = session.report.children[0].children[1]
+    assert Path(name_box.value).parent == folder
+    before = set((ROOT / "notebooks").iterdir())
+    name_box.value = "client.html"  # a bare name goes to the reports folder, not the notebook's
+    written = session.report.click()
+    assert written is not None and written.parent == folder and written.exists()
+    assert set((ROOT / "notebooks").iterdir()) == before
+
+
+def test_project_report_folder_falls_back_to_temp(monkeypatch):
+    from planner.widgets import default_report_folder
+
+    monkeypatch.delenv("PLANNER_REPORTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(ROOT / "notebooks"))  # documents inside the project
+    monkeypatch.setenv("HOME", str(ROOT))
+    folder = default_report_folder()
+    assert ROOT not in folder.resolve().parents
+
+
+def test_gitignore_guards_reports_in_the_work_tree():
+    done = subprocess.run(["git", "check-ignore", "notebooks/report.html", "notebooks/report.pdf", "report.html"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == ["notebooks/report.html", "notebooks/report.pdf", "report.html"]

@@ -18,7 +18,7 @@ from .explorers import (
     rate_cells,
     swatch,
 )
-from .report_button import report_button
+from .report_button import default_report_folder, report_button
 
 __all__ = [
     "Canvas",
@@ -33,5 +33,6 @@ __all__ = [
     "png_bytes",
     "rate_cells",
     "report_button",
+    "default_report_folder",
     "swatch",
 ]
