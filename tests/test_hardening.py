@@ -540,3 +540,32 @@ def test_gitignore_guards_reports_in_the_work_tree():
     done = subprocess.run(["git", "check-ignore", "notebooks/report.html", "notebooks/report.pdf", "report.html"],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.split() == ["notebooks/report.html", "notebooks/report.pdf", "report.html"]
+
+
+# ---------------------------------------------------------------------------
+# 24. every server the project starts: 127.0.0.1, a token; the dashboard self-contained and culling
+
+
+def _recipe(target: str) -> str:
+    done = subprocess.run(["make", "-n", "-W", "pyproject.toml", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    lines = [line for line in done.stdout.splitlines() if ("jupyter lab" in line or "voila" in line) and "pip" not in line]
+    assert lines, done.stdout + done.stderr
+    return lines[-1]
+
+
+def test_make_lab_binds_localhost_with_a_token():
+    line = _recipe("lab")
+    assert "--ServerApp.ip=127.0.0.1" in line
+    token = re.search(r"--IdentityProvider.token='?([0-9a-f]*)", line)
+    assert token and len(token.group(1)) >= 32
+
+
+def test_make_dashboard_uses_the_private_self_contained_config():
+    line = _recipe("dashboard")
+    assert "JUPYTER_PATH=" in line and "share/jupyter" in line and "0.0.0.0" not in line
+    config = json.loads((ROOT / "voila.json").read_text("utf-8"))
+    assert config["Voila"]["ip"] == "127.0.0.1" and config["Voila"]["auto_token"] is True
+    assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
+    template = ROOT / "share" / "jupyter" / "voila" / "templates" / config["VoilaConfiguration"]["template"]
+    page = (template / "index.html.j2").read_text("utf-8")
+    assert not re.search(r"https?://", page.split("The issue for Jinja is")[0]), "a CDN link in the dashboard template"

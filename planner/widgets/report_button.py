@@ -79,7 +79,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
     import ipywidgets as w
 
     lang0 = _state_value(state, "lang", "zh") or "zh"
-    button = w.Button(description=description or text("title", lang0), icon="file", button_style="primary",
+    button = w.Button(description=description or text("title", lang0), button_style="primary",
                       layout=w.Layout(width="auto"))
     name = w.Text(value=str(path) if path is not None else str(default_report_folder() / "report.html"),
                   layout=w.Layout(width="28em"))
