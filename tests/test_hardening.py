@@ -569,3 +569,19 @@ def test_make_dashboard_uses_the_private_self_contained_config():
     template = ROOT / "share" / "jupyter" / "voila" / "templates" / config["VoilaConfiguration"]["template"]
     page = (template / "index.html.j2").read_text("utf-8")
     assert not re.search(r"https?://", page.split("The issue for Jinja is")[0]), "a CDN link in the dashboard template"
+
+
+# ---------------------------------------------------------------------------
+# 25. the test run shows no pandas deprecation warnings from Dask's Parquet reader
+
+
+@pytest.mark.slow
+def test_dask_parquet_path_shows_no_pandas_deprecation_warnings():
+    pytest.importorskip("dask")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/test_batch.py::test_dask_engine_on_a_local_cluster_equals_the_local_engine", "-p", "no:cacheprovider", "-q", "-rw",
+         "-o", "addopts="],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert "1 passed" in done.stdout, done.stdout[-2000:]
+    assert "is deprecated" not in done.stdout and "Pandas4Warning" not in done.stdout, done.stdout[-2000:]
