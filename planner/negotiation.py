@@ -716,21 +716,25 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     baseline = run(debts, "baseline")
     results = []
     for s in scenarios:
-        steps = s.steps(debts)
-        plans = [baseline] + [run(ds, s.name) for ds in steps[1:]]
-        contributions = tuple(
-            Contribution(k, a.describe(), a, _savings(plans[k - 1], plans[k]), monthly_pressure(steps[k]))
-            for k, a in enumerate(s.adjustments, start=1)
-        )
-        final = plans[-1]
+        # The steps one at a time (as Scenario.steps makes them), keeping only the previous
+        # step's plan and debts: memory stays that of two plans however many adjustments a
+        # scenario has (a report's "every ask" scenario has one per lender: 1,000 debts
+        # kept as 1,000 full plans was gigabytes).
+        current, before = list(debts), baseline
+        contributions = []
+        for k, a in enumerate(s.adjustments, start=1):
+            current = Scenario(s.name, (a,)).apply(current)
+            after = run(current, s.name)
+            contributions.append(Contribution(k, a.describe(), a, _savings(before, after), monthly_pressure(current)))
+            before = after
         results.append(
             ScenarioResult(
                 scenario=s,
-                debts=tuple(steps[-1]),
-                plan=final,
-                monthly_pressure=monthly_pressure(steps[-1]),
-                savings=_savings(baseline, final),
-                contributions=contributions,
+                debts=tuple(current),
+                plan=before,
+                monthly_pressure=monthly_pressure(current),
+                savings=_savings(baseline, before),
+                contributions=tuple(contributions),
             )
         )
     return Negotiation(baseline, monthly_pressure(debts), results)

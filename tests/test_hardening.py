@@ -585,3 +585,54 @@ def test_dask_parquet_path_shows_no_pandas_deprecation_warnings():
     )
     assert "1 passed" in done.stdout, done.stdout[-2000:]
     assert "is deprecated" not in done.stdout and "Pandas4Warning" not in done.stdout, done.stdout[-2000:]
+
+
+# ---------------------------------------------------------------------------
+# 9. a report on many debts: memory grows with the debts, not with their square
+
+
+def _many_debts(n: int) -> list:
+    kinds = ["card", "online_loan", "consumer_finance", "private", "small_loan"]
+    return [
+        Debt(f"D{k:04d}", 1000 + 37 * k % 5000, 10 + (k * 7) % 30, 100 + (k * 13) % 200, kind=kinds[k % 5],
+             overdue_days=30 if k % 7 == 0 else 0, penalty_apr=(10 + (k * 7) % 30) * 3 // 2 if k % 7 == 0 else None,
+             fees_owed=50 if k % 7 == 0 else 0)
+        for k in range(n)
+    ]
+
+
+def _report_peak(n: int) -> tuple[int, object]:
+    import tracemalloc
+
+    from planner.report import build_report
+
+    debts = _many_debts(n)
+    budget = sum(d.min_payment for d in debts) * 13 // 10
+    tracemalloc.start()
+    try:
+        report = build_report(debts, budget, lang="en", start="2026-12")
+        return tracemalloc.get_traced_memory()[1], report
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_report_memory_grows_linearly_with_the_debts():
+    # Before: every lender's call kept a full plan of all the debts, and the "every ask"
+    # scenario kept one plan per step, so memory grew with n² (1,000 debts: 4.5 GB).
+    small, _ = _report_peak(40)
+    large, report = _report_peak(80)
+    assert len(report.calls) > 40
+    assert large < 3 * small, f"peak {small / 1e6:.1f} MB for 40 debts, {large / 1e6:.1f} MB for 80"
+
+
+def test_report_charts_name_at_most_a_dozen_debts():
+    from planner.report import render
+    from planner.report.model import Report
+
+    bars = [(f"{k}. D{k}", Decimal(k)) for k in range(1, 301)]
+    fake = type("R", (), {"t": staticmethod(lambda key, **f: Report.t(type("X", (), {"lang": "en"})(), key, **f))})()
+    bounded = render._bounded(bars, fake)
+    assert len(bounded) == render.CHART_ITEMS
+    assert sum(v for _, v in bounded) == sum(v for _, v in bars)
+    assert bounded[-1][0] == "the other 289"

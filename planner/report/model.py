@@ -292,6 +292,10 @@ def _anonymise(debts, scenarios, lang, client=None):
     return debts, renamed, names
 
 
+#: How many lenders' asks the report plans at once (memory: this many plans of all the debts).
+_CALLS_PER_CHUNK = 16
+
+
 def _scenario_source(scenarios, anonymise: bool, lang: str) -> str:
     """The scenario file's name for the report: withheld when anonymised (a name like 王小明_scenarios.toml)."""
     if anonymise:
@@ -480,17 +484,22 @@ def build_report(
     # 4. the call list: each lender's asks through the same engine
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
     asked = [x for x in asked if x[1]]
-    per_debt = [Scenario(d.name, tuple(adj)) for d, adj, *_ in asked]
-    result = negotiate(debts, budget, per_debt, chosen.strategy, **kwargs) if per_debt else None
     by_debt = {d.name: d for d in debts}
     calls = []
-    for d, adj, said, basis, writing in asked:
-        r = result[d.name]
-        before, after = monthly_pressure(debts), r.monthly_pressure
-        calls.append(
-            Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
-                 r.savings.months, (before, after) if before != after else None, tuple(adj))
-        )
+    before = monthly_pressure(debts)
+    # Each lender's asks run as their own scenario, a chunk at a time: only the numbers are
+    # kept, so memory holds a chunk's plans, not one full plan per lender (bounded for 1,000 debts).
+    for start_at in range(0, len(asked), _CALLS_PER_CHUNK):
+        chunk = asked[start_at:start_at + _CALLS_PER_CHUNK]
+        result = negotiate(debts, budget, [Scenario(d.name, tuple(adj)) for d, adj, *_ in chunk], chosen.strategy, **kwargs)
+        for d, adj, said, basis, writing in chunk:
+            r = result[d.name]
+            after = r.monthly_pressure
+            calls.append(
+                Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
+                     r.savings.months, (before, after) if before != after else None, tuple(adj))
+            )
+        del result
     # Overdue first (stop the penalties and the calls), then the largest saving.
     calls.sort(key=lambda c: (-by_debt[c.name].overdue_days, -c.saving, c.name))
     calls = tuple(dataclasses.replace(c, rank=k) for k, c in enumerate(calls, start=1))
