@@ -636,3 +636,39 @@ def test_report_charts_name_at_most_a_dozen_debts():
     assert len(bounded) == render.CHART_ITEMS
     assert sum(v for _, v in bounded) == sum(v for _, v in bars)
     assert bounded[-1][0] == "the other 289"
+
+
+# ---------------------------------------------------------------------------
+# 19 and 22: the README and the help tell the truth
+
+
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def test_quick_start_says_which_command_is_which():
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert quick.index("make test") < quick.index("make lab")
+    assert "KEEPS RUNNING" in quick and "Ctrl-C" in quick and "token" in quick
+
+
+def test_readme_names_what_exists():
+    from planner import Debt
+
+    import planner
+
+    assert "`Debt.extra`" not in README.replace("the field `Debt.extra`", "")
+    assert isinstance(Debt("A", 1, 1, 1).extras, dict)
+    if "overdue_cost" not in planner.__all__:
+        assert "`overdue_cost(debt)`" not in README and "planner.negotiation.overdue_cost" in README
+    notebook = (ROOT / "notebooks" / "04_counsellor_session.ipynb").read_text("utf-8")
+    assert "右上角" not in notebook and "top right" not in notebook
+
+
+def test_report_takes_a_workbook_and_a_sheet(tmp_path, capsys):
+    help_text = build_parser()._subparsers._group_actions[0].choices["report"].format_help()
+    assert ".xlsx" in help_text and "--sheet" in help_text
+    out = tmp_path / "r.html"
+    code, _, err = run(capsys, "report", ROOT / "sample_data" / "debts_zh.xlsx", "--sheet", "债务清单", "--budget", "6000",
+                       "--out", out, *START)
+    assert code == 0, err
+    assert "借呗" in out.read_text("utf-8")
