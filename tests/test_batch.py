@@ -22,7 +22,20 @@ from planner.errors import InfeasibleBudgetError, PlannerError
 from planner import load_debts
 from planner.negotiation import Scenario, cap_rate, defer, freeze_interest, settle, waive_fees
 
+import planner.batch
+from planner.batch import kernel
+from planner.strategies import Key, register, unregister
+
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan
+
+#: The two month loops of the batch engine: compiled (numba) and plain numpy (no numba).
+LOOPS = pytest.mark.parametrize("loop", [True, False], ids=["numba", "numpy"])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _restore_loop():
+    yield
+    kernel.use_compiled(None)
 
 
 def expected(debts, budget, strategy, horizon=600):
@@ -117,8 +130,10 @@ def books(draw, *, min_size=1, max_size=12):
 
 
 @settings(max_examples=60, deadline=None)
-@given(books(), strategy_names)
-def test_equals_the_single_engine_on_random_books(book, strategy):
+@LOOPS
+@given(book=books(), strategy=strategy_names)
+def test_equals_the_single_engine_on_random_books(loop, book, strategy):
+    assert kernel.use_compiled(loop) == loop
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=360)
 
@@ -148,10 +163,36 @@ def negotiated_books(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(negotiated_books(), strategy_names)
-def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(book, strategy):
+@LOOPS
+@given(book=negotiated_books(), strategy=strategy_names)
+def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(loop, book, strategy):
+    assert kernel.use_compiled(loop) == loop
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=240)
+
+
+@settings(max_examples=40, deadline=None)
+@LOOPS
+@given(
+    book=negotiated_books(),
+    keys=st.lists(
+        st.sampled_from([Key("rate"), Key("rate", True), Key("owed"), Key("owed", True), Key("monthly_interest"),
+                         Key("monthly_interest", True), Key("cash_flow_index")]),
+        min_size=1, max_size=3, unique=True,
+    ),
+)
+def test_a_strategy_registered_here_runs_the_same_in_both_engines(loop, book, keys):
+    # One registration (sort keys) and nothing else: plan(), plan_batch() and the CLI's list
+    # see it; both engines order and pay identically on random negotiated portfolios.
+    kernel.use_compiled(loop)
+    register("test_registered", *keys, Key("name"), label=("测试", "test"))
+    try:
+        assert "test_registered" in planner.batch.BATCH_STRATEGIES
+        debts, budgets = book
+        assert_same(debts, budgets, "test_registered", horizon=240)
+    finally:
+        unregister("test_registered")
+    assert "test_registered" not in planner.batch.BATCH_STRATEGIES
 
 
 def test_ties_and_equal_ratios_order_as_the_single_engine():
@@ -177,7 +218,9 @@ def test_chunks_and_two_processes_give_the_same_results():
         assert getattr(one, field).tolist() == getattr(two, field).tolist()
 
 
-def test_int64_overflow_falls_back_to_exact_integers():
+@LOOPS
+def test_int64_overflow_falls_back_to_exact_integers(loop):
+    kernel.use_compiled(loop)
     # ¥10 billion at 1000% with no minimum grows ~83% a month: past int64 cents within
     # the horizon. The batch hands it to the single engine (Python integers); results stay exact.
     grows = [Debt("A", 10_000_000_000, 1000, 0), Debt("B", 100, 10, 10)]
