@@ -89,34 +89,55 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     """
     import pandas as pd
 
-    from ..io import parse_money_cell
-
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        # Numbers (Parquet): the whole column at once; only the few values near a half
+        # cent (or negative, or too large) go through the parser, once per distinct value.
+        x = series.to_numpy(dtype=np.float64, na_value=np.nan) * 100
+        missing = np.isnan(x)
+        frac = x - np.floor(x)
+        fast = np.isfinite(x) & (x >= 0) & (x <= float(MAX_MONEY) * 100) & (np.abs(frac - 0.5) > 1e-3)
+        out = np.zeros(len(x), dtype=np.int64)
+        out[fast] = np.rint(x[fast]).astype(np.int64)
+        slow = np.nonzero(~fast & ~missing)[0]
+        if len(slow):
+            codes, uniques = pd.factorize(series.iloc[slow], use_na_sentinel=True)
+            values = _parse_money_values(uniques, codes, label, problems, rows[slow])
+            out[slow] = values[codes]
+        return out
     series = _blank_to_na(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     u = pd.Series(uniques)
-    if pd.api.types.is_numeric_dtype(u.dtype) and not pd.api.types.is_bool_dtype(u.dtype):
-        x = u.to_numpy(dtype=np.float64) * 100
-    else:
-        text = u.astype("string")
-        plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
-        x = np.full(len(u), np.nan)
-        if plain.any():
-            x[plain] = pd.to_numeric(text[plain].str.strip(), errors="coerce").to_numpy(dtype=np.float64) * 100
+    text = u.astype("string")
+    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
+    x = np.full(len(u), np.nan)
+    if plain.any():
+        x[plain] = pd.to_numeric(text[plain].str.strip(), errors="coerce").to_numpy(dtype=np.float64) * 100
     frac = x - np.floor(x)
     fast = np.isfinite(x) & (x >= 0) & (x <= float(MAX_MONEY) * 100) & (np.abs(frac - 0.5) > 1e-3)
     cents = np.zeros(len(u), dtype=np.int64)
     cents[fast] = np.rint(x[fast]).astype(np.int64)
-    for k in np.nonzero(~fast)[0]:
-        v = uniques[k]
+    if (~fast).any():
+        slow = np.nonzero(~fast)[0]
+        cents[slow] = _parse_money_values(uniques[slow], codes, label, problems, rows, slow)
+    out = cents[np.maximum(codes, 0)]
+    out[codes < 0] = 0
+    return out
+
+
+def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -> np.ndarray:
+    """Cents of each distinct value through the loader's money parser; problems name the first rows."""
+    from ..io import parse_money_cell
+
+    cents = np.zeros(len(uniques), dtype=np.int64)
+    for k, v in enumerate(uniques):
         try:
             cents[k] = to_cents(parse_money_cell(str(v)))
         except Exception as exc:  # the loader's ParseError carries zh/en
             zh, en = getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))
-            for r in np.nonzero(codes == k)[0][:3]:
+            code = k if positions is None else positions[k]
+            for r in np.nonzero(codes == code)[0][:3]:
                 problems.add(Problem(zh, en, row=int(rows[r]), column=label, value=str(v)))
-    out = cents[np.maximum(codes, 0)]
-    out[codes < 0] = 0
-    return out
+    return cents
 
 
 def book_from_frame(frame, budget_column: str = "budget", *, source: str = "table", id_column: str = "portfolio_id") -> Book:
@@ -185,7 +206,12 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     remap: dict[str, int] = {}
     nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] or [0], dtype=np.int64)
     name_code = np.where(ncode >= 0, nmap[np.maximum(ncode, 0)], -1)
-    dup = pd.DataFrame({"p": pcode, "n": name_code}).duplicated().to_numpy() & (name_code >= 0)
+    # duplicate names within a portfolio, on integer codes: a stable sort of portfolio × name
+    pair = pcode.astype(np.int64) * (len(remap) + 1) + name_code
+    by_pair = np.argsort(pair, kind="stable")
+    dup = np.zeros(len(pair), dtype=bool)
+    dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
+    dup &= name_code >= 0
     for r in np.nonzero(dup)[0][:_MAX_LISTED]:
         problems.add(
             Problem(

@@ -86,9 +86,12 @@ def _write(frame, path: str, inputs: list[str]) -> None:
         raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
 
 
-def _progress_bar(args, total: int):
-    wanted = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty() and total >= PROGRESS_FROM)
-    if not wanted:
+def _progress_bar(args, frame, strategies: int):
+    # Count the portfolios only for a bar that may show (nunique is a pass over the ids).
+    if args.progress == "off" or (args.progress == "auto" and not sys.stderr.isatty()):
+        return None
+    total = (frame[args.id_column].nunique() if args.id_column in frame.columns else 0) * strategies
+    if args.progress == "auto" and total < PROGRESS_FROM:
         return None
     from tqdm import tqdm
 
@@ -120,8 +123,7 @@ def cmd_batch(args) -> int:
         schedules = None
     else:
         frame = read_table(args.portfolios, encoding=args.encoding)
-        portfolios = frame[args.id_column].nunique() if args.id_column in frame.columns else 0
-        bar = _progress_bar(args, portfolios * len(strategies))
+        bar = _progress_bar(args, frame, len(strategies))
         try:
             table, schedules = batch_frame(
                 frame, args.budget_column, strategies, scenario=scenario, horizon=args.horizon,
