@@ -18,7 +18,7 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts
 from .dask import batch_dask
 from .kernel import batch_strategies
-from .run import batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
+from .run import ScheduleWriter, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
 from .table import BATCH_COLUMNS, book_from_frame, read_table
 
 
@@ -32,6 +32,7 @@ __all__ = [
     "BATCH_COLUMNS",
     "BATCH_STRATEGIES",
     "BatchResult",
+    "ScheduleWriter",
     "Book",
     "adjust",
     "apply_scenario",

@@ -129,8 +129,15 @@ def run_books(
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
     scenario=None,
+    on_schedule: Callable[[str, dict], None] | None = None,
 ) -> dict[str, BatchResult]:
-    """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once)."""
+    """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
+
+    The strategies share each chunk's table, scenario and sort-key columns. With
+    ``schedules`` and ``on_schedule``, each chunk's schedule is handed to
+    ``on_schedule(strategy, schedule)`` (long arrays, ``portfolio`` as a position in
+    the book) as the chunk finishes and is not kept: memory stays bounded by the chunk.
+    """
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
@@ -160,17 +167,29 @@ def run_books(
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for (lo, hi), part in zip(spans, pool.map(_run_shared, spans)):
-                    parts.append(part)
+                    parts.append(_hand_over(part, lo, on_schedule))
                     if progress:
                         progress((hi - lo) * len(strategies))
         finally:
             _SHARED = None
     else:
         for lo, hi in spans:
-            parts.append(_run_chunk((book.take(np.arange(lo, hi)), *job)))
+            parts.append(_hand_over(_run_chunk((book.take(np.arange(lo, hi)), *job)), lo, on_schedule))
             if progress:
                 progress((hi - lo) * len(strategies))
-    return {s: _merge(book, s, [part[s] for part in parts], bounds, schedules) for s in strategies}
+    keep = schedules and on_schedule is None
+    return {s: _merge(book, s, [part[s] for part in parts], bounds, keep) for s in strategies}
+
+
+def _hand_over(part: dict, lo: int, on_schedule) -> dict:
+    """Give a finished chunk's schedules to ``on_schedule`` (positions made book-wide) and drop them."""
+    if on_schedule is not None:
+        for strategy, result in part.items():
+            sch = result.pop("schedule", None)
+            if sch is not None:
+                sch["portfolio"] = sch["portfolio"] + lo
+                on_schedule(strategy, sch)
+    return part
 
 
 def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], schedules: bool) -> BatchResult:
@@ -295,18 +314,28 @@ def batch_frame(
     source: str = "table",
     id_column: str = "portfolio_id",
     progress: Callable[[int], None] | None = None,
+    schedule_writer=None,
 ):
     """Results for a long table: one row per portfolio and strategy (and the schedules when asked).
 
     Returns ``(results, schedules)``; ``schedules`` is ``None`` unless asked for:
     a long frame of portfolio_id, strategy, month, debt and the amounts in yuan.
+    With a ``schedule_writer`` (a :class:`ScheduleWriter`) the schedules go to it
+    chunk by chunk instead, never whole in memory, and ``schedules`` is ``None``.
     """
     import pandas as pd
 
     names = strategy_list(strategies)
     book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
-    runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size, progress=progress, scenario=scenario)
+    sink = None
+    if schedules and schedule_writer is not None:
+        def sink(strategy, sch):
+            schedule_writer.add(strategy, _schedule_frame(book, strategy, sch))
+    runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
+                     progress=progress, scenario=scenario, on_schedule=sink)
     results = [runs[name].to_frame() for name in names]
+    if sink is not None:
+        schedules = False
     schedule_frames = [schedule_frame(book, runs[name]) for name in names] if schedules else []
     table = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
     if scenario is not None:
@@ -316,9 +345,12 @@ def batch_frame(
 
 def schedule_frame(book: Book, result: BatchResult):
     """The schedules of a :class:`BatchResult` as a long DataFrame (yuan as floats)."""
+    return _schedule_frame(book, result.strategy, result.schedule)
+
+
+def _schedule_frame(book: Book, strategy: str, sch: dict):
     import pandas as pd
 
-    sch = result.schedule
     p = sch["portfolio"].astype(np.int64)
     rows = book.start[p] + sch["debt"].astype(np.int64)
     ids = np.asarray(book.ids, dtype=object)
@@ -326,7 +358,7 @@ def schedule_frame(book: Book, result: BatchResult):
     frame = pd.DataFrame(
         {
             "portfolio_id": ids[p] if len(p) else np.zeros(0, dtype=object),
-            "strategy": pd.array([result.strategy] * len(p), dtype="string"),
+            "strategy": pd.array([strategy] * len(p), dtype="string"),
             "month": sch["month"].astype(np.int64),
             "debt": pd.array(names[book.name_code[rows]] if len(p) else [], dtype="string"),
         }
@@ -337,3 +369,118 @@ def schedule_frame(book: Book, result: BatchResult):
     return frame
 
 
+
+
+class ScheduleWriter:
+    """Schedules written as chunks finish: Parquet row groups or CSV lines, never the whole table in memory.
+
+    One temporary file per strategy in the target's folder; :meth:`close` joins them
+    in strategy order (row group by row group, or line blocks) and renames the result
+    into place, so the file holds the same rows in the same order as writing the whole
+    frame at once. Refuses to write over an input. Use as a context manager.
+    """
+
+    def __init__(self, path, strategies: Sequence[str], *, inputs: Sequence = ()):
+        from pathlib import Path
+
+        from ..io import refuse_inputs
+
+        self.path = Path(path)
+        refuse_inputs(self.path, inputs)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir() or not folder.is_dir():
+            raise PlannerError(f"无法写入 / cannot write to {self.path}")
+        self.parquet = self.path.suffix.lower() in (".parquet", ".pq")
+        self.strategies = list(strategies)
+        self.temps = {s: folder / f".{self.path.name}.{k}.part" for k, s in enumerate(self.strategies)}
+        self.writers: dict = {}
+        self.empty = None  # an empty frame with the columns, for a book without rows
+
+    def add(self, strategy: str, frame) -> None:
+        if self.empty is None:
+            self.empty = frame.iloc[:0]
+        if not len(frame):
+            return
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if strategy not in self.writers:
+                self.writers[strategy] = pq.ParquetWriter(self.temps[strategy], table.schema)
+            self.writers[strategy].write_table(table)
+        else:
+            from ..io import excel_safe
+
+            safe = frame.copy()
+            for column in safe.columns:
+                if safe[column].dtype == object or str(safe[column].dtype) in ("string", "str"):
+                    safe[column] = safe[column].map(excel_safe, na_action="ignore")
+            if strategy not in self.writers:
+                self.writers[strategy] = open(self.temps[strategy], "w", encoding="utf-8", newline="")
+            self.writers[strategy].write(safe.to_csv(index=False, header=False, lineterminator="\r\n"))
+
+    def close(self) -> None:
+        """Join the parts in strategy order and rename the file into place."""
+        import shutil
+
+        for w in self.writers.values():
+            w.close()
+        final = self.path.parent / f".{self.path.name}.joined.part"
+        try:
+            if self.parquet:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                writer = None
+                for s in self.strategies:
+                    if s not in self.writers:
+                        continue
+                    part = pq.ParquetFile(self.temps[s])
+                    for g in range(part.num_row_groups):
+                        table = part.read_row_group(g)
+                        writer = writer or pq.ParquetWriter(final, table.schema)
+                        writer.write_table(table)
+                if writer is None:
+                    empty = self.empty if self.empty is not None else _empty_schedule()
+                    pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), final)
+                else:
+                    writer.close()
+            else:
+                columns = list((self.empty if self.empty is not None else _empty_schedule()).columns)
+                with open(final, "w", encoding="utf-8", newline="") as out:
+                    out.write("\ufeff" + ",".join(columns) + "\r\n")
+                    for s in self.strategies:
+                        if s in self.writers:
+                            with open(self.temps[s], encoding="utf-8", newline="") as part:
+                                shutil.copyfileobj(part, out, 1 << 20)
+            os.replace(final, self.path)
+        finally:
+            self._remove(final)
+
+    def _remove(self, *extra) -> None:
+        for f in (*self.temps.values(), *extra):
+            try:
+                os.unlink(f)
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.close()
+        else:
+            for w in self.writers.values():
+                w.close()
+            self._remove()
+        return False
+
+
+def _empty_schedule():
+    import pandas as pd
+
+    columns = ["portfolio_id", "strategy", "month", "debt", "opening_balance", "interest", "payment",
+               "closing_balance", "fees_owed", "forgiven"]
+    return pd.DataFrame({c: [] for c in columns})
