@@ -9,12 +9,11 @@ hold all three equal.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 import numpy as np
 
 from ..errors import PlannerError
-from decimal import Decimal
-
 from ..money import rate_ratio
 from .book import Book
 
@@ -229,18 +228,21 @@ _WORK = ("bal", "fees", "minp", "rnum2", "rden", "rden2", "limit", "orig", "dfro
 
 _SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
 _TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status", "infeasible_month", "shortfall", "fallback")
-_LOOP = None  # the compiled loop, once loaded; False: numba is not installed
+_LOOP = None  # the compiled loop once loaded; False: not available or not wanted; None: not loaded yet
+#: Debts in a book from which loading the compiled loop pays for itself: importing numba and
+#: loading the cached machine code costs about a second, the plain-numpy loop about 40 ns a
+#: debt-month against 3 (benchmarks/run.py measures both).
+COMPILE_FROM = 300_000
 
 
 def compiled_loop():
-    """The numba month loop (compiled, or loaded from its cache, on first use); ``None`` without numba.
+    """The numba month loop (compiled, or loaded from its cache, on first call); ``None`` without numba.
 
     Set the environment variable ``PLANNER_NO_NUMBA=1`` to use the plain-numpy loop.
+    :func:`simulate` uses the compiled loop once this has loaded it.
     """
     global _LOOP
     if _LOOP is None:
-        import os
-
         if os.environ.get("PLANNER_NO_NUMBA"):
             _LOOP = False
         else:
@@ -249,20 +251,22 @@ def compiled_loop():
             except ImportError:
                 _LOOP = False
             else:
-                _LOOP = month_loop
                 _warm(month_loop)
+                _LOOP = month_loop
     return _LOOP or None
 
 
 def use_compiled(flag: bool | None) -> bool:
-    """Choose the month loop: ``False`` plain numpy, ``True`` numba (if installed), ``None`` detect.
+    """Choose the month loop: ``True`` numba (loaded now, if installed), ``False`` plain numpy,
+    ``None`` decide by size (:data:`COMPILE_FROM`). Returns whether the compiled loop is in use.
 
-    Returns whether the compiled loop is now in use. For tests and benchmarks that
-    compare the two loops in one process.
+    For tests and benchmarks that compare the two loops in one process.
     """
     global _LOOP
     _LOOP = False if flag is False else None
-    return compiled_loop() is not None
+    if flag:
+        compiled_loop()
+    return bool(_LOOP)
 
 
 def _warm(loop) -> None:
@@ -274,8 +278,8 @@ def _warm(loop) -> None:
 
 
 def simulate(a: dict, cascade: bool, horizon: int, want_schedule: bool, *, use_numba: bool | None = None) -> dict:
-    """One chunk's month loop: compiled when numba is installed (or ``use_numba``), else plain numpy."""
-    loop = compiled_loop() if use_numba is not False else None
+    """One chunk's month loop: compiled once :func:`compiled_loop` has loaded it (or with ``use_numba``), else plain numpy."""
+    loop = (compiled_loop() if use_numba else _LOOP or None) if use_numba is not False else None
     if loop is None:
         if use_numba:
             raise PlannerError("numba is not installed: pip install 'debt-planner[batch]'")

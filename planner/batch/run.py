@@ -12,11 +12,14 @@ from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts
-from .kernel import _SCHEDULE_KEYS, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
+from .kernel import _SCHEDULE_KEYS, COMPILE_FROM, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
 #: Portfolios per chunk: bounds memory (about 1 KB per debt while a chunk runs).
 DEFAULT_CHUNK = 20_000
+#: Portfolios per chunk when schedules are kept: a chunk's schedule rows (about 40 a debt,
+#: 72 bytes each, for every strategy) are held until it is handed to the writer.
+SCHEDULE_CHUNK = 2_000
 _INT64_MAX = np.iinfo(np.int64).max
 
 
@@ -146,6 +149,8 @@ def run_books(
         raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
     strategies = list(strategies)
     P = book.size
+    if schedules:
+        chunk_size = min(chunk_size, SCHEDULE_CHUNK)
     chunks = -(-P // chunk_size)
     workers = _workers(workers, P, chunks)
     if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
@@ -155,7 +160,8 @@ def run_books(
     spans = list(zip(bounds[:-1], bounds[1:]))
     job = (strategies, horizon, schedules, scenario)
     parts = []
-    compiled_loop()  # compile or load the month loop once, before any worker forks
+    if len(book.balance) >= COMPILE_FROM:
+        compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
     if workers > 1:
         import multiprocessing
