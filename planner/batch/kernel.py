@@ -230,9 +230,10 @@ _SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment"
 _TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status", "infeasible_month", "shortfall", "fallback")
 _LOOP = None  # the compiled loop once loaded; False: not available or not wanted; None: not loaded yet
 #: Debts in a book from which loading the compiled loop pays for itself: importing numba and
-#: loading the cached machine code costs about a second, the plain-numpy loop about 40 ns a
-#: debt-month against 3 (benchmarks/run.py measures both).
-COMPILE_FROM = 300_000
+#: loading its cached machine code measured 1.3 s + 2.8 s on the shared 2-core machine, while
+#: the whole run_book of 20,000 five-debt portfolios was 0.28 s compiled and 0.33 s plain numpy
+#: (``make bench``, kernel section). Below this size the plain-numpy loop runs.
+COMPILE_FROM = 1_500_000
 
 
 def compiled_loop():
