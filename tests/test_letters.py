@@ -56,6 +56,8 @@ def test_letter_has_every_part_and_escapes_what_the_user_typed():
     text, page = doc.text(), doc.html()
     for part in ("分期乐", "王小明", "失业三个月", "停息后分 24 期", "30%", "书面", "24%", "2026-12-01"):
         assert part in text
+    # The contract rate and the penalty rate charged while overdue are shown apart, each named.
+    assert "年化利率% | 35.90" in text and "逾期罚息年利率% | 53.85" in text
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "http" not in page.replace("http-equiv", "")  # nothing loaded from outside
     assert "default-src 'none'" in page

@@ -182,8 +182,10 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
     blocks: list[tuple[str, tuple]] = []
     blocks.append(("", (clean(t("letter_greeting", lang, lender=d.name)),
                         clean(t("letter_intro", lang, who=who, lender=d.name)))))
-    debt_rows = [(t("balance", lang), format_yuan(d.balance)), (t("apr", lang), f"{d.effective_apr:.2f}"),
-                 (t("min_payment", lang), format_yuan(d.min_payment))]
+    debt_rows = [(t("balance", lang), format_yuan(d.balance)), (t("apr", lang), f"{d.apr:.2f}")]
+    if d.is_overdue and d.penalty_apr is not None and d.penalty_apr != d.apr:
+        debt_rows.append((t("letter_penalty_apr", lang), f"{d.penalty_apr:.2f}"))
+    debt_rows.append((t("min_payment", lang), format_yuan(d.min_payment)))
     if d.fees_owed:
         debt_rows.append((t("fees_owed", lang), format_yuan(d.fees_owed)))
     if d.overdue_days:
