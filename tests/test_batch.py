@@ -572,3 +572,22 @@ def test_numbers_near_a_half_cent_and_duplicate_names_in_a_numeric_table():
     frame.loc[1, "name"] = "a"
     with pytest.raises(PlannerError, match="appears twice"):
         book_from_frame(frame)
+
+
+def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
+    # numba made unimportable in a fresh process: use_compiled(True) reports False and the
+    # batch still equals the single engine (the hand-worked doctest case).
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from planner.batch import kernel, plan_batch\n"
+        "from planner import Debt\n"
+        "assert kernel.use_compiled(True) is False\n"
+        "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
+        "print(r.months.tolist(), r.interest.tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == "[2] [1410]"
