@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..errors import PlannerError
-from ..money import rate_ratio
+from ..money import half_up, rate_ratio
 from .book import Book
 
 _INT64_MAX = np.iinfo(np.int64).max
@@ -71,7 +71,7 @@ def _field_column(book: Book, field: str, bad: np.ndarray, portfolio: np.ndarray
             rn, rd = num[book.rate_code], den[book.rate_code]
             fits = ok[book.rate_code] & (book.balance <= (_SAFE // np.maximum(rn, 1)) // 2)
             cache["monthly_interest_bad"] = portfolio[~fits]
-            cache[field] = (2 * book.balance * rn + rd) // (2 * rd)
+            cache[field] = half_up(book.balance * rn, rd)
         elif field == "cash_flow_index":
             owed = book.balance + book.fees
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -197,9 +197,7 @@ def chunk_arrays(book: Book, strategy: str, keys: dict | None = None) -> dict:
         "bal": grid(book.balance),
         "minp": grid(book.minimum),
         "rnum": grid(rn),
-        "rnum2": grid(2 * rn),
         "rden": grid(rd, 1),
-        "rden2": grid(2 * rd, 2),
         # the largest balance for which 2*b*num + den stays below 2**62
         "limit": grid((_SAFE - rd) // (2 * np.maximum(rn, 1)), _INT64_MAX),
         "orig": grid(col, -1),  # original debt position of each column
@@ -223,7 +221,7 @@ def chunk_arrays(book: Book, strategy: str, keys: dict | None = None) -> dict:
     return a
 
 
-_WORK = ("bal", "fees", "minp", "rnum2", "rden", "rden2", "limit", "orig", "dfrom", "dto", "dint", "smonth", "snum2", "sden")
+_WORK = ("bal", "fees", "minp", "rnum", "rden", "limit", "orig", "dfrom", "dto", "dint", "smonth", "snum", "snum2", "sden")
 
 
 _SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
@@ -387,14 +385,14 @@ def simulate_numpy(a: dict, cascade: bool, horizon: int, want_schedule: bool) ->
             m -= 1
             continue
         opening = bal if want_schedule else None
-        interest = (bal * s["rnum2"] + s["rden"]) // s["rden2"]
+        interest = half_up(bal * s["rnum"], s["rden"])
         if held is not None:
             interest[held & ~s["dint"]] = 0
         forgiven = None
         paid = None
         if settle is not None:
             interest[settle] = 0
-            amount = np.where(settle, (owed * s["snum2"] + s["sden"]) // (2 * s["sden"]), 0)
+            amount = np.where(settle, half_up(owed * s["snum"], s["sden"]), 0)
             paid = amount
             forgiven = np.where(settle, owed - amount, 0)
             bal = np.where(settle, 0, bal)
