@@ -672,3 +672,31 @@ def test_report_takes_a_workbook_and_a_sheet(tmp_path, capsys):
                        "--out", out, *START)
     assert code == 0, err
     assert "借呗" in out.read_text("utf-8")
+
+
+@needs_root
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_batch_schedules_never_replace_a_device(tmp_path, capsys, suffix):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    link = tmp_path / f"sched{suffix}"
+    link.symlink_to("/dev/null")
+    before, null = _node(link), _node(Path("/dev/null"))
+    code, _, err = run(capsys, "batch", book, "--out", tmp_path / "r.csv", "--schedules", link)
+    assert code == 2 and bilingual(err)
+    assert _node(link) == before and _node(Path("/dev/null")) == null
+    assert not list(Path("/dev").glob(".null.*"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_batch_schedules_part_files_never_follow_a_planted_symlink(tmp_path, capsys, suffix):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    for name in (f".sched{suffix}.0.part", f".sched{suffix}.joined.part"):  # the old fixed names
+        (tmp_path / name).symlink_to(victim)
+    code, _, err = run(capsys, "batch", book, "--out", tmp_path / "r.csv", "--schedules", tmp_path / f"sched{suffix}")
+    assert code == 0, err
+    assert victim.read_text("utf-8") == "keep me"
+    assert (tmp_path / f"sched{suffix}").stat().st_size > 0
