@@ -81,6 +81,14 @@ def plan(
         raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
     extras = _money_schedule(extra, "extra")
     changes = _money_schedule(budget_changes, "budget_changes")
+    beyond = sorted(m for m in (*extras, *changes) if m > horizon)
+    if beyond:  # it would silently never be used
+        raise PlannerError(
+            f"第 {beyond[0]} 个月超出计划期限（{horizon} 个月），这笔额外还款或预算变化永远不会被使用。"
+            f"请用 1 到 {horizon} 之间的月份，或加大期限（--horizon）。/ month {beyond[0]} is beyond the plan's "
+            f"horizon of {horizon} months, so that extra payment or budget change would never be used. Use a "
+            f"month from 1 to {horizon}, or a longer horizon (--horizon)."
+        )
     position = {id(d): i for i, d in enumerate(debts)}
     priority = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
     cols = _simulate(debts, base, priority, extras, changes, horizon)

@@ -243,6 +243,8 @@ def test_a_hostile_table_lines_up_in_the_cli(tmp_path, capsys):
         ["compare", ZH, "--budget", "6000", "--strategies", "avalanche,snowball", "--order", "借呗"],
         ["plan", ZH, "--budget", "6000", "--schedule", ""],
         ["plan", ZH, "--budget", "6000", "--target-months", "24"],
+        ["plan", ZH, "--budget", "6000", "--extra", "700:20000"],
+        ["plan", ZH, "--budget", "6000", "--budget-from", "50:8000", "--horizon", "40"],
         ["check", str(ROOT / "sample_data" / "debts_zh.xlsx"), "--encoding", "gbk"],
         ["report", ZH, "--budget", "6000", "--income", "15000", "--out", "never.html"],
         ["report", ZH, "--budget", "6000", "--essentials", "6000", "--out", "never.html"],
@@ -700,3 +702,9 @@ def test_batch_schedules_part_files_never_follow_a_planted_symlink(tmp_path, cap
     assert code == 0, err
     assert victim.read_text("utf-8") == "keep me"
     assert (tmp_path / f"sched{suffix}").stat().st_size > 0
+
+
+def test_an_extra_payment_after_the_plan_ends_is_noted(capsys):
+    code, out, err = run(capsys, "plan", ZH, "--budget", "6000", "--extra", "30:20000", "--format", "json", *START)
+    assert code == 0 and json.loads(out)["months"] == 16
+    assert "month 30" in err and "第 30 个月" in err

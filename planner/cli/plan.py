@@ -114,6 +114,7 @@ def cmd_plan(args) -> int:
     if args.schedule is not None:
         written = _write_schedule(p, args.schedule, args.debts)
         print(t("schedule_written", args.lang, path=written, rows=len(p.columns.month)), file=sys.stderr)
+    _note_unused_months(args, p)
     if args.format == "json":
         data = p.to_dict()
         if args.target_months is not None:
@@ -124,6 +125,21 @@ def cmd_plan(args) -> int:
             print(f"{t('required_budget', args.lang, months=args.target_months)}: {format_yuan(budget)}")
         print(_plan_table(p, args.lang))
     return 0
+
+
+def _note_unused_months(args, p) -> None:
+    """Say so (stderr) when an --extra or --budget-from month comes after the plan is already debt-free."""
+    if p.months is None:
+        return
+    late = sorted({m for m, _ in (args.extra or [])} | {m for m, _ in (args.budget_from or [])})
+    late = [m for m in late if m > p.months]
+    if late:
+        months = ", ".join(str(m) for m in late)
+        print(
+            f"注意：第 {months} 个月的额外还款或预算变化不会用到：第 {p.months} 个月已全部还清。\n"
+            f"Note: the extra payment or budget change in month {months} is not used: everything is paid off in month {p.months}.",
+            file=sys.stderr,
+        )
 
 
 def schedule_target(path, source):
