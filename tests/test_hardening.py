@@ -708,3 +708,17 @@ def test_an_extra_payment_after_the_plan_ends_is_noted(capsys):
     code, out, err = run(capsys, "plan", ZH, "--budget", "6000", "--extra", "30:20000", "--format", "json", *START)
     assert code == 0 and json.loads(out)["months"] == 16
     assert "month 30" in err and "第 30 个月" in err
+
+
+def test_negotiation_set_asks_is_checked_and_goes_through_the_controls():
+    from planner.widgets import NegotiationExplorer
+
+    ng = _explorer(NegotiationExplorer)
+    for bad in ({"bogus": {"freeze": 60}}, {"借呗": {"freeze": 999}}, {"借呗": {"x": 1}}, "abc"):
+        with pytest.raises(PlannerError):
+            ng.set(asks=bad)
+        assert ng.state.asks == {} and ng.message.value
+    ng.set(asks={"借呗": {"freeze": 60}})
+    assert ng.state.asks == {"借呗": {"freeze": 60}} and ng._controls["借呗"]["freeze"].value
+    ng.set(asks={})
+    assert ng.state.asks == {} and not ng._controls["借呗"]["freeze"].value

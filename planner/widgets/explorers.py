@@ -782,6 +782,34 @@ class NegotiationExplorer(_Driven):
         self.state.observe(self._changed, names=["budget", "strategy", "lang", "asks"])
         self.refresh()
 
+    def set(self, **values) -> None:
+        """As :meth:`_Driven.set`; ``asks={debt: {ask: value}}`` goes through the controls, as
+        :meth:`set_ask` does (every debt not named has its asks turned off), checked first."""
+        asks = values.pop("asks", None)
+        if asks is not None:
+            if not isinstance(asks, dict):
+                self._refuse(PlannerError(f"asks 应为 {{债务: {{协商项: 值}}}} / asks must be {{debt: {{ask: value}}}}, not {asks!r}"))
+            for debt, ask in asks.items():
+                if debt not in self._controls or not isinstance(ask, dict):
+                    self._refuse(PlannerError(
+                        f"没有这笔债务或协商项无效 / no debt named {debt!r}, or its asks are not a dict; the debts are: "
+                        f"{', '.join(d.name for d in self.debts)}"
+                    ))
+                unknown = [k for k in ask if k not in ASK_DEFAULTS]
+                if unknown:
+                    self._refuse(PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}"))
+                try:
+                    for key, value in ask.items():
+                        self._checked_ask(debt, key, value)
+                except PlannerError as exc:
+                    self._refuse(exc)
+        with self.hold():
+            super().set(**values)
+            if asks is not None:
+                off = {"freeze": 0, "extend": 0, "rate_cut": 0, "waive": False, "settle": 0}
+                for debt in self._controls:
+                    self.set_ask(debt, **{**off, **asks.get(debt, {})})
+
     # -- asks ------------------------------------------------------------
     def _checked_ask(self, debt: str, key: str, value):
         """An ask's value within its control's range (months, fractions), else PlannerError."""
