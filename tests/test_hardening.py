@@ -722,3 +722,17 @@ def test_negotiation_set_asks_is_checked_and_goes_through_the_controls():
     assert ng.state.asks == {"借呗": {"freeze": 60}} and ng._controls["借呗"]["freeze"].value
     ng.set(asks={})
     assert ng.state.asks == {} and not ng._controls["借呗"]["freeze"].value
+
+
+def test_report_never_says_zero_or_plural_s_months():
+    from planner.report import render_html
+    from planner.report.model import text
+
+    html = ""
+    for budget in (150, 160, 400):
+        from planner.report import build_report
+
+        report = build_report([Debt("A", 1000, 12, 100), Debt("B", 500, 18, 50)], budget, lang="en", start="2026-12")
+        html += render_html(report) + report.why
+    assert "month(s)" not in html and " 0 months sooner" not in html and "debt-free 0" not in html
+    assert "1 month sooner" == text("saves_months_1", "en")

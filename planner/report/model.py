@@ -751,7 +751,8 @@ def _why(chosen, comparison, lang: str, horizon: int) -> str:
     if runner.total_interest == chosen.total_interest:
         return text("why_best_alone", lang) + " " + text("why_tie", lang, other=strategy_label(runner.strategy, lang))
     sooner = (baseline.months - chosen.months) if baseline is not None and baseline.months is not None else 0
-    return text("why_best", lang, other=strategy_label(runner.strategy, lang),
+    key = "why_best" if sooner > 1 else "why_best_1" if sooner == 1 else "why_best_same"  # never "0 months sooner"
+    return text(key, lang, other=strategy_label(runner.strategy, lang),
                 saving=_yuan(runner.total_interest - chosen.total_interest), sooner=sooner)
 
 
