@@ -306,9 +306,47 @@ class Adjustment:
 
         key = f"action_{self.action}"
         name = t(key, lang) if key in labels() else self.action
+        if lang == "zh":  # every word in Chinese: parameters and selectors too
+            return f"{name} {self._params_zh()} → {self._who_zh()}".replace("  ", " ")
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
         who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
         return f"{name} {params} → {who}".replace("  ", " ")
+
+    def _params_zh(self) -> str:
+        from .i18n import t
+
+        out = []
+        for k, v in self.params.items():
+            if k in ("accrue", "include_accrued") and isinstance(v, bool):
+                out.append(t(f"desc_{k}_{str(v).lower()}", "zh"))
+            elif k == "fraction":
+                percent = (Decimal(str(v)) * 100).normalize()
+                out.append(t("desc_settle_fraction" if self.action == "settle" else "desc_reduce_fraction", "zh", v=f"{percent:f}"))
+            elif k == "line":
+                line = str(v)
+                out.append(t("desc_line", "zh", v="4倍LPR" if line.lower() == "4xlpr" else f"{line}%"))
+            elif k in ("months", "month", "start", "apr"):
+                out.append(t(f"desc_{k}", "zh", v=v))
+            else:
+                out.append(f"{k}={v}")
+        return "，".join(out)
+
+    def _who_zh(self) -> str:
+        from .i18n import labels, t
+
+        def one(sel: str) -> str:
+            sel = sel.strip()
+            if sel == "*":
+                return t("chart_all_debts", "zh")
+            if sel == "overdue":
+                return t("chart_overdue_debts", "zh")
+            if sel.startswith("kind:") and f"kind_{sel[5:]}" in labels():
+                return t(f"kind_{sel[5:]}", "zh")
+            return sel
+
+        if isinstance(self.debt, str):
+            return " 且 ".join(one(part) for part in self.debt.split("&"))
+        return "、".join(self.debt)
 
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}

@@ -736,3 +736,11 @@ def test_report_never_says_zero_or_plural_s_months():
         html += render_html(report) + report.why
     assert "month(s)" not in html and " 0 months sooner" not in html and "debt-free 0" not in html
     assert "1 month sooner" == text("saves_months_1", "en")
+
+
+def test_negotiate_in_chinese_describes_asks_in_chinese(capsys):
+    _, out, _ = run(capsys, "negotiate", ZH, "--budget", "6000", "--scenarios", SCEN, "--lang", "zh", *START)
+    steps = [line for line in out.splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert steps
+    for line in steps:
+        assert not re.search(r"[a-z_]+=|kind:|overdue|\*", line), line
