@@ -111,7 +111,7 @@ def parse_money(text: str) -> Decimal:
         s = s[:-1]
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的金额", "not a finite amount")
-    return (_decimal(s) * scale).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_cents(_decimal(s) * scale)
 
 
 def parse_rate(text: str) -> tuple[Decimal, str | None]:
@@ -164,7 +164,7 @@ def to_cents(amount: Decimal | int | str) -> int:
         from .errors import PlannerError
 
         raise PlannerError(f"不是合理的金额 / not a plausible amount of money: {str(amount)[:40]!r}")
-    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    return int(round_cents(value) * 100)
 
 
 def from_cents(cents: int) -> Decimal:
@@ -180,12 +180,53 @@ def from_cents(cents: int) -> Decimal:
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    """The one rounding rule: half-up to the cent."""
+    """The one rounding rule: half-up to the cent (away from zero at half a cent).
+
+    Parameters
+    ----------
+    amount : Decimal
+        Yuan, any number of places.
+
+    Returns
+    -------
+    Decimal
+        Yuan with two places.
+
+    Examples
+    --------
+    >>> round_cents(Decimal("2.675")), round_cents(Decimal("-2.675"))
+    (Decimal('2.68'), Decimal('-2.68'))
+    """
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def div_round(numerator: int, denominator: int) -> int:
-    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers."""
+    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers.
+
+    The same rule as :func:`round_cents` for integer cents: monthly interest on
+    ``b`` cents at the ratio ``(num, den)`` of :func:`rate_ratio` is
+    ``div_round(b * num, den)``.
+
+    Parameters
+    ----------
+    numerator : int
+    denominator : int
+        Positive.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``denominator`` is not positive.
+
+    Examples
+    --------
+    >>> div_round(5, 2), div_round(-5, 2), div_round(7, 3)
+    (3, -3, 2)
+    """
     if denominator <= 0:
         raise ValueError("denominator must be positive")
     if numerator >= 0:
