@@ -51,7 +51,8 @@ from decimal import Decimal
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
-from .money import format_yuan, from_cents, rate_ratio, to_cents
+from .i18n import t_or
+from .money import div_round, format_yuan, from_cents, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
 MAX_FREEZE_MONTHS = 60
@@ -300,12 +301,17 @@ class Adjustment:
         fn = ACTIONS[self.action].apply
         return [fn(d, **self.params) if d.name in chosen else d for d in debts]
 
+    def action_label(self, lang: str = "en") -> str:
+        """The action's name for people (``"利率封顶"``, ``"Cap rate"``); the action itself when unlabelled.
+
+        >>> cap_rate("A", line=24).action_label("zh")
+        '利率封顶'
+        """
+        return t_or(f"action_{self.action}", self.action, lang)
+
     def describe(self, lang: str = "en") -> str:
         """A short label: ``"cap_rate 24 → 分期乐"``."""
-        from .i18n import labels, t
-
-        key = f"action_{self.action}"
-        name = t(key, lang) if key in labels() else self.action
+        name = self.action_label(lang)
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
         who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
         return f"{name} {params} → {who}".replace("  ", " ")
@@ -496,7 +502,7 @@ def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
             continue
         num, den = rate_ratio(d.effective_apr)
         bal = to_cents(d.balance)
-        due = bal + (2 * bal * num + den) // (2 * den) + to_cents(d.fees_owed)
+        due = bal + div_round(bal * num, den) + to_cents(d.fees_owed)
         total += min(to_cents(d.min_payment), due)
     return from_cents(total)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..i18n import t
+from ..i18n import t, t_or
 from ..money import format_yuan
 from ..strategies import STRATEGY_LABELS
 from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, chart_style, style_ticks
@@ -381,10 +381,7 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     >>> adjustment_label(cap_rate(["A", "B"], line="4xLPR"), "en")
     'Cap rate 4 × LPR · A, B'
     """
-    from ..i18n import labels
-
-    key = f"action_{adjustment.action}"
-    parts = [t(key, lang) if key in labels() else adjustment.action]
+    parts = [adjustment.action_label(lang)]
     params = adjustment.params
     if "months" in params:
         parts.append(t("chart_n_months", lang, n=params["months"]))
@@ -401,8 +398,7 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     elif sel == "overdue":
         who = t("chart_overdue_debts", lang)
     elif isinstance(sel, str) and sel.startswith("kind:"):
-        kind_key = f"kind_{sel[5:]}"
-        who = t(kind_key, lang) if kind_key in labels() else sel[5:]
+        who = t_or(f"kind_{sel[5:]}", sel[5:], lang)
     else:
         who = sel if isinstance(sel, str) else ("、" if lang == "zh" else ", ").join(sel)
     return f"{' '.join(parts)} · {who}"

@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from ..datafiles import report_table
 from ..errors import InfeasibleBudgetError, PlannerError
+from ..i18n import labels, t
 from ..io import column_letter
 from ..money import format_yuan
 from ..result import next_month
@@ -57,26 +56,30 @@ CHROMIUM_ARGS = (
 # texts
 
 
-@cache
-def _texts() -> dict:
-    text = resources.files("planner").joinpath("data/report.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def text(key: str, lang: str = "en", **fields) -> str:
-    """A report text from ``data/report.toml`` in ``lang``, formatted with ``fields``.
+    """A report text: shorthand for :func:`planner.i18n.t` of ``"report." + key``.
 
     >>> text("anon_debt", "zh", letter="A")
     '平台A'
     """
-    if lang not in ("en", "zh"):
-        raise PlannerError(f"未知语言 / unknown language {lang!r}; use zh or en")
-    entry = _texts()["text"][key]
-    return entry[lang].format(**fields) if fields else entry[lang]
+    return t(f"report.{key}", lang, **fields)
 
 
 def _param(key: str):
-    return _texts()["params"][key]
+    return report_table()["params"][key]
+
+
+def _kind(kind: str, lang: str) -> str:
+    key = f"report.kind.{kind}"
+    return t(key if key in labels() else "report.kind.other", lang)
+
+
+def _rights(lang: str) -> tuple[str, ...]:
+    return tuple(t(key, lang) for key in labels() if key.startswith("report.rights."))
+
+
+def _ask(ask: str, part: str, lang: str, **fields) -> str:
+    return t(f"report.ask.{ask}.{part}", lang, **fields)
 
 
 def _yuan(amount) -> str:
@@ -296,7 +299,7 @@ def _debt_rows(debts, lang) -> tuple[DebtRow, ...]:
         rows.append(
             DebtRow(
                 name=d.name,
-                kind=_texts()["kinds"].get(d.kind, _texts()["kinds"]["other"])[lang],
+                kind=_kind(d.kind, lang),
                 owed=d.owed,
                 minimum=d.min_payment,
                 true_apr=a.true_rate.nominal,
@@ -322,14 +325,13 @@ def _asks_for(debt, stretched: bool, lang: str):
     from ..references import assess
     from ..money import from_cents, to_cents
 
-    asks = _texts()["asks"]
     adjustments, said, basis, writing = [], [], [], []
 
     def add(key, adjustment, **fields):
         adjustments.append(adjustment)
-        said.append(asks[key]["ask"][lang].format(**fields))
-        basis.append(asks[key]["basis"][lang])
-        writing.append(asks[key]["writing"][lang])
+        said.append(_ask(key, "ask", lang, **fields))
+        basis.append(_ask(key, "basis", lang))
+        writing.append(_ask(key, "writing", lang))
 
     penalty = debt.is_overdue and debt.penalty_apr is not None and debt.penalty_apr > debt.apr
     if debt.is_overdue and (penalty or debt.fees_owed > 0):
@@ -519,7 +521,7 @@ def build_report(
     total_owed = sum((d.owed for d in debts), Decimal("0.00"))
     if headline is not None:
         agency = price_agency(headline.savings.total_paid, total_owed, fee_percent=_param("agency_fee_percent"))
-    rights = tuple(item[lang] for item in _texts()["rights"])
+    rights = _rights(lang)
 
     return Report(
         lang=lang, client=client, made_on=made_on, start=chosen.calendar_month(1) or start, anonymised=anonymise,
@@ -554,12 +556,11 @@ def _relief_for(debt, lang: str):
         ask = extend_term(debt.name, months=months)
         longer = ask.apply([now])[0]
         if longer.min_payment < now.min_payment:
-            texts = _texts()["asks"]["extend_term"]
             adjustments.append(ask)
-            said.append(texts["ask"][lang].format(before_months=left or "—", months=months,
-                                                  before=_yuan(now.min_payment), payment=_yuan(longer.min_payment)))
-            basis.append(texts["basis"][lang])
-            writing.append(texts["writing"][lang])
+            said.append(_ask("extend_term", "ask", lang, before_months=left or "—", months=months,
+                             before=_yuan(now.min_payment), payment=_yuan(longer.min_payment)))
+            basis.append(_ask("extend_term", "basis", lang))
+            writing.append(_ask("extend_term", "writing", lang))
     return adjustments, said, basis, writing
 
 
@@ -707,7 +708,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
         **head, start=start, budget_notes=tuple(notes), strategies=rows,
         recommended=chosen.strategy if chosen is not None else (strategy or "avalanche"), why=why, plan=chosen,
         first_months=first, calls=calls, keep_paying=keep, scenarios=tuple(scenario_rows), scenario_note=note,
-        headline_result=None, waterfall=waterfall, agency=agency, rights=tuple(item[lang] for item in _texts()["rights"]),
+        headline_result=None, waterfall=waterfall, agency=agency, rights=_rights(lang),
         disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang), shortfall=shortfall,
     )
 
@@ -746,10 +747,7 @@ def _bar_label(rank: int, name: str, lang: str) -> str:
 
 
 def _step_label(adjustment, debts, lang: str) -> str:
-    from ..i18n import labels, t
-
-    key = f"action_{adjustment.action}"
-    action = t(key, lang) if key in labels() else adjustment.action
+    action = adjustment.action_label(lang)
     try:
         who = adjustment.selects(debts)
     except PlannerError:
