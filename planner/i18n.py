@@ -86,7 +86,7 @@ def t(key: str, lang: str = "en", **fields) -> str:
     '债务'
     """
     if lang not in LANGUAGES:
-        raise PlannerError(f"未知语言 / unknown language {lang!r}; use one of {LANGUAGES}")
+        raise PlannerError("未知语言", f"unknown language {lang!r}; use one of {LANGUAGES}", value=lang)
     entry = labels()[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**fields) if fields else text

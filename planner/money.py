@@ -163,7 +163,7 @@ def to_cents(amount: Decimal | int | str) -> int:
     if not value.is_finite() or abs(value) >= Decimal(10) ** 25:
         from .errors import PlannerError
 
-        raise PlannerError(f"不是合理的金额 / not a plausible amount of money: {str(amount)[:40]!r}")
+        raise PlannerError("不是合理的金额", f"not a plausible amount of money: {str(amount)[:40]!r}", value=amount)
     return int(round_cents(value) * 100)
 
 

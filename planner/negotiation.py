@@ -63,7 +63,7 @@ MAX_FREEZE_MONTHS = 60
 
 
 def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
-    return PlannerError(f"{action}: {key} = {value!r}：{zh} / {action}: {key} = {value!r}: {en}")
+    return PlannerError(f"{action}: {key} = {value!r}：{zh}", f"{action}: {key} = {value!r}: {en}", column=key, value=value)
 
 
 def _int_param(action, key, value, low, high=None) -> int:
@@ -158,7 +158,7 @@ def _check_extend(p):
 
 def _check_reduce(p):
     if ("apr" in p) == ("fraction" in p):
-        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一 / give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
+        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一", "give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
     if "apr" in p:
         return {"apr": _dec_param("reduce_rate", "apr", p["apr"], Decimal(0), Decimal(1000))}
     return {"fraction": _dec_param("reduce_rate", "fraction", p["fraction"], Decimal(0), Decimal(1))}
@@ -215,11 +215,11 @@ ACTIONS: dict[str, _Action] = {
 def _selector(debt) -> str | tuple[str, ...]:
     if isinstance(debt, str):
         if not debt.strip():
-            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*" / cannot be empty: write a name, a list of names or "*"')
+            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*"', 'cannot be empty: write a name, a list of names or "*"')
         return debt.strip()
     if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and x.strip() for x in debt):
         return tuple(x.strip() for x in debt)
-    raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
+    raise PlannerError('debt: 应为债务名称、名称列表或 "*"', f'must be a name, a list of names or "*": {debt!r}')
 
 
 _APR_TERM = re.compile(r"^apr\s*(>=|>|<=|<)\s*(\d+(?:\.\d+)?)$")
@@ -243,8 +243,9 @@ def _term(action: str, term: str) -> Callable[[Debt], bool]:
         compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
         return lambda d: compare(d.effective_apr, line)
     raise PlannerError(
-        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接 / "
-        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &"
+        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接",
+        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &",
+        column="debt", value=term,
     )
 
 
@@ -266,12 +267,12 @@ class Adjustment:
 
     def __post_init__(self):
         if self.action not in ACTIONS:
-            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)} / unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
+            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)}", f"unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
         spec = ACTIONS[self.action]
         unknown = [k for k in self.params if k not in spec.keys]
         if unknown:
             allowed = ", ".join(spec.keys) or "-"
-            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed} / unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
+            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed}", f"unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
         object.__setattr__(self, "debt", _selector(self.debt))
         object.__setattr__(self, "params", spec.check(dict(self.params)))
 
@@ -284,13 +285,13 @@ class Adjustment:
         if isinstance(sel, str) and _is_condition(sel):
             chosen = [d.name for d in debts if all(_term(self.action, t)(d) for t in sel.split("&"))]
             if not chosen:
-                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务 / no debt matches {sel!r}")
+                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务", f"no debt matches {sel!r}")
             return chosen
         wanted = (sel,) if isinstance(sel, str) else sel
         unknown = [n for n in wanted if n not in names]
         if unknown:
             raise PlannerError(
-                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)} / "
+                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)}",
                 f"no debt named {', '.join(repr(n) for n in unknown)}; the debts are: {', '.join(names)}"
             )
         return [n for n in names if n in wanted]
@@ -377,12 +378,12 @@ class Scenario:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("情景需要名称 / a scenario needs a name")
+            raise PlannerError("情景需要名称", "a scenario needs a name")
         object.__setattr__(self, "name", self.name.strip())
         adjustments = tuple(self.adjustments)
         for a in adjustments:
             if not isinstance(a, Adjustment):
-                raise PlannerError(f"{self.name}: 不是 Adjustment / not an Adjustment: {a!r}")
+                raise PlannerError(f"{self.name}: 不是 Adjustment", f"not an Adjustment: {a!r}")
         object.__setattr__(self, "adjustments", adjustments)
         if self.lump is not None:
             object.__setattr__(self, "lump", _dec_param(self.name, "lump", self.lump))
@@ -394,7 +395,7 @@ class Scenario:
             try:
                 out = adjustment.apply(out)
             except PlannerError as exc:
-                raise PlannerError(f"情景「{self.name}」第 {k} 项调整 / scenario {self.name!r}, adjustment {k}: {exc}") from None
+                raise PlannerError(f"情景「{self.name}」第 {k} 项调整", f"scenario {self.name!r}, adjustment {k}: {exc}") from None
         return out
 
     def steps(self, debts: Sequence[Debt]) -> list[list[Debt]]:
@@ -478,8 +479,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             try:
                 adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params))
             except PlannerError as exc:
-                zh, _, en = str(exc).partition(" / ")
-                problems.append(Problem(zh if en else str(exc), en or str(exc), column=at, value=str(entry.get("action"))))
+                problems.append(Problem(exc.zh, exc.en, column=at, value=str(entry.get("action"))))
         if not problems:
             scenarios.append(Scenario(name, tuple(adjustments), description, lump))
     if problems:
@@ -701,15 +701,15 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
 
     debts = check_debts(debts)
     if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Iterable):
-        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取 / "
+        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取",
                            "scenarios must be a list of Scenario; read a file with planner.negotiate or planner.load_scenarios")
     scenarios = list(scenarios)
     for s in scenarios:
         if not isinstance(s, Scenario):
-            raise PlannerError(f"不是 Scenario / not a Scenario: {s!r} (read a file with planner.load_scenarios)")
+            raise PlannerError("不是 Scenario", f"not a Scenario: {s!r} (read a file with planner.load_scenarios)")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise PlannerError("情景名称重复 / two scenarios have the same name")
+        raise PlannerError("情景名称重复", "two scenarios have the same name")
 
     def run(ds, label):
         try:
@@ -776,7 +776,7 @@ def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQu
     from .money import round_cents
 
     if (fee is None) == (fee_percent is None):
-        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一 / give exactly one of fee (yuan) or fee_percent (of the debt)")
+        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一", "give exactly one of fee (yuan) or fee_percent (of the debt)")
     total = _dec_param("agency", "total_debt", total_debt)
     if fee is not None:
         cost = round_cents(_dec_param("agency", "fee", fee))

@@ -38,19 +38,19 @@ _FINE = Decimal("0.000001")
 
 def _num(value, what: str) -> Decimal:
     if isinstance(value, bool):
-        raise PlannerError(f"{what}: 不是数字 / not a number: {value!r}")
+        raise PlannerError(f"{what}: 不是数字", f"not a number: {value!r}", column=what, value=value)
     try:
         result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except Exception:
-        raise PlannerError(f"{what}: 不是数字 / not a number: {value!r}") from None
+        raise PlannerError(f"{what}: 不是数字", f"not a number: {value!r}", column=what, value=value) from None
     if not result.is_finite():
-        raise PlannerError(f"{what}: 不是有限的数字 / not a finite number: {value!r}")
+        raise PlannerError(f"{what}: 不是有限的数字", f"not a finite number: {value!r}", column=what, value=value)
     return result
 
 
 def _periods(value, what: str = "periods", maximum: int = 1200) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数 / must be a whole number from 1 to {maximum}: {value!r}")
+        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数", f"must be a whole number from 1 to {maximum}: {value!r}", column=what, value=value)
     return value
 
 
@@ -129,7 +129,7 @@ def irr(cash_flows: Sequence) -> float:
     while f_low * f(high) > 0 and high < 1e4:
         high *= 4
     if f_low * f(high) > 0:
-        raise PlannerError("找不到这组现金流的内部收益率 / these cash flows have no internal rate of return in range")
+        raise PlannerError("找不到这组现金流的内部收益率", "these cash flows have no internal rate of return in range")
     from scipy.optimize import brentq
 
     return float(brentq(f, low, high, xtol=1e-15, rtol=1e-15, maxiter=500))
@@ -155,7 +155,7 @@ def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
     n = _periods(periods)
     if p <= 0 or a <= 0 or fee < 0 or fee >= p:
         raise PlannerError(
-            "本金、月供须为正数，手续费须小于本金 / principal and payment must be positive, the fee below the principal"
+            "本金、月供须为正数，手续费须小于本金", "principal and payment must be positive, the fee below the principal"
         )
     return true_apr([p - fee] + [-a] * n, basis="cash_flows")
 
@@ -185,7 +185,7 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
     if f < 0:
-        raise PlannerError(f"fee_rate: 不能为负数 / cannot be negative: {fee_rate}")
+        raise PlannerError("fee_rate: 不能为负数", f"cannot be negative: {fee_rate}", column="fee_rate", value=fee_rate)
     if f == 0:
         return TrueRate.from_monthly(0.0, "flat_fee")
     payment = 1.0 / n + float(f) / 100
@@ -219,7 +219,7 @@ def daily_rate_apr(daily_rate) -> TrueRate:
     """
     d = _num(daily_rate, "daily_rate")
     if d < 0:
-        raise PlannerError(f"daily_rate: 不能为负数 / cannot be negative: {daily_rate}")
+        raise PlannerError("daily_rate: 不能为负数", f"cannot be negative: {daily_rate}", column="daily_rate", value=daily_rate)
     return nominal_apr(d * 365, basis="daily_rate")
 
 
@@ -376,11 +376,11 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     (Decimal('6861.11'), Decimal('11.34'))
     """
     if method not in METHODS:
-        raise PlannerError(f"未知的还款方式 / unknown method {method!r}; use one of {', '.join(METHODS)}")
+        raise PlannerError("未知的还款方式", f"unknown method {method!r}; use one of {', '.join(METHODS)}", column="method", value=method)
     p, a = _num(principal, "principal"), _num(apr, "apr")
     n = _periods(months)
     if p < 0 or a < 0:
-        raise PlannerError("本金和利率不能为负数 / principal and rate cannot be negative")
+        raise PlannerError("本金和利率不能为负数", "principal and rate cannot be negative")
     num, den = a.as_integer_ratio()
     den *= 1200
     bal = to_cents(p)

@@ -129,7 +129,7 @@ def disclaimer(lang: str = "en") -> str:
 
 def _normalise_line(line) -> str | Decimal:
     if isinstance(line, bool):
-        raise PlannerError(f"line: 不是参考线 / not a reference line: {line!r}")
+        raise PlannerError("line: 不是参考线", f"not a reference line: {line!r}", column="line", value=line)
     if isinstance(line, (int, float, Decimal)):
         value = Decimal(repr(line)) if isinstance(line, float) else Decimal(line)
     else:
@@ -143,11 +143,11 @@ def _normalise_line(line) -> str | Decimal:
             value = Decimal(text)
         except ArithmeticError:
             raise PlannerError(
-                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数 / "
+                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数",
                 f"unknown reference line {line!r}; use 4xLPR, 24, 36 or a yearly rate in percent"
             ) from None
     if not value.is_finite() or value < 0 or value > 1000:
-        raise PlannerError(f"line: 利率应在 0 到 1000 之间 / the rate must be between 0 and 1000: {line!r}")
+        raise PlannerError("line: 利率应在 0 到 1000 之间", f"the rate must be between 0 and 1000: {line!r}", column="line", value=line)
     return value
 
 

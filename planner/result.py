@@ -79,7 +79,7 @@ def _parse_start(start) -> tuple[int, int] | None:
         pass
     from .errors import PlannerError
 
-    raise PlannerError(f"开始月份应写成 2026-12 / the start month should look like 2026-12: {start!r}")
+    raise PlannerError("开始月份应写成 2026-12", f"the start month should look like 2026-12: {start!r}", column="start", value=start)
 
 
 @dataclass(frozen=True)

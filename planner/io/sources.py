@@ -60,7 +60,7 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
         if len(data) > MAX_BYTES:
             raise _too_large(None, label)
     else:
-        raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
+        raise PlannerError("不能读取这种输入", f"cannot load debts from {type(source).__name__}")
     if not data.strip():
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
     if data.startswith(_ZIP):
