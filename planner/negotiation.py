@@ -563,7 +563,7 @@ class ScenarioResult:
     @property
     def lump_needed(self) -> Decimal:
         """Settlements paid from the lump, in all."""
-        return from_cents(self.plan.columns.lump)
+        return self.plan.lump_paid
 
     @property
     def lump_short(self) -> Decimal:

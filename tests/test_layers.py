@@ -145,3 +145,41 @@ def test_no_import_cycle():
         if v not in order:
             visit(v)
     assert cycles == []
+
+
+#: The fields of the engine's private schedule (``planner.result._Columns``): no DataFrame has them.
+_PLAN_COLUMN_FIELDS = {"month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
+                       "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run"}
+#: Modules allowed to read ``Plan.columns``: the engine that fills it and the result that wraps it.
+#: planner.batch.engine still reads it; the `speed` branch (which owns batch) moves it to the public API.
+_PLAN_COLUMNS_READERS = {"planner.engine", "planner.result", "planner.batch.engine"}
+
+
+def _plan_columns_reads(tree: ast.AST) -> list[int]:
+    """Lines reading ``x.columns.<field>``, or ``c = x.columns`` then ``c.<field>`` (a Plan's private columns)."""
+    lines = []
+    for scope in [n for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef))]:
+        aliases = set()
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == "columns":
+                aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Attribute) or node.attr not in _PLAN_COLUMN_FIELDS:
+                continue
+            inner = node.value
+            if (isinstance(inner, ast.Attribute) and inner.attr == "columns") or (isinstance(inner, ast.Name) and inner.id in aliases):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_only_the_engine_and_result_read_plan_columns():
+    bad = [f"{m}:{line}" for m, p in MODULES.items() if m not in _PLAN_COLUMNS_READERS
+           for line in _plan_columns_reads(ast.parse(p.read_text("utf-8")))]
+    assert bad == []
+
+
+def test_the_plan_columns_check_finds_a_read():
+    code = "def f(plan):\n    c = plan.columns\n    return c.payment, plan.columns.lump, frame.columns.tolist()\n"
+    assert _plan_columns_reads(ast.parse(code)) == [3]
+    code = "def f(plan):\n    c = plan.columns\n    return c.payment\n"
+    assert _plan_columns_reads(ast.parse(code)) == [3]

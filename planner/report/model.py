@@ -462,7 +462,7 @@ def build_report(
         for p in comparison
     )
     why = _why(chosen, comparison, lang, horizon)
-    first = tuple(range(1, min(int(_param("first_months")), chosen.columns.months_run) + 1))
+    first = tuple(range(1, min(int(_param("first_months")), chosen.months_run) + 1))
 
     # 4. the call list: each lender's asks through the same engine
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
@@ -651,7 +651,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
             for p in comparison
         )
         why = _why(chosen, comparison, lang, kwargs["horizon"])
-        first = tuple(range(1, min(int(_param("first_months")), chosen.columns.months_run) + 1))
+        first = tuple(range(1, min(int(_param("first_months")), chosen.months_run) + 1))
     else:
         try:
             plan(current, budget, "minimum_only", **kwargs)
