@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import PlannerError
-from .money import half_up, from_cents, round_cents, to_cents
+from .money import from_cents, half_up, round_cents, to_cents
 
 #: Decimal places of the percent figures returned (12.80 means 12.80%).
 PLACES = Decimal("0.01")
