@@ -15,11 +15,9 @@ its ``[text]``, ``report.kind.<kind>``, ``report.ask.<ask>.<part>`` and
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 
-from .datafiles import report_table
+from .datafiles import read_toml, report_table
 from .errors import PlannerError
 
 LANGUAGES = ("en", "zh")
@@ -52,8 +50,7 @@ def labels() -> dict[str, dict[str, str]]:
     >>> labels()["debt"]
     {'en': 'Debt', 'zh': '债务'}
     """
-    text = resources.files("planner").joinpath("data/labels.toml").read_text("utf-8")
-    table = tomllib.loads(text)
+    table = dict(read_toml("labels.toml"))  # a copy: read_toml's result is cached
     table.update(_report_labels())
     return table
 

@@ -16,10 +16,15 @@ def test_every_key_has_both_languages():
     assert any(k.startswith("report.") for k in table) and any(k.startswith("report.ask.") for k in table)
 
 
+#: Texts that leave out a field in one language on purpose: the Chinese letter addresses the
+#: lender as 贵司 ("your company") instead of naming it.
+FIELDS_LEFT_OUT = {"letter_intro"}
+
+
 def test_fields_are_the_same_in_both_languages():
     field = re.compile(r"\{(\w+)\}")
-    differ = {key: entry for key, entry in labels().items() if set(field.findall(entry["en"])) != set(field.findall(entry["zh"]))}
-    assert not differ
+    differ = {key for key, entry in labels().items() if set(field.findall(entry["en"])) != set(field.findall(entry["zh"]))}
+    assert differ == FIELDS_LEFT_OUT
 
 
 def test_strategy_labels_come_from_the_table():
