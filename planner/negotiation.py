@@ -202,7 +202,7 @@ ACTIONS: dict[str, _Action] = {
     "extend_term": _Action(_extend, _check_extend, ("months",)),
     "reduce_rate": _Action(_reduce, _check_reduce, ("apr", "fraction")),
     "cap_rate": _Action(_cap, _check_cap, ("line",)),
-    "waive_fees": _Action(_waive, lambda p: {}, ()),
+    "waive_fees": _Action(_waive, lambda _params: {}, ()),
     "settle": _Action(_settle, _check_settle, ("fraction", "month")),
     "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
 }

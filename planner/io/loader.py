@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -71,13 +70,6 @@ def column_label(canonical: str) -> str:
     """``"balance (剩余本金)"``: how a column is named to a person."""
     spec = columns_table().get(canonical, {})
     return f"{canonical} ({spec['zh']})" if "zh" in spec else canonical
-
-
-@dataclass
-class _Row:
-    number: int  # as a spreadsheet shows it
-    cells: dict[str, str]  # canonical column -> raw text
-    extra: dict[str, str]  # unknown columns, by their header as written
 
 
 # ---------------------------------------------------------------------------
