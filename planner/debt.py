@@ -181,3 +181,11 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
     if problems:
         raise InputError(problems, source)
     return list(debts)
+
+
+__all__ = [
+    "Debt",
+    "MAX_APR",
+    "MAX_MONEY",
+    "check_debts",
+]

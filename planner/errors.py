@@ -136,3 +136,12 @@ class InfeasibleBudgetError(PlannerError):
 
 class PlannerWarning(UserWarning):
     """Input that is valid but looks wrong (for example 0.18 meant as 18%)."""
+
+
+__all__ = [
+    "InfeasibleBudgetError",
+    "InputError",
+    "PlannerError",
+    "PlannerWarning",
+    "Problem",
+]

@@ -248,3 +248,23 @@ def format_yuan(amount: Decimal | int | float, *, lang: str = "en", short: bool 
     if value >= 1_000:
         return f"{sign}¥{value / 1_000:.1f}k".replace(".0k", "k")
     return f"{sign}¥{value:,.0f}"
+
+
+__all__ = [
+    "CENT",
+    "MAX_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "ParseError",
+    "div_round",
+    "format_yuan",
+    "from_cents",
+    "half_up",
+    "normalise",
+    "parse_money",
+    "parse_number",
+    "parse_rate",
+    "rate_ratio",
+    "reasonable",
+    "round_cents",
+    "to_cents",
+]

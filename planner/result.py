@@ -458,3 +458,13 @@ class Comparison:
             "<table><thead><tr><th>strategy</th><th>months</th><th>interest</th><th>paid</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
+
+
+__all__ = [
+    "Comparison",
+    "DebtOutcome",
+    "Plan",
+    "SCHEDULE_COLUMNS",
+    "ScheduleRow",
+    "next_month",
+]

@@ -502,3 +502,21 @@ def _wrap(label: str, width: int = 16) -> str:
                 line = word
         lines.append(line)
     return "\n".join(lines)
+
+
+__all__ = [
+    "adjustment_label",
+    "debt_style",
+    "interest_compared",
+    "money_tick",
+    "month_label",
+    "negotiation_compared",
+    "payment_plan",
+    "payoff_order",
+    "payoff_segments",
+    "payoff_timeline",
+    "savings_waterfall",
+    "strategies_compared",
+    "strategy_label",
+    "total_line",
+]

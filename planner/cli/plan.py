@@ -166,3 +166,11 @@ def register(sub) -> None:
     p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
     p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all)")
     p.set_defaults(func=cmd_compare)
+
+
+__all__ = [
+    "cmd_check",
+    "cmd_compare",
+    "cmd_plan",
+    "register",
+]

@@ -98,3 +98,11 @@ def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: 
     for row in rows:
         writer.writerow([excel_safe(v) for v in row])
     return atomic_write_bytes(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), inputs=inputs)
+
+
+__all__ = [
+    "atomic_write_bytes",
+    "excel_safe",
+    "refuse_inputs",
+    "write_csv",
+]

@@ -629,3 +629,17 @@ def column_letter(position: int) -> str:
 
 def _position(known: dict[int, str], canonical: str) -> int | None:
     return next((p for p, c in known.items() if c == canonical), None)
+
+
+__all__ = [
+    "CELL_PARSERS",
+    "ENCODINGS",
+    "MAX_BYTES",
+    "MAX_DEBTS",
+    "alias_index",
+    "column_label",
+    "column_letter",
+    "decode",
+    "header_key",
+    "parse_money_cell",
+]

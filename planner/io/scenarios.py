@@ -68,3 +68,8 @@ def load_scenarios(source) -> list[Scenario]:
                 label,
             ) from None
     return scenarios_from_dict(data, label)
+
+
+__all__ = [
+    "load_scenarios",
+]

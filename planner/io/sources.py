@@ -72,3 +72,8 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     text = decode(data, label, encoding)
     header, rows, header_row = _table_from_text(text, label)
     return _rows_to_debts(header, rows, label, header_row)
+
+
+__all__ = [
+    "load_debts",
+]

@@ -754,3 +754,17 @@ def _step_label(adjustment, debts, lang: str) -> str:
         who = []
     who_text = ("、" if lang == "zh" else ", ").join(who) if len(who) <= 2 else ("*" if adjustment.debt == "*" else str(adjustment.debt))
     return f"{who_text}: {action}" if lang == "en" else f"{who_text}：{action}"
+
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "Call",
+    "DebtRow",
+    "Report",
+    "ScenarioRow",
+    "Shortfall",
+    "StrategyRow",
+    "build_report",
+    "text",
+]

@@ -232,3 +232,10 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
     return atomic_write_bytes(target, data, inputs=inputs)
 
 
+__all__ = [
+    "chart_images",
+    "render_html",
+    "render_pdf",
+    "screenshot",
+    "write_report",
+]

@@ -239,3 +239,13 @@ class TextCachingCanvas(FigureCanvasAgg):
             self.figure.draw(renderer)
         finally:
             renderer._rc_key = None
+
+
+__all__ = [
+    "MAX_ENTRIES",
+    "TextCachingCanvas",
+    "TextCachingRenderer",
+    "VERIFIED",
+    "canvas_class",
+    "verified",
+]

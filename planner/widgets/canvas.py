@@ -232,3 +232,9 @@ def png_bytes(rgba) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
             + chunk(b"IEND", b""))
+
+
+__all__ = [
+    "Canvas",
+    "png_bytes",
+]

@@ -924,3 +924,25 @@ class CounsellorSession(_Driven):
         note = disclaimer(lang)
         body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
         return f"<ul class='planner-session-summary'>{body}</ul><p style='color:#666;font-size:12px'>{html.escape(note)}</p>"
+
+
+__all__ = [
+    "ASK_DEFAULTS",
+    "CounsellorSession",
+    "DebtLoader",
+    "DebtTable",
+    "DebtTableState",
+    "EDITABLE",
+    "ExplorerState",
+    "LANG_OPTIONS",
+    "LoaderState",
+    "NegotiationExplorer",
+    "NegotiationState",
+    "SessionState",
+    "StrategyExplorer",
+    "asks_to_scenario",
+    "debts_html",
+    "minimum_budget",
+    "rate_cells",
+    "swatch",
+]
