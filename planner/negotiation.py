@@ -590,6 +590,17 @@ class ScenarioResult:
             ]
         ).astype({"label": "string", "months": "Int64"})
 
+    def _repr_html_(self) -> str:
+        """The scenario's asks, what they save and the plan under them, for a notebook."""
+        asks = "".join(f"<li>{html.escape(a.describe())}</li>" for a in self.scenario.adjustments)
+        s = self.savings
+        saved = (f"saves {format_yuan(s.total_paid)} in all, {format_yuan(s.interest)} of interest"
+                 + ("" if s.months is None else f", {s.months} months sooner"))
+        return (
+            f"<p><b>{html.escape(self.name)}</b>: {html.escape(saved)}; monthly pressure {format_yuan(self.monthly_pressure)}</p>"
+            f"<ul>{asks}</ul>{self.plan._repr_html_()}"
+        )
+
     def to_dict(self) -> dict:
         out = self.plan.to_dict()
         out.update(
@@ -769,6 +780,27 @@ class AgencyQuote:
 def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQuote:
     """An agency's fee (``fee`` yuan, or ``fee_percent`` of ``total_debt``) against ``savings``.
 
+    Parameters
+    ----------
+    savings : number
+        What the negotiation saves, in yuan (for example ``result.savings.total_paid``).
+    total_debt : number
+        Everything owed, in yuan.
+    fee, fee_percent : number
+        Exactly one: the agency's fee in yuan, or in percent of ``total_debt``.
+
+    Returns
+    -------
+    AgencyQuote
+        ``fee``, ``savings_direct``, ``net_with_agency`` (savings − fee) and ``worth_it``.
+
+    Raises
+    ------
+    PlannerError
+        Unless exactly one of ``fee`` and ``fee_percent`` is given, or for a value out of range.
+
+    Examples
+    --------
     >>> q = price_agency(Decimal("9000"), Decimal("80000"), fee=12000)   # one reported case: 12,000 on 80,000
     >>> q.net_with_agency, q.worth_it
     (Decimal('-3000.00'), False)
@@ -817,6 +849,27 @@ def affordability(income, essentials, payments=None, *, debts=None) -> Affordabi
     the minimums of ``debts``, else everything available). Flags payments
     above 30% of income; the emergency-fund target is 3 months of essentials.
 
+    Parameters
+    ----------
+    income, essentials : number
+        Monthly take-home pay and essential spending, in yuan.
+    payments : number, optional
+        The monthly debt payment considered.
+    debts : list of Debt, optional
+        Used for ``payments`` when it is not given (the sum of the minimums).
+
+    Returns
+    -------
+    Affordability
+        ``available``, ``limit`` (30% of income), ``over_limit``, ``share_of_income``, ``emergency_fund``, ``feasible``.
+
+    Raises
+    ------
+    PlannerError
+        For a negative or non-numeric amount.
+
+    Examples
+    --------
     >>> a = affordability(10000, 4000, 5565.01)
     >>> a.available, a.limit, a.over_limit, a.emergency_fund
     (Decimal('6000.00'), Decimal('3000.00'), True, Decimal('12000.00'))

@@ -138,6 +138,25 @@ def irr(cash_flows: Sequence) -> float:
 def true_apr(cash_flows: Sequence, *, basis: str = "cash_flows") -> TrueRate:
     """The true rate of an explicit list of monthly cash flows (period 0 first).
 
+    Parameters
+    ----------
+    cash_flows : sequence of numbers
+        Yuan, period 0 first: money received positive, payments negative (or the reverse).
+    basis : str, default "cash_flows"
+        Recorded in the result to say how it was computed.
+
+    Returns
+    -------
+    TrueRate
+        ``monthly`` (six places), ``nominal`` 12·r and ``effective`` (1+r)^12 − 1 (percent, two places).
+
+    Raises
+    ------
+    PlannerError
+        When the flows do not have both signs, or no rate in range solves them.
+
+    Examples
+    --------
     >>> true_apr([99000] + [Decimal("-8833.3")] * 12).nominal    # PBoC example
     Decimal('12.80')
     """
@@ -371,6 +390,28 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     Interest each month is the balance × apr/12 rounded half-up; the last
     payment clears the balance exactly.
 
+    Parameters
+    ----------
+    principal : number or str
+        Yuan borrowed.
+    apr : number or str
+        Yearly rate in percent (interest monthly on the balance).
+    months : int
+        Number of payments, 1 to 1200.
+    method : {"annuity", "equal_principal", "interest_only"}
+
+    Returns
+    -------
+    Schedule
+        ``rows`` of :class:`Installment` (Decimal yuan) and totals.
+
+    Raises
+    ------
+    PlannerError
+        For an unknown method, a negative principal or rate, or a bad number of months.
+
+    Examples
+    --------
     >>> s = schedule(1000000, Decimal("4.9"), 360, "equal_principal")
     >>> s.rows[0].payment, s.rows[0].payment - s.rows[1].payment   # published: 6,861.11, falling 11.34
     (Decimal('6861.11'), Decimal('11.34'))

@@ -290,6 +290,23 @@ def assess(debt) -> RateAssessment:
     one the PBoC has lenders display; the penalty rate while overdue) is above
     it. Lines for ``4xLPR`` use the LPR at the debt's contract date.
 
+    Parameters
+    ----------
+    debt : Debt
+
+    Returns
+    -------
+    RateAssessment
+        ``true_rate``, ``penalty_rate``, the ``lines`` with whether each applies to this kind
+        of lender, and the keys ``crossed`` and ``crossed_applicable``.
+
+    Raises
+    ------
+    PlannerError
+        When the debt's rate cannot be turned into a true rate.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> from datetime import date
     >>> a = assess(Debt("表哥", 10000, 15, 500, kind="private", contract_date=date(2024, 8, 1)))

@@ -257,6 +257,30 @@ class Report:
             "shortfall": self.shortfall.to_dict() if self.shortfall is not None else None,
         }
 
+    def _repr_html_(self) -> str:
+        """A short summary for a notebook: the strategies, the calls, the disclaimer (the full report is
+        :func:`~planner.report.render_html`)."""
+        import html
+
+        def esc(value) -> str:
+            return html.escape(str(value))
+
+        never = t("never", self.lang)
+        recommended = next((r.label for r in self.strategies if r.recommended), self.recommended)
+        strategies = "".join(
+            f"<tr><td>{'<b>' if r.recommended else ''}{esc(r.label)}{'</b>' if r.recommended else ''}</td>"
+            f"<td>{never if r.months is None else r.months}</td><td>{esc(r.debt_free or '')}</td><td>{esc(_yuan(r.total_interest))}</td></tr>"
+            for r in self.strategies
+        )
+        calls = "".join(f"<li>{esc(c.name)}: {esc('; '.join(c.asks))} ({esc(_yuan(c.saving))})</li>" for c in self.calls)
+        head = "".join(f"<th>{esc(self.t(k))}</th>" for k in ("col_strategy", "col_months", "col_debt_free", "col_interest"))
+        return (
+            f"<p><b>{esc(self.t('title'))}</b></p><p>{esc(self.t('recommended', strategy=recommended))}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{strategies}</tbody></table>"
+            + (f"<p>{esc(self.t('s4'))}</p><ol>{calls}</ol>" if calls else "")
+            + f"<p style='color:#666;font-size:12px'>{esc(self.disclaimer)}</p>"
+        )
+
 
 # ---------------------------------------------------------------------------
 # building
@@ -379,8 +403,43 @@ def build_report(
     payments still makes a report: ``report.shortfall`` says by how much,
     part 4 lists the asks that lower the monthly payments, and ``report.plan``
     is the plan once enough of them are granted (None when even all of them
-    do not fit). A budget that is not an amount of at least 0 raises
-    :class:`~planner.errors.PlannerError`.
+    do not fit).
+
+    Parameters
+    ----------
+    debts : list of Debt, path, bytes, str or DataFrame
+    budget : number or str
+        Yuan a month.
+    scenarios : list of Scenario, or a TOML path or text, optional
+    lang : {"zh", "en"}, default "zh"
+    client : str, optional
+    anonymise : bool, default False
+    income, essentials : number, optional
+        Monthly take-home pay and essential spending (the budget check of part 2).
+    strategy : str, optional
+    start : str, optional
+        The calendar month of month 1 (default: next month).
+    made_on : str or date, optional
+    horizon : int, default 600
+
+    Returns
+    -------
+    Report
+        Render it with :func:`~planner.report.render_html` or :func:`~planner.report.write_report`.
+
+    Raises
+    ------
+    PlannerError
+        For a budget that is not an amount of at least 0, or an unknown language.
+    InputError
+        When the debts or scenarios cannot be read.
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> r = build_report([Debt("Card", 3000, 18, 300, kind="card")], 1000, lang="en", start="2027-01")
+    >>> r.plan.months, r.recommended
+    (4, 'avalanche')
     """
     from ..engine import compare
     from ..io import load_debts, load_scenarios
