@@ -15,7 +15,18 @@ def read_toml(name: str) -> dict:
 
 
 def columns_table() -> dict:
-    """The parsed ``data/columns.toml``: column aliases, kinds, totals names."""
+    """The parsed ``data/columns.toml``: column aliases, kinds, totals names.
+
+    Returns
+    -------
+    dict
+        One table per canonical column (its ``zh`` name and aliases), and ``kinds``.
+
+    Examples
+    --------
+    >>> "balance" in columns_table() and "card" in columns_table()["kinds"]
+    True
+    """
     return read_toml("columns.toml")
 
 

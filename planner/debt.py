@@ -165,7 +165,25 @@ class Debt:
 def check_debts(debts, source: str = "debts") -> list[Debt]:
     """``debts`` as a list, after checking each is a :class:`Debt` and the names are unique.
 
-    Raises :class:`~planner.errors.InputError` listing every problem.
+    Parameters
+    ----------
+    debts : iterable of Debt
+    source : str, default "debts"
+        How the problems name where the debts came from.
+
+    Returns
+    -------
+    list of Debt
+
+    Raises
+    ------
+    InputError
+        Listing every problem (not a Debt, a repeated name, no debts at all).
+
+    Examples
+    --------
+    >>> [d.name for d in check_debts((Debt("A", 100, 12, 10), Debt("B", 50, 0, 5)))]
+    ['A', 'B']
     """
     problems = []
     seen: dict[str, int] = {}

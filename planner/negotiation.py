@@ -422,6 +422,28 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
     """Scenarios from parsed scenario-file data (``{"scenario": [...]}``); every problem at once.
 
     Reading the file itself is :func:`planner.io.load_scenarios`.
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed TOML: ``{"scenario": [{"name": ..., "adjust": [{"action": ..., "debt": ...}]}]}``.
+    label : str, default "scenarios"
+        How the problems name the source.
+
+    Returns
+    -------
+    list of Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem, each with the table, key and value.
+
+    Examples
+    --------
+    >>> s = scenarios_from_dict({"scenario": [{"name": "cap", "adjust": [{"action": "cap_rate", "line": "24"}]}]})
+    >>> s[0].name, s[0].adjustments[0].debt
+    ('cap', '*')
     """
     problems: list[Problem] = []
     unknown_top = [k for k in data if k != "scenario"]
@@ -495,6 +517,20 @@ def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
     """The sum of minimum payments due in month 1 (what the budget must cover at least).
 
     Debts deferred in month 1 or settled in month 1 (from a lump) count zero.
+
+    Parameters
+    ----------
+    debts : sequence of Debt
+
+    Returns
+    -------
+    Decimal
+        Yuan: each debt's min(minimum payment, amount due in month 1), summed.
+
+    Examples
+    --------
+    >>> monthly_pressure([Debt("A", 3000, 18, 300), Debt("B", 100, 0, 500)])
+    Decimal('400.00')
     """
     total = 0
     for d in debts:
