@@ -17,7 +17,7 @@ current graphics context, as in matplotlib. Mathtext and TeX are drawn by
 matplotlib unchanged.
 
 Nothing here changes a chart's artists or data: only how text pixels are
-produced. ``tests/test_widgets.py`` compares this canvas's pixels with
+produced. ``tests/widgets/test_widgets.py`` compares this canvas's pixels with
 plain Agg's.
 
 The renderer leans on matplotlib internals (``RendererAgg._renderer``,

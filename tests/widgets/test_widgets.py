@@ -10,7 +10,7 @@ from planner import Debt, charts, load_debts, plan
 from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "sample_data" / "debts_zh.csv"
 START = "2026-12"
 
