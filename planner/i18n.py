@@ -92,6 +92,17 @@ def t(key: str, lang: str = "en", **fields) -> str:
 def t_or(key: str, default: str, lang: str = "en") -> str:
     """:func:`t` for a key that may be missing: ``default`` then.
 
+    Parameters
+    ----------
+    key : str
+    default : str
+        Returned as it is when ``key`` is not in the table.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> t_or("action_cap_rate", "cap_rate", "zh"), t_or("action_mine", "mine")
@@ -102,6 +113,11 @@ def t_or(key: str, default: str, lang: str = "en") -> str:
 
 def strategy_labels() -> dict[str, tuple[str, str]]:
     """``{strategy: (zh, en)}`` for every ``strategy_<name>`` key, in table order.
+
+    Returns
+    -------
+    dict
+        A new dict each call (``planner.strategies.STRATEGY_LABELS`` keeps one).
 
     Examples
     --------

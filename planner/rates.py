@@ -92,6 +92,18 @@ class TrueRate:
 def npv(rate: float, cash_flows: Sequence[float]) -> float:
     """Net present value at a periodic ``rate`` of flows at periods 0, 1, 2, ...
 
+    Parameters
+    ----------
+    rate : float
+        The periodic discount rate (0.01 is 1%).
+    cash_flows : sequence of float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> npv(0.1, [-100, 110])
     0.0
     """
@@ -111,6 +123,23 @@ def irr(cash_flows: Sequence) -> float:
     (one sign first, then the other) the NPV is monotone in r and the root is
     unique; it is found by Brent's method within r ∈ (−99%, 10⁶%).
 
+    Parameters
+    ----------
+    cash_flows : sequence of numbers
+        One flow per period, period 0 first.
+
+    Returns
+    -------
+    float
+        The periodic rate (0.01 is 1% a period).
+
+    Raises
+    ------
+    PlannerError
+        When the flows do not change sign, or no root lies in range.
+
+    Examples
+    --------
     >>> round(irr([-100, 110]), 10)
     0.1
     """
@@ -245,6 +274,18 @@ def daily_rate_apr(daily_rate) -> TrueRate:
 def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     """A nominal yearly rate (percent, interest monthly on the balance) in both forms.
 
+    Parameters
+    ----------
+    apr : number or str
+        Percent a year.
+    basis : str, default "apr"
+
+    Returns
+    -------
+    TrueRate
+
+    Examples
+    --------
     >>> nominal_apr(18).effective
     Decimal('19.56')
     """
@@ -290,13 +331,50 @@ def annuity_payment_exact(principal, apr, months: int) -> Decimal:
 
 
 def annuity_payment(principal, apr, months: int) -> Decimal:
-    """The 等额本息 monthly payment, rounded half-up to the cent (as bank calculators show it)."""
+    """The 等额本息 monthly payment, rounded half-up to the cent (as bank calculators show it).
+
+    Parameters
+    ----------
+    principal : number or str
+        Yuan borrowed.
+    apr : number or str
+        Yearly rate in percent.
+    months : int
+        Number of payments, 1 to 1200.
+
+    Returns
+    -------
+    Decimal
+        Yuan, two places.
+
+    Raises
+    ------
+    PlannerError
+        For a value that is not a number, or a bad number of months.
+
+    Examples
+    --------
+    >>> annuity_payment(1000000, Decimal("4.9"), 360)   # published: 5,307.27
+    Decimal('5307.27')
+    """
     return round_cents(annuity_payment_exact(principal, apr, months))
 
 
 def annuity_total_interest(principal, apr, months: int) -> Decimal:
     """n·A − P with the unrounded payment: the total interest bank calculators publish.
 
+    Parameters
+    ----------
+    principal, apr, months
+        As for :func:`annuity_payment`.
+
+    Returns
+    -------
+    Decimal
+        Yuan, two places.
+
+    Examples
+    --------
     >>> annuity_total_interest(1000000, Decimal("4.9"), 360)
     Decimal('910616.19')
     """
@@ -309,6 +387,24 @@ def installment(amount_cents: int, months: int) -> int:
     ``amount_cents`` (the last one smaller). Rounding up is deliberate: it is a
     payment plan, not a rounded amount.
 
+    Parameters
+    ----------
+    amount_cents : int
+    months : int
+        1 to 1200.
+
+    Returns
+    -------
+    int
+        Cents a month.
+
+    Raises
+    ------
+    PlannerError
+        For a bad number of months.
+
+    Examples
+    --------
     >>> installment(100000, 3)   # ¥1,000 in 3: 333.34, 333.34, 333.32
     33334
     """
@@ -318,7 +414,31 @@ def installment(amount_cents: int, months: int) -> int:
 
 def level_payment(amount_cents: int, apr, months: int) -> int:
     """A level monthly payment in cents, rounded UP, that clears ``amount_cents`` at ``apr`` in
-    at most ``months`` months when interest is rounded half-up each month."""
+    at most ``months`` months when interest is rounded half-up each month.
+
+    Parameters
+    ----------
+    amount_cents : int
+    apr : number or str
+        Yearly rate in percent.
+    months : int
+        1 to 1200.
+
+    Returns
+    -------
+    int
+        Cents a month (0 when nothing is owed).
+
+    Raises
+    ------
+    PlannerError
+        For a rate that is not a number, or a bad number of months.
+
+    Examples
+    --------
+    >>> level_payment(100000, 0, 3), level_payment(100000, 12, 12)
+    (33334, 8885)
+    """
     n = _periods(months)
     if amount_cents <= 0:
         return 0
@@ -445,7 +565,26 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
 
 
 def months_to_clear(balance_cents: int, apr, payment_cents: int) -> int | None:
-    """Months a level payment takes to clear a balance (None if it never does)."""
+    """Months a level payment takes to clear a balance (None if it never does).
+
+    Parameters
+    ----------
+    balance_cents : int
+    apr : number or str
+        Yearly rate in percent.
+    payment_cents : int
+        The level monthly payment.
+
+    Returns
+    -------
+    int or None
+        None when the payment does not beat the interest (or takes over 100,000 months).
+
+    Examples
+    --------
+    >>> months_to_clear(100000, 12, 8885), months_to_clear(100000, 12, 1000)
+    (12, None)
+    """
     if balance_cents <= 0:
         return 0
     num, den = Decimal(_num(apr, "apr")).as_integer_ratio()

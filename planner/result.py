@@ -74,6 +74,17 @@ class _Columns:
 def next_month(today: date | None = None) -> str:
     """The calendar month after ``today`` (default: today), ``"2027-01"``: month 1 of a plan made then.
 
+    Parameters
+    ----------
+    today : date, optional
+
+    Returns
+    -------
+    str
+        ``"YYYY-MM"``.
+
+    Examples
+    --------
     >>> next_month(date(2026, 12, 5))
     '2027-01'
     """
