@@ -329,37 +329,206 @@ def _adjustment(action: str, debt, **params) -> Adjustment:
 
 
 def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) -> Adjustment:
-    """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60)."""
+    """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60).
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 60
+    include_accrued : bool, default True
+        Whether fees and interest already owed join the installments.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> freeze_interest("kind:card", months=36).params
+    {'months': 36, 'include_accrued': True}
+    """
     return _adjustment("freeze_interest", debt, months=months, include_accrued=include_accrued)
 
 
 def extend_term(debt="*", months: int = 24) -> Adjustment:
-    """展期: re-amortise over ``months`` at the debt's rate (等额本息)."""
+    """展期: re-amortise over ``months`` at the debt's rate (等额本息).
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 24
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> extend_term("Loan", months=36).describe()
+    'Extend term months=36 → Loan'
+    """
     return _adjustment("extend_term", debt, months=months)
 
 
 def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
-    """Cut the rate to ``apr`` percent, or by ``fraction`` of it."""
+    """Cut the rate to ``apr`` percent, or by ``fraction`` of it.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    apr : number, optional
+        The new yearly rate in percent.
+    fraction : number, optional
+        The share of the rate cut (0 to 1); exactly one of ``apr`` and ``fraction``.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> reduce_rate("Loan", fraction=Decimal("0.5")).params
+    {'fraction': Decimal('0.5')}
+    """
     return _adjustment("reduce_rate", debt, apr=apr, fraction=fraction)
 
 
 def cap_rate(debt="*", line="24") -> Adjustment:
-    """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number."""
+    """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    line : str or number, default "24"
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> cap_rate("apr>24", line="4xLPR").params
+    {'line': '4xLPR'}
+    """
     return _adjustment("cap_rate", debt, line=line)
 
 
 def waive_fees(debt="*") -> Adjustment:
-    """Fees owed and penalty interest removed."""
+    """Fees owed and penalty interest removed.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> waive_fees("overdue").action
+    'waive_fees'
+    """
     return _adjustment("waive_fees", debt)
 
 
 def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
-    """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven."""
+    """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    fraction : number, default 0.5
+        The share of what is owed that is paid (0 to 1).
+    month : int, default 1
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> settle("Loan", fraction=Decimal("0.6"), month=3).params
+    {'fraction': Decimal('0.6'), 'month': 3}
+    """
     return _adjustment("settle", debt, fraction=fraction, month=month)
 
 
 def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adjustment:
-    """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``."""
+    """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 3
+    accrue : bool, default True
+    start : int, default 1
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> defer("Loan", months=2).params
+    {'months': 2, 'accrue': True, 'start': 1}
+    """
     return _adjustment("defer", debt, months=months, accrue=accrue, start=start)
 
 
