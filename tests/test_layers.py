@@ -186,14 +186,19 @@ def test_the_plan_columns_check_finds_a_read():
     assert _plan_columns_reads(ast.parse(code)) == [3]
 
 
-#: Public modules whose ``__all__`` comes with the batch work on the `speed` branch (it owns these files).
-_ALL_PENDING = {"planner.engine", "planner.strategies", "planner.batch.engine"}
+#: Public modules whose ``__all__`` comes with the batch work on the `speed` branch (it owns these
+#: files: the engine, the strategies and the modules of planner/batch/ other than its __init__).
+_ALL_PENDING = {"planner.engine", "planner.strategies"}
+
+
+def _all_pending(module: str) -> bool:
+    return module in _ALL_PENDING or module.startswith("planner.batch.")
 
 
 def test_every_public_module_declares_all():
     missing = []
     for module, path in MODULES.items():
-        if any(part.startswith("_") for part in module.split(".")[1:]) or module in _ALL_PENDING:
+        if any(part.startswith("_") for part in module.split(".")[1:]) or _all_pending(module):
             continue
         tree = ast.parse(path.read_text("utf-8"))
         declared = [n for n in tree.body if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]
