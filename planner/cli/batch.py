@@ -173,3 +173,10 @@ def _summary(table, elapsed: float) -> None:
     headers = ["strategy / 策略", "portfolios", "ok", "never paid", "infeasible", "median months", "total interest"]
     print(render_table(headers, rows, "lrrrrrr"))
     print(f"{len(table)} rows in {elapsed:.2f} s")
+
+
+__all__ = [
+    "PROGRESS_FROM",
+    "cmd_batch",
+    "register",
+]
