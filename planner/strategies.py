@@ -173,3 +173,18 @@ def unregister(name: str) -> None:
     """Remove a strategy added with :func:`register`."""
     STRATEGIES.pop(name, None)
     STRATEGY_LABELS.pop(name, None)
+
+
+__all__ = [
+    "FIELDS",
+    "Key",
+    "STRATEGIES",
+    "STRATEGY_LABELS",
+    "Strategy",
+    "by_keys",
+    "custom",
+    "get_strategy",
+    "register",
+    "sort_key",
+    "unregister",
+]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 import planner
-from planner import Debt, Scenario, compare, negotiate, plan
+from planner import Debt, Scenario, compare, negotiate, plan, plan_batch
 from planner.negotiation import cap_rate
 from planner.report import build_report
 
@@ -45,11 +45,14 @@ def test_results_a_notebook_shows_have_html(debts):
         "Negotiation": n._repr_html_(),
         "ScenarioResult": n["cap"]._repr_html_(),
         "Report": report._repr_html_(),
+        "BatchResult": plan_batch([debts, debts[:1]], [1500, 100], "avalanche")._repr_html_(),
     }
     for kind, page in shown.items():
         assert page.startswith("<") and ("<table>" in page or "<ul>" in page), kind
     assert "cap" in shown["ScenarioResult"] and "Loan" in shown["ScenarioResult"]
     assert "Recommended: " in shown["Report"] and "not legal advice" in shown["Report"]
+    # Two portfolios: the first plans, the second's ¥100 does not cover the card's ¥300 minimum.
+    assert "<td>1</td><td>0</td><td>1</td>" in shown["BatchResult"]
 
 
 def test_report_html_escapes_names():

@@ -11,7 +11,6 @@ import ast
 import importlib
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner"
 #: The pure core: flat modules at the top of the package.
@@ -152,8 +151,7 @@ def test_no_import_cycle():
 _PLAN_COLUMN_FIELDS = {"month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
                        "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run"}
 #: Modules allowed to read ``Plan.columns``: the engine that fills it and the result that wraps it.
-#: planner.batch.engine still reads it; the `speed` branch (which owns batch) moves it to the public API.
-_PLAN_COLUMNS_READERS = {"planner.engine", "planner.result", "planner.batch.engine"}
+_PLAN_COLUMNS_READERS = {"planner.engine", "planner.result"}
 
 
 def _plan_columns_reads(tree: ast.AST) -> list[int]:
@@ -186,19 +184,10 @@ def test_the_plan_columns_check_finds_a_read():
     assert _plan_columns_reads(ast.parse(code)) == [3]
 
 
-#: Public modules whose ``__all__`` comes with the batch work on the `speed` branch (it owns these
-#: files: the engine, the strategies and the modules of planner/batch/ other than its __init__).
-_ALL_PENDING = {"planner.engine", "planner.strategies"}
-
-
-def _all_pending(module: str) -> bool:
-    return module in _ALL_PENDING or module.startswith("planner.batch.")
-
-
 def test_every_public_module_declares_all():
     missing = []
     for module, path in MODULES.items():
-        if any(part.startswith("_") for part in module.split(".")[1:]) or _all_pending(module):
+        if any(part.startswith("_") for part in module.split(".")[1:]):
             continue
         tree = ast.parse(path.read_text("utf-8"))
         declared = [n for n in tree.body if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]

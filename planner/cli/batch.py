@@ -123,7 +123,6 @@ def cmd_batch(args) -> int:
         finally:
             if client is not None:
                 client.close()
-        schedules = None
     else:
         frame = read_table(args.portfolios, encoding=args.encoding)
         bar = _progress_bar(args, frame, len(strategies))
