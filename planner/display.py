@@ -62,3 +62,10 @@ def display_width(text: str) -> int:
             continue
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return width
+
+
+__all__ = [
+    "display_width",
+    "escape_controls",
+    "has_controls",
+]

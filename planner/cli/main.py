@@ -68,3 +68,10 @@ def _main(argv: list[str] | None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+__all__ = [
+    "GROUPS",
+    "build_parser",
+    "main",
+]

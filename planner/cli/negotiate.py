@@ -235,3 +235,12 @@ def register(sub) -> None:
     p.add_argument("--cash-flows", type=lambda s: [x.strip() for x in s.split(",") if x.strip()], help="explicit monthly flows, period 0 first: 99000,-8833.3,...")
     add_output_args(p)
     p.set_defaults(func=cmd_apr)
+
+
+__all__ = [
+    "cmd_apr",
+    "cmd_negotiate",
+    "rates_json",
+    "rates_section",
+    "register",
+]

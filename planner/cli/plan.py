@@ -112,8 +112,8 @@ def cmd_plan(args) -> int:
         budget = args.budget
     p = plan(debts, budget, args.strategy, order=args.order, **kwargs)
     if args.schedule is not None:
-        written = _write_schedule(p, args.schedule, args.debts)
-        print(t("schedule_written", args.lang, path=written, rows=len(p.columns.month)), file=sys.stderr)
+        written, rows = _write_schedule(p, args.schedule, args.debts)
+        print(t("schedule_written", args.lang, path=written, rows=rows), file=sys.stderr)
     _note_unused_months(args, p)
     if args.format == "json":
         data = p.to_dict()
@@ -152,19 +152,18 @@ def schedule_target(path, source):
 
 
 def _write_schedule(p, path, source):
-    c = p.columns
     header = list(SCHEDULE_COLUMNS)
     if p.start is not None:
         header.insert(1, "calendar_month")
     rows = []
-    for k in range(len(c.month)):
-        row = [c.month[k], p.debts[c.debt[k]].name] + [
-            f"{v / 100:.2f}" for v in (c.opening[k], c.interest[k], c.payment[k], c.closing[k], c.fees[k], c.forgiven[k])
+    for r in p.schedule_rows():
+        row = [r.month, p.debts[r.debt].name] + [
+            f"{v / 100:.2f}" for v in (r.opening, r.interest, r.payment, r.closing, r.fees, r.forgiven)
         ]
         if p.start is not None:
-            row.insert(1, p.calendar_month(c.month[k]))
+            row.insert(1, p.calendar_month(r.month))
         rows.append(row)
-    return write_csv(path, header, rows, inputs=[source]).resolve()
+    return write_csv(path, header, rows, inputs=[source]).resolve(), len(rows)
 
 
 def cmd_compare(args) -> int:
@@ -215,3 +214,12 @@ def register(sub) -> None:
     p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
     p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all); add custom with --order")
     p.set_defaults(func=cmd_compare, strategy=None)
+
+
+__all__ = [
+    "cmd_check",
+    "cmd_compare",
+    "cmd_plan",
+    "register",
+    "schedule_target",
+]

@@ -48,3 +48,7 @@ def cmd_report(args) -> int:
     return 0
 
 
+__all__ = [
+    "cmd_report",
+    "register",
+]

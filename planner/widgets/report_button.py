@@ -126,3 +126,8 @@ def report_button(state, *, path: str | None = None, description: str | None = N
     return box
 
 
+__all__ = [
+    "REPORTS_DIR_ENV",
+    "default_report_folder",
+    "report_button",
+]
