@@ -581,7 +581,7 @@ def test_make_dashboard_uses_the_private_self_contained_config():
 def test_dask_parquet_path_shows_no_pandas_deprecation_warnings():
     pytest.importorskip("dask")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_batch.py::test_dask_engine_on_a_local_cluster_equals_the_local_engine", "-p", "no:cacheprovider", "-q", "-rw",
+        [sys.executable, "-m", "pytest", "tests/batch/test_batch.py::test_dask_engine_on_a_local_cluster_equals_the_local_engine", "-p", "no:cacheprovider", "-q", "-rw",
          "-o", "addopts="],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
