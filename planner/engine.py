@@ -85,9 +85,10 @@ def plan(
     if beyond:  # it would silently never be used
         raise PlannerError(
             f"第 {beyond[0]} 个月超出计划期限（{horizon} 个月），这笔额外还款或预算变化永远不会被使用。"
-            f"请用 1 到 {horizon} 之间的月份，或加大期限（--horizon）。/ month {beyond[0]} is beyond the plan's "
-            f"horizon of {horizon} months, so that extra payment or budget change would never be used. Use a "
-            f"month from 1 to {horizon}, or a longer horizon (--horizon)."
+            f"请用 1 到 {horizon} 之间的月份，或加大期限（--horizon）。",
+            f"month {beyond[0]} is beyond the plan's horizon of {horizon} months, so that extra payment or budget "
+            f"change would never be used. Use a month from 1 to {horizon}, or a longer horizon (--horizon).",
+            value=beyond[0],
         )
     position = {id(d): i for i, d in enumerate(debts)}
     priority = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
@@ -233,9 +234,10 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     order = kwargs.pop("order", None)
     if order and "custom" not in names:
         raise PlannerError(
-            "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。/ "
+            "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。",
             "an order (--order / order=) was given but custom is not among the strategies compared, so it would be "
-            "ignored. Add custom to --strategies, or leave out --order."
+            "ignored. Add custom to --strategies, or leave out --order.",
+            value=list(order),
         )
     return Comparison([plan(debts, budget, s, order=order if s == "custom" else None, **kwargs) for s in names])
 

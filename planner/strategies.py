@@ -142,9 +142,10 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     if order and strategy != "custom":
         shown = strategy if isinstance(strategy, str) else getattr(strategy, "__name__", "a function")
         raise PlannerError(
-            f"给出了还款顺序（--order / order=），但策略是 {shown!r}，顺序不会被使用。请改用 --strategy custom，或去掉 --order。/ "
+            f"给出了还款顺序（--order / order=），但策略是 {shown!r}，顺序不会被使用。请改用 --strategy custom，或去掉 --order。",
             f"an order (--order / order=) was given but the strategy is {shown!r}, which would ignore it. "
-            "Use --strategy custom, or leave out --order."
+            "Use --strategy custom, or leave out --order.",
+            value=list(order),
         )
     if callable(strategy):
         return getattr(strategy, "__name__", "custom"), strategy

@@ -72,8 +72,9 @@ def output_target(path: str | os.PathLike) -> Path:
     """
     if path is None or not str(path).strip():
         raise PlannerError(
-            "输出文件名为空（变量未设置？），请给出文件名，例如 schedule.csv。/ "
-            "the output file name is empty (an unset variable?); give a file name such as schedule.csv."
+            "输出文件名为空（变量未设置？），请给出文件名，例如 schedule.csv。",
+            "the output file name is empty (an unset variable?); give a file name such as schedule.csv.",
+            value="" if path is None else str(path),
         )
     target = Path(path)
     try:
@@ -91,13 +92,12 @@ def output_target(path: str | os.PathLike) -> Path:
     if info is None:
         return target
     if stat.S_ISDIR(info.st_mode):
-        raise PlannerError(
-            f"输出路径是文件夹：{path}。请给出文件名。/ the output path is a folder: {path}. Give a file name."
-        )
+        raise PlannerError(f"输出路径是文件夹：{path}。请给出文件名。", f"the output path is a folder: {path}. Give a file name.", file=str(path))
     if info is not _NOT_A_FILE and stat.S_ISREG(info.st_mode) and _is_std_stream(info):
         raise PlannerError(
-            f"不会写入 {path}：它就是本程序的标准输出或标准错误。请给出另一个文件名。/ "
-            f"refusing to write {path}: it is this program's own standard output or error. Give another file name."
+            f"不会写入 {path}：它就是本程序的标准输出或标准错误。请给出另一个文件名。",
+            f"refusing to write {path}: it is this program's own standard output or error. Give another file name.",
+            file=str(path),
         )
     if info is _NOT_A_FILE or not stat.S_ISREG(info.st_mode):
         what = (
@@ -107,9 +107,10 @@ def output_target(path: str | os.PathLike) -> Path:
             else "特殊文件 / a special file"
         )
         raise PlannerError(
-            f"不会写入 {path}：它不是普通文件（{what.split(' / ')[0]}）。请给出普通文件的名称，例如 schedule.csv。/ "
+            f"不会写入 {path}：它不是普通文件（{what.split(' / ')[0]}）。请给出普通文件的名称，例如 schedule.csv。",
             f"refusing to write {path}: it is not a regular file ({what.split(' / ')[1]}). "
-            "Give the name of a regular file, such as schedule.csv."
+            "Give the name of a regular file, such as schedule.csv.",
+            file=str(path),
         )
     return target
 
