@@ -744,3 +744,13 @@ def test_negotiate_in_chinese_describes_asks_in_chinese(capsys):
     assert steps
     for line in steps:
         assert not re.search(r"[a-z_]+=|kind:|overdue|\*", line), line
+
+
+@pytest.mark.parametrize("bad", ["nonexistent.csv", 42, [1, 2]])
+def test_debt_table_set_debts_is_checked(bad):
+    from planner.widgets import DebtTable
+
+    table = DebtTable(ZH, lang="en")
+    with pytest.raises(PlannerError):
+        table.set(debts=bad)
+    assert len(table.debts) == 8 and table.error.value

@@ -198,6 +198,8 @@ class _Driven:
         if key == "budget":
             low, high = self._budget_range()
             return _whole_yuan(value, "预算 / budget", 0, high)
+        if key == "debts":  # a debt table or loader: anything load_debts reads, checked like a file
+            return list(load_debts(value))
         return value
 
     def _budget_range(self) -> tuple[int, int]:
@@ -448,6 +450,7 @@ class DebtTable(_DebtSource):
         debts = load_debts(debts)
         self.state = DebtTableState(debts=list(debts), lang=lang)
         self.error = W.HTML()
+        self.message = self.error  # a value refused by set() is shown where a refused edit is
         self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 12px", align_items="center"))
         self.note = W.HTML()
         self.widget = W.VBox([self.grid, self.error, self.note])
