@@ -167,8 +167,14 @@ def debts_as_of(debts: Sequence[Debt], month: int, balances: Sequence[int], fees
     return out
 
 
-def _from_month(debts: Sequence[Debt], month: int) -> list[Debt]:
-    """Debts in a change's numbering (``month`` = 1) back in the plan's numbering."""
+def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
+    """The inverse of :func:`debts_as_of`'s numbering: debts whose deferral and settlement
+    months count from ``month`` (as month 1), with those months counted from month 1 again.
+
+    >>> from planner.debt import Debt
+    >>> renumber([Debt("A", 1, 0, 1, settle_month=2, settle_fraction="0.5")], 4)[0].settle_month
+    5
+    """
     shift = month - 1
     out = []
     for d in debts:
@@ -242,7 +248,7 @@ def _simulate(
                 new = _changed(now, later[m](now))
             except PlannerError as exc:
                 raise PlannerError(f"第 {m} 个月 / month {m}: {exc}") from None
-            current = _from_month(new, m)
+            current = renumber(new, m)
             owed_before = [bal[i] + fees[i] for i in range(n)]
             bal, fees, minp, rnum2, rden, rden2, dfrom, dto, dint, smonth, sfrac = _terms(current)
             for i in range(n):
