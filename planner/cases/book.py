@@ -821,7 +821,7 @@ class CaseBook:
                 cents = parse_amount(budget, "budget")
                 conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
                 conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
-                data = self._load(name, conn)
+                data = _WithId(self._load(name, conn), data.id)
             try:
                 p = _plan_from(data, base, nxt, adjustments, strategy)
             except InfeasibleBudgetError as exc:
