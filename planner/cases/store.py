@@ -183,6 +183,7 @@ class Store:
             new = not path.exists()
             if path.is_dir():
                 raise PlannerError(f"案例簿路径是一个目录：{self.location}。请给出文件路径。 / the case book is a directory: {self.location}. Give a file path.")
+            self._created = new
             if new:
                 if not create:
                     raise PlannerError(f"找不到案例簿：{self.location} / no case book at {self.location}")
@@ -193,6 +194,7 @@ class Store:
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.path = None
+            self._created = False
             url = self.location
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -228,8 +230,11 @@ class Store:
                             f"{where}：这个数据库不是案例簿（没有 planner_schema 表）。请换一个文件，或用新文件名建立案例簿。 / "
                             f"{where}: this database is not a case book (no planner_schema table). Give another file, or a new file name for a new book."
                         )
-                    if self.is_sqlite and self.path.stat().st_size > 0:
-                        raise PlannerError(f"{where}：不是案例簿 / is not a case book")
+                    if self.is_sqlite and not self._created:  # an existing file, even empty, is not ours to take over
+                        raise PlannerError(
+                            f"{where}：不是案例簿（空文件或其他文件）。要新建案例簿，请给一个还不存在的文件名。 / "
+                            f"{where}: is not a case book (an empty or other file). For a new book give a file name that does not exist yet."
+                        )
                     version = 0
                 else:
                     row = conn.execute(sa.select(schema_table.c.version).where(schema_table.c.application == APPLICATION)).first()
