@@ -520,6 +520,58 @@ def status_of(data: CaseData) -> Status:
     )
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What a progress chart draws, in calendar months and cents (no drawing here).
+
+    ``first_plan`` and ``plan`` are the planned total owed at the end of each month
+    (the first plan and the plan in force), ``actual`` the recorded total owed at
+    the end of each recorded month, ``replans`` the months re-plans started (with
+    their reason), ``cleared`` the months debts were cleared.
+    """
+
+    name: str
+    first_plan: tuple[tuple[str, int], ...]
+    plan: tuple[tuple[str, int], ...]
+    actual: tuple[tuple[str, int], ...]
+    replans: tuple[tuple[str, str], ...]
+    cleared: tuple[tuple[str, str], ...]
+
+    def to_frame(self):
+        """Long format: month, series (first_plan, plan, actual), owed (yuan)."""
+        import pandas as pd
+
+        rows = [(m, series, c / 100) for series in ("first_plan", "plan", "actual") for m, c in getattr(self, series)]
+        return pd.DataFrame(rows, columns=["month", "series", "owed"]).astype({"month": "string", "series": "string"})
+
+
+def _owed_line(p) -> tuple[tuple[str, int], ...]:
+    """Total owed at the end of each month of plan ``p`` (month 0: the opening)."""
+    totals: dict[int, int] = {0: sum(to_cents(d.owed) for d in p.debts)}
+    for m, _name, _o, _i, _p, closing, fees, _f in p.ledger():
+        totals[m] = totals.get(m, 0) + closing + fees
+    return tuple((p.calendar_month(m) if m else month_name(month_index(p.calendar_month(1)) - 1), c) for m, c in sorted(totals.items()))
+
+
+def progress_of(data: CaseData) -> Progress:
+    start = month_index(data.start)
+    first = _plan_from(data, data.debts, start, _adjustments_in_force(data, start), data.strategy)
+    track = track_of(data)
+    totals: dict[int, int] = {}
+    for r in track.rows:
+        totals[r.month] = totals.get(r.month, 0) + r.closing
+    actual = ((month_name(start - 1), sum(to_cents(d.owed) for d in data.debts)),) + tuple((month_name(m), c) for m, c in sorted(totals.items()))
+    cleared = tuple(sorted((month_name(m), n) for n, m in track.cleared.items() if m >= start))
+    return Progress(
+        name=data.name,
+        first_plan=_owed_line(first),
+        plan=_owed_line(plan_in_force(data)),
+        actual=actual,
+        replans=tuple((r.start, r.reason) for r in data.replans),
+        cleared=cleared,
+    )
+
+
 # ---------------------------------------------------------------------------
 # the book
 
@@ -1065,6 +1117,10 @@ class Case:
 
     def status(self) -> Status:
         return status_of(self.data)
+
+    def progress(self) -> Progress:
+        """The data of the progress chart (see :func:`planner.charts` ``progress_chart``)."""
+        return progress_of(self.data)
 
     def plan(self):
         """The plan in force (a :class:`planner.result.Plan`)."""
