@@ -163,8 +163,10 @@ def replay(
 
 
 def _overpaid(name: str, month: int, pay: int, owed: int) -> PlannerError:
+    # Only what the user typed goes into the message (the amount, the debt, the month),
+    # not the book's figures: messages end up in terminals and logs.
     return PlannerError(
-        f"{month_name(month)}「{name}」的还款 {format_yuan(from_cents(pay))} 超过当时所欠 {format_yuan(from_cents(owed))}。请核对金额。 / "
-        f"the payment of {format_yuan(from_cents(pay))} to {name!r} in {month_name(month)} is more than was owed then "
-        f"({format_yuan(from_cents(owed))}). Check the amount."
+        f"{month_name(month)}「{name}」的还款 {format_yuan(from_cents(pay))} 超过当时所欠。请核对金额（planner case show 列出所欠）。 / "
+        f"the payment of {format_yuan(from_cents(pay))} to {name!r} in {month_name(month)} is more than was owed then. "
+        f"Check the amount (planner case show lists what is owed)."
     )
