@@ -23,7 +23,7 @@ def _emit(data) -> None:
 
 
 def _table(headers, rows, align=None) -> str:
-    from .main import render_table
+    from .common import render_table
 
     return render_table(headers, rows, align)
 
