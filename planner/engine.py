@@ -40,9 +40,8 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from math import ceil
 
-from .debt import Debt
+from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
-from .loader import load_debts
 from .money import from_cents, rate_ratio, to_cents
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
@@ -93,7 +92,7 @@ def plan(
     >>> [r["interest"] for r in p.month_rows(2)], [r["interest"] for r in p.month_rows(3)]
     ([Decimal('9.10')], [Decimal('0.00')])
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
     later: dict[int, Callable] = {}
     for month, change in sorted((changes or {}).items()):
@@ -380,7 +379,7 @@ def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, in
 
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
     """Plans for several strategies (all built-in ones by default), side by side."""
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     names = list(strategies) if strategies else list(STRATEGIES)
     return Comparison([plan(debts, budget, s, **kwargs) for s in names])
 
@@ -392,7 +391,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     >>> required_budget([Debt("A", 1200, 0, 10)], 12)
     Decimal('100')
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
     kwargs.setdefault("horizon", max(months, 1))

@@ -22,15 +22,14 @@ from planner.negotiation import (
     defer,
     extend_term,
     freeze_interest,
-    load_scenarios,
     monthly_pressure,
-    negotiate,
     overdue_cost,
     price_agency,
     reduce_rate,
     settle,
     waive_fees,
 )
+from planner import load_scenarios, negotiate
 from planner.references import lpr_on
 from strategies import portfolios
 
