@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import Debt, load_debts, plan
+from planner.io import load_scenarios
 from planner.engine import debts_as_of
 from planner.errors import PlannerError
 from planner.negotiation import (
@@ -24,7 +25,6 @@ from planner.negotiation import (
     defer,
     extend_term,
     freeze_interest,
-    load_scenarios,
     negotiate,
     reduce_rate,
     settle,

@@ -6,7 +6,9 @@ the client stands. SQLAlchemy is imported only here, never on the ``planner
 plan`` path.
 """
 
-from .book import Agreement, Case, CaseBook, Caseload, CaseloadRow, DebtStatus, Replan, Status, parse_amount
+from .answers import Caseload, CaseloadRow, DebtStatus, Progress, Status
+from .book import Case, CaseBook
+from .model import Agreement, CaseData, Replan, parse_amount
 from .months import month_index, month_name
 from .store import SCHEMA_VERSION, default_location
 
@@ -14,9 +16,11 @@ __all__ = [
     "Agreement",
     "Case",
     "CaseBook",
+    "CaseData",
     "Caseload",
     "CaseloadRow",
     "DebtStatus",
+    "Progress",
     "Replan",
     "SCHEMA_VERSION",
     "Status",

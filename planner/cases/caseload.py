@@ -16,16 +16,8 @@ from decimal import Decimal
 from ..errors import InfeasibleBudgetError
 from ..money import from_cents, to_cents
 from ..negotiation import Scenario
-from .book import (
-    CaseData,
-    CaseloadRow,
-    Caseload,
-    _adjustments_in_force,
-    _plan_from,
-    _planned_owed,
-    replan_inputs,
-    track_of,
-)
+from .answers import Caseload, CaseloadRow, _adjustments_in_force, _plan_from, _planned_owed, replan_inputs, track_of
+from .model import CaseData
 from .months import month_index, month_name
 
 #: From this many cases on, :func:`caseload` uses the batch engine by default.

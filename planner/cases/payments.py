@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, PlannerError, Problem
-from ..loader import decode, header_key
+from ..io import decode, header_key
+from .model import parse_amount
 from .months import month_index, month_name
 
 #: A payments file above this size is refused (a few years of a few debts is kilobytes).
@@ -30,8 +31,6 @@ def _aliases() -> dict[str, str]:
 
 def read_payments(path) -> list[tuple[str, str, int, int]]:
     """``[(month, debt, cents, row), ...]`` from a payments CSV; a debt and month given twice is an error."""
-    from .book import parse_amount
-
     path = Path(path)
     label = path.name
     try:
