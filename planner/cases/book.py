@@ -585,6 +585,13 @@ class Case:
     def pay_file(self, path) -> Case:
         return self.book.pay_file(self.name, path)
 
+    def pay_planned(self, month) -> Case:
+        """Record that ``month`` went exactly as the plan in force says (the one-click month)."""
+        amounts = {name: amount for name, amount in self.planned_payments(month).items() if amount}
+        if not amounts:
+            raise PlannerError(f"{month}：计划中这个月没有要还的款项。 / {month}: the plan has no payment due that month.")
+        return self.pay(month, amounts)
+
     def balance(self, month, debt: str, balance) -> Case:
         return self.book.balance(self.name, month, debt, balance)
 
