@@ -535,8 +535,7 @@ def _import_one(conn, item, existing: set) -> str:
             )
         ).inserted_primary_key[0]
         _insert_debts(conn, case_id, debts)
-        for b in item["budgets"]:
-            conn.execute(s.budgets.insert().values(case_id=case_id, month=b["month"], amount=int(b["amount"])))
+        conn.execute(s.budgets.insert(), [{"case_id": case_id, "month": b["month"], "amount": int(b["amount"])} for b in item["budgets"]])
         ids = []  # the re-plans name agreements by their position in the export
         for a in item["agreements"]:
             Adjustment(a["action"], a["debt"] if isinstance(a["debt"], str) else tuple(a["debt"]), a["params"])  # validates
@@ -547,10 +546,10 @@ def _import_one(conn, item, existing: set) -> str:
                 )
             ).inserted_primary_key[0]
             ids.append(new)
-        for p in item["payments"]:
-            conn.execute(s.payments.insert().values(case_id=case_id, month=p["month"], debt=p["debt"], amount=int(p["amount"])))
-        for st in item["statements"]:
-            conn.execute(s.statements.insert().values(case_id=case_id, month=st["month"], debt=st["debt"], balance=int(st["balance"])))
+        if item["payments"]:  # one executemany per table
+            conn.execute(s.payments.insert(), [{"case_id": case_id, "month": p["month"], "debt": p["debt"], "amount": int(p["amount"])} for p in item["payments"]])
+        if item["statements"]:
+            conn.execute(s.statements.insert(), [{"case_id": case_id, "month": x["month"], "debt": x["debt"], "balance": int(x["balance"])} for x in item["statements"]])
         for r in item["replans"]:
             conn.execute(
                 s.replans.insert().values(

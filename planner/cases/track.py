@@ -98,6 +98,7 @@ def replay(
     by_month: dict[int, list] = {}
     for month, adjustment in agreements:
         by_month.setdefault(month, []).append(adjustment)
+    ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}  # the exact monthly rates, per set of terms
     for c in range(start, until + 1):
         t = c - start + 1
         written = dict.fromkeys(names, 0)
@@ -107,6 +108,7 @@ def replay(
             for adjustment in by_month[c]:
                 new = adjustment.apply(new)
             track.terms = renumber(new, t)
+            ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}
             for d in new:
                 before = track.owed(d.name)
                 track.balance[d.name], track.fees[d.name] = to_cents(d.balance), to_cents(d.fees_owed)
@@ -140,7 +142,7 @@ def replay(
             else:
                 held = d.defer_months and d.defer_from <= t < d.defer_from + d.defer_months
                 if not (held and not d.defer_interest):
-                    num, den = rate_ratio(d.effective_apr)
+                    num, den = ratios[n]
                     interest = div_round(bal * num, den)
                 bal += interest
                 if pay > bal + fees:
