@@ -187,6 +187,7 @@ class FollowUp(_Driven):
         self._amount_boxes = boxes
         self.amounts.children = tuple(rows)
         self.statement_debt.options = list(boxes)
+        self.statement_debt.value = next(iter(boxes), None)
 
     # -- display -----------------------------------------------------------
     def refresh(self) -> None:
