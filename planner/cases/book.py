@@ -216,7 +216,6 @@ class CaseBook:
         import sqlalchemy as sa
 
         from ..io import load_debts
-        from . import store as s
 
         if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
             raise PlannerError("案例需要名称（最多 200 个字）。 / a case needs a name (at most 200 characters).")
@@ -232,9 +231,21 @@ class CaseBook:
         start_name = month_name(this_month() if start is None else month_index(start, "start"))
         cents = parse_amount(budget, "budget")
         engine_plan(loaded, from_cents(cents), strategy, order=order, start=start_name)  # the budget covers the minimums
+        taken = PlannerError(f"案例簿中已有案例「{name}」。请换一个名称。 / the book already has a case named {name!r}. Choose another name.")
+        try:
+            self._new(name, loaded, strategy, order, start_name, cents, source_name, source_sha, taken)
+        except sa.exc.IntegrityError:  # another process took the name in the meantime
+            raise taken from None
+        return self.case(name)
+
+    def _new(self, name, loaded, strategy, order, start_name, cents, source_name, source_sha, taken) -> None:
+        import sqlalchemy as sa
+
+        from . import store as s
+
         with self._write() as (conn, _):
             if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first():
-                raise PlannerError(f"案例簿中已有案例「{name}」。请换一个名称。 / the book already has a case named {name!r}. Choose another name.")
+                raise taken
             now = _now()
             case_id = conn.execute(
                 s.cases.insert().values(
@@ -244,7 +255,6 @@ class CaseBook:
             ).inserted_primary_key[0]
             _insert_debts(conn, case_id, loaded)
             conn.execute(s.budgets.insert().values(case_id=case_id, month=start_name, amount=cents))
-        return self.case(name)
 
     def pay(self, name: str, month, amounts: Mapping[str, object]) -> Case:
         """Record what was paid to each debt in ``month`` (replaces what was recorded for that

@@ -252,13 +252,13 @@ class Store:
                     conn.execute(schema_table.insert().values(application=APPLICATION, version=upto))
                 elif version < upto:
                     conn.execute(schema_table.update().values(version=upto))
+        except sa.exc.OperationalError as exc:  # no server, no permission, a locked or unreadable file
+            raise PlannerError(f"{where}：无法打开案例簿 / cannot open the case book: {str(exc.orig).strip()[:300]}") from None
         except sa.exc.DatabaseError as exc:
             raise PlannerError(
                 f"{where}：无法作为案例簿打开（文件损坏，或不是 SQLite 数据库）。 / "
                 f"{where}: cannot be opened as a case book (the file is damaged or is not an SQLite database): {type(exc.orig).__name__}"
             ) from None
-        except sa.exc.OperationalError as exc:  # pragma: no cover - server gone, permissions
-            raise PlannerError(f"{where}：无法打开 / cannot open: {exc.orig}") from None
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:

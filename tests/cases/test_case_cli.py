@@ -112,3 +112,21 @@ def test_planner_plan_does_not_import_the_case_layer():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_follow_up_report_as_html(capsys, book, tmp_path):
+    assert run(capsys, "case", "new", "R", "--debts", SAMPLE, "--budget", "6000", "--start", "2025-01", "--book", book)[0] == 0
+    assert run(capsys, "case", "pay", "R", "--month", "2025-01", "--debt", "借呗", "--amount", "600.54", "--book", book)[0] == 0
+    out = tmp_path / "followup.html"
+    code, _, err = run(capsys, "case", "report", "R", "--out", str(out), "--lang", "zh", "--book", book)
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "还款跟进报告" in page and "data:image/png;base64," in page
+    assert "http://" not in page and "https://" not in page  # nothing loaded from outside
+    code, _, err = run(capsys, "case", "report", "R", "--out", str(tmp_path / "x.doc"), "--book", book)
+    assert code == 2 and ".html" in err
+
+
+def test_an_unreachable_postgresql_server_is_a_clear_error(capsys):
+    code, _, err = run(capsys, "case", "list", "--book", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 2 and "cannot open the case book" in err
