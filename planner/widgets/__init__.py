@@ -18,7 +18,8 @@ from .explorers import (
     rate_cells,
     swatch,
 )
-from .follow_up import FollowUp, save_case_button
+from .case_button import save_case_button
+from .follow_up import FollowUp
 from .report_button import report_button
 
 __all__ = [

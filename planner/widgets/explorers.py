@@ -875,7 +875,7 @@ class CounsellorSession(_Driven):
         self.report = report_button(self.report_state)
         # "Save as case": the session as a case of the case book, to follow month by month
         # (notebook 05). The book is the user's default one unless ``case_book`` is given.
-        from .follow_up import save_case_button
+        from .case_button import save_case_button
 
         self.save_case = save_case_button(self.report_state, book=case_book)
         self.widget = W.VBox([
