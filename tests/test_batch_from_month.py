@@ -3,7 +3,6 @@ engine (:func:`planner.plan` with the scenario's ``plan_inputs``) for every port
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st

@@ -177,24 +177,19 @@ class Store:
     def __init__(self, book: str | os.PathLike | None = None, *, create: bool = True, upto: int = SCHEMA_VERSION):
         self.location = resolve(book)
         self.is_sqlite = not _is_url(self.location)
+        self._created = False
         if self.is_sqlite:
             path = Path(self.location).expanduser()
             self.path: Path | None = path
-            new = not path.exists()
             if path.is_dir():
                 raise PlannerError(f"案例簿路径是一个目录：{self.location}。请给出文件路径。 / the case book is a directory: {self.location}. Give a file path.")
-            self._created = new
-            if new:
+            if not path.exists():
                 if not create:
                     raise PlannerError(f"找不到案例簿：{self.location} / no case book at {self.location}")
-                self._create_file(path)
-            url = sa.engine.URL.create("sqlite", database=str(path))
-            self.engine = sa.create_engine(url, connect_args={"timeout": 60})
-            sa.event.listen(self.engine, "connect", _sqlite_connect)
-            sa.event.listen(self.engine, "begin", _sqlite_begin)
+                self._create_book(path, upto)
+            self.engine = _sqlite_engine(path)
         else:
             self.path = None
-            self._created = False
             url = self.location
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -207,16 +202,39 @@ class Store:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
             except (sa.exc.ArgumentError, ImportError) as exc:
                 raise PlannerError(f"数据库地址无效 / the database URL is not valid: {exc}") from None
-        self._check(upto)
+            self._created = True  # an empty database is a new book
+        try:
+            self._check(upto)
+        except _Raced:  # another process created the schema at the same moment: read theirs
+            self._check(upto)
 
-    @staticmethod
-    def _create_file(path: Path) -> None:
+    def _create_book(self, path: Path, upto: int) -> None:
+        """A new SQLite book, made whole under a temporary name (mode 0600) and then linked into
+        place, so no process ever sees a half-made book; if another process got there first,
+        theirs is kept."""
         parent = path.parent
         if not parent.exists():
             parent.mkdir(mode=0o700, parents=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        tmp = parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.new"
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-        os.chmod(path, 0o600)  # whatever the umask
+        os.chmod(tmp, 0o600)  # whatever the umask
+        self.engine, self._created = _sqlite_engine(tmp), True
+        try:
+            self._check(upto)
+            self.engine.dispose()
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made the book first: use theirs
+            except OSError:  # a file system without hard links
+                if not path.exists():
+                    os.replace(tmp, path)
+        finally:
+            self.engine.dispose()
+            self._created = False
+            for leftover in (tmp, Path(f"{tmp}-journal")):
+                leftover.unlink(missing_ok=True)
 
     def _check(self, upto: int) -> None:
         """Read the schema version; create or migrate the book, or refuse it."""
@@ -230,7 +248,7 @@ class Store:
                             f"{where}：这个数据库不是案例簿（没有 planner_schema 表）。请换一个文件，或用新文件名建立案例簿。 / "
                             f"{where}: this database is not a case book (no planner_schema table). Give another file, or a new file name for a new book."
                         )
-                    if self.is_sqlite and not self._created:  # an existing file, even empty, is not ours to take over
+                    if not self._created:  # an existing file, even empty, is not ours to take over
                         raise PlannerError(
                             f"{where}：不是案例簿（空文件或其他文件）。要新建案例簿，请给一个还不存在的文件名。 / "
                             f"{where}: is not a case book (an empty or other file). For a new book give a file name that does not exist yet."
@@ -246,12 +264,17 @@ class Store:
                         f"{where}：这个案例簿由更新版本的 planner 写入（格式版本 {version}，本程序支持到 {SCHEMA_VERSION}）。请升级 planner。 / "
                         f"{where}: this case book was written by a newer planner (schema {version}; this one reads up to {SCHEMA_VERSION}). Upgrade the planner."
                     )
-                for k in range(version, upto):
-                    MIGRATIONS[k](conn)
-                if version == 0:
-                    conn.execute(schema_table.insert().values(application=APPLICATION, version=upto))
-                elif version < upto:
-                    conn.execute(schema_table.update().values(version=upto))
+                try:
+                    for k in range(version, upto):
+                        MIGRATIONS[k](conn)
+                    if version == 0:
+                        conn.execute(schema_table.insert().values(application=APPLICATION, version=upto))
+                    elif version < upto:
+                        conn.execute(schema_table.update().values(version=upto))
+                except (sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
+                    if version == 0 and not self.is_sqlite:  # two processes made the same new book at once
+                        raise _Raced() from exc
+                    raise
         except sa.exc.OperationalError as exc:  # no server, no permission, a locked or unreadable file
             raise PlannerError(f"{where}：无法打开案例簿 / cannot open the case book: {str(exc.orig).strip()[:300]}") from None
         except sa.exc.DatabaseError as exc:
@@ -287,6 +310,17 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class _Raced(Exception):
+    """Another process created the same new book at the same moment."""
+
+
+def _sqlite_engine(path: Path):
+    engine = sa.create_engine(sa.engine.URL.create("sqlite", database=str(path)), connect_args={"timeout": 60})
+    sa.event.listen(engine, "connect", _sqlite_connect)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

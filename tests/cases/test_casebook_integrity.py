@@ -54,6 +54,27 @@ def test_two_processes_writing_at_once_lose_nothing(book_location):
     assert sum(payments.values()) == 2 * 100 * sum(range(1, 21))  # k yuan in month k, for A and for B
 
 
+OPENER = """
+import sys
+from planner import Debt
+from planner.cases import CaseBook
+book = CaseBook(sys.argv[1], today="2031-12")
+book.new(f"client {sys.argv[2]}", [Debt("A", 1000, 12, 100)], 100, start="2027-01")
+print("done", flush=True)
+"""
+
+
+def test_processes_opening_a_new_book_at_once_all_get_it(book_location):
+    openers = [_python(OPENER, book_location, str(k)) for k in range(4)]
+    for p in openers:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with CaseBook(book_location, today=TODAY) as book:
+        assert book.names() == [f"client {k}" for k in range(4)]
+    if "://" not in book_location:
+        assert [p.name for p in Path(book_location).parent.iterdir()] == [Path(book_location).name]  # no temporary file left
+
+
 KILLED = """
 import sys, time
 import sqlalchemy as sa
