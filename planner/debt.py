@@ -35,15 +35,15 @@ def _dec(value, field_name: str) -> Decimal:
         try:
             result = Decimal(value)
         except Exception:
-            raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}") from None
+            raise PlannerError(f"{field_name}: 不是数字", f"not a number: {value!r}", column=field_name, value=value) from None
     elif isinstance(value, float):
         result = Decimal(repr(value))
     else:
-        raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}")
+        raise PlannerError(f"{field_name}: 不是数字", f"not a number: {value!r}", column=field_name, value=value)
     if not result.is_finite():
-        raise PlannerError(f"{field_name}: 不是有限的数字 / not a finite number: {value!r}")
+        raise PlannerError(f"{field_name}: 不是有限的数字", f"not a finite number: {value!r}", column=field_name, value=value)
     if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
-        raise PlannerError(f"{field_name}: 位数太多或大得不合理 / too many digits or implausibly large: {str(value)[:40]!r}")
+        raise PlannerError(f"{field_name}: 位数太多或大得不合理", f"too many digits or implausibly large: {str(value)[:40]!r}", column=field_name, value=value)
     return result
 
 
@@ -85,7 +85,7 @@ class Debt:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("债务名称不能为空 / a debt needs a name")
+            raise PlannerError("债务名称不能为空", "a debt needs a name")
         set_(self, "name", self.name.strip())
         for money in ("balance", "min_payment", "fees_owed", "principal"):
             value = getattr(self, money)
@@ -93,11 +93,10 @@ class Debt:
                 continue
             value = round_cents(_dec(value, money))
             if value < 0:
-                raise PlannerError(f"{self.name}: {money} 不能为负数 / cannot be negative: {value}")
+                raise PlannerError(f"{self.name}: {money} 不能为负数", f"cannot be negative: {value}", column=money, value=value)
             if value > MAX_MONEY:
-                raise PlannerError(
-                    f"{self.name}: {money} 金额过大 / is implausibly large: {value} (max {MAX_MONEY})"
-                )
+                raise PlannerError(f"{self.name}: {money} 金额过大", f"is implausibly large: {value} (max {MAX_MONEY})",
+                                   column=money, value=value)
             set_(self, money, value)
         for rate in ("apr", "penalty_apr", "daily_rate", "fee_rate", "settle_fraction"):
             value = getattr(self, rate)
@@ -105,31 +104,30 @@ class Debt:
                 continue
             value = _dec(value, rate)
             if value < 0:
-                raise PlannerError(f"{self.name}: {rate} 不能为负数 / cannot be negative: {value}")
+                raise PlannerError(f"{self.name}: {rate} 不能为负数", f"cannot be negative: {value}", column=rate, value=value)
             set_(self, rate, value)
         for rate in ("apr", "penalty_apr"):
             value = getattr(self, rate)
             if value is not None and value > MAX_APR:
-                raise PlannerError(
-                    f"{self.name}: {rate} {value}% 高得不合理 / is implausibly high (max {MAX_APR}%)"
-                )
+                raise PlannerError(f"{self.name}: {rate} {value}% 高得不合理", f"is implausibly high (max {MAX_APR}%)",
+                                   column=rate, value=value)
         if self.settle_fraction is not None and self.settle_fraction > 1:
-            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
+            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间", "must be between 0 and 1",
+                               column="settle_fraction", value=self.settle_fraction)
         if self.kind not in kinds():
-            raise PlannerError(
-                f"{self.name}: 未知类型 / unknown kind {self.kind!r}; use one of {', '.join(kinds())}"
-            )
+            raise PlannerError(f"{self.name}: 未知类型", f"unknown kind {self.kind!r}; use one of {', '.join(kinds())}",
+                               column="kind", value=self.kind)
         for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
             value = getattr(self, count)
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
-                raise PlannerError(f"{self.name}: {count} 必须是整数 / must be a whole number: {value!r}")
+                raise PlannerError(f"{self.name}: {count} 必须是整数", f"must be a whole number: {value!r}", column=count, value=value)
             low = 1 if count in ("term_months", "defer_from", "settle_month") else 0
             if value < low:
-                raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
+                raise PlannerError(f"{self.name}: {count} 必须至少为 {low}", f"must be at least {low}", column=count, value=value)
         if (self.settle_month is None) != (self.settle_fraction is None):
-            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出 / need both")
+            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出", "need both")
         set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(self.extra).items()))
 
     @property
@@ -167,7 +165,25 @@ class Debt:
 def check_debts(debts, source: str = "debts") -> list[Debt]:
     """``debts`` as a list, after checking each is a :class:`Debt` and the names are unique.
 
-    Raises :class:`~planner.errors.InputError` listing every problem.
+    Parameters
+    ----------
+    debts : iterable of Debt
+    source : str, default "debts"
+        How the problems name where the debts came from.
+
+    Returns
+    -------
+    list of Debt
+
+    Raises
+    ------
+    InputError
+        Listing every problem (not a Debt, a repeated name, no debts at all).
+
+    Examples
+    --------
+    >>> [d.name for d in check_debts((Debt("A", 100, 12, 10), Debt("B", 50, 0, 5)))]
+    ['A', 'B']
     """
     problems = []
     seen: dict[str, int] = {}
@@ -183,3 +199,11 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
     if problems:
         raise InputError(problems, source)
     return list(debts)
+
+
+__all__ = [
+    "Debt",
+    "MAX_APR",
+    "MAX_MONEY",
+    "check_debts",
+]

@@ -129,7 +129,7 @@ def disclaimer(lang: str = "en") -> str:
 
 def _normalise_line(line) -> str | Decimal:
     if isinstance(line, bool):
-        raise PlannerError(f"line: 不是参考线 / not a reference line: {line!r}")
+        raise PlannerError("line: 不是参考线", f"not a reference line: {line!r}", column="line", value=line)
     if isinstance(line, (int, float, Decimal)):
         value = Decimal(repr(line)) if isinstance(line, float) else Decimal(line)
     else:
@@ -143,11 +143,11 @@ def _normalise_line(line) -> str | Decimal:
             value = Decimal(text)
         except ArithmeticError:
             raise PlannerError(
-                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数 / "
+                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数",
                 f"unknown reference line {line!r}; use 4xLPR, 24, 36 or a yearly rate in percent"
             ) from None
     if not value.is_finite() or value < 0 or value > 1000:
-        raise PlannerError(f"line: 利率应在 0 到 1000 之间 / the rate must be between 0 and 1000: {line!r}")
+        raise PlannerError("line: 利率应在 0 到 1000 之间", f"the rate must be between 0 and 1000: {line!r}", column="line", value=line)
     return value
 
 
@@ -290,6 +290,23 @@ def assess(debt) -> RateAssessment:
     one the PBoC has lenders display; the penalty rate while overdue) is above
     it. Lines for ``4xLPR`` use the LPR at the debt's contract date.
 
+    Parameters
+    ----------
+    debt : Debt
+
+    Returns
+    -------
+    RateAssessment
+        ``true_rate``, ``penalty_rate``, the ``lines`` with whether each applies to this kind
+        of lender, and the keys ``crossed`` and ``crossed_applicable``.
+
+    Raises
+    ------
+    PlannerError
+        When the debt's rate cannot be turned into a true rate.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> from datetime import date
     >>> a = assess(Debt("表哥", 10000, 15, 500, kind="private", contract_date=date(2024, 8, 1)))

@@ -96,3 +96,8 @@ def _result_meta(id_dtype, with_scenario: bool):
     if with_scenario:
         columns = dict(list(columns.items())[:2] + [("scenario", pd.Series([], dtype="string"))] + list(columns.items())[2:])
     return pd.DataFrame(columns)
+
+
+__all__ = [
+    "batch_dask",
+]

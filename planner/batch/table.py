@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..debt import MAX_MONEY
-from ..errors import InputError, PlannerError, Problem
+from ..errors import InputError, Problem
 from ..money import to_cents
 from .book import Book
 
@@ -314,3 +314,10 @@ def read_table(path, *, encoding: str | None = None):
         [Problem("无法识别文件编码。请另存为 UTF-8 CSV 或 Parquet。", "cannot read the text encoding. Save it as UTF-8 CSV or Parquet.")],
         str(path),
     )
+
+
+__all__ = [
+    "BATCH_COLUMNS",
+    "book_from_frame",
+    "read_table",
+]

@@ -365,3 +365,15 @@ def progress_of(data: CaseData) -> Progress:
     )
 
 
+__all__ = [
+    "Caseload",
+    "CaseloadRow",
+    "DebtStatus",
+    "Progress",
+    "Status",
+    "plan_in_force",
+    "progress_of",
+    "replan_inputs",
+    "status_of",
+    "track_of",
+]

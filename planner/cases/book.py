@@ -638,3 +638,10 @@ class Case:
 
     def _repr_html_(self):
         return self.status()._repr_html_()
+
+
+__all__ = [
+    "Case",
+    "CaseBook",
+    "case_to_json",
+]

@@ -137,3 +137,9 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseloa
             )
         )
     return Caseload(rows)
+
+
+__all__ = [
+    "BATCH_FROM",
+    "caseload",
+]

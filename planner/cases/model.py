@@ -201,3 +201,12 @@ class CaseData:
         return amount if amount is not None else self.budgets[min(self.budgets)]
 
 
+__all__ = [
+    "EXPORT_FORMAT",
+    "Agreement",
+    "CaseData",
+    "Replan",
+    "debt_from_dict",
+    "debt_to_dict",
+    "parse_amount",
+]

@@ -35,3 +35,10 @@ def month_name(index: int) -> str:
 
 def this_month(today: date | None = None) -> int:
     return month_index(today or date.today())
+
+
+__all__ = [
+    "month_index",
+    "month_name",
+    "this_month",
+]

@@ -80,3 +80,9 @@ def read_payments(path) -> list[tuple[str, str, int, int]]:
     if not out:
         raise InputError([Problem("没有任何还款记录。", "there are no payments in the file.")], label)
     return out
+
+
+__all__ = [
+    "MAX_BYTES",
+    "read_payments",
+]

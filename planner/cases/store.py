@@ -337,3 +337,15 @@ def _sqlite_begin(conn) -> None:
     if options.get("planner_vacuum"):
         return  # VACUUM runs outside a transaction
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("planner_write") else "BEGIN")
+
+
+__all__ = [
+    "APPLICATION",
+    "CASE_TABLES",
+    "ENV",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Store",
+    "default_location",
+    "resolve",
+]

@@ -172,3 +172,10 @@ def _overpaid(name: str, month: int, pay: int, owed: int) -> PlannerError:
         f"the payment of {format_yuan(from_cents(pay))} to {name!r} in {month_name(month)} is more than was owed then. "
         f"Check the amount (planner case show lists what is owed)."
     )
+
+
+__all__ = [
+    "Row",
+    "Track",
+    "replay",
+]

@@ -329,3 +329,15 @@ def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) ->
     if cell_problems:
         raise InputError(cell_problems, source)
     return debts
+
+
+__all__ = [
+    "HEADER_ROWS_SEARCHED",
+    "MAX_SHEET_ROWS",
+    "MAX_UNPACKED_BYTES",
+    "SHEETS_SEARCHED",
+    "cell_text",
+    "is_percent_format",
+    "load_workbook_debts",
+    "sheet_source",
+]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -71,13 +70,6 @@ def column_label(canonical: str) -> str:
     """``"balance (剩余本金)"``: how a column is named to a person."""
     spec = columns_table().get(canonical, {})
     return f"{canonical} ({spec['zh']})" if "zh" in spec else canonical
-
-
-@dataclass
-class _Row:
-    number: int  # as a spreadsheet shows it
-    cells: dict[str, str]  # canonical column -> raw text
-    extra: dict[str, str]  # unknown columns, by their header as written
 
 
 # ---------------------------------------------------------------------------
@@ -637,3 +629,17 @@ def column_letter(position: int) -> str:
 
 def _position(known: dict[int, str], canonical: str) -> int | None:
     return next((p for p, c in known.items() if c == canonical), None)
+
+
+__all__ = [
+    "CELL_PARSERS",
+    "ENCODINGS",
+    "MAX_BYTES",
+    "MAX_DEBTS",
+    "alias_index",
+    "column_label",
+    "column_letter",
+    "decode",
+    "header_key",
+    "parse_money_cell",
+]

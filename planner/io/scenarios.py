@@ -19,6 +19,22 @@ def load_scenarios(source) -> list[Scenario]:
     ``action`` and the action's parameters. Every problem in the file is
     reported at once, in Chinese and English.
 
+    Parameters
+    ----------
+    source : path, str or dict
+        A ``.toml`` file, TOML text, or the parsed table.
+
+    Returns
+    -------
+    list of Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem in the file (file, table, key and value).
+
+    Examples
+    --------
     >>> text = '''
     ... [[scenario]]
     ... name = "cap"
@@ -68,3 +84,8 @@ def load_scenarios(source) -> list[Scenario]:
                 label,
             ) from None
     return scenarios_from_dict(data, label)
+
+
+__all__ = [
+    "load_scenarios",
+]
