@@ -18,6 +18,8 @@ from .explorers import (
     rate_cells,
     swatch,
 )
+from .case_button import save_case_button
+from .follow_up import FollowUp
 from .report_button import default_report_folder, report_button
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "CounsellorSession",
     "DebtLoader",
     "DebtTable",
+    "FollowUp",
     "NegotiationExplorer",
     "StrategyExplorer",
     "asks_to_scenario",
@@ -34,5 +37,6 @@ __all__ = [
     "rate_cells",
     "report_button",
     "default_report_folder",
+    "save_case_button",
     "swatch",
 ]
