@@ -23,7 +23,7 @@ from pathlib import Path
 from ._data import columns_table, kinds
 from .debt import MAX_APR, MAX_MONEY, Debt
 from .errors import InputError, PlannerError, PlannerWarning, Problem
-from .money import ParseError, normalise, parse_money, parse_number, parse_rate, round_cents
+from .money import ParseError, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
 
 #: Files larger than this are refused: a person's list of debts is small.
 MAX_BYTES = 5 * 1024 * 1024
@@ -190,18 +190,8 @@ def _kind(text: str) -> str:
     return kind
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
 def _date(text: str) -> date:
-    s = normalise(text)
-    m = _DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
-    try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        pass
-    raise ParseError("不是日期。请写成 2023-05-10 的格式。", "not a date. Write it as 2023-05-10.")
+    return parse_date(text)
 
 
 _PARSERS = {

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numbers
 import re
 import unicodedata
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -94,6 +95,53 @@ def parse_number(text: str) -> Decimal:
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的数字", "not a finite number")
     return _decimal(s)
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(text: str) -> date:
+    """A calendar date as people write it: ``2023-05-10``, ``2023/5/10``, ``2023年5月10日``, ``20230510``.
+
+    >>> parse_date("2023年5月10日"), parse_date(" 2023/5/10 ")
+    (datetime.date(2023, 5, 10), datetime.date(2023, 5, 10))
+    """
+    s = normalise(str(text))
+    m = _DATE.match(s) or _COMPACT_DATE.match(s)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        pass
+    raise ParseError("不是日期。请写成 2023-05-10 的格式。", "not a date. Write it as 2023-05-10.")
+
+
+def as_date(value, what: str) -> date:
+    """A date given to the Python API: a ``date`` (a ``datetime`` keeps its day) or text :func:`parse_date` reads.
+
+    Anything else is a :class:`~planner.errors.PlannerError` naming ``what``.
+
+    >>> as_date("2018-06-01", "contract_date")
+    datetime.date(2018, 6, 1)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        try:
+            return value.to_pydatetime().date()
+        except (ValueError, TypeError):
+            pass
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ParseError:
+            pass
+    from .errors import PlannerError
+
+    raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10 / not a date, write it as 2023-05-10: {str(value)[:40]!r}")
 
 
 def parse_money(text: str) -> Decimal:

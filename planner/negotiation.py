@@ -31,8 +31,10 @@ or conditions joined by ``&`` such as ``"kind:online_loan & apr>24"``):
   the current rate), or cut by ``fraction`` of it (0.3 cuts 30%). The penalty
   rate is cut the same way. The minimum payment is unchanged.
 * ``cap_rate`` (``line``: ``"4xLPR"``, ``"24"``, ``"36"`` or a number): the
-  rate and penalty rate capped at that line (4 × LPR at the debt's contract
-  date, today's when it has none).
+  rate and penalty rate capped at that line. 4 × LPR is the line for interest
+  from now on: the LPR at the debt's contract date for a contract from
+  2020-08-20 on; for an older contract, or one with no date, the LPR when the
+  case is filed (``filing_date``, default today).
 * ``waive_fees``: fees owed cleared and the penalty rate back to the contract rate.
 * ``settle`` (``fraction``, ``month``): 一次性结清. In ``month``, ``fraction``
   of what is owed then is paid from a lump, on top of the budget, and the
@@ -48,6 +50,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
@@ -129,10 +132,10 @@ def _reduce(debt: Debt, apr: Decimal | None = None, fraction: Decimal | None = N
     return debt.with_(apr=cut(debt.apr), penalty_apr=cut(debt.penalty_apr))
 
 
-def _cap(debt: Debt, line) -> Debt:
+def _cap(debt: Debt, line, filing_date=None) -> Debt:
     from .references import line_rate
 
-    return _reduce(debt, apr=line_rate(line, debt.contract_date))
+    return _reduce(debt, apr=line_rate(line, debt.contract_date, filing_date=filing_date))
 
 
 def _waive(debt: Debt) -> Debt:
@@ -172,7 +175,12 @@ def _check_cap(p):
     if "line" not in p:
         raise PlannerError('cap_rate: 缺少 line（"4xLPR"、"24"、"36" 或数字）/ missing line ("4xLPR", "24", "36" or a number)')
     _normalise_line(p["line"])
-    return {"line": p["line"]}
+    out = {"line": p["line"]}
+    if p.get("filing_date") is not None:
+        from .money import as_date
+
+        out["filing_date"] = as_date(p["filing_date"], "cap_rate: filing_date")
+    return out
 
 
 def _check_settle(p):
@@ -203,7 +211,7 @@ ACTIONS: dict[str, _Action] = {
     "freeze_interest": _Action(_freeze, _check_freeze, ("months", "include_accrued")),
     "extend_term": _Action(_extend, _check_extend, ("months",)),
     "reduce_rate": _Action(_reduce, _check_reduce, ("apr", "fraction")),
-    "cap_rate": _Action(_cap, _check_cap, ("line",)),
+    "cap_rate": _Action(_cap, _check_cap, ("line", "filing_date")),
     "waive_fees": _Action(_waive, lambda p: {}, ()),
     "settle": _Action(_settle, _check_settle, ("fraction", "month")),
     "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
@@ -316,7 +324,7 @@ class Adjustment:
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}
         for k, v in self.params.items():
-            out[k] = float(v) if isinstance(v, Decimal) else v
+            out[k] = float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v
         return out
 
 
@@ -339,9 +347,14 @@ def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
     return _adjustment("reduce_rate", debt, apr=apr, fraction=fraction)
 
 
-def cap_rate(debt="*", line="24") -> Adjustment:
-    """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number."""
-    return _adjustment("cap_rate", debt, line=line)
+def cap_rate(debt="*", line="24", filing_date=None) -> Adjustment:
+    """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number.
+
+    ``"4xLPR"`` is the line for interest from now on: 4 × the LPR at the contract date
+    for a contract from 2020-08-20 on, else 4 × the LPR when the case is filed
+    (``filing_date``, default today; :func:`planner.references.lpr_line_periods`).
+    """
+    return _adjustment("cap_rate", debt, line=line, filing_date=filing_date)
 
 
 def waive_fees(debt="*") -> Adjustment:
