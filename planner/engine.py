@@ -276,7 +276,15 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     debts = load_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
-    kwargs.setdefault("horizon", max(months, 1))
+    horizon = kwargs.setdefault("horizon", max(months, 1))
+    if not isinstance(horizon, bool) and isinstance(horizon, int) and horizon < months:
+        # A plan cut off at the horizon could only show budgets that finish within it:
+        # the answer would be for `horizon` months, not `months`.
+        raise PlannerError(
+            f"模拟月数 horizon（{horizon} 个月）短于目标 {months} 个月：请去掉 --horizon，或设为至少 {months} / "
+            f"the horizon ({horizon} months) is shorter than the target of {months} months: "
+            f"leave out --horizon (horizon=) or make it at least {months}"
+        )
 
     def clears(budget_yuan: int) -> bool:
         try:
