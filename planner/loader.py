@@ -23,7 +23,7 @@ from pathlib import Path
 from ._data import columns_table, kinds
 from .debt import MAX_APR, MAX_MONEY, Debt
 from .errors import InputError, PlannerError, PlannerWarning, Problem
-from .money import ParseError, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
+from .money import ParseError, SeparatorError, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
 
 #: Files larger than this are refused: a person's list of debts is small.
 MAX_BYTES = 5 * 1024 * 1024
@@ -88,6 +88,8 @@ class _Row:
 def _money(text: str) -> Decimal:
     try:
         value = parse_money(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是金额。请只写数字，例如 12000、￥12,000 或 1.2万。",
@@ -106,6 +108,8 @@ def _money(text: str) -> Decimal:
 def _annual_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是利率。请写年化百分数，例如 18 或 18%（日利率可写 0.05%/日）。",
@@ -118,6 +122,8 @@ def _annual_rate(text: str) -> Decimal:
 def _daily_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是日利率。请写每日百分数，例如 0.05 或 0.05%（万5）。",
@@ -136,6 +142,8 @@ def _daily_rate(text: str) -> Decimal:
 def _fee_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是月费率。请写每月百分数，例如 0.6 或 0.6%。",
@@ -168,6 +176,8 @@ def _count(unit_zh: str, unit_en: str, minimum: int, maximum: int = 100_000):
                 break
         try:
             value = parse_number(s)
+        except SeparatorError:
+            raise
         except ParseError:
             raise ParseError(f"不是{unit_zh}数。请写整数，例如 12。", f"not a number of {unit_en}. Write a whole number such as 12.") from None
         if value != value.to_integral_value() or value < minimum or value > maximum:

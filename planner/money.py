@@ -43,6 +43,50 @@ class ParseError(ValueError):
         super().__init__(en)
 
 
+class SeparatorError(ParseError):
+    """A comma (or space) inside a number that is not a thousands separator: ``"1,2"``, ``"12.000,50"``."""
+
+    def __init__(self):
+        super().__init__(
+            "逗号（或空格）只能用作千位分隔符，每三位一组，例如 12,000；小数请用小数点，例如 1.2 或 12000.50。",
+            "a comma (or space) in a number is only a thousands separator, in groups of three digits as in 12,000; "
+            "write decimals with a point, e.g. 1.2 or 12000.50.",
+        )
+
+
+# A run of digits with separators in it, and the only shapes a thousands separator takes:
+# one kind of separator, a first group of one to three digits, then groups of exactly three.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[, ][0-9]+)+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+")
+
+
+def _ungroup(s: str) -> str:
+    """``s`` without its thousands separators; other commas and spaces between digits are refused.
+
+    Spaces that do not stand between two digits are only spacing ("RMB 500", "18 %") and are
+    dropped; a comma elsewhere stays for the number parser to refuse.
+
+    >>> _ungroup("12,000.50"), _ungroup("¥1 234 567"), _ungroup("RMB 500")
+    ('12000.50', '¥1234567', 'RMB500')
+    >>> _ungroup("1,2")
+    Traceback (most recent call last):
+    ...
+    planner.money.SeparatorError: a comma (or space) in a number is only a thousands separator, in groups of three digits as in 12,000; write decimals with a point, e.g. 1.2 or 12000.50.
+    """
+    s = re.sub(r"(?<![0-9]) +| +(?![0-9])", "", s)
+    out, last = [], 0
+    for m in _DIGIT_RUN.finditer(s):
+        before = s[: m.start()].rstrip()
+        if not _GROUPED.fullmatch(m[0]) or before.endswith((".", ",")) or s[m.end() : m.end() + 1] == ",":
+            raise SeparatorError()
+        out.append(s[last : m.start()] + m[0].replace(",", "").replace(" ", ""))
+        last = m.end()
+    s = "".join(out) + s[last:]
+    if "," in s:
+        raise SeparatorError()
+    return s
+
+
 def normalise(text: str) -> str:
     """NFKC-normalise and trim: full-width digits, ％ and ￥ become ASCII."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -91,7 +135,7 @@ def _decimal(text: str) -> Decimal:
 
 def parse_number(text: str) -> Decimal:
     """A plain number, allowing thousands separators: ``"1,234.5"``."""
-    s = normalise(text).replace(",", "").replace(" ", "")
+    s = _ungroup(normalise(text))
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的数字", "not a finite number")
     return _decimal(s)
@@ -150,7 +194,7 @@ def parse_money(text: str) -> Decimal:
     Accepts "12000", "￥12,000", "¥12,000.50", "12000元", "1.2万", "RMB 500".
     Rounds half-up to the cent.
     """
-    s = normalise(text).replace(",", "").replace(" ", "")
+    s = _ungroup(normalise(text))
     s = _CURRENCY.sub("", s)
     s = _CURRENCY.sub("", s)  # both a leading ¥ and a trailing 元
     scale = Decimal(1)
@@ -169,7 +213,7 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     ``"year"`` or ``None`` when the text does not say. ``"18%"`` and ``"18"``
     both give 18; ``"万5"`` (five per ten thousand) gives 0.05.
     """
-    s = normalise(text).replace(" ", "").replace(",", "")
+    s = _ungroup(normalise(text))
     period = None
     for name, pattern in (("day", _PER_DAY), ("month", _PER_MONTH), ("year", _PER_YEAR)):
         m = pattern.search(s)

@@ -145,3 +145,51 @@ def test_no_warnings_for_the_samples():
         with warnings.catch_warnings():
             warnings.simplefilter("error", PlannerWarning)
             load_debts(SAMPLES / name)
+
+
+# -- issue 11, item 3: a comma (or space) is a thousands separator only in groups of three ------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from planner.money import ParseError, SeparatorError, parse_money, parse_number, parse_rate  # noqa: E402
+
+
+def _grouped(n: int, sep: str) -> str:
+    return f"{n:,}".replace(",", sep)
+
+
+@given(st.integers(min_value=0, max_value=10**15), st.sampled_from([",", " ", "，", "\u00a0", "\u202f", "\u3000"]), st.integers(0, 99))
+def test_thousands_separators_in_groups_of_three_read_exactly(n, sep, cents):
+    # full-width comma, no-break and ideographic spaces are NFKC-normalised to "," and " "
+    text = f"{_grouped(n, sep)}.{cents:02d}"
+    assert parse_money(text) == Decimal(f"{n}.{cents:02d}")
+    assert parse_money("￥" + text) == Decimal(f"{n}.{cents:02d}")
+    assert parse_number(_grouped(n, sep)) == n
+
+
+@given(st.integers(min_value=1, max_value=10**9), st.integers(min_value=1, max_value=9999), st.sampled_from([",", " "]))
+def test_any_other_comma_or_space_between_digits_is_refused(head, tail, sep):
+    digits = str(tail)
+    if len(digits) == 3:
+        digits += "0"  # "1,234" would be a real group of three
+    for text in (f"{head}{sep}{digits}", f"{head}.{tail}{sep}{digits}"):
+        for parse in (parse_money, parse_number, lambda s: parse_rate(s)[0]):
+            with pytest.raises(ParseError):
+                parse(text)
+
+
+@pytest.mark.parametrize("text", ["1,2", "12.000,50", "1.234.567,89", "12,0000", "1,23,456", "12,000,", ",5", "18,5%", "1 2", "0,05%/日"])
+def test_the_loader_names_the_cell_of_a_misused_separator(text):
+    data = f'name,balance,apr,min_payment\nA,5000,18,500\nB,"{text}","{text}",500\n'.encode()
+    with pytest.raises(InputError) as info:
+        load_debts(data)
+    problems = {p.column: p for p in info.value.problems}
+    assert set(problems) == {"balance", "apr"}
+    for p in problems.values():
+        assert p.row == 3 and p.value == text
+        assert "thousands separator" in p.en and "千位分隔符" in p.zh
+
+
+def test_separator_error_is_a_parse_error():
+    assert issubclass(SeparatorError, ParseError)
