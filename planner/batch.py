@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,8 +45,8 @@ from fractions import Fraction
 import numpy as np
 
 from .debt import MAX_MONEY, Debt
-from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
-from .money import rate_ratio, to_cents
+from .errors import InfeasibleBudgetError, InputError, PlannerError, PlannerWarning, Problem
+from .money import fraction_warning, looks_like_fraction, rate_ratio, to_cents
 
 #: Strategies the batch engine computes natively (``custom`` needs names per portfolio).
 BATCH_STRATEGIES = ("avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost")
@@ -869,29 +870,41 @@ def plan_batch(
 #: Debt columns ``planner batch`` reads (aliases as in ``data/columns.toml``); others are ignored.
 BATCH_COLUMNS = ("name", "balance", "apr", "min_payment", "kind", "fees_owed", "overdue_days", "penalty_apr", "contract_date")
 _MAX_LISTED = 20
+#: Rows listed for one bad value (the rest with that value are counted).
+_SHOWN_PER_VALUE = 3
 _PLAIN_NUMBER = r"\s*\+?(?:\d+\.?\d*|\.\d+)\s*"
 
 
 class _Problems:
-    """Collects problems for an InputError, listing the first few of each kind."""
+    """Collects problems for an InputError: counts every one, lists the first :data:`_MAX_LISTED`.
+
+    A bad value repeated on many rows lists its first :data:`_SHOWN_PER_VALUE` rows
+    and counts the rest, so 1,000 rows with the same typo say "1000 problems".
+    """
 
     def __init__(self, source: str):
         self.source = source
         self.items: list[Problem] = []
-        self.more = 0
+        self.total = 0
 
     def add(self, problem: Problem) -> None:
+        self.total += 1
         if len(self.items) < _MAX_LISTED:
             self.items.append(problem)
-        else:
-            self.more += 1
+
+    def add_rows(self, positions: np.ndarray, make: Callable[[int], Problem], shown: int = _MAX_LISTED) -> None:
+        """One problem per position (``make(position)``); the first ``shown`` listed, the rest counted."""
+        for r in positions[:shown]:
+            self.add(make(int(r)))
+        self.total += max(len(positions) - shown, 0)
 
     def raise_if_any(self) -> None:
-        if self.items:
+        if self.total:
             items = list(self.items)
-            if self.more:
-                items.append(Problem(f"另有 {self.more} 个问题未列出。", f"{self.more} more problems not listed."))
-            raise InputError(items, self.source)
+            more = self.total - len(items)
+            if more:
+                items.append(Problem(f"另有 {more} 个问题未列出（只列出前 {len(self.items)} 个）。", f"{more} more problems not listed (the first {len(self.items)} are shown)."))
+            raise InputError(items, self.source, total=self.total)
 
 
 def _missing(values) -> np.ndarray:
@@ -912,8 +925,12 @@ def _blank_to_na(series):
     return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
 
 
-def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray):
-    """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values."""
+def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray, *, rate: bool = False):
+    """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values.
+
+    With ``rate``, a value that looks like 0.18 meant as 18% warns as the loader does
+    (one warning per distinct value, naming its first rows and how many there are).
+    """
     import pandas as pd
 
     series = _blank_to_na(series)
@@ -928,9 +945,23 @@ def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndar
         except ParseError as exc:
             failed[k] = True
             values.append(None)
-            for r in np.nonzero(codes == k)[0][:3]:
-                problems.add(Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)))
+            problems.add_rows(
+                np.nonzero(codes == k)[0],
+                lambda r, exc=exc, v=v: Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)),
+                _SHOWN_PER_VALUE,
+            )
+            continue
+        if rate and looks_like_fraction(str(v), values[-1]):
+            _warn_fraction(problems.source, label, str(v), values[-1], rows[np.nonzero(codes == k)[0]])
     return codes, values, failed
+
+
+def _warn_fraction(source: str, label: str, text: str, value: Decimal, rows: np.ndarray) -> None:
+    shown = [str(int(r)) for r in np.sort(rows)[:_SHOWN_PER_VALUE]]
+    more = len(rows) - len(shown)
+    where_zh = f"{source}：第 {'、'.join(shown)} 行" + (f"等共 {len(rows)} 行" if more else "") + f"（列「{label}」）"
+    where_en = f"{source}: row{'s' if len(rows) > 1 else ''} {', '.join(shown)}" + (f" and {more} more" if more else "") + f", column '{label}'"
+    warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=4)
 
 
 def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> np.ndarray:
@@ -965,8 +996,11 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
             cents[k] = to_cents(_money(str(v)))
         except Exception as exc:  # the loader's ParseError carries zh/en
             zh, en = getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))
-            for r in np.nonzero(codes == k)[0][:3]:
-                problems.add(Problem(zh, en, row=int(rows[r]), column=label, value=str(v)))
+            problems.add_rows(
+                np.nonzero(codes == k)[0],
+                lambda r, zh=zh, en=en, v=v: Problem(zh, en, row=int(rows[r]), column=label, value=str(v)),
+                _SHOWN_PER_VALUE,
+            )
     out = cents[np.maximum(codes, 0)]
     out[codes < 0] = 0
     return out
@@ -1015,8 +1049,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
     ids = frame[id_column]
     id_missing = _missing(ids.to_numpy())
-    for r in np.nonzero(id_missing)[0][:_MAX_LISTED]:
-        problems.add(Problem("缺少组合编号。", "the portfolio id is missing.", row=int(r) + 2, column=id_column, value=""))
+    problems.add_rows(
+        np.nonzero(id_missing)[0], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
+    )
     pcode, pids = pd.factorize(ids, use_na_sentinel=True)
     order = np.argsort(pcode, kind="stable")
     order = order[pcode[order] >= 0]
@@ -1030,8 +1065,10 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
 
     for canonical in ("name", "balance", "apr", "min_payment"):
         miss = _missing(col(canonical).to_numpy())
-        for r in np.nonzero(miss)[0][:_MAX_LISTED]:
-            problems.add(Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=columns[canonical], value=""))
+        problems.add_rows(
+            np.nonzero(miss)[0],
+            lambda r, label=columns[canonical]: Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=label, value=""),
+        )
     # names: normalised as the loader does; unique within a portfolio
     ncode, nuniq = pd.factorize(col("name"), use_na_sentinel=True)
     names_norm = [normalise(str(v)) for v in nuniq]
@@ -1039,33 +1076,34 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] or [0], dtype=np.int64)
     name_code = np.where(ncode >= 0, nmap[np.maximum(ncode, 0)], -1)
     dup = pd.DataFrame({"p": pcode, "n": name_code}).duplicated().to_numpy() & (name_code >= 0)
-    for r in np.nonzero(dup)[0][:_MAX_LISTED]:
-        problems.add(
-            Problem(
-                "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
-                row=int(rows[r]), column=columns["name"], value=names_norm[ncode[r]],
-            )
-        )
+    problems.add_rows(
+        np.nonzero(dup)[0],
+        lambda r: Problem(
+            "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
+            row=int(rows[r]), column=columns["name"], value=names_norm[ncode[r]],
+        ),
+    )
     balance = _money_column(col("balance"), columns["balance"], problems, rows)
     minimum = _money_column(col("min_payment"), columns["min_payment"], problems, rows)
     fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows) if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
     budget_rows = _money_column(sub[budget_column], budget_column, problems, rows)
     bmiss = _missing(sub[budget_column].to_numpy())
-    for r in np.nonzero(bmiss)[0][:_MAX_LISTED]:
-        problems.add(Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value=""))
+    problems.add_rows(
+        np.nonzero(bmiss)[0], lambda r: Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value="")
+    )
     start = np.zeros(P + 1, dtype=np.int64)
     np.cumsum(np.bincount(pcode, minlength=P), out=start[1:])
     budget = budget_rows[start[:-1]] if P else np.zeros(0, dtype=np.int64)
     differs = budget_rows != np.repeat(budget, np.diff(start))
-    for r in np.nonzero(differs)[0][:_MAX_LISTED]:
-        problems.add(
-            Problem(
-                "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
-                row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
-            )
-        )
+    problems.add_rows(
+        np.nonzero(differs)[0],
+        lambda r: Problem(
+            "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
+            row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
+        ),
+    )
     # rates: distinct values through the loader's parser, then exact Decimals
-    acode, avals, _ = _parse_unique(col("apr"), _PARSERS["apr"], columns["apr"], problems, rows)
+    acode, avals, _ = _parse_unique(col("apr"), _PARSERS["apr"], columns["apr"], problems, rows, rate=True)
     rate_values: dict[Decimal, int] = {}
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] or [0], dtype=np.int64)
     rate_code = amap[np.maximum(acode, 0)]
@@ -1078,7 +1116,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         omap = np.array([v if v is not None else 0 for v in ovals] or [0], dtype=np.int64)
         overdue = np.where(ocode >= 0, omap[np.maximum(ocode, 0)], 0)
     if "penalty_apr" in columns:
-        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), _PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows)
+        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), _PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows, rate=True)
         pmap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in pvals] or [0], dtype=np.int64)
         penalty = np.where(pcode_r >= 0, pmap[np.maximum(pcode_r, 0)], -1)
         rate_code = np.where((overdue > 0) & (penalty >= 0), penalty, rate_code)  # Debt.effective_apr

@@ -96,6 +96,26 @@ def _progress_bar(args, total: int):
 
 
 def cmd_batch(args) -> int:
+    import warnings
+
+    from .errors import PlannerWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PlannerWarning)
+        try:
+            return _run_batch(args)
+        finally:
+            planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
+            if planner_warnings:
+                print("警告 / warnings:", file=sys.stderr)
+                for w in planner_warnings:
+                    print(f"  ! {w.message}", file=sys.stderr)
+            for w in caught:
+                if not issubclass(w.category, PlannerWarning):
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+def _run_batch(args) -> int:
     from .batch import _strategy_list, batch_dask, batch_frame, read_table
 
     for path in (args.out, args.schedules):

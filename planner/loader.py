@@ -23,7 +23,7 @@ from pathlib import Path
 from ._data import columns_table, kinds
 from .debt import MAX_APR, MAX_MONEY, Debt
 from .errors import InputError, PlannerError, PlannerWarning, Problem
-from .money import ParseError, SeparatorError, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
+from .money import ParseError, SeparatorError, fraction_warning, looks_like_fraction, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
 
 #: Files larger than this are refused: a person's list of debts is small.
 MAX_BYTES = 5 * 1024 * 1024
@@ -463,7 +463,6 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
     problems: list[Problem] = []
     debts: list[Debt] = []
     first_row_of: dict[str, int] = {}
-    given_aprs: list[Decimal] = []
     width = len(header)
 
     for number, cells in rows:
@@ -544,8 +543,21 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=label_of("name"), value="")
             )
         need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        for rate in ("apr", "penalty_apr"):  # each rate that looks like 0.18 meant as 18%, by row
+            if rate in values and looks_like_fraction(raw[rate], values[rate]):
+                who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
+                warnings.warn(
+                    fraction_warning(
+                        f"{source}：第 {number} 行{who_zh}（列「{label_of(rate)}」）",
+                        f"{source}: row {number}{who_en}, column '{label_of(rate)}'",
+                        raw[rate],
+                        values[rate],
+                    ),
+                    PlannerWarning,
+                    stacklevel=3,
+                )
         if "apr" in values:
-            given_aprs.append(values["apr"])
+            pass  # given: nothing to derive
         elif "daily_rate" in values:
             values["apr"] = values["daily_rate"] * 365
         elif "fee_rate" in values and "term_months" in values:
@@ -605,13 +617,6 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         raise InputError(problems, source)
     if not debts:
         raise InputError([Problem("文件里没有任何债务行。", "there are no debt rows in the file.")], source)
-    if given_aprs and all(0 < r < 1 for r in given_aprs):
-        warnings.warn(
-            f"{source}: 所有年化利率都小于 1，例如 0.18。利率按百分数读取：0.18 表示 0.18%，若指 18% 请写 18。"
-            f" / every yearly rate is below 1 (e.g. 0.18). Rates are percent points: 0.18 means 0.18%; write 18 for 18%.",
-            PlannerWarning,
-            stacklevel=3,
-        )
     return debts
 
 

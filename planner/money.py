@@ -233,6 +233,35 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     return _decimal(s), period
 
 
+def looks_like_fraction(text: str, value: Decimal) -> bool:
+    """Whether a yearly rate cell probably meant ``0.18`` as 18%: above 0, below 1, and written
+    with neither a percent sign nor a period ("0.5%", "0.05%/日" say what they mean).
+
+    >>> looks_like_fraction("0.18", Decimal("0.18")), looks_like_fraction("0.5%", Decimal("0.5"))
+    (True, False)
+    """
+    if not 0 < value < 1:
+        return False
+    s = normalise(str(text))
+    if "%" in s or "‰" in s:
+        return False
+    return not any(p.search(s) for p in (_PER_DAY, _PER_MONTH, _PER_YEAR))
+
+
+def fraction_warning(where_zh: str, where_en: str, text: str, value: Decimal) -> str:
+    """The bilingual warning for a rate that :func:`looks_like_fraction`; ``where_*`` names the file and row.
+
+    >>> print(fraction_warning("第 2 行", "row 2", "0.18", Decimal("0.18")))
+    第 2 行的年化利率 0.18 小于 1。利率按百分数读取：0.18 表示 0.18%，若指 18% 请写 18。 / row 2: the yearly rate 0.18 is below 1. Rates are percent points: 0.18 means 0.18%; write 18 for 18%.
+    """
+    meant = f"{(value * 100).normalize():f}"
+    return (
+        f"{where_zh}的年化利率 {text} 小于 1。利率按百分数读取：{text} 表示 {value}%，若指 {meant}% 请写 {meant}。"
+        f" / {where_en}: the yearly rate {text} is below 1. Rates are percent points: {text} means {value}%; "
+        f"write {meant} for {meant}%."
+    )
+
+
 def to_cents(amount: Decimal | int | str) -> int:
     """Yuan to integer cents, half-up.
 

@@ -444,3 +444,61 @@ def test_cli_dask_engine_reports_an_unreadable_table(tmp_path, capsys):
     assert main(["batch", str(path), "--engine", "dask", "--out", str(tmp_path / "r.parquet")]) == 2
     err = capsys.readouterr().err
     assert "UTF-8" in err and "Traceback" not in err and "internal error" not in err
+
+
+# -- issue 11, items 4 and 14: rates below 1 warn per row; every bad row is counted -----
+
+import warnings  # noqa: E402
+
+from planner.errors import InputError, PlannerWarning  # noqa: E402
+from planner.batch import book_from_frame  # noqa: E402
+
+
+def _book_rows(n, **debt):
+    rows = []
+    for p in range(n):
+        rows.append({"portfolio_id": p, "name": "A", "balance": "1000", "apr": "24", "min_payment": "100", "budget": "500"})
+        rows.append({"portfolio_id": p, "name": "B", "balance": "500", "apr": "18", "min_payment": "50", "budget": "500", **debt})
+    return pd.DataFrame(rows)
+
+
+def test_a_bad_value_on_1000_rows_is_counted_1000_times_with_the_first_few_shown():
+    with pytest.raises(InputError) as info:
+        book_from_frame(_book_rows(1000, balance="abc"), source="book.csv")
+    error = info.value
+    assert error.total == 1000
+    assert "1000 problems found" in str(error) and "发现 1000 个问题" in str(error)
+    listed = [p for p in error.problems if p.row is not None]
+    assert [p.row for p in listed] == [3, 5, 7]  # the first few rows with that value
+    assert "997 more problems not listed" in str(error) and "另有 997 个问题未列出" in str(error)
+
+
+def test_missing_values_on_many_rows_are_all_counted():
+    with pytest.raises(InputError) as info:
+        book_from_frame(_book_rows(100, min_payment=""), source="book.csv")
+    assert info.value.total == 100 and "100 problems found" in str(info.value)
+    assert len(info.value.problems) == 21  # 20 listed and the count of the rest
+
+
+def test_one_rate_below_1_among_percent_rates_warns_in_a_book():
+    frame = _book_rows(3)
+    frame.loc[3, "apr"] = "0.18"  # portfolio 1, debt B: spreadsheet row 5
+    with pytest.warns(PlannerWarning, match=r"row 5, column 'apr': the yearly rate 0.18 is below 1") as caught:
+        book_from_frame(frame, source="book.csv")
+    assert "第 5 行" in str(caught[0].message)
+    with warnings.catch_warnings():  # "0.5%" says it is percent: no warning
+        warnings.simplefilter("error", PlannerWarning)
+        frame.loc[3, "apr"] = "0.5%"
+        book_from_frame(frame, source="book.csv")
+
+
+def test_an_all_below_1_book_warns_naming_rows_and_count(tmp_path, capsys):
+    frame = _book_rows(50, apr="0.18")
+    frame["apr"] = "0.18"
+    with pytest.warns(PlannerWarning, match=r"rows 2, 3, 4 and 97 more, column 'apr'"):
+        book_from_frame(frame, source="book.csv")
+    path = tmp_path / "book.csv"
+    frame.to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "the yearly rate 0.18 is below 1" in err and "年化利率 0.18 小于 1" in err
