@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from ._data import kinds
 from .errors import PlannerError
-from .money import reasonable, round_cents
+from .money import normalise, reasonable, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -84,9 +84,11 @@ class Debt:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("债务名称不能为空 / a debt needs a name")
-        set_(self, "name", self.name.strip())
+        # The loaders' one normalisation: "a", "a" + zero-width space and BOM + "a" are one name.
+        name = normalise(self.name) if isinstance(self.name, str) else ""
+        if not name:
+            raise PlannerError(f"债务名称不能为空 / a debt needs a name (a non-empty text): {self.name!r}")
+        set_(self, "name", name)
         for money in ("balance", "min_payment", "fees_owed", "principal"):
             value = getattr(self, money)
             if value is None:

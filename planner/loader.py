@@ -584,10 +584,15 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
             else:
                 need("min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
         if name and name in first_row_of:
+            hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
             row_problems.append(
                 Problem(
-                    f"名称与第 {first_row_of[name]} 行重复。每笔债务的名称必须不同，例如改为“{name}2”。",
-                    f"the same name as row {first_row_of[name]}. Each debt needs its own name, e.g. '{name} 2'.",
+                    f"名称与第 {first_row_of[name]} 行重复"
+                    + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
+                    + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
+                    f"the same name as row {first_row_of[name]}"
+                    + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
+                    + f". Each debt needs its own name, e.g. '{name} 2'.",
                     row=number,
                     column=label_of("name"),
                     value=name,

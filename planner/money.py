@@ -87,9 +87,34 @@ def _ungroup(s: str) -> str:
     return s
 
 
+#: Code points that show nothing (Unicode's Default_Ignorable_Code_Point, DerivedCoreProperties.txt,
+#: Unicode 15): zero-width space and joiners, a BOM inside a cell, bidi marks, the soft hyphen,
+#: variation selectors, Hangul fillers, tags. Every other format character (category Cf) goes too.
+_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+_IGNORABLE = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _IGNORABLE_RANGES) + "]")
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" or bool(_IGNORABLE.match(ch))
+
+
 def normalise(text: str) -> str:
-    """NFKC-normalise and trim: full-width digits, ％ and ￥ become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """The one normalisation of every cell, header and name: NFKC (full-width digits, ％ and ￥
+    become ASCII), invisible characters removed (zero-width space, a BOM inside a cell, other
+    format characters: "a", "a\u200b" and "\ufeffa" are one name), then trimmed.
+
+    >>> normalise("\ufeff借呗\u200b "), normalise("１２，０００"), normalise("a\u2060b")
+    ('借呗', '12,000', 'ab')
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = "".join(ch for ch in text if not _invisible(ch))
+    return text.strip()
 
 
 #: No amount or rate a person writes has more significant digits or decimal places

@@ -57,7 +57,7 @@ from pathlib import Path
 
 from .debt import Debt
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
-from .money import format_yuan, from_cents, rate_ratio, to_cents
+from .money import format_yuan, from_cents, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
 MAX_FREEZE_MONTHS = 60
@@ -223,12 +223,13 @@ ACTIONS: dict[str, _Action] = {
 
 
 def _selector(debt) -> str | tuple[str, ...]:
+    # Names are normalised as the loaders normalise them (full-width brackets, invisible characters).
     if isinstance(debt, str):
-        if not debt.strip():
+        if not normalise(debt):
             raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*" / cannot be empty: write a name, a list of names or "*"')
-        return debt.strip()
-    if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and x.strip() for x in debt):
-        return tuple(x.strip() for x in debt)
+        return normalise(debt)
+    if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and normalise(x) for x in debt):
+        return tuple(normalise(x) for x in debt)
     raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
 
 

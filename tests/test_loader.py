@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner import Debt, InputError, PlannerWarning, load_debts
+from planner import Debt, InputError, PlannerError, PlannerWarning, load_debts
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 D = Decimal
@@ -193,3 +193,49 @@ def test_the_loader_names_the_cell_of_a_misused_separator(text):
 
 def test_separator_error_is_a_parse_error():
     assert issubclass(SeparatorError, ParseError)
+
+
+# -- issue 11, item 5: invisible characters are normalised away before the duplicate check -----
+
+import unicodedata  # noqa: E402
+
+from planner.money import normalise  # noqa: E402
+
+_FORMAT_CHARACTERS = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+# Default_Ignorable_Code_Point characters that are not Cf (DerivedCoreProperties.txt): the soft
+# hyphen is Cf; these are Mn or Lo: combining grapheme joiner, variation selectors, Hangul fillers.
+_OTHER_IGNORABLE = ["\u034f", "\ufe0f", "\u180b", "\u3164", "\uffa0", "\u115f", "\U000e0100"]
+
+
+# (names of Chinese and ASCII characters: a UTF-8 file whose only other characters are two-byte
+# ones can read as GBK, the loader's separate encoding question)
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF) | st.sampled_from("abcXYZ019"), min_size=1, max_size=8),
+       st.lists(st.sampled_from(_FORMAT_CHARACTERS + _OTHER_IGNORABLE), min_size=1, max_size=4),
+       st.integers(0, 8))
+def test_invisible_characters_never_make_a_new_name(name, invisible, where):
+    name = normalise(name)
+    if not name:
+        return
+    spoofed = name[:where] + "".join(invisible) + name[where:]
+    assert normalise(spoofed) == name
+    data = f"name,balance,apr,min_payment\n{name},5000,18,500\n{spoofed},3000,18,300\n".encode()
+    with pytest.raises(InputError, match="the same name as row 2"):
+        load_debts(data)
+
+
+def test_debt_objects_and_frames_normalise_names_the_same_way():
+    a = Debt("a", 1000, 18, 100)
+    assert Debt("\ufeffa\u200b", 1000, 18, 100).name == "a"
+    with pytest.raises(InputError, match="appears twice"):
+        load_debts([a, Debt("a\u2060", 500, 18, 50)])
+    with pytest.raises(InputError, match="the same name as row 2"):
+        load_debts(pd.DataFrame({"name": ["a", "a\u200b"], "balance": [1, 2], "apr": [18, 18], "min_payment": [1, 1]}))
+    with pytest.raises(PlannerError, match="needs a name"):
+        Debt("\u200b\u200d", 1000, 18, 100)
+
+
+def test_a_scenario_selects_a_name_written_with_invisible_characters():
+    from planner.negotiation import waive_fees
+
+    debts = [Debt("借呗", 1000, 18, 100, fees_owed=50)]
+    assert waive_fees("借呗\u200b").apply(debts)[0].fees_owed == 0
