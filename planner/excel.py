@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from ._data import columns_table
 from .debt import Debt
-from .errors import InputError, Problem
+from .errors import InputError, PlannerWarning, Problem
 from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _alias_index, _rows_to_debts, _split_header, column_label, header_key
 from .money import normalise
 
@@ -283,6 +284,96 @@ def _cell_problems(header: list[str], header_row: int, rows, formulas) -> list[P
     return problems
 
 
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_member(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member holding the sheet named ``title`` (workbook.xml and its relationships)."""
+    from defusedxml import ElementTree  # noqa: PLC0415 - with openpyxl's own defences against hostile XML
+
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next((s.get(f"{_REL_NS}id") for s in book.iter(f"{_MAIN_NS}sheet") if s.get("name") == title), None)
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels.iter(f"{_PKG_REL_NS}Relationship") if r.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _true(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def hidden_rows_and_columns(data: bytes, title: str) -> tuple[set[int], set[int]]:
+    """Row numbers and 0-based column positions hidden in the sheet ``title``: hidden by hand, by a
+    filter or in a collapsed group (``hidden``), or shrunk to zero height or width.
+
+    Read from the sheet's XML (openpyxl's read-only sheets do not keep row attributes);
+    a part that cannot be read hides nothing (the values themselves were read already).
+    """
+    from defusedxml import ElementTree  # noqa: PLC0415
+
+    rows: set[int] = set()
+    columns: set[int] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = _sheet_member(archive, title)
+            if member is None:
+                return rows, columns
+            zero_height = False  # <sheetFormatPr zeroHeight="1">: rows are hidden unless given a height
+            with archive.open(member) as xml:
+                for event, element in ElementTree.iterparse(xml, events=("start", "end")):
+                    tag = element.tag
+                    if event == "end":
+                        if tag == f"{_MAIN_NS}row":
+                            element.clear()  # keep memory flat: the cells were read already
+                        continue
+                    if tag == f"{_MAIN_NS}sheetFormatPr":
+                        zero_height = _true(element.get("zeroHeight"))
+                    elif tag == f"{_MAIN_NS}row":
+                        height = element.get("ht")
+                        shrunk = height is not None and float(height) == 0
+                        if _true(element.get("hidden")) or shrunk or (zero_height and not (height and _true(element.get("customHeight")))):
+                            rows.add(int(element.get("r", "0")))
+                    elif tag == f"{_MAIN_NS}col":
+                        width = element.get("width")
+                        if _true(element.get("hidden")) or (width is not None and float(width) == 0):
+                            columns.update(range(int(element.get("min", "1")) - 1, int(element.get("max", "1"))))
+    except Exception:  # noqa: BLE001 - a damaged part: the loader has read the values already
+        return set(), set()
+    return rows, columns
+
+
+def _warn_hidden(source: str, header: list[str], header_row: int, body, debts: list[Debt], hidden_rows: set[int], hidden_columns: set[int]) -> None:
+    """Warn, by row and name, about debts on rows hidden in Excel, and about hidden columns that are read."""
+    index = _alias_index()
+    name_position = next((p for p, raw in enumerate(header) if index.get(header_key(raw)) == "name"), None)
+    loaded = {d.name for d in debts}
+    for number, cells in body:
+        if number not in hidden_rows or not any(c.strip() for c in cells):
+            continue
+        name = normalise(cells[name_position]) if name_position is not None and name_position < len(cells) else ""
+        if name not in loaded:
+            continue  # a totals line or a row that is not a debt
+        warnings.warn(
+            f"{source}：第 {number} 行「{name}」在 Excel 中是隐藏的，但仍会计入还款计划。如果这笔债务已经还清，请删除这一行；否则请取消隐藏，核对后再导入。"
+            f" / {source}: row {number} ({name}) is hidden in Excel but is planned like the others. "
+            "If that debt is paid off, delete the row; otherwise unhide it and check it.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+    for position in sorted(hidden_columns):
+        if position < len(header) and header_key(header[position]) in index:
+            warnings.warn(
+                f"{source}：列「{header[position]}」在 Excel 中是隐藏的，但仍会读取。请取消隐藏并核对这一列。"
+                f" / {source}: column '{header[position]}' is hidden in Excel but is read. Unhide it and check it.",
+                PlannerWarning,
+                stacklevel=4,
+            )
+
+
 def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) -> list[Debt]:
     """Debts from the bytes of an .xlsx workbook: its first sheet with a header, or ``sheet`` by name.
 
@@ -328,4 +419,7 @@ def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) ->
         raise InputError(sorted(cell_problems + rest, key=lambda p: p.row or 0), source) from None
     if cell_problems:
         raise InputError(cell_problems, source)
+    hidden_rows, hidden_columns = hidden_rows_and_columns(data, chosen.title)
+    if hidden_rows or hidden_columns:
+        _warn_hidden(source, header, header_row, body, debts, hidden_rows, hidden_columns)
     return debts
