@@ -1210,15 +1210,36 @@ def read_table(path, *, encoding: str | None = None):
             return pd.read_parquet(source)
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
-                return pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
+                frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
             except UnicodeDecodeError:
                 continue
+            if enc == "gb18030" and not encoding:
+                _check_gb18030_reading(source)
+            return frame
     except (ValueError, OSError) as exc:
         raise InputError([Problem(f"无法读取表格：{exc}", f"cannot read the table: {exc}")], str(path)) from None
     raise InputError(
         [Problem("无法识别文件编码。请另存为 UTF-8 CSV 或 Parquet。", "cannot read the text encoding. Save it as UTF-8 CSV or Parquet.")],
         str(path),
     )
+
+
+#: Bytes of a CSV that the encoding check looks at (enough for the detector; a book may be large).
+_ENCODING_SAMPLE = 1 << 20
+
+
+def _check_gb18030_reading(source) -> None:
+    """Refuse a CSV whose GB18030 reading looks garbled (Big5, Shift-JIS), as the loader does."""
+    from .loader import suspect_encoding, wrong_encoding_problem
+
+    with open(source, "rb") as handle:
+        data = handle.read(_ENCODING_SAMPLE)
+    cut = data.rfind(b"\n") + 1 if len(data) == _ENCODING_SAMPLE else len(data)  # whole lines only
+    data = data[: cut or len(data)]
+    text = data.decode("gb18030", errors="replace")
+    likely = suspect_encoding(data, text)
+    if likely is not None:
+        raise InputError([wrong_encoding_problem(likely, text)], str(source))
 
 
 def _strategy_list(strategies) -> list[str]:

@@ -285,6 +285,75 @@ def _gbk_read_as_utf8(text: str, data: bytes) -> bool:
         return False
 
 
+#: Encodings of the same family as GBK: a detector naming one of them agrees with GB18030.
+_GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "utf_8", "ascii"}
+_ENCODING_NAMES = {  # for people: the detector's codec name -> what they know it as
+    "big5": ("Big5（繁体中文）", "Big5 (Traditional Chinese)"),
+    "big5hkscs": ("Big5-HKSCS（香港繁体中文）", "Big5-HKSCS (Hong Kong Traditional Chinese)"),
+    "cp950": ("Big5（繁体中文）", "Big5 (Traditional Chinese)"),
+    "cp932": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jis": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jis_2004": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jisx0213": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "euc_jp": ("EUC-JP（日文）", "EUC-JP (Japanese)"),
+    "euc_jis_2004": ("EUC-JP（日文）", "EUC-JP (Japanese)"),
+    "cp949": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
+    "euc_kr": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
+}
+
+
+def suspect_encoding(data: bytes, text: str) -> str | None:
+    """The encoding ``data`` is more likely in, when its GB18030 reading ``text`` looks garbled; else None.
+
+    GB18030 decodes almost any bytes, so a Big5 or Shift-JIS file reads as GB18030
+    without error, as nonsense. The detector (charset-normalizer, imported here
+    only) names the likely encoding; the GB18030 reading is called wrong when the
+    detector rejects it outright, or finds the other reading cleaner, and in both
+    cases a large share of its characters lie outside GB2312 (where mainland
+    simplified Chinese lives; garbled Big5 and Shift-JIS land in GBK's rare
+    extension areas). A GBK file of ordinary names is never called wrong:
+    ``tests/test_loader.py`` checks generated ones.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return None
+    outside = 0
+    for c in wide:
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            outside += 1
+    if outside * 5 < len(wide):
+        return None
+    try:
+        from charset_normalizer import from_bytes  # noqa: PLC0415 - only for a file that is not UTF-8
+
+        matches = list(from_bytes(data))
+    except Exception:  # noqa: BLE001 - no verdict from the detector is no evidence
+        return None
+    if not matches or matches[0].encoding in _GB_FAMILY:
+        return None
+    best = matches[0]
+    gb = next((m for m in matches if m.encoding in _GB_FAMILY), None)
+    if gb is None or (outside * 3 >= len(wide) and best.chaos < gb.chaos):
+        return best.encoding
+    return None
+
+
+def wrong_encoding_problem(encoding: str, text: str) -> Problem:
+    """The bilingual problem for a file that :func:`suspect_encoding` finds in ``encoding``."""
+    zh_name, en_name = _ENCODING_NAMES.get(encoding, (encoding, encoding))
+    sample = next((line.strip() for line in text.splitlines() if any(ord(c) > 0x7F for c in line)), "")[:40]
+    return Problem(
+        f"文件编码看起来是 {zh_name}，不是 UTF-8 或 GBK：按 GBK 读取会变成乱码（例如“{sample}”）。"
+        f"请在 Excel 中“另存为” CSV UTF-8（或 GBK 编码的 CSV）后再导入；如果文件确实是 {zh_name}，"
+        f"可用 --encoding {encoding}（Python 中 encoding=\"{encoding}\"）读取；如果它其实是 GBK，请用 --encoding gbk。",
+        f"the file looks like {en_name}, not UTF-8 or GBK: read as GBK its text is garbled (e.g. {sample!r}). "
+        f"Save it from Excel as 'CSV UTF-8' (or as a GBK CSV) and load that; if it really is {en_name}, load it with "
+        f"--encoding {encoding} (encoding=\"{encoding}\" in Python); if it is GBK after all, use --encoding gbk.",
+    )
+
+
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     """Bytes to text: the given encoding, else UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     for signature, (zh, en) in _SIGNATURES.items():
@@ -308,6 +377,10 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             break
         if enc == "utf-8-sig" and not encoding and _gbk_read_as_utf8(text, data):
             return data.decode("gb18030")
+        if enc == "gb18030" and not encoding:
+            likely = suspect_encoding(data, text)
+            if likely is not None:
+                raise InputError([wrong_encoding_problem(likely, text)], source)
         return text
     tried = ", ".join(encodings)
     raise InputError(

@@ -239,3 +239,70 @@ def test_a_scenario_selects_a_name_written_with_invisible_characters():
 
     debts = [Debt("借呗", 1000, 18, 100, fees_owed=50)]
     assert waive_fees("借呗\u200b").apply(debts)[0].fees_owed == 0
+
+
+# -- issue 11, item 7: a Big5 or Shift-JIS file is not planned as garbled GB18030 ---------------
+
+_TRADITIONAL = ["國泰世華銀行", "玉山銀行信用卡", "中國信託", "台新銀行", "富邦銀行", "遠東商銀", "永豐銀行", "兆豐銀行"]
+_JAPANESE = ["アコム", "プロミス", "三井住友カード", "楽天銀行", "レイク", "アイフル", "消費者金融"]
+_SIMPLIFIED = ["花呗", "借呗", "微粒贷", "美团借钱", "京东金条", "分期乐", "安逸花", "招商银行信用卡", "广发银行信用卡",
+               "平安普惠", "度小满", "拍拍贷", "小赢卡贷", "宜人贷", "还呗", "洋钱罐", "表哥", "王小明"]
+
+
+def _gb2312_level_1() -> list[str]:
+    """The 3,755 common hanzi of GB2312 level 1 (lead bytes 0xB0-0xD7)."""
+    out = []
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+_GB2312_COMMON = _gb2312_level_1()
+
+
+def _csv(names, encoding: str) -> bytes:
+    rows = "".join(f"{name},{1000 + k},18,100\n" for k, name in enumerate(names))
+    return ("name,balance,apr,min_payment\n" + rows).encode(encoding)
+
+
+@pytest.mark.parametrize("encoding, names, shown", [
+    ("big5", _TRADITIONAL[:3], "Big5"),
+    ("cp950", _TRADITIONAL[3:6], "Big5"),
+    ("big5hkscs", _TRADITIONAL[5:], "Big5"),
+    ("shift_jis", _JAPANESE[:3], "Shift-JIS"),
+    ("cp932", _JAPANESE[2:5], "Shift-JIS"),
+])
+def test_big5_and_shift_jis_are_refused_naming_the_encoding_and_the_fix(encoding, names, shown):
+    data = _csv(names, encoding)
+    with pytest.raises(InputError) as info:
+        load_debts(data)
+    (problem,) = info.value.problems
+    assert f"the file looks like {shown}" in problem.en and "Save it from Excel as 'CSV UTF-8'" in problem.en
+    assert "另存为” CSV UTF-8" in problem.zh and "--encoding" in problem.en
+    # the fix it names works: the given encoding reads the names as written
+    from planner.loader import suspect_encoding
+
+    likely = suspect_encoding(data, data.decode("gb18030"))
+    assert [d.name for d in load_debts(data, encoding=likely)] == names
+
+
+@given(st.lists(st.one_of(st.sampled_from(_SIMPLIFIED), st.text(st.sampled_from(_GB2312_COMMON), min_size=2, max_size=6)),
+                min_size=1, max_size=8, unique=True))
+def test_gbk_files_of_simplified_names_are_never_called_garbled(names):
+    # GB2312 is where mainland simplified Chinese lives: such a GBK file must load as written.
+    assert [d.name for d in load_debts(_csv(names, "gbk"))] == names
+
+
+def test_the_batch_reader_refuses_a_big5_book(tmp_path):
+    from planner.batch import read_table
+
+    path = tmp_path / "book.csv"
+    rows = "".join(f"{k},{name},1000,18,100,500\n" for k, name in enumerate(_TRADITIONAL))
+    path.write_bytes(("portfolio_id,name,balance,apr,min_payment,budget\n" + rows).encode("big5"))
+    with pytest.raises(InputError, match="looks like Big5"):
+        read_table(path)
+    assert list(read_table(path, encoding="big5")["name"]) == _TRADITIONAL
