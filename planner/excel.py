@@ -169,8 +169,8 @@ def _rows(sheet, source: str, limit: int | None = None):
                 return
             cells = [(c.value, c.number_format, c.data_type) if c.value is not None or c.data_type == "f" else (None, None, "n") for c in row]
             row_number = next((c.row for c in row if getattr(c, "row", None)), number)
-            if any(value is not None for value, _, _ in cells):
-                filled += 1
+            if any(value is not None and (not isinstance(value, str) or normalise(value)) for value, _, _ in cells):
+                filled += 1  # a row of empty (formatted), blank or invisible cells does not count
             if limit is None and (filled > MAX_DEBTS + 10 or number > MAX_SHEET_ROWS):
                 zh, en = _TOO_MANY_ROWS
                 if number > MAX_SHEET_ROWS:

@@ -429,7 +429,10 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
     try:
         line_before = 0
         for cells in reader:
-            rows.append((line_before + 1, cells))
+            # Blank rows and rows of empty cells (",,,", a formatted Excel sheet) are skipped
+            # here, so they neither count toward the limit nor take memory.
+            if not blank(cells):
+                rows.append((line_before + 1, cells))
             line_before = reader.line_num
             if len(rows) > MAX_DEBTS + 10:
                 raise InputError([Problem(*_TOO_MANY_ROWS)], source)
@@ -441,8 +444,13 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
     return _split_header(rows, source)
 
 
+def blank(cells) -> bool:
+    """Whether a row holds nothing: no cells, or only empty, blank or invisible ones (",,,", " , ")."""
+    return not any(c.strip() and normalise(c) for c in cells)
+
+
 def _split_header(rows, source):
-    rows = [(n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)]
+    rows = [(n, [c.strip() for c in cells]) for n, cells in rows if not blank(cells)]
     if not rows:
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], source)
     index = _alias_index()
@@ -465,10 +473,30 @@ def _split_header(rows, source):
     )
 
 
-def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _filled_positions(frame):
+    """Positions of the rows of ``frame`` with at least one value (not NA, not blank text), vectorised:
+    rows of empty cells do not count toward the limit."""
+    import numpy as np
+    import pandas as pd
+
+    filled = np.zeros(len(frame), dtype=bool)
+    for _, column in frame.items():
+        present = ~pd.isna(column).to_numpy(dtype=bool)
+        if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
+            text = column.astype("string").str.strip()
+            present &= (text != "").fillna(False).to_numpy(dtype=bool)
+        filled |= present
+    return np.nonzero(filled)[0]
+
+
+def _rows_from_frame(frame, positions=None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows as text; ``positions`` (of the rows to keep) keeps row numbers as in the whole frame."""
     header = [str(c) for c in frame.columns]
     rows = []
-    for position, values in enumerate(frame.itertuples(index=False, name=None)):
+    if positions is not None:
+        frame = frame.iloc[positions]
+    numbers = positions if positions is not None else range(len(frame))
+    for position, values in zip(numbers, frame.itertuples(index=False, name=None)):
         cells = []
         for v in values:
             if v is None or (isinstance(v, float) and v != v):
@@ -477,7 +505,7 @@ def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 cells.append("")
             else:
                 cells.append(str(v))
-        rows.append((position + 2, cells))
+        rows.append((int(position) + 2, cells))
     return header, rows
 
 
@@ -757,10 +785,11 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     if isinstance(source, (list, tuple)):
         return _check_debt_list(source, "debts")
     if hasattr(source, "columns") and hasattr(source, "itertuples"):
-        if len(source) > MAX_DEBTS:  # refuse before turning every row into text
+        positions = _filled_positions(source)
+        if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
             raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
-        header, rows = _rows_from_frame(source)
-        rows = [(n, c) for n, c in rows if any(x.strip() for x in c)]
+        header, rows = _rows_from_frame(source, positions)
+        rows = [(n, c) for n, c in rows if not blank(c)]
         if not rows:
             raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
         return _rows_to_debts(header, rows, "DataFrame")
