@@ -174,6 +174,14 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids: Sequence | None = None) -> Book:
     """A :class:`Book` from lists of :class:`Debt` (one list per portfolio) and budgets in yuan."""
+    try:
+        portfolios = [list(debts) for debts in portfolios]
+        budgets = list(budgets)
+    except TypeError:
+        raise PlannerError(
+            "portfolios 应为 Debt 列表的列表，budgets 应为每个组合一个预算的列表 / "
+            "portfolios must be a list of lists of Debt, and budgets a list with one budget per portfolio"
+        ) from None
     if len(portfolios) != len(budgets):
         raise PlannerError(f"预算数目与组合数目不符 / {len(budgets)} budgets for {len(portfolios)} portfolios")
     names: dict[str, int] = {}
@@ -852,6 +860,11 @@ def plan_batch(
     (see :func:`adjust`). Returns a :class:`BatchResult` (money in integer
     cents); ``.to_frame()`` gives a table.
     """
+    if not isinstance(strategy, str) or strategy not in BATCH_STRATEGIES:
+        raise PlannerError(
+            f"批量计算不支持此策略 / the batch engine does not support the strategy {str(strategy)[:40]!r}; "
+            f"choose one of: {', '.join(BATCH_STRATEGIES)}"
+        )
     if scenario is not None:
         portfolios = [adjust(scenario, debts) for debts in portfolios]
     return run_book(

@@ -14,13 +14,15 @@ Decimal('12')
 from __future__ import annotations
 
 import dataclasses
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from ._data import kinds
 from .errors import PlannerError
-from .money import normalise, reasonable, round_cents
+from .money import as_date, as_decimal, normalise, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -29,22 +31,13 @@ MAX_APR = Decimal("1000")
 
 
 def _dec(value, field_name: str) -> Decimal:
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, (int, str)):
-        try:
-            result = Decimal(value)
-        except Exception:
-            raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}") from None
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    else:
-        raise PlannerError(f"{field_name}: 不是数字 / not a number: {value!r}")
-    if not result.is_finite():
-        raise PlannerError(f"{field_name}: 不是有限的数字 / not a finite number: {value!r}")
-    if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
-        raise PlannerError(f"{field_name}: 位数太多或大得不合理 / too many digits or implausibly large: {str(value)[:40]!r}")
-    return result
+    return as_decimal(value, field_name)
+
+
+def _whole(value, field_name: str, name: str) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_":
+        return int(value)
+    raise PlannerError(f"{name}: {field_name} 必须是整数 / must be a whole number: {str(value)[:40]!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +110,7 @@ class Debt:
                 )
         if self.settle_fraction is not None and self.settle_fraction > 1:
             raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
-        if self.kind not in kinds():
+        if not isinstance(self.kind, str) or self.kind not in kinds():
             raise PlannerError(
                 f"{self.name}: 未知类型 / unknown kind {self.kind!r}; use one of {', '.join(kinds())}"
             )
@@ -125,14 +118,31 @@ class Debt:
             value = getattr(self, count)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise PlannerError(f"{self.name}: {count} 必须是整数 / must be a whole number: {value!r}")
+            value = _whole(value, count, self.name)
             low = 1 if count in ("term_months", "defer_from", "settle_month") else 0
             if value < low:
                 raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
+            set_(self, count, value)
+        if not isinstance(self.defer_interest, bool):
+            if type(self.defer_interest).__name__ != "bool_":  # numpy's bool is accepted as a bool
+                raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")
+            set_(self, "defer_interest", bool(self.defer_interest))
+        if self.contract_date is not None:
+            # A date, a datetime (its day), a pandas Timestamp or text such as "2023-05-10": checked here,
+            # not later in assess().
+            set_(self, "contract_date", as_date(self.contract_date, f"{self.name}: contract_date"))
         if (self.settle_month is None) != (self.settle_fraction is None):
             raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出 / need both")
-        set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(self.extra).items()))
+        extra = self.extra
+        try:
+            pairs = extra.items() if isinstance(extra, Mapping) else [tuple(pair) for pair in extra]
+            if isinstance(extra, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
+                raise TypeError
+        except TypeError:
+            raise PlannerError(
+                f"{self.name}: extra 应为 {{列名: 值}} 或 (列名, 值) 对 / extra must be a mapping or (column, value) pairs: {str(extra)[:40]!r}"
+            ) from None
+        set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(pairs).items()))
 
     @property
     def is_overdue(self) -> bool:

@@ -28,6 +28,7 @@ Conventions (also in the README):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from math import ceil
@@ -42,9 +43,23 @@ from .strategies import STRATEGIES, Strategy, get_strategy
 DEFAULT_HORIZON = 600
 
 
-def _money_schedule(values: Mapping[int, object] | None, what: str) -> dict[int, int]:
+def _money_schedule(values, what: str) -> dict[int, int]:
+    """``{month: amount}`` (or ``(month, amount)`` pairs) as cents by month; anything else is a PlannerError."""
     out: dict[int, int] = {}
-    for month, amount in (values or {}).items():
+    if values is None:
+        return out
+    try:
+        pairs = list(values.items()) if isinstance(values, Mapping) else [tuple(pair) for pair in values]
+        if isinstance(values, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
+            raise TypeError
+    except TypeError:
+        raise PlannerError(
+            f"{what}: 应为 {{月份: 金额}}，例如 {{13: 20000}} / must map a month to an amount, e.g. {{13: 20000}} "
+            f"(or (month, amount) pairs): {str(values)[:40]!r}"
+        ) from None
+    for month, amount in pairs:
+        if isinstance(month, numbers.Integral) and not isinstance(month, bool):
+            month = int(month)  # numpy integers too
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
             raise PlannerError(f"{what}: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
         cents = to_cents(amount)
@@ -75,6 +90,8 @@ def plan(
     """
     debts = load_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
+    if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
+        horizon = int(horizon)
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
     base = to_cents(budget)
@@ -262,7 +279,12 @@ def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, in
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
     """Plans for several strategies (all built-in ones by default), side by side."""
     debts = load_debts(debts)
-    names = list(strategies) if strategies else list(STRATEGIES)
+    if isinstance(strategies, str):
+        strategies = [x.strip() for x in strategies.split(",") if x.strip()]
+    try:
+        names = list(strategies) if strategies is not None and len(strategies) else list(STRATEGIES)
+    except TypeError:
+        raise PlannerError(f"strategies: 应为策略名称的列表 / must be a list of strategy names: {str(strategies)[:40]!r}") from None
     return Comparison([plan(debts, budget, s, **kwargs) for s in names])
 
 

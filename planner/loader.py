@@ -474,19 +474,26 @@ def _split_header(rows, source):
 
 
 def _filled_positions(frame):
-    """Positions of the rows of ``frame`` with at least one value (not NA, not blank text), vectorised:
-    rows of empty cells do not count toward the limit."""
+    """Positions of the rows of ``frame`` with at least one value (not NA, not blank text): rows of
+    empty cells do not count toward the limit. Read in blocks, stopping once past
+    :data:`MAX_DEBTS` filled rows, so a huge frame is refused without being copied."""
     import numpy as np
     import pandas as pd
 
-    filled = np.zeros(len(frame), dtype=bool)
-    for _, column in frame.items():
-        present = ~pd.isna(column).to_numpy(dtype=bool)
-        if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
-            text = column.astype("string").str.strip()
-            present &= (text != "").fillna(False).to_numpy(dtype=bool)
-        filled |= present
-    return np.nonzero(filled)[0]
+    found, count, block = [], 0, 4096
+    for start in range(0, len(frame), block):
+        part = frame.iloc[start : start + block]
+        filled = np.zeros(len(part), dtype=bool)
+        for _, column in part.items():
+            present = ~pd.isna(column).to_numpy(dtype=bool)
+            if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
+                present &= (column.astype("string").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+            filled |= present
+        found.append(np.nonzero(filled)[0] + start)
+        count += len(found[-1])
+        if count > MAX_DEBTS:
+            break
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _rows_from_frame(frame, positions=None) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -287,6 +287,43 @@ def fraction_warning(where_zh: str, where_en: str, text: str, value: Decimal) ->
     )
 
 
+def as_decimal(value, what: str) -> Decimal:
+    """A number given to the Python API as an exact Decimal, or a :class:`~planner.errors.PlannerError`
+    naming ``what``: never a decimal signal, TypeError or AttributeError.
+
+    Accepts Decimal, int (numpy integers too), float (numpy floats too, through their
+    shortest repr: 5000.5 is 5000.5) and text of a plain number; refuses booleans,
+    NaN, infinities and numbers of unreasonable size (:func:`reasonable`).
+
+    >>> import numpy as np
+    >>> as_decimal(np.float64(5000.5), "balance"), as_decimal(np.int64(7), "months"), as_decimal(" 12.5 ", "apr")
+    (Decimal('5000.5'), Decimal('7'), Decimal('12.5'))
+    """
+    from .errors import PlannerError
+
+    shown = str(value)[:40]
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise PlannerError(f"{what}: 不是数字 / not a number: {shown!r}")
+    try:
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, numbers.Integral):
+            result = Decimal(int(value))
+        elif isinstance(value, numbers.Real):
+            result = Decimal(repr(float(value)))
+        elif isinstance(value, str):
+            result = Decimal(value.strip())
+        else:
+            raise TypeError
+    except (ArithmeticError, TypeError, ValueError, OverflowError):
+        raise PlannerError(f"{what}: 不是数字 / not a number: {shown!r}") from None
+    if not result.is_finite():
+        raise PlannerError(f"{what}: 不是有限的数字 / not a finite number: {shown!r}")
+    if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
+        raise PlannerError(f"{what}: 位数太多或大得不合理 / too many digits or implausibly large: {shown!r}")
+    return result
+
+
 def to_cents(amount: Decimal | int | str) -> int:
     """Yuan to integer cents, half-up.
 

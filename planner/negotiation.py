@@ -61,6 +61,8 @@ from .money import format_yuan, from_cents, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
 MAX_FREEZE_MONTHS = 60
+#: Bound for an amount that may be negative (a saving can be a loss).
+MAX_AMOUNT = Decimal("1e20")
 
 
 # ---------------------------------------------------------------------------
@@ -72,6 +74,10 @@ def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError
 
 
 def _int_param(action, key, value, low, high=None) -> int:
+    import numbers
+
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
         span_zh = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
         span_en = f"from {low} to {high}" if high is not None else f"of at least {low}"
@@ -80,12 +86,12 @@ def _int_param(action, key, value, low, high=None) -> int:
 
 
 def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise _param_error(action, key, value, "不是数字", "is not a number")
+    from .money import as_decimal
+
     try:
-        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().rstrip("%"))
-    except ArithmeticError:
-        raise _param_error(action, key, value, "不是数字", "is not a number") from None
+        d = as_decimal(value.strip().rstrip("%") if isinstance(value, str) else value, key)
+    except PlannerError:
+        raise _param_error(action, key, value, "不是数字，或大得不合理", "is not a number, or is implausibly large") from None
     if not d.is_finite() or d < low or (low_open and d == low) or (high is not None and d > high):
         span = f"{'(' if low_open else '['}{low}, {high if high is not None else '∞'}]"
         raise _param_error(action, key, value, f"应在 {span} 之内", f"must be within {span}")
@@ -276,10 +282,12 @@ class Adjustment:
     params: Mapping = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.action not in ACTIONS:
+        if not isinstance(self.action, str) or self.action not in ACTIONS:
             raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)} / unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
         spec = ACTIONS[self.action]
-        unknown = [k for k in self.params if k not in spec.keys]
+        if not isinstance(self.params, Mapping):
+            raise PlannerError(f"{self.action}: 参数应为 {{名称: 值}} / params must be a mapping of name to value: {str(self.params)[:40]!r}")
+        unknown = [str(k) for k in self.params if k not in spec.keys]
         if unknown:
             allowed = ", ".join(spec.keys) or "-"
             raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed} / unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
@@ -390,7 +398,10 @@ class Scenario:
         if not isinstance(self.name, str) or not self.name.strip():
             raise PlannerError("情景需要名称 / a scenario needs a name")
         object.__setattr__(self, "name", self.name.strip())
-        adjustments = tuple(self.adjustments)
+        try:
+            adjustments = tuple(self.adjustments)
+        except TypeError:
+            raise PlannerError(f"{self.name}: adjustments 应为 Adjustment 列表 / must be a list of Adjustment: {str(self.adjustments)[:40]!r}") from None
         for a in adjustments:
             if not isinstance(a, Adjustment):
                 raise PlannerError(f"{self.name}: 不是 Adjustment / not an Adjustment: {a!r}")
@@ -474,6 +485,17 @@ def load_scenarios(source) -> list[Scenario]:
             text = str(source)
         try:
             data = tomllib.loads(text)
+        except RecursionError:  # arrays or inline tables nested thousands deep: tomllib recurses
+            raise InputError(
+                [
+                    Problem(
+                        "TOML 嵌套太深（数组或内联表一层套一层）。情景文件只需要 [[scenario]] 和 [[scenario.adjust]] 表，请删掉多余的嵌套。",
+                        "the TOML is nested too deeply (arrays or inline tables inside each other). A scenario file needs only "
+                        "[[scenario]] and [[scenario.adjust]] tables: remove the nesting.",
+                    )
+                ],
+                label,
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(
                 [
@@ -484,12 +506,15 @@ def load_scenarios(source) -> list[Scenario]:
                 ],
                 label,
             ) from None
-    return _scenarios_from_data(data, label)
+    try:
+        return _scenarios_from_data(data, label)
+    except RecursionError:  # a parsed dict nested too deeply to show in a message
+        raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None
 
 
 def _scenarios_from_data(data: Mapping, label: str) -> list[Scenario]:
     problems: list[Problem] = []
-    unknown_top = [k for k in data if k != "scenario"]
+    unknown_top = [str(k) for k in data if k != "scenario"]
     if unknown_top:
         problems.append(Problem(f"未知的表：{', '.join(unknown_top)}。只能有 [[scenario]]。", f"unknown table(s): {', '.join(unknown_top)}. Only [[scenario]] is allowed."))
     tables = data.get("scenario")
@@ -513,7 +538,7 @@ def _scenarios_from_data(data: Mapping, label: str) -> list[Scenario]:
             if name in seen:
                 problems.append(Problem(f"情景名称与第 {seen[name]} 个重复。", f"the same name as scenario #{seen[name]}; each needs its own.", column=f"{where}.name", value=name))
             seen[name] = s_no
-        extra_keys = [k for k in table if k not in ("name", "description", "lump", "adjust")]
+        extra_keys = [str(k) for k in table if k not in ("name", "description", "lump", "adjust")]
         if extra_keys:
             problems.append(Problem(f"未知的键：{', '.join(extra_keys)}。", f"unknown key(s): {', '.join(extra_keys)} (allowed: name, description, lump, adjust).", column=where))
         description = table.get("description", "")
@@ -684,9 +709,12 @@ class Negotiation:
 
     def __getitem__(self, name: str) -> ScenarioResult:
         for r in self.results:
-            if r.name == name:
+            if isinstance(name, str) and r.name == name:
                 return r
-        raise KeyError(name)
+        names = "、".join(r.name for r in self.results)
+        raise PlannerError(
+            f"没有名为 {str(name)[:40]!r} 的情景；已有：{names} / no scenario named {str(name)[:40]!r}; the scenarios are: {', '.join(r.name for r in self.results)}"
+        )
 
     def __iter__(self):
         return iter(self.results)
@@ -768,6 +796,9 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario] | str | PathLike, str
     debts = load_debts(debts)
     if not isinstance(scenarios, (list, tuple)):
         scenarios = load_scenarios(scenarios)
+    for position, s in enumerate(scenarios, start=1):
+        if not isinstance(s, Scenario):
+            raise PlannerError(f"第 {position} 个情景不是 Scenario / scenario {position} is not a Scenario: {str(s)[:40]!r}")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise PlannerError("情景名称重复 / two scenarios have the same name")
@@ -838,12 +869,14 @@ def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQu
 
     if (fee is None) == (fee_percent is None):
         raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一 / give exactly one of fee (yuan) or fee_percent (of the debt)")
+    if isinstance(savings, Savings):  # what the relief saves in all: total paid
+        savings = savings.total_paid
     total = _dec_param("agency", "total_debt", total_debt)
     if fee is not None:
         cost = round_cents(_dec_param("agency", "fee", fee))
     else:
         cost = round_cents(total * _dec_param("agency", "fee_percent", fee_percent, Decimal(0), Decimal(100)) / 100)
-    saved = round_cents(Decimal(str(savings)))
+    saved = round_cents(_dec_param("agency", "savings", savings, low=-MAX_AMOUNT))
     return AgencyQuote(cost, saved, saved - cost)
 
 
@@ -884,6 +917,10 @@ def affordability(income, essentials, payments=None, *, debts=None) -> Affordabi
     """
     from .money import round_cents
 
+    if debts is not None:
+        from .loader import load_debts
+
+        debts = load_debts(debts)
     inc = round_cents(_dec_param("affordability", "income", income))
     ess = round_cents(_dec_param("affordability", "essentials", essentials))
     available = inc - ess
@@ -919,6 +956,8 @@ def overdue_cost(debt: Debt) -> OverdueCost:
     """
     from .money import round_cents
 
+    if not isinstance(debt, Debt):
+        raise PlannerError(f"overdue_cost: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
     charged = round_cents(debt.balance * debt.effective_apr / 1200)
     contract = round_cents(debt.balance * debt.apr / 1200)
     return OverdueCost(debt.name, debt.overdue_days, charged, charged - contract if debt.is_overdue else Decimal("0.00"), debt.fees_owed)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import numbers
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -234,8 +235,12 @@ def disclaimer(lang: str = "en") -> str:
 def _normalise_line(line) -> str | Decimal:
     if isinstance(line, bool):
         raise PlannerError(f"line: 不是参考线 / not a reference line: {line!r}")
-    if isinstance(line, (int, float, Decimal)):
-        value = Decimal(repr(line)) if isinstance(line, float) else Decimal(line)
+    if isinstance(line, numbers.Real):  # numpy numbers too
+        from .money import as_decimal
+
+        value = as_decimal(line, "line")
+    elif not isinstance(line, str):
+        raise PlannerError(f"line: 不是参考线 / not a reference line: {str(line)[:40]!r}; use 4xLPR, 24, 36 or a yearly rate in percent")
     else:
         text = str(line).strip().replace("×", "x").replace("*", "x").replace(" ", "").replace("%", "")
         for key in line_keys():
@@ -300,6 +305,8 @@ def reference_lines(kind: str = "other", contract_date: date | None = None, *, f
     """Every reference line for a debt of ``kind`` made on ``contract_date``; an LPR line's rate is the
     one for interest from now on (see :func:`line_rate`), its :attr:`~ReferenceLine.periods` the rest."""
     data = _lines_data()
+    if not isinstance(kind, str):
+        raise PlannerError(f"kind: 应为债务类型名称 / must be a kind of debt such as 'private': {str(kind)[:40]!r}")
     applies = set(data["kinds"].get(kind, data["kinds"]["other"])["applies"])
     out = []
     for key, spec in data["lines"].items():
@@ -411,8 +418,11 @@ def assess(debt, *, filing_date: date | None = None) -> RateAssessment:
     >>> a.crossed, a.crossed_applicable        # 4 × 3.35% = 13.40%
     (('4xLPR',), ('4xLPR',))
     """
+    from .debt import Debt
     from .rates import debt_true_rate
 
+    if not isinstance(debt, Debt):
+        raise PlannerError(f"assess: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
     rate = debt_true_rate(debt)
     penalty = None
     if debt.is_overdue and debt.penalty_apr is not None and debt.penalty_apr != debt.apr:

@@ -385,6 +385,8 @@ def build_report(
     do not fit). A budget that is not an amount of at least 0 raises
     :class:`~planner.errors.PlannerError`.
     """
+    if not isinstance(lang, str) or lang not in ("zh", "en"):
+        raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
     from .engine import compare
     from .loader import load_debts
     from .money import round_cents
