@@ -930,6 +930,43 @@ def _missing(values) -> np.ndarray:
     return np.asarray(miss, dtype=bool)
 
 
+#: What pandas infers for a column of plain values (no lists, arrays, dicts or objects).
+_SCALAR_KINDS = {"string", "bytes", "integer", "floating", "decimal", "boolean", "date", "datetime", "datetime64",
+                 "empty", "mixed-integer-float", "integer-na", "categorical", "period", "time", "timedelta", "timedelta64"}
+
+
+def _nested_cells(series, label: str, problems: _Problems) -> None:
+    """A problem for each cell holding a list, array, dict or set (a nested Parquet type), which the
+    loader's rules cannot read: each cell must be one value."""
+    import pandas as pd
+
+    if not (series.dtype == object or isinstance(series.dtype, pd.ArrowDtype)):
+        return
+    if isinstance(series.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        arrow = series.dtype.pyarrow_dtype
+        if not (pa.types.is_list(arrow) or pa.types.is_large_list(arrow) or pa.types.is_struct(arrow) or pa.types.is_map(arrow)):
+            return
+        nested = ~series.isna().to_numpy(dtype=bool)
+    else:
+        if pd.api.types.infer_dtype(series, skipna=True) in _SCALAR_KINDS:
+            return
+        nested = series.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+    problems.add_rows(
+        np.nonzero(nested)[0],
+        lambda r: Problem(
+            "单元格里是一组值（列表或结构，Parquet 的嵌套类型），不是一个值。请把这一列存成普通的数字或文字。",
+            "the cell holds several values (a list or struct: a nested Parquet type), not one value. "
+            "Store this column as plain numbers or text.",
+            row=r + 2,
+            column=label,
+            value=str(series.iloc[r])[:40],
+        ),
+        _SHOWN_PER_VALUE,
+    )
+
+
 def _blank_to_na(series):
     """Empty or blank cells count as missing, as in the loader (an optional value left out)."""
     import pandas as pd
@@ -1060,6 +1097,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     n = len(frame)
     if n == 0:
         raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+    for raw in (id_column, budget_column, *columns.values()):
+        _nested_cells(frame[raw], raw, problems)
+    problems.raise_if_any()  # a list in a cell cannot be factorized or parsed: stop here
     ids = frame[id_column]
     id_missing = _missing(ids.to_numpy())
     problems.add_rows(
@@ -1370,11 +1410,12 @@ def batch_dask(
     label = str(data) if isinstance(data, (str, os.PathLike)) else "dask"
     if isinstance(data, (str, os.PathLike)):
         text = str(data)
+        kind, paths = dask_inputs(text)
         try:
-            if text.lower().endswith((".parquet", ".pq")) or os.path.isdir(text):
-                ddf = dd.read_parquet(text)
+            if kind == "parquet":
+                ddf = dd.read_parquet(paths)
             else:
-                ddf = dd.read_csv(text, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
+                ddf = dd.read_csv(paths, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
         except (UnicodeDecodeError, OSError, ValueError) as exc:
             raise InputError(
                 [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
@@ -1390,13 +1431,100 @@ def batch_dask(
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
     try:
         out = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta).compute()
-    except (UnicodeDecodeError, OSError) as exc:
+    except PlannerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file that fails only when read: pyarrow's errors, decoding, I/O
+        if not isinstance(exc, (UnicodeDecodeError, OSError)) and not type(exc).__module__.startswith("pyarrow"):
+            raise
+        raise InputError(
+            [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+            label,
+        ) from None
         raise InputError(
             [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
             label,
         ) from None
     out = out.sort_values(["strategy", "portfolio_id"], kind="stable").reset_index(drop=True)
     return out
+
+
+_PARQUET_MAGIC = b"PAR1"
+
+
+def dask_inputs(text: str) -> tuple[str, str | list[str]]:
+    """What ``--engine dask`` reads from a path, folder or glob: ``("parquet" | "csv", paths)``.
+
+    A folder or glob is listed (hidden files and ``_SUCCESS``-style markers aside) and
+    every file classified, Parquet by its suffix or its ``PAR1`` signature, CSV by its
+    suffix. A mix of the two is refused (Dask would read only one kind and drop the
+    other's portfolios silently), as is any other file, and a Parquet file whose footer
+    cannot be read is named as damaged. A remote URL (``s3://...``) is passed on as is.
+    """
+    if "://" in text:
+        return ("parquet" if text.lower().endswith((".parquet", ".pq")) else "csv"), text
+    if os.path.isdir(text):
+        files = sorted(os.path.join(text, f) for f in os.listdir(text) if not f.startswith((".", "_")))
+        files = [f for f in files if os.path.isfile(f)]
+    elif any(ch in text for ch in "*?["):
+        import glob
+
+        files = sorted(f for f in glob.glob(text) if os.path.isfile(f) and not os.path.basename(f).startswith((".", "_")))
+    else:
+        return ("parquet" if text.lower().endswith((".parquet", ".pq")) else "csv"), text
+    if not files:
+        raise InputError([Problem("没有找到任何文件。请检查路径。", "no files found there. Check the path.")], text)
+    parquet, csv_files, other = [], [], []
+    for f in files:
+        lower = f.lower()
+        if lower.endswith((".parquet", ".pq")) or _starts_with(f, _PARQUET_MAGIC):
+            parquet.append(f)
+        elif lower.endswith(".csv"):
+            csv_files.append(f)
+        else:
+            other.append(f)
+    if other:
+        shown = ", ".join(os.path.basename(f) for f in other[:5])
+        raise InputError(
+            [Problem(f"文件夹里有既不是 Parquet 也不是 CSV 的文件：{shown}。请把它们移走。",
+                     f"the folder holds files that are neither Parquet nor CSV: {shown}. Move them out.")],
+            text,
+        )
+    if parquet and csv_files:
+        raise InputError(
+            [
+                Problem(
+                    f"文件夹里同时有 {len(parquet)} 个 Parquet 文件和 {len(csv_files)} 个 CSV 文件（例如 {os.path.basename(csv_files[0])}）。"
+                    "Dask 只会读其中一种，另一种文件里的组合会被悄悄漏掉。请把它们放进不同的文件夹，或都转成同一种格式。",
+                    f"the folder holds {len(parquet)} Parquet and {len(csv_files)} CSV files (e.g. {os.path.basename(csv_files[0])}). "
+                    "Dask would read only one kind and silently drop the other's portfolios: put them in separate folders, "
+                    "or convert them to one format.",
+                )
+            ],
+            text,
+        )
+    if parquet:
+        import pyarrow.parquet as pq
+
+        for f in parquet:
+            try:
+                pq.read_metadata(f)
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError...: all mean a damaged file
+                raise InputError(
+                    [Problem(f"Parquet 文件已损坏，无法读取（{exc}）。请重新导出这个文件，或把它移出文件夹。",
+                             f"the Parquet file is damaged and cannot be read ({exc}). Export it again, or move it out of the folder.",
+                             value=os.path.basename(f))],
+                    f,
+                ) from None
+        return "parquet", parquet
+    return "csv", csv_files
+
+
+def _starts_with(path: str, signature: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(signature)) == signature
+    except OSError:
+        return False
 
 
 def _result_meta(id_dtype, with_scenario: bool):

@@ -502,3 +502,117 @@ def test_an_all_below_1_book_warns_naming_rows_and_count(tmp_path, capsys):
     assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
     err = capsys.readouterr().err
     assert "the yearly rate 0.18 is below 1" in err and "年化利率 0.18 小于 1" in err
+
+
+# -- issue 11, items 13 and 14: clear errors from Parquet, Dask folders and schedulers ---------
+
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+from planner.batch import dask_inputs  # noqa: E402
+
+
+def _small_book():
+    return pd.DataFrame({"portfolio_id": [1, 1, 2], "name": ["A", "B", "A"], "balance": [1000, 500, 300],
+                         "apr": [18, 24, 12], "min_payment": [100, 50, 30], "budget": [500, 500, 200]})
+
+
+@pytest.mark.parametrize("column, cells", [
+    ("balance", [[1, 2], [3], [4]]),
+    ("portfolio_id", [[1], [1], [2]]),
+    ("name", [{"a": 1}, {"a": 2}, {"a": 3}]),
+    ("apr", [np.array([18.0]), np.array([24.0]), np.array([12.0])]),
+])
+def test_a_parquet_column_of_lists_is_a_clear_error(tmp_path, capsys, column, cells):
+    path = tmp_path / "book.parquet"
+    _small_book().assign(**{column: cells}).to_parquet(path)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert f"column '{column}'" in err and "row 2" in err
+    assert "the cell holds several values (a list or struct: a nested Parquet type)" in err and "嵌套类型" in err
+
+
+def test_a_list_column_the_batch_does_not_read_is_ignored(tmp_path):
+    path = tmp_path / "book.parquet"
+    _small_book().assign(tags=[["x"], ["y"], []]).to_parquet(path)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+
+
+def test_dask_refuses_a_folder_with_a_damaged_parquet_file(tmp_path, capsys):
+    folder = tmp_path / "book"
+    folder.mkdir()
+    _small_book().iloc[:2].to_parquet(folder / "part0.parquet")
+    (folder / "part1.parquet").write_bytes(b"PAR1" + b"\x00garbage" * 20)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "part1.parquet" in err and "the Parquet file is damaged" in err and "Parquet 文件已损坏" in err
+
+
+@pytest.mark.parametrize("pattern", ["{folder}", "{folder}/*"])
+def test_dask_refuses_a_folder_mixing_parquet_and_csv(tmp_path, capsys, pattern):
+    # issue 11, item 14: the CSV's portfolios were dropped silently
+    folder = tmp_path / "book"
+    folder.mkdir()
+    _small_book().iloc[:2].to_parquet(folder / "part0.parquet")
+    _small_book().iloc[2:].to_csv(folder / "part1.csv", index=False)
+    (folder / "_SUCCESS").write_text("")  # markers written by Spark and Dask are not data
+    assert main(["batch", pattern.format(folder=folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the folder holds 1 Parquet and 1 CSV files (e.g. part1.csv)" in err and "悄悄漏掉" in err
+
+
+def test_dask_reads_a_folder_of_one_kind_whole(tmp_path):
+    for kind in ("csv", "parquet"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        book = _small_book()
+        for k, part in enumerate((book.iloc[:2], book.iloc[2:])):
+            part.to_csv(folder / f"part{k}.csv", index=False) if kind == "csv" else part.to_parquet(folder / f"part{k}.parquet")
+        assert dask_inputs(str(folder))[0] == kind
+        table = batch_dask(str(folder))
+        assert sorted(table["portfolio_id"].astype(int)) == [1, 2]  # both files' portfolios
+
+
+def _junk_server():
+    """A TCP server that answers like a web server: not a Dask scheduler."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(30)
+
+    def serve():
+        with server:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + b"\xff" * 64)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("tcp://127.0.0.1:1", "cannot connect to the Dask scheduler within 1 s"),
+    ("not-an-address", "not a Dask scheduler address"),
+    ("junk", "what answers at that address is not a Dask scheduler"),
+])
+def test_a_wrong_or_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, address, expected):
+    path = tmp_path / "book.csv"
+    _small_book().to_csv(path, index=False)
+    server = _junk_server() if address == "junk" else None
+    if server is not None:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        code = main(["batch", str(path), "--engine", "dask", "--scheduler", address, "--scheduler-timeout", "1", "--out", str(tmp_path / "r.csv")])
+    finally:
+        if server is not None:
+            server.close()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert expected in err and "internal error" not in err
+    assert address in err and "Dask 调度器" in err
