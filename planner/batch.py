@@ -1102,10 +1102,19 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     problems.raise_if_any()  # a list in a cell cannot be factorized or parsed: stop here
     ids = frame[id_column]
     id_missing = _missing(ids.to_numpy())
+    # A row with nothing in any column read (",,,,", a formatted spreadsheet's empty rows) is
+    # skipped, as the loader skips blank rows; its missing id is not a problem.
+    empty = id_missing.copy()
+    for raw in (budget_column, *columns.values()):
+        if empty.any():
+            empty &= _missing(frame[raw].to_numpy())
+    id_missing &= ~empty
+    if empty.all():
+        raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
     problems.add_rows(
         np.nonzero(id_missing)[0], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
     )
-    pcode, pids = pd.factorize(ids, use_na_sentinel=True)
+    pcode, pids = pd.factorize(_blank_to_na(ids), use_na_sentinel=True)  # a blank id is missing, not a portfolio ""
     order = np.argsort(pcode, kind="stable")
     order = order[pcode[order] >= 0]
     rows = order + 2  # spreadsheet row numbers, header = row 1

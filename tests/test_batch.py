@@ -616,3 +616,16 @@ def test_a_wrong_or_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, add
     assert code == 2, err
     assert expected in err and "internal error" not in err
     assert address in err and "Dask 调度器" in err
+
+
+def test_rows_of_empty_cells_in_a_book_are_skipped_not_reported(tmp_path):
+    # issue 11, item 16 in a book: a formatted sheet's ",,,," rows are not missing ids
+    path = tmp_path / "book.csv"
+    text = _small_book().to_csv(index=False)
+    lines = text.splitlines()
+    path.write_text("\n".join([lines[0], lines[1], ",,,,,", " , , , , , ", lines[2], lines[3], ",,,,,"]) + "\n", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+    assert sorted(pd.read_csv(tmp_path / "r.csv")["portfolio_id"]) == [1, 2]
+    path.write_text(lines[0] + "\n,,,,,\n,,,,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the table is empty"):
+        batch_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
