@@ -1,6 +1,7 @@
 """planner: exact debt-repayment and negotiation plans.
 
-The public surface is deliberately small; see the README.
+The public surface is deliberately small; see the README ("How the code is
+organised") for the layers behind it.
 
 >>> from planner import Debt, plan
 >>> p = plan([Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 24, 500)], budget=1500)
@@ -10,14 +11,13 @@ The public surface is deliberately small; see the README.
 
 __version__ = "0.1.0"
 
+from .api import compare, negotiate, plan, required_budget
 from .debt import Debt
-from .engine import compare, plan, required_budget
 from .errors import InfeasibleBudgetError, InputError, PlannerError, PlannerWarning, Problem
-from .loader import load_debts
-from .negotiation import Adjustment, Negotiation, Scenario, affordability, load_scenarios, negotiate, price_agency
+from .io import load_debts, load_scenarios
+from .negotiation import Adjustment, Negotiation, Scenario, affordability, price_agency
 from .rates import schedule, true_apr
 from .references import assess
-from .report import build_report, write_report
 from .result import Comparison, Plan
 from .strategies import STRATEGIES, STRATEGY_LABELS
 
@@ -52,11 +52,14 @@ __all__ = [
     "__version__",
 ]
 
+#: Names from the outer layers, imported on first use so that ``import planner``
+#: (and the command line's single-plan path) never loads numpy, jinja2 or the report.
+_LAZY = {"plan_batch": "batch", "build_report": "report", "write_report": "report"}
+
 
 def __getattr__(name):
-    # The batch engine imports numpy: load it on first use, never on the CLI's path.
-    if name == "plan_batch":
-        from .batch import plan_batch
+    if name in _LAZY:
+        from importlib import import_module
 
-        return plan_batch
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ._data import kinds
-from .errors import PlannerError
+from .datafiles import kinds
+from .errors import InputError, PlannerError, Problem
 from .money import as_date, as_decimal, normalise, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
@@ -174,3 +174,27 @@ class Debt:
     def with_(self, **changes) -> Debt:
         """A copy with some fields changed (the debt is frozen)."""
         return dataclasses.replace(self, **changes)
+
+
+def check_debts(debts, source: str = "debts") -> list[Debt]:
+    """``debts`` as a list, after checking each is a :class:`Debt` and the names are unique.
+
+    Raises :class:`~planner.errors.InputError` listing every problem.
+    """
+    if isinstance(debts, (str, bytes, Mapping)) or not hasattr(debts, "__iter__"):
+        raise InputError([Problem("应为 Debt 对象的列表。", f"expected a list of Debt objects, got {type(debts).__name__}.")], source)
+    debts = list(debts)
+    problems = []
+    seen: dict[str, int] = {}
+    for position, debt in enumerate(debts, start=1):
+        if not isinstance(debt, Debt):
+            problems.append(Problem("不是 Debt 对象。", f"item {position} is not a Debt: {type(debt).__name__}."))
+        elif debt.name in seen:
+            problems.append(Problem(f"名称“{debt.name}”重复。", f"the name {debt.name!r} appears twice (items {seen[debt.name]} and {position})."))
+        else:
+            seen[debt.name] = position
+    if not debts:
+        problems.append(Problem("没有任何债务。", "there are no debts."))
+    if problems:
+        raise InputError(problems, source)
+    return list(debts)

@@ -33,9 +33,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from math import ceil
 
-from .debt import Debt
+from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
-from .loader import load_debts
 from .money import from_cents, rate_ratio, to_cents
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
@@ -88,7 +87,7 @@ def plan(
     month of month 1. Raises :class:`~planner.errors.InfeasibleBudgetError`
     when a month's budget does not cover the minimum payments due.
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
     if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
         horizon = int(horizon)
@@ -278,7 +277,7 @@ def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, in
 
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
     """Plans for several strategies (all built-in ones by default), side by side."""
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     if isinstance(strategies, str):
         strategies = [x.strip() for x in strategies.split(",") if x.strip()]
     try:
@@ -295,7 +294,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     >>> required_budget([Debt("A", 1200, 0, 10)], 12)
     Decimal('100')
     """
-    debts = load_debts(debts)
+    debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
     horizon = kwargs.setdefault("horizon", max(months, 1))

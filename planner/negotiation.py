@@ -47,15 +47,12 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from os import PathLike
-from pathlib import Path
 
-from .debt import Debt
+from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
 from .money import format_yuan, from_cents, normalise, rate_ratio, to_cents
 
@@ -439,80 +436,11 @@ class Scenario:
 # TOML
 
 
-def load_scenarios(source) -> list[Scenario]:
-    """Scenarios from a TOML file (path), TOML text, or a parsed dict.
+def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenario]:
+    """Scenarios from parsed scenario-file data (``{"scenario": [...]}``); every problem at once.
 
-    One ``[[scenario]]`` table each, with ``name``, optional ``description``
-    and ``lump``, and ``[[scenario.adjust]]`` tables with ``debt``,
-    ``action`` and the action's parameters. Every problem in the file is
-    reported at once, in Chinese and English.
-
-    >>> text = '''
-    ... [[scenario]]
-    ... name = "cap"
-    ... [[scenario.adjust]]
-    ... debt = "*"
-    ... action = "cap_rate"
-    ... line = "24"
-    ... '''
-    >>> load_scenarios(text)[0].adjustments[0].params
-    {'line': '24'}
+    Reading the file itself is :func:`planner.io.load_scenarios`.
     """
-    label = "scenarios"
-    if isinstance(source, Mapping):
-        data = dict(source)
-    else:
-        if isinstance(source, (PathLike, str)) and not (isinstance(source, str) and ("\n" in source or "=" in source)):
-            path = Path(source)
-            label = str(path)
-            try:
-                raw = path.read_bytes()
-            except FileNotFoundError:
-                raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
-            except OSError as exc:
-                raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
-            if len(raw) > 1024 * 1024:
-                raise InputError([Problem("文件太大（上限 1 MB）。", "the file is too large (limit 1 MB).")], label)
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise InputError(
-                    [Problem("TOML 文件必须是 UTF-8 编码。请用文本编辑器另存为 UTF-8。", "a TOML file must be UTF-8. Save it as UTF-8 from your editor.")], label
-                ) from None
-        elif isinstance(source, bytes):
-            text = source.decode("utf-8-sig", errors="replace")
-        else:
-            text = str(source)
-        try:
-            data = tomllib.loads(text)
-        except RecursionError:  # arrays or inline tables nested thousands deep: tomllib recurses
-            raise InputError(
-                [
-                    Problem(
-                        "TOML 嵌套太深（数组或内联表一层套一层）。情景文件只需要 [[scenario]] 和 [[scenario.adjust]] 表，请删掉多余的嵌套。",
-                        "the TOML is nested too deeply (arrays or inline tables inside each other). A scenario file needs only "
-                        "[[scenario]] and [[scenario.adjust]] tables: remove the nesting.",
-                    )
-                ],
-                label,
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(
-                [
-                    Problem(
-                        f"TOML 格式错误：{exc}。请检查引号、等号和 [[scenario]] 表头。",
-                        f"malformed TOML: {exc}. Check the quotes, the = signs and the [[scenario]] headers.",
-                    )
-                ],
-                label,
-            ) from None
-    try:
-        return _scenarios_from_data(data, label)
-    except RecursionError:  # a parsed dict nested too deeply to show in a message
-        raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None
-
-
-def _scenarios_from_data(data: Mapping, label: str) -> list[Scenario]:
     problems: list[Problem] = []
     unknown_top = [str(k) for k in data if k != "scenario"]
     if unknown_top:
@@ -781,24 +709,26 @@ class Negotiation:
         return price_agency(r.savings.total_paid, sum(d.owed for d in self.baseline.debts), fee=fee, fee_percent=fee_percent)
 
 
-def negotiate(debts, budget, scenarios: Iterable[Scenario] | str | PathLike, strategy="avalanche", **plan_kwargs) -> Negotiation:
+def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche", **plan_kwargs) -> Negotiation:
     """Run the baseline and each scenario through :func:`planner.engine.plan` with the same
     budget, strategy and options, and compare them.
 
-    ``scenarios`` is a list of :class:`Scenario` or anything :func:`load_scenarios` reads.
+    ``debts`` is a list of :class:`~planner.debt.Debt`, ``scenarios`` a list of
+    :class:`Scenario` (:func:`planner.negotiate` also takes files).
     Contributions: the adjustments are made one at a time, in the order given,
     and each step's plan is compared with the previous one; they add up to the
     scenario's savings.
     """
     from .engine import plan
-    from .loader import load_debts
 
-    debts = load_debts(debts)
-    if not isinstance(scenarios, (list, tuple)):
-        scenarios = load_scenarios(scenarios)
-    for position, s in enumerate(scenarios, start=1):
+    debts = check_debts(debts)
+    if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Iterable):
+        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取 / "
+                           "scenarios must be a list of Scenario; read a file with planner.negotiate or planner.load_scenarios")
+    scenarios = list(scenarios)
+    for s in scenarios:
         if not isinstance(s, Scenario):
-            raise PlannerError(f"第 {position} 个情景不是 Scenario / scenario {position} is not a Scenario: {str(s)[:40]!r}")
+            raise PlannerError(f"不是 Scenario / not a Scenario: {s!r} (read a file with planner.load_scenarios)")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise PlannerError("情景名称重复 / two scenarios have the same name")
@@ -918,9 +848,7 @@ def affordability(income, essentials, payments=None, *, debts=None) -> Affordabi
     from .money import round_cents
 
     if debts is not None:
-        from .loader import load_debts
-
-        debts = load_debts(debts)
+        debts = check_debts(debts)
     inc = round_cents(_dec_param("affordability", "income", income))
     ess = round_cents(_dec_param("affordability", "essentials", essentials))
     available = inc - ess
@@ -985,7 +913,7 @@ __all__ = [
     "defer",
     "extend_term",
     "freeze_interest",
-    "load_scenarios",
+    "scenarios_from_dict",
     "monthly_pressure",
     "negotiate",
     "overdue_cost",

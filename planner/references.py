@@ -116,7 +116,7 @@ class LinePeriod:
     Interest accruing from ``start`` to ``end`` (both inclusive; ``None``: from the
     contract / open-ended) is judged against ``rate`` (percent a year). ``rule`` is
     ``"contract_lpr"`` (4 × the LPR at the contract date), ``"filing_lpr"`` (4 × the
-    LPR when the case is filed, ``lpr_date``) or ``"old_rules"`` (before 2020-08-20
+    LPR when the case is filed: ``lpr_date``, or today when it is None) or ``"old_rules"`` (before 2020-08-20
     for an older contract: ``rate`` protected, above ``void_above`` void).
     """
 
@@ -175,7 +175,8 @@ def lpr_line_periods(contract_date: date | None = None, filing_date: date | None
         lpr = lpr_on(contract)
         return (LinePeriod(contract, None, "contract_lpr", multiple * lpr, lpr, contract),)
     lpr = lpr_on(filing)
-    at_filing = LinePeriod(transition if contract is not None else None, None, "filing_lpr", multiple * lpr, lpr, filing)
+    # lpr_date None: the LPR of the day the line is computed ("today"), not a date given
+    at_filing = LinePeriod(transition if contract is not None else None, None, "filing_lpr", multiple * lpr, lpr, filing if filing_date is not None else None)
     if contract is None:
         return (at_filing,)
     return (LinePeriod(contract, day_before, "old_rules", **old), at_filing)
@@ -192,7 +193,9 @@ def lpr_note(day: date | None, filing_date: date | None = None) -> tuple[str, st
         "contract": day.isoformat() if day else "",
         "lpr_start": spec["lpr_start"].isoformat(),
         "transition": spec["transition"].isoformat(),
-        "filing": (_day(filing_date, "filing_date") if filing_date is not None else date.today()).isoformat(),
+        # the filing date when one is given; otherwise "today" (the text does not change with the day)
+        "filing_zh": _day(filing_date, "filing_date").isoformat() if filing_date is not None else "今天",
+        "filing_en": _day(filing_date, "filing_date").isoformat() if filing_date is not None else "today",
         "lpr": f"{last.lpr:.2f}" if last.lpr is not None else "",
         "rate": f"{last.rate:.2f}",
         "old_protected": spec["old_protected"],

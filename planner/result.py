@@ -53,6 +53,17 @@ class _Columns:
         self.forgiven.append(forgiven)
 
 
+def next_month(today: date | None = None) -> str:
+    """The calendar month after ``today`` (default: today), ``"2027-01"``: month 1 of a plan made then.
+
+    >>> next_month(date(2026, 12, 5))
+    '2027-01'
+    """
+    today = today or date.today()
+    y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{y}-{m:02d}"
+
+
 def _parse_start(start) -> tuple[int, int] | None:
     if start is None:
         return None

@@ -6,6 +6,7 @@ drawn value is exactly what a CSV could hold.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -22,14 +23,15 @@ def yuan(c: int) -> Decimal:
 
 @st.composite
 def debts(draw, *, amortising: bool = False, name: str = "D") -> Debt:
-    """One debt. With ``amortising``, its minimum covers the first month's interest plus
-    at least 1% of the balance, so minimum payments alone clear it well inside 600 months."""
+    """One debt. With ``amortising``, its minimum covers a month's interest on the balance and
+    fees together plus 1% of both, so minimum payments alone clear it well inside 600 months:
+    while the minimum goes to the fees (at most 100 months) the balance grows by less than
+    the minimum's margin allows ((1 - f)·e^f ≤ 1 for the fees' share f)."""
     balance = draw(cents)
     apr = draw(rates)
     fees = draw(st.sampled_from([0, 0, 0, 5000, 12345]))
-    interest = balance * apr / 1200
     if amortising:
-        floor = int(interest) + (balance + fees) // 100 + 1
+        floor = math.ceil((balance + fees) * apr / 1200) + (balance + fees) // 100 + 1
         minimum = draw(st.integers(min_value=floor, max_value=max(floor, balance + 100)))
     else:
         minimum = draw(st.integers(min_value=0, max_value=max(balance, 1)))

@@ -21,7 +21,7 @@ import pytest
 
 from planner import Debt, InputError, PlannerError, PlannerWarning, load_debts, plan
 from planner.cli import main
-from planner.loader import MAX_BYTES, MAX_DEBTS
+from planner.io.loader import MAX_BYTES, MAX_DEBTS
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
@@ -125,7 +125,7 @@ def test_sloppy_but_usable_files_load(case):
 
 @pytest.mark.parametrize("case", SCENARIOS, ids=[c["file"] for c in SCENARIOS])
 def test_scenario_files(case):
-    from planner.negotiation import load_scenarios, negotiate
+    from planner import load_scenarios, negotiate
 
     path = CORPUS / case["file"]
     with pytest.raises(PlannerError) as info:

@@ -19,7 +19,7 @@ from planner import Debt, plan
 from planner.batch import BATCH_STRATEGIES, adjust, batch_dask, batch_frame, plan_batch
 from planner.cli import main
 from planner.errors import InfeasibleBudgetError, PlannerError
-from planner.loader import load_debts
+from planner import load_debts
 from planner.negotiation import Scenario, cap_rate, defer, freeze_interest, settle, waive_fees
 
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan

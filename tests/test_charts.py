@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 
 from planner import Debt, compare, load_debts, plan  # noqa: E402
 from planner import charts  # noqa: E402
-from planner.fonts import cjk_family, font_families  # noqa: E402
-from planner.negotiation import negotiate  # noqa: E402
+from planner.charts.style import cjk_family, font_families  # noqa: E402
+from planner import negotiate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "sample_data" / "debts_zh.csv"

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 openpyxl = pytest.importorskip("openpyxl")
 
 from planner import InputError, PlannerWarning, load_debts  # noqa: E402
-from planner.excel import MAX_SHEET_ROWS, cell_text, is_percent_format  # noqa: E402
-from planner.loader import MAX_DEBTS  # noqa: E402
+from planner.io.excel import MAX_SHEET_ROWS, cell_text, is_percent_format  # noqa: E402
+from planner.io.loader import MAX_DEBTS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -281,11 +281,11 @@ def test_stray_cell_far_below_the_list(tmp_path):
 
 
 def test_workbook_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
-    import planner.excel
+    import planner.io.excel
 
     path = _workbook(tmp_path / "big.xlsx", [HEADER, ["花呗", 5000, 18, 500]])
     unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
-    monkeypatch.setattr(planner.excel, "MAX_UNPACKED_BYTES", unpacked - 1)
+    monkeypatch.setattr(planner.io.excel, "MAX_UNPACKED_BYTES", unpacked - 1)
     with pytest.raises(InputError, match="too large when unpacked"):
         load_debts(path)
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from planner import Debt, PlannerError, load_debts, plan
-from planner.export import excel_safe, write_csv
+from planner.io.export import excel_safe, write_csv
 from tests.strategies import feasible_budgets, portfolios, strategy_names, varied_portfolios
 
 # suspicious-but-valid input warns (PlannerWarning); here only errors matter
@@ -287,7 +287,7 @@ def scenario_tables(draw, debts):
 @_HEAVY
 @given(st.data())
 def test_random_scenarios_into_the_negotiation_layer(data):
-    from planner.negotiation import load_scenarios, negotiate
+    from planner import load_scenarios, negotiate
 
     debts = data.draw(st.one_of(varied_portfolios(max_size=4), portfolios(max_size=4)))
     table = data.draw(scenario_tables(debts))

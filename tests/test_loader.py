@@ -284,7 +284,7 @@ def test_big5_and_shift_jis_are_refused_naming_the_encoding_and_the_fix(encoding
     assert f"the file looks like {shown}" in problem.en and "Save it from Excel as 'CSV UTF-8'" in problem.en
     assert "另存为” CSV UTF-8" in problem.zh and "--encoding" in problem.en
     # the fix it names works: the given encoding reads the names as written
-    from planner.loader import suspect_encoding
+    from planner.io import suspect_encoding
 
     likely = suspect_encoding(data, data.decode("gb18030"))
     assert [d.name for d in load_debts(data, encoding=likely)] == names

@@ -22,15 +22,14 @@ from planner.negotiation import (
     defer,
     extend_term,
     freeze_interest,
-    load_scenarios,
     monthly_pressure,
-    negotiate,
     overdue_cost,
     price_agency,
     reduce_rate,
     settle,
     waive_fees,
 )
+from planner import load_scenarios, negotiate
 from planner.references import lpr_on
 from strategies import portfolios
 
@@ -455,7 +454,7 @@ def test_scenario_plans_reconcile_and_contributions_add_up(debts, extra, month, 
 def test_deeply_nested_toml_of_any_kind_is_a_clear_error(tmp_path):
     # issue 11, item 13: tomllib recurses on nested arrays and inline tables
     from planner import InputError
-    from planner.negotiation import load_scenarios
+    from planner import load_scenarios
 
     depth = 3000
     for value in ("[" * depth + "]" * depth, "{a=" * depth + "1" + "}" * depth, "[{a=" * depth + "1" + "}]" * depth):

@@ -121,7 +121,8 @@ def test_the_issue_examples_15_percent_private_loans_of_2018_and_january_2020_cr
 
 
 def test_cap_rate_4xlpr_on_a_2018_loan_caps_at_todays_line_not_17():
-    from planner.negotiation import cap_rate, load_scenarios
+    from planner import load_scenarios
+    from planner.negotiation import cap_rate
 
     debt = Debt("表哥", 10000, 20, 500, kind="private", contract_date=date(2018, 6, 1))
     (capped,) = cap_rate("表哥", line="4xLPR").apply([debt])

@@ -15,7 +15,8 @@ from planner import InfeasibleBudgetError, PlannerError, compare, load_debts, ne
 from planner.cli import main
 from planner.money import format_yuan
 from planner.negotiation import Scenario, cap_rate, freeze_interest, waive_fees
-from planner.report import build_report, render_html, render_pdf, report_button, screenshot, write_report
+from planner.report import build_report, render_html, render_pdf, screenshot, write_report
+from planner.widgets import report_button
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {"zh": ROOT / "sample_data" / "debts_zh.csv", "en": ROOT / "sample_data" / "debts_en.csv"}
@@ -291,7 +292,7 @@ def _pdf_pages(data: bytes) -> int:
 def test_in_chromium_screenshot_and_pdf(lang, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from planner.report import CHROMIUM_ARGS, _fontconfig_env
+    from planner.report.render import CHROMIUM_ARGS, _fontconfig_env
 
     report = build_report(SAMPLES[lang], BUDGET, lang=lang, client="王小明" if lang == "zh" else "Ms Li", start=START,
                           made_on="2026-11-20", income=15000, essentials=6000)

@@ -21,7 +21,7 @@ import pytest
 
 from planner import PlannerError
 from planner.cli import main
-from planner.export import atomic_write_bytes, excel_safe, write_csv
+from planner.io.export import atomic_write_bytes, excel_safe, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = Path(__file__).parent / "bad_inputs" / "name_formula.csv"
@@ -183,7 +183,7 @@ def _batch_table(tmp_path: Path) -> Path:
 
 
 def test_batch_results_and_schedules_are_excel_safe(tmp_path, capsys):
-    pytest.importorskip("planner.cli_batch")
+    pytest.importorskip("planner.cli.batch")
     table = _batch_table(tmp_path)
     out, schedules = tmp_path / "results.csv", tmp_path / "schedules.csv"
     code = main(["batch", str(table), "--out", str(out), "--schedules", str(schedules), "--workers", "1"])
@@ -198,7 +198,7 @@ def test_batch_results_and_schedules_are_excel_safe(tmp_path, capsys):
 
 @pytest.mark.parametrize("flag", ["--out", "--schedules"])
 def test_batch_never_overwrites_its_input(tmp_path, flag, capsys):
-    pytest.importorskip("planner.cli_batch")
+    pytest.importorskip("planner.cli.batch")
     table = _batch_table(tmp_path)
     before = table.read_bytes()
     args = ["batch", str(table), "--out", str(tmp_path / "r.csv"), "--workers", "1"]

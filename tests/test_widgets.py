@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner import Debt, charts, load_debts, plan
-from planner.negotiation import negotiate
+from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,7 +241,7 @@ def _fresh_axes(canvas):
     """A new Figure the size of ``canvas`` and new Axes where the widget puts its charts."""
     from matplotlib.figure import Figure
 
-    from planner.widgets import _negotiation_axes
+    from planner.widgets.explorers import _negotiation_axes
 
     figure = Figure(figsize=canvas.figure.get_size_inches(), dpi=canvas.figure.dpi)
     if len(canvas.axes) == 2:
@@ -352,7 +352,7 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
     from matplotlib.figure import Figure
     from matplotlib.transforms import IdentityTransform
 
-    from planner._agg import TextCachingCanvas
+    from planner.widgets.agg import TextCachingCanvas
 
     def figure(shift):
         fig = Figure(figsize=(4, 2), dpi=80)

@@ -17,13 +17,23 @@ import warnings
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from os import PathLike
 from pathlib import Path
 
-from ._data import columns_table, kinds
-from .debt import MAX_APR, MAX_MONEY, Debt
-from .errors import InputError, PlannerError, PlannerWarning, Problem
-from .money import ParseError, SeparatorError, fraction_warning, looks_like_fraction, normalise, parse_date, parse_money, parse_number, parse_rate, round_cents
+from ..datafiles import columns_table, kinds
+from ..debt import MAX_APR, MAX_MONEY, Debt
+from ..errors import InputError, PlannerError, PlannerWarning, Problem
+from ..money import (
+    ParseError,
+    SeparatorError,
+    fraction_warning,
+    looks_like_fraction,
+    normalise,
+    parse_date,
+    parse_money,
+    parse_number,
+    parse_rate,
+    round_cents,
+)
 
 #: Files larger than this are refused: a person's list of debts is small.
 MAX_BYTES = 5 * 1024 * 1024
@@ -55,7 +65,7 @@ def header_key(text: str) -> str:
     return _BRACKETED_UNIT.sub("", key) or key
 
 
-def _alias_index() -> dict[str, str]:
+def alias_index() -> dict[str, str]:
     index = {}
     for canonical, spec in columns_table().items():
         if isinstance(spec, dict) and "aliases" in spec:
@@ -85,7 +95,7 @@ class _Row:
 # value parsers: raw text -> value, or ParseError(zh, en) with the fix
 
 
-def _money(text: str) -> Decimal:
+def parse_money_cell(text: str) -> Decimal:
     try:
         value = parse_money(text)
     except SeparatorError:
@@ -204,11 +214,11 @@ def _date(text: str) -> date:
     return parse_date(text)
 
 
-_PARSERS = {
-    "balance": _money,
-    "min_payment": _money,
-    "fees_owed": _money,
-    "principal": _money,
+CELL_PARSERS = {
+    "balance": parse_money_cell,
+    "min_payment": parse_money_cell,
+    "fees_owed": parse_money_cell,
+    "principal": parse_money_cell,
     "apr": _annual_rate,
     "penalty_apr": _annual_rate,
     "daily_rate": _daily_rate,
@@ -453,7 +463,7 @@ def _split_header(rows, source):
     rows = [(n, [c.strip() for c in cells]) for n, cells in rows if not blank(cells)]
     if not rows:
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], source)
-    index = _alias_index()
+    index = alias_index()
     # The header is the first of the first few rows naming at least two known columns
     # (a title line such as "我的债务" may stand above it).
     for position, (number, cells) in enumerate(rows[:5]):
@@ -521,7 +531,7 @@ def _rows_from_frame(frame, positions=None) -> tuple[list[str], list[tuple[int, 
 
 
 def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[dict[int, str], dict[int, str]]:
-    index = _alias_index()
+    index = alias_index()
     known: dict[int, str] = {}
     unknown: dict[int, str] = {}
     problems = []
@@ -631,7 +641,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 )
                 continue
             try:
-                values[canonical] = _PARSERS[canonical](text)
+                values[canonical] = CELL_PARSERS[canonical](text)
             except ParseError as exc:
                 column = labels[next(p for p, c in known.items() if c == canonical)]
                 row_problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
@@ -669,7 +679,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         elif "daily_rate" in values:
             values["apr"] = values["daily_rate"] * 365
         elif "fee_rate" in values and "term_months" in values:
-            from .rates import flat_fee_apr
+            from ..rates import flat_fee_apr
 
             values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
             if values["apr"] > MAX_APR:
@@ -756,83 +766,3 @@ def column_letter(position: int) -> str:
 
 def _position(known: dict[int, str], canonical: str) -> int | None:
     return next((p for p, c in known.items() if c == canonical), None)
-
-
-def _check_debt_list(debts, source: str) -> list[Debt]:
-    problems = []
-    seen: dict[str, int] = {}
-    for position, debt in enumerate(debts, start=1):
-        if not isinstance(debt, Debt):
-            problems.append(Problem("不是 Debt 对象。", f"item {position} is not a Debt: {type(debt).__name__}."))
-        elif debt.name in seen:
-            problems.append(Problem(f"名称“{debt.name}”重复。", f"the name {debt.name!r} appears twice (items {seen[debt.name]} and {position})."))
-        else:
-            seen[debt.name] = position
-    if not debts:
-        problems.append(Problem("没有任何债务。", "there are no debts."))
-    if problems:
-        raise InputError(problems, source)
-    return list(debts)
-
-
-def load_debts(source, *, encoding: str | None = None, sheet: str | None = None) -> list[Debt]:
-    """Debts from a CSV path, CSV bytes or text, a pandas DataFrame, or a list of :class:`Debt`.
-
-    An Excel workbook (.xlsx, as a path, bytes or an open file) loads the same way,
-    from its first sheet with a header row or the sheet named ``sheet``
-    (see :mod:`planner.excel`).
-
-    Raises :class:`~planner.errors.InputError` listing every problem found;
-    warns with :class:`~planner.errors.PlannerWarning` on suspicious input.
-
-    >>> debts = load_debts(b"name,balance,apr,min_payment\\nCard,\\"12,000\\",18%,600\\n")
-    >>> debts[0].balance, debts[0].apr
-    (Decimal('12000.00'), Decimal('18'))
-    """
-    if isinstance(source, (list, tuple)):
-        return _check_debt_list(source, "debts")
-    if hasattr(source, "columns") and hasattr(source, "itertuples"):
-        positions = _filled_positions(source)
-        if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
-            raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
-        header, rows = _rows_from_frame(source, positions)
-        rows = [(n, c) for n, c in rows if not blank(c)]
-        if not rows:
-            raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
-        return _rows_to_debts(header, rows, "DataFrame")
-    if isinstance(source, (str, PathLike)) and not (isinstance(source, str) and "\n" in source):
-        path = Path(source)
-        label = str(path)
-        data = _read_bytes(path)
-    elif isinstance(source, str):
-        label = "CSV"
-        if len(source) > MAX_BYTES:
-            raise _too_large(None, label)
-        data = source.encode("utf-8")
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        label = "CSV"
-        if len(source) > MAX_BYTES:
-            raise _too_large(None, label)
-        data = bytes(source)
-    elif hasattr(source, "read"):
-        label = str(getattr(source, "name", "CSV"))
-        data = source.read(MAX_BYTES + 1)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        if len(data) > MAX_BYTES:
-            raise _too_large(None, label)
-    else:
-        raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
-    if not data.strip():
-        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
-    if data.startswith(_ZIP):
-        from .excel import load_workbook_debts
-
-        return load_workbook_debts(data, label, sheet=sheet)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError([Problem(*_OLD_EXCEL)], label)
-    if sheet is not None:
-        raise InputError([Problem("只有 Excel 工作簿才有工作表；这是 CSV 文件，请去掉 --sheet。", "only an Excel workbook has sheets; this is a CSV file: leave out --sheet (sheet=).")], label)
-    text = decode(data, label, encoding)
-    header, rows, header_row = _table_from_text(text, label)
-    return _rows_to_debts(header, rows, label, header_row)

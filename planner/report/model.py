@@ -36,9 +36,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import InfeasibleBudgetError, PlannerError
-from .loader import column_letter
-from .money import format_yuan
+from ..errors import InfeasibleBudgetError, PlannerError
+from ..io import column_letter
+from ..money import format_yuan
+from ..result import next_month
 
 #: Chromium flags for printing the report (a fresh container has no sandbox or GPU).
 CHROMIUM = "/usr/bin/chromium"
@@ -258,15 +259,9 @@ class Report:
 # building
 
 
-def _next_month() -> str:
-    today = date.today()
-    y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return f"{y}-{m:02d}"
-
-
 def _anonymise(debts, scenarios, lang):
     """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references."""
-    from .negotiation import Adjustment, Scenario
+    from ..negotiation import Adjustment, Scenario
 
     names = {d.name: text("anon_debt", lang, letter=column_letter(k)) for k, d in enumerate(debts)}
     debts = [d.with_(name=names[d.name], extra=()) for d in debts]
@@ -291,8 +286,8 @@ def _anonymise(debts, scenarios, lang):
 
 
 def _debt_rows(debts, lang) -> tuple[DebtRow, ...]:
-    from .negotiation import overdue_cost
-    from .references import assess
+    from ..negotiation import overdue_cost
+    from ..references import assess
 
     rows = []
     for d in debts:
@@ -322,10 +317,10 @@ def _asks_for(debt, stretched: bool, lang: str):
     rate above a line that applies to this kind of lender -> cut to that line
     (24% for licensed lenders, 4 × LPR for private lending).
     """
-    from .negotiation import cap_rate, freeze_interest, waive_fees
-    from .rates import installment
-    from .references import assess
-    from .money import from_cents, to_cents
+    from ..negotiation import cap_rate, freeze_interest, waive_fees
+    from ..rates import installment
+    from ..references import assess
+    from ..money import from_cents, to_cents
 
     asks = _texts()["asks"]
     adjustments, said, basis, writing = [], [], [], []
@@ -387,13 +382,13 @@ def build_report(
     """
     if not isinstance(lang, str) or lang not in ("zh", "en"):
         raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
-    from .engine import compare
-    from .loader import load_debts
-    from .money import round_cents
-    from .negotiation import Scenario, affordability, load_scenarios, monthly_pressure, negotiate, price_agency
-    from .references import disclaimer
-    from .strategies import STRATEGIES
-    from .charts import strategy_label
+    from ..engine import compare
+    from ..io import load_debts, load_scenarios
+    from ..money import round_cents
+    from ..negotiation import Scenario, affordability, monthly_pressure, negotiate, price_agency
+    from ..references import disclaimer
+    from ..strategies import STRATEGIES
+    from ..charts import strategy_label
 
     text("title", lang)  # validates lang
     debts = load_debts(debts)
@@ -413,7 +408,7 @@ def build_report(
         client = None
     else:
         debts = [d.with_(extra=()) for d in debts]
-    start = start or _next_month()
+    start = start or next_month()
     made_on = str(made_on or date.today().isoformat())
     kwargs = {"start": start, "horizon": horizon}
 
@@ -546,7 +541,7 @@ def _relief_for(debt, lang: str):
     crosses, then its term extended (展期) to twice the months left, at most
     ``extend_term_max_months``, when that lowers the payment.
     """
-    from .negotiation import Scenario, extend_term
+    from ..negotiation import Scenario, extend_term
 
     adjustments, said, basis, writing = _asks_for(debt, True, lang)
     if debt.kind == "card":
@@ -572,8 +567,8 @@ def _relief_for(debt, lang: str):
 
 def _smallest_budget(debts, kwargs):
     """The least budget (to the cent) that pays every month's minimums, and the minimums-only plan with it."""
-    from .engine import plan
-    from .negotiation import monthly_pressure
+    from ..engine import plan
+    from ..negotiation import monthly_pressure
 
     need = monthly_pressure(debts)
     for _ in range(1000):  # each round raises the budget to a month's minimums; they only ever fall after month 1
@@ -597,11 +592,11 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
     that plan. Part 5 compares it with paying today's minimums, with the
     budget that pays them.
     """
-    from .charts import strategy_label
-    from .engine import compare, plan, required_budget
-    from .negotiation import Scenario, monthly_pressure, price_agency
-    from .references import disclaimer
-    from .strategies import STRATEGIES
+    from ..charts import strategy_label
+    from ..engine import compare, plan, required_budget
+    from ..negotiation import Scenario, monthly_pressure, price_agency
+    from ..references import disclaimer
+    from ..strategies import STRATEGIES
 
     lang = head["lang"]
     smallest, baseline = _smallest_budget(debts, kwargs)
@@ -720,7 +715,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
 
 
 def _why(chosen, comparison, lang: str, horizon: int) -> str:
-    from .charts import strategy_label
+    from ..charts import strategy_label
 
     finishing = [p for p in comparison if p.months is not None]
     if chosen.months is None or not finishing:
@@ -753,7 +748,7 @@ def _bar_label(rank: int, name: str, lang: str) -> str:
 
 
 def _step_label(adjustment, debts, lang: str) -> str:
-    from .i18n import labels, t
+    from ..i18n import labels, t
 
     key = f"action_{adjustment.action}"
     action = t(key, lang) if key in labels() else adjustment.action
@@ -763,341 +758,3 @@ def _step_label(adjustment, debts, lang: str) -> str:
         who = []
     who_text = ("、" if lang == "zh" else ", ").join(who) if len(who) <= 2 else ("*" if adjustment.debt == "*" else str(adjustment.debt))
     return f"{who_text}: {action}" if lang == "en" else f"{who_text}：{action}"
-
-
-# ---------------------------------------------------------------------------
-# rendering
-
-
-def _png(draw, size: tuple[float, float]) -> str:
-    """Draw on a fresh (pyplot-free) figure and return it as a base64 PNG."""
-    import base64
-    import io
-
-    from matplotlib.figure import Figure
-
-    from .charts import chart_style
-
-    with chart_style():
-        fig = Figure(figsize=size, layout="constrained")
-        ax = fig.add_subplot()
-        draw(ax)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=150)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def charts(report: Report) -> dict[str, str]:
-    """The report's charts as base64 PNGs: ``timeline`` (when there is a plan) and (when there are asks) ``savings``."""
-    from . import charts as c
-
-    def timeline(ax):
-        from matplotlib.ticker import MaxNLocator
-
-        c.payoff_timeline(report.plan, ax, lang=report.lang)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
-
-    out = {"timeline": _png(timeline, (6.4, 3.6))} if report.plan is not None else {}
-    if report.waterfall and report.shortfall is not None:
-        # Budget below the minimums: the bars are what each call takes off the month-1 minimums.
-        def cuts(ax):
-            c.savings_waterfall(list(report.waterfall), ax, lang=report.lang, title=report.t("pressure_chart_title"))
-            ax.set_ylabel(report.t("pressure_axis"))
-            amount = report.shortfall.amount  # the cut the budget needs: the bars that cross it make the plan fit
-            low, high = ax.get_ylim()
-            ax.set_ylim(low, max(high, float(amount) * 1.1))
-            ax.axhline(float(amount), color=c.PALETTE[3], linestyle="--", linewidth=1)
-            ax.text(0.5, float(amount), " " + report.t("short_cell", amount=_yuan(amount)), color=c.PALETTE[3],
-                    fontsize=7, va="bottom", ha="left")
-
-        out["savings"] = _png(cuts, (6.4, 3.0))
-    elif report.waterfall:
-        out["savings"] = _png(lambda ax: c.savings_waterfall(list(report.waterfall), ax, lang=report.lang), (6.4, 3.0))
-    return out
-
-
-def _months_label(report: Report, month: int) -> str:
-    return report.plan.calendar_month(month) or str(month)
-
-
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML document (UTF-8 text)."""
-    import jinja2
-
-    from .charts import strategy_label
-
-    source = resources.files("planner").joinpath("templates/report.html.j2").read_text("utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["yuan"] = _yuan
-    env.filters["pct"] = _pct
-    template = env.from_string(source)
-    p = report.plan
-    totals = {
-        "owed": sum((d.owed for d in report.debts), Decimal("0.00")),
-        "minimum": sum((d.minimum for d in report.debts), Decimal("0.00")),
-        "overdue_cost": sum((d.overdue_cost for d in report.debts), Decimal("0.00")),
-    }
-    month_table = [
-        {"name": d.name, "cells": [report.payments(m).get(d.name) for m in report.first_months]} for d in report.debts
-    ]
-    month_totals = [sum(report.payments(m).values(), Decimal("0.00")) for m in report.first_months]
-    def once(field):  # a text already quoted for an earlier call: "as for call 3"
-        out, seen = [], {}
-        for c in report.calls:
-            out.append([text("same_basis", report.lang, rank=seen[x]) if x in seen else x for x in getattr(c, field)])
-            for x in getattr(c, field):
-                seen.setdefault(x, c.rank)
-        return out
-    return template.render(
-        r=report,
-        t=report.t,
-        p=p,
-        lang=report.lang,
-        html_lang="zh-CN" if report.lang == "zh" else "en",
-        totals=totals,
-        charts=charts(report),
-        month_labels=[_months_label(report, m) for m in report.first_months],
-        month_table=month_table,
-        month_totals=month_totals,
-        strategy_name=strategy_label(report.recommended, report.lang),
-        order=("、" if report.lang == "zh" else ", ").join(p.priority) if p is not None else "",
-        sf=report.shortfall,
-        basis=once("basis"),
-        writing=once("writing"),
-        agency_percent=_param("agency_fee_percent"),
-        sep="、" if report.lang == "zh" else ", ",
-    )
-
-
-def _fontconfig_env() -> dict[str, str]:
-    """Environment for Chromium: when fontconfig knows no Chinese font, add the pip-installed Noto CJK."""
-    import shutil
-    import subprocess
-    import tempfile
-
-    env = dict(os.environ)
-    if shutil.which("fc-list"):
-        try:
-            found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            found = ""
-        if found:
-            return env
-    from .fonts import bundled_font_path
-
-    path = bundled_font_path()
-    if path is None:
-        return env
-    conf = Path(tempfile.gettempdir()) / "planner-fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{Path(path).parent}</dir></fontconfig>",
-        "utf-8",
-    )
-    env["FONTCONFIG_FILE"] = str(conf)
-    return env
-
-
-def _chromium(action):
-    """Run ``action(page)`` in headless Chromium with every network request blocked.
-
-    Runs in a worker thread when an asyncio loop is running (Jupyter), where
-    Playwright's sync API cannot run.
-    """
-    import asyncio
-
-    def work():
-        try:
-            from playwright.sync_api import Error as PlaywrightError
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            raise PlannerError("生成 PDF 需要 playwright（pip install playwright）/ a PDF needs playwright: pip install playwright") from None
-        if not Path(CHROMIUM).exists():
-            raise PlannerError(
-                f"生成 PDF 需要 Chromium（{CHROMIUM}）：运行 scripts/install-system-deps.sh，或改为输出 .html 后用浏览器打印 / "
-                f"a PDF needs Chromium at {CHROMIUM}: run scripts/install-system-deps.sh, or write .html and print it from a browser"
-            )
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), env=_fontconfig_env())
-                try:
-                    page = browser.new_page()
-                    page.route("**/*", lambda route: route.abort())  # nothing is fetched or sent
-                    return action(page)
-                finally:
-                    browser.close()
-        except PlaywrightError as exc:
-            raise PlannerError(f"Chromium 出错 / Chromium failed: {str(exc).splitlines()[0]}") from None
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return work()
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(work).result()
-
-
-def render_pdf(report_or_html) -> bytes:
-    """The report printed to an A4 PDF by headless Chromium (Chinese needs a CJK font it can see)."""
-    document = report_or_html if isinstance(report_or_html, str) else render_html(report_or_html)
-
-    def pdf(page):
-        page.set_content(document, wait_until="load")
-        return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-
-    return _chromium(pdf)
-
-
-def screenshot(report_or_html, path, *, width: int = 900) -> Path:
-    """A full-page PNG of the report as a browser shows it (for the README and checks)."""
-    document = report_or_html if isinstance(report_or_html, str) else render_html(report_or_html)
-
-    def shot(page):
-        page.set_viewport_size({"width": width, "height": 1200})
-        page.set_content(document, wait_until="load")
-        return page.screenshot(full_page=True, type="png")
-
-    from .export import atomic_write_bytes
-
-    return atomic_write_bytes(path, _chromium(shot))
-
-
-def write_report(report: Report, path, *, inputs=()) -> Path:
-    """Write ``report`` to ``path``: a PDF when it ends in ``.pdf``, else HTML.
-
-    Atomic (a temporary file renamed into place), and never over one of ``inputs``.
-    """
-    from .export import atomic_write_bytes, refuse_inputs
-
-    target = Path(path)
-    refuse_inputs(target, inputs)  # before the (slow) rendering, not only at the write
-    if target.suffix.lower() == ".pdf":
-        data = render_pdf(report)
-    elif target.suffix.lower() in (".html", ".htm"):
-        data = render_html(report).encode("utf-8")
-    else:
-        raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
-    return atomic_write_bytes(target, data, inputs=inputs)
-
-
-# ---------------------------------------------------------------------------
-# the notebook button
-
-
-def _state_value(state, key, default=None):
-    if callable(state):
-        state = state()
-    if isinstance(state, dict):
-        return state.get(key, default)
-    return getattr(state, key, default)
-
-
-def report_button(state, *, path: str = "report.html", description: str | None = None):
-    """A one-button export for the counsellor notebook.
-
-    ``state`` is a dict, an object with attributes, or a function returning
-    either, read when the button is pressed: ``debts`` and ``budget``
-    (required), optional ``lang``, ``scenarios``, ``client``, ``anonymise``,
-    ``income``, ``essentials``, ``strategy``, ``start``. Returns an ipywidgets
-    box: the button, the output file name (``.html`` or ``.pdf``), and a
-    status line with a download link (a ``data:`` link, nothing is sent).
-    """
-    import base64
-
-    import ipywidgets as w
-
-    lang0 = _state_value(state, "lang", "zh") or "zh"
-    button = w.Button(description=description or text("title", lang0), icon="file", button_style="primary",
-                      layout=w.Layout(width="auto"))
-    name = w.Text(value=path, layout=w.Layout(width="16em"))
-    status = w.HTML()
-
-    def click(_=None):
-        import html as html_mod
-
-        get = lambda k, d=None: _state_value(state, k, d)  # noqa: E731
-        try:
-            report = build_report(
-                get("debts"), get("budget"), scenarios=get("scenarios"), lang=get("lang", "zh") or "zh",
-                client=get("client"), anonymise=bool(get("anonymise", False)), income=get("income"),
-                essentials=get("essentials"), strategy=get("strategy"), start=get("start"),
-            )
-            written = write_report(report, name.value)
-        except PlannerError as exc:
-            status.value = f"<pre style='color:#b00'>{html_mod.escape(str(exc))}</pre>"
-            return None
-        data = written.read_bytes()
-        mime = "application/pdf" if written.suffix.lower() == ".pdf" else "text/html"
-        link = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        status.value = (
-            f"✓ {html_mod.escape(str(written))} ({len(data) // 1024} KB) · "
-            f"<a download='{html_mod.escape(written.name)}' href='{link}'>⬇ {html_mod.escape(written.name)}</a>"
-        )
-        return written
-
-    button.on_click(click)
-    box = w.VBox([w.HBox([button, name]), status])
-    box.click = click  # drivable from tests without a browser
-    return box
-
-
-# ---------------------------------------------------------------------------
-# the command line
-
-
-def register(subparsers) -> None:
-    """Add ``planner report`` to the command line (see :data:`planner.cli._EXTENSIONS`)."""
-    from .cli import _money_arg, _next_month
-
-    p = subparsers.add_parser("report", help="the counsellor's session report, HTML or PDF / 咨询报告与行动方案")
-    p.add_argument("debts", help="CSV file of debts (UTF-8 or GBK; Chinese headers accepted)")
-    p.add_argument("--encoding", help="force the file's encoding")
-    p.add_argument("--budget", type=_money_arg, required=True, help="monthly budget for all debts, e.g. 6000")
-    p.add_argument("--scenarios", help="negotiation scenarios (TOML) to compare in part 5")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
-    p.add_argument("--client", help="the client's name, shown at the top (left out with --anonymise)")
-    p.add_argument("--anonymise", "--anonymize", action="store_true", help="replace lender names (平台A / Lender A), drop the client's name")
-    p.add_argument("--income", type=_money_arg, help="monthly take-home pay (for the 30%% line)")
-    p.add_argument("--essentials", type=_money_arg, help="monthly essential spending (for the emergency fund)")
-    p.add_argument("--strategy", help="force a strategy (default: least interest among those that finish)")
-    p.add_argument("--start", default=_next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
-    p.add_argument("--out", required=True, help="output file: report.html or report.pdf")
-    p.set_defaults(func=cmd_report)
-
-
-def cmd_report(args) -> int:
-    from .cli import _load
-
-    args.format = "table"
-    debts = _load(args)
-    report = build_report(
-        debts, args.budget, scenarios=args.scenarios, lang=args.lang, client=args.client, anonymise=args.anonymise,
-        income=args.income, essentials=args.essentials, strategy=args.strategy, start=args.start,
-    )
-    inputs = [args.debts] + ([args.scenarios] if args.scenarios else [])
-    written = write_report(report, args.out, inputs=inputs)
-    print(f"{written} ({written.stat().st_size // 1024} KB)")
-    if report.shortfall is not None:  # exit 0: the report is what such a client needs, but say so
-        print(report.t("cli_short", amount=_yuan(report.shortfall.amount)))
-    return 0
-
-
-__all__ = [
-    "Call",
-    "DebtRow",
-    "Report",
-    "ScenarioRow",
-    "StrategyRow",
-    "build_report",
-    "charts",
-    "render_html",
-    "render_pdf",
-    "report_button",
-    "screenshot",
-    "text",
-    "write_report",
-]

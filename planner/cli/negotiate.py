@@ -10,16 +10,16 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
-from .errors import PlannerError
-from .i18n import t
-from .money import format_yuan
+from ..errors import PlannerError
+from ..i18n import t
+from ..money import format_yuan
+from .common import add_debts_args, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
 
 
 def rates_section(debts, lang: str = "en") -> str:
     """For ``planner check``: each debt's true APR and the reference lines it crosses, in words."""
-    from .cli import render_table
-    from .negotiation import overdue_costs
-    from .references import assess, disclaimer, kind_note
+    from ..negotiation import overdue_costs
+    from ..references import assess, disclaimer, kind_note
 
     assessments = [assess(d) for d in debts]
     rows = []
@@ -58,8 +58,8 @@ def rates_section(debts, lang: str = "en") -> str:
 
 def rates_json(debt) -> dict:
     """For ``planner check --format json``: the true rate, the lines, and the cost of staying overdue."""
-    from .negotiation import overdue_cost
-    from .references import assess
+    from ..negotiation import overdue_cost
+    from ..references import assess
 
     out = assess(debt).to_dict()
     out.pop("name")
@@ -74,14 +74,14 @@ def rates_json(debt) -> dict:
 
 
 def cmd_negotiate(args) -> int:
-    from .cli import _emit_json, _load, _plan_kwargs, render_table
-    from .negotiation import load_scenarios, negotiate
+    from ..io import load_scenarios
+    from ..negotiation import negotiate
 
-    debts = _load(args)
+    debts = load_debts_for(args)
     scenarios = load_scenarios(args.scenarios)
-    result = negotiate(debts, args.budget, scenarios, args.strategy, order=args.order, **_plan_kwargs(args))
+    result = negotiate(debts, args.budget, scenarios, args.strategy, order=args.order, **plan_kwargs(args))
     if args.format == "json":
-        _emit_json(result.to_dict())
+        emit_json(result.to_dict())
         return 0
     lang = args.lang
 
@@ -126,7 +126,7 @@ def cmd_negotiate(args) -> int:
 
 def _positive(kind):
     def parse(text: str):
-        from .money import ParseError, parse_number
+        from ..money import ParseError, parse_number
 
         try:  # a comma only as a thousands separator, as in the loader: "1,2" is not 12
             value = parse_number(text.strip().rstrip("%"))
@@ -150,8 +150,7 @@ def _periods(text: str) -> int:
 
 
 def cmd_apr(args) -> int:
-    from .cli import _emit_json, render_table
-    from . import rates
+    from .. import rates
 
     payment = None
     if args.daily_rate is not None:
@@ -180,7 +179,7 @@ def cmd_apr(args) -> int:
         data = result.to_dict()
         if payment is not None:
             data["payment"] = float(payment)
-        _emit_json(data)
+        emit_json(data)
         return 0
     lang = args.lang
     rows = [
@@ -196,11 +195,9 @@ def cmd_apr(args) -> int:
 
 def register(sub) -> None:
     """Add ``negotiate`` and ``apr`` to the ``planner`` subcommands."""
-    from .cli import _common, _money_arg
-
     p = sub.add_parser("negotiate", help="what negotiated relief saves / 协商方案比较")
-    _common(p, planning=True)
-    p.add_argument("--budget", type=_money_arg, required=True, help="monthly budget, e.g. 6000")
+    add_debts_args(p, planning=True)
+    p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
     p.add_argument("--scenarios", required=True, help="TOML file of scenarios (see sample_data/scenarios_zh.toml)")
     p.set_defaults(func=cmd_negotiate)
 

@@ -18,8 +18,6 @@ JupyterLab, Voila and headless tests.
 from __future__ import annotations
 
 import html
-import io
-import time
 import warnings
 from contextlib import contextmanager
 from decimal import Decimal
@@ -28,13 +26,15 @@ from math import ceil
 import ipywidgets as W
 import traitlets
 
-from . import charts
-from .engine import compare as _compare
-from .errors import InfeasibleBudgetError, InputError, PlannerError
-from .i18n import t
-from .loader import load_debts
-from .money import format_yuan
-from .strategies import STRATEGIES
+from .. import charts
+from ..engine import compare as _compare
+from ..errors import InfeasibleBudgetError, InputError, PlannerError
+from ..i18n import t
+from ..io import load_debts
+from ..money import format_yuan
+from ..result import next_month
+from ..strategies import STRATEGIES
+from .canvas import Canvas
 
 LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
 
@@ -43,234 +43,12 @@ LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
 # shared pieces
 
 
-class Canvas:
-    """A matplotlib Figure (not managed by pyplot) shown as a PNG image widget.
-
-    Redrawing live (``fast=True``, the default) does three things a
-    from-scratch redraw does not, none of which changes what is drawn:
-
-    * :meth:`reuse_axes` keeps the Axes alive between redraws and only
-      removes their data artists, titles and legend (creating Axes and their
-      ticks again is a large part of a redraw);
-    * the figure is drawn by :class:`planner._agg.TextCachingCanvas`, which
-      draws a string it has drawn before from the glyph bitmaps it recorded
-      (the same pixels, without shaping and rasterising it again);
-    * the PNG is written without filtering at zlib level 1 (lossless, for the
-      screen: about twice as fast to encode as Pillow's).
-
-    ``fast=False`` redraws everything from scratch with plain Agg and Pillow
-    (the benchmark's baseline; the tests compare both pixel by pixel).
-    """
-
-    def __init__(self, figsize=(12, 4.6), dpi=80, rect=(0.075, 0.1, 0.9, 0.82), *, fast: bool = True):
-        from matplotlib.figure import Figure
-
-        self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.rect = rect
-        self._layout_key = None
-        self._reused: list = []
-        self._kept: list = []  # Axes whose axis background may be kept (keep_axis_background)
-        self._background = None  # (signature, saved pixels)
-        self.background_reuses = 0  # redraws that reused a kept axis background
-        self.fast = fast
-        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width=f"{int(figsize[0] * dpi)}px"))
-        self.renders = 0
-        self.last_seconds: float | None = None
-
-    @property
-    def fast(self) -> bool:
-        return self._fast
-
-    @fast.setter
-    def fast(self, value: bool) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        from ._agg import TextCachingCanvas
-
-        self._fast = bool(value)
-        (TextCachingCanvas if self._fast else FigureCanvasAgg)(self.figure)  # attaches itself to the figure
-        self._layout_key = None
-        self._background = None
-
-    def clear(self) -> None:
-        self.figure.clear()
-        self._layout_key = None
-        self._reused = []
-        self._kept = []
-        self._background = None
-
-    def keep_axis_background(self, *axes) -> None:
-        """Let the next redraws reuse the pixels of these Axes' background, grid, ticks, tick labels
-        and axis labels while those are unchanged (same limits, ticks, labels, place).
-
-        Only for Axes whose other artists all lie above the axis (lines, spines,
-        texts, legend; not bars or areas, which the grid is drawn over): the
-        kept pixels are what matplotlib draws first, and everything else is
-        drawn on them in matplotlib's order, so the image is the same.
-        """
-        self._kept = list(axes)
-
-    def reuse_axes(self, key, make) -> list:
-        """The Axes ``make(figure)`` creates, kept between redraws while ``key`` is the same.
-
-        Kept Axes come back as a fresh Axes would be for the chart functions:
-        no data artists, titles, axis labels or legend, data limits recomputed
-        (empty), autoscaling on, the colour cycle from the start. Their ticks,
-        locators and formatters stay: every chart function sets its own.
-        """
-        if self._fast and key == self._layout_key and self.figure.axes == self._reused:
-            for ax in self._reused:
-                _empty_axes(ax)
-            return list(self._reused)
-        self.clear()
-        axes = list(make(self.figure))
-        self._layout_key, self._reused = key, axes
-        return list(axes)
-
-    def main_axes(self):
-        """The one Axes of a single-chart canvas (see :meth:`reuse_axes`)."""
-        return self.reuse_axes(("main", self.rect), lambda figure: [figure.add_axes(self.rect)])[0]
-
-    def draw(self, paint) -> None:
-        """Let ``paint(canvas)`` draw (in the chart style), then update the image."""
-        start = time.perf_counter()
-        with charts.chart_style():
-            paint(self)
-        self.image.value = self.png()
-        self.renders += 1
-        self.last_seconds = time.perf_counter() - start
-
-    def png(self) -> bytes:
-        """Draw the figure and encode it as PNG (fast zlib level: this is for the screen)."""
-        canvas = self.figure.canvas
-        if self._fast and self._kept:
-            self._draw_over_kept_background(canvas)
-        else:
-            canvas.draw()
-        if self._fast:
-            return png_bytes(canvas.buffer_rgba())
-        from PIL import Image
-
-        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-    def _draw_over_kept_background(self, canvas) -> None:
-        kept = [ax for ax in self._kept if ax in self.figure.axes and ax.get_visible()]
-        if not kept or not hasattr(canvas, "draw_over") or not all(_axis_below_everything(ax) for ax in kept):
-            self._background = None
-            canvas.draw()
-            return
-        signature = (canvas.get_width_height(physical=True), self.figure.dpi, id(canvas.get_renderer()),
-                     tuple(_axis_signature(ax) for ax in kept))
-        if self._background is None or self._background[0] != signature:
-            # The background: the figure with only the kept Axes' patch and axes drawn.
-            shown = [self.figure.patch] + [a for ax in kept for a in (ax.patch, ax.xaxis, ax.yaxis)]
-            with _only_visible(self.figure, shown):
-                canvas.draw()
-            self._background = (signature, canvas.copy_from_bbox(self.figure.bbox))
-        else:
-            self.background_reuses += 1
-        with _hidden([self.figure.patch] + [a for ax in kept for a in (ax.patch, ax.xaxis, ax.yaxis)]):
-            canvas.draw_over(self._background[1])
-
-    @property
-    def axes(self):
-        return self.figure.axes
-
-
-def _axis_below_everything(ax) -> bool:
-    """Whether every other visible artist of ``ax`` is drawn after its x and y axis (higher zorder)."""
-    below = max(ax.xaxis.get_zorder(), ax.yaxis.get_zorder())
-    own = {ax.patch, ax.xaxis, ax.yaxis}
-    return all(a.get_zorder() > below for a in ax.get_children() if a not in own and a.get_visible())
-
-
-def _axis_signature(ax) -> tuple:
-    """What the kept pixels of ``ax`` depend on: place, limits, ticks and their labels, axis labels."""
-    parts = [tuple(ax.get_position().bounds), tuple(ax.get_xlim()), tuple(ax.get_ylim()), ax.axison]
-    for axis in (ax.xaxis, ax.yaxis):
-        locs = axis.get_majorticklocs()
-        labels = axis.major.formatter.format_ticks(locs)
-        props = axis.get_ticklabels()[0].get_fontproperties() if len(locs) else None
-        parts.append((axis.get_visible(), tuple(locs), tuple(labels), axis.label.get_text(), axis.label.get_position(),
-                      None if props is None else hash(props)))
-    return tuple(parts)
-
-
-@contextmanager
-def _hidden(artists):
-    shown = [a for a in artists if a.get_visible()]
-    for a in shown:
-        a.set_visible(False)
-    try:
-        yield
-    finally:
-        for a in shown:
-            a.set_visible(True)
-
-
-@contextmanager
-def _only_visible(figure, keep):
-    """Hide every artist of ``figure`` (Axes' children included) except ``keep`` for the duration."""
-    keep = set(keep)
-    others = [a for ax in figure.axes for a in ax.get_children() if a not in keep]
-    others += [ax for ax in figure.axes if not any(a in keep for a in (ax.patch, ax.xaxis, ax.yaxis))]
-    others += [a for a in figure.get_children() if a not in keep and a not in figure.axes]
-    with _hidden(others):
-        yield
-
-
-def _empty_axes(ax) -> None:
-    for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
-        artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    for title in (ax.title, ax._left_title, ax._right_title):
-        title.set_text("")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.relim()
-    ax.set_autoscale_on(True)
-    ax.set_prop_cycle(None)
-
-
-def png_bytes(rgba) -> bytes:
-    """A PNG (8-bit RGB, no filter, zlib level 1) of an RGBA pixel buffer (height x width x 4).
-
-    Lossless: decoding it gives back the buffer's RGB values exactly.
-
-    >>> import numpy as np
-    >>> data = png_bytes(np.full((2, 3, 4), 255, dtype=np.uint8))
-    >>> data[:8], data[12:16], int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    (b'\\x89PNG\\r\\n\\x1a\\n', b'IHDR', 3, 2)
-    """
-    import struct
-    import zlib
-
-    import numpy as np
-
-    pixels = np.asarray(rgba)
-    height, width = pixels.shape[:2]
-    raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)  # each row: filter type 0, then R G B ...
-    rgb_columns = np.arange(width * 4).reshape(width, 4)[:, :3].ravel()  # R G B of each RGBA pixel
-    raw[:, 1:] = np.take(pixels.reshape(height, width * 4), rgb_columns, axis=1)  # faster than a strided copy
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
-            + chunk(b"IEND", b""))
-
-
 def _message_axes(canvas, text: str):
     canvas.clear()
     ax = canvas.figure.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12, color="#D55E00")
-    charts._finish(ax)
+    charts.style_ticks(ax)
     return ax
 
 
@@ -318,15 +96,6 @@ def minimum_budget(debts) -> int:
     """
     need = sum(min(d.min_payment, d.owed + d.monthly_interest) for d in debts)
     return int(ceil(need))
-
-
-def next_month() -> str:
-    """The calendar month after today, ``"2027-01"``: month 1 of a plan made today."""
-    from datetime import date
-
-    today = date.today()
-    y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return f"{y}-{m:02d}"
 
 
 class _Driven:
@@ -678,7 +447,7 @@ class DebtTable(_DebtSource):
             rate_cell, lines_cell = self._rate_cells[d.name]
             rate_cell.value, lines_cell.value = rate_cells(d, lang)
         try:
-            from .references import disclaimer
+            from ..references import disclaimer
 
             self.note.value = f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>"
         except ImportError:  # pragma: no cover - references arrives with the negotiation work
@@ -688,7 +457,7 @@ class DebtTable(_DebtSource):
 def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
     """HTML for a debt's true APR and the reference lines it crosses (applicable ones in red)."""
     try:
-        from .references import assess
+        from ..references import assess
     except ImportError:  # pragma: no cover - references arrives with the negotiation work
         return f"{debt.effective_apr}%", ""
     a = assess(debt)
@@ -836,7 +605,7 @@ def asks_to_scenario(asks: dict, name: str = "asks"):
     >>> [(a.action, a.debt) for a in s.adjustments]
     [('waive_fees', 'Card'), ('freeze_interest', 'Card')]
     """
-    from .negotiation import Scenario, extend_term, freeze_interest, reduce_rate, settle, waive_fees
+    from ..negotiation import Scenario, extend_term, freeze_interest, reduce_rate, settle, waive_fees
 
     adjustments = []
     for debt, ask in asks.items():
@@ -989,7 +758,7 @@ class NegotiationExplorer(_Driven):
 
     # -- the model -------------------------------------------------------
     def refresh(self) -> None:
-        from .negotiation import negotiate
+        from ..negotiation import negotiate
 
         lang = self.state.lang
         self._label(lang)
@@ -1099,7 +868,7 @@ class CounsellorSession(_Driven):
         self.intro = W.HTML()
         self.summary = W.HTML()
         ex, ng = self.explorer, self.negotiation
-        from .report import report_button
+        from .report_button import report_button
 
         # The report reads the session when the button is pressed: the debts as edited,
         # the budget and strategy chosen, and the asks set in the negotiation step.
@@ -1161,7 +930,7 @@ class CounsellorSession(_Driven):
         else:
             items.append(t("ui_summary_no_asks", lang))
         try:
-            from .references import disclaimer
+            from ..references import disclaimer
 
             note = disclaimer(lang)
         except ImportError:  # pragma: no cover

@@ -1,6 +1,6 @@
 """``planner batch``: plans for a whole caseload from one long table.
 
-Registered through :data:`planner.cli._EXTENSIONS`. Light at import: numpy,
+One of the fixed subcommand groups of :mod:`planner.cli.main`. Light at import: numpy,
 pandas, pyarrow, tqdm and dask are imported only when the command runs.
 """
 
@@ -10,7 +10,7 @@ import io
 import sys
 import time
 
-from .errors import InputError, PlannerError, Problem
+from ..errors import InputError, PlannerError, Problem
 
 #: Show a progress bar only for books at least this large (and only on a terminal).
 PROGRESS_FROM = 50_000
@@ -80,7 +80,7 @@ def _scenario(args):
         if args.scenario_name:
             raise PlannerError("--scenario-name 需要 --scenario 文件 / --scenario-name needs a --scenario file")
         return None
-    from .negotiation import load_scenarios
+    from ..io import load_scenarios
 
     scenarios = load_scenarios(args.scenario)
     names = [s.name for s in scenarios]
@@ -101,7 +101,7 @@ def _scenario(args):
 
 
 def _write(frame, path: str, inputs: list[str]) -> None:
-    from .export import atomic_write_bytes, excel_safe
+    from ..io import atomic_write_bytes, excel_safe
 
     lower = path.lower()
     if lower.endswith((".parquet", ".pq")):
@@ -131,7 +131,7 @@ def _progress_bar(args, total: int):
 def cmd_batch(args) -> int:
     import warnings
 
-    from .errors import PlannerWarning
+    from ..errors import PlannerWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PlannerWarning)
@@ -149,14 +149,14 @@ def cmd_batch(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from .batch import _strategy_list, batch_dask, batch_frame, read_table
+    from ..batch import batch_dask, batch_frame, read_table, strategy_list
 
     for path in (args.out, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):
             raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
     if args.engine == "dask" and args.schedules:
         raise PlannerError("--schedules 只能与本地引擎一起使用 / --schedules works with the local engine only")
-    strategies = _strategy_list(args.strategy)
+    strategies = strategy_list(args.strategy)
     scenario = _scenario(args)
     started = time.perf_counter()
     if args.engine == "dask":
@@ -192,8 +192,8 @@ def _run_batch(args) -> int:
 
 
 def _summary(table, elapsed: float) -> None:
-    from .cli import render_table
-    from .money import format_yuan
+    from .common import render_table
+    from ..money import format_yuan
 
     rows = []
     for name, group in table.groupby("strategy", sort=False):

@@ -23,19 +23,12 @@ grey print), with hatching once the colours run out.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 
-from .i18n import t
-from .money import format_yuan
-from .strategies import STRATEGY_LABELS
-
-#: Okabe & Ito (2008) colour-blind-safe palette, black left out (used for totals).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
-#: Hatches used after the palette has been used once (a 10-debt portfolio stays readable).
-HATCHES = (None, "//", "..", "xx")
-TOTAL_COLOR = "#000000"
-MUTED = "#BBBBBB"
+from ..i18n import t
+from ..money import format_yuan
+from ..strategies import STRATEGY_LABELS
+from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, chart_style, style_ticks
 
 _TRAILING_ZEROS = re.compile(r"\.(\d*?)0+(万|亿)")
 
@@ -44,30 +37,12 @@ _TRAILING_ZEROS = re.compile(r"\.(\d*?)0+(万|亿)")
 # shared helpers
 
 
-@contextmanager
-def chart_style():
-    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes."""
-    import matplotlib as mpl
-
-    from .fonts import rc
-
-    with mpl.rc_context(rc()):
-        yield
-
-
 def _axes(ax, figsize=(9, 4.8)):
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
-
-
-def _finish(ax):
-    from .fonts import font_families
-
-    ax.tick_params(labelfontfamily=font_families())
     return ax
 
 
@@ -201,7 +176,7 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True):
         _month_axis(ax.xaxis, plan, lang)
         if legend:
             ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
@@ -236,7 +211,7 @@ def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
         _month_axis(ax.xaxis, plan, lang)
         if legend:
             ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 def payoff_segments(plan) -> dict[str, dict[str, list[int]]]:
@@ -325,7 +300,7 @@ def payoff_order(plan, ax=None, *, lang: str = "en", legend: bool = True):
                 labels.append(t("chart_order_settled", lang))
             ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, loc="upper center",
                       bbox_to_anchor=(0.5, -0.1), ncols=len(handles), fontsize=8)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 # ---------------------------------------------------------------------------
@@ -360,7 +335,7 @@ def strategies_compared(comparison, ax=None, *, lang: str = "en", legend: bool =
             _month_axis(ax.xaxis, first, lang)
         if legend:
             ax.legend(loc="upper right", fontsize=8)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 def interest_compared(comparison, ax=None, *, lang: str = "en"):
@@ -385,7 +360,7 @@ def interest_compared(comparison, ax=None, *, lang: str = "en"):
         ax.grid(False)
         ax.set_title(t("chart_interest_title", lang), loc="left")
         _money_axis(ax.xaxis, lang)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +381,7 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     >>> adjustment_label(cap_rate(["A", "B"], line="4xLPR"), "en")
     'Cap rate 4 × LPR · A, B'
     """
-    from .i18n import labels
+    from ..i18n import labels
 
     key = f"action_{adjustment.action}"
     parts = [t(key, lang) if key in labels() else adjustment.action]
@@ -457,7 +432,7 @@ def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = Tr
         _month_axis(ax.xaxis, _scenario_items(result)[0][1], lang)
         if legend:
             ax.legend(loc="upper right", fontsize=8)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = None):
@@ -495,7 +470,7 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
         ax.set_ylabel(t("chart_saved_axis", lang))
         _money_axis(ax.yaxis, lang)
-        return _finish(ax)
+        return style_ticks(ax)
 
 
 def _wrap(label: str, width: int = 16) -> str:

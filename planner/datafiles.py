@@ -8,10 +8,15 @@ from importlib import resources
 
 
 @cache
+def read_toml(name: str) -> dict:
+    """The parsed ``data/<name>`` TOML file shipped with the package."""
+    text = resources.files("planner").joinpath(f"data/{name}").read_text("utf-8")
+    return tomllib.loads(text)
+
+
 def columns_table() -> dict:
     """The parsed ``data/columns.toml``: column aliases, kinds, totals names."""
-    text = resources.files("planner").joinpath("data/columns.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return read_toml("columns.toml")
 
 
 @cache

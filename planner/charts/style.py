@@ -1,4 +1,6 @@
-"""Fonts for charts: Latin text in DejaVu Sans, Chinese in a CJK font.
+"""Chart style: the palette and fonts (Latin text in DejaVu Sans, Chinese in a CJK font).
+
+Fonts for charts: Latin text in DejaVu Sans, Chinese in a CJK font.
 
 A system CJK font is used when matplotlib can find one (Noto Sans CJK,
 Source Han Sans, WenQuanYi, Microsoft YaHei, PingFang ...). Otherwise the
@@ -15,7 +17,15 @@ left alone.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
+
+#: Okabe & Ito (2008) colour-blind-safe palette, black left out (used for totals).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+#: Hatches used after the palette has been used once (a 10-debt portfolio stays readable).
+HATCHES = (None, "//", "..", "xx")
+TOTAL_COLOR = "#000000"
+MUTED = "#BBBBBB"
 
 #: System CJK families, most preferred first (Simplified Chinese faces first).
 SYSTEM_CJK_FAMILIES = (
@@ -91,8 +101,6 @@ def rc() -> dict:
     """rcParams for a chart: fonts, a colour-blind-safe cycle, clean axes."""
     from cycler import cycler
 
-    from .charts import PALETTE
-
     return {
         "font.family": font_families(),
         "axes.prop_cycle": cycler(color=PALETTE),
@@ -107,3 +115,19 @@ def rc() -> dict:
         "savefig.dpi": 100,
         "savefig.bbox": "tight",
     }
+
+
+
+def style_ticks(ax):
+    """Tick labels in the chart fonts (Latin, then CJK as fallback); returns ``ax``."""
+    ax.tick_params(labelfontfamily=font_families())
+    return ax
+
+
+@contextmanager
+def chart_style():
+    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(rc()):
+        yield

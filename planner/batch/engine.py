@@ -44,9 +44,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .debt import MAX_MONEY, Debt
-from .errors import InfeasibleBudgetError, InputError, PlannerError, PlannerWarning, Problem
-from .money import fraction_warning, looks_like_fraction, rate_ratio, to_cents
+from ..debt import MAX_MONEY, Debt
+from ..errors import InfeasibleBudgetError, InputError, PlannerError, PlannerWarning, Problem
+from ..money import fraction_warning, looks_like_fraction, rate_ratio, to_cents
 
 #: Strategies the batch engine computes natively (``custom`` needs names per portfolio).
 BATCH_STRATEGIES = ("avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost")
@@ -686,7 +686,7 @@ def _simulate_arrays(a: dict, cascade: bool, horizon: int, want_schedule: bool) 
 
 def _fallback(book: Book, p: int, strategy: str, horizon: int, want_schedule: bool) -> dict:
     """One portfolio through the single engine (Python integers): the overflow path."""
-    from .engine import plan
+    from ..engine import plan
 
     debts = book.debts(p)
     budget = Decimal(int(book.budget[p])) / 100
@@ -987,7 +987,7 @@ def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndar
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = []
     failed = np.zeros(len(uniques), dtype=bool)
-    from .money import ParseError
+    from ..money import ParseError
 
     for k, v in enumerate(uniques):
         try:
@@ -1023,7 +1023,7 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     """
     import pandas as pd
 
-    from .loader import _money
+    from ..io import parse_money_cell
 
     series = _blank_to_na(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -1043,7 +1043,7 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     for k in np.nonzero(~fast)[0]:
         v = uniques[k]
         try:
-            cents[k] = to_cents(_money(str(v)))
+            cents[k] = to_cents(parse_money_cell(str(v)))
         except Exception as exc:  # the loader's ParseError carries zh/en
             zh, en = getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))
             problems.add_rows(
@@ -1068,11 +1068,11 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     """
     import pandas as pd
 
-    from .loader import _PARSERS, _alias_index, column_label, header_key
-    from .money import normalise
+    from ..io import CELL_PARSERS, alias_index, column_label, header_key
+    from ..money import normalise
 
     problems = _Problems(source)
-    index = _alias_index()
+    index = alias_index()
     columns: dict[str, str] = {}
     for raw in frame.columns:
         raw = str(raw)
@@ -1165,7 +1165,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         ),
     )
     # rates: distinct values through the loader's parser, then exact Decimals
-    acode, avals, _ = _parse_unique(col("apr"), _PARSERS["apr"], columns["apr"], problems, rows, rate=True)
+    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True)
     rate_values: dict[Decimal, int] = {}
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] or [0], dtype=np.int64)
     rate_code = amap[np.maximum(acode, 0)]
@@ -1174,24 +1174,24 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     penalty = np.full(n, -1, dtype=np.int64)
     contract_rate = rate_code
     if "overdue_days" in columns:
-        ocode, ovals, _ = _parse_unique(col("overdue_days"), _PARSERS["overdue_days"], columns["overdue_days"], problems, rows)
+        ocode, ovals, _ = _parse_unique(col("overdue_days"), CELL_PARSERS["overdue_days"], columns["overdue_days"], problems, rows)
         omap = np.array([v if v is not None else 0 for v in ovals] or [0], dtype=np.int64)
         overdue = np.where(ocode >= 0, omap[np.maximum(ocode, 0)], 0)
     if "penalty_apr" in columns:
-        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), _PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows, rate=True)
+        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), CELL_PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows, rate=True)
         pmap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in pvals] or [0], dtype=np.int64)
         penalty = np.where(pcode_r >= 0, pmap[np.maximum(pcode_r, 0)], -1)
         rate_code = np.where((overdue > 0) & (penalty >= 0), penalty, rate_code)  # Debt.effective_apr
     kinds = ["other"]
     kind_code = np.zeros(n, dtype=np.int64)
     if "kind" in columns:
-        kcode, kvals, _ = _parse_unique(col("kind"), _PARSERS["kind"], columns["kind"], problems, rows)
+        kcode, kvals, _ = _parse_unique(col("kind"), CELL_PARSERS["kind"], columns["kind"], problems, rows)
         kinds = list(dict.fromkeys(["other", *[v for v in kvals if v is not None]]))
         kmap = np.array([kinds.index(v) if v is not None else 0 for v in kvals] or [0], dtype=np.int64)
         kind_code = np.where(kcode >= 0, kmap[np.maximum(kcode, 0)], 0)
     contract = np.full(n, None, dtype=object)
     if "contract_date" in columns:
-        ccode, cvals, _ = _parse_unique(col("contract_date"), _PARSERS["contract_date"], columns["contract_date"], problems, rows)
+        ccode, cvals, _ = _parse_unique(col("contract_date"), CELL_PARSERS["contract_date"], columns["contract_date"], problems, rows)
         cmap = np.array([*cvals, None], dtype=object)
         contract = cmap[np.where(ccode >= 0, ccode, len(cvals))]
     problems.raise_if_any()
@@ -1292,7 +1292,7 @@ _ENCODING_SAMPLE = 1 << 20
 
 def _check_gb18030_reading(source) -> None:
     """Refuse a CSV whose GB18030 reading looks garbled (Big5, Shift-JIS), as the loader does."""
-    from .loader import suspect_encoding, wrong_encoding_problem
+    from ..io import suspect_encoding, wrong_encoding_problem
 
     with open(source, "rb") as handle:
         data = handle.read(_ENCODING_SAMPLE)
@@ -1304,7 +1304,7 @@ def _check_gb18030_reading(source) -> None:
         raise InputError([wrong_encoding_problem(likely, text)], str(source))
 
 
-def _strategy_list(strategies) -> list[str]:
+def strategy_list(strategies) -> list[str]:
     names = [strategies] if isinstance(strategies, str) else list(strategies)
     out: list[str] = []
     for name in names:
@@ -1345,7 +1345,7 @@ def batch_frame(
     """
     import pandas as pd
 
-    names = _strategy_list(strategies)
+    names = strategy_list(strategies)
     book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
     runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size, progress=progress, scenario=scenario)
     results = [runs[name].to_frame() for name in names]
@@ -1415,7 +1415,7 @@ def batch_dask(
     except ImportError:  # pragma: no cover - dask is in the batch extra
         raise PlannerError("需要安装 dask：pip install 'debt-planner[batch]' / the dask engine needs dask: pip install 'debt-planner[batch]'") from None
 
-    names = _strategy_list(strategies)
+    names = strategy_list(strategies)
     label = str(data) if isinstance(data, (str, os.PathLike)) else "dask"
     if isinstance(data, (str, os.PathLike)):
         text = str(data)

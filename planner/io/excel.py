@@ -28,11 +28,11 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ._data import columns_table
-from .debt import Debt
-from .errors import InputError, PlannerWarning, Problem
-from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _alias_index, _rows_to_debts, _split_header, column_label, header_key
-from .money import normalise
+from ..datafiles import columns_table
+from ..debt import Debt
+from ..errors import InputError, PlannerWarning, Problem
+from ..money import normalise
+from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _rows_to_debts, _split_header, alias_index, column_label, header_key
 
 #: A workbook whose parts unpack to more than this is refused (a zip can hide a
 #: thousandfold expansion; a person's list of debts unpacks to a few hundred kB).
@@ -246,7 +246,7 @@ def _cell_problems(header: list[str], header_row: int, rows, formulas) -> list[P
     positions of formula cells (from the workbook read without ``data_only``).
     Each such cell is blanked in ``rows`` so the loader does not also call it missing.
     """
-    index = _alias_index()
+    index = alias_index()
     known = {position for position, raw in enumerate(header) if header_key(raw) in index}
     name_position = next((p for p in known if index[header_key(header[p])] == "name"), None)
     problems = []
@@ -348,7 +348,7 @@ def hidden_rows_and_columns(data: bytes, title: str) -> tuple[set[int], set[int]
 
 def _warn_hidden(source: str, header: list[str], header_row: int, body, debts: list[Debt], hidden_rows: set[int], hidden_columns: set[int]) -> None:
     """Warn, by row and name, about debts on rows hidden in Excel, and about hidden columns that are read."""
-    index = _alias_index()
+    index = alias_index()
     name_position = next((p for p, raw in enumerate(header) if index.get(header_key(raw)) == "name"), None)
     loaded = {d.name for d in debts}
     for number, cells in body:

@@ -1,0 +1,50 @@
+"""Charts: draw finished results (a plan, a comparison, a negotiation) on a matplotlib Axes.
+
+:mod:`planner.charts.plots` has the chart functions; :mod:`planner.charts.style`
+the palette, the fonts (Chinese included on any machine) and the ``rc_context``.
+"""
+
+from .plots import (
+    adjustment_label,
+    debt_style,
+    interest_compared,
+    money_tick,
+    month_label,
+    negotiation_compared,
+    payment_plan,
+    payoff_order,
+    payoff_segments,
+    payoff_timeline,
+    savings_waterfall,
+    strategies_compared,
+    strategy_label,
+    total_line,
+)
+from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, bundled_font_path, chart_style, cjk_family, font_families, rc, style_ticks
+
+__all__ = [
+    "HATCHES",
+    "MUTED",
+    "PALETTE",
+    "TOTAL_COLOR",
+    "adjustment_label",
+    "bundled_font_path",
+    "chart_style",
+    "cjk_family",
+    "debt_style",
+    "font_families",
+    "interest_compared",
+    "money_tick",
+    "month_label",
+    "negotiation_compared",
+    "payment_plan",
+    "payoff_order",
+    "payoff_segments",
+    "payoff_timeline",
+    "rc",
+    "savings_waterfall",
+    "strategies_compared",
+    "strategy_label",
+    "style_ticks",
+    "total_line",
+]

@@ -1,0 +1,63 @@
+"""The ``planner`` command line: the same plans as the notebooks, for scripts.
+
+Exit codes: 0 done, 2 bad input (a bilingual message, never a traceback),
+1 an unexpected internal error (one line; set ``PLANNER_DEBUG=1`` for the
+traceback). Nothing heavy (numpy, pandas, matplotlib) is imported on this
+path: the batch and report commands import them when they run.
+
+The subcommands are a fixed list, one module per group: :mod:`.plan`
+(check, plan, compare), :mod:`.negotiate` (negotiate, apr), :mod:`.report`,
+:mod:`.batch`. Each module has ``register(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .. import __version__
+from ..errors import InfeasibleBudgetError, PlannerError
+from ..i18n import t
+from . import batch, negotiate, plan, report
+
+#: The subcommand groups, in the order ``planner --help`` lists them.
+GROUPS = (plan, negotiate, report, batch)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Debt repayment and negotiation planner / 债务还款与协商规划",
+    )
+    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PlannerError as exc:
+        print(str(exc), file=sys.stderr)
+        if isinstance(exc, InfeasibleBudgetError) and args.command in ("plan", "compare"):
+            # Whom to call and what to ask for, so the payments fit: the report handles such a budget.
+            print(f"{t('cli_infeasible_hint', 'zh')}\n{t('cli_infeasible_hint', 'en')}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last guard: one line, never a traceback
+        if os.environ.get("PLANNER_DEBUG"):
+            raise
+        print(f"内部错误 / internal error: {type(exc).__name__}: {exc}. Set PLANNER_DEBUG=1 for details.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

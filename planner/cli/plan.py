@@ -1,0 +1,169 @@
+"""``planner check``, ``planner plan`` and ``planner compare``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..engine import compare, plan, required_budget
+from ..errors import PlannerError
+from ..i18n import t
+from ..io import write_csv
+from ..money import format_yuan
+from ..result import SCHEDULE_COLUMNS
+from .common import add_debts_args, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
+from .negotiate import rates_json, rates_section
+
+
+def cmd_check(args) -> int:
+    debts = load_debts_for(args)
+    lang = args.lang
+    rows = []
+    for d in debts:
+        rows.append(
+            [
+                d.name,
+                d.kind,
+                format_yuan(d.balance),
+                f"{d.effective_apr:.2f}",
+                format_yuan(d.min_payment),
+                format_yuan(d.monthly_interest),
+                str(d.overdue_days or ""),
+                format_yuan(d.fees_owed) if d.fees_owed else "",
+            ]
+        )
+    total_balance = sum(d.balance for d in debts)
+    total_min = sum(d.min_payment for d in debts)
+    total_interest = sum(d.monthly_interest for d in debts)
+    if args.format == "json":
+        emit_json(
+            {
+                "debts": [
+                    {
+                        "name": d.name,
+                        "kind": d.kind,
+                        "balance": float(d.balance),
+                        "apr": float(d.apr),
+                        "effective_apr": float(d.effective_apr),
+                        "min_payment": float(d.min_payment),
+                        "monthly_interest": float(d.monthly_interest),
+                        "overdue_days": d.overdue_days,
+                        "fees_owed": float(d.fees_owed),
+                        "extra": d.extras,
+                        "rates": rates_json(d),
+                    }
+                    for d in debts
+                ],
+                "total_balance": float(total_balance),
+                "total_min_payment": float(total_min),
+                "total_monthly_interest": float(total_interest),
+            }
+        )
+        return 0
+    rows.append([t("total", lang), "", format_yuan(total_balance), "", format_yuan(total_min), format_yuan(total_interest), "", ""])
+    headers = [t(k, lang) for k in ("debt", "kind", "balance", "apr", "min_payment", "monthly_interest", "overdue_days", "fees_owed")]
+    print(t("debts_understood", lang, n=len(debts)))
+    print(render_table(headers, rows, "llrrrrrr"))
+    print(rates_section(debts, lang))
+    return 0
+
+
+def _plan_table(p, lang: str) -> str:
+    rows = []
+    for o in p.outcomes:
+        when = t("never", lang) if o.payoff_month is None else str(o.payoff_month)
+        if o.payoff_month and p.calendar_month(o.payoff_month):
+            when += f" ({p.calendar_month(o.payoff_month)})"
+        rows.append([o.name, when, format_yuan(o.interest), format_yuan(o.paid)])
+    rows.append([t("total", lang), "" if p.months is None else str(p.months), format_yuan(p.total_interest), format_yuan(p.total_paid)])
+    headers = [t(k, lang) for k in ("debt", "payoff_month", "interest", "paid")]
+    lines = [f"{t('strategy', lang)}: {p.strategy}   {t('budget', lang)}: {format_yuan(p.budget)}"]
+    if p.months is not None:
+        lines.append(f"{t('debt_free', lang)}: {p.months} ({p.debt_free or '-'})")
+    lines.append(render_table(headers, rows, "lrrr"))
+    for o in p.outcomes:
+        if o.payoff_month is None:
+            lines.append(t("never_paid_note", lang, name=o.name, horizon=p.horizon, amount=format_yuan(o.needed_payment)))
+    return "\n".join(lines)
+
+
+def cmd_plan(args) -> int:
+    debts = load_debts_for(args)
+    kwargs = plan_kwargs(args)
+    if args.target_months is not None:
+        budget = required_budget(debts, args.target_months, args.strategy, order=args.order, **kwargs)
+    elif args.budget is None:
+        raise PlannerError("请给出 --budget（每月预算）或 --target-months / give --budget (the monthly budget) or --target-months")
+    else:
+        budget = args.budget
+    p = plan(debts, budget, args.strategy, order=args.order, **kwargs)
+    if args.schedule:
+        _write_schedule(p, args.schedule, args.debts)
+    if args.format == "json":
+        data = p.to_dict()
+        if args.target_months is not None:
+            data["target_months"] = args.target_months
+        emit_json(data)
+    else:
+        if args.target_months is not None:
+            print(f"{t('required_budget', args.lang, months=args.target_months)}: {format_yuan(budget)}")
+        print(_plan_table(p, args.lang))
+    return 0
+
+
+def _write_schedule(p, path, source) -> None:
+    c = p.columns
+    header = list(SCHEDULE_COLUMNS)
+    if p.start is not None:
+        header.insert(1, "calendar_month")
+    rows = []
+    for k in range(len(c.month)):
+        row = [c.month[k], p.debts[c.debt[k]].name] + [
+            f"{v / 100:.2f}" for v in (c.opening[k], c.interest[k], c.payment[k], c.closing[k], c.fees[k], c.forgiven[k])
+        ]
+        if p.start is not None:
+            row.insert(1, p.calendar_month(c.month[k]))
+        rows.append(row)
+    write_csv(path, header, rows, inputs=[source])
+
+
+def cmd_compare(args) -> int:
+    debts = load_debts_for(args)
+    comparison = compare(debts, args.budget, args.strategies, order=args.order, **plan_kwargs(args))
+    if args.format == "json":
+        emit_json(comparison.to_list())
+        return 0
+    lang = args.lang
+    rows = [
+        [
+            p.strategy,
+            t("never", lang) if p.months is None else str(p.months),
+            p.debt_free or "",
+            format_yuan(p.total_interest),
+            format_yuan(p.total_paid),
+        ]
+        for p in comparison
+    ]
+    headers = [t(k, lang) for k in ("strategy", "months", "debt_free", "total_interest", "total_paid")]
+    print(f"{t('budget', lang)}: {format_yuan(Decimal(args.budget))}")
+    print(render_table(headers, rows, "lrlrr"))
+    return 0
+
+
+def register(sub) -> None:
+    """Add ``check``, ``plan`` and ``compare`` to the ``planner`` subcommands."""
+    p = sub.add_parser("check", help="show the debts as understood / 检查债务清单")
+    add_debts_args(p, planning=False)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("plan", help="a repayment plan for one strategy / 还款计划")
+    add_debts_args(p, planning=True)
+    p.add_argument("--budget", type=money_arg, help="monthly budget for all debts, e.g. 6000")
+    p.add_argument("--target-months", type=int, help="instead of a budget: find the budget that clears everything by then")
+    p.add_argument("--schedule", help="write the month-by-month schedule to this CSV")
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("compare", help="every strategy side by side / 比较策略")
+    add_debts_args(p, planning=True)
+    p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
+    p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all)")
+    p.set_defaults(func=cmd_compare)

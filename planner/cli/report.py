@@ -1,0 +1,42 @@
+"""``planner report``: the counsellor's session report, HTML or PDF."""
+
+from __future__ import annotations
+
+from ..report import build_report, write_report
+from ..money import format_yuan
+from .common import load_debts_for, money_arg, next_month
+
+
+def register(subparsers) -> None:
+    """Add ``planner report`` to the ``planner`` subcommands."""
+    p = subparsers.add_parser("report", help="the counsellor's session report, HTML or PDF / 咨询报告与行动方案")
+    p.add_argument("debts", help="CSV file of debts (UTF-8 or GBK; Chinese headers accepted)")
+    p.add_argument("--encoding", help="force the file's encoding")
+    p.add_argument("--budget", type=money_arg, required=True, help="monthly budget for all debts, e.g. 6000")
+    p.add_argument("--scenarios", help="negotiation scenarios (TOML) to compare in part 5")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
+    p.add_argument("--client", help="the client's name, shown at the top (left out with --anonymise)")
+    p.add_argument("--anonymise", "--anonymize", action="store_true", help="replace lender names (平台A / Lender A), drop the client's name")
+    p.add_argument("--income", type=money_arg, help="monthly take-home pay (for the 30%% line)")
+    p.add_argument("--essentials", type=money_arg, help="monthly essential spending (for the emergency fund)")
+    p.add_argument("--strategy", help="force a strategy (default: least interest among those that finish)")
+    p.add_argument("--start", default=next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
+    p.add_argument("--out", required=True, help="output file: report.html or report.pdf")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    args.format = "table"
+    debts = load_debts_for(args)
+    report = build_report(
+        debts, args.budget, scenarios=args.scenarios, lang=args.lang, client=args.client, anonymise=args.anonymise,
+        income=args.income, essentials=args.essentials, strategy=args.strategy, start=args.start,
+    )
+    inputs = [args.debts] + ([args.scenarios] if args.scenarios else [])
+    written = write_report(report, args.out, inputs=inputs)
+    print(f"{written} ({written.stat().st_size // 1024} KB)")
+    if report.shortfall is not None:  # exit 0: the report is what such a client needs, but say so
+        print(report.t("cli_short", amount=format_yuan(report.shortfall.amount)))
+    return 0
+
+

@@ -1,0 +1,255 @@
+"""Collection conduct (催收行为): contacts with lenders and collectors, and the reference lines they may cross.
+
+A :class:`Contact` is one call, message, visit or letter, with its time and zone.
+:func:`flag_contacts` marks each contact with the ids of the rules in
+``data/collection_rules.toml`` it may break:
+
+* ``night``: the collector contacted the borrower between 22:00 and 08:00
+  (the borrower's local time) without consent;
+* ``too_many``: the (n+1)-th and later contacts from one lender in one local
+  day (n = ``max_per_day``, three by default);
+* ``third_party``: the collector contacted someone unrelated to the debt;
+* ``threat``, ``insult``, ``impersonation``, ``exposure``: the summary has
+  words from that rule's list: a prompt to check the record, never a finding.
+
+Only contacts the other side started (``direction="in"``, or a third party
+contacted) count for the time and count rules. Pure: no files, no printing.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> sh = ZoneInfo("Asia/Shanghai")
+>>> calls = [Contact(datetime(2027, 1, 5, 21, 59, tzinfo=sh), "借呗", "phone", "in"),
+...          Contact(datetime(2027, 1, 5, 22, 0, tzinfo=sh), "借呗", "phone", "in", summary="说要爆通讯录")]
+>>> flag_contacts(calls)
+[(), ('night', 'exposure')]
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .datafiles import read_toml
+from .errors import PlannerError
+
+#: How a contact was made. ``third_party``: the collector called or visited someone else (family, employer).
+CHANNELS = ("phone", "sms", "app_chat", "letter", "visit", "third_party")
+#: ``in``: they contacted us; ``out``: we contacted them.
+DIRECTIONS = ("in", "out")
+#: Order of the rules in every list and report.
+RULE_ORDER = ("night", "too_many", "third_party", "threat", "insult", "impersonation", "exposure")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file kept as evidence: its name, SHA-256 (hex) and size in bytes when it was added."""
+
+    file: str
+    sha256: str
+    size: int
+
+    def __post_init__(self):
+        digest = str(self.sha256).lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise PlannerError(f"证据的 SHA-256 应为 64 位十六进制 / an evidence SHA-256 must be 64 hex digits: {self.sha256!r}")
+        object.__setattr__(self, "sha256", digest)
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
+            raise PlannerError(f"证据大小应为非负整数 / an evidence size must be a whole number of bytes: {self.size!r}")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One contact with a lender or collector.
+
+    ``at`` is an aware datetime (a time with its zone: ``2027-01-05 21:40+08:00``);
+    ``debt`` names the lender as on the debt list; ``who`` is the caller's name or
+    number as given; ``consent``: the borrower agreed to be contacted at that hour.
+    """
+
+    at: datetime
+    debt: str
+    channel: str
+    direction: str
+    summary: str = ""
+    who: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    consent: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.at, datetime):
+            raise PlannerError(f"联系时间应为日期时间 / a contact's time must be a date and time: {self.at!r}")
+        if self.at.tzinfo is None or self.at.utcoffset() is None:
+            raise PlannerError(
+                f"联系时间缺少时区，例如 2027-01-05 21:40+08:00 / a contact's time needs its time zone, "
+                f"e.g. 2027-01-05 21:40+08:00: {self.at.isoformat()}"
+            )
+        if not isinstance(self.debt, str) or not self.debt.strip():
+            raise PlannerError("联系记录需要贷款方名称 / a contact needs the lender's name")
+        if self.channel not in CHANNELS:
+            raise PlannerError(f"未知的联系方式 / unknown channel {self.channel!r}; use one of {', '.join(CHANNELS)}")
+        if self.direction not in DIRECTIONS:
+            raise PlannerError(f"方向应为 in（对方联系）或 out（我方联系） / direction must be in (they contacted us) or out (we contacted them): {self.direction!r}")
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+
+    @property
+    def started_by_them(self) -> bool:
+        """Whether the other side made this contact (the rules on time and count apply)."""
+        return self.direction == "in" or self.channel == "third_party"
+
+
+@dataclass(frozen=True)
+class ConductRule:
+    """One reference line for collection conduct, with its source and how sure that source is."""
+
+    id: str
+    kind: str
+    label_zh: str
+    label_en: str
+    basis_zh: str
+    basis_en: str
+    source: str
+    certainty: str
+    words_zh: tuple[str, ...] = ()
+    words_en: tuple[str, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def basis(self, lang: str = "en", max_per_day: int | None = None) -> str:
+        text = self.basis_zh if lang == "zh" else self.basis_en
+        return text.replace("{n}", str(max_per_day or settings()["max_per_day"]))
+
+    @property
+    def is_check(self) -> bool:
+        """A keyword rule: it asks a person to check the record; it is never a finding."""
+        return self.kind == "keyword"
+
+
+@cache
+def _table() -> dict:
+    return read_toml("collection_rules.toml")
+
+
+@cache
+def rules() -> dict[str, ConductRule]:
+    """The conduct rules by id, in :data:`RULE_ORDER`."""
+    out = {}
+    for rid in RULE_ORDER:
+        r = _table()["rules"][rid]
+        words = r.get("words", {})
+        out[rid] = ConductRule(
+            rid, r["kind"], r["label"]["zh"], r["label"]["en"], r["basis"]["zh"], r["basis"]["en"], r["source"],
+            r["certainty"], tuple(words.get("zh", ())), tuple(words.get("en", ())),
+        )
+    return out
+
+
+def settings() -> dict:
+    """``timezone``, ``quiet_start``, ``quiet_end`` and ``max_per_day`` from the data file."""
+    return dict(_table()["settings"])
+
+
+def complaint_channels(rule_ids: Iterable[str] = ()) -> list[dict]:
+    """Where a complaint can go, most direct first; the police only when a threat was flagged."""
+    wanted = set(rule_ids)
+    return [c for c in _table()["complaint_channels"] if "when" not in c or c["when"] in wanted]
+
+
+def disclaimer(lang: str = "en") -> str:
+    return _table()["disclaimer"]["zh" if lang == "zh" else "en"]
+
+
+def _clock(text: str) -> time:
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes))
+
+
+def _zone(tz) -> ZoneInfo:
+    if isinstance(tz, ZoneInfo):
+        return tz
+    try:
+        return ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PlannerError(f"未知的时区 / unknown time zone {tz!r}; use a name such as Asia/Shanghai") from None
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _keyword_rules(summary: str) -> list[str]:
+    text = _fold(summary)
+    return [r.id for r in rules().values() if r.is_check and any(_fold(w) in text for w in r.words_zh + r.words_en)]
+
+
+def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | None = None) -> list[tuple[str, ...]]:
+    """The ids of the rules each contact may break, in the order of ``contacts``.
+
+    ``tz``: the borrower's time zone (default ``Asia/Shanghai``, from the data
+    file); ``max_per_day``: contacts from one lender allowed in one local day
+    before the next ones are flagged (default 3). A day runs from 00:00 to
+    24:00 local time; contacts are counted in time order whatever the order given.
+    """
+    s = settings()
+    zone = _zone(tz or s["timezone"])
+    limit = s["max_per_day"] if max_per_day is None else max_per_day
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise PlannerError(f"每天次数上限应为正整数 / max_per_day must be a whole number from 1: {limit!r}")
+    quiet_start, quiet_end = _clock(s["quiet_start"]), _clock(s["quiet_end"])
+    contacts = list(contacts)
+    for c in contacts:
+        if not isinstance(c, Contact):
+            raise PlannerError(f"不是联系记录 / not a Contact: {c!r}")
+    counts: Counter[tuple[str, date]] = Counter()
+    too_many: set[int] = set()
+    for k in sorted(range(len(contacts)), key=lambda k: contacts[k].at):
+        c = contacts[k]
+        if not c.started_by_them:
+            continue
+        day = (c.debt, c.at.astimezone(zone).date())
+        counts[day] += 1
+        if counts[day] > limit:
+            too_many.add(k)
+    out = []
+    for k, c in enumerate(contacts):
+        found = set()
+        local = c.at.astimezone(zone).time()
+        if c.started_by_them and not c.consent and (local >= quiet_start or local < quiet_end):
+            found.add("night")
+        if k in too_many:
+            found.add("too_many")
+        if c.channel == "third_party":
+            found.add("third_party")
+        found.update(_keyword_rules(c.summary))
+        out.append(tuple(r for r in RULE_ORDER if r in found))
+    return out
+
+
+def flags_by_lender(contacts: Sequence[Contact], flags: Sequence[tuple[str, ...]]) -> dict[str, Counter]:
+    """For each lender, how many of its contacts each rule flagged (for a status line or a caseload)."""
+    out: dict[str, Counter] = {}
+    for c, found in zip(contacts, flags):
+        if found:
+            out.setdefault(c.debt, Counter()).update(found)
+    return out
+
+
+__all__ = [
+    "CHANNELS",
+    "DIRECTIONS",
+    "RULE_ORDER",
+    "ConductRule",
+    "Contact",
+    "Evidence",
+    "complaint_channels",
+    "disclaimer",
+    "flag_contacts",
+    "flags_by_lender",
+    "rules",
+    "settings",
+]

@@ -1,0 +1,46 @@
+"""Input and output: debts and scenarios from files, safe CSV and file writing.
+
+* :func:`load_debts` (:mod:`.sources`) picks the reader for what it is given:
+  CSV text or file (:mod:`.loader`), an Excel workbook (:mod:`.excel`), a
+  pandas DataFrame, or a list of :class:`~planner.debt.Debt`.
+* :func:`load_scenarios` (:mod:`.scenarios`) reads negotiation scenario TOML.
+* :mod:`.export` writes files atomically, never over an input, with
+  spreadsheet-formula cells neutralised.
+"""
+
+from .export import atomic_write_bytes, excel_safe, refuse_inputs, write_csv
+from .loader import (
+    CELL_PARSERS,
+    MAX_BYTES,
+    MAX_DEBTS,
+    alias_index,
+    column_label,
+    column_letter,
+    decode,
+    header_key,
+    parse_money_cell,
+    suspect_encoding,
+    wrong_encoding_problem,
+)
+from .scenarios import load_scenarios
+from .sources import load_debts
+
+__all__ = [
+    "CELL_PARSERS",
+    "MAX_BYTES",
+    "MAX_DEBTS",
+    "alias_index",
+    "atomic_write_bytes",
+    "column_label",
+    "column_letter",
+    "decode",
+    "excel_safe",
+    "header_key",
+    "load_debts",
+    "load_scenarios",
+    "parse_money_cell",
+    "refuse_inputs",
+    "suspect_encoding",
+    "write_csv",
+    "wrong_encoding_problem",
+]

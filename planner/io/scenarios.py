@@ -1,0 +1,84 @@
+"""Negotiation scenarios from a TOML file (see the README's "Scenario file (TOML)")."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..negotiation import Scenario, scenarios_from_dict
+
+
+def load_scenarios(source) -> list[Scenario]:
+    """Scenarios from a TOML file (path), TOML text, or a parsed dict.
+
+    One ``[[scenario]]`` table each, with ``name``, optional ``description``
+    and ``lump``, and ``[[scenario.adjust]]`` tables with ``debt``,
+    ``action`` and the action's parameters. Every problem in the file is
+    reported at once, in Chinese and English.
+
+    >>> text = '''
+    ... [[scenario]]
+    ... name = "cap"
+    ... [[scenario.adjust]]
+    ... debt = "*"
+    ... action = "cap_rate"
+    ... line = "24"
+    ... '''
+    >>> load_scenarios(text)[0].adjustments[0].params
+    {'line': '24'}
+    """
+    label = "scenarios"
+    if isinstance(source, Mapping):
+        data = dict(source)
+    else:
+        if isinstance(source, (PathLike, str)) and not (isinstance(source, str) and ("\n" in source or "=" in source)):
+            path = Path(source)
+            label = str(path)
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
+            except OSError as exc:
+                raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+            if len(raw) > 1024 * 1024:
+                raise InputError([Problem("文件太大（上限 1 MB）。", "the file is too large (limit 1 MB).")], label)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(
+                    [Problem("TOML 文件必须是 UTF-8 编码。请用文本编辑器另存为 UTF-8。", "a TOML file must be UTF-8. Save it as UTF-8 from your editor.")], label
+                ) from None
+        elif isinstance(source, bytes):
+            text = source.decode("utf-8-sig", errors="replace")
+        else:
+            text = str(source)
+        try:
+            data = tomllib.loads(text)
+        except RecursionError:  # arrays or inline tables nested thousands deep: tomllib recurses
+            raise InputError(
+                [
+                    Problem(
+                        "TOML 嵌套太深（数组或内联表一层套一层）。情景文件只需要 [[scenario]] 和 [[scenario.adjust]] 表，请删掉多余的嵌套。",
+                        "the TOML is nested too deeply (arrays or inline tables inside each other). A scenario file needs only "
+                        "[[scenario]] and [[scenario.adjust]] tables: remove the nesting.",
+                    )
+                ],
+                label,
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(
+                [
+                    Problem(
+                        f"TOML 格式错误：{exc}。请检查引号、等号和 [[scenario]] 表头。",
+                        f"malformed TOML: {exc}. Check the quotes, the = signs and the [[scenario]] headers.",
+                    )
+                ],
+                label,
+            ) from None
+    try:
+        return scenarios_from_dict(data, label)
+    except RecursionError:  # a parsed dict nested too deeply to show in a message
+        raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None

@@ -1,0 +1,89 @@
+"""``load_debts``: debts from whatever the user has (a path, bytes, text, a DataFrame,
+a list of :class:`~planner.debt.Debt`), each handed to the reader made for it
+(:mod:`planner.io.loader` for CSV and tables, :mod:`planner.io.excel` for workbooks).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+from ..debt import Debt, check_debts
+from ..errors import InputError, PlannerError, Problem
+from .excel import load_workbook_debts
+from .loader import (
+    _OLD_EXCEL,
+    _TOO_MANY_ROWS,
+    _ZIP,
+    MAX_BYTES,
+    MAX_DEBTS,
+    _filled_positions,
+    _read_bytes,
+    _rows_from_frame,
+    _rows_to_debts,
+    _table_from_text,
+    _too_large,
+    blank,
+    decode,
+)
+
+
+def load_debts(source, *, encoding: str | None = None, sheet: str | None = None) -> list[Debt]:
+    """Debts from a CSV path, CSV bytes or text, a pandas DataFrame, or a list of :class:`Debt`.
+
+    An Excel workbook (.xlsx, as a path, bytes or an open file) loads the same way,
+    from its first sheet with a header row or the sheet named ``sheet``
+    (see :mod:`planner.excel`).
+
+    Raises :class:`~planner.errors.InputError` listing every problem found;
+    warns with :class:`~planner.errors.PlannerWarning` on suspicious input.
+
+    >>> debts = load_debts(b"name,balance,apr,min_payment\\nCard,\\"12,000\\",18%,600\\n")
+    >>> debts[0].balance, debts[0].apr
+    (Decimal('12000.00'), Decimal('18'))
+    """
+    if isinstance(source, (list, tuple)):
+        return check_debts(source, "debts")
+    if hasattr(source, "columns") and hasattr(source, "itertuples"):
+        positions = _filled_positions(source)  # rows of empty cells do not count toward the limit
+        if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
+            raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
+        header, rows = _rows_from_frame(source, positions)
+        rows = [(n, c) for n, c in rows if not blank(c)]
+        if not rows:
+            raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
+        return _rows_to_debts(header, rows, "DataFrame")
+    if isinstance(source, (str, PathLike)) and not (isinstance(source, str) and "\n" in source):
+        path = Path(source)
+        label = str(path)
+        data = _read_bytes(path)
+    elif isinstance(source, str):
+        label = "CSV"
+        if len(source) > MAX_BYTES:
+            raise _too_large(None, label)
+        data = source.encode("utf-8")
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        label = "CSV"
+        if len(source) > MAX_BYTES:
+            raise _too_large(None, label)
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        label = str(getattr(source, "name", "CSV"))
+        data = source.read(MAX_BYTES + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if len(data) > MAX_BYTES:
+            raise _too_large(None, label)
+    else:
+        raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
+    if not data.strip():
+        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
+    if data.startswith(_ZIP):
+        return load_workbook_debts(data, label, sheet=sheet)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError([Problem(*_OLD_EXCEL)], label)
+    if sheet is not None:
+        raise InputError([Problem("只有 Excel 工作簿才有工作表；这是 CSV 文件，请去掉 --sheet。", "only an Excel workbook has sheets; this is a CSV file: leave out --sheet (sheet=).")], label)
+    text = decode(data, label, encoding)
+    header, rows, header_row = _table_from_text(text, label)
+    return _rows_to_debts(header, rows, label, header_row)

@@ -1,0 +1,252 @@
+"""Written requests (协商还款申请书) and complaint packs, in Chinese or English.
+
+:func:`proposal` prices one ask for one debt on the same engine as every plan
+(the debt alone, under the ask, paying its new monthly amount from the first
+month), so a letter's numbers are the engine's. :func:`request_letter` and
+:func:`complaint_pack` build small models with three renderings: plain text
+(to paste into a lender's in-app chat), one self-contained HTML page (no
+outside resources, everything the user typed escaped), and a PDF through the
+session report's Chromium printer (:func:`planner.report.render_pdf`).
+
+``anonymise`` removes the client's name and every phone number from the
+document (names of evidence files included). Nothing here is legal advice and
+each document says so.
+
+>>> from planner import Debt
+>>> from planner.negotiation import freeze_interest
+>>> p = proposal(Debt("招商银行信用卡", 7500, 18, 750, kind="card"), freeze_interest("招商银行信用卡", months=24), "2027-01")
+>>> p.installment, p.payments, p.first_month
+(Decimal('312.50'), 24, '2027-01')
+>>> p.sentence("zh")
+'停息后分 24 期，每期 ¥312.50，首期 2027-01'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..conduct import Contact, complaint_channels, disclaimer as conduct_disclaimer, flag_contacts, rules, settings
+from ..debt import Debt
+from ..engine import plan as run_plan
+from ..errors import PlannerError
+from ..i18n import t
+from ..money import format_yuan
+from ..negotiation import Adjustment, affordability
+from ..references import assess, disclaimer
+from ..result import Plan
+
+#: Phone numbers as people write them in China: mobiles (with or without +86 and spaces or dashes) and landlines.
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
+
+
+def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
+    """``text`` with each of ``names`` and every phone number replaced by a placeholder.
+
+    >>> scrub("王小明 13812345678 / 010-12345678", ("王小明",), "en")
+    '[client] [phone] / [phone]'
+    """
+    out = _PHONE.sub(t("letter_phone", lang), str(text))
+    for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
+        out = out.replace(name.strip(), t("letter_client", lang))
+    return out
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One ask for one debt, priced on the engine: what the lender is asked to agree to."""
+
+    debt: Debt
+    adjustment: Adjustment
+    adjusted: Debt
+    plan: Plan
+
+    @property
+    def installment(self) -> Decimal:
+        return self.adjusted.min_payment
+
+    @property
+    def payments(self) -> int | None:
+        return self.plan.months
+
+    @property
+    def first_month(self) -> str | None:
+        return self.plan.calendar_month(1)
+
+    @property
+    def interest_saved(self) -> Decimal:
+        """Interest the ask saves against the debt as it is, paying the same monthly amount."""
+        before = run_plan([self.debt], max(self.installment, self.debt.min_payment), "minimum_only",
+                          horizon=self.plan.horizon)
+        return before.total_interest - self.plan.total_interest
+
+    def sentence(self, lang: str = "en") -> str:
+        a, p = self.adjustment, self.plan
+        fields = dict(n=self.payments or "-", amount=format_yuan(self.installment), first=self.first_month or "-")
+        if a.action == "settle":
+            rows = p.month_rows(a.params["month"])
+            paid = sum((r["payment"] for r in rows), Decimal("0.00"))
+            return t("letter_ask_settle", lang, month=p.calendar_month(a.params["month"]) or a.params["month"],
+                     amount=format_yuan(paid), percent=f"{a.params['fraction'] * 100:.0f}",
+                     forgiven=format_yuan(p.total_forgiven))
+        if a.action == "defer":
+            start = a.params.get("start", 1)
+            return t("letter_ask_defer", lang, months=a.params["months"], first=p.calendar_month(start) or start) + (
+                t("letter_ask_defer_accrue", lang) if a.params.get("accrue", True) else t("letter_ask_defer_no_interest", lang))
+        if a.action in ("reduce_rate", "cap_rate"):
+            return t("letter_ask_rate", lang, apr=f"{self.adjusted.effective_apr:.2f}", **fields)
+        if a.action == "waive_fees":
+            return t("letter_ask_waive", lang, fees=format_yuan(self.debt.fees_owed), **fields)
+        return t(f"letter_ask_{a.action}", lang, **fields)
+
+
+def proposal(debt: Debt, adjustment: Adjustment, start: str) -> Proposal:
+    """Price ``adjustment`` on ``debt`` alone: the debt under the ask, paying its new monthly amount
+    (its minimum) each month from ``start`` (a calendar month, ``"2027-01"``)."""
+    if not isinstance(debt, Debt):
+        raise PlannerError(f"不是 Debt / not a Debt: {debt!r}")
+    if not isinstance(adjustment, Adjustment):
+        raise PlannerError(f"不是 Adjustment / not an Adjustment: {adjustment!r}")
+    adjusted = adjustment.apply([debt])[0]
+    p = run_plan([adjusted], adjusted.min_payment, "minimum_only", start=start)
+    return Proposal(debt, adjustment, adjusted, p)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A letter or a complaint pack: a title and blocks of (heading, paragraphs or table rows)."""
+
+    lang: str
+    title: str
+    blocks: tuple[tuple[str, tuple], ...]
+    footer: str = ""
+
+    def text(self) -> str:
+        """Plain text, to paste into an in-app chat or an e-mail."""
+        out = [self.title, ""]
+        for heading, items in self.blocks:
+            if heading:
+                out.append(f"【{heading}】" if self.lang == "zh" else f"{heading.upper()}")
+            for item in items:
+                out.append(" | ".join(str(c) for c in item) if isinstance(item, tuple) else str(item))
+            out.append("")
+        if self.footer:
+            out.append(self.footer)
+        return "\n".join(out).rstrip() + "\n"
+
+    def html(self) -> str:
+        """One self-contained HTML page (a CSP that allows no outside resource; all text escaped)."""
+        e = html.escape
+        parts = []
+        for heading, items in self.blocks:
+            if heading:
+                parts.append(f"<h2>{e(heading)}</h2>")
+            rows = [i for i in items if isinstance(i, tuple)]
+            if rows:
+                head, body = rows[0], rows[1:]
+                parts.append("<table><thead><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in head) + "</tr></thead><tbody>"
+                             + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in body)
+                             + "</tbody></table>")
+            parts += [f"<p>{e(str(i))}</p>" for i in items if not isinstance(i, tuple)]
+        return (
+            f"<!DOCTYPE html><html lang=\"{'zh-CN' if self.lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"referrer\" content=\"no-referrer\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{e(self.title)}</title><style>"
+            "@page{size:A4;margin:16mm}body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;"
+            "font-size:10.5pt;line-height:1.55;max-width:170mm;margin:0 auto;color:#1a1a1a}"
+            "h1{font-size:16pt;color:#0072B2}h2{font-size:11pt;border-bottom:1px solid #0072B2;margin-top:6mm}"
+            "table{border-collapse:collapse;width:100%;font-size:9pt}th,td{border-bottom:1px solid #d0d4d9;padding:1mm 1.5mm;"
+            "text-align:left;vertical-align:top;word-break:break-all}th{background:#f3f6f9}.foot{color:#5f6368;font-size:8.5pt;margin-top:8mm}"
+            f"</style></head><body><h1>{e(self.title)}</h1>{''.join(parts)}<p class=\"foot\">{e(self.footer)}</p></body></html>"
+        )
+
+
+def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None = None, hardship: str = "",
+                   income=None, essentials=None, anonymise: bool = False, made_on: date | None = None) -> Document:
+    """A written request (协商还款申请书) to the lender of ``proposal_.debt`` for its ask.
+
+    It states who asks (``client``, left out with ``anonymise``), the debt as the
+    lender reports it, the hardship in the client's words, the affordability
+    figures when ``income`` and ``essentials`` are given (with the 30% line),
+    the proposal with the engine's numbers, the reference lines the rate
+    crosses (with the caution), and asks for the agreement in writing.
+    """
+    d = proposal_.debt
+    names = (client,) if client else ()
+    clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
+    who = t("letter_client", lang) if anonymise or not client else client
+    blocks: list[tuple[str, tuple]] = []
+    blocks.append(("", (clean(t("letter_greeting", lang, lender=d.name)),
+                        clean(t("letter_intro", lang, who=who, lender=d.name)))))
+    debt_rows = [(t("balance", lang), format_yuan(d.balance)), (t("apr", lang), f"{d.apr:.2f}")]
+    if d.is_overdue and d.penalty_apr is not None and d.penalty_apr != d.apr:
+        debt_rows.append((t("letter_penalty_apr", lang), f"{d.penalty_apr:.2f}"))
+    debt_rows.append((t("min_payment", lang), format_yuan(d.min_payment)))
+    if d.fees_owed:
+        debt_rows.append((t("fees_owed", lang), format_yuan(d.fees_owed)))
+    if d.overdue_days:
+        debt_rows.append((t("overdue_days", lang), str(d.overdue_days)))
+    blocks.append((t("letter_debt_heading", lang), ((t("letter_item", lang), t("letter_value", lang)), *debt_rows)))
+    if hardship.strip():
+        blocks.append((t("letter_hardship_heading", lang), (clean(hardship.strip()),)))
+    if income is not None and essentials is not None:
+        a = affordability(income, essentials, proposal_.installment)
+        lines = [t("letter_afford", lang, income=format_yuan(a.income), essentials=format_yuan(a.essentials),
+                   available=format_yuan(a.available))]
+        lines.append(t("letter_afford_line", lang, limit=format_yuan(a.limit)))
+        blocks.append((t("letter_afford_heading", lang), tuple(lines)))
+    blocks.append((t("letter_proposal_heading", lang), (proposal_.sentence(lang),)))
+    crossed = [x for x in assess(d).lines if x.key in assess(d).crossed_applicable]
+    if crossed:
+        blocks.append((t("letter_lines_heading", lang), tuple(f"{x.label(lang)}: {x.basis(lang)}" for x in crossed) + (disclaimer(lang),)))
+    blocks.append((t("letter_writing_heading", lang), (t("letter_writing", lang),)))
+    today = (made_on or date.today()).isoformat()
+    blocks.append(("", (clean(t("letter_sign", lang, who=who, date=today)),)))
+    return Document(lang, t("letter_title", lang), tuple(blocks), t("letter_footer", lang))
+
+
+def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", client: str | None = None,
+                   outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False) -> Document:
+    """A complaint pack about ``lender``: the timeline of its flagged contacts (time, channel,
+    summary, evidence files and SHA-256), the rule each may break with its source, the outcome
+    asked for, and where to send it."""
+    chosen = [c for c in contacts if c.debt == lender]
+    if not chosen:
+        raise PlannerError(f"没有与「{lender}」的联系记录 / no contacts recorded with {lender!r}")
+    flags = flag_contacts(chosen, tz=tz, max_per_day=max_per_day)
+    names = (client,) if client else ()
+    clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
+    zone = tz or settings()["timezone"]
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo(str(zone)) if not isinstance(zone, ZoneInfo) else zone
+    flagged = sorted(((c, f) for c, f in zip(chosen, flags) if f), key=lambda cf: cf[0].at)
+    table: list = [tuple(t(k, lang) for k in ("letter_when", "letter_channel", "letter_who", "letter_summary", "letter_evidence", "letter_rules"))]
+    for k, (c, f) in enumerate(flagged, start=1):
+        files = "; ".join(f"{(f'evidence-{k}-{j}' + _suffix(e.file)) if anonymise else e.file} sha256:{e.sha256} ({e.size} B)"
+                          for j, e in enumerate(c.evidence, start=1))
+        table.append((c.at.astimezone(local).strftime("%Y-%m-%d %H:%M %Z"), t(f"channel_{c.channel}", lang), clean(c.who),
+                      clean(c.summary), files or "-", "、".join(rules()[r].label(lang) for r in f) if lang == "zh"
+                      else "; ".join(rules()[r].label(lang) for r in f)))
+    used = sorted({r for _, f in flagged for r in f}, key=list(rules()).index)
+    blocks: list[tuple[str, tuple]] = [
+        ("", (clean(t("complaint_intro", lang, lender=lender, n=len(flagged), total=len(chosen))),)),
+        (t("complaint_timeline_heading", lang), tuple(table) if flagged else (t("complaint_none", lang),)),
+        (t("complaint_rules_heading", lang), tuple(f"{rules()[r].label(lang)}: {rules()[r].basis(lang, max_per_day)} "
+                                                     f"[{rules()[r].source}; {t('certainty_' + rules()[r].certainty, lang)}]" for r in used)),
+        (t("complaint_outcome_heading", lang), (clean(outcome.strip()) or t("complaint_outcome_default", lang),)),
+        (t("complaint_where_heading", lang), tuple(c["zh" if lang == "zh" else "en"] for c in complaint_channels(used))),
+    ]
+    return Document(lang, t("complaint_title", lang, lender=lender), tuple(blocks), conduct_disclaimer(lang))
+
+
+def _suffix(name: str) -> str:
+    m = re.search(r"\.[A-Za-z0-9]{1,8}$", name)
+    return m.group(0) if m else ""
+
+
+__all__ = ["Document", "Proposal", "complaint_pack", "proposal", "request_letter", "scrub"]

@@ -1,0 +1,234 @@
+"""The session report on paper: one self-contained HTML file, a PDF printed by Chromium, a screenshot.
+
+:func:`render_html` turns a :class:`~planner.report.model.Report` into ONE
+HTML document (charts embedded as PNG data, no outside fonts, links or
+scripts) laid out for two A4 pages; :func:`render_pdf` prints it with headless
+Chromium; :func:`write_report` writes either, atomically and never over an input.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import PlannerError
+from .model import CHROMIUM, CHROMIUM_ARGS, Report, _param, _pct, _yuan, text
+
+
+def _png(draw, size: tuple[float, float]) -> str:
+    """Draw on a fresh (pyplot-free) figure and return it as a base64 PNG."""
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    from ..charts import chart_style
+
+    with chart_style():
+        fig = Figure(figsize=size, layout="constrained")
+        ax = fig.add_subplot()
+        draw(ax)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def chart_images(report: Report) -> dict[str, str]:
+    """The report's charts as base64 PNGs: ``timeline`` (when there is a plan) and (when there are asks) ``savings``."""
+    from .. import charts as c
+
+    def timeline(ax):
+        from matplotlib.ticker import MaxNLocator
+
+        c.payoff_timeline(report.plan, ax, lang=report.lang)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
+
+    out = {"timeline": _png(timeline, (6.4, 3.6))} if report.plan is not None else {}
+    if report.waterfall and report.shortfall is not None:
+        # Budget below the minimums: the bars are what each call takes off the month-1 minimums.
+        def cuts(ax):
+            c.savings_waterfall(list(report.waterfall), ax, lang=report.lang, title=report.t("pressure_chart_title"))
+            ax.set_ylabel(report.t("pressure_axis"))
+            amount = report.shortfall.amount  # the cut the budget needs: the bars that cross it make the plan fit
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, max(high, float(amount) * 1.1))
+            ax.axhline(float(amount), color=c.PALETTE[3], linestyle="--", linewidth=1)
+            ax.text(0.5, float(amount), " " + report.t("short_cell", amount=_yuan(amount)), color=c.PALETTE[3],
+                    fontsize=7, va="bottom", ha="left")
+
+        out["savings"] = _png(cuts, (6.4, 3.0))
+    elif report.waterfall:
+        out["savings"] = _png(lambda ax: c.savings_waterfall(list(report.waterfall), ax, lang=report.lang), (6.4, 3.0))
+    return out
+
+
+def _months_label(report: Report, month: int) -> str:
+    return report.plan.calendar_month(month) or str(month)
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML document (UTF-8 text)."""
+    import jinja2
+
+    from ..charts import strategy_label
+
+    source = resources.files("planner.report").joinpath("templates/report.html.j2").read_text("utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["yuan"] = _yuan
+    env.filters["pct"] = _pct
+    template = env.from_string(source)
+    p = report.plan
+    totals = {
+        "owed": sum((d.owed for d in report.debts), Decimal("0.00")),
+        "minimum": sum((d.minimum for d in report.debts), Decimal("0.00")),
+        "overdue_cost": sum((d.overdue_cost for d in report.debts), Decimal("0.00")),
+    }
+    month_table = [
+        {"name": d.name, "cells": [report.payments(m).get(d.name) for m in report.first_months]} for d in report.debts
+    ]
+    month_totals = [sum(report.payments(m).values(), Decimal("0.00")) for m in report.first_months]
+    def once(field):  # a text already quoted for an earlier call: "as for call 3"
+        out, seen = [], {}
+        for c in report.calls:
+            out.append([text("same_basis", report.lang, rank=seen[x]) if x in seen else x for x in getattr(c, field)])
+            for x in getattr(c, field):
+                seen.setdefault(x, c.rank)
+        return out
+    return template.render(
+        r=report,
+        t=report.t,
+        p=p,
+        lang=report.lang,
+        html_lang="zh-CN" if report.lang == "zh" else "en",
+        totals=totals,
+        charts=chart_images(report),
+        month_labels=[_months_label(report, m) for m in report.first_months],
+        month_table=month_table,
+        month_totals=month_totals,
+        strategy_name=strategy_label(report.recommended, report.lang),
+        order=("、" if report.lang == "zh" else ", ").join(p.priority) if p is not None else "",
+        sf=report.shortfall,
+        basis=once("basis"),
+        writing=once("writing"),
+        agency_percent=_param("agency_fee_percent"),
+        sep="、" if report.lang == "zh" else ", ",
+    )
+
+
+def _fontconfig_env() -> dict[str, str]:
+    """Environment for Chromium: when fontconfig knows no Chinese font, add the pip-installed Noto CJK."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    env = dict(os.environ)
+    if shutil.which("fc-list"):
+        try:
+            found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        if found:
+            return env
+    from ..charts import bundled_font_path
+
+    path = bundled_font_path()
+    if path is None:
+        return env
+    conf = Path(tempfile.gettempdir()) / "planner-fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{Path(path).parent}</dir></fontconfig>",
+        "utf-8",
+    )
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def _chromium(action):
+    """Run ``action(page)`` in headless Chromium with every network request blocked.
+
+    Runs in a worker thread when an asyncio loop is running (Jupyter), where
+    Playwright's sync API cannot run.
+    """
+    import asyncio
+
+    def work():
+        try:
+            from playwright.sync_api import Error as PlaywrightError
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise PlannerError("生成 PDF 需要 playwright（pip install playwright）/ a PDF needs playwright: pip install playwright") from None
+        if not Path(CHROMIUM).exists():
+            raise PlannerError(
+                f"生成 PDF 需要 Chromium（{CHROMIUM}）：运行 scripts/install-system-deps.sh，或改为输出 .html 后用浏览器打印 / "
+                f"a PDF needs Chromium at {CHROMIUM}: run scripts/install-system-deps.sh, or write .html and print it from a browser"
+            )
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), env=_fontconfig_env())
+                try:
+                    page = browser.new_page()
+                    page.route("**/*", lambda route: route.abort())  # nothing is fetched or sent
+                    return action(page)
+                finally:
+                    browser.close()
+        except PlaywrightError as exc:
+            raise PlannerError(f"Chromium 出错 / Chromium failed: {str(exc).splitlines()[0]}") from None
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
+def render_pdf(report_or_html) -> bytes:
+    """The report printed to an A4 PDF by headless Chromium (Chinese needs a CJK font it can see)."""
+    document = report_or_html if isinstance(report_or_html, str) else render_html(report_or_html)
+
+    def pdf(page):
+        page.set_content(document, wait_until="load")
+        return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+
+    return _chromium(pdf)
+
+
+def screenshot(report_or_html, path, *, width: int = 900) -> Path:
+    """A full-page PNG of the report as a browser shows it (for the README and checks)."""
+    document = report_or_html if isinstance(report_or_html, str) else render_html(report_or_html)
+
+    def shot(page):
+        page.set_viewport_size({"width": width, "height": 1200})
+        page.set_content(document, wait_until="load")
+        return page.screenshot(full_page=True, type="png")
+
+    from ..io import atomic_write_bytes
+
+    return atomic_write_bytes(path, _chromium(shot))
+
+
+def write_report(report: Report, path, *, inputs=()) -> Path:
+    """Write ``report`` to ``path``: a PDF when it ends in ``.pdf``, else HTML.
+
+    Atomic (a temporary file renamed into place), and never over one of ``inputs``.
+    """
+    from ..io import atomic_write_bytes, refuse_inputs
+
+    target = Path(path)
+    refuse_inputs(target, inputs)  # before the (slow) rendering, not only at the write
+    if target.suffix.lower() == ".pdf":
+        data = render_pdf(report)
+    elif target.suffix.lower() in (".html", ".htm"):
+        data = render_html(report).encode("utf-8")
+    else:
+        raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
+    return atomic_write_bytes(target, data, inputs=inputs)
+
+

@@ -1,0 +1,37 @@
+"""Notebook widgets: controls wired to the core and to :mod:`planner.charts`.
+
+Each widget keeps its state in one traitlets object (``widget.state``) and has a
+``set(...)`` method, so a test drives it as a person would, without a browser.
+:mod:`.canvas` shows a chart as a PNG; :mod:`.agg` draws it faster with the same pixels.
+"""
+
+from .canvas import Canvas, png_bytes
+from .explorers import (
+    CounsellorSession,
+    DebtLoader,
+    DebtTable,
+    NegotiationExplorer,
+    StrategyExplorer,
+    asks_to_scenario,
+    debts_html,
+    minimum_budget,
+    rate_cells,
+    swatch,
+)
+from .report_button import report_button
+
+__all__ = [
+    "Canvas",
+    "CounsellorSession",
+    "DebtLoader",
+    "DebtTable",
+    "NegotiationExplorer",
+    "StrategyExplorer",
+    "asks_to_scenario",
+    "debts_html",
+    "minimum_budget",
+    "png_bytes",
+    "rate_cells",
+    "report_button",
+    "swatch",
+]
