@@ -48,6 +48,12 @@ class Debt:
     year) and ``min_payment`` (monthly, yuan). The rest is optional detail
     used by the negotiation features; ``extra`` carries unknown CSV columns.
 
+    Numbers may be Decimal, int, float or numpy scalars (read exactly, through
+    their shortest repr); ``contract_date`` a date, a datetime or text such as
+    ``"2023-05-10"`` (kept as a date); ``name`` is normalised as the loaders
+    normalise cells (invisible characters removed). Anything else is a
+    :class:`~planner.errors.PlannerError` here, not an error later.
+
     The ``defer_*`` and ``settle_*`` fields are set by negotiation
     adjustments, not by a CSV: a payment holiday of ``defer_months`` months
     from month ``defer_from`` (interest accruing when ``defer_interest``), and
