@@ -306,3 +306,11 @@ def test_the_batch_reader_refuses_a_big5_book(tmp_path):
     with pytest.raises(InputError, match="looks like Big5"):
         read_table(path)
     assert list(read_table(path, encoding="big5")["name"]) == _TRADITIONAL
+
+
+def test_a_western_code_page_read_as_gbk_is_refused_too():
+    # "Müller" in Windows-1252 is valid GBK bytes: "M黮ler"
+    data = "name,balance,apr,min_payment\nMüller Bank,5000,18,500\nBanco Añejo,3000,18,300\n".encode("cp1252")
+    with pytest.raises(InputError, match="Save it from Excel as 'CSV UTF-8'"):
+        load_debts(data)
+    assert [d.name for d in load_debts(data, encoding="cp1252")] == ["Müller Bank", "Banco Añejo"]

@@ -352,7 +352,9 @@ def suspect_encoding(data: bytes, text: str) -> str | None:
 
 def wrong_encoding_problem(encoding: str, text: str) -> Problem:
     """The bilingual problem for a file that :func:`suspect_encoding` finds in ``encoding``."""
-    zh_name, en_name = _ENCODING_NAMES.get(encoding, (encoding, encoding))
+    zh_name, en_name = _ENCODING_NAMES.get(
+        encoding, (f"{encoding}（检测器的最佳猜测，西文多为 cp1252）", f"{encoding} (the detector's best guess; Western European text is usually cp1252)")
+    )
     sample = next((line.strip() for line in text.splitlines() if any(ord(c) > 0x7F for c in line)), "")[:40]
     return Problem(
         f"文件编码看起来是 {zh_name}，不是 UTF-8 或 GBK：按 GBK 读取会变成乱码（例如“{sample}”）。"
