@@ -166,15 +166,17 @@ def parse_number(text: str) -> Decimal:
     return _decimal(s)
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# A date, optionally with a time of day as spreadsheets and Parquet timestamps write it
+# ("2023/5/10 0:00", "2023-05-10 00:00:00"): the day is what counts.
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 def parse_date(text: str) -> date:
     """A calendar date as people write it: ``2023-05-10``, ``2023/5/10``, ``2023年5月10日``, ``20230510``.
 
-    >>> parse_date("2023年5月10日"), parse_date(" 2023/5/10 ")
-    (datetime.date(2023, 5, 10), datetime.date(2023, 5, 10))
+    >>> parse_date("2023年5月10日"), parse_date(" 2023/5/10 "), parse_date("2023-05-10 00:00:00")
+    (datetime.date(2023, 5, 10), datetime.date(2023, 5, 10), datetime.date(2023, 5, 10))
     """
     s = normalise(str(text))
     m = _DATE.match(s) or _COMPACT_DATE.match(s)
