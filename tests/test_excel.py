@@ -442,3 +442,21 @@ def test_visible_workbooks_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlannerWarning)
         assert len(load_debts(SAMPLES / "debts_zh.xlsx")) == 8
+
+
+def test_two_debts_in_a_sheet_formatted_far_below_load(tmp_path):
+    # issue 11, item 16: formatted empty rows (a fill on A4:D12000) are neither debts nor a refusal
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (HEADER, ["花呗", 5000, 18, 500], ["借呗", 3000, 18, 300]):
+        sheet.append(row)
+    fill = PatternFill("solid", fgColor="FFFF00")
+    for r in range(4, 12_001):
+        for c in range(1, 5):
+            sheet.cell(row=r, column=c).fill = fill
+    book.save(tmp_path / "formatted.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlannerWarning)
+        assert [d.name for d in load_debts(tmp_path / "formatted.xlsx")] == ["花呗", "借呗"]

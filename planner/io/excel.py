@@ -39,7 +39,9 @@ from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _rows_to_debts, _split
 MAX_UNPACKED_BYTES = 10 * MAX_BYTES
 #: Rows of a sheet read at most, blank ones included: a list of debts is short,
 #: and a stray cell at row 1,048,576 must not make the reader walk a million rows.
-MAX_SHEET_ROWS = 10 * (MAX_DEBTS + 10)
+#: (Formatted but empty rows are walked, not kept, and do not count as debts: a sheet
+#: formatted down to row 20,000 around two debts loads.)
+MAX_SHEET_ROWS = 100 * (MAX_DEBTS + 10)
 #: When no sheet is named, the first of this many sheets with a header is used.
 SHEETS_SEARCHED = 5
 #: Rows of a sheet looked at to find its header (title rows and blank rows may stand above it).
@@ -171,12 +173,21 @@ def _rows(sheet, source: str, limit: int | None = None):
             row_number = next((c.row for c in row if getattr(c, "row", None)), number)
             if any(value is not None and (not isinstance(value, str) or normalise(value)) for value, _, _ in cells):
                 filled += 1  # a row of empty (formatted), blank or invisible cells does not count
-            if limit is None and (filled > MAX_DEBTS + 10 or number > MAX_SHEET_ROWS):
-                zh, en = _TOO_MANY_ROWS
-                if number > MAX_SHEET_ROWS:
-                    zh += f"工作表超过 {MAX_SHEET_ROWS} 行：请删除清单下方的内容。"
-                    en += f" The sheet goes on past row {MAX_SHEET_ROWS}: delete what stands below the list."
-                raise InputError([Problem(zh, en)], source)
+            if limit is None and filled > MAX_DEBTS + 10:
+                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+            if limit is None and number > MAX_SHEET_ROWS:
+                raise InputError(
+                    [
+                        Problem(
+                            f"工作表超过 {MAX_SHEET_ROWS} 行（设了格式的空行也算）：请删除清单下方的内容，或把清单复制到新的工作表。",
+                            f"the sheet goes on past row {MAX_SHEET_ROWS} (formatted empty rows count too): delete what stands "
+                            "below the list, or copy the list to a new sheet.",
+                        )
+                    ],
+                    source,
+                )
+            if limit is None and all(value is None and data_type != "f" for value, _, data_type in cells):
+                continue  # an empty row (perhaps formatted): nothing to keep
             yield row_number, cells
     except InputError:
         raise
@@ -310,37 +321,48 @@ def hidden_rows_and_columns(data: bytes, title: str) -> tuple[set[int], set[int]
     """Row numbers and 0-based column positions hidden in the sheet ``title``: hidden by hand, by a
     filter or in a collapsed group (``hidden``), or shrunk to zero height or width.
 
-    Read from the sheet's XML (openpyxl's read-only sheets do not keep row attributes);
-    a part that cannot be read hides nothing (the values themselves were read already).
+    Read from the sheet's XML (openpyxl's read-only sheets do not keep row attributes) with
+    a streaming expat parser that only looks at ``row``, ``col`` and ``sheetFormatPr``
+    tags, and refuses a DTD (no entity expansion from a hostile file, as with defusedxml).
+    A part that cannot be read hides nothing (the values themselves were read already).
     """
-    from defusedxml import ElementTree  # noqa: PLC0415
+    from xml.parsers import expat  # noqa: PLC0415
 
     rows: set[int] = set()
     columns: set[int] = set()
+    zero_height = [False]  # <sheetFormatPr zeroHeight="1">: rows are hidden unless given a height
+    main = _MAIN_NS.strip("{}")
+
+    def start(name: str, attrs: dict) -> None:
+        if not name.startswith(main):
+            return
+        tag = name[len(main) + 1 :]
+        if tag == "row":
+            height = attrs.get("ht")
+            shrunk = height is not None and float(height) == 0
+            if _true(attrs.get("hidden")) or shrunk or (zero_height[0] and not (height and _true(attrs.get("customHeight")))):
+                rows.add(int(attrs.get("r", "0")))
+        elif tag == "col":
+            width = attrs.get("width")
+            if _true(attrs.get("hidden")) or (width is not None and float(width) == 0):
+                columns.update(range(int(attrs.get("min", "1")) - 1, int(attrs.get("max", "1"))))
+        elif tag == "sheetFormatPr":
+            zero_height[0] = _true(attrs.get("zeroHeight"))
+
+    def refuse(*_):
+        raise ValueError("a DTD in a worksheet")
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             member = _sheet_member(archive, title)
             if member is None:
                 return rows, columns
-            zero_height = False  # <sheetFormatPr zeroHeight="1">: rows are hidden unless given a height
+            parser = expat.ParserCreate(namespace_separator="}")
+            parser.StartElementHandler = start
+            parser.StartDoctypeDeclHandler = refuse
+            parser.EntityDeclHandler = refuse
             with archive.open(member) as xml:
-                for event, element in ElementTree.iterparse(xml, events=("start", "end")):
-                    tag = element.tag
-                    if event == "end":
-                        if tag == f"{_MAIN_NS}row":
-                            element.clear()  # keep memory flat: the cells were read already
-                        continue
-                    if tag == f"{_MAIN_NS}sheetFormatPr":
-                        zero_height = _true(element.get("zeroHeight"))
-                    elif tag == f"{_MAIN_NS}row":
-                        height = element.get("ht")
-                        shrunk = height is not None and float(height) == 0
-                        if _true(element.get("hidden")) or shrunk or (zero_height and not (height and _true(element.get("customHeight")))):
-                            rows.add(int(element.get("r", "0")))
-                    elif tag == f"{_MAIN_NS}col":
-                        width = element.get("width")
-                        if _true(element.get("hidden")) or (width is not None and float(width) == 0):
-                            columns.update(range(int(element.get("min", "1")) - 1, int(element.get("max", "1"))))
+                parser.ParseFile(xml)
     except Exception:  # noqa: BLE001 - a damaged part: the loader has read the values already
         return set(), set()
     return rows, columns
