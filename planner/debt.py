@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from .datafiles import kinds
 from .errors import InputError, PlannerError, Problem
-from .money import as_date, as_decimal, normalise, round_cents
+from .money import as_date, as_decimal, is_numpy_bool, normalise, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -35,7 +35,7 @@ def _dec(value, field_name: str) -> Decimal:
 
 
 def _whole(value, field_name: str, name: str) -> int:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_":
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and not is_numpy_bool(value):
         return int(value)
     raise PlannerError(f"{name}: {field_name} 必须是整数 / must be a whole number: {str(value)[:40]!r}")
 
@@ -130,7 +130,7 @@ class Debt:
                 raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
             set_(self, count, value)
         if not isinstance(self.defer_interest, bool):
-            if type(self.defer_interest).__name__ != "bool_":  # numpy's bool is accepted as a bool
+            if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
                 raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")
             set_(self, "defer_interest", bool(self.defer_interest))
         if self.contract_date is not None:

@@ -289,6 +289,11 @@ def fraction_warning(where_zh: str, where_en: str, text: str, value: Decimal) ->
     )
 
 
+def is_numpy_bool(value) -> bool:
+    """Whether ``value`` is numpy's boolean scalar (``np.True_``), without importing numpy."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+
+
 def as_decimal(value, what: str) -> Decimal:
     """A number given to the Python API as an exact Decimal, or a :class:`~planner.errors.PlannerError`
     naming ``what``: never a decimal signal, TypeError or AttributeError.
@@ -304,7 +309,7 @@ def as_decimal(value, what: str) -> Decimal:
     from .errors import PlannerError
 
     shown = str(value)[:40]
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or is_numpy_bool(value):
         raise PlannerError(f"{what}: 不是数字 / not a number: {shown!r}")
     try:
         if isinstance(value, Decimal):

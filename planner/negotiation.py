@@ -96,6 +96,10 @@ def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False)
 
 
 def _bool_param(action, key, value) -> bool:
+    from .money import is_numpy_bool
+
+    if is_numpy_bool(value):
+        value = bool(value)
     if not isinstance(value, bool):
         raise _param_error(action, key, value, "应为 true 或 false", "must be true or false")
     return value

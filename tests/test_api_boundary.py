@@ -155,6 +155,11 @@ def test_numpy_money_is_read_exactly():
     d = Debt("A", np.float64(5000.5), np.float64(18.25), np.int64(500), term_months=np.int64(12))
     assert (d.balance, d.apr, d.min_payment, d.term_months) == (Decimal("5000.50"), Decimal("18.25"), Decimal("500.00"), 12)
     assert type(d.term_months) is int
+    # numpy's booleans are booleans where a flag goes, and not numbers where money goes
+    assert Debt("A", 1000, 18, 100, defer_months=1, defer_interest=np.False_).defer_interest is False
+    assert defer("*", 2, np.True_).params["accrue"] is True
+    with pytest.raises(PlannerError, match="balance: .*not a number"):
+        Debt("A", np.True_, 18, 100)
 
 
 @pytest.mark.parametrize("text", ["2018-06-01", "2018/6/1", "2018年6月1日", "20180601"])
