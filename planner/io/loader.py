@@ -324,16 +324,19 @@ def suspect_encoding(data: bytes, text: str) -> str | None:
     extension areas). A GBK file of ordinary names is never called wrong:
     ``tests/test_loader.py`` checks generated ones.
     """
-    wide = [c for c in text if ord(c) > 0x7F]
-    if not wide:
+    from collections import Counter
+
+    wide = Counter(c for c in text if ord(c) > 0x7F)  # each distinct character is checked once
+    total = sum(wide.values())
+    if not total:
         return None
     outside = 0
-    for c in wide:
+    for c, count in wide.items():
         try:
             c.encode("gb2312")
         except UnicodeEncodeError:
-            outside += 1
-    if outside * 5 < len(wide):
+            outside += count
+    if outside * 5 < total:
         return None
     try:
         from charset_normalizer import from_bytes  # noqa: PLC0415 - only for a file that is not UTF-8
@@ -345,7 +348,7 @@ def suspect_encoding(data: bytes, text: str) -> str | None:
         return None
     best = matches[0]
     gb = next((m for m in matches if m.encoding in _GB_FAMILY), None)
-    if gb is None or (outside * 3 >= len(wide) and best.chaos < gb.chaos):
+    if gb is None or (outside * 3 >= total and best.chaos < gb.chaos):
         return best.encoding
     return None
 
