@@ -629,3 +629,13 @@ def test_rows_of_empty_cells_in_a_book_are_skipped_not_reported(tmp_path):
     path.write_text(lines[0] + "\n,,,,,\n,,,,,\n", encoding="utf-8")
     with pytest.raises(InputError, match="the table is empty"):
         batch_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def test_dask_refuses_a_nested_portfolio_id_before_the_shuffle(tmp_path, capsys):
+    folder = tmp_path / "book"
+    folder.mkdir()
+    for k in range(2):  # two files: two partitions, so the rows are shuffled on the id
+        _small_book().assign(portfolio_id=[[1], [1], [2]]).to_parquet(folder / f"part{k}.parquet")
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "the portfolio id column portfolio_id has a nested type" in err

@@ -1420,6 +1420,8 @@ def batch_dask(
     if isinstance(data, (str, os.PathLike)):
         text = str(data)
         kind, paths = dask_inputs(text)
+        if kind == "parquet" and not isinstance(paths, str):
+            _refuse_nested_id(paths, id_column)  # the shuffle on it would fail before any partition could say why
         try:
             if kind == "parquet":
                 ddf = dd.read_parquet(paths)
@@ -1526,6 +1528,28 @@ def dask_inputs(text: str) -> tuple[str, str | list[str]]:
                 ) from None
         return "parquet", parquet
     return "csv", csv_files
+
+
+def _refuse_nested_id(paths: list[str], id_column: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for f in paths:
+        schema = pq.read_schema(f)
+        if id_column in schema.names:
+            kind = schema.field(id_column).type
+            if pa.types.is_nested(kind):
+                raise InputError(
+                    [
+                        Problem(
+                            f"组合编号列 {id_column} 是嵌套类型（{kind}），每个单元格应是一个值。请把这一列存成普通的数字或文字。",
+                            f"the portfolio id column {id_column} has a nested type ({kind}); each cell must be one value. "
+                            "Store this column as plain numbers or text.",
+                            column=id_column,
+                        )
+                    ],
+                    f,
+                )
 
 
 def _starts_with(path: str, signature: bytes) -> bool:
