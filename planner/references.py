@@ -187,6 +187,7 @@ def lpr_note(day: date | None, filing_date: date | None = None) -> tuple[str, st
     contract date's: no contract date, a contract before 2020-08-20 (and before the first
     LPR), or a filing date before the 2020 rules. ``None`` for a contract from 2020-08-20 on."""
     spec = _periods_spec()
+    day = _day(day, "contract_date") if day is not None else None
     periods = lpr_line_periods(day, filing_date)
     last = periods[-1]
     fields = {
