@@ -639,3 +639,15 @@ def test_dask_refuses_a_nested_portfolio_id_before_the_shuffle(tmp_path, capsys)
     assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
     err = capsys.readouterr().err
     assert "internal error" not in err and "the portfolio id column portfolio_id has a nested type" in err
+
+
+def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
+    # Dask reads each file with the first file's columns: another order would be misread silently
+    folder = tmp_path / "book"
+    folder.mkdir()
+    book = _small_book()
+    book.iloc[:2].to_csv(folder / "part0.csv", index=False)
+    book.iloc[2:][["portfolio_id", "name", "apr", "balance", "min_payment", "budget"]].to_csv(folder / "part1.csv", index=False)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the header of part1.csv differs from that of part0.csv" in err and "表头" in err

@@ -1527,7 +1527,34 @@ def dask_inputs(text: str) -> tuple[str, str | list[str]]:
                     f,
                 ) from None
         return "parquet", parquet
+    _same_csv_header(csv_files, text)
     return "csv", csv_files
+
+
+def _first_line(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        line = handle.readline(64 * 1024)
+    return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")
+
+
+def _same_csv_header(files: list[str], label: str) -> None:
+    """Refuse CSV files whose header lines differ: Dask reads every file with the first one's
+    columns, so a file with other columns, or the same ones in another order, would be misread."""
+    first = _first_line(files[0])
+    for f in files[1:]:
+        if _first_line(f) != first:
+            raise InputError(
+                [
+                    Problem(
+                        f"{os.path.basename(f)} 的表头与 {os.path.basename(files[0])} 不同。Dask 按第一个文件的列读取所有文件，"
+                        "列不同或顺序不同都会读错。请让每个文件的表头完全相同。",
+                        f"the header of {os.path.basename(f)} differs from that of {os.path.basename(files[0])}. Dask reads every file "
+                        "with the first one's columns, so other columns or another order would be misread: give every file the same header.",
+                        value=_first_line(f).decode("utf-8", errors="replace")[:60],
+                    )
+                ],
+                label,
+            )
 
 
 def _refuse_nested_id(paths: list[str], id_column: str) -> None:
