@@ -129,6 +129,8 @@ CALLS = {
     "plan_batch.strategy": lambda v: planner.plan_batch([DEBTS], [1000], v),
     "build_report.budget": lambda v: build_report(DEBTS, v),
     "build_report.lang": lambda v: build_report(DEBTS, 1000, lang=v),
+    "Plan.calendar_month": lambda v: plan(DEBTS, 1000, start="2026-12").calendar_month(v),
+    "Comparison[strategy]": lambda v: compare(DEBTS, 1000)[v],
 }
 
 
