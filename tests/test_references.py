@@ -267,3 +267,26 @@ def test_check_json_has_rates(capsys):
     assert fql["penalty_apr"] == 53.85
     assert set(fql["crossed_applicable"]) == {"24", "36"}
     assert fql["overdue_cost"]["interest_per_month"] == 323.10  # 7200 × 53.85% / 12
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.dates(date(2015, 1, 1), date(2026, 11, 1)), st.dates(date(2020, 8, 20), date(2026, 11, 1)))
+def test_the_line_for_interest_from_now_on_follows_the_2020_rules(contract, filing):
+    if contract > filing:
+        with pytest.raises(PlannerError, match="after the filing date"):
+            lpr_line_periods(contract, filing)
+        return
+    periods = lpr_line_periods(contract, filing)
+    last = periods[-1]
+    assert line_rate("4xLPR", contract, filing_date=filing) == last.rate
+    if contract >= date(2020, 8, 20):  # the contract-date LPR, whatever the filing date
+        assert [p.rule for p in periods] == ["contract_lpr"] and last.rate == 4 * lpr_on(contract)
+    else:  # old rules up to 2020-08-19, then the LPR at filing: two periods that meet
+        assert [p.rule for p in periods] == ["old_rules", "filing_lpr"]
+        assert periods[0].start == contract and periods[0].end == date(2020, 8, 19) and periods[1].start == date(2020, 8, 20)
+        assert (periods[0].rate, periods[0].void_above) == (Decimal("24"), Decimal("36"))
+        assert last.rate == 4 * lpr_on(filing)
+        assert ("no contract-date 4 × LPR line exists" in lpr_note(contract, filing)[1]) == (contract < date(2019, 8, 20))
