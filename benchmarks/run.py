@@ -228,14 +228,68 @@ def cold_start(quick: bool) -> None:
     row("for scale: `python -c 'import pandas'`", numpy_import, empty, "`python -c pass`", note="what the CLI path avoids")
 
 
+def kernel(quick: bool) -> None:
+    """The batch month loop: compiled (numba) against plain numpy, one process, same book; the
+    table build; all strategies against one; the whole ``planner batch`` process."""
+    from planner.batch import book_from_frame, kernel as k, run_book, run_books, strategy_list
+
+    portfolios = 20_000 if quick else 100_000
+    book = data.book(portfolios, 5)
+    if not k.use_compiled(True):
+        row("batch month loop: numba is not installed", None)
+        return
+    months = int(run_book(book, "avalanche", workers=1).months.clip(0).sum())  # ~ debt-months / debts
+    compiled = timed(lambda: run_book(book, "avalanche", workers=1), 3)
+    k.use_compiled(False)
+    plain = timed(lambda: run_book(book, "avalanche", workers=1), 1 if not quick else 1)
+    k.use_compiled(True)
+    row(f"batch {portfolios:,} × 5, avalanche, 1 process: compiled month loop", compiled, plain, "plain-numpy loop (no numba)",
+        note=f"~{compiled / (months * 5) * 1e9:.1f} ns per debt-month at most")
+    everything = strategy_list("all")
+    t_all = timed(lambda: run_books(book, everything, workers=1), 1)
+    row(f"batch {portfolios:,} × 5, all {len(everything)} strategies, 1 process", t_all, compiled, "one strategy", "≤ 2x one strategy per strategy",
+        note=f"{t_all / len(everything) / compiled:.2f}x one strategy per strategy")
+    frame = data.table(portfolios, 5)
+    t_book = timed(lambda: book_from_frame(frame), 3)
+    row(f"batch: build the exact-cents book from a {portfolios:,} × 5 numeric table", t_book)
+    k.use_compiled(None)
+    # the whole command, cold, including reading and writing Parquet
+    import tempfile
+
+    big = 100_000 if quick else 1_000_000
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "book.parquet")
+        data.table(big, 5).to_parquet(source)
+        out = os.path.join(folder, "out.parquet")
+        cmd = [sys.executable, "-m", "planner", "batch", source, "--out", out, "--progress", "off"]
+        subprocess.run(cmd, check=True, capture_output=True)  # the numba cache warm
+        samples, peaks = [], []
+        for _ in range(1 if quick else 3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            samples.append(time.perf_counter() - t)
+            peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+        row(f"`planner batch` {big:,} × 5, avalanche, whole process (Parquet in and out)", statistics.median(samples),
+            target="≤ 3 s, ≤ 1 GB", note=f"peak RSS of a child ≤ {max(peaks) / 1024:.0f} MB")
+        sched = os.path.join(folder, "sched.parquet")
+        small = big // 10
+        data.table(small, 5).to_parquet(source)
+        t = time.perf_counter()
+        subprocess.run(cmd + ["--schedules", sched], check=True, capture_output=True)
+        t = time.perf_counter() - t
+        row(f"`planner batch --schedules` {small:,} × 5 (streamed Parquet)", t,
+            note=f"peak RSS of a child so far ≤ {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller runs")
-    parser.add_argument("--only", choices=("single", "batch", "scaling", "cli"), action="append")
+    parser.add_argument("--only", choices=("single", "batch", "kernel", "scaling", "cli"), action="append")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"Machine: {machine()}", flush=True)
-    sections = {"single": single_portfolio, "batch": batch, "scaling": scaling, "cli": cold_start}
+    sections = {"single": single_portfolio, "batch": batch, "kernel": kernel, "scaling": scaling, "cli": cold_start}
     for name, section in sections.items():
         if args.only and name not in args.only:
             continue

@@ -35,7 +35,7 @@ from math import ceil
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
-from .money import from_cents, rate_ratio, to_cents
+from .money import from_cents, half_up, rate_ratio, to_cents
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
 
@@ -115,16 +115,15 @@ def plan(
 
 
 def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int) -> _Columns:
-    # Hot loop: plain lists indexed by debt and bound methods, no per-month dicts
-    # (the same arithmetic as the conventions above; see benchmarks/baseline.py).
+    # Hot loop: plain lists indexed by debt, no per-month dicts (the arithmetic of
+    # the conventions above, in one monthly step; see benchmarks/baseline.py).
     n = len(debts)
     bal = [to_cents(d.balance) for d in debts]
     fees = [to_cents(d.fees_owed) for d in debts]
     minp = [to_cents(d.min_payment) for d in debts]
     ratios = [rate_ratio(d.effective_apr) for d in debts]
+    rnum = [r[0] for r in ratios]
     rden = [r[1] for r in ratios]
-    rden2 = [2 * r[1] for r in ratios]
-    rnum2 = [2 * r[0] for r in ratios]
     dfrom = [d.defer_from for d in debts]
     dto = [d.defer_from + d.defer_months for d in debts]
     dint = [d.defer_interest for d in debts]
@@ -133,10 +132,9 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     cols = _Columns(n)
     for i in range(n):
         cols.start_owed[i] = bal[i] + fees[i]
-    open_ = [i for i in range(n) if bal[i] + fees[i] > 0]
-    for i in range(n):
         if bal[i] + fees[i] == 0:
             cols.payoff[i] = 0
+    open_ = [i for i in range(n) if bal[i] + fees[i] > 0]
     payoff = cols.payoff
     add_month, add_debt, add_opening = cols.month.extend, cols.debt.extend, cols.opening.extend
     add_interest, add_payment, add_closing = cols.interest.extend, cols.payment.extend, cols.closing.extend
@@ -145,9 +143,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     interest = [0] * n
     paid = [0] * n
     forgiven = [0] * n
-    plain = all(smonth[i] is None and dto[i] <= dfrom[i] for i in range(n))
-    open_set = set(open_)
-    taking = [plain and i in open_set for i in range(n)]  # open and taking payments this month
+    taking = [False] * n  # open and taking payments this month
     lump = unspent = 0
     monthly = base
     m = 0
@@ -156,29 +152,40 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         if m in changes:
             monthly = changes[m]
         cash = monthly + extras.get(m, 0)
-        if plain:
-            # No deferral or settlement in this plan: every open debt accrues and pays.
-            required = 0
-            dues = []
-            for i in open_:
-                b = bal[i]
-                opening[i] = b
-                x = (b * rnum2[i] + rden[i]) // rden2[i]
+        # 1. settlements, deferrals and interest; the minimums of the debts taking payments
+        required = 0
+        active = []
+        dues = []
+        for i in open_:
+            b = bal[i]
+            opening[i] = b
+            paid[i] = forgiven[i] = 0
+            if smonth[i] == m:  # settled: a share of what is owed is paid, the rest forgiven
+                owed = b + fees[i]
+                amount = half_up(owed * sfrac[i][0], sfrac[i][1])
+                paid[i] = amount
+                lump += amount
+                forgiven[i] = owed - amount
+                bal[i] = fees[i] = interest[i] = 0
+                taking[i] = False
+                continue
+            held = dfrom[i] <= m < dto[i]
+            if held and not dint[i]:
+                interest[i] = 0
+            else:
+                x = half_up(b * rnum[i], rden[i])
                 interest[i] = x
-                b += x
-                bal[i] = b
-                due = b + fees[i]
+                bal[i] = b + x
+            taking[i] = not held
+            if not held:
+                due = bal[i] + fees[i]
                 pay = minp[i] if minp[i] < due else due
+                active.append(i)
                 dues.append(pay)
                 required += pay
-            active = open_
-        else:
-            active, dues, required = _accrue(m, open_, bal, fees, minp, rnum2, rden, rden2, dfrom, dto, dint, smonth, sfrac, opening, interest, paid, forgiven, taking)
-            for i in open_:
-                if smonth[i] == m:
-                    lump += paid[i]
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
+        # 2. minimums, then the rest of the budget in priority order, fees first
         for i, pay in zip(active, dues):
             f = fees[i]
             if f:
@@ -187,7 +194,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
                 bal[i] -= pay - to_fees
             else:
                 bal[i] -= pay
-            paid[i] = pay if plain else paid[i] + pay
+            paid[i] += pay
         cash -= required
         if cash:
             for i in priority:
@@ -203,6 +210,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
                         bal[i] -= pay - to_fees
                         paid[i] += pay
                         cash -= pay
+        # 3. the month's rows; debts cleared this month leave
         add_month([m] * len(open_))
         add_debt(open_)
         add_opening([opening[i] for i in open_])
@@ -210,7 +218,7 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         add_payment([paid[i] for i in open_])
         add_closing([bal[i] for i in open_])
         add_fees([fees[i] for i in open_])
-        add_forgiven([0] * len(open_) if plain else [forgiven[i] for i in open_])
+        add_forgiven([forgiven[i] for i in open_])
         still_open = [i for i in open_ if bal[i] + fees[i]]
         if len(still_open) < len(open_):
             for i in open_:
@@ -225,54 +233,6 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
     for i in range(n):
         cols.end_owed[i] = bal[i] + fees[i]
     return cols
-
-
-def _accrue(m, open_, bal, fees, minp, rnum2, rden, rden2, dfrom, dto, dint, smonth, sfrac, opening, interest, paid, forgiven, taking):
-    """Month ``m``'s settlements, deferrals and interest; the debts taking payments and their minimums."""
-    active = []  # open debts taking payments this month
-    for i in open_:
-        b = bal[i]
-        opening[i] = b
-        paid[i] = 0
-        forgiven[i] = 0
-        if smonth[i] == m:
-            num, den = sfrac[i]
-            owed = b + fees[i]
-            amount = (2 * owed * num + den) // (2 * den)
-            paid[i] = amount
-            forgiven[i] = owed - amount
-            bal[i] = fees[i] = 0
-            interest[i] = 0
-            taking[i] = False
-            continue
-        held = dfrom[i] <= m < dto[i]
-        if held and not dint[i]:
-            interest[i] = 0
-        else:
-            x = (b * rnum2[i] + rden[i]) // rden2[i]
-            interest[i] = x
-            bal[i] = b + x
-        if held:
-            taking[i] = False
-        else:
-            taking[i] = True
-            active.append(i)
-    required = 0
-    dues = []
-    for i in active:
-        due = bal[i] + fees[i]
-        pay = minp[i] if minp[i] < due else due
-        dues.append(pay)
-        required += pay
-    return active, dues, required
-
-
-def _apply(i: int, pay: int, bal: list[int], fees: list[int], paid: dict[int, int]) -> None:
-    """Apply a payment: fees first, then the balance (Civil Code art. 561)."""
-    to_fees = min(pay, fees[i])
-    fees[i] -= to_fees
-    bal[i] -= pay - to_fees
-    paid[i] += pay
 
 
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:

@@ -3,7 +3,7 @@
 Inside the engine every amount is an ``int`` of cents (分). At the edges money
 is a :class:`~decimal.Decimal` of yuan with two places. The single rounding
 rule is half-up to the cent (四舍五入), applied by :func:`round_cents` and
-:func:`div_round`; nothing else in the package rounds money.
+:func:`half_up` (:func:`div_round` for signed amounts); nothing else in the package rounds money.
 
 >>> parse_money("￥12,000")
 Decimal('12000.00')
@@ -374,13 +374,26 @@ def round_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half-up, for ``numerator >= 0`` and ``denominator > 0``.
+
+    The one rounding rule in integers: interest (``half_up(balance * num, den)``
+    with :func:`rate_ratio`) and settlement amounts in both engines. The batch
+    kernel compiles this same function with numba.
+
+    >>> half_up(5, 2), half_up(4, 3), half_up(0, 7)
+    (3, 1, 0)
+    """
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def div_round(numerator: int, denominator: int) -> int:
     """``numerator / denominator`` rounded half-up (away from zero at .5), in integers."""
     if denominator <= 0:
         raise ValueError("denominator must be positive")
     if numerator >= 0:
-        return (2 * numerator + denominator) // (2 * denominator)
-    return -((-2 * numerator + denominator) // (2 * denominator))
+        return half_up(numerator, denominator)
+    return -half_up(-numerator, denominator)
 
 
 def rate_ratio(percent_per_year: Decimal) -> tuple[int, int]:

@@ -54,7 +54,7 @@ from decimal import Decimal
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
-from .money import format_yuan, from_cents, normalise, rate_ratio, to_cents
+from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
 MAX_FREEZE_MONTHS = 60
@@ -525,7 +525,7 @@ def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
             continue
         num, den = rate_ratio(d.effective_apr)
         bal = to_cents(d.balance)
-        due = bal + (2 * bal * num + den) // (2 * den) + to_cents(d.fees_owed)
+        due = bal + half_up(bal * num, den) + to_cents(d.fees_owed)
         total += min(to_cents(d.min_payment), due)
     return from_cents(total)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import PlannerError
-from .money import from_cents, round_cents, to_cents
+from .money import from_cents, half_up, round_cents, to_cents
 
 #: Decimal places of the percent figures returned (12.80 means 12.80%).
 PLACES = Decimal("0.01")
@@ -316,7 +316,7 @@ def level_payment(amount_cents: int, apr, months: int) -> int:
     while True:
         bal = amount_cents
         for _ in range(n):
-            bal += (2 * bal * num + den) // (2 * den)
+            bal += half_up(bal * num, den)
             bal -= min(pay, bal)
             if bal == 0:
                 break
@@ -393,14 +393,14 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     pay_a = to_cents(annuity_payment(p, a, n)) if method == "annuity" else 0
     rows = []
     for k in range(1, n + 1):
-        interest = (2 * bal * num + den) // (2 * den)
+        interest = half_up(bal * num, den)
         if k == n:
             principal_part = bal
         elif method == "annuity":
             principal_part = min(bal, max(pay_a - interest, 0))
         elif method == "equal_principal":
             # principal due by month k is round(P·k/n); each month pays the step
-            principal_part = min(bal, (2 * start * k + n) // (2 * n) - (start - bal))
+            principal_part = min(bal, half_up(start * k, n) - (start - bal))
         else:
             principal_part = 0
         bal -= principal_part
@@ -414,13 +414,13 @@ def months_to_clear(balance_cents: int, apr, payment_cents: int) -> int | None:
         return 0
     num, den = Decimal(_num(apr, "apr")).as_integer_ratio()
     den *= 1200
-    first_interest = (2 * balance_cents * num + den) // (2 * den)
+    first_interest = half_up(balance_cents * num, den)
     if payment_cents <= first_interest:
         return None
     bal, k = balance_cents, 0
     while bal > 0 and k < 100000:
         k += 1
-        bal += (2 * bal * num + den) // (2 * den)
+        bal += half_up(bal * num, den)
         bal -= min(bal, payment_cents)
     return k if bal == 0 else None
 

@@ -118,6 +118,27 @@ class Plan:
     def __post_init__(self):
         self.start = _parse_start(self.start)
 
+    def cents(self) -> dict:
+        """The plan in exact integer cents, for other engines and tests (no Decimal conversion).
+
+        Schedule columns as lists, one entry per open debt per month (``month``,
+        ``debt`` as the position in :attr:`debts`, ``opening``, ``interest``,
+        ``payment``, ``closing``, ``fees``, ``forgiven``), and per debt
+        ``payoff`` (month, 0 if nothing was owed, ``None`` if never),
+        ``start_owed``, ``end_owed``; ``unspent`` and ``lump`` as totals.
+
+        >>> from planner import Debt, plan
+        >>> plan([Debt("A", 100, 0, 60)], 60).cents()["payment"]
+        [6000, 4000]
+        """
+        c = self.columns
+        return {
+            "month": c.month, "debt": c.debt, "opening": c.opening, "interest": c.interest,
+            "payment": c.payment, "closing": c.closing, "fees": c.fees, "forgiven": c.forgiven,
+            "payoff": list(c.payoff), "start_owed": list(c.start_owed), "end_owed": list(c.end_owed),
+            "unspent": c.unspent, "lump": c.lump,
+        }
+
     # -- summaries -----------------------------------------------------
     @cached_property
     def outcomes(self) -> tuple[DebtOutcome, ...]:

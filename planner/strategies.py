@@ -1,9 +1,16 @@
-"""Repayment strategies: each one a small function from debts to a priority order.
+"""Repayment strategies: each one an ordering of the debts, defined once as sort keys.
 
 A strategy receives the debts and returns them in the order that extra money
 goes to them (the order is fixed at the start of the plan). ``minimum_only``
-returns an empty order: nothing beyond the minimums is paid. Adding a strategy
-is one function and one line in :data:`STRATEGIES`.
+returns an empty order: nothing beyond the minimums is paid.
+
+A strategy is a tuple of :class:`Key` (a debt field and a direction) made into
+a function by :func:`by_keys`. Both engines read the same keys: the single engine
+sorts :class:`~planner.debt.Debt` objects with :func:`sort_key`; the batch engine
+turns each field into a numpy column and sorts within every portfolio
+(``planner.batch``). Adding a strategy is one call to :func:`register` (or one
+line in :data:`STRATEGIES` here); ``plan``, ``compare``, ``plan_batch``,
+``planner batch`` and the widgets then offer it with no other edit.
 
 >>> from planner.debt import Debt
 >>> ds = [Debt("A", 1000, 10, 50), Debt("B", 500, 30, 50), Debt("C", 200, 20, 20)]
@@ -11,11 +18,15 @@ is one function and one line in :data:`STRATEGIES`.
 ['B', 'C', 'A']
 >>> [d.name for d in snowball(ds)]
 ['C', 'B', 'A']
+>>> avalanche.keys
+(Key(field='rate', descending=True), Key(field='owed', descending=False), Key(field='name', descending=False))
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 
 from .debt import Debt
 from .errors import PlannerError
@@ -24,32 +35,74 @@ from .money import normalise
 Strategy = Callable[[Sequence[Debt]], list[Debt]]
 
 
-def avalanche(debts: Sequence[Debt]) -> list[Debt]:
-    """Highest rate first (the cheapest way out); ties: smaller balance, then name."""
-    return sorted(debts, key=lambda d: (-d.effective_apr, d.owed, d.name))
+def _cash_flow_index(d: Debt):
+    # exact: balance / minimum as a Fraction; no minimum sorts after every ratio
+    if d.min_payment > 0:
+        return (0, Fraction(d.owed) / Fraction(d.min_payment))
+    return (1, Fraction(0))
 
 
-def snowball(debts: Sequence[Debt]) -> list[Debt]:
-    """Smallest balance first (quick wins); ties: higher rate, then name."""
-    return sorted(debts, key=lambda d: (d.owed, -d.effective_apr, d.name))
+#: The debt fields a strategy can sort on, each as the single engine reads it from a
+#: :class:`Debt`. The batch engine computes the same field for every debt of a book in
+#: ``planner/batch/kernel.py`` (one numpy column per field, equal ordering, tested).
+FIELDS: dict[str, Callable[[Debt], object]] = {
+    "rate": lambda d: d.effective_apr,  # the yearly rate charged (penalty rate while overdue)
+    "owed": lambda d: d.owed,  # balance + fees
+    "monthly_interest": lambda d: d.monthly_interest,  # first month's interest, in cents
+    "cash_flow_index": _cash_flow_index,  # owed / minimum payment (no minimum: last)
+    "name": lambda d: d.name,  # the tie-breaker of last resort
+}
 
 
-def minimum_only(debts: Sequence[Debt]) -> list[Debt]:
-    """The baseline: minimums only; the rest of the budget is not spent."""
-    return []
+@dataclass(frozen=True)
+class Key:
+    """One sort key of a strategy: a field of :data:`FIELDS`, ascending unless ``descending``."""
+
+    field: str
+    descending: bool = False
+
+    def __post_init__(self):
+        if self.field not in FIELDS:
+            raise PlannerError(f"未知的排序字段 / unknown sort field {self.field!r}; choose one of: {', '.join(FIELDS)}")
+        if self.descending and self.field in ("name", "cash_flow_index"):
+            raise PlannerError(f"字段 {self.field!r} 只能升序 / the field {self.field!r} sorts ascending only")
 
 
-def cash_flow_index(debts: Sequence[Debt]) -> list[Debt]:
-    """Smallest balance / minimum payment first: frees monthly cash soonest."""
-    def index(d: Debt):
-        return d.owed / d.min_payment if d.min_payment > 0 else float("inf")
+def sort_key(keys: Sequence[Key]) -> Callable[[Debt], tuple]:
+    """The Python sort key of a strategy's keys (what the single engine sorts by)."""
+    getters = [(FIELDS[k.field], k.descending) for k in keys]
 
-    return sorted(debts, key=lambda d: (index(d), -d.effective_apr, d.name))
+    def key(d: Debt) -> tuple:
+        return tuple(-get(d) if desc else get(d) for get, desc in getters)
+
+    return key
 
 
-def highest_interest_cost(debts: Sequence[Debt]) -> list[Debt]:
-    """Largest first-month interest first; ties: higher rate, then name."""
-    return sorted(debts, key=lambda d: (-d.monthly_interest, -d.effective_apr, d.name))
+def by_keys(name: str, *keys: Key, doc: str = "") -> Strategy:
+    """A strategy function sorting by ``keys``; the keys travel with it as ``.keys``.
+
+    With no keys, the strategy pays minimums only (an empty priority order).
+    """
+    key = sort_key(keys)
+
+    def order(debts: Sequence[Debt]) -> list[Debt]:
+        return sorted(debts, key=key) if keys else []
+
+    order.__name__ = order.__qualname__ = name
+    order.__doc__ = doc
+    order.keys = tuple(keys)
+    return order
+
+
+avalanche = by_keys("avalanche", Key("rate", True), Key("owed"), Key("name"),
+                    doc="Highest rate first (the cheapest way out); ties: smaller balance, then name.")
+snowball = by_keys("snowball", Key("owed"), Key("rate", True), Key("name"),
+                   doc="Smallest balance first (quick wins); ties: higher rate, then name.")
+minimum_only = by_keys("minimum_only", doc="The baseline: minimums only; the rest of the budget is not spent.")
+cash_flow_index = by_keys("cash_flow_index", Key("cash_flow_index"), Key("rate", True), Key("name"),
+                          doc="Smallest balance / minimum payment first: frees monthly cash soonest.")
+highest_interest_cost = by_keys("highest_interest_cost", Key("monthly_interest", True), Key("rate", True), Key("name"),
+                                doc="Largest first-month interest first; ties: higher rate, then name.")
 
 
 def custom(order: Sequence[str]) -> Strategy:
@@ -71,7 +124,7 @@ def custom(order: Sequence[str]) -> Strategy:
     return by_order
 
 
-#: Every built-in strategy by name. ``custom`` needs an order: see :func:`get_strategy`.
+#: Every strategy by name (built-in and registered). ``custom`` needs an order: see :func:`get_strategy`.
 STRATEGIES: dict[str, Strategy] = {
     "avalanche": avalanche,
     "snowball": snowball,
@@ -113,3 +166,26 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     except KeyError:
         names = ", ".join([*STRATEGIES, "custom"])
         raise PlannerError(f"未知策略 / unknown strategy {strategy!r}; choose one of: {names}") from None
+
+
+def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: str = "") -> Strategy:
+    """Add a strategy sorting by ``keys``; both engines, the CLI and the widgets then offer it.
+
+    >>> register("largest_first", Key("owed", True), Key("name"), label=("先还余额最大", "Largest balance first"))
+    <function largest_first ...>
+    >>> from planner.debt import Debt
+    >>> [d.name for d in STRATEGIES["largest_first"]([Debt("A", 10, 0, 1), Debt("B", 20, 0, 1)])]
+    ['B', 'A']
+    >>> unregister("largest_first")
+    """
+    if not isinstance(name, str) or not name.isidentifier() or name == "custom" or name in STRATEGIES:
+        raise PlannerError(f"策略名称无效或已存在 / the strategy name {name!r} is invalid or taken")
+    STRATEGIES[name] = fn = by_keys(name, *keys, doc=doc)
+    STRATEGY_LABELS[name] = label or (name, name)
+    return fn
+
+
+def unregister(name: str) -> None:
+    """Remove a strategy added with :func:`register`."""
+    STRATEGIES.pop(name, None)
+    STRATEGY_LABELS.pop(name, None)

@@ -22,7 +22,20 @@ from planner.errors import InfeasibleBudgetError, PlannerError
 from planner import load_debts
 from planner.negotiation import Scenario, cap_rate, defer, freeze_interest, settle, waive_fees
 
+import planner.batch
+from planner.batch import kernel
+from planner.strategies import Key, register, unregister
+
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan
+
+#: The two month loops of the batch engine: compiled (numba) and plain numpy (no numba).
+LOOPS = pytest.mark.parametrize("loop", [True, False], ids=["numba", "numpy"])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _restore_loop():
+    yield
+    kernel.use_compiled(None)
 
 
 def expected(debts, budget, strategy, horizon=600):
@@ -117,8 +130,10 @@ def books(draw, *, min_size=1, max_size=12):
 
 
 @settings(max_examples=60, deadline=None)
-@given(books(), strategy_names)
-def test_equals_the_single_engine_on_random_books(book, strategy):
+@LOOPS
+@given(book=books(), strategy=strategy_names)
+def test_equals_the_single_engine_on_random_books(loop, book, strategy):
+    assert kernel.use_compiled(loop) == loop
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=360)
 
@@ -148,10 +163,36 @@ def negotiated_books(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(negotiated_books(), strategy_names)
-def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(book, strategy):
+@LOOPS
+@given(book=negotiated_books(), strategy=strategy_names)
+def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(loop, book, strategy):
+    assert kernel.use_compiled(loop) == loop
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=240)
+
+
+@settings(max_examples=40, deadline=None)
+@LOOPS
+@given(
+    book=negotiated_books(),
+    keys=st.lists(
+        st.sampled_from([Key("rate"), Key("rate", True), Key("owed"), Key("owed", True), Key("monthly_interest"),
+                         Key("monthly_interest", True), Key("cash_flow_index")]),
+        min_size=1, max_size=3, unique=True,
+    ),
+)
+def test_a_strategy_registered_here_runs_the_same_in_both_engines(loop, book, keys):
+    # One registration (sort keys) and nothing else: plan(), plan_batch() and the CLI's list
+    # see it; both engines order and pay identically on random negotiated portfolios.
+    kernel.use_compiled(loop)
+    register("test_registered", *keys, Key("name"), label=("测试", "test"))
+    try:
+        assert "test_registered" in planner.batch.BATCH_STRATEGIES
+        debts, budgets = book
+        assert_same(debts, budgets, "test_registered", horizon=240)
+    finally:
+        unregister("test_registered")
+    assert "test_registered" not in planner.batch.BATCH_STRATEGIES
 
 
 def test_ties_and_equal_ratios_order_as_the_single_engine():
@@ -177,7 +218,9 @@ def test_chunks_and_two_processes_give_the_same_results():
         assert getattr(one, field).tolist() == getattr(two, field).tolist()
 
 
-def test_int64_overflow_falls_back_to_exact_integers():
+@LOOPS
+def test_int64_overflow_falls_back_to_exact_integers(loop):
+    kernel.use_compiled(loop)
     # ¥10 billion at 1000% with no minimum grows ~83% a month: past int64 cents within
     # the horizon. The batch hands it to the single engine (Python integers); results stay exact.
     grows = [Debt("A", 10_000_000_000, 1000, 0), Debt("B", 100, 10, 10)]
@@ -444,6 +487,110 @@ def test_cli_dask_engine_reports_an_unreadable_table(tmp_path, capsys):
     assert main(["batch", str(path), "--engine", "dask", "--out", str(tmp_path / "r.parquet")]) == 2
     err = capsys.readouterr().err
     assert "UTF-8" in err and "Traceback" not in err and "internal error" not in err
+
+
+# -- schedules that stream, and the table build on numbers ------------------------------
+
+
+def _book_table(portfolios: int, seed: int = 0) -> pd.DataFrame:
+    """A caseload whose plans end in a few years: minimums cover interest plus 2-5%, budgets 1.1-1.6x."""
+    rng = np.random.default_rng(seed)
+    n = portfolios * 5
+    balance = rng.integers(100_00, 60_000_00, n)
+    apr = rng.choice([18.25, 14.6, 23.9, 35.9, 24.0, 12.0], n)
+    minimum = np.ceil(balance * apr / 1200).astype(np.int64) + (balance * rng.uniform(0.02, 0.05, n)).astype(np.int64)
+    budget = (minimum.reshape(portfolios, 5).sum(axis=1) * rng.uniform(1.1, 1.6, portfolios)).astype(np.int64)
+    return pd.DataFrame({
+        "portfolio_id": np.repeat(np.arange(portfolios), 5), "name": np.tile(["a", "b", "c", "d", "e"], portfolios),
+        "balance": balance / 100, "apr": apr, "min_payment": minimum / 100, "budget": np.repeat(budget / 100, 5),
+    })
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_streamed_schedules_read_back_as_the_single_engine(tmp_path, suffix):
+    # Chunks of 7 portfolios: the file is written chunk by chunk, then read back with pandas.
+    frame = _book_table(40, seed=3)
+    frame.loc[0, "balance"] = 1000.125  # on a half cent: the parser, half-up to 1000.13
+    source = tmp_path / "book.parquet"
+    frame.to_parquet(source)
+    out, sched = tmp_path / "out.csv", tmp_path / f"sched{suffix}"
+    assert main(["batch", str(source), "--out", str(out), "--schedules", str(sched), "--strategy", "avalanche,snowball",
+                 "--workers", "1", "--progress", "off"]) == 0
+    got_rows = pd.read_parquet(sched) if suffix == ".parquet" else pd.read_csv(sched, encoding="utf-8-sig")
+    in_memory, whole = batch_frame(frame, "budget", ["avalanche", "snowball"], schedules=True)
+    assert len(got_rows) == len(whole)
+    assert got_rows["strategy"].astype(str).tolist() == whole["strategy"].astype(str).tolist()
+    for column in ("month", "opening_balance", "interest", "payment", "closing_balance"):
+        assert np.allclose(got_rows[column].to_numpy(dtype=float), whole[column].to_numpy(dtype=float), atol=0.001)
+    for pid in (0, 17, 39):  # a sample against the single engine
+        part = frame[frame["portfolio_id"] == pid]
+        debts = [Debt(r["name"], Decimal(str(r["balance"])), Decimal(str(r["apr"])), Decimal(str(r["min_payment"]))) for _, r in part.iterrows()]
+        want = plan(debts, Decimal(str(part["budget"].iloc[0])), "snowball").schedule
+        rows = got_rows[(got_rows["portfolio_id"] == pid) & (got_rows["strategy"] == "snowball")]
+        assert [round(x * 100) for x in rows["payment"]] == [round(x * 100) for x in want["payment"]]
+
+
+def test_a_book_with_schedules_runs_under_a_low_memory_limit(tmp_path):
+    # The address-space limit is what a tiny run needs plus 300 MB; the book's schedules
+    # (5 strategies x ~600,000 rows) stream to Parquet in chunks, so it still completes.
+    import subprocess
+    import sys
+
+    small, big = tmp_path / "small.parquet", tmp_path / "big.parquet"
+    _book_table(5).to_parquet(small)
+    _book_table(3000, seed=1).to_parquet(big)
+    script = (
+        "import resource, sys\n"
+        "limit = int(sys.argv[1])\n"
+        "if limit: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        "from planner.cli import main\n"
+        "rc = main(['batch', sys.argv[2], '--out', sys.argv[3], '--schedules', sys.argv[4], '--strategy', 'all', '--workers', '1', '--progress', 'off'])\n"
+        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmPeak')) * 1024)\n"
+        "sys.exit(rc)\n"
+    )
+
+    def run(limit, book):
+        return subprocess.run([sys.executable, "-c", script, str(limit), str(book), str(tmp_path / "o.csv"), str(tmp_path / "s.parquet")],
+                              capture_output=True, text=True, timeout=600)
+
+    first = run(0, small)
+    assert first.returncode == 0, first.stderr
+    limit = int(first.stdout.split()[-1]) + 300 * 2**20
+    second = run(limit, big)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(pd.read_parquet(tmp_path / "s.parquet", columns=["month"])) > 500_000
+
+
+def test_numbers_near_a_half_cent_and_duplicate_names_in_a_numeric_table():
+    # Floats read whole-column; 0.125 and 0.135 sit on half cents and go through the
+    # loader's parser (half-up: 13 and 14 cents); a repeated name is found on integer codes.
+    frame = pd.DataFrame({"portfolio_id": [1, 1, 2], "name": ["a", "b", "a"], "balance": [0.125, 0.135, 2.5],
+                          "apr": [0.0, 0.0, 0.0], "min_payment": [0.01, 0.01, 1.0], "budget": [1.0, 1.0, 1.0]})
+    from planner.batch import book_from_frame
+
+    assert book_from_frame(frame).balance.tolist() == [13, 14, 250]
+    frame.loc[1, "name"] = "a"
+    with pytest.raises(PlannerError, match="appears twice"):
+        book_from_frame(frame)
+
+
+def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
+    # numba made unimportable in a fresh process: use_compiled(True) reports False and the
+    # batch still equals the single engine (the hand-worked doctest case).
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from planner.batch import kernel, plan_batch\n"
+        "from planner import Debt\n"
+        "assert kernel.use_compiled(True) is False\n"
+        "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
+        "print(r.months.tolist(), r.interest.tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == "[2] [1410]"
 
 
 # -- issue 11, items 4 and 14: rates below 1 warn per row; every bad row is counted -----

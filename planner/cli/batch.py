@@ -7,6 +7,7 @@ pandas, pyarrow, tqdm and dask are imported only when the command runs.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import time
 
@@ -119,9 +120,15 @@ def _write(frame, path: str, inputs: list[str]) -> None:
         raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
 
 
-def _progress_bar(args, total: int):
-    wanted = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty() and total >= PROGRESS_FROM)
-    if not wanted:
+def _progress_bar(args, frame, strategies: int):
+    # Count the portfolios only for a bar that may show (nunique is a pass over the ids).
+    if args.progress == "off" or (args.progress == "auto" and not sys.stderr.isatty()):
+        return None
+    try:  # only sizes the bar; a bad id column is reported by batch_frame
+        total = (frame[args.id_column].nunique() if args.id_column in frame.columns else 0) * strategies
+    except TypeError:  # unhashable cells (a nested Parquet column)
+        total = 0
+    if args.progress == "auto" and total < PROGRESS_FROM:
         return None
     from tqdm import tqdm
 
@@ -149,11 +156,13 @@ def cmd_batch(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from ..batch import batch_dask, batch_frame, read_table, strategy_list
+    from ..batch import ScheduleWriter, batch_dask, batch_frame, read_table, strategy_list
 
     for path in (args.out, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):
             raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
+    if args.schedules and args.out and os.path.abspath(args.schedules) == os.path.abspath(args.out):
+        raise PlannerError("--schedules 与 --out 不能是同一个文件 / --schedules and --out must be different files")
     if args.engine == "dask" and args.schedules:
         raise PlannerError("--schedules 只能与本地引擎一起使用 / --schedules works with the local engine only")
     strategies = strategy_list(args.strategy)
@@ -169,23 +178,27 @@ def _run_batch(args) -> int:
         schedules = None
     else:
         frame = read_table(args.portfolios, encoding=args.encoding)
-        try:  # only sizes the progress bar; a bad id column is reported by batch_frame
-            portfolios = frame[args.id_column].nunique() if args.id_column in frame.columns else 0
-        except TypeError:  # unhashable cells (a nested Parquet column)
-            portfolios = 0
-        bar = _progress_bar(args, portfolios * len(strategies))
+        bar = _progress_bar(args, frame, len(strategies))
+        writer = ScheduleWriter(args.schedules, strategies, inputs=[args.portfolios, args.out]) if args.schedules else None
         try:
-            table, schedules = batch_frame(
+            # schedules stream to their file as chunks finish (renamed into place at the end)
+            table, _ = batch_frame(
                 frame, args.budget_column, strategies, scenario=scenario, horizon=args.horizon,
                 schedules=bool(args.schedules), workers=args.workers, source=args.portfolios,
-                id_column=args.id_column, progress=bar.update if bar else None,
+                id_column=args.id_column, progress=bar.update if bar else None, schedule_writer=writer,
             )
+            del frame
+            _write(table, args.out, [args.portfolios])
+            if writer is not None:
+                writer.close()
+                writer = None
         finally:
             if bar is not None:
                 bar.close()
-    _write(table, args.out, [args.portfolios])
-    if schedules is not None:
-        _write(schedules, args.schedules, [args.portfolios, args.out])
+            if writer is not None:
+                writer.__exit__(RuntimeError, None, None)
+    if args.engine == "dask":
+        _write(table, args.out, [args.portfolios])
     elapsed = time.perf_counter() - started
     _summary(table, elapsed)
     return 0

@@ -1,0 +1,297 @@
+"""The book: every debt of every portfolio as long arrays of exact integers, and the results.
+
+Also the negotiation scenarios over a whole book (:func:`adjust`, :func:`apply_scenario`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from ..debt import Debt
+from ..errors import PlannerError
+from ..money import to_cents
+
+STATUS = ("ok", "never_paid", "infeasible")
+
+
+
+
+@dataclass
+class Book:
+    """Portfolios as long arrays: debts sorted by portfolio, their own order kept.
+
+    Money in integer cents; rates as codes into :attr:`rates` (exact Decimals,
+    the *effective* yearly rate: ``penalty_apr`` while overdue); settlement
+    fractions as codes into :attr:`fractions` (-1: none).
+    """
+
+    ids: list  # portfolio ids, in order
+    start: np.ndarray  # (P+1,) offsets of each portfolio's debts
+    names: list[str]  # unique names
+    name_code: np.ndarray
+    balance: np.ndarray
+    fees: np.ndarray
+    minimum: np.ndarray
+    rate_code: np.ndarray
+    rates: list[Decimal]
+    budget: np.ndarray  # (P,) cents
+    defer_from: np.ndarray
+    defer_to: np.ndarray
+    defer_interest: np.ndarray
+    settle_month: np.ndarray  # 0: none
+    settle_code: np.ndarray
+    fractions: list[Decimal] = field(default_factory=list)
+    #: What only negotiation adjustments need (kind, contract rate, overdue, dates):
+    #: long arrays ``apr_code``, ``penalty_code``, ``overdue``, ``kind_code``, ``contract``
+    #: and the list ``kinds``; ``None`` for a book built from Debt objects or arrays.
+    detail: dict | None = None
+    #: Work done once per book and shared by its sub-books (rate ratios).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def debts(self, p: int) -> list[Debt]:
+        """Portfolio ``p`` as :class:`Debt` objects the single engine plans identically."""
+        out = []
+        for r in range(self.start[p], self.start[p + 1]):
+            settle = int(self.settle_month[r])
+            out.append(
+                Debt(
+                    self.names[self.name_code[r]],
+                    Decimal(int(self.balance[r])) / 100,
+                    self.rates[self.rate_code[r]],
+                    Decimal(int(self.minimum[r])) / 100,
+                    fees_owed=Decimal(int(self.fees[r])) / 100,
+                    defer_from=int(self.defer_from[r]),
+                    defer_months=int(self.defer_to[r] - self.defer_from[r]),
+                    defer_interest=bool(self.defer_interest[r]),
+                    settle_month=settle or None,
+                    settle_fraction=self.fractions[self.settle_code[r]] if settle else None,
+                )
+            )
+        return out
+
+    def full_debts(self, p: int) -> list[Debt]:
+        """Portfolio ``p`` with every field a negotiation adjustment reads (kind, overdue, dates)."""
+        d = self.detail
+        if d is None:
+            return self.debts(p)
+        out = []
+        for r in range(self.start[p], self.start[p + 1]):
+            out.append(
+                Debt(
+                    self.names[self.name_code[r]],
+                    Decimal(int(self.balance[r])) / 100,
+                    self.rates[d["apr_code"][r]],
+                    Decimal(int(self.minimum[r])) / 100,
+                    kind=d["kinds"][d["kind_code"][r]],
+                    overdue_days=int(d["overdue"][r]),
+                    penalty_apr=self.rates[d["penalty_code"][r]] if d["penalty_code"][r] >= 0 else None,
+                    fees_owed=Decimal(int(self.fees[r])) / 100,
+                    contract_date=d["contract"][r],
+                )
+            )
+        return out
+
+    def take(self, portfolios: np.ndarray) -> Book:
+        """The sub-book of some portfolios (indices, in the order given)."""
+        counts = np.diff(self.start)[portfolios]
+        start = np.zeros(len(portfolios) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        rows = _ranges(self.start[portfolios], counts)
+        detail = None if self.detail is None else {
+            k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in self.detail.items()
+        }
+        return dataclasses.replace(
+            self,
+            ids=[self.ids[p] for p in portfolios],
+            start=start,
+            budget=self.budget[portfolios],
+            detail=detail,
+            **{name: getattr(self, name)[rows] for name in _PER_DEBT},
+        )
+
+
+#: The :class:`Book` arrays with one entry per debt (the rest are per portfolio or shared).
+_PER_DEBT = ("name_code", "balance", "fees", "minimum", "rate_code", "defer_from", "defer_to",
+             "defer_interest", "settle_month", "settle_code")
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + c)`` for each pair, vectorised."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + np.arange(total, dtype=np.int64) - offsets
+
+
+def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids: Sequence | None = None) -> Book:
+    """A :class:`Book` from lists of :class:`Debt` (one list per portfolio) and budgets in yuan."""
+    try:
+        portfolios = [list(debts) for debts in portfolios]
+        budgets = list(budgets)
+    except TypeError:
+        raise PlannerError(
+            "portfolios 应为 Debt 列表的列表，budgets 应为每个组合一个预算的列表 / "
+            "portfolios must be a list of lists of Debt, and budgets a list with one budget per portfolio"
+        ) from None
+    if len(portfolios) != len(budgets):
+        raise PlannerError(f"预算数目与组合数目不符 / {len(budgets)} budgets for {len(portfolios)} portfolios")
+    names: dict[str, int] = {}
+    rates: dict[Decimal, int] = {}
+    fractions: dict[Decimal, int] = {}
+    cols: dict[str, list] = {k: [] for k in ("name", "bal", "fees", "min", "rate", "dfrom", "dto", "dint", "sm", "sc")}
+    start = [0]
+    for debts in portfolios:
+        seen = set()
+        for d in debts:
+            if not isinstance(d, Debt):
+                raise PlannerError(f"不是 Debt 对象 / not a Debt: {d!r}")
+            if d.name in seen:
+                raise PlannerError(f"组合中名称重复 / the name {d.name!r} appears twice in one portfolio")
+            seen.add(d.name)
+            cols["name"].append(names.setdefault(d.name, len(names)))
+            cols["bal"].append(to_cents(d.balance))
+            cols["fees"].append(to_cents(d.fees_owed))
+            cols["min"].append(to_cents(d.min_payment))
+            cols["rate"].append(rates.setdefault(d.effective_apr, len(rates)))
+            cols["dfrom"].append(d.defer_from)
+            cols["dto"].append(d.defer_from + d.defer_months)
+            cols["dint"].append(d.defer_interest)
+            cols["sm"].append(d.settle_month or 0)
+            cols["sc"].append(fractions.setdefault(d.settle_fraction, len(fractions)) if d.settle_month else -1)
+        start.append(start[-1] + len(debts))
+    # as plan() reads its budget; numpy scalars as the Python numbers they hold
+    budget = [to_cents(b.item() if hasattr(b, "item") and not isinstance(b, Decimal) else b) for b in budgets]
+    if any(b < 0 for b in budget):
+        raise PlannerError("预算不能为负数 / a budget cannot be negative")
+    i64 = lambda k: np.array(cols[k], dtype=np.int64)  # noqa: E731
+    return Book(
+        ids=list(ids) if ids is not None else list(range(len(portfolios))),
+        start=np.array(start, dtype=np.int64),
+        names=list(names),
+        name_code=i64("name"),
+        balance=i64("bal"),
+        fees=i64("fees"),
+        minimum=i64("min"),
+        rate_code=i64("rate"),
+        rates=list(rates),
+        budget=np.array(budget, dtype=np.int64),
+        defer_from=i64("dfrom"),
+        defer_to=i64("dto"),
+        defer_interest=np.array(cols["dint"], dtype=bool),
+        settle_month=i64("sm"),
+        settle_code=i64("sc"),
+        fractions=list(fractions),
+    )
+
+
+# ---------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class BatchResult:
+    """One row per portfolio, money in integer cents (numpy int64 arrays).
+
+    ``months`` is -1 where the plan has no end (a debt never paid off within the
+    horizon, or an infeasible budget); ``status`` says which. For ``infeasible``
+    rows, ``infeasible_month`` and ``shortfall`` say when and by how much the
+    budget falls short, and the money columns are 0.
+    """
+
+    ids: list
+    strategy: str
+    months: np.ndarray
+    interest: np.ndarray
+    paid: np.ndarray
+    forgiven: np.ndarray
+    remaining: np.ndarray
+    unspent: np.ndarray
+    status_code: np.ndarray
+    infeasible_month: np.ndarray
+    shortfall: np.ndarray
+    fallback: int = 0
+    schedule: dict | None = None  # long arrays: portfolio (position), month, debt (position), amounts
+
+    @property
+    def status(self) -> list[str]:
+        return np.array(STATUS, dtype=object)[self.status_code.astype(np.int64)].tolist()
+
+    def to_frame(self):
+        """A pandas DataFrame: money as float yuan with two decimals, ``months`` nullable."""
+        import pandas as pd
+
+        ok = self.status_code == 0
+        months = pd.array(np.where(ok, self.months, 0).astype(np.int64), dtype="Int64")
+        months[~ok] = pd.NA
+        late = pd.array(self.infeasible_month.astype(np.int64), dtype="Int64")
+        late[self.status_code != 2] = pd.NA
+
+        def yuan(cents):
+            return np.asarray(cents / 100, dtype=np.float64)
+
+        frame = pd.DataFrame(
+            {
+                "portfolio_id": self.ids,
+                "strategy": pd.array([self.strategy] * len(self.ids), dtype="string"),
+                "status": pd.array(self.status, dtype="string"),
+                "months": months,
+                "total_interest": yuan(self.interest),
+                "total_paid": yuan(self.paid),
+                "total_forgiven": yuan(self.forgiven),
+                "remaining": yuan(self.remaining),
+                "unspent": yuan(self.unspent),
+                "infeasible_month": late,
+                "shortfall": yuan(self.shortfall),
+            }
+        )
+        return frame
+
+
+# ---------------------------------------------------------------------------
+# negotiation scenarios over a whole book
+
+
+def adjust(scenario, debts: Sequence[Debt]) -> list[Debt]:
+    """One portfolio with ``scenario``'s adjustments made, in order.
+
+    As :meth:`planner.negotiation.Scenario.apply`, except that an adjustment
+    whose selector matches no debt of this portfolio (``kind:card`` where there
+    is no card, a name it does not have, ``overdue`` where nothing is) is
+    skipped: one scenario is meant for every portfolio of a book.
+    """
+    out = list(debts)
+    for adjustment in scenario.adjustments:
+        try:
+            adjustment.selects(out)
+        except PlannerError:
+            continue
+        out = adjustment.apply(out)
+    return out
+
+
+def apply_scenario(book: Book, scenario, *, progress: Callable[[int], None] | None = None) -> Book:
+    """``book`` with ``scenario`` applied to every portfolio (see :func:`adjust`).
+
+    Adjustments are functions of :class:`Debt` objects, so this step runs in
+    Python, one portfolio at a time (tens of microseconds a debt); the plans
+    that follow are vectorised as usual.
+    """
+    portfolios = []
+    for p in range(book.size):
+        portfolios.append(adjust(scenario, book.full_debts(p)))
+        if progress and (p + 1) % 10_000 == 0:
+            progress(10_000)
+    budgets = [Decimal(int(c)) / 100 for c in book.budget]
+    return book_from_debts(portfolios, budgets, book.ids)
+
+

@@ -1,0 +1,497 @@
+"""Running a whole book: chunks, worker processes, the exact single-engine fallback, tables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+import numpy as np
+
+from ..debt import Debt
+from ..errors import InfeasibleBudgetError, PlannerError
+from ..money import to_cents
+from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts
+from .kernel import _SCHEDULE_KEYS, COMPILE_FROM, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
+from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
+
+#: Portfolios per chunk: bounds memory (about 1 KB per debt while a chunk runs).
+DEFAULT_CHUNK = 20_000
+#: Portfolios per chunk when schedules are kept: a chunk's schedule rows (about 40 a debt,
+#: 72 bytes each, for every strategy) are held until it is handed to the writer.
+SCHEDULE_CHUNK = 2_000
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _run_chunk(args) -> dict[str, dict]:
+    """One chunk under each strategy; a top-level function so worker processes can run it.
+
+    The scenario (if any) is applied here, once for all strategies, and portfolios
+    that left the vectorised path (int64 overflow) are planned by the single engine
+    here too, so both run in the workers.
+    """
+    book, strategies, horizon, want_schedule, scenario = args
+    if scenario is not None:
+        book = apply_scenario(book, scenario)
+    out = {}
+    keys: dict = {}  # the sort-key columns, shared by the strategies of this chunk
+    for strategy in strategies:
+        part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
+        _finish_fallback(book, part, strategy, horizon, want_schedule)
+        out[strategy] = part
+    return out
+
+
+def _finish_fallback(book: Book, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
+    """Plan the flagged portfolios of a chunk with the single engine and put them in ``part``."""
+    rows = np.nonzero(part["fallback"])[0]
+    if not len(rows):
+        return
+    extra = []
+    for p in rows:
+        row = _fallback(book, int(p), strategy, horizon, want_schedule)
+        part["status"][p] = row["status"]
+        for k in _MONEY_FIELDS:
+            if part[k].dtype != object and abs(row[k]) > _INT64_MAX:
+                part[k] = part[k].astype(object)  # beyond int64: keep Python integers
+            part[k][p] = row[k]
+        if want_schedule and row["schedule"] is not None:
+            extra.append((int(p), row["schedule"]))
+    if want_schedule:
+        sch = part["schedule"]
+        keep = ~np.isin(sch["portfolio"], rows)
+        pieces = {k: [sch[k][keep]] for k in _SCHEDULE_KEYS}
+        for p, cols in extra:
+            pieces["portfolio"].append(np.full(len(cols[0]), p, dtype=np.int64))
+            for k, values in zip(_SCHEDULE_KEYS[1:], cols):
+                big = any(abs(v) > _INT64_MAX for v in values)
+                pieces[k].append(np.array(values, dtype=object if big else np.int64))
+        merged = {k: np.concatenate(v) for k, v in pieces.items()}
+        order = np.lexsort((merged["debt"].astype(np.int64), merged["month"].astype(np.int64), merged["portfolio"].astype(np.int64)))
+        part["schedule"] = {k: v[order] for k, v in merged.items()}
+
+
+# ---------------------------------------------------------------------------
+# running a whole book: chunks, worker processes, the exact fallback
+
+
+def _fallback(book: Book, p: int, strategy: str, horizon: int, want_schedule: bool) -> dict:
+    """One portfolio through the single engine (Python integers): the overflow path."""
+    from ..engine import plan
+
+    debts = book.debts(p)
+    budget = Decimal(int(book.budget[p])) / 100
+    try:
+        result = plan(debts, budget, strategy, horizon=horizon)
+    except InfeasibleBudgetError as exc:
+        return {
+            "status": 2, "months": -1, "interest": 0, "paid": 0, "forgiven": 0, "remaining": 0, "unspent": 0,
+            "infeasible_month": exc.month, "shortfall": to_cents(exc.required) - to_cents(exc.budget), "schedule": None,
+        }
+    c = result.cents()  # integer cents: no Decimal conversion of huge amounts
+    months = None if any(x is None for x in c["payoff"]) else max(c["payoff"], default=0)
+    return {
+        "status": 0 if months is not None else 1,
+        "months": months if months is not None else -1,
+        "interest": sum(c["interest"]), "paid": sum(c["payment"]), "forgiven": sum(c["forgiven"]),
+        "remaining": sum(c["end_owed"]), "unspent": c["unspent"], "infeasible_month": 0, "shortfall": 0,
+        "schedule": tuple(c[k] for k in _SCHEDULE_KEYS[1:]) if want_schedule else None,
+    }
+
+
+_MONEY_FIELDS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "infeasible_month", "shortfall")
+
+
+def run_book(
+    book: Book,
+    strategy: str = "avalanche",
+    *,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    scenario=None,
+) -> BatchResult:
+    """Plan every portfolio of ``book`` under ``strategy``; see :func:`plan_batch`.
+
+    ``progress`` is called with the number of portfolios each finished chunk held.
+    ``scenario`` is applied to every portfolio first (see :func:`adjust`).
+    """
+    return run_books(book, [strategy], horizon=horizon, schedules=schedules, workers=workers,
+                     chunk_size=chunk_size, progress=progress, scenario=scenario)[strategy]
+
+
+def run_books(
+    book: Book,
+    strategies: Sequence[str],
+    *,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    scenario=None,
+    on_schedule: Callable[[str, dict], None] | None = None,
+) -> dict[str, BatchResult]:
+    """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
+
+    The strategies share each chunk's table, scenario and sort-key columns. With
+    ``schedules`` and ``on_schedule``, each chunk's schedule is handed to
+    ``on_schedule(strategy, schedule)`` (long arrays, ``portfolio`` as a position in
+    the book) as the chunk finishes and is not kept: memory stays bounded by the chunk.
+    """
+    for strategy in strategies:
+        strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
+        raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
+    strategies = list(strategies)
+    P = book.size
+    if schedules:
+        chunk_size = min(chunk_size, SCHEDULE_CHUNK)
+    chunks = -(-P // chunk_size)
+    workers = _workers(workers, P, chunks)
+    if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
+        chunks = -(-chunks // workers) * workers
+        chunk_size = max(1, -(-P // chunks))
+    bounds = list(range(0, P, chunk_size)) + [P]
+    spans = list(zip(bounds[:-1], bounds[1:]))
+    job = (strategies, horizon, schedules, scenario)
+    parts = []
+    if len(book.balance) >= COMPILE_FROM:
+        compiled_loop()  # load (or compile) the month loop once, before any worker forks
+    rate_ratios(book)  # once per book; the chunks share it
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Forked workers inherit the book: only chunk bounds go out, only results come back.
+        global _SHARED
+        _SHARED = (book, job)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for (lo, hi), part in zip(spans, pool.map(_run_shared, spans)):
+                    parts.append(_hand_over(part, lo, on_schedule))
+                    if progress:
+                        progress((hi - lo) * len(strategies))
+        finally:
+            _SHARED = None
+    else:
+        for lo, hi in spans:
+            parts.append(_hand_over(_run_chunk((book.take(np.arange(lo, hi)), *job)), lo, on_schedule))
+            if progress:
+                progress((hi - lo) * len(strategies))
+    keep = schedules and on_schedule is None
+    return {s: _merge(book, s, [part[s] for part in parts], bounds, keep) for s in strategies}
+
+
+def _hand_over(part: dict, lo: int, on_schedule) -> dict:
+    """Give a finished chunk's schedules to ``on_schedule`` (positions made book-wide) and drop them."""
+    if on_schedule is not None:
+        for strategy, result in part.items():
+            sch = result.pop("schedule", None)
+            if sch is not None:
+                sch["portfolio"] = sch["portfolio"] + lo
+                on_schedule(strategy, sch)
+    return part
+
+
+def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], schedules: bool) -> BatchResult:
+    def cat(k, dtype=np.int64):
+        arrays = [part[k] for part in parts]
+        if not arrays:
+            return np.zeros(0, dtype=dtype)
+        if any(a.dtype == object for a in arrays):
+            return np.concatenate([a.astype(object) for a in arrays])
+        return np.concatenate(arrays)
+
+    schedule = None
+    if schedules:
+        schedule = {}
+        for k in _SCHEDULE_KEYS:
+            pieces = [part["schedule"][k] + (lo if k == "portfolio" else 0) for lo, part in zip(bounds, parts)]
+            if any(p.dtype == object for p in pieces):
+                pieces = [p.astype(object) for p in pieces]
+            schedule[k] = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    fallback = cat("fallback", bool)
+    return BatchResult(
+        ids=list(book.ids),
+        strategy=strategy,
+        months=cat("months"),
+        interest=cat("interest"),
+        paid=cat("paid"),
+        forgiven=cat("forgiven"),
+        remaining=cat("remaining"),
+        unspent=cat("unspent"),
+        status_code=cat("status", np.int8).astype(np.int8),
+        infeasible_month=cat("infeasible_month"),
+        shortfall=cat("shortfall"),
+        fallback=int(np.count_nonzero(fallback)),
+        schedule=schedule,
+    )
+
+
+_SHARED = None
+
+
+def _run_shared(span: tuple[int, int]) -> dict:
+    book, job = _SHARED
+    return _run_chunk((book.take(np.arange(*span)), *job))
+
+
+def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # the workers share the book by forking (Linux, macOS); elsewhere one process
+    if workers is None:
+        # Starting processes costs ~0.1 s: only worth it for a large book.
+        workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
+    return max(1, min(int(workers), portfolios))  # chunks are then split to give each worker a share
+
+
+def plan_batch(
+    portfolios: Sequence[Sequence[Debt]],
+    budgets: Sequence,
+    strategy: str = "avalanche",
+    *,
+    ids: Sequence | None = None,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    scenario=None,
+) -> BatchResult:
+    """Plans for many portfolios (lists of :class:`Debt`) at once, equal to :func:`planner.engine.plan` on each.
+
+    ``budgets`` are monthly budgets in yuan, one per portfolio. ``scenario`` (a
+    :class:`planner.negotiation.Scenario`) is applied to every portfolio first
+    (see :func:`adjust`). Returns a :class:`BatchResult` (money in integer
+    cents); ``.to_frame()`` gives a table.
+    """
+    if not isinstance(strategy, str) or strategy not in batch_strategies():
+        raise PlannerError(
+            f"批量计算不支持此策略 / the batch engine does not support the strategy {str(strategy)[:40]!r}; "
+            f"choose one of: {', '.join(batch_strategies())}"
+        )
+    if scenario is not None:
+        portfolios = [adjust(scenario, debts) for debts in portfolios]
+    return run_book(
+        book_from_debts(portfolios, budgets, ids),
+        strategy,
+        horizon=horizon,
+        schedules=schedules,
+        workers=workers,
+        chunk_size=chunk_size,
+    )
+
+
+# ---------------------------------------------------------------------------
+# files and tables: what ``planner batch`` and the Dask engine call
+
+
+def strategy_list(strategies) -> list[str]:
+    names = [strategies] if isinstance(strategies, str) else list(strategies)
+    out: list[str] = []
+    for name in names:
+        for part in str(name).split(","):
+            part = part.strip()
+            if part == "all":
+                out.extend(batch_strategies())
+            elif part:
+                out.append(part)
+    out = list(dict.fromkeys(out))
+    for name in out:
+        if name not in batch_strategies():
+            raise PlannerError(
+                f"批量计算不支持此策略 / the batch engine does not support the strategy {name!r}; "
+                f"choose one of: {', '.join(batch_strategies())}, all"
+            )
+    return out or ["avalanche"]
+
+
+def batch_frame(
+    frame,
+    budget_column: str = "budget",
+    strategies="avalanche",
+    *,
+    scenario=None,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    source: str = "table",
+    id_column: str = "portfolio_id",
+    progress: Callable[[int], None] | None = None,
+    schedule_writer=None,
+):
+    """Results for a long table: one row per portfolio and strategy (and the schedules when asked).
+
+    Returns ``(results, schedules)``; ``schedules`` is ``None`` unless asked for:
+    a long frame of portfolio_id, strategy, month, debt and the amounts in yuan.
+    With a ``schedule_writer`` (a :class:`ScheduleWriter`) the schedules go to it
+    chunk by chunk instead, never whole in memory, and ``schedules`` is ``None``.
+    """
+    import pandas as pd
+
+    names = strategy_list(strategies)
+    book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
+    sink = None
+    if schedules and schedule_writer is not None:
+        def sink(strategy, sch):
+            schedule_writer.add(strategy, _schedule_frame(book, strategy, sch))
+    runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
+                     progress=progress, scenario=scenario, on_schedule=sink)
+    results = [runs[name].to_frame() for name in names]
+    if sink is not None:
+        schedules = False
+    schedule_frames = [schedule_frame(book, runs[name]) for name in names] if schedules else []
+    table = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
+    if scenario is not None:
+        table.insert(2, "scenario", pd.array([scenario.name] * len(table), dtype="string"))
+    return table, (pd.concat(schedule_frames, ignore_index=True) if schedules else None)
+
+
+def schedule_frame(book: Book, result: BatchResult):
+    """The schedules of a :class:`BatchResult` as a long DataFrame (yuan as floats)."""
+    return _schedule_frame(book, result.strategy, result.schedule)
+
+
+def _schedule_frame(book: Book, strategy: str, sch: dict):
+    import pandas as pd
+
+    p = sch["portfolio"].astype(np.int64)
+    rows = book.start[p] + sch["debt"].astype(np.int64)
+    ids = np.asarray(book.ids, dtype=object)
+    names = np.asarray(book.names, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "portfolio_id": ids[p] if len(p) else np.zeros(0, dtype=object),
+            "strategy": pd.array([strategy] * len(p), dtype="string"),
+            "month": sch["month"].astype(np.int64),
+            "debt": pd.array(names[book.name_code[rows]] if len(p) else [], dtype="string"),
+        }
+    )
+    for key, column in (("opening", "opening_balance"), ("interest", "interest"), ("payment", "payment"),
+                        ("closing", "closing_balance"), ("fees", "fees_owed"), ("forgiven", "forgiven")):
+        frame[column] = np.asarray(sch[key] / 100, dtype=np.float64)
+    return frame
+
+
+
+
+class ScheduleWriter:
+    """Schedules written as chunks finish: Parquet row groups or CSV lines, never the whole table in memory.
+
+    One temporary file per strategy in the target's folder; :meth:`close` joins them
+    in strategy order (row group by row group, or line blocks) and renames the result
+    into place, so the file holds the same rows in the same order as writing the whole
+    frame at once. Refuses to write over an input. Use as a context manager.
+    """
+
+    def __init__(self, path, strategies: Sequence[str], *, inputs: Sequence = ()):
+        from pathlib import Path
+
+        from ..io import refuse_inputs
+
+        self.path = Path(path)
+        refuse_inputs(self.path, inputs)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir() or not folder.is_dir():
+            raise PlannerError(f"无法写入 / cannot write to {self.path}")
+        self.parquet = self.path.suffix.lower() in (".parquet", ".pq")
+        self.strategies = list(strategies)
+        self.temps = {s: folder / f".{self.path.name}.{k}.part" for k, s in enumerate(self.strategies)}
+        self.writers: dict = {}
+        self.empty = None  # an empty frame with the columns, for a book without rows
+
+    def add(self, strategy: str, frame) -> None:
+        if self.empty is None:
+            self.empty = frame.iloc[:0]
+        if not len(frame):
+            return
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if strategy not in self.writers:
+                self.writers[strategy] = pq.ParquetWriter(self.temps[strategy], table.schema)
+            self.writers[strategy].write_table(table)
+        else:
+            from ..io import excel_safe
+
+            safe = frame.copy()
+            for column in safe.columns:
+                if safe[column].dtype == object or str(safe[column].dtype) in ("string", "str"):
+                    safe[column] = safe[column].map(excel_safe, na_action="ignore")
+            if strategy not in self.writers:
+                self.writers[strategy] = open(self.temps[strategy], "w", encoding="utf-8", newline="")
+            self.writers[strategy].write(safe.to_csv(index=False, header=False, lineterminator="\r\n"))
+
+    def close(self) -> None:
+        """Join the parts in strategy order and rename the file into place."""
+        import shutil
+
+        for w in self.writers.values():
+            w.close()
+        final = self.path.parent / f".{self.path.name}.joined.part"
+        try:
+            if self.parquet:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                writer = None
+                for s in self.strategies:
+                    if s not in self.writers:
+                        continue
+                    part = pq.ParquetFile(self.temps[s])
+                    for g in range(part.num_row_groups):
+                        table = part.read_row_group(g)
+                        writer = writer or pq.ParquetWriter(final, table.schema)
+                        writer.write_table(table)
+                if writer is None:
+                    empty = self.empty if self.empty is not None else _empty_schedule()
+                    pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), final)
+                else:
+                    writer.close()
+            else:
+                columns = list((self.empty if self.empty is not None else _empty_schedule()).columns)
+                with open(final, "w", encoding="utf-8", newline="") as out:
+                    out.write("\ufeff" + ",".join(columns) + "\r\n")
+                    for s in self.strategies:
+                        if s in self.writers:
+                            with open(self.temps[s], encoding="utf-8", newline="") as part:
+                                shutil.copyfileobj(part, out, 1 << 20)
+            os.replace(final, self.path)
+        finally:
+            self._remove(final)
+
+    def _remove(self, *extra) -> None:
+        for f in (*self.temps.values(), *extra):
+            try:
+                os.unlink(f)
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.close()
+        else:
+            for w in self.writers.values():
+                w.close()
+            self._remove()
+        return False
+
+
+def _empty_schedule():
+    import pandas as pd
+
+    columns = ["portfolio_id", "strategy", "month", "debt", "opening_balance", "interest", "payment",
+               "closing_balance", "fees_owed", "forgiven"]
+    return pd.DataFrame({c: [] for c in columns})
