@@ -94,11 +94,10 @@ class Debt:
                 continue
             value = round_cents(_dec(value, money))
             if value < 0:
-                raise PlannerError(f"{self.name}: {money} 不能为负数 / cannot be negative: {value}")
+                raise PlannerError(f"{self.name}: {money} 不能为负数", f"cannot be negative: {value}", column=money, value=value)
             if value > MAX_MONEY:
-                raise PlannerError(
-                    f"{self.name}: {money} 金额过大 / is implausibly large: {value} (max {MAX_MONEY})"
-                )
+                raise PlannerError(f"{self.name}: {money} 金额过大", f"is implausibly large: {value} (max {MAX_MONEY})",
+                                   column=money, value=value)
             set_(self, money, value)
         for rate in ("apr", "penalty_apr", "daily_rate", "fee_rate", "settle_fraction"):
             value = getattr(self, rate)
@@ -106,14 +105,13 @@ class Debt:
                 continue
             value = _dec(value, rate)
             if value < 0:
-                raise PlannerError(f"{self.name}: {rate} 不能为负数 / cannot be negative: {value}")
+                raise PlannerError(f"{self.name}: {rate} 不能为负数", f"cannot be negative: {value}", column=rate, value=value)
             set_(self, rate, value)
         for rate in ("apr", "penalty_apr"):
             value = getattr(self, rate)
             if value is not None and value > MAX_APR:
-                raise PlannerError(
-                    f"{self.name}: {rate} {value}% 高得不合理 / is implausibly high (max {MAX_APR}%)"
-                )
+                raise PlannerError(f"{self.name}: {rate} {value}% 高得不合理", f"is implausibly high (max {MAX_APR}%)",
+                                   column=rate, value=value)
         if self.settle_fraction is not None and self.settle_fraction > 1:
             raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
         if not isinstance(self.kind, str) or self.kind not in kinds():
@@ -185,7 +183,25 @@ class Debt:
 def check_debts(debts, source: str = "debts") -> list[Debt]:
     """``debts`` as a list, after checking each is a :class:`Debt` and the names are unique.
 
-    Raises :class:`~planner.errors.InputError` listing every problem.
+    Parameters
+    ----------
+    debts : iterable of Debt
+    source : str, default "debts"
+        How the problems name where the debts came from.
+
+    Returns
+    -------
+    list of Debt
+
+    Raises
+    ------
+    InputError
+        Listing every problem (not a Debt, a repeated name, no debts at all).
+
+    Examples
+    --------
+    >>> [d.name for d in check_debts((Debt("A", 100, 12, 10), Debt("B", 50, 0, 5)))]
+    ['A', 'B']
     """
     if isinstance(debts, (str, bytes, Mapping)) or not hasattr(debts, "__iter__"):
         raise InputError([Problem("应为 Debt 对象的列表。", f"expected a list of Debt objects, got {type(debts).__name__}.")], source)
@@ -204,3 +220,11 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
     if problems:
         raise InputError(problems, source)
     return list(debts)
+
+
+__all__ = [
+    "Debt",
+    "MAX_APR",
+    "MAX_MONEY",
+    "check_debts",
+]

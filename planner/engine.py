@@ -297,3 +297,11 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
         else:
             low = mid
     return Decimal(high)
+
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "compare",
+    "plan",
+    "required_budget",
+]

@@ -12,7 +12,47 @@ from dataclasses import dataclass
 
 
 class PlannerError(ValueError):
-    """Base class of every error the planner raises on purpose."""
+    """Base class of every error the planner raises on purpose.
+
+    Carries the message in both languages, :attr:`zh` and :attr:`en`, and where
+    known the :attr:`file`, :attr:`row`, :attr:`column` and :attr:`value` it is
+    about (``None`` when not known). ``str(exc)`` is ``"zh / en"``.
+
+    Parameters
+    ----------
+    zh : str
+        The message in Chinese; or, with no ``en``, the whole (already
+        bilingual) message, which is then both :attr:`zh` and :attr:`en`.
+    en : str, optional
+        The message in English.
+    file, row, column, value : optional
+        Where the problem is, as far as the raiser knows.
+
+    Examples
+    --------
+    >>> e = PlannerError("不是数字", "not a number: 'x'", column="apr", value="x")
+    >>> str(e), e.en, e.column, e.row
+    ("不是数字 / not a number: 'x'", "not a number: 'x'", 'apr', None)
+    >>> PlannerError("预算不足 / budget too low").zh
+    '预算不足 / budget too low'
+    """
+
+    def __init__(self, zh: str = "", en: str | None = None, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, value: object = None):
+        self.zh = zh
+        self.en = zh if en is None else en
+        self.file, self.row, self.column, self.value = file, row, column, value
+        super().__init__(zh if en is None else f"{zh} / {en}")
+
+    def __reduce__(self):  # keep the fields across processes (batch workers)
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls, args, state):
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 @dataclass(frozen=True)
@@ -69,6 +109,7 @@ class InputError(PlannerError):
         )
         body = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{header}\n{body}")
+        self.file = source
 
 
 class InfeasibleBudgetError(PlannerError):
@@ -83,14 +124,27 @@ class InfeasibleBudgetError(PlannerError):
         self.required = required
         self.shortfall = required - budget
         self.month = month
-        super().__init__(
+        zh = (
             f"第 {month} 个月的预算 ¥{budget:,.2f} 不够支付最低还款合计 ¥{required:,.2f}，"
-            f"还差 ¥{self.shortfall:,.2f}。请提高预算，或先与贷款方协商降低月供。\n"
+            f"还差 ¥{self.shortfall:,.2f}。请提高预算，或先与贷款方协商降低月供。"
+        )
+        en = (
             f"The budget of ¥{budget:,.2f} in month {month} does not cover the minimum "
             f"payments of ¥{required:,.2f}: it is ¥{self.shortfall:,.2f} short. Raise the "
             f"budget, or negotiate lower monthly payments first."
         )
+        super().__init__(f"{zh}\n{en}")
+        self.zh, self.en = zh, en
 
 
 class PlannerWarning(UserWarning):
     """Input that is valid but looks wrong (for example 0.18 meant as 18%)."""
+
+
+__all__ = [
+    "InfeasibleBudgetError",
+    "InputError",
+    "PlannerError",
+    "PlannerWarning",
+    "Problem",
+]

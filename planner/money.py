@@ -230,7 +230,7 @@ def parse_money(text: str) -> Decimal:
         s = s[:-1]
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的金额", "not a finite amount")
-    return (_decimal(s) * scale).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_cents(_decimal(s) * scale)
 
 
 def parse_rate(text: str) -> tuple[Decimal, str | None]:
@@ -353,8 +353,8 @@ def to_cents(amount: Decimal | int | str) -> int:
     if not value.is_finite() or abs(value) >= Decimal(10) ** 25:
         from .errors import PlannerError
 
-        raise PlannerError(f"不是合理的金额 / not a plausible amount of money: {str(amount)[:40]!r}")
-    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+        raise PlannerError("不是合理的金额", f"not a plausible amount of money: {str(amount)[:40]!r}", value=amount)
+    return int(round_cents(value) * 100)
 
 
 def from_cents(cents: int) -> Decimal:
@@ -438,3 +438,23 @@ def format_yuan(amount: Decimal | int | float, *, lang: str = "en", short: bool 
     if value >= 1_000:
         return f"{sign}¥{value / 1_000:.1f}k".replace(".0k", "k")
     return f"{sign}¥{value:,.0f}"
+
+
+__all__ = [
+    "CENT",
+    "MAX_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "ParseError",
+    "div_round",
+    "format_yuan",
+    "from_cents",
+    "half_up",
+    "normalise",
+    "parse_money",
+    "parse_number",
+    "parse_rate",
+    "rate_ratio",
+    "reasonable",
+    "round_cents",
+    "to_cents",
+]

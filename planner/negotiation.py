@@ -54,6 +54,7 @@ from decimal import Decimal
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
+from .i18n import t_or
 from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
@@ -67,7 +68,7 @@ MAX_AMOUNT = Decimal("1e20")
 
 
 def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
-    return PlannerError(f"{action}: {key} = {value!r}：{zh} / {action}: {key} = {value!r}: {en}")
+    return PlannerError(f"{action}: {key} = {value!r}：{zh}", f"{action}: {key} = {value!r}: {en}", column=key, value=value)
 
 
 def _int_param(action, key, value, low, high=None) -> int:
@@ -170,7 +171,7 @@ def _check_extend(p):
 
 def _check_reduce(p):
     if ("apr" in p) == ("fraction" in p):
-        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一 / give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
+        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一", "give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
     if "apr" in p:
         return {"apr": _dec_param("reduce_rate", "apr", p["apr"], Decimal(0), Decimal(1000))}
     return {"fraction": _dec_param("reduce_rate", "fraction", p["fraction"], Decimal(0), Decimal(1))}
@@ -219,7 +220,7 @@ ACTIONS: dict[str, _Action] = {
     "extend_term": _Action(_extend, _check_extend, ("months",)),
     "reduce_rate": _Action(_reduce, _check_reduce, ("apr", "fraction")),
     "cap_rate": _Action(_cap, _check_cap, ("line", "filing_date")),
-    "waive_fees": _Action(_waive, lambda p: {}, ()),
+    "waive_fees": _Action(_waive, lambda _params: {}, ()),
     "settle": _Action(_settle, _check_settle, ("fraction", "month")),
     "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
 }
@@ -261,8 +262,9 @@ def _term(action: str, term: str) -> Callable[[Debt], bool]:
         compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
         return lambda d: compare(d.effective_apr, line)
     raise PlannerError(
-        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接 / "
-        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &"
+        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接",
+        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &",
+        column="debt", value=term,
     )
 
 
@@ -291,7 +293,7 @@ class Adjustment:
         unknown = [str(k) for k in self.params if k not in spec.keys]
         if unknown:
             allowed = ", ".join(spec.keys) or "-"
-            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed} / unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
+            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed}", f"unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
         object.__setattr__(self, "debt", _selector(self.debt))
         object.__setattr__(self, "params", spec.check(dict(self.params)))
 
@@ -304,13 +306,13 @@ class Adjustment:
         if isinstance(sel, str) and _is_condition(sel):
             chosen = [d.name for d in debts if all(_term(self.action, t)(d) for t in sel.split("&"))]
             if not chosen:
-                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务 / no debt matches {sel!r}")
+                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务", f"no debt matches {sel!r}")
             return chosen
         wanted = (sel,) if isinstance(sel, str) else sel
         unknown = [n for n in wanted if n not in names]
         if unknown:
             raise PlannerError(
-                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)} / "
+                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)}",
                 f"no debt named {', '.join(repr(n) for n in unknown)}; the debts are: {', '.join(names)}"
             )
         return [n for n in names if n in wanted]
@@ -321,12 +323,17 @@ class Adjustment:
         fn = ACTIONS[self.action].apply
         return [fn(d, **self.params) if d.name in chosen else d for d in debts]
 
+    def action_label(self, lang: str = "en") -> str:
+        """The action's name for people (``"利率封顶"``, ``"Cap rate"``); the action itself when unlabelled.
+
+        >>> cap_rate("A", line=24).action_label("zh")
+        '利率封顶'
+        """
+        return t_or(f"action_{self.action}", self.action, lang)
+
     def describe(self, lang: str = "en") -> str:
         """A short label: ``"cap_rate 24 → 分期乐"``."""
-        from .i18n import labels, t
-
-        key = f"action_{self.action}"
-        name = t(key, lang) if key in labels() else self.action
+        name = self.action_label(lang)
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
         who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
         return f"{name} {params} → {who}".replace("  ", " ")
@@ -343,42 +350,211 @@ def _adjustment(action: str, debt, **params) -> Adjustment:
 
 
 def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) -> Adjustment:
-    """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60)."""
+    """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60).
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 60
+    include_accrued : bool, default True
+        Whether fees and interest already owed join the installments.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> freeze_interest("kind:card", months=36).params
+    {'months': 36, 'include_accrued': True}
+    """
     return _adjustment("freeze_interest", debt, months=months, include_accrued=include_accrued)
 
 
 def extend_term(debt="*", months: int = 24) -> Adjustment:
-    """展期: re-amortise over ``months`` at the debt's rate (等额本息)."""
+    """展期: re-amortise over ``months`` at the debt's rate (等额本息).
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 24
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> extend_term("Loan", months=36).describe()
+    'Extend term months=36 → Loan'
+    """
     return _adjustment("extend_term", debt, months=months)
 
 
 def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
-    """Cut the rate to ``apr`` percent, or by ``fraction`` of it."""
+    """Cut the rate to ``apr`` percent, or by ``fraction`` of it.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    apr : number, optional
+        The new yearly rate in percent.
+    fraction : number, optional
+        The share of the rate cut (0 to 1); exactly one of ``apr`` and ``fraction``.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> reduce_rate("Loan", fraction=Decimal("0.5")).params
+    {'fraction': Decimal('0.5')}
+    """
     return _adjustment("reduce_rate", debt, apr=apr, fraction=fraction)
 
 
 def cap_rate(debt="*", line="24", filing_date=None) -> Adjustment:
     """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number.
 
-    ``"4xLPR"`` is the line for interest from now on: 4 × the LPR at the contract date
-    for a contract from 2020-08-20 on, else 4 × the LPR when the case is filed
-    (``filing_date``, default today; :func:`planner.references.lpr_line_periods`).
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    line : str or number, default "24"
+        ``"4xLPR"`` is the line for interest from now on: 4 × the LPR at the contract date for a
+        contract from 2020-08-20 on, else 4 × the LPR when the case is filed
+        (:func:`planner.references.lpr_line_periods`).
+    filing_date : date or str, optional
+        When the case is filed (default today), for contracts before 2020-08-20.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> cap_rate("apr>24", line="4xLPR").params
+    {'line': '4xLPR'}
     """
     return _adjustment("cap_rate", debt, line=line, filing_date=filing_date)
 
 
 def waive_fees(debt="*") -> Adjustment:
-    """Fees owed and penalty interest removed."""
+    """Fees owed and penalty interest removed.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> waive_fees("overdue").action
+    'waive_fees'
+    """
     return _adjustment("waive_fees", debt)
 
 
 def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
-    """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven."""
+    """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    fraction : number, default 0.5
+        The share of what is owed that is paid (0 to 1).
+    month : int, default 1
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> settle("Loan", fraction=Decimal("0.6"), month=3).params
+    {'fraction': Decimal('0.6'), 'month': 3}
+    """
     return _adjustment("settle", debt, fraction=fraction, month=month)
 
 
 def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adjustment:
-    """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``."""
+    """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    months : int, default 3
+    accrue : bool, default True
+    start : int, default 1
+
+    Returns
+    -------
+    Adjustment
+        Applied to the debts by a :class:`Scenario`.
+
+    Raises
+    ------
+    PlannerError
+        For a selector that cannot be read or a parameter out of range (the message names it and its value).
+
+    Examples
+    --------
+    >>> defer("Loan", months=2).params
+    {'months': 2, 'accrue': True, 'start': 1}
+    """
     return _adjustment("defer", debt, months=months, accrue=accrue, start=start)
 
 
@@ -397,7 +573,7 @@ class Scenario:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("情景需要名称 / a scenario needs a name")
+            raise PlannerError("情景需要名称", "a scenario needs a name")
         object.__setattr__(self, "name", self.name.strip())
         try:
             adjustments = tuple(self.adjustments)
@@ -405,7 +581,7 @@ class Scenario:
             raise PlannerError(f"{self.name}: adjustments 应为 Adjustment 列表 / must be a list of Adjustment: {str(self.adjustments)[:40]!r}") from None
         for a in adjustments:
             if not isinstance(a, Adjustment):
-                raise PlannerError(f"{self.name}: 不是 Adjustment / not an Adjustment: {a!r}")
+                raise PlannerError(f"{self.name}: 不是 Adjustment", f"not an Adjustment: {a!r}")
         object.__setattr__(self, "adjustments", adjustments)
         if self.lump is not None:
             object.__setattr__(self, "lump", _dec_param(self.name, "lump", self.lump))
@@ -417,7 +593,7 @@ class Scenario:
             try:
                 out = adjustment.apply(out)
             except PlannerError as exc:
-                raise PlannerError(f"情景「{self.name}」第 {k} 项调整 / scenario {self.name!r}, adjustment {k}: {exc}") from None
+                raise PlannerError(f"情景「{self.name}」第 {k} 项调整", f"scenario {self.name!r}, adjustment {k}: {exc}") from None
         return out
 
     def steps(self, debts: Sequence[Debt]) -> list[list[Debt]]:
@@ -444,6 +620,28 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
     """Scenarios from parsed scenario-file data (``{"scenario": [...]}``); every problem at once.
 
     Reading the file itself is :func:`planner.io.load_scenarios`.
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed TOML: ``{"scenario": [{"name": ..., "adjust": [{"action": ..., "debt": ...}]}]}``.
+    label : str, default "scenarios"
+        How the problems name the source.
+
+    Returns
+    -------
+    list of Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem, each with the table, key and value.
+
+    Examples
+    --------
+    >>> s = scenarios_from_dict({"scenario": [{"name": "cap", "adjust": [{"action": "cap_rate", "line": "24"}]}]})
+    >>> s[0].name, s[0].adjustments[0].debt
+    ('cap', '*')
     """
     problems: list[Problem] = []
     unknown_top = [str(k) for k in data if k != "scenario"]
@@ -501,8 +699,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             try:
                 adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params))
             except PlannerError as exc:
-                zh, _, en = str(exc).partition(" / ")
-                problems.append(Problem(zh if en else str(exc), en or str(exc), column=at, value=str(entry.get("action"))))
+                problems.append(Problem(exc.zh, exc.en, column=at, value=str(entry.get("action"))))
         if not problems:
             scenarios.append(Scenario(name, tuple(adjustments), description, lump))
     if problems:
@@ -518,6 +715,20 @@ def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
     """The sum of minimum payments due in month 1 (what the budget must cover at least).
 
     Debts deferred in month 1 or settled in month 1 (from a lump) count zero.
+
+    Parameters
+    ----------
+    debts : sequence of Debt
+
+    Returns
+    -------
+    Decimal
+        Yuan: each debt's min(minimum payment, amount due in month 1), summed.
+
+    Examples
+    --------
+    >>> monthly_pressure([Debt("A", 3000, 18, 300), Debt("B", 100, 0, 500)])
+    Decimal('400.00')
     """
     total = 0
     for d in debts:
@@ -586,7 +797,7 @@ class ScenarioResult:
     @property
     def lump_needed(self) -> Decimal:
         """Settlements paid from the lump, in all."""
-        return from_cents(self.plan.columns.lump)
+        return self.plan.lump_paid
 
     @property
     def lump_short(self) -> Decimal:
@@ -612,6 +823,17 @@ class ScenarioResult:
                 for c in self.contributions
             ]
         ).astype({"label": "string", "months": "Int64"})
+
+    def _repr_html_(self) -> str:
+        """The scenario's asks, what they save and the plan under them, for a notebook."""
+        asks = "".join(f"<li>{html.escape(a.describe())}</li>" for a in self.scenario.adjustments)
+        s = self.savings
+        saved = (f"saves {format_yuan(s.total_paid)} in all, {format_yuan(s.interest)} of interest"
+                 + ("" if s.months is None else f", {s.months} months sooner"))
+        return (
+            f"<p><b>{html.escape(self.name)}</b>: {html.escape(saved)}; monthly pressure {format_yuan(self.monthly_pressure)}</p>"
+            f"<ul>{asks}</ul>{self.plan._repr_html_()}"
+        )
 
     def to_dict(self) -> dict:
         out = self.plan.to_dict()
@@ -727,15 +949,15 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
 
     debts = check_debts(debts)
     if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Iterable):
-        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取 / "
+        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取",
                            "scenarios must be a list of Scenario; read a file with planner.negotiate or planner.load_scenarios")
     scenarios = list(scenarios)
     for s in scenarios:
         if not isinstance(s, Scenario):
-            raise PlannerError(f"不是 Scenario / not a Scenario: {s!r} (read a file with planner.load_scenarios)")
+            raise PlannerError("不是 Scenario", f"not a Scenario: {s!r} (read a file with planner.load_scenarios)")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise PlannerError("情景名称重复 / two scenarios have the same name")
+        raise PlannerError("情景名称重复", "two scenarios have the same name")
 
     def run(ds, label):
         try:
@@ -795,6 +1017,27 @@ class AgencyQuote:
 def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQuote:
     """An agency's fee (``fee`` yuan, or ``fee_percent`` of ``total_debt``) against ``savings``.
 
+    Parameters
+    ----------
+    savings : number
+        What the negotiation saves, in yuan (for example ``result.savings.total_paid``).
+    total_debt : number
+        Everything owed, in yuan.
+    fee, fee_percent : number
+        Exactly one: the agency's fee in yuan, or in percent of ``total_debt``.
+
+    Returns
+    -------
+    AgencyQuote
+        ``fee``, ``savings_direct``, ``net_with_agency`` (savings − fee) and ``worth_it``.
+
+    Raises
+    ------
+    PlannerError
+        Unless exactly one of ``fee`` and ``fee_percent`` is given, or for a value out of range.
+
+    Examples
+    --------
     >>> q = price_agency(Decimal("9000"), Decimal("80000"), fee=12000)   # one reported case: 12,000 on 80,000
     >>> q.net_with_agency, q.worth_it
     (Decimal('-3000.00'), False)
@@ -802,7 +1045,7 @@ def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQu
     from .money import round_cents
 
     if (fee is None) == (fee_percent is None):
-        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一 / give exactly one of fee (yuan) or fee_percent (of the debt)")
+        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一", "give exactly one of fee (yuan) or fee_percent (of the debt)")
     if isinstance(savings, Savings):  # what the relief saves in all: total paid
         savings = savings.total_paid
     total = _dec_param("agency", "total_debt", total_debt)
@@ -845,6 +1088,27 @@ def affordability(income, essentials, payments=None, *, debts=None) -> Affordabi
     the minimums of ``debts``, else everything available). Flags payments
     above 30% of income; the emergency-fund target is 3 months of essentials.
 
+    Parameters
+    ----------
+    income, essentials : number
+        Monthly take-home pay and essential spending, in yuan.
+    payments : number, optional
+        The monthly debt payment considered.
+    debts : list of Debt, optional
+        Used for ``payments`` when it is not given (the sum of the minimums).
+
+    Returns
+    -------
+    Affordability
+        ``available``, ``limit`` (30% of income), ``over_limit``, ``share_of_income``, ``emergency_fund``, ``feasible``.
+
+    Raises
+    ------
+    PlannerError
+        For a negative or non-numeric amount.
+
+    Examples
+    --------
     >>> a = affordability(10000, 4000, 5565.01)
     >>> a.available, a.limit, a.over_limit, a.emergency_fund
     (Decimal('6000.00'), Decimal('3000.00'), True, Decimal('12000.00'))

@@ -51,7 +51,7 @@ def _periods(value, what: str = "periods", maximum: int = 1200) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数 / must be a whole number from 1 to {maximum}: {value!r}")
+        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数", f"must be a whole number from 1 to {maximum}: {value!r}", column=what, value=value)
     return value
 
 
@@ -93,6 +93,18 @@ class TrueRate:
 def npv(rate: float, cash_flows: Sequence[float]) -> float:
     """Net present value at a periodic ``rate`` of flows at periods 0, 1, 2, ...
 
+    Parameters
+    ----------
+    rate : float
+        The periodic discount rate (0.01 is 1%).
+    cash_flows : sequence of float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> npv(0.1, [-100, 110])
     0.0
     """
@@ -112,6 +124,23 @@ def irr(cash_flows: Sequence) -> float:
     (one sign first, then the other) the NPV is monotone in r and the root is
     unique; it is found by Brent's method within r ∈ (−99%, 10⁶%).
 
+    Parameters
+    ----------
+    cash_flows : sequence of numbers
+        One flow per period, period 0 first.
+
+    Returns
+    -------
+    float
+        The periodic rate (0.01 is 1% a period).
+
+    Raises
+    ------
+    PlannerError
+        When the flows do not change sign, or no root lies in range.
+
+    Examples
+    --------
     >>> round(irr([-100, 110]), 10)
     0.1
     """
@@ -132,7 +161,7 @@ def irr(cash_flows: Sequence) -> float:
     while f_low * f(high) > 0 and high < 1e4:
         high *= 4
     if f_low * f(high) > 0:
-        raise PlannerError("找不到这组现金流的内部收益率 / these cash flows have no internal rate of return in range")
+        raise PlannerError("找不到这组现金流的内部收益率", "these cash flows have no internal rate of return in range")
     from scipy.optimize import brentq
 
     return float(brentq(f, low, high, xtol=1e-15, rtol=1e-15, maxiter=500))
@@ -141,6 +170,25 @@ def irr(cash_flows: Sequence) -> float:
 def true_apr(cash_flows: Sequence, *, basis: str = "cash_flows") -> TrueRate:
     """The true rate of an explicit list of monthly cash flows (period 0 first).
 
+    Parameters
+    ----------
+    cash_flows : sequence of numbers
+        Yuan, period 0 first: money received positive, payments negative (or the reverse).
+    basis : str, default "cash_flows"
+        Recorded in the result to say how it was computed.
+
+    Returns
+    -------
+    TrueRate
+        ``monthly`` (six places), ``nominal`` 12·r and ``effective`` (1+r)^12 − 1 (percent, two places).
+
+    Raises
+    ------
+    PlannerError
+        When the flows do not have both signs, or no rate in range solves them.
+
+    Examples
+    --------
     >>> true_apr([99000] + [Decimal("-8833.3")] * 12).nominal    # PBoC example
     Decimal('12.80')
     """
@@ -158,7 +206,7 @@ def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
     n = _periods(periods)
     if p <= 0 or a <= 0 or fee < 0 or fee >= p:
         raise PlannerError(
-            "本金、月供须为正数，手续费须小于本金 / principal and payment must be positive, the fee below the principal"
+            "本金、月供须为正数，手续费须小于本金", "principal and payment must be positive, the fee below the principal"
         )
     return true_apr([p - fee] + [-a] * n, basis="cash_flows")
 
@@ -188,7 +236,7 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
     if f < 0:
-        raise PlannerError(f"fee_rate: 不能为负数 / cannot be negative: {fee_rate}")
+        raise PlannerError("fee_rate: 不能为负数", f"cannot be negative: {fee_rate}", column="fee_rate", value=fee_rate)
     if f == 0:
         return TrueRate.from_monthly(0.0, "flat_fee")
     payment = 1.0 / n + float(f) / 100
@@ -222,13 +270,25 @@ def daily_rate_apr(daily_rate) -> TrueRate:
     """
     d = _num(daily_rate, "daily_rate")
     if d < 0:
-        raise PlannerError(f"daily_rate: 不能为负数 / cannot be negative: {daily_rate}")
+        raise PlannerError("daily_rate: 不能为负数", f"cannot be negative: {daily_rate}", column="daily_rate", value=daily_rate)
     return nominal_apr(d * 365, basis="daily_rate")
 
 
 def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     """A nominal yearly rate (percent, interest monthly on the balance) in both forms.
 
+    Parameters
+    ----------
+    apr : number or str
+        Percent a year.
+    basis : str, default "apr"
+
+    Returns
+    -------
+    TrueRate
+
+    Examples
+    --------
     >>> nominal_apr(18).effective
     Decimal('19.56')
     """
@@ -276,13 +336,50 @@ def annuity_payment_exact(principal, apr, months: int) -> Decimal:
 
 
 def annuity_payment(principal, apr, months: int) -> Decimal:
-    """The 等额本息 monthly payment, rounded half-up to the cent (as bank calculators show it)."""
+    """The 等额本息 monthly payment, rounded half-up to the cent (as bank calculators show it).
+
+    Parameters
+    ----------
+    principal : number or str
+        Yuan borrowed.
+    apr : number or str
+        Yearly rate in percent.
+    months : int
+        Number of payments, 1 to 1200.
+
+    Returns
+    -------
+    Decimal
+        Yuan, two places.
+
+    Raises
+    ------
+    PlannerError
+        For a value that is not a number, or a bad number of months.
+
+    Examples
+    --------
+    >>> annuity_payment(1000000, Decimal("4.9"), 360)   # published: 5,307.27
+    Decimal('5307.27')
+    """
     return round_cents(annuity_payment_exact(principal, apr, months))
 
 
 def annuity_total_interest(principal, apr, months: int) -> Decimal:
     """n·A − P with the unrounded payment: the total interest bank calculators publish.
 
+    Parameters
+    ----------
+    principal, apr, months
+        As for :func:`annuity_payment`.
+
+    Returns
+    -------
+    Decimal
+        Yuan, two places.
+
+    Examples
+    --------
     >>> annuity_total_interest(1000000, Decimal("4.9"), 360)
     Decimal('910616.19')
     """
@@ -295,6 +392,24 @@ def installment(amount_cents: int, months: int) -> int:
     ``amount_cents`` (the last one smaller). Rounding up is deliberate: it is a
     payment plan, not a rounded amount.
 
+    Parameters
+    ----------
+    amount_cents : int
+    months : int
+        1 to 1200.
+
+    Returns
+    -------
+    int
+        Cents a month.
+
+    Raises
+    ------
+    PlannerError
+        For a bad number of months.
+
+    Examples
+    --------
     >>> installment(100000, 3)   # ¥1,000 in 3: 333.34, 333.34, 333.32
     33334
     """
@@ -304,7 +419,31 @@ def installment(amount_cents: int, months: int) -> int:
 
 def level_payment(amount_cents: int, apr, months: int) -> int:
     """A level monthly payment in cents, rounded UP, that clears ``amount_cents`` at ``apr`` in
-    at most ``months`` months when interest is rounded half-up each month."""
+    at most ``months`` months when interest is rounded half-up each month.
+
+    Parameters
+    ----------
+    amount_cents : int
+    apr : number or str
+        Yearly rate in percent.
+    months : int
+        1 to 1200.
+
+    Returns
+    -------
+    int
+        Cents a month (0 when nothing is owed).
+
+    Raises
+    ------
+    PlannerError
+        For a rate that is not a number, or a bad number of months.
+
+    Examples
+    --------
+    >>> level_payment(100000, 0, 3), level_payment(100000, 12, 12)
+    (33334, 8885)
+    """
     n = _periods(months)
     if amount_cents <= 0:
         return 0
@@ -376,6 +515,28 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     Interest each month is the balance × apr/12 rounded half-up; the last
     payment clears the balance exactly.
 
+    Parameters
+    ----------
+    principal : number or str
+        Yuan borrowed.
+    apr : number or str
+        Yearly rate in percent (interest monthly on the balance).
+    months : int
+        Number of payments, 1 to 1200.
+    method : {"annuity", "equal_principal", "interest_only"}
+
+    Returns
+    -------
+    Schedule
+        ``rows`` of :class:`Installment` (Decimal yuan) and totals.
+
+    Raises
+    ------
+    PlannerError
+        For an unknown method, a negative principal or rate, or a bad number of months.
+
+    Examples
+    --------
     >>> s = schedule(1000000, Decimal("4.9"), 360, "equal_principal")
     >>> s.rows[0].payment, s.rows[0].payment - s.rows[1].payment   # published: 6,861.11, falling 11.34
     (Decimal('6861.11'), Decimal('11.34'))
@@ -385,7 +546,7 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     p, a = _num(principal, "principal"), _num(apr, "apr")
     n = _periods(months)
     if p < 0 or a < 0:
-        raise PlannerError("本金和利率不能为负数 / principal and rate cannot be negative")
+        raise PlannerError("本金和利率不能为负数", "principal and rate cannot be negative")
     num, den = a.as_integer_ratio()
     den *= 1200
     bal = to_cents(p)
@@ -409,7 +570,26 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
 
 
 def months_to_clear(balance_cents: int, apr, payment_cents: int) -> int | None:
-    """Months a level payment takes to clear a balance (None if it never does)."""
+    """Months a level payment takes to clear a balance (None if it never does).
+
+    Parameters
+    ----------
+    balance_cents : int
+    apr : number or str
+        Yearly rate in percent.
+    payment_cents : int
+        The level monthly payment.
+
+    Returns
+    -------
+    int or None
+        None when the payment does not beat the interest (or takes over 100,000 months).
+
+    Examples
+    --------
+    >>> months_to_clear(100000, 12, 8885), months_to_clear(100000, 12, 1000)
+    (12, None)
+    """
     if balance_cents <= 0:
         return 0
     num, den = Decimal(_num(apr, "apr")).as_integer_ratio()

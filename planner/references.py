@@ -256,11 +256,11 @@ def _normalise_line(line) -> str | Decimal:
             value = Decimal(text)
         except ArithmeticError:
             raise PlannerError(
-                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数 / "
+                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数",
                 f"unknown reference line {line!r}; use 4xLPR, 24, 36 or a yearly rate in percent"
             ) from None
     if not value.is_finite() or value < 0 or value > 1000:
-        raise PlannerError(f"line: 利率应在 0 到 1000 之间 / the rate must be between 0 and 1000: {line!r}")
+        raise PlannerError("line: 利率应在 0 到 1000 之间", f"the rate must be between 0 and 1000: {line!r}", column="line", value=line)
     return value
 
 
@@ -416,6 +416,23 @@ def assess(debt, *, filing_date: date | None = None) -> RateAssessment:
     the contract date for a contract from 2020-08-20 on, else 4 × the LPR when
     the case is filed (``filing_date``, default today); the text explains which.
 
+    Parameters
+    ----------
+    debt : Debt
+
+    Returns
+    -------
+    RateAssessment
+        ``true_rate``, ``penalty_rate``, the ``lines`` with whether each applies to this kind
+        of lender, and the keys ``crossed`` and ``crossed_applicable``.
+
+    Raises
+    ------
+    PlannerError
+        When the debt's rate cannot be turned into a true rate.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> from datetime import date
     >>> a = assess(Debt("表哥", 10000, 15, 500, kind="private", contract_date=date(2024, 8, 1)))

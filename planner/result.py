@@ -14,12 +14,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from .debt import Debt
 from .errors import PlannerError
 from .money import format_yuan, from_cents
 
 SCHEDULE_COLUMNS = ("month", "debt", "opening_balance", "interest", "payment", "closing_balance", "fees_owed", "forgiven")
+
+
+class ScheduleRow(NamedTuple):
+    """One row of a plan's schedule, money in integer cents (exact).
+
+    ``debt`` is the index of the debt in :attr:`Plan.debts`; ``fees`` is the
+    fees still owed after the month; ``forgiven`` what a settlement wrote off.
+    """
+
+    month: int
+    debt: int
+    opening: int
+    interest: int
+    payment: int
+    closing: int
+    fees: int
+    forgiven: int
 
 
 class _Columns:
@@ -58,6 +76,17 @@ class _Columns:
 def next_month(today: date | None = None) -> str:
     """The calendar month after ``today`` (default: today), ``"2027-01"``: month 1 of a plan made then.
 
+    Parameters
+    ----------
+    today : date, optional
+
+    Returns
+    -------
+    str
+        ``"YYYY-MM"``.
+
+    Examples
+    --------
     >>> next_month(date(2026, 12, 5))
     '2027-01'
     """
@@ -81,7 +110,7 @@ def _parse_start(start) -> tuple[int, int] | None:
         pass
     from .errors import PlannerError
 
-    raise PlannerError(f"开始月份应写成 2026-12 / the start month should look like 2026-12: {start!r}")
+    raise PlannerError("开始月份应写成 2026-12", f"the start month should look like 2026-12: {start!r}", column="start", value=start)
 
 
 @dataclass(frozen=True)
@@ -235,6 +264,50 @@ class Plan:
             for k in range(len(c.month))
             if c.month[k] == month
         ]
+
+    @property
+    def months_run(self) -> int:
+        """How many months the simulation ran (the last month with a schedule row)."""
+        return self.columns.months_run
+
+    @property
+    def lump_paid(self) -> Decimal:
+        """What settlements took from the lump sum, in all."""
+        return from_cents(self.columns.lump)
+
+    def schedule_rows(self) -> list[ScheduleRow]:
+        """The schedule in integer cents, in order (month, then the debts' order).
+
+        The exact form of :attr:`schedule`, for code that must not go through floats.
+
+        Returns
+        -------
+        list of ScheduleRow
+
+        Examples
+        --------
+        >>> from planner import Debt, plan
+        >>> p = plan([Debt("A", 100, 12, 60)], 60)
+        >>> p.schedule_rows()[0]
+        ScheduleRow(month=1, debt=0, opening=10000, interest=100, payment=6000, closing=4100, fees=0, forgiven=0)
+        """
+        c = self.columns
+        return [ScheduleRow(*row) for row in zip(c.month, c.debt, c.opening, c.interest, c.payment, c.closing, c.fees, c.forgiven)]
+
+    def payments_by_month(self) -> list[list[float]]:
+        """What each debt is paid each month, in yuan: ``[debt][month - 1]``, months 1 to :attr:`months_run`.
+
+        Examples
+        --------
+        >>> from planner import Debt, plan
+        >>> plan([Debt("A", 100, 12, 60)], 60).payments_by_month()
+        [[60.0, 41.41]]
+        """
+        c = self.columns
+        paid = [[0.0] * c.months_run for _ in self.debts]
+        for m, i, p in zip(c.month, c.debt, c.payment):
+            paid[i][m - 1] += p / 100
+        return paid
 
     # -- DataFrames ----------------------------------------------------
     @cached_property
@@ -425,3 +498,13 @@ class Comparison:
             "<table><thead><tr><th>strategy</th><th>months</th><th>interest</th><th>paid</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
+
+
+__all__ = [
+    "Comparison",
+    "DebtOutcome",
+    "Plan",
+    "SCHEDULE_COLUMNS",
+    "ScheduleRow",
+    "next_month",
+]

@@ -30,6 +30,7 @@ from fractions import Fraction
 
 from .debt import Debt
 from .errors import PlannerError
+from .i18n import strategy_labels
 from .money import normalise
 
 Strategy = Callable[[Sequence[Debt]], list[Debt]]
@@ -134,14 +135,7 @@ STRATEGIES: dict[str, Strategy] = {
 }
 
 #: Strategy names with labels for people.
-STRATEGY_LABELS = {
-    "avalanche": ("雪崩法（先还利率最高）", "Avalanche (highest rate first)"),
-    "snowball": ("雪球法（先还余额最小）", "Snowball (smallest balance first)"),
-    "minimum_only": ("只还最低（基准）", "Minimums only (baseline)"),
-    "cash_flow_index": ("现金流指数（先释放月供）", "Cash-flow index (free up payments first)"),
-    "highest_interest_cost": ("先还利息最多", "Highest interest cost first"),
-    "custom": ("自定义顺序", "Custom order"),
-}
+STRATEGY_LABELS = strategy_labels()  # {name: (zh, en)}, from data/labels.toml
 
 
 def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -> tuple[str, Strategy]:
@@ -189,3 +183,18 @@ def unregister(name: str) -> None:
     """Remove a strategy added with :func:`register`."""
     STRATEGIES.pop(name, None)
     STRATEGY_LABELS.pop(name, None)
+
+
+__all__ = [
+    "FIELDS",
+    "Key",
+    "STRATEGIES",
+    "STRATEGY_LABELS",
+    "Strategy",
+    "by_keys",
+    "custom",
+    "get_strategy",
+    "register",
+    "sort_key",
+    "unregister",
+]

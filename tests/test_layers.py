@@ -8,9 +8,9 @@ cannot hide behind a lazy import.
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner"
 #: The pure core: flat modules at the top of the package.
@@ -145,3 +145,57 @@ def test_no_import_cycle():
         if v not in order:
             visit(v)
     assert cycles == []
+
+
+#: The fields of the engine's private schedule (``planner.result._Columns``): no DataFrame has them.
+_PLAN_COLUMN_FIELDS = {"month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
+                       "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run"}
+#: Modules allowed to read ``Plan.columns``: the engine that fills it and the result that wraps it.
+_PLAN_COLUMNS_READERS = {"planner.engine", "planner.result"}
+
+
+def _plan_columns_reads(tree: ast.AST) -> list[int]:
+    """Lines reading ``x.columns.<field>``, or ``c = x.columns`` then ``c.<field>`` (a Plan's private columns)."""
+    lines = []
+    for scope in [n for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef))]:
+        aliases = set()
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == "columns":
+                aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Attribute) or node.attr not in _PLAN_COLUMN_FIELDS:
+                continue
+            inner = node.value
+            if (isinstance(inner, ast.Attribute) and inner.attr == "columns") or (isinstance(inner, ast.Name) and inner.id in aliases):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_only_the_engine_and_result_read_plan_columns():
+    bad = [f"{m}:{line}" for m, p in MODULES.items() if m not in _PLAN_COLUMNS_READERS
+           for line in _plan_columns_reads(ast.parse(p.read_text("utf-8")))]
+    assert bad == []
+
+
+def test_the_plan_columns_check_finds_a_read():
+    code = "def f(plan):\n    c = plan.columns\n    return c.payment, plan.columns.lump, frame.columns.tolist()\n"
+    assert _plan_columns_reads(ast.parse(code)) == [3]
+    code = "def f(plan):\n    c = plan.columns\n    return c.payment\n"
+    assert _plan_columns_reads(ast.parse(code)) == [3]
+
+
+def test_every_public_module_declares_all():
+    missing = []
+    for module, path in MODULES.items():
+        if any(part.startswith("_") for part in module.split(".")[1:]):
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        declared = [n for n in tree.body if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]
+        if not declared:
+            missing.append(module)
+            continue
+        names = ast.literal_eval(declared[-1].value)
+        loaded = importlib.import_module(module)
+        unknown = [x for x in names if not hasattr(loaded, x)]
+        assert not unknown and len(names) == len(set(names)), (module, unknown)
+    assert missing == []

@@ -256,6 +256,19 @@ class BatchResult:
         )
         return frame
 
+    def __repr__(self) -> str:
+        counts = {s: int((self.status_code == k).sum()) for k, s in enumerate(STATUS)}
+        return f"<BatchResult {self.strategy}: {len(self.ids)} portfolios, " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ">"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the counts by status, then the first rows of :meth:`to_frame`."""
+        import html
+
+        counts = "".join(f"<td>{int((self.status_code == k).sum())}</td>" for k in range(len(STATUS)))
+        head = "".join(f"<th>{html.escape(s)}</th>" for s in STATUS)
+        return (f"<p><b>{html.escape(self.strategy)}</b>: {len(self.ids)} portfolios</p>"
+                f"<table><tr>{head}</tr><tr>{counts}</tr></table>" + self.to_frame().head(10).to_html(index=False))
+
 
 # ---------------------------------------------------------------------------
 # negotiation scenarios over a whole book
@@ -295,3 +308,11 @@ def apply_scenario(book: Book, scenario, *, progress: Callable[[int], None] | No
     return book_from_debts(portfolios, budgets, book.ids)
 
 
+__all__ = [
+    "STATUS",
+    "BatchResult",
+    "Book",
+    "adjust",
+    "apply_scenario",
+    "book_from_debts",
+]

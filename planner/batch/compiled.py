@@ -220,3 +220,8 @@ def month_loop(bal0, fees0, minp, rnum, rden, limit, orig, dfrom, dto, dint, smo
     totals = (months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late, shortfall, fallback)
     rows = (sp[:n], sm[:n], sd[:n], so[:n], si[:n], sy[:n], sc[:n], sf[:n], sg[:n])
     return totals, rows
+
+
+__all__ = [
+    "month_loop",
+]

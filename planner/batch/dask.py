@@ -235,3 +235,9 @@ def _starts_with(path: str, signature: bytes) -> bool:
             return handle.read(len(signature)) == signature
     except OSError:
         return False
+
+
+__all__ = [
+    "batch_dask",
+    "dask_inputs",
+]

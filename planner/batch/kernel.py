@@ -473,3 +473,15 @@ def simulate_numpy(a: dict, cascade: bool, horizon: int, want_schedule: bool) ->
     return out
 
 
+__all__ = [
+    "COMPILE_FROM",
+    "batch_strategies",
+    "chunk_arrays",
+    "compiled_loop",
+    "priority_order",
+    "rate_ratios",
+    "simulate",
+    "simulate_numpy",
+    "strategy_keys",
+    "use_compiled",
+]

@@ -495,3 +495,16 @@ def _empty_schedule():
     columns = ["portfolio_id", "strategy", "month", "debt", "opening_balance", "interest", "payment",
                "closing_balance", "fees_owed", "forgiven"]
     return pd.DataFrame({c: [] for c in columns})
+
+
+__all__ = [
+    "DEFAULT_CHUNK",
+    "SCHEDULE_CHUNK",
+    "ScheduleWriter",
+    "batch_frame",
+    "plan_batch",
+    "run_book",
+    "run_books",
+    "schedule_frame",
+    "strategy_list",
+]

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..debt import MAX_MONEY
-from ..errors import InputError, PlannerError, PlannerWarning, Problem
+from ..errors import InputError, PlannerWarning, Problem
 from ..money import fraction_warning, looks_like_fraction, to_cents
 from .book import Book
 
@@ -421,3 +421,8 @@ def _check_gb18030_reading(source) -> None:
     likely = suspect_encoding(data, text)
     if likely is not None:
         raise InputError([wrong_encoding_problem(likely, text)], str(source))
+__all__ = [
+    "BATCH_COLUMNS",
+    "book_from_frame",
+    "read_table",
+]

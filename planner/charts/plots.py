@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..i18n import t
-from ..money import format_yuan
+from ..i18n import t, t_or
+from ..money import format_yuan, to_cents
 from ..strategies import STRATEGY_LABELS
 from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, chart_style, style_ticks
 
@@ -183,12 +183,9 @@ def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
     """What is paid to each debt each month (stacked bars), with the monthly budget as a step line."""
     with chart_style():
         ax = _axes(ax)
-        c = plan.columns
-        n_months = c.months_run
+        n_months = plan.months_run
         months = list(range(1, n_months + 1))
-        paid = [[0.0] * n_months for _ in plan.debts]
-        for m, i, p in zip(c.month, c.debt, c.payment):
-            paid[i][m - 1] += p / 100
+        paid = plan.payments_by_month()
         bottom = [0.0] * n_months
         for k, d in enumerate(plan.debts):
             if not any(paid[k]):
@@ -220,22 +217,21 @@ def payoff_segments(plan) -> dict[str, dict[str, list[int]]]:
     Extra money is what was paid above ``min(minimum, amount due)``. Derived
     from the finished schedule; used by :func:`payoff_order`.
     """
-    c = plan.columns
-    prev_fees = [int(round(d.fees_owed * 100)) for d in plan.debts]
+    prev_fees = [to_cents(d.fees_owed) for d in plan.debts]
     out = {d.name: {"extra": [], "minimum": [], "settled": [], "cleared": []} for d in plan.debts}
-    for k in range(len(c.month)):
-        i, m = c.debt[k], c.month[k]
+    for r in plan.schedule_rows():
+        i, m = r.debt, r.month
         entry = out[plan.debts[i].name]
-        if c.forgiven[k]:
+        if r.forgiven:
             entry["settled"].append(m)
         else:
-            due = c.opening[k] + c.interest[k] + prev_fees[i]
-            minimum = min(int(round(plan.debts[i].min_payment * 100)), due)
-            if c.payment[k] > minimum:
+            due = r.opening + r.interest + prev_fees[i]
+            minimum = min(to_cents(plan.debts[i].min_payment), due)
+            if r.payment > minimum:
                 entry["extra"].append(m)
-            elif c.payment[k] > 0:
+            elif r.payment > 0:
                 entry["minimum"].append(m)
-        prev_fees[i] = c.fees[k]
+        prev_fees[i] = r.fees
     for o in plan.outcomes:
         if o.payoff_month:
             out[o.name]["cleared"].append(o.payoff_month)
@@ -281,7 +277,7 @@ def payoff_order(plan, ax=None, *, lang: str = "en", legend: bool = True):
                 ax.plot([m], [y], marker="*", color=TOTAL_COLOR, markersize=11, linestyle="none")
         ax.set_yticks(range(len(names)), list(reversed(names)))
         ax.set_ylim(-0.7, len(names) - 0.3)
-        ax.set_xlim(0.4, max(plan.columns.months_run, 1) + 1)
+        ax.set_xlim(0.4, max(plan.months_run, 1) + 1)
         ax.grid(False)
         ax.grid(True, axis="x", alpha=0.3)
         _month_axis(ax.xaxis, plan, lang)
@@ -381,10 +377,7 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     >>> adjustment_label(cap_rate(["A", "B"], line="4xLPR"), "en")
     'Cap rate 4 × LPR · A, B'
     """
-    from ..i18n import labels
-
-    key = f"action_{adjustment.action}"
-    parts = [t(key, lang) if key in labels() else adjustment.action]
+    parts = [adjustment.action_label(lang)]
     params = adjustment.params
     if "months" in params:
         parts.append(t("chart_n_months", lang, n=params["months"]))
@@ -401,8 +394,7 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     elif sel == "overdue":
         who = t("chart_overdue_debts", lang)
     elif isinstance(sel, str) and sel.startswith("kind:"):
-        kind_key = f"kind_{sel[5:]}"
-        who = t(kind_key, lang) if kind_key in labels() else sel[5:]
+        who = t_or(f"kind_{sel[5:]}", sel[5:], lang)
     else:
         who = sel if isinstance(sel, str) else ("、" if lang == "zh" else ", ").join(sel)
     return f"{' '.join(parts)} · {who}"
@@ -510,3 +502,21 @@ def _wrap(label: str, width: int = 16) -> str:
                 line = word
         lines.append(line)
     return "\n".join(lines)
+
+
+__all__ = [
+    "adjustment_label",
+    "debt_style",
+    "interest_compared",
+    "money_tick",
+    "month_label",
+    "negotiation_compared",
+    "payment_plan",
+    "payoff_order",
+    "payoff_segments",
+    "payoff_timeline",
+    "savings_waterfall",
+    "strategies_compared",
+    "strategy_label",
+    "total_line",
+]

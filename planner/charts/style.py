@@ -131,3 +131,20 @@ def chart_style():
 
     with mpl.rc_context(rc()):
         yield
+
+
+__all__ = [
+    "BUNDLED_FAMILY",
+    "HATCHES",
+    "LATIN_FAMILY",
+    "MUTED",
+    "PALETTE",
+    "SYSTEM_CJK_FAMILIES",
+    "TOTAL_COLOR",
+    "bundled_font_path",
+    "chart_style",
+    "cjk_family",
+    "font_families",
+    "rc",
+    "style_ticks",
+]

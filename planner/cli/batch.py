@@ -175,7 +175,6 @@ def _run_batch(args) -> int:
         finally:
             if client is not None:
                 client.close()
-        schedules = None
     else:
         frame = read_table(args.portfolios, encoding=args.encoding)
         bar = _progress_bar(args, frame, len(strategies))
@@ -225,3 +224,10 @@ def _summary(table, elapsed: float) -> None:
     headers = ["strategy / 策略", "portfolios", "ok", "never paid", "infeasible", "median months", "total interest"]
     print(render_table(headers, rows, "lrrrrrr"))
     print(f"{len(table)} rows in {elapsed:.2f} s")
+
+
+__all__ = [
+    "PROGRESS_FROM",
+    "cmd_batch",
+    "register",
+]

@@ -108,3 +108,14 @@ def add_debts_args(p: argparse.ArgumentParser, *, planning: bool) -> None:
         p.add_argument("--budget-from", type=month_amount, action="append", metavar="MONTH:AMOUNT", help="a new monthly budget from that month on (repeatable)")
         p.add_argument("--start", default=next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
         p.add_argument("--horizon", type=int, help="months to simulate at most (default 600; with --target-months at least that)")
+
+
+__all__ = [
+    "add_debts_args",
+    "emit_json",
+    "load_debts_for",
+    "money_arg",
+    "month_amount",
+    "plan_kwargs",
+    "render_table",
+]

@@ -61,3 +61,10 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+__all__ = [
+    "GROUPS",
+    "build_parser",
+    "main",
+]

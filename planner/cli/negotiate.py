@@ -212,3 +212,12 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("en", "zh"), default="en")
     p.set_defaults(func=cmd_apr)
+
+
+__all__ = [
+    "cmd_apr",
+    "cmd_negotiate",
+    "rates_json",
+    "rates_section",
+    "register",
+]

@@ -111,17 +111,16 @@ def cmd_plan(args) -> int:
 
 
 def _write_schedule(p, path, source) -> None:
-    c = p.columns
     header = list(SCHEDULE_COLUMNS)
     if p.start is not None:
         header.insert(1, "calendar_month")
     rows = []
-    for k in range(len(c.month)):
-        row = [c.month[k], p.debts[c.debt[k]].name] + [
-            f"{v / 100:.2f}" for v in (c.opening[k], c.interest[k], c.payment[k], c.closing[k], c.fees[k], c.forgiven[k])
+    for r in p.schedule_rows():
+        row = [r.month, p.debts[r.debt].name] + [
+            f"{v / 100:.2f}" for v in (r.opening, r.interest, r.payment, r.closing, r.fees, r.forgiven)
         ]
         if p.start is not None:
-            row.insert(1, p.calendar_month(c.month[k]))
+            row.insert(1, p.calendar_month(r.month))
         rows.append(row)
     write_csv(path, header, rows, inputs=[source])
 
@@ -167,3 +166,11 @@ def register(sub) -> None:
     p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
     p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all)")
     p.set_defaults(func=cmd_compare)
+
+
+__all__ = [
+    "cmd_check",
+    "cmd_compare",
+    "cmd_plan",
+    "register",
+]

@@ -40,3 +40,7 @@ def cmd_report(args) -> int:
     return 0
 
 
+__all__ = [
+    "cmd_report",
+    "register",
+]

@@ -445,3 +445,15 @@ def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) ->
     if hidden_rows or hidden_columns:
         _warn_hidden(source, header, header_row, body, debts, hidden_rows, hidden_columns)
     return debts
+
+
+__all__ = [
+    "HEADER_ROWS_SEARCHED",
+    "MAX_SHEET_ROWS",
+    "MAX_UNPACKED_BYTES",
+    "SHEETS_SEARCHED",
+    "cell_text",
+    "is_percent_format",
+    "load_workbook_debts",
+    "sheet_source",
+]

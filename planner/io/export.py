@@ -44,7 +44,7 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
         if same:
             raise PlannerError(
                 f"不会覆盖输入文件 {source}，请换一个输出文件名。/ refusing to overwrite the input file {source}; "
-                "choose another output name."
+                "choose another output name.", file=str(target),
             )
 
 
@@ -56,10 +56,10 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence
     target = Path(path)
     refuse_inputs(target, inputs)
     if target.is_dir():
-        raise PlannerError(f"输出路径是文件夹 / the output path is a folder: {target}")
+        raise PlannerError("输出路径是文件夹", f"the output path is a folder: {target}", file=str(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise PlannerError(f"输出文件夹不存在 / the output folder does not exist: {folder}")
+        raise PlannerError("输出文件夹不存在", f"the output folder does not exist: {folder}", file=str(folder))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -86,7 +86,7 @@ def _write_error(target: Path, exc: OSError) -> PlannerError:
     return PlannerError(
         f"无法写入 {target}：{reason}。原有文件（如果有）没有改动。请检查磁盘空间和权限，或换一个位置。/ "
         f"cannot write {target}: {reason}. Any existing file there is unchanged. Check the disk space and "
-        "permissions, or choose another place."
+        "permissions, or choose another place.", file=str(target),
     )
 
 
@@ -98,3 +98,11 @@ def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: 
     for row in rows:
         writer.writerow([excel_safe(v) for v in row])
     return atomic_write_bytes(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), inputs=inputs)
+
+
+__all__ = [
+    "atomic_write_bytes",
+    "excel_safe",
+    "refuse_inputs",
+    "write_csv",
+]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -82,13 +81,6 @@ def column_label(canonical: str) -> str:
     """``"balance (剩余本金)"``: how a column is named to a person."""
     spec = columns_table().get(canonical, {})
     return f"{canonical} ({spec['zh']})" if "zh" in spec else canonical
-
-
-@dataclass
-class _Row:
-    number: int  # as a spreadsheet shows it
-    cells: dict[str, str]  # canonical column -> raw text
-    extra: dict[str, str]  # unknown columns, by their header as written
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +314,7 @@ def suspect_encoding(data: bytes, text: str) -> str | None:
     cases a large share of its characters lie outside GB2312 (where mainland
     simplified Chinese lives; garbled Big5 and Shift-JIS land in GBK's rare
     extension areas). A GBK file of ordinary names is never called wrong:
-    ``tests/test_loader.py`` checks generated ones.
+    ``tests/io/test_loader.py`` checks generated ones.
     """
     from collections import Counter
 
@@ -771,3 +763,17 @@ def column_letter(position: int) -> str:
 
 def _position(known: dict[int, str], canonical: str) -> int | None:
     return next((p for p, c in known.items() if c == canonical), None)
+
+
+__all__ = [
+    "CELL_PARSERS",
+    "ENCODINGS",
+    "MAX_BYTES",
+    "MAX_DEBTS",
+    "alias_index",
+    "column_label",
+    "column_letter",
+    "decode",
+    "header_key",
+    "parse_money_cell",
+]

@@ -19,6 +19,22 @@ def load_scenarios(source) -> list[Scenario]:
     ``action`` and the action's parameters. Every problem in the file is
     reported at once, in Chinese and English.
 
+    Parameters
+    ----------
+    source : path, str or dict
+        A ``.toml`` file, TOML text, or the parsed table.
+
+    Returns
+    -------
+    list of Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem in the file (file, table, key and value).
+
+    Examples
+    --------
     >>> text = '''
     ... [[scenario]]
     ... name = "cap"
@@ -82,3 +98,8 @@ def load_scenarios(source) -> list[Scenario]:
         return scenarios_from_dict(data, label)
     except RecursionError:  # a parsed dict nested too deeply to show in a message
         raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None
+
+
+__all__ = [
+    "load_scenarios",
+]

@@ -35,9 +35,31 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     from its first sheet with a header row or the sheet named ``sheet``
     (see :mod:`planner.excel`).
 
-    Raises :class:`~planner.errors.InputError` listing every problem found;
-    warns with :class:`~planner.errors.PlannerWarning` on suspicious input.
+    Parameters
+    ----------
+    source : path, bytes, str, DataFrame, or list of Debt
+        The debts; a path may be a ``.csv`` or ``.xlsx`` file.
+    encoding : str, optional
+        The text encoding of a CSV (default: UTF-8, else GB18030).
+    sheet : str, optional
+        The workbook sheet to read.
 
+    Returns
+    -------
+    list of Debt
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, each with its row, column and value.
+
+    Warns
+    -----
+    PlannerWarning
+        On suspicious but valid input (every rate below 1, as if 0.18 meant 18%).
+
+    Examples
+    --------
     >>> debts = load_debts(b"name,balance,apr,min_payment\\nCard,\\"12,000\\",18%,600\\n")
     >>> debts[0].balance, debts[0].apr
     (Decimal('12000.00'), Decimal('18'))
@@ -75,7 +97,7 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
         if len(data) > MAX_BYTES:
             raise _too_large(None, label)
     else:
-        raise PlannerError(f"不能读取这种输入 / cannot load debts from {type(source).__name__}")
+        raise PlannerError("不能读取这种输入", f"cannot load debts from {type(source).__name__}")
     if not data.strip():
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
     if data.startswith(_ZIP):
@@ -87,3 +109,8 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     text = decode(data, label, encoding)
     header, rows, header_row = _table_from_text(text, label)
     return _rows_to_debts(header, rows, label, header_row)
+
+
+__all__ = [
+    "load_debts",
+]

@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from ..datafiles import report_table
 from ..errors import InfeasibleBudgetError, PlannerError
+from ..i18n import labels, t
 from ..io import column_letter
 from ..money import format_yuan
 from ..result import next_month
@@ -57,26 +56,30 @@ CHROMIUM_ARGS = (
 # texts
 
 
-@cache
-def _texts() -> dict:
-    text = resources.files("planner").joinpath("data/report.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def text(key: str, lang: str = "en", **fields) -> str:
-    """A report text from ``data/report.toml`` in ``lang``, formatted with ``fields``.
+    """A report text: shorthand for :func:`planner.i18n.t` of ``"report." + key``.
 
     >>> text("anon_debt", "zh", letter="A")
     '平台A'
     """
-    if lang not in ("en", "zh"):
-        raise PlannerError(f"未知语言 / unknown language {lang!r}; use zh or en")
-    entry = _texts()["text"][key]
-    return entry[lang].format(**fields) if fields else entry[lang]
+    return t(f"report.{key}", lang, **fields)
 
 
 def _param(key: str):
-    return _texts()["params"][key]
+    return report_table()["params"][key]
+
+
+def _kind(kind: str, lang: str) -> str:
+    key = f"report.kind.{kind}"
+    return t(key if key in labels() else "report.kind.other", lang)
+
+
+def _rights(lang: str) -> tuple[str, ...]:
+    return tuple(t(key, lang) for key in labels() if key.startswith("report.rights."))
+
+
+def _ask(ask: str, part: str, lang: str, **fields) -> str:
+    return t(f"report.ask.{ask}.{part}", lang, **fields)
 
 
 def _yuan(amount) -> str:
@@ -254,6 +257,30 @@ class Report:
             "shortfall": self.shortfall.to_dict() if self.shortfall is not None else None,
         }
 
+    def _repr_html_(self) -> str:
+        """A short summary for a notebook: the strategies, the calls, the disclaimer (the full report is
+        :func:`~planner.report.render_html`)."""
+        import html
+
+        def esc(value) -> str:
+            return html.escape(str(value))
+
+        never = t("never", self.lang)
+        recommended = next((r.label for r in self.strategies if r.recommended), self.recommended)
+        strategies = "".join(
+            f"<tr><td>{'<b>' if r.recommended else ''}{esc(r.label)}{'</b>' if r.recommended else ''}</td>"
+            f"<td>{never if r.months is None else r.months}</td><td>{esc(r.debt_free or '')}</td><td>{esc(_yuan(r.total_interest))}</td></tr>"
+            for r in self.strategies
+        )
+        calls = "".join(f"<li>{esc(c.name)}: {esc('; '.join(c.asks))} ({esc(_yuan(c.saving))})</li>" for c in self.calls)
+        head = "".join(f"<th>{esc(self.t(k))}</th>" for k in ("col_strategy", "col_months", "col_debt_free", "col_interest"))
+        return (
+            f"<p><b>{esc(self.t('title'))}</b></p><p>{esc(self.t('recommended', strategy=recommended))}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{strategies}</tbody></table>"
+            + (f"<p>{esc(self.t('s4'))}</p><ol>{calls}</ol>" if calls else "")
+            + f"<p style='color:#666;font-size:12px'>{esc(self.disclaimer)}</p>"
+        )
+
 
 # ---------------------------------------------------------------------------
 # building
@@ -296,7 +323,7 @@ def _debt_rows(debts, lang) -> tuple[DebtRow, ...]:
         rows.append(
             DebtRow(
                 name=d.name,
-                kind=_texts()["kinds"].get(d.kind, _texts()["kinds"]["other"])[lang],
+                kind=_kind(d.kind, lang),
                 owed=d.owed,
                 minimum=d.min_payment,
                 true_apr=a.true_rate.nominal,
@@ -322,14 +349,13 @@ def _asks_for(debt, stretched: bool, lang: str):
     from ..references import assess
     from ..money import from_cents, to_cents
 
-    asks = _texts()["asks"]
     adjustments, said, basis, writing = [], [], [], []
 
     def add(key, adjustment, **fields):
         adjustments.append(adjustment)
-        said.append(asks[key]["ask"][lang].format(**fields))
-        basis.append(asks[key]["basis"][lang])
-        writing.append(asks[key]["writing"][lang])
+        said.append(_ask(key, "ask", lang, **fields))
+        basis.append(_ask(key, "basis", lang))
+        writing.append(_ask(key, "writing", lang))
 
     penalty = debt.is_overdue and debt.penalty_apr is not None and debt.penalty_apr > debt.apr
     if debt.is_overdue and (penalty or debt.fees_owed > 0):
@@ -377,8 +403,43 @@ def build_report(
     payments still makes a report: ``report.shortfall`` says by how much,
     part 4 lists the asks that lower the monthly payments, and ``report.plan``
     is the plan once enough of them are granted (None when even all of them
-    do not fit). A budget that is not an amount of at least 0 raises
-    :class:`~planner.errors.PlannerError`.
+    do not fit).
+
+    Parameters
+    ----------
+    debts : list of Debt, path, bytes, str or DataFrame
+    budget : number or str
+        Yuan a month.
+    scenarios : list of Scenario, or a TOML path or text, optional
+    lang : {"zh", "en"}, default "zh"
+    client : str, optional
+    anonymise : bool, default False
+    income, essentials : number, optional
+        Monthly take-home pay and essential spending (the budget check of part 2).
+    strategy : str, optional
+    start : str, optional
+        The calendar month of month 1 (default: next month).
+    made_on : str or date, optional
+    horizon : int, default 600
+
+    Returns
+    -------
+    Report
+        Render it with :func:`~planner.report.render_html` or :func:`~planner.report.write_report`.
+
+    Raises
+    ------
+    PlannerError
+        For a budget that is not an amount of at least 0, or an unknown language.
+    InputError
+        When the debts or scenarios cannot be read.
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> r = build_report([Debt("Card", 3000, 18, 300, kind="card")], 1000, lang="en", start="2027-01")
+    >>> r.plan.months, r.recommended
+    (4, 'avalanche')
     """
     if not isinstance(lang, str) or lang not in ("zh", "en"):
         raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
@@ -462,7 +523,7 @@ def build_report(
         for p in comparison
     )
     why = _why(chosen, comparison, lang, horizon)
-    first = tuple(range(1, min(int(_param("first_months")), chosen.columns.months_run) + 1))
+    first = tuple(range(1, min(int(_param("first_months")), chosen.months_run) + 1))
 
     # 4. the call list: each lender's asks through the same engine
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
@@ -521,7 +582,7 @@ def build_report(
     total_owed = sum((d.owed for d in debts), Decimal("0.00"))
     if headline is not None:
         agency = price_agency(headline.savings.total_paid, total_owed, fee_percent=_param("agency_fee_percent"))
-    rights = tuple(item[lang] for item in _texts()["rights"])
+    rights = _rights(lang)
 
     return Report(
         lang=lang, client=client, made_on=made_on, start=chosen.calendar_month(1) or start, anonymised=anonymise,
@@ -556,12 +617,11 @@ def _relief_for(debt, lang: str):
         ask = extend_term(debt.name, months=months)
         longer = ask.apply([now])[0]
         if longer.min_payment < now.min_payment:
-            texts = _texts()["asks"]["extend_term"]
             adjustments.append(ask)
-            said.append(texts["ask"][lang].format(before_months=left or "—", months=months,
-                                                  before=_yuan(now.min_payment), payment=_yuan(longer.min_payment)))
-            basis.append(texts["basis"][lang])
-            writing.append(texts["writing"][lang])
+            said.append(_ask("extend_term", "ask", lang, before_months=left or "—", months=months,
+                             before=_yuan(now.min_payment), payment=_yuan(longer.min_payment)))
+            basis.append(_ask("extend_term", "basis", lang))
+            writing.append(_ask("extend_term", "writing", lang))
     return adjustments, said, basis, writing
 
 
@@ -652,7 +712,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
             for p in comparison
         )
         why = _why(chosen, comparison, lang, kwargs["horizon"])
-        first = tuple(range(1, min(int(_param("first_months")), chosen.columns.months_run) + 1))
+        first = tuple(range(1, min(int(_param("first_months")), chosen.months_run) + 1))
     else:
         try:
             plan(current, budget, "minimum_only", **kwargs)
@@ -709,7 +769,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
         **head, start=start, budget_notes=tuple(notes), strategies=rows,
         recommended=chosen.strategy if chosen is not None else (strategy or "avalanche"), why=why, plan=chosen,
         first_months=first, calls=calls, keep_paying=keep, scenarios=tuple(scenario_rows), scenario_note=note,
-        headline_result=None, waterfall=waterfall, agency=agency, rights=tuple(item[lang] for item in _texts()["rights"]),
+        headline_result=None, waterfall=waterfall, agency=agency, rights=_rights(lang),
         disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang), shortfall=shortfall,
     )
 
@@ -748,13 +808,24 @@ def _bar_label(rank: int, name: str, lang: str) -> str:
 
 
 def _step_label(adjustment, debts, lang: str) -> str:
-    from ..i18n import labels, t
-
-    key = f"action_{adjustment.action}"
-    action = t(key, lang) if key in labels() else adjustment.action
+    action = adjustment.action_label(lang)
     try:
         who = adjustment.selects(debts)
     except PlannerError:
         who = []
     who_text = ("、" if lang == "zh" else ", ").join(who) if len(who) <= 2 else ("*" if adjustment.debt == "*" else str(adjustment.debt))
     return f"{who_text}: {action}" if lang == "en" else f"{who_text}：{action}"
+
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "Call",
+    "DebtRow",
+    "Report",
+    "ScenarioRow",
+    "Shortfall",
+    "StrategyRow",
+    "build_report",
+    "text",
+]

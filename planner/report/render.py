@@ -218,6 +218,36 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
     """Write ``report`` to ``path``: a PDF when it ends in ``.pdf``, else HTML.
 
     Atomic (a temporary file renamed into place), and never over one of ``inputs``.
+
+    Parameters
+    ----------
+    report : Report
+        From :func:`~planner.report.build_report`.
+    path : str or Path
+        Where to write; ``.pdf`` needs Playwright and Chromium.
+    inputs : sequence of paths, optional
+        Files the report was made from, never overwritten.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    PlannerError
+        When ``path`` is one of ``inputs``, cannot be written, or a PDF cannot be printed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from planner import Debt
+    >>> from planner.report import build_report
+    >>> r = build_report([Debt("Card", 3000, 18, 300)], 1000, lang="en")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = write_report(r, pathlib.Path(folder) / "report.html")
+    ...     written.read_text("utf-8").startswith("<!DOCTYPE html>")
+    True
     """
     from ..io import atomic_write_bytes, refuse_inputs
 
@@ -232,3 +262,10 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
     return atomic_write_bytes(target, data, inputs=inputs)
 
 
+__all__ = [
+    "chart_images",
+    "render_html",
+    "render_pdf",
+    "screenshot",
+    "write_report",
+]

@@ -17,8 +17,13 @@ current graphics context, as in matplotlib. Mathtext and TeX are drawn by
 matplotlib unchanged.
 
 Nothing here changes a chart's artists or data: only how text pixels are
-produced. ``tests/test_widgets.py`` compares this canvas's pixels with
+produced. ``tests/widgets/test_widgets.py`` compares this canvas's pixels with
 plain Agg's.
+
+The renderer leans on matplotlib internals (``RendererAgg._renderer``,
+``Text._get_layout``'s font metrics), checked on the releases in
+:data:`VERIFIED`. On any other matplotlib, :func:`canvas_class` gives plain
+:class:`FigureCanvasAgg` instead: the same pixels, only slower.
 """
 
 from __future__ import annotations
@@ -30,6 +35,48 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 
 #: Entries kept per renderer before the cache is emptied (a few hundred are used by a session).
 MAX_ENTRIES = 4096
+
+#: The matplotlib series (major, minor) whose Agg internals the caching canvas was verified
+#: against by the pixel tests. Add a series here only after those tests pass on it.
+VERIFIED = ((3, 11),)
+
+
+def verified(version: str | None = None) -> bool:
+    """Whether ``version`` (default: the installed matplotlib) is a series in :data:`VERIFIED`.
+
+    Parameters
+    ----------
+    version : str, optional
+        A matplotlib version string such as ``"3.11.2"``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> verified("3.11.2"), verified("3.12.0rc1"), verified("3.10.8")
+    (True, False, False)
+    """
+    parts = (version or mpl.__version__).split(".")
+    try:
+        series = int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or -1)
+    except (IndexError, ValueError):
+        return False
+    return series in VERIFIED
+
+
+def canvas_class(version: str | None = None) -> type[FigureCanvasAgg]:
+    """:class:`TextCachingCanvas` on a verified matplotlib, plain :class:`FigureCanvasAgg` otherwise.
+
+    Both draw the same pixels; the caching canvas redraws text faster.
+
+    Examples
+    --------
+    >>> canvas_class("3.11.0").__name__, canvas_class("4.0.0").__name__
+    ('TextCachingCanvas', 'FigureCanvasAgg')
+    """
+    return TextCachingCanvas if verified(version) else FigureCanvasAgg
 
 
 class _Recorder:
@@ -192,3 +239,13 @@ class TextCachingCanvas(FigureCanvasAgg):
             self.figure.draw(renderer)
         finally:
             renderer._rc_key = None
+
+
+__all__ = [
+    "MAX_ENTRIES",
+    "TextCachingCanvas",
+    "TextCachingRenderer",
+    "VERIFIED",
+    "canvas_class",
+    "verified",
+]

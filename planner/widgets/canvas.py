@@ -53,10 +53,11 @@ class Canvas:
     def fast(self, value: bool) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        from .agg import TextCachingCanvas
+        from .agg import canvas_class
 
         self._fast = bool(value)
-        (TextCachingCanvas if self._fast else FigureCanvasAgg)(self.figure)  # attaches itself to the figure
+        # The glyph-caching canvas on a matplotlib it was verified with, else plain Agg (same pixels).
+        (canvas_class() if self._fast else FigureCanvasAgg)(self.figure)  # attaches itself to the figure
         self._layout_key = None
         self._background = None
 
@@ -231,3 +232,9 @@ def png_bytes(rgba) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1))
             + chunk(b"IEND", b""))
+
+
+__all__ = [
+    "Canvas",
+    "png_bytes",
+]

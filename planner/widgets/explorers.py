@@ -32,6 +32,7 @@ from ..errors import InfeasibleBudgetError, InputError, PlannerError
 from ..i18n import t
 from ..io import load_debts
 from ..money import format_yuan
+from ..references import assess, disclaimer
 from ..result import next_month
 from ..strategies import STRATEGIES
 from .canvas import Canvas
@@ -446,20 +447,11 @@ class DebtTable(_DebtSource):
                 continue
             rate_cell, lines_cell = self._rate_cells[d.name]
             rate_cell.value, lines_cell.value = rate_cells(d, lang)
-        try:
-            from ..references import disclaimer
-
-            self.note.value = f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>"
-        except ImportError:  # pragma: no cover - references arrives with the negotiation work
-            self.note.value = ""
+        self.note.value = f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>"
 
 
 def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
     """HTML for a debt's true APR and the reference lines it crosses (applicable ones in red)."""
-    try:
-        from ..references import assess
-    except ImportError:  # pragma: no cover - references arrives with the negotiation work
-        return f"{debt.effective_apr}%", ""
     a = assess(debt)
     rate = f"{a.true_rate.nominal}%"
     if a.penalty_rate is not None:
@@ -929,11 +921,28 @@ class CounsellorSession(_Driven):
                       for c in r.contributions]
         else:
             items.append(t("ui_summary_no_asks", lang))
-        try:
-            from ..references import disclaimer
-
-            note = disclaimer(lang)
-        except ImportError:  # pragma: no cover
-            note = ""
+        note = disclaimer(lang)
         body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
         return f"<ul class='planner-session-summary'>{body}</ul><p style='color:#666;font-size:12px'>{html.escape(note)}</p>"
+
+
+__all__ = [
+    "ASK_DEFAULTS",
+    "CounsellorSession",
+    "DebtLoader",
+    "DebtTable",
+    "DebtTableState",
+    "EDITABLE",
+    "ExplorerState",
+    "LANG_OPTIONS",
+    "LoaderState",
+    "NegotiationExplorer",
+    "NegotiationState",
+    "SessionState",
+    "StrategyExplorer",
+    "asks_to_scenario",
+    "debts_html",
+    "minimum_budget",
+    "rate_cells",
+    "swatch",
+]

@@ -63,3 +63,6 @@ def report_button(state, *, path: str = "report.html", description: str | None =
     return box
 
 
+__all__ = [
+    "report_button",
+]

@@ -23,8 +23,8 @@ from planner import PlannerError
 from planner.cli import main
 from planner.io.export import atomic_write_bytes, excel_safe, write_csv
 
-ROOT = Path(__file__).resolve().parent.parent
-FORMULAS = Path(__file__).parent / "bad_inputs" / "name_formula.csv"
+ROOT = Path(__file__).resolve().parents[2]
+FORMULAS = Path(__file__).resolve().parents[1] / "bad_inputs" / "name_formula.csv"
 SAMPLE = ROOT / "sample_data" / "debts_en.csv"
 _DANGER = ("=", "+", "-", "@", "\t", "\r")
 

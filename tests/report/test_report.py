@@ -18,7 +18,7 @@ from planner.negotiation import Scenario, cap_rate, freeze_interest, waive_fees
 from planner.report import build_report, render_html, render_pdf, screenshot, write_report
 from planner.widgets import report_button
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {"zh": ROOT / "sample_data" / "debts_zh.csv", "en": ROOT / "sample_data" / "debts_en.csv"}
 SCENARIOS = ROOT / "sample_data" / "scenarios_zh.toml"
 START = "2026-12"

@@ -233,4 +233,4 @@ def test_cli_apr_is_registered_in_help(capsys):
 
 
 def test_sample_files_exist():
-    assert (Path(__file__).resolve().parent.parent / "sample_data" / "scenarios_zh.toml").is_file()
+    assert (Path(__file__).resolve().parents[2] / "sample_data" / "scenarios_zh.toml").is_file()

@@ -17,8 +17,8 @@ import pytest
 
 from planner.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 EN, ZH, XLSX = "sample_data/debts_en.csv", "sample_data/debts_zh.csv", "sample_data/debts_zh.xlsx"
 SCEN = "sample_data/scenarios_zh.toml"
 START = ["--start", "2026-12"]

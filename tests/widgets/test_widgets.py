@@ -10,7 +10,7 @@ from planner import Debt, charts, load_debts, plan
 from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "sample_data" / "debts_zh.csv"
 START = "2026-12"
 
@@ -380,3 +380,29 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
             assert np.array_equal(np.asarray(moved.canvas.buffer_rgba()), np.asarray(plain.canvas.buffer_rgba())), shift
     renderer = cached.canvas.renderer
     assert renderer.text_hits >= 8  # second and third draws: every string again
+
+
+@pytest.mark.parametrize("version, caching", [("3.11.2", True), ("3.12.0", False), ("3.10.8", False)])
+def test_canvas_falls_back_to_plain_agg_on_an_unverified_matplotlib(debts, monkeypatch, version, caching):
+    # The glyph cache only runs on the matplotlib series it was verified against; on any other
+    # the canvas is plain Agg, and the pixels are the same either way.
+    import matplotlib
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.widgets.agg import TextCachingCanvas
+    from planner.widgets.canvas import Canvas
+
+    def drawn():
+        canvas = Canvas(figsize=(4, 2), dpi=60)
+        with charts.chart_style():  # the CJK font, as the widgets draw
+            charts.payoff_timeline(plan(debts, 6000, "avalanche"), ax=canvas.figure.add_subplot(), lang="zh")
+            canvas.figure.canvas.draw()
+        return canvas.figure.canvas
+
+    monkeypatch.setattr(matplotlib, "__version__", "3.11.2")
+    reference = np.asarray(drawn().buffer_rgba()).copy()
+    monkeypatch.setattr(matplotlib, "__version__", version)
+    canvas = drawn()
+    assert isinstance(canvas, TextCachingCanvas) is caching and isinstance(canvas, FigureCanvasAgg)
+    assert np.array_equal(np.asarray(canvas.buffer_rgba()), reference)

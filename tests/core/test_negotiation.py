@@ -33,7 +33,7 @@ from planner import load_scenarios, negotiate
 from planner.references import lpr_on
 from strategies import portfolios
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 ZH = str(SAMPLES / "debts_zh.csv")
 ZH_SCENARIOS = str(SAMPLES / "scenarios_zh.toml")
 

@@ -16,7 +16,7 @@ from planner import charts  # noqa: E402
 from planner.charts.style import cjk_family, font_families  # noqa: E402
 from planner import negotiate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "sample_data" / "debts_zh.csv"
 SCENARIOS = ROOT / "sample_data" / "scenarios_zh.toml"
 

@@ -13,7 +13,7 @@ import pytest
 
 from planner import Debt, InputError, PlannerError, PlannerWarning, load_debts
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 D = Decimal
 
 

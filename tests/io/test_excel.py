@@ -27,7 +27,7 @@ from planner import InputError, PlannerWarning, load_debts  # noqa: E402
 from planner.io.excel import MAX_SHEET_ROWS, cell_text, is_percent_format  # noqa: E402
 from planner.io.loader import MAX_DEBTS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_data"
 D = Decimal
 HEADER = ["平台", "剩余本金", "年化利率", "最低还款"]

@@ -23,12 +23,12 @@ from planner import Debt, InputError, PlannerError, PlannerWarning, load_debts, 
 from planner.cli import main
 from planner.io.loader import MAX_BYTES, MAX_DEBTS
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
 ERRORS = [c for c in CASES if c["outcome"] == "error" and c.get("input", "debts") == "debts"]
 LOADS = [c for c in CASES if c["outcome"] == "load"]
 SCENARIOS = [c for c in CASES if c.get("input") == "scenarios"]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "debts_en.csv"
 
 

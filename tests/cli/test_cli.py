@@ -13,7 +13,7 @@ import pytest
 from planner import PlannerError, load_debts, plan, required_budget
 from planner.cli import main
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 ZH = str(SAMPLES / "debts_zh.csv")
 
 

@@ -24,7 +24,7 @@ from planner.references import (
     reference_lines,
 )
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 
 # DOMAIN.md, "One-year LPR (change dates)".
 DOMAIN_LPR = [
