@@ -212,7 +212,7 @@ def as_date(value, what: str) -> date:
             pass
     from .errors import PlannerError
 
-    raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10 / not a date, write it as 2023-05-10: {str(value)[:40]!r}")
+    raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10", f"{what}: not a date, write it as 2023-05-10: {str(value)[:40]!r}", column=what, value=value)
 
 
 def parse_money(text: str) -> Decimal:
@@ -310,7 +310,7 @@ def as_decimal(value, what: str) -> Decimal:
 
     shown = str(value)[:40]
     if isinstance(value, bool) or is_numpy_bool(value):
-        raise PlannerError(f"{what}: 不是数字 / not a number: {shown!r}")
+        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value)
     try:
         if isinstance(value, Decimal):
             result = value
@@ -323,11 +323,11 @@ def as_decimal(value, what: str) -> Decimal:
         else:
             raise TypeError
     except (ArithmeticError, TypeError, ValueError, OverflowError):
-        raise PlannerError(f"{what}: 不是数字 / not a number: {shown!r}") from None
+        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value) from None
     if not result.is_finite():
-        raise PlannerError(f"{what}: 不是有限的数字 / not a finite number: {shown!r}")
+        raise PlannerError(f"{what}: 不是有限的数字", f"{what}: not a finite number: {shown!r}", column=what, value=value)
     if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
-        raise PlannerError(f"{what}: 位数太多或大得不合理 / too many digits or implausibly large: {shown!r}")
+        raise PlannerError(f"{what}: 位数太多或大得不合理", f"{what}: too many digits or implausibly large: {shown!r}", column=what, value=value)
     return result
 
 

@@ -282,9 +282,23 @@ def _gbk_read_as_utf8(text: str, data: bytes) -> bool:
     if all(0xA0 <= c <= 0xFF for c in wide):
         return False
     try:
-        return any("\u4e00" <= c <= "\u9fff" for c in data.decode("gb18030"))
+        gb = [c for c in data.decode("gb18030") if ord(c) > 0x7F]
     except UnicodeDecodeError:
         return False
+    if not any("\u4e00" <= c <= "\u9fff" for c in gb):
+        return False
+    # ... and mostly characters of GB2312, where mainland Chinese lives: UTF-8 Arabic, Latin
+    # Extended or a soft hyphen read as GB18030 gives rare characters instead (found by a property test).
+    common = sum(1 for c in gb if _in_gb2312(c))
+    return common * 5 >= len(gb) * 4
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 #: Encodings of the same family as GBK: a detector naming one of them agrees with GB18030.

@@ -314,3 +314,11 @@ def test_a_western_code_page_read_as_gbk_is_refused_too():
     with pytest.raises(InputError, match="Save it from Excel as 'CSV UTF-8'"):
         load_debts(data)
     assert [d.name for d in load_debts(data, encoding="cp1252")] == ["Müller Bank", "Banco Añejo"]
+
+
+def test_utf8_two_byte_text_that_is_not_chinese_stays_utf8():
+    # a UTF-8 name with an Arabic number sign (D8 80) or Latin Extended letters is valid GB18030
+    # too, but reads there as rare characters, not mainland Chinese: it stays UTF-8
+    for name in ("\u06000", "Āb\u00ad", "Łódź"):
+        data = f"name,balance,apr,min_payment\n{name},5000,18,500\n".encode()
+        assert [d.name for d in load_debts(data)] == [normalise(name)]
