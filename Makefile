@@ -2,7 +2,7 @@
 #   make lab        JupyterLab on notebooks/ (127.0.0.1)
 #   make test       whole suite: tests/, doctests in planner/, notebooks, browser tests
 #   make dashboard  Voila app of the counsellor session notebook (127.0.0.1:8866)
-#   make bench      benchmark table (benchmarks/run.py) and the widget benchmark
+#   make bench      benchmark table (benchmarks/run.py), the case book's figures and the widget benchmark
 #   make clean      remove .venv and caches
 
 PYTHON ?= python3
@@ -45,6 +45,7 @@ dashboard: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+	$(PY) benchmarks/bench_cases.py $(filter --quick,$(BENCH_ARGS))
 	@if [ -f benchmarks/bench_widgets.py ]; then \
 		$(PY) -m pytest benchmarks/bench_widgets.py --benchmark-only --benchmark-columns=median,min,max,rounds -p no:cacheprovider -o addopts=-q; \
 	fi

@@ -17,6 +17,14 @@ Conventions (also in the README):
   months; a settlement (``settle_month``) pays ``settle_fraction`` of what is
   owed at the start of that month, on top of the budget, and the rest is
   forgiven.
+* Terms can change from a month on (``changes``: a negotiation agreed from
+  month k). At the opening of month k the change sees each debt as it stands
+  then (its balance and fees owed at that moment, deferral and settlement
+  months counted from k) and returns it changed; what it writes off is
+  forgiven in month k, and the strategy's priority is set again from the
+  debts as they stand. So a change from month k plans exactly as a new plan
+  from month k on the changed debts. A change from month 1 is made to the
+  debts before the plan, as a scenario does.
 * Money is integer cents throughout; every plan reconciles: paid = starting
   balances + fees + interest − forgiven − still owed at the end.
 
@@ -29,7 +37,7 @@ Conventions (also in the README):
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from math import ceil
 
@@ -78,29 +86,48 @@ def plan(
     budget_changes: Mapping[int, object] | None = None,
     horizon: int = DEFAULT_HORIZON,
     start=None,
+    changes: Mapping[int, Callable[[list[Debt]], list[Debt]]] | None = None,
 ) -> Plan:
     """Simulate repaying ``debts`` with ``budget`` a month under ``strategy``.
 
     ``extra`` maps a month to a one-off extra payment (年终奖 in month 13:
     ``{13: 20000}``); ``budget_changes`` maps a month to a new monthly budget
     from that month on. ``start`` (``"2026-12"`` or a date) names the calendar
-    month of month 1. Raises :class:`~planner.errors.InfeasibleBudgetError`
-    when a month's budget does not cover the minimum payments due.
+    month of month 1. ``changes`` maps a month to a change of terms from that
+    month on: a function from the debts as they stand then (see
+    :func:`debts_as_of`) to the changed debts, same names in the same order
+    (a negotiation agreed from that month; see the module notes). Raises
+    :class:`~planner.errors.InfeasibleBudgetError` when a month's budget does
+    not cover the minimum payments due.
+
+    >>> from planner.debt import Debt
+    >>> def freeze(ds):
+    ...     return [d.with_(apr=0) for d in ds]
+    >>> p = plan([Debt("A", 1000, 12, 100)], budget=100, changes={3: freeze})
+    >>> [r["interest"] for r in p.month_rows(2)], [r["interest"] for r in p.month_rows(3)]
+    ([Decimal('9.10')], [Decimal('0.00')])
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
     if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
         horizon = int(horizon)
+    later: dict[int, Callable] = {}
+    for month, change in sorted((changes or {}).items()):
+        if isinstance(month, bool) or not isinstance(month, int) or month < 1:
+            raise PlannerError(f"changes: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
+        if month == 1:
+            debts = _changed(debts, change(list(debts)))
+        else:
+            later[month] = change
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
     base = to_cents(budget)
     if base < 0:
         raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
     extras = _money_schedule(extra, "extra")
-    changes = _money_schedule(budget_changes, "budget_changes")
-    position = {id(d): i for i, d in enumerate(debts)}
-    priority = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
-    cols = _simulate(debts, base, priority, extras, changes, horizon)
+    new_budgets = _money_schedule(budget_changes, "budget_changes")
+    priority = _priority(debts, strategy_fn)
+    cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
     return Plan(
         debts=tuple(debts),
         strategy=name,
@@ -108,27 +135,102 @@ def plan(
         priority=tuple(debts[i].name for i in priority),
         horizon=horizon,
         extra={m: from_cents(c) for m, c in extras.items()},
-        budget_changes={m: from_cents(c) for m, c in changes.items()},
+        budget_changes={m: from_cents(c) for m, c in new_budgets.items()},
         start=start,
         columns=cols,
     )
 
 
-def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int) -> _Columns:
+def _priority(debts: Sequence[Debt], strategy_fn: Strategy) -> list[int]:
+    position = {id(d): i for i, d in enumerate(debts)}
+    return [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
+
+
+def _changed(before: Sequence[Debt], after) -> list[Debt]:
+    """A change's result, checked: debts with the same names in the same order."""
+    after = list(after) if after is not None else []
+    if [d.name for d in after] != [d.name for d in before] or not all(isinstance(d, Debt) for d in after):
+        raise PlannerError("changes: 改动后的债务必须与原来同名同序 / a change must return the same debts (names, order)")
+    return after
+
+
+def debts_as_of(debts: Sequence[Debt], month: int, balances: Sequence[int], fees: Sequence[int]) -> list[Debt]:
+    """The debts as they stand at the opening of plan ``month``, for a change of terms.
+
+    ``balances`` and ``fees`` are what each owes then, in cents. Deferral and
+    settlement months are counted from ``month`` (it becomes month 1); a
+    deferral already over and a settlement already past are dropped.
+
+    >>> from planner.debt import Debt
+    >>> d = debts_as_of([Debt("A", 1000, 12, 100, defer_months=3, defer_from=2)], 3, [95000], [0])[0]
+    >>> d.balance, d.defer_from, d.defer_months
+    (Decimal('950.00'), 1, 2)
+    """
+    shift = month - 1
+    out = []
+    for d, b, f in zip(debts, balances, fees):
+        end = d.defer_from + d.defer_months
+        defer = {"defer_months": 0, "defer_from": 1}
+        if d.defer_months and end > month:
+            first = max(d.defer_from, month)
+            defer = {"defer_months": end - first, "defer_from": first - shift}
+        settle = {}
+        if d.settle_month is not None and d.settle_month < month:
+            settle = {"settle_month": None, "settle_fraction": None}
+        elif d.settle_month is not None:
+            settle = {"settle_month": d.settle_month - shift}
+        out.append(d.with_(balance=from_cents(b), fees_owed=from_cents(f), **defer, **settle))
+    return out
+
+
+def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
+    """The inverse of :func:`debts_as_of`'s numbering: debts whose deferral and settlement
+    months count from ``month`` (as month 1), with those months counted from month 1 again.
+
+    >>> from planner.debt import Debt
+    >>> renumber([Debt("A", 1, 0, 1, settle_month=2, settle_fraction="0.5")], 4)[0].settle_month
+    5
+    """
+    shift = month - 1
+    out = []
+    for d in debts:
+        fields = {}
+        if d.defer_months:
+            fields["defer_from"] = d.defer_from + shift
+        if d.settle_month is not None:
+            fields["settle_month"] = d.settle_month + shift
+        out.append(d.with_(**fields) if fields else d)
+    return out
+
+
+def _terms(debts: Sequence[Debt]) -> tuple:
+    """The per-debt lists the month loop reads."""
+    ratios = [rate_ratio(d.effective_apr) for d in debts]
+    return (
+        [to_cents(d.balance) for d in debts],
+        [to_cents(d.fees_owed) for d in debts],
+        [to_cents(d.min_payment) for d in debts],
+        [r[0] for r in ratios],
+        [r[1] for r in ratios],
+        [d.defer_from for d in debts],
+        [d.defer_from + d.defer_months for d in debts],
+        [d.defer_interest for d in debts],
+        [d.settle_month for d in debts],
+        [d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None for d in debts],
+    )
+
+
+def _simulate(
+    debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int,
+    later: dict[int, Callable] | None = None, strategy_fn: Strategy | None = None,
+) -> _Columns:
     # Hot loop: plain lists indexed by debt, no per-month dicts (the arithmetic of
     # the conventions above, in one monthly step; see benchmarks/baseline.py).
     n = len(debts)
-    bal = [to_cents(d.balance) for d in debts]
-    fees = [to_cents(d.fees_owed) for d in debts]
-    minp = [to_cents(d.min_payment) for d in debts]
-    ratios = [rate_ratio(d.effective_apr) for d in debts]
-    rnum = [r[0] for r in ratios]
-    rden = [r[1] for r in ratios]
-    dfrom = [d.defer_from for d in debts]
-    dto = [d.defer_from + d.defer_months for d in debts]
-    dint = [d.defer_interest for d in debts]
-    smonth = [d.settle_month for d in debts]
-    sfrac = [d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None for d in debts]
+    bal, fees, minp, rnum, rden, dfrom, dto, dint, smonth, sfrac = _terms(debts)
+    later = later or {}
+    current = list(debts)
+    written_off = [0] * n
     cols = _Columns(n)
     for i in range(n):
         cols.start_owed[i] = bal[i] + fees[i]
@@ -151,6 +253,20 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
         m += 1
         if m in changes:
             monthly = changes[m]
+        if m in later:
+            # New terms from this month: the change sees the debts as they stand now.
+            now = debts_as_of(current, m, bal, fees)
+            try:
+                new = _changed(now, later[m](now))
+            except PlannerError as exc:
+                raise PlannerError(f"第 {m} 个月 / month {m}: {exc}") from None
+            current = renumber(new, m)
+            owed_before = [bal[i] + fees[i] for i in range(n)]
+            bal, fees, minp, rnum, rden, dfrom, dto, dint, smonth, sfrac = _terms(current)
+            for i in range(n):
+                written_off[i] = owed_before[i] - bal[i] - fees[i]
+            priority = _priority(new, strategy_fn)
+            cols.terms[m] = tuple(current)
         cash = monthly + extras.get(m, 0)
         # 1. settlements, deferrals and interest; the minimums of the debts taking payments
         required = 0
@@ -183,6 +299,9 @@ def _simulate(debts: list[Debt], base: int, priority: list[int], extras: dict[in
                 active.append(i)
                 dues.append(pay)
                 required += pay
+        if m in later:  # what the change of terms wrote off is forgiven this month
+            for i in open_:
+                forgiven[i] += written_off[i]
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
         # 2. minimums, then the rest of the budget in priority order, fees first

@@ -41,6 +41,18 @@ or conditions joined by ``&`` such as ``"kind:online_loan & apr>24"``):
   rest is forgiven.
 * ``defer`` (``months``, ``accrue`` = true, ``start`` = 1): no payment for
   ``months`` months from ``start``; interest keeps accruing or not, as stated.
+
+Every adjustment also has ``from_month`` (default 1): the plan month it takes
+effect. From month k it is made to the debts as they stand at the opening of
+month k (what is owed then, so a freeze splits that), its own month parameters
+(``settle``'s ``month``, ``defer``'s ``start``) count from k, and the plan
+goes on from there as a new plan on the changed debts would (see
+:func:`planner.engine.plan`'s ``changes``).
+
+>>> late = Scenario("late", [freeze_interest("Card", months=60, from_month=4)])
+>>> r = negotiate(debts, 2000, [late])["late"]
+>>> [row["interest"] for row in r.plan.month_rows(4) if row["debt"] == "Card"]
+[Decimal('0.00')]
 """
 
 from __future__ import annotations
@@ -48,7 +60,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -283,10 +295,12 @@ class Adjustment:
     action: str
     debt: str | tuple[str, ...] = "*"
     params: Mapping = field(default_factory=dict)
+    from_month: int = 1
 
     def __post_init__(self):
+        _int_param(self.action, "from_month", self.from_month, 1, 1200)
         if not isinstance(self.action, str) or self.action not in ACTIONS:
-            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)} / unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
+            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)}", f"unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
         spec = ACTIONS[self.action]
         if not isinstance(self.params, Mapping):
             raise PlannerError(f"{self.action}: 参数应为 {{名称: 值}} / params must be a mapping of name to value: {str(self.params)[:40]!r}")
@@ -336,20 +350,27 @@ class Adjustment:
         name = self.action_label(lang)
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
         who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
-        return f"{name} {params} → {who}".replace("  ", " ")
+        when = "" if self.from_month == 1 else f" (from_month={self.from_month})"
+        return f"{name} {params} → {who}{when}".replace("  ", " ")
 
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}
         for k, v in self.params.items():
             out[k] = float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v
+        if self.from_month != 1:
+            out["from_month"] = self.from_month
         return out
 
+    def starting(self, month: int) -> Adjustment:
+        """The same adjustment taking effect from plan ``month``."""
+        return replace(self, from_month=month)
 
-def _adjustment(action: str, debt, **params) -> Adjustment:
-    return Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
+
+def _adjustment(action: str, debt, from_month: int = 1, **params) -> Adjustment:
+    return Adjustment(action, debt, {k: v for k, v in params.items() if v is not None}, from_month)
 
 
-def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) -> Adjustment:
+def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True, *, from_month: int = 1) -> Adjustment:
     """停息挂账: no more interest; what is owed repaid in ``months`` equal installments (≤ 60).
 
     Parameters
@@ -357,6 +378,8 @@ def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) ->
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     months : int, default 60
     include_accrued : bool, default True
         Whether fees and interest already owed join the installments.
@@ -376,10 +399,10 @@ def freeze_interest(debt="*", months: int = 60, include_accrued: bool = True) ->
     >>> freeze_interest("kind:card", months=36).params
     {'months': 36, 'include_accrued': True}
     """
-    return _adjustment("freeze_interest", debt, months=months, include_accrued=include_accrued)
+    return _adjustment("freeze_interest", debt, from_month, months=months, include_accrued=include_accrued)
 
 
-def extend_term(debt="*", months: int = 24) -> Adjustment:
+def extend_term(debt="*", months: int = 24, *, from_month: int = 1) -> Adjustment:
     """展期: re-amortise over ``months`` at the debt's rate (等额本息).
 
     Parameters
@@ -387,6 +410,8 @@ def extend_term(debt="*", months: int = 24) -> Adjustment:
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     months : int, default 24
 
     Returns
@@ -404,10 +429,10 @@ def extend_term(debt="*", months: int = 24) -> Adjustment:
     >>> extend_term("Loan", months=36).describe()
     'Extend term months=36 → Loan'
     """
-    return _adjustment("extend_term", debt, months=months)
+    return _adjustment("extend_term", debt, from_month, months=months)
 
 
-def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
+def reduce_rate(debt="*", apr=None, fraction=None, *, from_month: int = 1) -> Adjustment:
     """Cut the rate to ``apr`` percent, or by ``fraction`` of it.
 
     Parameters
@@ -415,6 +440,8 @@ def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     apr : number, optional
         The new yearly rate in percent.
     fraction : number, optional
@@ -435,10 +462,10 @@ def reduce_rate(debt="*", apr=None, fraction=None) -> Adjustment:
     >>> reduce_rate("Loan", fraction=Decimal("0.5")).params
     {'fraction': Decimal('0.5')}
     """
-    return _adjustment("reduce_rate", debt, apr=apr, fraction=fraction)
+    return _adjustment("reduce_rate", debt, from_month, apr=apr, fraction=fraction)
 
 
-def cap_rate(debt="*", line="24", filing_date=None) -> Adjustment:
+def cap_rate(debt="*", line="24", filing_date=None, *, from_month: int = 1) -> Adjustment:
     """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number.
 
     Parameters
@@ -446,6 +473,8 @@ def cap_rate(debt="*", line="24", filing_date=None) -> Adjustment:
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     line : str or number, default "24"
         ``"4xLPR"`` is the line for interest from now on: 4 × the LPR at the contract date for a
         contract from 2020-08-20 on, else 4 × the LPR when the case is filed
@@ -468,10 +497,10 @@ def cap_rate(debt="*", line="24", filing_date=None) -> Adjustment:
     >>> cap_rate("apr>24", line="4xLPR").params
     {'line': '4xLPR'}
     """
-    return _adjustment("cap_rate", debt, line=line, filing_date=filing_date)
+    return _adjustment("cap_rate", debt, from_month, line=line, filing_date=filing_date)
 
 
-def waive_fees(debt="*") -> Adjustment:
+def waive_fees(debt="*", *, from_month: int = 1) -> Adjustment:
     """Fees owed and penalty interest removed.
 
     Parameters
@@ -479,6 +508,8 @@ def waive_fees(debt="*") -> Adjustment:
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
 
     Returns
     -------
@@ -495,10 +526,10 @@ def waive_fees(debt="*") -> Adjustment:
     >>> waive_fees("overdue").action
     'waive_fees'
     """
-    return _adjustment("waive_fees", debt)
+    return _adjustment("waive_fees", debt, from_month)
 
 
-def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
+def settle(debt="*", fraction=Decimal("0.5"), month: int = 1, *, from_month: int = 1) -> Adjustment:
     """一次性结清: pay ``fraction`` of what is owed in ``month`` from a lump; the rest is forgiven.
 
     Parameters
@@ -506,6 +537,8 @@ def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     fraction : number, default 0.5
         The share of what is owed that is paid (0 to 1).
     month : int, default 1
@@ -525,10 +558,10 @@ def settle(debt="*", fraction=Decimal("0.5"), month: int = 1) -> Adjustment:
     >>> settle("Loan", fraction=Decimal("0.6"), month=3).params
     {'fraction': Decimal('0.6'), 'month': 3}
     """
-    return _adjustment("settle", debt, fraction=fraction, month=month)
+    return _adjustment("settle", debt, from_month, fraction=fraction, month=month)
 
 
-def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adjustment:
+def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1, *, from_month: int = 1) -> Adjustment:
     """No payment for ``months`` months from month ``start``; interest accrues when ``accrue``.
 
     Parameters
@@ -536,6 +569,8 @@ def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adj
     debt : str or list of str, default "*"
         Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
         ``"apr>24"``, joined with ``&``.
+    from_month : int, default 1
+        The plan month it takes effect (see the module notes).
     months : int, default 3
     accrue : bool, default True
     start : int, default 1
@@ -555,7 +590,7 @@ def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1) -> Adj
     >>> defer("Loan", months=2).params
     {'months': 2, 'accrue': True, 'start': 1}
     """
-    return _adjustment("defer", debt, months=months, accrue=accrue, start=start)
+    return _adjustment("defer", debt, from_month, months=months, accrue=accrue, start=start)
 
 
 @dataclass(frozen=True)
@@ -587,20 +622,41 @@ class Scenario:
             object.__setattr__(self, "lump", _dec_param(self.name, "lump", self.lump))
 
     def apply(self, debts: Sequence[Debt]) -> list[Debt]:
-        """The debts with every adjustment made, in order."""
+        """The debts with every adjustment made, in order (each as if from month 1)."""
+        return self._apply(debts, enumerate(self.adjustments, start=1))
+
+    def _apply(self, debts, numbered) -> list[Debt]:
         out = list(debts)
-        for k, adjustment in enumerate(self.adjustments, start=1):
+        for k, adjustment in numbered:
             try:
                 out = adjustment.apply(out)
             except PlannerError as exc:
                 raise PlannerError(f"情景「{self.name}」第 {k} 项调整", f"scenario {self.name!r}, adjustment {k}: {exc}") from None
         return out
 
+    def plan_inputs(self, debts: Sequence[Debt]) -> tuple[list[Debt], dict[int, Callable[[list[Debt]], list[Debt]]]]:
+        """What :func:`planner.engine.plan` takes: the debts with the month-1 adjustments made,
+        and ``changes`` for the adjustments from later months (in order within a month).
+
+        >>> from planner.debt import Debt
+        >>> s = Scenario("s", [cap_rate("A", line="24"), freeze_interest("A", months=12, from_month=3)])
+        >>> ds, changes = s.plan_inputs([Debt("A", 1000, 36, 100)])
+        >>> ds[0].apr, sorted(changes)
+        (Decimal('24'), [3])
+        """
+        numbered = list(enumerate(self.adjustments, start=1))
+        first = self._apply(debts, [(k, a) for k, a in numbered if a.from_month == 1])
+        changes = {}
+        for month in sorted({a.from_month for a in self.adjustments} - {1}):
+            todo = [(k, a) for k, a in numbered if a.from_month == month]
+            changes[month] = lambda ds, todo=todo: self._apply(ds, todo)
+        return first, changes
+
     def steps(self, debts: Sequence[Debt]) -> list[list[Debt]]:
-        """The debts before any adjustment, then after each one in turn."""
+        """The debts before any adjustment, then after each one in turn (month-1 terms)."""
         out = [list(debts)]
         for k in range(1, len(self.adjustments) + 1):
-            out.append(Scenario(self.name, self.adjustments[k - 1 : k]).apply(out[-1]))
+            out.append(Scenario(self.name, self.adjustments[:k]).plan_inputs(debts)[0])
         return out
 
     def to_dict(self) -> dict:
@@ -692,12 +748,12 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             if not isinstance(entry, Mapping):
                 problems.append(Problem("应为一个表。", "must be a table.", column=at))
                 continue
-            params = {k: v for k, v in entry.items() if k not in ("debt", "action")}
+            params = {k: v for k, v in entry.items() if k not in ("debt", "action", "from_month")}
             if "action" not in entry:
                 problems.append(Problem(f"缺少 action；可用：{', '.join(ACTIONS)}。", f"the action is missing; use one of: {', '.join(ACTIONS)}.", column=f"{at}.action"))
                 continue
             try:
-                adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params))
+                adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params, entry.get("from_month", 1)))
             except PlannerError as exc:
                 problems.append(Problem(exc.zh, exc.en, column=at, value=str(entry.get("action"))))
         if not problems:
@@ -959,9 +1015,9 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     if len(set(names)) != len(names):
         raise PlannerError("情景名称重复", "two scenarios have the same name")
 
-    def run(ds, label):
+    def run(ds, label, changes=None):
         try:
-            return plan(ds, budget, strategy, **plan_kwargs)
+            return plan(ds, budget, strategy, changes=changes, **plan_kwargs)
         except InfeasibleBudgetError as exc:
             raise PlannerError(f"情景「{label}」/ scenario {label!r}: {exc}") from None
 
@@ -969,7 +1025,10 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     results = []
     for s in scenarios:
         steps = s.steps(debts)
-        plans = [baseline] + [run(ds, s.name) for ds in steps[1:]]
+        plans = [baseline]
+        for k in range(1, len(s.adjustments) + 1):
+            ds, changes = Scenario(s.name, s.adjustments[:k]).plan_inputs(debts)
+            plans.append(run(ds, s.name, changes))
         contributions = tuple(
             Contribution(k, a.describe(), a, _savings(plans[k - 1], plans[k]), monthly_pressure(steps[k]))
             for k, a in enumerate(s.adjustments, start=1)

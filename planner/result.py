@@ -44,7 +44,7 @@ class _Columns:
     """The engine's raw output: one row per open debt per month, in cents."""
 
     __slots__ = ("month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
-                 "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run")
+                 "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run", "terms")
 
     def __init__(self, n: int):
         self.month: list[int] = []
@@ -61,6 +61,7 @@ class _Columns:
         self.lump = 0
         self.unspent = 0
         self.months_run = 0
+        self.terms: dict[int, tuple[Debt, ...]] = {}  # month -> the debts' terms from then (plan numbering)
 
     def add(self, month, debt, opening, interest, payment, closing, fees, forgiven):
         self.month.append(month)
@@ -264,6 +265,22 @@ class Plan:
             for k in range(len(c.month))
             if c.month[k] == month
         ]
+
+    def ledger(self) -> list[tuple[int, str, int, int, int, int, int, int]]:
+        """Every schedule row in integer cents, in order: ``(month, debt, opening_balance,
+        interest, payment, closing_balance, fees_owed, forgiven)`` (no pandas)."""
+        c = self.columns
+        names = [d.name for d in self.debts]
+        return list(zip(c.month, [names[i] for i in c.debt], c.opening, c.interest, c.payment, c.closing, c.fees, c.forgiven))
+
+    def terms_from(self, month: int) -> tuple[Debt, ...]:
+        """The debts' terms in force in plan ``month`` (changed by ``changes`` from their month on);
+        balances as they were when those terms were set."""
+        terms = self.debts
+        for m in sorted(self.columns.terms):
+            if m <= month:
+                terms = self.columns.terms[m]
+        return terms
 
     @property
     def months_run(self) -> int:

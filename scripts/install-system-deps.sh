@@ -6,8 +6,11 @@
 # - fonts-noto-cjk (Debian): a CJK font Chromium can see, so the session report's
 #   PDF and screenshots show Chinese (matplotlib charts use the pip package
 #   noto-cjk-sans-otc and do not need it).
+# - postgresql (Debian): the case-book tests run the same suite on PostgreSQL; the
+#   test fixture starts its own server from /usr/lib/postgresql/*/bin in a temporary
+#   directory (the package's own cluster is not used).
 #
-# Without root/apt the script warns and exits 0; browser tests then skip.
+# Without root/apt the script warns and exits 0; browser and PostgreSQL tests then skip.
 set -uo pipefail
 
 CHROMIUM=/usr/bin/chromium
@@ -26,10 +29,15 @@ if dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
 else
     MISSING+=(fonts-noto-cjk)
 fi
+if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    log "postgresql present: $(ls -d /usr/lib/postgresql/*/bin | head -1)"
+else
+    MISSING+=(postgresql)
+fi
 [ "${#MISSING[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    warn "${MISSING[*]} missing and apt-get not available; browser tests will be skipped."
+    warn "${MISSING[*]} missing and apt-get not available; browser (and PostgreSQL) tests will be skipped."
     exit 0
 fi
 

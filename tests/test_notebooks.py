@@ -23,12 +23,13 @@ CHECK = "# NBVAL_CHECK_OUTPUT"
 pytestmark = pytest.mark.slow
 
 
-def test_the_four_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.name for p in ALL] == [
         "01_load_and_check.ipynb",
         "02_compare_strategies.ipynb",
         "03_negotiation.ipynb",
         "04_counsellor_session.ipynb",
+        "05_follow_up.ipynb",
     ]
 
 

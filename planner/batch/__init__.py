@@ -15,7 +15,7 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 ([2, 6], [1410, 0], ['ok', 'ok'])
 """
 
-from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts
+from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
 from .dask import batch_dask, dask_inputs
 from .kernel import batch_strategies
 from .run import ScheduleWriter, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
@@ -42,6 +42,7 @@ __all__ = [
     "book_from_debts",
     "book_from_frame",
     "dask_inputs",
+    "later_changes",
     "plan_batch",
     "read_table",
     "run_book",

@@ -50,6 +50,10 @@ class Book:
     #: long arrays ``apr_code``, ``penalty_code``, ``overdue``, ``kind_code``, ``contract``
     #: and the list ``kinds``; ``None`` for a book built from Debt objects or arrays.
     detail: dict | None = None
+    #: Portfolios whose terms change from a later month (an adjustment with ``from_month``
+    #: above 1): position -> (their debts with every field, ``changes`` for
+    #: :func:`planner.engine.plan`). They are planned by the single engine, exactly.
+    changes: dict | None = None
     #: Work done once per book and shared by its sub-books (rate ratios).
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -109,12 +113,16 @@ class Book:
         detail = None if self.detail is None else {
             k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in self.detail.items()
         }
+        changes = None
+        if self.changes:
+            changes = {k: self.changes[int(p)] for k, p in enumerate(portfolios) if int(p) in self.changes} or None
         return dataclasses.replace(
             self,
             ids=[self.ids[p] for p in portfolios],
             start=start,
             budget=self.budget[portfolios],
             detail=detail,
+            changes=changes,
             **{name: getattr(self, name)[rows] for name in _PER_DEBT},
         )
 
@@ -274,16 +282,9 @@ class BatchResult:
 # negotiation scenarios over a whole book
 
 
-def adjust(scenario, debts: Sequence[Debt]) -> list[Debt]:
-    """One portfolio with ``scenario``'s adjustments made, in order.
-
-    As :meth:`planner.negotiation.Scenario.apply`, except that an adjustment
-    whose selector matches no debt of this portfolio (``kind:card`` where there
-    is no card, a name it does not have, ``overdue`` where nothing is) is
-    skipped: one scenario is meant for every portfolio of a book.
-    """
+def _skipping(adjustments, debts: Sequence[Debt]) -> list[Debt]:
     out = list(debts)
-    for adjustment in scenario.adjustments:
+    for adjustment in adjustments:
         try:
             adjustment.selects(out)
         except PlannerError:
@@ -292,12 +293,64 @@ def adjust(scenario, debts: Sequence[Debt]) -> list[Debt]:
     return out
 
 
+def adjust(scenario, debts: Sequence[Debt]) -> list[Debt]:
+    """One portfolio with ``scenario``'s month-1 adjustments made, in order.
+
+    As :meth:`planner.negotiation.Scenario.apply`, except that an adjustment
+    whose selector matches no debt of this portfolio (``kind:card`` where there
+    is no card, a name it does not have, ``overdue`` where nothing is) is
+    skipped: one scenario is meant for every portfolio of a book. Adjustments
+    from a later month (``from_month`` above 1) are :func:`later_changes`.
+    """
+    return _skipping([a for a in scenario.adjustments if a.from_month == 1], debts)
+
+
+def later_changes(scenario, debts: Sequence[Debt]) -> dict:
+    """``changes`` for :func:`planner.engine.plan` from ``scenario``'s adjustments of later months
+    that apply to this portfolio (``debts`` as :func:`adjust` returned them); empty when none does.
+
+    Each month's change skips an adjustment that selects nothing then, as :func:`adjust` does.
+    """
+    later = [a for a in scenario.adjustments if a.from_month > 1]
+
+    def matters(a) -> bool:
+        # A rate condition such as apr<10 may match after an earlier cut: keep it to be exact.
+        sel = a.debt
+        if isinstance(sel, str) and "apr<" in sel.replace(" ", ""):
+            return True
+        try:
+            return bool(a.selects(debts))
+        except PlannerError:
+            return False
+
+    if not any(matters(a) for a in later):
+        return {}
+    out = {}
+    for month in sorted({a.from_month for a in later}):
+        todo = [a for a in later if a.from_month == month]
+        out[month] = lambda ds, todo=todo: _skipping(todo, ds)
+    return out
+
+
+def with_changes(book: Book, portfolios: Sequence[Sequence[Debt]], scenario) -> Book:
+    """``book`` (built from ``portfolios``) with the later changes of ``scenario`` attached."""
+    if any(a.from_month > 1 for a in scenario.adjustments):
+        changes = {}
+        for p, debts in enumerate(portfolios):
+            later = later_changes(scenario, debts)
+            if later:
+                changes[p] = (list(debts), later)
+        book.changes = changes or None
+    return book
+
+
 def apply_scenario(book: Book, scenario, *, progress: Callable[[int], None] | None = None) -> Book:
     """``book`` with ``scenario`` applied to every portfolio (see :func:`adjust`).
 
     Adjustments are functions of :class:`Debt` objects, so this step runs in
     Python, one portfolio at a time (tens of microseconds a debt); the plans
-    that follow are vectorised as usual.
+    that follow are vectorised as usual, except those of portfolios whose
+    terms change from a later month, which the single engine plans exactly.
     """
     portfolios = []
     for p in range(book.size):
@@ -305,7 +358,7 @@ def apply_scenario(book: Book, scenario, *, progress: Callable[[int], None] | No
         if progress and (p + 1) % 10_000 == 0:
             progress(10_000)
     budgets = [Decimal(int(c)) / 100 for c in book.budget]
-    return book_from_debts(portfolios, budgets, book.ids)
+    return with_changes(book_from_debts(portfolios, budgets, book.ids), portfolios, scenario)
 
 
 __all__ = [

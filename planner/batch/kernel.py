@@ -192,6 +192,8 @@ def chunk_arrays(book: Book, strategy: str, keys: dict | None = None) -> dict:
     num, den, ok = rate_ratios(book)
     if len(order):
         bad |= np.bincount(portfolio[~ok[book.rate_code]], minlength=P).astype(bool)
+    if book.changes:  # terms changing mid-plan: the single engine plans these exactly
+        bad[list(book.changes)] = True
     rn, rd = num[book.rate_code], den[book.rate_code]
     a = {
         "bal": grid(book.balance),

@@ -11,7 +11,7 @@ import numpy as np
 from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
-from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts
+from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
 from .kernel import _SCHEDULE_KEYS, COMPILE_FROM, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
@@ -79,10 +79,10 @@ def _fallback(book: Book, p: int, strategy: str, horizon: int, want_schedule: bo
     """One portfolio through the single engine (Python integers): the overflow path."""
     from ..engine import plan
 
-    debts = book.debts(p)
+    debts, changes = (book.changes or {}).get(p, (book.debts(p), None))
     budget = Decimal(int(book.budget[p])) / 100
     try:
-        result = plan(debts, budget, strategy, horizon=horizon)
+        result = plan(debts, budget, strategy, horizon=horizon, changes=changes)
     except InfeasibleBudgetError as exc:
         return {
             "status": 2, "months": -1, "interest": 0, "paid": 0, "forgiven": 0, "remaining": 0, "unspent": 0,
@@ -276,10 +276,12 @@ def plan_batch(
             f"批量计算不支持此策略 / the batch engine does not support the strategy {str(strategy)[:40]!r}; "
             f"choose one of: {', '.join(batch_strategies())}"
         )
+    book = None
     if scenario is not None:
         portfolios = [adjust(scenario, debts) for debts in portfolios]
+        book = with_changes(book_from_debts(portfolios, budgets, ids), portfolios, scenario)
     return run_book(
-        book_from_debts(portfolios, budgets, ids),
+        book if book is not None else book_from_debts(portfolios, budgets, ids),
         strategy,
         horizon=horizon,
         schedules=schedules,

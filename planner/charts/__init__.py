@@ -20,6 +20,7 @@ from .plots import (
     strategy_label,
     total_line,
 )
+from .progress import progress_chart
 from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, bundled_font_path, chart_style, cjk_family, font_families, rc, style_ticks
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "payoff_order",
     "payoff_segments",
     "payoff_timeline",
+    "progress_chart",
     "rc",
     "savings_waterfall",
     "strategies_compared",

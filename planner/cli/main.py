@@ -7,7 +7,7 @@ path: the batch and report commands import them when they run.
 
 The subcommands are a fixed list, one module per group: :mod:`.plan`
 (check, plan, compare), :mod:`.negotiate` (negotiate, apr), :mod:`.report`,
-:mod:`.batch`. Each module has ``register(subparsers)``.
+:mod:`.batch`, :mod:`.case` (the case book). Each module has ``register(subparsers)``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import sys
 from .. import __version__
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..i18n import t
-from . import batch, negotiate, plan, report
+from . import batch, case, negotiate, plan, report
 
 #: The subcommand groups, in the order ``planner --help`` lists them.
-GROUPS = (plan, negotiate, report, batch)
+GROUPS = (plan, negotiate, report, batch, case)
 
 
 def build_parser() -> argparse.ArgumentParser:

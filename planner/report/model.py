@@ -306,7 +306,7 @@ def _anonymise(debts, scenarios, lang):
     renamed = None
     if scenarios is not None:
         renamed = [
-            Scenario(scrub(s.name), tuple(Adjustment(a.action, selector(a.debt), a.params) for a in s.adjustments), "", s.lump)
+            Scenario(scrub(s.name), tuple(Adjustment(a.action, selector(a.debt), a.params, a.from_month) for a in s.adjustments), "", s.lump)
             for s in scenarios
         ]
     return debts, renamed, names

@@ -18,6 +18,8 @@ from .explorers import (
     rate_cells,
     swatch,
 )
+from .case_button import save_case_button
+from .follow_up import FollowUp
 from .report_button import report_button
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "CounsellorSession",
     "DebtLoader",
     "DebtTable",
+    "FollowUp",
     "NegotiationExplorer",
     "StrategyExplorer",
     "asks_to_scenario",
@@ -33,5 +36,6 @@ __all__ = [
     "png_bytes",
     "rate_cells",
     "report_button",
+    "save_case_button",
     "swatch",
 ]

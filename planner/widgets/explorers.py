@@ -841,7 +841,7 @@ class CounsellorSession(_Driven):
     explorers; the negotiation uses the budget and strategy chosen above.
     """
 
-    def __init__(self, debts, budget=None, *, lang: str = "zh", start: str | None = None):
+    def __init__(self, debts, budget=None, *, lang: str = "zh", start: str | None = None, case_book=None):
         self._init_batch()
         debts = load_debts(debts)
         self.state = SessionState(lang=lang)
@@ -865,13 +865,18 @@ class CounsellorSession(_Driven):
         # The report reads the session when the button is pressed: the debts as edited,
         # the budget and strategy chosen, and the asks set in the negotiation step.
         self.report = report_button(self.report_state)
+        # "Save as case": the session as a case of the case book, to follow month by month
+        # (notebook 05). The book is the user's default one unless ``case_book`` is given.
+        from .case_button import save_case_button
+
+        self.save_case = save_case_button(self.report_state, book=case_book)
         self.widget = W.VBox([
             W.HBox([self.intro, self.lang_toggle]),
             self.headings[0], self.table.widget,
             self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box])]),
             self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
             self.headings[3], ng.grid, ng.canvas.image, ng.summary,
-            self.headings[4], self.summary, self.report,
+            self.headings[4], self.summary, self.report, self.save_case,
         ])
         self.widget.add_class("planner-session")
         self.state.observe(self._changed, names=["lang"])

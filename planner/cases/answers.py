@@ -1,0 +1,379 @@
+"""What a case answers: the plan in force, the recorded track, the status, the progress.
+
+Pure functions of a :class:`~planner.cases.model.CaseData` (no database here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..debt import Debt
+from ..engine import plan as engine_plan
+from ..errors import InfeasibleBudgetError
+from ..money import format_yuan, from_cents, to_cents
+from ..negotiation import Adjustment, Scenario
+from .model import Agreement, CaseData
+from .months import month_index, month_name
+from .track import Track, replay
+
+# ---------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class DebtStatus:
+    name: str
+    planned_balance: Decimal
+    actual_balance: Decimal
+    paid_to_date: Decimal
+    interest_to_date: Decimal
+    unexplained_charges: Decimal
+    status: str  # cleared | ahead | on_track | behind
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "planned_balance": float(self.planned_balance),
+            "actual_balance": float(self.actual_balance),
+            "paid_to_date": float(self.paid_to_date),
+            "interest_to_date": float(self.interest_to_date),
+            "unexplained_charges": float(self.unexplained_charges),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Status:
+    """Where a case stands at its latest recorded month against the plan in force."""
+
+    name: str
+    start: str
+    as_of: str | None
+    ahead_by: Decimal  # planned total balance − actual total balance (negative: behind)
+    months_ahead: int | None
+    paid_to_date: Decimal
+    interest_to_date: Decimal
+    saved_vs_minimums: Decimal  # interest a minimums-only plan would have charged by now, minus the actual
+    debt_free: str | None  # projected now (a re-plan from the actual balances)
+    planned_debt_free: str | None
+    debts: tuple[DebtStatus, ...]
+    agreements: tuple[Agreement, ...]
+    plan: object  # planner.result.Plan: the plan in force
+    projection: object  # planner.result.Plan: from the actual balances, next month on
+    track: Track = field(repr=False)
+    owed_at_start: Decimal = Decimal("0.00")
+
+    @property
+    def owed_now(self) -> Decimal:
+        return sum((d.actual_balance for d in self.debts), Decimal("0.00"))
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "start": self.start,
+            "as_of": self.as_of,
+            "ahead_by": float(self.ahead_by),
+            "months_ahead": self.months_ahead,
+            "paid_to_date": float(self.paid_to_date),
+            "interest_to_date": float(self.interest_to_date),
+            "saved_vs_minimums": float(self.saved_vs_minimums),
+            "debt_free": self.debt_free,
+            "planned_debt_free": self.planned_debt_free,
+            "debts": [d.to_dict() for d in self.debts],
+            "agreements": [a.to_dict() for a in self.agreements],
+            "plan": self.plan.to_dict(),
+        }
+
+    def __repr__(self) -> str:
+        return f"<Status {self.name!r} as of {self.as_of or '-'}: ahead by {format_yuan(self.ahead_by)}, debt-free {self.debt_free or 'never'}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(d.name)}</td><td>{format_yuan(d.planned_balance)}</td><td>{format_yuan(d.actual_balance)}</td>"
+            f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{d.status}</td></tr>"
+            for d in self.debts
+        )
+        head = (
+            f"<p><b>{html.escape(self.name)}</b> · as of {self.as_of or '-'} · ahead by {format_yuan(self.ahead_by)}"
+            f" ({self.months_ahead if self.months_ahead is not None else '-'} months) · debt-free {self.debt_free or 'never'}"
+            f" (planned {self.planned_debt_free or 'never'})</p>"
+        )
+        return (
+            head + "<table><thead><tr><th>debt</th><th>planned</th><th>actual</th><th>paid</th><th>unexplained</th><th>status</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    client: str
+    owed_at_start: Decimal
+    owed_now: Decimal
+    percent_paid: Decimal
+    ahead_by: Decimal
+    debt_free: str | None
+    unconfirmed: int
+    last_update: str | None
+
+    def to_dict(self) -> dict:
+        return {
+            "client": self.client,
+            "owed_at_start": float(self.owed_at_start),
+            "owed_now": float(self.owed_now),
+            "percent_paid": float(self.percent_paid),
+            "ahead_by": float(self.ahead_by),
+            "debt_free": self.debt_free,
+            "unconfirmed_agreements": self.unconfirmed,
+            "last_update": self.last_update,
+        }
+
+
+class Caseload:
+    """All cases of a book at a glance (a list of :class:`CaseloadRow`)."""
+
+    def __init__(self, rows: list[CaseloadRow]):
+        self.rows = rows
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def to_list(self) -> list[dict]:
+        return [r.to_dict() for r in self.rows]
+
+    def to_frame(self):
+        import pandas as pd
+
+        frame = pd.DataFrame(self.to_list())
+        return frame.astype({"client": "string"}) if len(frame) else frame
+
+    def __repr__(self):
+        return f"<Caseload of {len(self.rows)} cases>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = "".join(
+            f"<tr><td>{html.escape(r.client)}</td><td>{format_yuan(r.owed_at_start)}</td><td>{format_yuan(r.owed_now)}</td>"
+            f"<td>{r.percent_paid}%</td><td>{format_yuan(r.ahead_by)}</td><td>{r.debt_free or 'never'}</td><td>{r.unconfirmed}</td>"
+            f"<td>{html.escape(r.last_update or '')}</td></tr>"
+            for r in self.rows
+        )
+        return (
+            "<table><thead><tr><th>client</th><th>owed at start</th><th>owed now</th><th>paid</th><th>ahead by</th>"
+            f"<th>debt-free</th><th>unconfirmed</th><th>last update</th></tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+# ---------------------------------------------------------------------------
+# plans from a case
+
+
+def _adjustments_in_force(data: CaseData, base_start: int, skip: Iterable[int] = ()) -> list[Adjustment]:
+    skip = set(skip)
+    out = []
+    for a in data.agreements:
+        if a.id in skip:
+            continue
+        k = max(1, month_index(a.from_month) - base_start + 1)
+        out.append(a.adjustment.starting(k))
+    return out
+
+
+def _plan_from(data: CaseData, base: Sequence[Debt], start: int, adjustments, strategy: str, budget: int | None = None):
+    ds, changes = Scenario("in force", adjustments).plan_inputs(list(base))
+    changes_budget = {month_index(m) - start + 1: from_cents(c) for m, c in data.budgets.items() if month_index(m) > start}
+    amount = data.budget_at(month_name(start)) if budget is None else budget
+    return engine_plan(
+        ds,
+        from_cents(amount),
+        strategy,
+        order=data.order,
+        budget_changes=changes_budget,
+        start=month_name(start),
+        changes=changes,
+    )
+
+
+def plan_in_force(data: CaseData):
+    """The plan in force: the latest re-plan (or the first plan) with every agreement
+    applied from its month on."""
+    if data.replans:
+        r = data.replans[-1]
+        start = month_index(r.start)
+        return _plan_from(data, r.debts, start, _adjustments_in_force(data, start, r.agreements), r.strategy)
+    start = month_index(data.start)
+    return _plan_from(data, data.debts, start, _adjustments_in_force(data, start), data.strategy)
+
+
+def track_of(data: CaseData, until: str | None = None) -> Track:
+    start = month_index(data.start)
+    end = until or data.as_of
+    agreements = [(month_index(a.from_month), a.adjustment) for a in data.agreements]
+    payments = {(month_index(m), d): c for (m, d), c in data.payments.items()}
+    statements = {(month_index(m), d): c for (m, d), c in data.statements.items()}
+    return replay(data.debts, start, None if end is None else month_index(end), agreements, payments, statements)
+
+
+def replan_inputs(data: CaseData, track: Track | None = None):
+    """What a re-plan from the actual balances plans: (debts, start index, adjustments still to come,
+    agreement ids already in the terms)."""
+    track = track or track_of(data)
+    nxt = (month_index(data.as_of) if data.as_of else month_index(data.start) - 1) + 1
+    base = track.debts_from_next_month()
+    later = [a for a in data.agreements if month_index(a.from_month) >= nxt]
+    done = tuple(a.id for a in data.agreements if month_index(a.from_month) < nxt)
+    adjustments = [a.adjustment.starting(month_index(a.from_month) - nxt + 1) for a in later]
+    return base, nxt, adjustments, done
+
+
+def _planned_owed(plan, month: int) -> dict[str, int]:
+    """Each debt's planned owed (balance + fees) at the end of plan ``month`` (0: the start)."""
+    owed = {d.name: to_cents(d.balance) + to_cents(d.fees_owed) for d in plan.debts}
+    if month <= 0:
+        return owed
+    for m, name, _o, _i, _p, closing, fees, _f in plan.ledger():
+        if m > month:
+            break
+        owed[name] = closing + fees
+    return owed
+
+
+def status_of(data: CaseData) -> Status:
+    track = track_of(data)
+    in_force = plan_in_force(data)
+    plan_start = month_index(in_force.calendar_month(1))
+    as_of = data.as_of
+    k = (month_index(as_of) - plan_start + 1) if as_of else 0
+    planned = _planned_owed(in_force, k)
+    base, nxt, adjustments, _ = replan_inputs(data, track)
+    strategy = data.replans[-1].strategy if data.replans else data.strategy
+    projection = _plan_from(data, base, nxt, adjustments, strategy) if base else None
+    paid = {d.name: 0 for d in data.debts}
+    interest = dict(paid)
+    unexplained = dict(paid)
+    for r in track.rows:
+        paid[r.debt] += r.payment
+        interest[r.debt] += r.interest
+        unexplained[r.debt] += r.unexplained
+    debts = []
+    total_planned = total_actual = 0
+    for d in data.debts:
+        actual = track.owed(d.name)
+        want = planned.get(d.name, 0)
+        total_planned += want
+        total_actual += actual
+        state = "cleared" if actual == 0 else "ahead" if actual < want else "on_track" if actual == want else "behind"
+        debts.append(DebtStatus(d.name, from_cents(want), from_cents(actual), from_cents(paid[d.name]), from_cents(interest[d.name]), from_cents(unexplained[d.name]), state))
+    # debt-free: projected from the actual balances now, and as planned
+    if projection is None:
+        debt_free = as_of or month_name(month_index(data.start) - 1)
+        free_index = month_index(debt_free)
+    else:
+        debt_free = projection.debt_free if projection.months else None
+        free_index = month_index(debt_free) if debt_free else None
+    planned_free = in_force.debt_free if in_force.months else (in_force.calendar_month(0) if in_force.months == 0 else None)
+    months_ahead = None
+    if free_index is not None and planned_free is not None:
+        months_ahead = month_index(planned_free) - free_index
+    # interest a minimums-only plan of the first debts would have charged by now
+    saved = Decimal("0.00")
+    if as_of:
+        start = month_index(data.start)
+        try:
+            minimums = _plan_from(data, data.debts, start, _adjustments_in_force(data, start), "minimum_only")
+            upto = month_index(as_of) - start + 1
+            min_interest = sum(r[3] for r in minimums.ledger() if r[0] <= upto)
+            saved = from_cents(min_interest - sum(interest.values()))
+        except InfeasibleBudgetError:
+            pass
+    return Status(
+        name=data.name,
+        start=data.start,
+        as_of=as_of,
+        ahead_by=from_cents(total_planned - total_actual),
+        months_ahead=months_ahead,
+        paid_to_date=from_cents(sum(paid.values())),
+        interest_to_date=from_cents(sum(interest.values())),
+        saved_vs_minimums=saved,
+        debt_free=debt_free,
+        planned_debt_free=planned_free,
+        debts=tuple(debts),
+        agreements=data.agreements,
+        plan=in_force,
+        projection=projection,
+        track=track,
+        owed_at_start=from_cents(sum(to_cents(d.owed) for d in data.debts)),
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress chart draws, in calendar months and cents (no drawing here).
+
+    ``first_plan`` and ``plan`` are the planned total owed at the end of each month
+    (the first plan and the plan in force), ``actual`` the recorded total owed at
+    the end of each recorded month, ``replans`` the months re-plans started (with
+    their reason), ``cleared`` the months debts were cleared.
+    """
+
+    name: str
+    first_plan: tuple[tuple[str, int], ...]
+    plan: tuple[tuple[str, int], ...]
+    actual: tuple[tuple[str, int], ...]
+    replans: tuple[tuple[str, str], ...]
+    cleared: tuple[tuple[str, str], ...]
+
+    def to_frame(self):
+        """Long format: month, series (first_plan, plan, actual), owed (yuan)."""
+        import pandas as pd
+
+        rows = [(m, series, c / 100) for series in ("first_plan", "plan", "actual") for m, c in getattr(self, series)]
+        return pd.DataFrame(rows, columns=["month", "series", "owed"]).astype({"month": "string", "series": "string"})
+
+
+def _owed_line(p) -> tuple[tuple[str, int], ...]:
+    """Total owed at the end of each month of plan ``p`` (month 0: the opening)."""
+    totals: dict[int, int] = {0: sum(to_cents(d.owed) for d in p.debts)}
+    for m, _name, _o, _i, _p, closing, fees, _f in p.ledger():
+        totals[m] = totals.get(m, 0) + closing + fees
+    return tuple((p.calendar_month(m) if m else month_name(month_index(p.calendar_month(1)) - 1), c) for m, c in sorted(totals.items()))
+
+
+def progress_of(data: CaseData) -> Progress:
+    start = month_index(data.start)
+    first = _plan_from(data, data.debts, start, _adjustments_in_force(data, start), data.strategy)
+    track = track_of(data)
+    totals: dict[int, int] = {}
+    for r in track.rows:
+        totals[r.month] = totals.get(r.month, 0) + r.closing
+    actual = ((month_name(start - 1), sum(to_cents(d.owed) for d in data.debts)),) + tuple((month_name(m), c) for m, c in sorted(totals.items()))
+    cleared = tuple(sorted((month_name(m), n) for n, m in track.cleared.items() if m >= start))
+    return Progress(
+        name=data.name,
+        first_plan=_owed_line(first),
+        plan=_owed_line(plan_in_force(data)),
+        actual=actual,
+        replans=tuple((r.start, r.reason) for r in data.replans),
+        cleared=cleared,
+    )
+
+
+__all__ = [
+    "Caseload",
+    "CaseloadRow",
+    "DebtStatus",
+    "Progress",
+    "Status",
+    "plan_in_force",
+    "progress_of",
+    "replan_inputs",
+    "status_of",
+    "track_of",
+]

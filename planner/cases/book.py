@@ -1,0 +1,647 @@
+"""The case book: clients' cases followed month by month (:class:`CaseBook`, :class:`Case`).
+
+A case holds the debts as loaded when it was opened (with the source file's
+name and SHA-256), the budget and its changes, the strategy and the start
+month; the agreements reached with lenders (negotiation adjustments from a
+calendar month, confirmed in writing or not); what was paid to each debt in
+each month; the statement balances lenders reported; and every re-plan.
+
+>>> import tempfile, pathlib
+>>> from planner import Debt
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> book = CaseBook(tmp / "book.sqlite", today="2027-06")
+>>> case = book.new("Client A", [Debt("Card", 1000, 12, 100)], budget=100, start="2027-01")
+>>> case = case.pay("2027-01", {"Card": 100})                 # on plan: 1,000 + 10.00 interest − 100
+>>> s = case.status()
+>>> s.as_of, s.ahead_by, s.debts[0].actual_balance
+('2027-01', Decimal('0.00'), Decimal('910.00'))
+>>> book.close()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from ..debt import Debt
+from ..engine import plan as engine_plan
+from ..errors import InfeasibleBudgetError, PlannerError
+from ..money import from_cents, to_cents
+from ..negotiation import ACTIONS, Adjustment
+from ..strategies import STRATEGIES
+from .answers import Caseload, Progress, Status, _plan_from, plan_in_force, progress_of, replan_inputs, status_of, track_of
+from .model import (
+    EXPORT_FORMAT,
+    Agreement,
+    CaseData,
+    Replan,
+    _detail,
+    _now,
+    _params_to_json,
+    _selector_json,
+    debt_from_dict,
+    debt_to_dict,
+    parse_amount,
+)
+from .months import month_index, month_name, this_month
+from .track import Track
+
+# ---------------------------------------------------------------------------
+# the book
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _check_strategy(strategy: str, order) -> None:
+    if strategy != "custom" and strategy not in STRATEGIES:
+        names = ", ".join([*STRATEGIES, "custom"])
+        raise PlannerError(f"未知策略 “{strategy}”；可选：{names} / unknown strategy {strategy!r}; choose one of: {names}")
+    if strategy == "custom" and not order:
+        raise PlannerError("自定义顺序需要给出债务名称 / the custom strategy needs an order of debt names")
+
+
+class CaseBook:
+    """A book of cases in SQLite (a path; default: the user's data directory) or PostgreSQL (a URL).
+
+    ``book`` is a path or ``postgresql://user@host/db``; ``None`` uses
+    ``$PLANNER_CASEBOOK``, else ``casebook.sqlite`` in the user's data
+    directory. ``today`` (a date or ``"2027-06"``) is the month after which
+    recorded months are "in the future" (default: the real date).
+    """
+
+    def __init__(self, book: str | os.PathLike | None = None, *, today=None):
+        from .store import Store
+
+        self._store = Store(book)
+        self.location = self._store.location
+        self._today = this_month() if today is None else month_index(today, "today")
+
+    # -- reading ------------------------------------------------------
+    def names(self) -> list[str]:
+        from . import store as s
+        import sqlalchemy as sa
+
+        with self._store.read() as conn:
+            return list(conn.execute(sa.select(s.cases.c.name).order_by(s.cases.c.name)).scalars())
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names()
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def case(self, name: str) -> Case:
+        """The case called ``name`` (an unknown name is a bilingual error)."""
+        return Case(self, self._load(name))
+
+    __getitem__ = case
+
+    def _load(self, name: str, conn=None) -> CaseData:
+        if conn is None:
+            with self._store.read() as conn:
+                return self._load(name, conn)
+        return self._load_many(conn, [name])[0]
+
+    def _load_many(self, conn, names: Sequence[str] | None = None) -> list[CaseData]:
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        query = sa.select(s.cases)
+        if names is not None:
+            query = query.where(s.cases.c.name.in_(list(names)))
+        heads = list(conn.execute(query.order_by(s.cases.c.name)))
+        if names is not None and len(heads) < len(set(names)):
+            raise _unknown_case(sorted(set(names) - {h.name for h in heads})[0])
+        ids = [h.id for h in heads]
+        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": []} for i in ids}
+
+        def rows(table, order):
+            q = sa.select(table)
+            if names is not None:
+                q = q.where(table.c.case_id.in_(ids))
+            return conn.execute(q.order_by(table.c.case_id, *order))
+
+        for r in rows(s.debts, [s.debts.c.position]):
+            detail = json.loads(r.detail)
+            by_id[r.case_id]["debts"].append(debt_from_dict({"name": r.name, "kind": r.kind, "balance": r.balance, "apr": r.apr, "min_payment": r.min_payment, "fees_owed": r.fees_owed, **detail}))
+        for r in rows(s.budgets, [s.budgets.c.month]):
+            by_id[r.case_id]["budgets"][r.month] = r.amount
+        for r in rows(s.agreements, [s.agreements.c.id]):
+            sel = json.loads(r.debt)
+            adjustment = Adjustment(r.action, tuple(sel) if isinstance(sel, list) else sel, json.loads(r.params))
+            by_id[r.case_id]["agreements"].append(Agreement(r.id, adjustment, r.from_month, bool(r.confirmed), r.created_at))
+        for r in rows(s.payments, [s.payments.c.month, s.payments.c.debt]):
+            by_id[r.case_id]["payments"][(r.month, r.debt)] = r.amount
+        for r in rows(s.statements, [s.statements.c.month, s.statements.c.debt]):
+            by_id[r.case_id]["statements"][(r.month, r.debt)] = r.balance
+        for r in rows(s.replans, [s.replans.c.id]):
+            by_id[r.case_id]["replans"].append(
+                Replan(r.id, r.made_at, r.reason, r.start, from_cents(r.budget), r.strategy, tuple(debt_from_dict(x) for x in json.loads(r.debts)), tuple(json.loads(r.agreements)), json.loads(r.summary))
+            )
+        out = []
+        for h in heads:
+            x = by_id[h.id]
+            out.append(
+                CaseData(
+                    name=h.name, start=h.start, strategy=h.strategy, order=tuple(json.loads(h.custom_order)) if h.custom_order else None,
+                    source_name=h.source_name, source_sha256=h.source_sha256, created_at=h.created_at, updated_at=h.updated_at,
+                    debts=tuple(x["debts"]), budgets=x["budgets"], agreements=tuple(x["agreements"]), payments=x["payments"],
+                    statements=x["statements"], replans=tuple(x["replans"]),
+                )
+            )
+        return out
+
+    def cases(self) -> list[CaseData]:
+        """Every case's stored data (a few queries for the whole book)."""
+        with self._store.read() as conn:
+            return self._load_many(conn)
+
+    # -- writing ------------------------------------------------------
+    @contextmanager
+    def _write(self, name: str | None = None):
+        """A write transaction, with case ``name``'s row locked (``FOR UPDATE`` on PostgreSQL;
+        SQLite's ``BEGIN IMMEDIATE`` already holds the book's write lock) and its data read."""
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._store.write() as conn:
+            data = None
+            if name is not None:
+                row = conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name).with_for_update()).first()
+                if row is None:
+                    raise _unknown_case(name)
+                data = _WithId(self._load(name, conn), row.id)
+            yield conn, data
+
+    def _check_month(self, data: CaseData, month: str, what: str = "month") -> str:
+        index = month_index(month, what)
+        if index < month_index(data.start):
+            raise PlannerError(
+                f"{what}：{month_name(index)} 早于本案开始的月份 {data.start}。 / {what}: {month_name(index)} is before the case's start, {data.start}."
+            )
+        if index > self._today:
+            raise PlannerError(
+                f"{what}：{month_name(index)} 还没到（本月是 {month_name(self._today)}）。 / {what}: {month_name(index)} is in the future (this month is {month_name(self._today)})."
+            )
+        return month_name(index)
+
+    def _validate(self, conn, name: str) -> CaseData:
+        """Re-read the case inside the transaction and check that its plan and track still work."""
+        data = self._load(name, conn)
+        try:
+            plan_in_force(data)
+        except InfeasibleBudgetError as exc:
+            raise PlannerError(str(exc)) from None
+        track_of(data)
+        return data
+
+    def new(self, name: str, debts, budget, strategy: str = "avalanche", *, start=None, order: Sequence[str] | None = None) -> Case:
+        """Open a case: ``debts`` (a path, or anything :func:`planner.load_debts` takes) as they are now.
+
+        The source file's name and SHA-256 are kept when ``debts`` is a path.
+        """
+        import sqlalchemy as sa
+
+        from ..io import load_debts
+
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+            raise PlannerError("案例需要名称（最多 200 个字）。 / a case needs a name (at most 200 characters).")
+        name = name.strip()
+        source_name = source_sha = None
+        if isinstance(debts, (str, os.PathLike)) and not (isinstance(debts, str) and "\n" in debts):
+            path = Path(debts)
+            loaded = load_debts(path)
+            source_name, source_sha = path.name, _sha256(path)
+        else:
+            loaded = load_debts(debts)
+        _check_strategy(strategy, order)
+        start_name = month_name(this_month() if start is None else month_index(start, "start"))
+        cents = parse_amount(budget, "budget")
+        engine_plan(loaded, from_cents(cents), strategy, order=order, start=start_name)  # the budget covers the minimums
+        taken = PlannerError(f"案例簿中已有案例「{name}」。请换一个名称。 / the book already has a case named {name!r}. Choose another name.")
+        try:
+            self._new(name, loaded, strategy, order, start_name, cents, source_name, source_sha, taken)
+        except sa.exc.IntegrityError:  # another process took the name in the meantime
+            raise taken from None
+        return self.case(name)
+
+    def _new(self, name, loaded, strategy, order, start_name, cents, source_name, source_sha, taken) -> None:
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._write() as (conn, _):
+            if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first():
+                raise taken
+            now = _now()
+            case_id = conn.execute(
+                s.cases.insert().values(
+                    name=name, start=start_name, strategy=strategy, custom_order=json.dumps(list(order), ensure_ascii=False) if order else None,
+                    source_name=source_name, source_sha256=source_sha, created_at=now, updated_at=now,
+                )
+            ).inserted_primary_key[0]
+            _insert_debts(conn, case_id, loaded)
+            conn.execute(s.budgets.insert().values(case_id=case_id, month=start_name, amount=cents))
+
+    def pay(self, name: str, month, amounts: Mapping[str, object]) -> Case:
+        """Record what was paid to each debt in ``month`` (replaces what was recorded for that
+        month and debt). ``amounts`` maps a debt name to yuan."""
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._write(name) as (conn, data):
+            month = self._check_month(data, month)
+            names = [d.name for d in data.debts]
+            rows = []
+            for debt, amount in amounts.items():
+                if debt not in names:
+                    raise _unknown_debt(debt, names)
+                rows.append((debt, parse_amount(amount, f"{month} {debt}")))
+            if not rows:
+                raise PlannerError("没有要记录的还款。 / there is no payment to record.")
+            for debt, cents in rows:
+                conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
+                conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    def pay_file(self, name: str, path) -> Case:
+        """Record the payments in a CSV (``month,debt,amount``; Chinese headers such as
+        月份, 平台, 金额 accepted), all in one transaction."""
+        from .payments import read_payments
+
+        by_month = read_payments(path)
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._write(name) as (conn, data):
+            names = [d.name for d in data.debts]
+            for (month, debt, cents, row) in by_month:
+                month = self._check_month(data, month, f"{Path(path).name} row {row}")
+                if debt not in names:
+                    raise _unknown_debt(debt, names, f"{Path(path).name} row {row}")
+                conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
+                conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    def balance(self, name: str, month, debt: str, balance) -> Case:
+        """Record a statement balance: what the lender says ``debt`` owes at the end of ``month``."""
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._write(name) as (conn, data):
+            month = self._check_month(data, month)
+            names = [d.name for d in data.debts]
+            if debt not in names:
+                raise _unknown_debt(debt, names)
+            cents = parse_amount(balance, "balance")
+            conn.execute(sa.delete(s.statements).where(s.statements.c.case_id == data.id, s.statements.c.month == month, s.statements.c.debt == debt))
+            conn.execute(s.statements.insert().values(case_id=data.id, month=month, debt=debt, balance=cents))
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    def agree(self, name: str, debt, action: str, from_month, *, confirmed: bool = False, **params) -> Case:
+        """Record an agreement: ``action`` (a negotiation action) on the debts ``debt`` selects,
+        in force from the calendar month ``from_month``."""
+        from . import store as s
+
+        if action not in ACTIONS:
+            raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+        adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
+        with self._write(name) as (conn, data):
+            start = month_index(data.start)
+            index = month_index(from_month, "from")
+            if index < start:
+                raise PlannerError(f"from：{month_name(index)} 早于本案开始的月份 {data.start}。 / from: {month_name(index)} is before the case's start, {data.start}.")
+            adjustment.selects(list(data.debts))
+            conn.execute(
+                s.agreements.insert().values(
+                    case_id=data.id, debt=json.dumps(_selector_json(adjustment.debt), ensure_ascii=False), action=action,
+                    params=json.dumps(_params_to_json(adjustment.params), ensure_ascii=False), from_month=month_name(index),
+                    confirmed=bool(confirmed), created_at=_now(),
+                )
+            )
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    def replan(self, name: str, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
+        """Re-plan from the actual balances at the latest recorded month, with the agreements
+        in force and the current (or a new) budget; kept in the case's history."""
+        from . import store as s
+
+        with self._write(name) as (conn, data):
+            base, nxt, adjustments, done = replan_inputs(data)
+            if not base:
+                raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
+            strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
+            _check_strategy(strategy, data.order)
+            import sqlalchemy as sa
+
+            if budget is not None:
+                cents = parse_amount(budget, "budget")
+                conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
+                conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
+                data = _WithId(self._load(name, conn), data.id)
+            try:
+                p = _plan_from(data, base, nxt, adjustments, strategy)
+            except InfeasibleBudgetError as exc:
+                raise PlannerError(str(exc)) from None
+            summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
+            conn.execute(
+                s.replans.insert().values(
+                    case_id=data.id, made_at=_now(), reason=str(reason or ""), start=month_name(nxt), budget=data.budget_at(month_name(nxt)),
+                    strategy=strategy, debts=json.dumps([debt_to_dict(d) for d in base], ensure_ascii=False), agreements=json.dumps(list(done)),
+                    summary=json.dumps(summary),
+                )
+            )
+            self._touch(conn, data.id)
+        return self.case(name)
+
+    def delete(self, name: str) -> None:
+        """Erase a case: every row, then the file is rebuilt so nothing of it is left (SQLite)."""
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        with self._write(name) as (conn, data):
+            for table in s.CASE_TABLES:
+                conn.execute(sa.delete(table).where(table.c.case_id == data.id))
+            conn.execute(sa.delete(s.cases).where(s.cases.c.id == data.id))
+        self._store.vacuum()
+
+    def export(self, name: str, path=None) -> dict:
+        """One case as JSON (exact: money in cents, rates as text); written to ``path`` when given."""
+        data = self._load(name)
+        out = case_to_json(data)
+        if path is not None:
+            target = Path(path)
+            fd = os.open(target, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(out, f, ensure_ascii=False, indent=1)
+        return out
+
+    def import_(self, source) -> list[str]:
+        """Cases from :meth:`export`'s JSON (a path, a dict, or a list of dicts), in one transaction."""
+        if isinstance(source, (str, os.PathLike)):
+            try:
+                text = Path(source).read_text(encoding="utf-8")
+                source = json.loads(text)
+            except FileNotFoundError:
+                raise PlannerError(f"找不到文件：{source} / file not found: {source}") from None
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise PlannerError(f"{source}：不是 planner case export 写出的 JSON（{exc}）。 / {source}: not JSON written by planner case export ({exc}).") from None
+        items = source if isinstance(source, list) else [source]
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        names = []
+        with self._write() as (conn, _):
+            existing = set(conn.execute(sa.select(s.cases.c.name)).scalars())
+            for item in items:
+                name = _import_one(conn, item, existing)
+                existing.add(name)
+                names.append(name)
+            if len(items) <= 100:  # a bulk import (a whole book) skips re-planning every case here
+                for name in names:
+                    self._validate(conn, name)
+        return names
+
+    def _touch(self, conn, case_id: int) -> None:
+        from . import store as s
+
+        conn.execute(s.cases.update().where(s.cases.c.id == case_id).values(updated_at=_now()))
+
+    # -- answers -------------------------------------------------------
+    def status(self, name: str) -> Status:
+        return status_of(self._load(name))
+
+    def caseload(self, *, batch: bool | None = None) -> Caseload:
+        """Every case at a glance; the projections (a re-plan of each case from its actual
+        balances) run through the batch engine :func:`planner.plan_batch` when the book is large."""
+        from .caseload import caseload
+
+        return caseload(self.cases(), batch=batch)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"<CaseBook {self.location}>"
+
+
+class _WithId:
+    """A case's data with its row id (inside a write)."""
+
+    def __init__(self, data: CaseData, case_id: int):
+        self._data, self.id = data, case_id
+
+    def __getattr__(self, key):
+        return getattr(self._data, key)
+
+
+def _unknown_case(name: str) -> PlannerError:
+    return PlannerError(
+        f"案例簿中没有案例「{name}」。用 planner case list 查看已有案例。 / there is no case named {name!r} in the book. See planner case list."
+    )
+
+
+def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> PlannerError:
+    return PlannerError(
+        f"{where}：找不到债务「{debt}」；本案的债务：{'、'.join(names)} / {where}: no debt named {debt!r}; this case's debts: {', '.join(names)}"
+    )
+
+
+def _insert_debts(conn, case_id: int, debts: Sequence[Debt]) -> None:
+    from . import store as s
+
+    conn.execute(
+        s.debts.insert(),
+        [
+            {
+                "case_id": case_id, "position": k, "name": d.name, "kind": d.kind, "balance": to_cents(d.balance), "apr": str(d.apr),
+                "min_payment": to_cents(d.min_payment), "fees_owed": to_cents(d.fees_owed), "detail": json.dumps(_detail(d), ensure_ascii=False),
+            }
+            for k, d in enumerate(debts)
+        ],
+    )
+
+
+def case_to_json(data: CaseData) -> dict:
+    position = {a.id: k for k, a in enumerate(data.agreements)}
+    return {
+        "format": EXPORT_FORMAT,
+        "name": data.name,
+        "start": data.start,
+        "strategy": data.strategy,
+        "order": list(data.order) if data.order else None,
+        "source_name": data.source_name,
+        "source_sha256": data.source_sha256,
+        "created_at": data.created_at,
+        "updated_at": data.updated_at,
+        "debts": [debt_to_dict(d) for d in data.debts],
+        "budgets": [{"month": m, "amount": c} for m, c in sorted(data.budgets.items())],
+        "agreements": [
+            {
+                "debt": _selector_json(a.adjustment.debt), "action": a.action, "params": _params_to_json(a.adjustment.params),
+                "from": a.from_month, "confirmed": a.confirmed, "created_at": a.created_at,
+            }
+            for a in data.agreements
+        ],
+        "payments": [{"month": m, "debt": d, "amount": c} for (m, d), c in sorted(data.payments.items())],
+        "statements": [{"month": m, "debt": d, "balance": c} for (m, d), c in sorted(data.statements.items())],
+        "replans": [
+            {
+                "made_at": r.made_at, "reason": r.reason, "start": r.start, "budget": to_cents(r.budget), "strategy": r.strategy,
+                "debts": [debt_to_dict(d) for d in r.debts], "agreements": [position[i] for i in r.agreements if i in position], "summary": r.summary,
+            }
+            for r in data.replans
+        ],
+    }
+
+
+def _import_one(conn, item, existing: set) -> str:
+    from . import store as s
+
+    try:
+        if not isinstance(item, Mapping) or item.get("format") != EXPORT_FORMAT:
+            raise PlannerError(f"不是 planner case export 写出的案例（format {EXPORT_FORMAT}）。 / not a case written by planner case export (format {EXPORT_FORMAT}).")
+        name = item["name"]
+        if name in existing:
+            raise PlannerError(f"案例簿中已有案例「{name}」。请先删除或改名。 / the book already has a case named {name!r}. Delete or rename it first.")
+        debts = [debt_from_dict(x) for x in item["debts"]]
+        case_id = conn.execute(
+            s.cases.insert().values(
+                name=name, start=month_name(month_index(item["start"])), strategy=item["strategy"],
+                custom_order=json.dumps(item["order"], ensure_ascii=False) if item.get("order") else None,
+                source_name=item.get("source_name"), source_sha256=item.get("source_sha256"), created_at=item["created_at"], updated_at=item.get("updated_at"),
+            )
+        ).inserted_primary_key[0]
+        _insert_debts(conn, case_id, debts)
+        conn.execute(s.budgets.insert(), [{"case_id": case_id, "month": b["month"], "amount": int(b["amount"])} for b in item["budgets"]])
+        ids = []  # the re-plans name agreements by their position in the export
+        for a in item["agreements"]:
+            Adjustment(a["action"], a["debt"] if isinstance(a["debt"], str) else tuple(a["debt"]), a["params"])  # validates
+            new = conn.execute(
+                s.agreements.insert().values(
+                    case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
+                    from_month=a["from"], confirmed=bool(a["confirmed"]), created_at=a["created_at"],
+                )
+            ).inserted_primary_key[0]
+            ids.append(new)
+        if item["payments"]:  # one executemany per table
+            conn.execute(s.payments.insert(), [{"case_id": case_id, "month": p["month"], "debt": p["debt"], "amount": int(p["amount"])} for p in item["payments"]])
+        if item["statements"]:
+            conn.execute(s.statements.insert(), [{"case_id": case_id, "month": x["month"], "debt": x["debt"], "balance": int(x["balance"])} for x in item["statements"]])
+        for r in item["replans"]:
+            conn.execute(
+                s.replans.insert().values(
+                    case_id=case_id, made_at=r["made_at"], reason=r["reason"], start=r["start"], budget=int(r["budget"]), strategy=r["strategy"],
+                    debts=json.dumps(r["debts"], ensure_ascii=False), agreements=json.dumps([ids[k] for k in r["agreements"]]), summary=json.dumps(r["summary"]),
+                )
+            )
+        return name
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PlannerError):
+            raise
+        raise PlannerError(f"案例 JSON 不完整或有误（{type(exc).__name__}: {exc}）。 / the case JSON is incomplete or wrong ({type(exc).__name__}: {exc}).") from None
+
+
+class Case:
+    """One case of a :class:`CaseBook`: its stored data, and methods that record and answer.
+
+    Each recording method writes one transaction and returns the case as it now is.
+    """
+
+    def __init__(self, book: CaseBook, data: CaseData):
+        self.book = book
+        self.data = data
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    def pay(self, month, amounts: Mapping[str, object]) -> Case:
+        return self.book.pay(self.name, month, amounts)
+
+    def pay_file(self, path) -> Case:
+        return self.book.pay_file(self.name, path)
+
+    def pay_planned(self, month) -> Case:
+        """Record that ``month`` went exactly as the plan in force says (the one-click month)."""
+        amounts = {name: amount for name, amount in self.planned_payments(month).items() if amount}
+        if not amounts:
+            raise PlannerError(f"{month}：计划中这个月没有要还的款项。 / {month}: the plan has no payment due that month.")
+        return self.pay(month, amounts)
+
+    def balance(self, month, debt: str, balance) -> Case:
+        return self.book.balance(self.name, month, debt, balance)
+
+    def agree(self, debt, action: str, from_month, *, confirmed: bool = False, **params) -> Case:
+        return self.book.agree(self.name, debt, action, from_month, confirmed=confirmed, **params)
+
+    def replan(self, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
+        return self.book.replan(self.name, budget=budget, reason=reason, strategy=strategy)
+
+    def status(self) -> Status:
+        return status_of(self.data)
+
+    def progress(self) -> Progress:
+        """The data of the progress chart (see :func:`planner.charts` ``progress_chart``)."""
+        return progress_of(self.data)
+
+    def plan(self):
+        """The plan in force (a :class:`planner.result.Plan`)."""
+        return plan_in_force(self.data)
+
+    def track(self) -> Track:
+        return track_of(self.data)
+
+    def planned_payments(self, month) -> dict[str, Decimal]:
+        """What the plan in force pays each debt in calendar ``month`` (pre-fills a month's form)."""
+        p = self.plan()
+        k = month_index(month) - month_index(p.calendar_month(1)) + 1
+        return {r["debt"]: r["payment"] for r in p.month_rows(k)} if k >= 1 else {}
+
+    def to_json(self) -> dict:
+        return case_to_json(self.data)
+
+    def __repr__(self):
+        return f"<Case {self.name!r} from {self.data.start}, {len(self.data.debts)} debts>"
+
+    def _repr_html_(self):
+        return self.status()._repr_html_()
+
+
+__all__ = [
+    "Case",
+    "CaseBook",
+    "case_to_json",
+]

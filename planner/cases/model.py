@@ -1,0 +1,212 @@
+"""What a case holds (:class:`CaseData`, :class:`Agreement`, :class:`Replan`) and the exact
+JSON form of debts; money typed by a person (:func:`parse_amount`).
+
+>>> parse_amount("￥1,200.50")
+120050
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from ..debt import MAX_MONEY, Debt
+from ..errors import PlannerError
+from ..money import ParseError, from_cents, parse_money, to_cents
+from ..negotiation import Adjustment
+
+#: Version of the JSON that ``export`` writes (``import`` reads this version).
+EXPORT_FORMAT = 1
+# ---------------------------------------------------------------------------
+# values at the boundary
+
+
+def parse_amount(value, what: str = "amount") -> int:
+    """Money a person typed (``"1,200"``, ``"￥1200.5"``, ``1200``) as cents; never negative.
+
+    >>> parse_amount("￥1,200.50")
+    120050
+    """
+    shown = str(value)[:40]
+    try:
+        if isinstance(value, bool):
+            raise ParseError("不是金额", "not an amount")
+        amount = parse_money(value) if isinstance(value, str) else Decimal(str(value)) if isinstance(value, (int, float, Decimal)) else None
+        if amount is None:
+            raise ParseError("不是金额", "not an amount")
+        if not amount.is_finite():
+            raise ParseError("不是有限的数字", "not a finite number")
+    except (ParseError, ArithmeticError):
+        raise PlannerError(
+            f"{what}：“{shown}” 不是金额。请写数字，例如 1200 或 1,200.50。 / {what}: {shown!r} is not an amount of money. Write a number such as 1200 or 1,200.50."
+        ) from None
+    if amount < 0:
+        raise PlannerError(f"{what}：金额不能为负数：“{shown}”。 / {what}: the amount cannot be negative: {shown!r}.")
+    if amount > MAX_MONEY:
+        raise PlannerError(f"{what}：金额大得不合理：“{shown}”。 / {what}: the amount is implausibly large: {shown!r}.")
+    return to_cents(amount)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dec_text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def debt_to_dict(d: Debt) -> dict:
+    """A debt as JSON-ready exact values: money in cents, rates as decimal text."""
+    return {
+        "name": d.name,
+        "kind": d.kind,
+        "balance": to_cents(d.balance),
+        "apr": str(d.apr),
+        "min_payment": to_cents(d.min_payment),
+        "fees_owed": to_cents(d.fees_owed),
+        **_detail(d),
+    }
+
+
+def _detail(d: Debt) -> dict:
+    return {
+        "daily_rate": _dec_text(d.daily_rate),
+        "fee_rate": _dec_text(d.fee_rate),
+        "term_months": d.term_months,
+        "overdue_days": d.overdue_days,
+        "penalty_apr": _dec_text(d.penalty_apr),
+        "contract_date": d.contract_date.isoformat() if d.contract_date else None,
+        "principal": None if d.principal is None else to_cents(d.principal),
+        "defer_months": d.defer_months,
+        "defer_from": d.defer_from,
+        "defer_interest": d.defer_interest,
+        "settle_month": d.settle_month,
+        "settle_fraction": _dec_text(d.settle_fraction),
+        "extra": [list(pair) for pair in d.extra],
+    }
+
+
+def debt_from_dict(x: Mapping) -> Debt:
+    """The inverse of :func:`debt_to_dict`."""
+    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    return Debt(
+        x["name"],
+        from_cents(x["balance"]),
+        Decimal(x["apr"]),
+        from_cents(x["min_payment"]),
+        kind=x.get("kind", "other"),
+        daily_rate=dec(x.get("daily_rate")),
+        fee_rate=dec(x.get("fee_rate")),
+        term_months=x.get("term_months"),
+        overdue_days=x.get("overdue_days", 0),
+        penalty_apr=dec(x.get("penalty_apr")),
+        fees_owed=from_cents(x.get("fees_owed", 0)),
+        contract_date=date.fromisoformat(x["contract_date"]) if x.get("contract_date") else None,
+        principal=None if x.get("principal") is None else from_cents(x["principal"]),
+        defer_months=x.get("defer_months", 0),
+        defer_from=x.get("defer_from", 1),
+        defer_interest=x.get("defer_interest", True),
+        settle_month=x.get("settle_month"),
+        settle_fraction=dec(x.get("settle_fraction")),
+        extra=tuple(tuple(p) for p in x.get("extra", ())),
+    )
+
+
+def _params_to_json(params: Mapping) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
+
+
+def _selector_json(debt) -> object:
+    return debt if isinstance(debt, str) else list(debt)
+
+
+# ---------------------------------------------------------------------------
+# what a case holds
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An adjustment agreed with a lender, in force from a calendar month."""
+
+    id: int | None
+    adjustment: Adjustment
+    from_month: str
+    confirmed: bool
+    created_at: str = ""
+
+    @property
+    def debt(self) -> str:
+        sel = self.adjustment.debt
+        return sel if isinstance(sel, str) else ", ".join(sel)
+
+    @property
+    def action(self) -> str:
+        return self.adjustment.action
+
+    def to_dict(self) -> dict:
+        params = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.adjustment.params.items()}
+        return {"debt": self.debt, "action": self.action, "from": self.from_month, "confirmed": self.confirmed, "params": params}
+
+
+@dataclass(frozen=True)
+class Replan:
+    """One re-plan: when, why, from which month, and the plan's headline then."""
+
+    id: int
+    made_at: str
+    reason: str
+    start: str  # the new plan's first month
+    budget: Decimal
+    strategy: str
+    debts: tuple[Debt, ...]
+    agreements: tuple[int, ...]  # agreements already in these terms
+    summary: dict
+
+    def to_dict(self) -> dict:
+        return {"made_at": self.made_at, "reason": self.reason, "start": self.start, "budget": float(self.budget), "strategy": self.strategy, **self.summary}
+
+
+@dataclass(frozen=True)
+class CaseData:
+    """Everything stored for one case (a snapshot read in one transaction)."""
+
+    name: str
+    start: str
+    strategy: str
+    order: tuple[str, ...] | None
+    source_name: str | None
+    source_sha256: str | None
+    created_at: str
+    updated_at: str | None
+    debts: tuple[Debt, ...]
+    budgets: dict[str, int]  # calendar month -> cents (the first is the start)
+    agreements: tuple[Agreement, ...]
+    payments: dict[tuple[str, str], int]  # (month, debt) -> cents
+    statements: dict[tuple[str, str], int]
+    replans: tuple[Replan, ...]
+
+    @property
+    def as_of(self) -> str | None:
+        """The latest month with a payment or statement recorded (None: nothing yet)."""
+        months = [m for m, _ in self.payments] + [m for m, _ in self.statements]
+        return max(months) if months else None
+
+    def budget_at(self, month: str) -> int:
+        amount = None
+        for m in sorted(self.budgets):
+            if m <= month:
+                amount = self.budgets[m]
+        return amount if amount is not None else self.budgets[min(self.budgets)]
+
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "Agreement",
+    "CaseData",
+    "Replan",
+    "debt_from_dict",
+    "debt_to_dict",
+    "parse_amount",
+]

@@ -1,0 +1,88 @@
+"""Payments from a CSV: one row per debt and month (``month,debt,amount``).
+
+Headers are matched like the debt loader's (:func:`planner.loader.header_key`),
+with the aliases in ``data/payment_columns.toml`` (月份, 平台, 金额, ...); the
+file may be UTF-8 or GBK (:func:`planner.loader.decode`). Every problem is
+reported at once with its row, column and value, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from ..errors import InputError, PlannerError, Problem
+from ..io import decode, header_key
+from .model import parse_amount
+from .months import month_index, month_name
+
+#: A payments file above this size is refused (a few years of a few debts is kilobytes).
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    table = tomllib.loads(resources.files("planner").joinpath("data/payment_columns.toml").read_text("utf-8"))
+    return {header_key(alias): canonical for canonical, spec in table.items() for alias in spec["aliases"]}
+
+
+def read_payments(path) -> list[tuple[str, str, int, int]]:
+    """``[(month, debt, cents, row), ...]`` from a payments CSV; a debt and month given twice is an error."""
+    path = Path(path)
+    label = path.name
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except FileNotFoundError:
+        raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
+    except OSError as exc:
+        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
+    if data is None:
+        raise InputError([Problem("文件太大（上限 5 MB）。", "the file is too large (limit 5 MB).")], label)
+    text = decode(data, label)
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError([Problem("文件是空的。", "the file is empty.")], label)
+    header = [_aliases().get(header_key(h)) for h in rows[0]]
+    missing = [c for c in ("month", "debt", "amount") if c not in header]
+    if missing:
+        raise InputError(
+            [Problem(f"缺少列：{', '.join(missing)}（可写 月份、债务/平台、金额）。", f"missing column(s): {', '.join(missing)} (write month, debt, amount, or 月份, 平台, 金额).")],
+            label,
+        )
+    at = {c: header.index(c) for c in ("month", "debt", "amount")}
+    problems, out, seen = [], [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+        try:
+            month = month_name(month_index(cell["month"]))
+        except PlannerError:
+            problems.append(Problem("不是月份，请写成 2027-03。", "not a month: write it as 2027-03.", number, rows[0][at["month"]], cell["month"]))
+            continue
+        if not cell["debt"]:
+            problems.append(Problem("债务名称为空。", "the debt name is empty.", number, rows[0][at["debt"]], ""))
+            continue
+        try:
+            cents = parse_amount(cell["amount"])
+        except PlannerError:
+            problems.append(Problem("不是金额（不能为负），例如 1200 或 1,200.50。", "not an amount (nor negative), e.g. 1200 or 1,200.50.", number, rows[0][at["amount"]], cell["amount"]))
+            continue
+        key = (month, cell["debt"])
+        if key in seen:
+            problems.append(Problem(f"与第 {seen[key]} 行的月份和债务相同。", f"the same month and debt as row {seen[key]}.", number, rows[0][at["debt"]], cell["debt"]))
+            continue
+        seen[key] = number
+        out.append((month, cell["debt"], cents, number))
+    if problems:
+        raise InputError(problems, label)
+    if not out:
+        raise InputError([Problem("没有任何还款记录。", "there are no payments in the file.")], label)
+    return out
+
+
+__all__ = [
+    "MAX_BYTES",
+    "read_payments",
+]

@@ -1,0 +1,181 @@
+"""What actually happened to a case's debts, month by month: the recorded track.
+
+The plan says what should happen; the track replays what did: each calendar
+month from the case's start, agreements taking effect that month are made to
+the debts as they stand (the engine's own :func:`planner.engine.debts_as_of`
+and the negotiation module's adjustments, so terms change exactly as in a
+plan), interest accrues by the engine's rule (opening balance × monthly rate,
+half-up to the cent: :func:`planner.money.div_round` on the exact
+:func:`planner.money.rate_ratio`), the recorded payment is applied fees first,
+and a statement balance, when one is recorded, replaces the computed one (the
+difference is an *unexplained charge*).
+
+A case whose recorded payments equal its plan's month by month has a track
+equal to the plan's schedule, to the cent (tests/test_cases.py holds the two
+together as batch's tests hold the batch kernel to the engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..debt import Debt
+from ..engine import debts_as_of, renumber
+from ..errors import PlannerError
+from ..money import div_round, from_cents, format_yuan, rate_ratio, to_cents
+from .months import month_name
+
+
+@dataclass(frozen=True)
+class Row:
+    """One debt in one recorded month, in cents."""
+
+    month: int  # calendar month index (see planner.cases.months)
+    debt: str
+    opening: int  # owed at the opening (balance + fees), after any change of terms that month
+    interest: int
+    payment: int
+    closing: int  # owed at the end (balance + fees), the statement's figure when one is recorded
+    forgiven: int
+    unexplained: int  # statement minus what the terms allow (0 without a statement)
+
+
+@dataclass
+class Track:
+    """The replay of a case up to ``until`` (a month index), with the terms and balances then."""
+
+    start: int
+    until: int | None
+    rows: list[Row] = field(default_factory=list)
+    terms: list[Debt] = field(default_factory=list)  # in the case's numbering (month 1 = start)
+    balance: dict[str, int] = field(default_factory=dict)
+    fees: dict[str, int] = field(default_factory=dict)
+    cleared: dict[str, int] = field(default_factory=dict)  # name -> month index it was cleared
+
+    def owed(self, name: str) -> int:
+        return self.balance[name] + self.fees[name]
+
+    def debts_from_next_month(self) -> list[Debt]:
+        """The open debts as they stand after ``until``: terms in force, actual balances,
+        deferral and settlement months counted from the next month (a re-plan's inputs)."""
+        nxt = (self.until if self.until is not None else self.start - 1) + 1
+        t = nxt - self.start + 1
+        names = [d.name for d in self.terms]
+        now = debts_as_of(self.terms, t, [self.balance[n] for n in names], [self.fees[n] for n in names])
+        return [d for d in now if d.balance + d.fees_owed > 0]
+
+
+def replay(
+    debts: Sequence[Debt],
+    start: int,
+    until: int | None,
+    agreements: Sequence[tuple[int, object]],
+    payments: Mapping[tuple[int, str], int],
+    statements: Mapping[tuple[int, str], int] | None = None,
+) -> Track:
+    """Replay a case from month index ``start`` to ``until`` (inclusive; ``None``: nothing yet).
+
+    ``agreements`` is a list of ``(month index, Adjustment)`` in the order agreed;
+    ``payments`` and ``statements`` map ``(month index, debt name)`` to cents.
+    Raises :class:`~planner.errors.PlannerError` for a payment above what is owed,
+    a payment or statement for a debt already cleared, or an unknown debt.
+    """
+    statements = statements or {}
+    names = [d.name for d in debts]
+    known = set(names)
+    for (month, name) in list(payments) + list(statements):
+        if name not in known:
+            raise PlannerError(
+                f"找不到债务「{name}」；本案的债务：{'、'.join(names)} / no debt named {name!r}; this case's debts: {', '.join(names)}"
+            )
+    track = Track(start, until, terms=list(debts))
+    track.balance = {d.name: to_cents(d.balance) for d in debts}
+    track.fees = {d.name: to_cents(d.fees_owed) for d in debts}
+    track.cleared = {d.name: start - 1 for d in debts if track.owed(d.name) == 0}
+    if until is None:
+        return track
+    by_month: dict[int, list] = {}
+    for month, adjustment in agreements:
+        by_month.setdefault(month, []).append(adjustment)
+    ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}  # the exact monthly rates, per set of terms
+    for c in range(start, until + 1):
+        t = c - start + 1
+        written = dict.fromkeys(names, 0)
+        if c in by_month:
+            now = debts_as_of(track.terms, t, [track.balance[n] for n in names], [track.fees[n] for n in names])
+            new = now
+            for adjustment in by_month[c]:
+                new = adjustment.apply(new)
+            track.terms = renumber(new, t)
+            ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}
+            for d in new:
+                before = track.owed(d.name)
+                track.balance[d.name], track.fees[d.name] = to_cents(d.balance), to_cents(d.fees_owed)
+                written[d.name] = before - track.owed(d.name)
+        for d in track.terms:
+            n = d.name
+            pay = payments.get((c, n), 0)
+            stated = statements.get((c, n))
+            if n in track.cleared:
+                if pay or stated:
+                    what = "还款" if pay else "账单余额"
+                    raise PlannerError(
+                        f"「{n}」已于 {month_name(track.cleared[n])} 还清，{month_name(c)} 不能再记{what}。 / "
+                        f"{n!r} was cleared in {month_name(track.cleared[n])}: no {'payment' if pay else 'statement balance'} can be recorded for {month_name(c)}."
+                    )
+                continue
+            bal, fees = track.balance[n], track.fees[n]
+            opening = bal + fees
+            interest = forgiven = 0
+            settled = False
+            if d.settle_month == t:
+                num, den = d.settle_fraction.as_integer_ratio()
+                amount = div_round(opening * num, den)
+                if pay >= amount:  # the settlement was paid: the rest is forgiven
+                    settled = True
+            if settled:
+                if pay > opening:
+                    raise _overpaid(n, c, pay, opening)
+                forgiven = opening - pay
+                bal = fees = 0
+            else:
+                held = d.defer_months and d.defer_from <= t < d.defer_from + d.defer_months
+                if not (held and not d.defer_interest):
+                    num, den = ratios[n]
+                    interest = div_round(bal * num, den)
+                bal += interest
+                if pay > bal + fees:
+                    raise _overpaid(n, c, pay, bal + fees)
+                to_fees = min(pay, fees)
+                fees -= to_fees
+                bal -= pay - to_fees
+            unexplained = 0
+            if stated is not None:
+                unexplained = stated - (bal + fees)
+                if stated >= fees:
+                    bal = stated - fees
+                else:
+                    bal, fees = 0, stated
+            track.balance[n], track.fees[n] = bal, fees
+            track.rows.append(Row(c, n, opening, interest, pay, bal + fees, forgiven + written[n], unexplained))
+            if bal + fees == 0:
+                track.cleared[n] = c
+    return track
+
+
+def _overpaid(name: str, month: int, pay: int, owed: int) -> PlannerError:
+    # Only what the user typed goes into the message (the amount, the debt, the month),
+    # not the book's figures: messages end up in terminals and logs.
+    return PlannerError(
+        f"{month_name(month)}「{name}」的还款 {format_yuan(from_cents(pay))} 超过当时所欠。请核对金额（planner case show 列出所欠）。 / "
+        f"the payment of {format_yuan(from_cents(pay))} to {name!r} in {month_name(month)} is more than was owed then. "
+        f"Check the amount (planner case show lists what is owed)."
+    )
+
+
+__all__ = [
+    "Row",
+    "Track",
+    "replay",
+]

@@ -1,0 +1,268 @@
+"""``planner case ...``: the case book on the command line.
+
+Every command takes ``--book PATH_OR_URL`` (default ``$PLANNER_CASEBOOK``, else
+``casebook.sqlite`` in the user's data directory). The case layer (and with it
+SQLAlchemy) is imported only when a ``case`` command runs, so ``planner plan``
+starts as fast as before. Bad input exits 2 with a bilingual message and
+changes nothing in the book.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import PlannerError
+from ..money import format_yuan
+
+_ACTIONS = ("freeze_interest", "extend_term", "reduce_rate", "cap_rate", "waive_fees", "settle", "defer")
+
+
+def _emit(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _table(headers, rows, align=None) -> str:
+    from .common import render_table
+
+    return render_table(headers, rows, align)
+
+
+def _open(args):
+    from ..cases import CaseBook
+
+    return CaseBook(args.book)
+
+
+def _t(key: str, lang: str, **fields) -> str:
+    from ..i18n import t
+
+    return t(key, lang, **fields)
+
+
+def cmd_new(args) -> int:
+    with _open(args) as book:
+        order = [x.strip() for x in args.order.split(",")] if args.order else None
+        case = book.new(args.name, args.debts, args.budget, args.strategy, start=args.start, order=order)
+        p = case.plan()
+        print(_t("case_created", args.lang, name=case.name, start=case.data.start, n=len(case.data.debts), when=p.debt_free or "-"))
+    return 0
+
+
+def cmd_list(args) -> int:
+    with _open(args) as book:
+        load = book.caseload()
+    if args.format == "json":
+        _emit(load.to_list())
+        return 0
+    lang = args.lang
+    headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_ahead_by", "case_debt_free", "case_unconfirmed", "case_last_update")]
+    rows = [
+        [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", format_yuan(r.ahead_by), r.debt_free or _t("case_never", lang), str(r.unconfirmed), (r.last_update or "")[:10]]
+        for r in load
+    ]
+    print(_table(headers, rows, "lrrrrrrl") if rows else _t("case_book_empty", lang))
+    return 0
+
+
+def show_text(status, lang: str) -> str:
+    """The table form of ``case show``."""
+    s = status
+    lines = [
+        f"{_t('case_client', lang)}: {s.name}   {_t('case_start', lang)}: {s.start}   {_t('case_as_of', lang)}: {s.as_of or '-'}",
+        f"{_t('case_ahead_by', lang)}: {format_yuan(s.ahead_by)}   {_t('case_months_ahead', lang)}: {s.months_ahead if s.months_ahead is not None else '-'}",
+        f"{_t('case_debt_free', lang)}: {s.debt_free or _t('case_never', lang)}   {_t('case_planned_debt_free', lang)}: {s.planned_debt_free or _t('case_never', lang)}",
+        f"{_t('case_paid_to_date', lang)}: {format_yuan(s.paid_to_date)}   {_t('case_interest_to_date', lang)}: {format_yuan(s.interest_to_date)}   "
+        f"{_t('case_saved_vs_minimums', lang)}: {format_yuan(s.saved_vs_minimums)}",
+        "",
+    ]
+    headers = [_t(k, lang) for k in ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_unexplained", "case_status")]
+    rows = [
+        [d.name, format_yuan(d.planned_balance), format_yuan(d.actual_balance), format_yuan(d.paid_to_date), format_yuan(d.unexplained_charges), _t(f"case_status_{d.status}", lang)]
+        for d in s.debts
+    ]
+    lines.append(_table(headers, rows, "lrrrrl"))
+    if s.agreements:
+        lines.append("")
+        headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]
+        rows = [[a.debt, a.action, a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
+        lines.append(_table(headers, rows, "llll"))
+    return "\n".join(lines)
+
+
+def cmd_show(args) -> int:
+    with _open(args) as book:
+        status = book.status(args.name)
+    if args.format == "json":
+        _emit(status.to_dict())
+    else:
+        print(show_text(status, args.lang))
+    return 0
+
+
+def cmd_pay(args) -> int:
+    if (args.file is None) == (args.debt is None):
+        raise PlannerError("请给出 --debt 与 --amount，或 --file 还款表 / give --debt with --amount, or --file PAYMENTS.csv")
+    with _open(args) as book:
+        if args.file is not None:
+            if args.month or args.amount is not None:
+                raise PlannerError("--file 的月份和金额在文件中；不要再给 --month/--amount / with --file the months and amounts come from the file: leave out --month and --amount")
+            book.pay_file(args.name, args.file)
+        else:
+            if args.amount is None or not args.month:
+                raise PlannerError("--debt 需要 --month 和 --amount / --debt needs --month and --amount")
+            book.pay(args.name, args.month, {args.debt: args.amount})
+        print(_t("case_recorded", args.lang))
+    return 0
+
+
+def cmd_balance(args) -> int:
+    with _open(args) as book:
+        book.balance(args.name, args.month, args.debt, args.balance)
+        print(_t("case_recorded", args.lang))
+    return 0
+
+
+def _selector(text: str):
+    parts = [x.strip() for x in text.split(",")]
+    return tuple(parts) if len(parts) > 1 else text.strip()
+
+
+def cmd_agree(args) -> int:
+    params = {
+        "months": args.months, "apr": args.apr, "fraction": args.fraction, "line": args.line, "month": args.settle_month,
+        "start": args.defer_start, "accrue": args.accrue, "include_accrued": args.include_accrued,
+    }
+    with _open(args) as book:
+        book.agree(args.name, _selector(args.debt), args.action, args.from_month, confirmed=args.confirmed, **params)
+        print(_t("case_recorded", args.lang))
+    return 0
+
+
+def cmd_replan(args) -> int:
+    with _open(args) as book:
+        case = book.replan(args.name, budget=args.budget, reason=args.reason or "", strategy=args.strategy)
+        p = case.plan()
+        print(_t("case_replanned", args.lang, start=p.calendar_month(1), when=p.debt_free or _t("case_never", args.lang)))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ..io import refuse_inputs
+
+    refuse_inputs(args.out, [args.book] if args.book else [])
+    with _open(args) as book:
+        book.export(args.name, args.out)
+    print(_t("case_exported", args.lang, path=args.out))
+    return 0
+
+
+def cmd_import(args) -> int:
+    with _open(args) as book:
+        names = book.import_(args.file)
+    print(_t("case_imported", args.lang, n=len(names)))
+    return 0
+
+
+def cmd_delete(args) -> int:
+    if not args.yes:
+        raise PlannerError("删除不可恢复：请加 --yes 确认 / deleting cannot be undone: add --yes to confirm")
+    with _open(args) as book:
+        book.delete(args.name)
+    print(_t("case_deleted", args.lang))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from ..report.followup import write_followup
+
+    with _open(args) as book:
+        case = book.case(args.name)
+        path = write_followup(case, args.out, lang=args.lang)
+    print(path)
+    return 0
+
+
+def _money(text: str) -> str:
+    # Checked by the case layer (parse_amount), which names the value and the fix.
+    return text
+
+
+def register(sub) -> None:
+    """Add ``planner case ...`` (light: nothing heavy is imported here)."""
+    case = sub.add_parser("case", help="follow clients month by month: the case book / 案例簿")
+    commands = case.add_subparsers(dest="case_command", required=True)
+
+    def add(name, help, func):
+        p = commands.add_parser(name, help=help)
+        p.add_argument("--book", help="the case book: a file path or postgresql://... (default: $PLANNER_CASEBOOK, else the user data dir)")
+        p.add_argument("--lang", choices=("en", "zh"), default="en")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("new", "open a case from a debts file / 新建案例", cmd_new)
+    p.add_argument("name")
+    p.add_argument("--debts", required=True, help="the debts file (CSV or .xlsx), as loaded now")
+    p.add_argument("--budget", required=True, type=_money, help="monthly budget, e.g. 6000")
+    p.add_argument("--strategy", default="avalanche")
+    p.add_argument("--order", help="for --strategy custom: names, comma-separated")
+    p.add_argument("--start", help="the first month, YYYY-MM (default: this month)")
+
+    p = add("list", "every case at a glance / 案例一览", cmd_list)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = add("show", "where a case stands / 案例现状", cmd_show)
+    p.add_argument("name")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = add("pay", "record payments / 记录还款", cmd_pay)
+    p.add_argument("name")
+    p.add_argument("--month", help="YYYY-MM")
+    p.add_argument("--debt")
+    p.add_argument("--amount", type=_money)
+    p.add_argument("--file", help="a CSV: month,debt,amount (月份,平台,金额 accepted)")
+
+    p = add("balance", "record a statement balance / 记录账单余额", cmd_balance)
+    p.add_argument("name")
+    p.add_argument("--month", required=True)
+    p.add_argument("--debt", required=True)
+    p.add_argument("--balance", required=True, type=_money)
+
+    p = add("agree", "record an agreement with a lender / 记录协商结果", cmd_agree)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True, help='a name, names comma-separated, "*", "kind:card", "overdue", "apr>24"')
+    p.add_argument("--action", required=True, choices=_ACTIONS)
+    p.add_argument("--from", dest="from_month", required=True, help="the calendar month it takes effect, YYYY-MM")
+    p.add_argument("--confirmed", action="store_true", help="confirmed in writing")
+    p.add_argument("--months", type=int)
+    p.add_argument("--apr")
+    p.add_argument("--fraction")
+    p.add_argument("--line")
+    p.add_argument("--settle-month", dest="settle_month", type=int, help="settle: the month of the payment, counted from --from (1)")
+    p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
+    p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
+
+    p = add("replan", "re-plan from the actual balances / 重新规划", cmd_replan)
+    p.add_argument("name")
+    p.add_argument("--budget", type=_money)
+    p.add_argument("--reason")
+    p.add_argument("--strategy")
+
+    p = add("export", "write one case to JSON / 导出案例", cmd_export)
+    p.add_argument("name")
+    p.add_argument("--out", required=True)
+
+    p = add("import", "read a case from JSON / 导入案例", cmd_import)
+    p.add_argument("file")
+
+    p = add("delete", "erase a case / 删除案例", cmd_delete)
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true")
+
+    p = add("report", "the follow-up report (HTML or PDF) / 跟进报告", cmd_report)
+    p.add_argument("name")
+    p.add_argument("--out", required=True, help="report.html or report.pdf")
+
+
+__all__ = ["register", "show_text"]

@@ -1,0 +1,110 @@
+"""The follow-up report: where a client stands, what changed, the plan now, the next payments.
+
+The same machinery as the session report (:mod:`.render`): one self-contained
+HTML file (the progress chart embedded as a PNG, no outside fonts, links or
+scripts), or a PDF printed by headless Chromium. :func:`build_followup` is the
+data (pure, from a :class:`planner.cases.Case`); :func:`render_followup` the HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import PlannerError
+from ..i18n import t
+from ..money import format_yuan
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the follow-up report shows (money as Decimal yuan)."""
+
+    lang: str
+    client: str
+    made_on: str
+    status: object  # planner.cases.Status
+    since: str | None  # the start of the period "since last time" (the latest re-plan), or None
+    changes: tuple[str, ...]  # what changed since then, as sentences
+    next_months: tuple[tuple[str, tuple[tuple[str, Decimal], ...], Decimal], ...]  # month, (debt, amount), total
+    plan_rows: tuple[tuple[str, str, Decimal, Decimal], ...]  # debt, payoff month, interest, paid
+    progress: object  # planner.cases.Progress
+
+
+def build_followup(case, *, lang: str = "zh") -> FollowUp:
+    """The report's content from a case (nothing is written)."""
+    from ..cases import month_index, month_name
+
+    if lang not in ("en", "zh"):
+        raise PlannerError(f"语言只能是 zh 或 en / the language must be zh or en: {lang!r}")
+    status = case.status()
+    data = case.data
+    last = data.replans[-1] if data.replans else None
+    since = last.start if last else None
+    changes = []
+    paid = [(m, d, c) for (m, d), c in data.payments.items() if since is None or m >= since]
+    if paid:
+        months = sorted({m for m, _, _ in paid})
+        total = sum(c for _, _, c in paid)
+        changes.append(t("followup_paid", lang, n=len(months), first=months[0], last=months[-1], amount=format_yuan(Decimal(total) / 100)))
+    for a in data.agreements:
+        if last is None or a.created_at > last.made_at:
+            changes.append(t("followup_agreed", lang, debt=a.debt, action=t(f"action_{a.action}", lang), when=a.from_month,
+                             writing=t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)))
+    for d in status.debts:
+        if d.unexplained_charges:
+            changes.append(t("followup_unexplained", lang, debt=d.name, amount=format_yuan(d.unexplained_charges)))
+        if d.status == "cleared":
+            changes.append(t("followup_cleared", lang, debt=d.name))
+    if last is not None:
+        changes.append(t("followup_replanned", lang, start=last.start, reason=last.reason or "-"))
+    plan = status.plan
+    first = month_index(plan.calendar_month(1))
+    after = month_index(status.as_of) + 1 if status.as_of else first
+    upcoming = []
+    for k in range(3):
+        m = after + k - first + 1
+        rows = tuple((r["debt"], r["payment"]) for r in plan.month_rows(m) if r["payment"]) if m >= 1 else ()
+        if rows:
+            upcoming.append((month_name(after + k), rows, sum((a for _, a in rows), Decimal("0.00"))))
+    plan_rows = tuple(
+        (o.name, plan.calendar_month(o.payoff_month) if o.payoff_month else t("case_never", lang), o.interest, o.paid) for o in plan.outcomes
+    )
+    return FollowUp(lang, data.name, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress())
+
+
+def render_followup(report: FollowUp) -> str:
+    """One self-contained HTML document."""
+    import jinja2
+
+    from ..charts.progress import progress_chart
+    from .render import _png
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("planner.report", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    lang = report.lang
+    chart = _png(lambda ax: progress_chart(report.progress, ax, lang=lang), (6.8, 3.2))
+    return env.get_template("followup.html.j2").render(
+        r=report, s=report.status, chart=chart, html_lang="zh-CN" if lang == "zh" else "en",
+        t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan,
+    )
+
+
+def write_followup(case, path, *, lang: str = "zh", inputs=()) -> Path:
+    """Write the follow-up report of ``case`` to ``path`` (``.html`` or ``.pdf``), atomically."""
+    from ..io import atomic_write_bytes, refuse_inputs
+    from .render import render_pdf
+
+    target = Path(path)
+    refuse_inputs(target, inputs)
+    if target.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
+    document = render_followup(build_followup(case, lang=lang))
+    data = render_pdf(document) if target.suffix.lower() == ".pdf" else document.encode("utf-8")
+    return atomic_write_bytes(target, data, inputs=inputs)
+
+
+__all__ = ["FollowUp", "build_followup", "render_followup", "write_followup"]
