@@ -14,13 +14,15 @@ Decimal('12')
 from __future__ import annotations
 
 import dataclasses
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from .datafiles import kinds
 from .errors import InputError, PlannerError, Problem
-from .money import reasonable, round_cents
+from .money import as_date, as_decimal, is_numpy_bool, normalise, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -29,22 +31,13 @@ MAX_APR = Decimal("1000")
 
 
 def _dec(value, field_name: str) -> Decimal:
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, (int, str)):
-        try:
-            result = Decimal(value)
-        except Exception:
-            raise PlannerError(f"{field_name}: 不是数字", f"not a number: {value!r}", column=field_name, value=value) from None
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    else:
-        raise PlannerError(f"{field_name}: 不是数字", f"not a number: {value!r}", column=field_name, value=value)
-    if not result.is_finite():
-        raise PlannerError(f"{field_name}: 不是有限的数字", f"not a finite number: {value!r}", column=field_name, value=value)
-    if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
-        raise PlannerError(f"{field_name}: 位数太多或大得不合理", f"too many digits or implausibly large: {str(value)[:40]!r}", column=field_name, value=value)
-    return result
+    return as_decimal(value, field_name)
+
+
+def _whole(value, field_name: str, name: str) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and not is_numpy_bool(value):
+        return int(value)
+    raise PlannerError(f"{name}: {field_name} 必须是整数 / must be a whole number: {str(value)[:40]!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +47,12 @@ class Debt:
     Required: ``name``, ``balance`` (owed now, yuan), ``apr`` (percent per
     year) and ``min_payment`` (monthly, yuan). The rest is optional detail
     used by the negotiation features; ``extra`` carries unknown CSV columns.
+
+    Numbers may be Decimal, int, float or numpy scalars (read exactly, through
+    their shortest repr); ``contract_date`` a date, a datetime or text such as
+    ``"2023-05-10"`` (kept as a date); ``name`` is normalised as the loaders
+    normalise cells (invisible characters removed). Anything else is a
+    :class:`~planner.errors.PlannerError` here, not an error later.
 
     The ``defer_*`` and ``settle_*`` fields are set by negotiation
     adjustments, not by a CSV: a payment holiday of ``defer_months`` months
@@ -84,9 +83,11 @@ class Debt:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("债务名称不能为空", "a debt needs a name")
-        set_(self, "name", self.name.strip())
+        # The loaders' one normalisation: "a", "a" + zero-width space and BOM + "a" are one name.
+        name = normalise(self.name) if isinstance(self.name, str) else ""
+        if not name:
+            raise PlannerError(f"债务名称不能为空 / a debt needs a name (a non-empty text): {self.name!r}")
+        set_(self, "name", name)
         for money in ("balance", "min_payment", "fees_owed", "principal"):
             value = getattr(self, money)
             if value is None:
@@ -112,23 +113,40 @@ class Debt:
                 raise PlannerError(f"{self.name}: {rate} {value}% 高得不合理", f"is implausibly high (max {MAX_APR}%)",
                                    column=rate, value=value)
         if self.settle_fraction is not None and self.settle_fraction > 1:
-            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间", "must be between 0 and 1",
-                               column="settle_fraction", value=self.settle_fraction)
-        if self.kind not in kinds():
-            raise PlannerError(f"{self.name}: 未知类型", f"unknown kind {self.kind!r}; use one of {', '.join(kinds())}",
-                               column="kind", value=self.kind)
+            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
+        if not isinstance(self.kind, str) or self.kind not in kinds():
+            raise PlannerError(
+                f"{self.name}: 未知类型 / unknown kind {self.kind!r}; use one of {', '.join(kinds())}"
+            )
         for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
             value = getattr(self, count)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise PlannerError(f"{self.name}: {count} 必须是整数", f"must be a whole number: {value!r}", column=count, value=value)
+            value = _whole(value, count, self.name)
             low = 1 if count in ("term_months", "defer_from", "settle_month") else 0
             if value < low:
-                raise PlannerError(f"{self.name}: {count} 必须至少为 {low}", f"must be at least {low}", column=count, value=value)
+                raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
+            set_(self, count, value)
+        if not isinstance(self.defer_interest, bool):
+            if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
+                raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")
+            set_(self, "defer_interest", bool(self.defer_interest))
+        if self.contract_date is not None:
+            # A date, a datetime (its day), a pandas Timestamp or text such as "2023-05-10": checked here,
+            # not later in assess().
+            set_(self, "contract_date", as_date(self.contract_date, f"{self.name}: contract_date"))
         if (self.settle_month is None) != (self.settle_fraction is None):
-            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出", "need both")
-        set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(self.extra).items()))
+            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出 / need both")
+        extra = self.extra
+        try:
+            pairs = extra.items() if isinstance(extra, Mapping) else [tuple(pair) for pair in extra]
+            if isinstance(extra, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
+                raise TypeError
+        except TypeError:
+            raise PlannerError(
+                f"{self.name}: extra 应为 {{列名: 值}} 或 (列名, 值) 对 / extra must be a mapping or (column, value) pairs: {str(extra)[:40]!r}"
+            ) from None
+        set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(pairs).items()))
 
     @property
     def is_overdue(self) -> bool:
@@ -185,6 +203,9 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
     >>> [d.name for d in check_debts((Debt("A", 100, 12, 10), Debt("B", 50, 0, 5)))]
     ['A', 'B']
     """
+    if isinstance(debts, (str, bytes, Mapping)) or not hasattr(debts, "__iter__"):
+        raise InputError([Problem("应为 Debt 对象的列表。", f"expected a list of Debt objects, got {type(debts).__name__}.")], source)
+    debts = list(debts)
     problems = []
     seen: dict[str, int] = {}
     for position, debt in enumerate(debts, start=1):

@@ -36,6 +36,7 @@ Conventions (also in the README):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from math import ceil
@@ -49,9 +50,23 @@ from .strategies import STRATEGIES, Strategy, get_strategy
 DEFAULT_HORIZON = 600
 
 
-def _money_schedule(values: Mapping[int, object] | None, what: str) -> dict[int, int]:
+def _money_schedule(values, what: str) -> dict[int, int]:
+    """``{month: amount}`` (or ``(month, amount)`` pairs) as cents by month; anything else is a PlannerError."""
     out: dict[int, int] = {}
-    for month, amount in (values or {}).items():
+    if values is None:
+        return out
+    try:
+        pairs = list(values.items()) if isinstance(values, Mapping) else [tuple(pair) for pair in values]
+        if isinstance(values, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
+            raise TypeError
+    except TypeError:
+        raise PlannerError(
+            f"{what}: 应为 {{月份: 金额}}，例如 {{13: 20000}} / must map a month to an amount, e.g. {{13: 20000}} "
+            f"(or (month, amount) pairs): {str(values)[:40]!r}"
+        ) from None
+    for month, amount in pairs:
+        if isinstance(month, numbers.Integral) and not isinstance(month, bool):
+            month = int(month)  # numpy integers too
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
             raise PlannerError(f"{what}: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
         cents = to_cents(amount)
@@ -94,6 +109,8 @@ def plan(
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
+    if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
+        horizon = int(horizon)
     later: dict[int, Callable] = {}
     for month, change in sorted((changes or {}).items()):
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
@@ -349,7 +366,12 @@ def _simulate(
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
     """Plans for several strategies (all built-in ones by default), side by side."""
     debts = check_debts(debts)
-    names = list(strategies) if strategies else list(STRATEGIES)
+    if isinstance(strategies, str):
+        strategies = [x.strip() for x in strategies.split(",") if x.strip()]
+    try:
+        names = list(strategies) if strategies is not None and len(strategies) else list(STRATEGIES)
+    except TypeError:
+        raise PlannerError(f"strategies: 应为策略名称的列表 / must be a list of strategy names: {str(strategies)[:40]!r}") from None
     order = kwargs.pop("order", None)
     if order and "custom" not in names:
         raise PlannerError(
@@ -371,7 +393,15 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
-    kwargs.setdefault("horizon", max(months, 1))
+    horizon = kwargs.setdefault("horizon", max(months, 1))
+    if not isinstance(horizon, bool) and isinstance(horizon, int) and horizon < months:
+        # A plan cut off at the horizon could only show budgets that finish within it:
+        # the answer would be for `horizon` months, not `months`.
+        raise PlannerError(
+            f"模拟月数 horizon（{horizon} 个月）短于目标 {months} 个月：请去掉 --horizon，或设为至少 {months} / "
+            f"the horizon ({horizon} months) is shorter than the target of {months} months: "
+            f"leave out --horizon (horizon=) or make it at least {months}"
+        )
 
     def clears(budget_yuan: int) -> bool:
         try:

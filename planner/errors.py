@@ -94,13 +94,16 @@ class Problem:
 class InputError(PlannerError):
     """A file or table of debts (or scenarios) that cannot be used as given.
 
-    Holds every problem found, not only the first, in :attr:`problems`.
+    Holds every problem found, not only the first, in :attr:`problems` (a long
+    table lists the first few and counts the rest: :attr:`total`).
     """
 
-    def __init__(self, problems: list[Problem], source: str | None = None):
+    def __init__(self, problems: list[Problem], source: str | None = None, total: int | None = None):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
+        #: How many problems there are; more than listed when a long table lists only the first few.
+        self.total = len(self.problems) if total is None else total
+        n = self.total
         head_zh = f"{source}：" if source else ""
         head_en = f"{source}: " if source else ""
         header = (

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numbers
 import re
 import unicodedata
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -42,9 +43,78 @@ class ParseError(ValueError):
         super().__init__(en)
 
 
+class SeparatorError(ParseError):
+    """A comma (or space) inside a number that is not a thousands separator: ``"1,2"``, ``"12.000,50"``."""
+
+    def __init__(self):
+        super().__init__(
+            "逗号（或空格）只能用作千位分隔符，每三位一组，例如 12,000；小数请用小数点，例如 1.2 或 12000.50。",
+            "a comma (or space) in a number is only a thousands separator, in groups of three digits as in 12,000; "
+            "write decimals with a point, e.g. 1.2 or 12000.50.",
+        )
+
+
+# A run of digits with separators in it, and the only shapes a thousands separator takes:
+# one kind of separator, a first group of one to three digits, then groups of exactly three.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[, ][0-9]+)+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+")
+
+
+def _ungroup(s: str) -> str:
+    """``s`` without its thousands separators; other commas and spaces between digits are refused.
+
+    Spaces that do not stand between two digits are only spacing ("RMB 500", "18 %") and are
+    dropped; a comma elsewhere stays for the number parser to refuse.
+
+    >>> _ungroup("12,000.50"), _ungroup("¥1 234 567"), _ungroup("RMB 500")
+    ('12000.50', '¥1234567', 'RMB500')
+    >>> _ungroup("1,2")
+    Traceback (most recent call last):
+    ...
+    planner.money.SeparatorError: a comma (or space) in a number is only a thousands separator, in groups of three digits as in 12,000; write decimals with a point, e.g. 1.2 or 12000.50.
+    """
+    s = re.sub(r"(?<![0-9]) +| +(?![0-9])", "", s)
+    out, last = [], 0
+    for m in _DIGIT_RUN.finditer(s):
+        before = s[: m.start()].rstrip()
+        if not _GROUPED.fullmatch(m[0]) or before.endswith((".", ",")) or s[m.end() : m.end() + 1] == ",":
+            raise SeparatorError()
+        out.append(s[last : m.start()] + m[0].replace(",", "").replace(" ", ""))
+        last = m.end()
+    s = "".join(out) + s[last:]
+    if "," in s:
+        raise SeparatorError()
+    return s
+
+
+#: Code points that show nothing (Unicode's Default_Ignorable_Code_Point, DerivedCoreProperties.txt,
+#: Unicode 15): zero-width space and joiners, a BOM inside a cell, bidi marks, the soft hyphen,
+#: variation selectors, Hangul fillers, tags. Every other format character (category Cf) goes too.
+_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+_IGNORABLE = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _IGNORABLE_RANGES) + "]")
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" or bool(_IGNORABLE.match(ch))
+
+
 def normalise(text: str) -> str:
-    """NFKC-normalise and trim: full-width digits, ％ and ￥ become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """The one normalisation of every cell, header and name: NFKC (full-width digits, ％ and ￥
+    become ASCII), invisible characters removed (zero-width space, a BOM inside a cell, other
+    format characters: "a", "a\u200b" and "\ufeffa" are one name), then trimmed.
+
+    >>> normalise("\ufeff借呗\u200b "), normalise("１２，０００"), normalise("a\u2060b")
+    ('借呗', '12,000', 'ab')
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = "".join(ch for ch in text if not _invisible(ch))
+    return text.strip()
 
 
 #: No amount or rate a person writes has more significant digits or decimal places
@@ -90,10 +160,59 @@ def _decimal(text: str) -> Decimal:
 
 def parse_number(text: str) -> Decimal:
     """A plain number, allowing thousands separators: ``"1,234.5"``."""
-    s = normalise(text).replace(",", "").replace(" ", "")
+    s = _ungroup(normalise(text))
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的数字", "not a finite number")
     return _decimal(s)
+
+
+# A date, optionally with a time of day as spreadsheets and Parquet timestamps write it
+# ("2023/5/10 0:00", "2023-05-10 00:00:00"): the day is what counts.
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(text: str) -> date:
+    """A calendar date as people write it: ``2023-05-10``, ``2023/5/10``, ``2023年5月10日``, ``20230510``.
+
+    >>> parse_date("2023年5月10日"), parse_date(" 2023/5/10 "), parse_date("2023-05-10 00:00:00")
+    (datetime.date(2023, 5, 10), datetime.date(2023, 5, 10), datetime.date(2023, 5, 10))
+    """
+    s = normalise(str(text))
+    m = _DATE.match(s) or _COMPACT_DATE.match(s)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        pass
+    raise ParseError("不是日期。请写成 2023-05-10 的格式。", "not a date. Write it as 2023-05-10.")
+
+
+def as_date(value, what: str) -> date:
+    """A date given to the Python API: a ``date`` (a ``datetime`` keeps its day) or text :func:`parse_date` reads.
+
+    Anything else is a :class:`~planner.errors.PlannerError` naming ``what``.
+
+    >>> as_date("2018-06-01", "contract_date")
+    datetime.date(2018, 6, 1)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        try:
+            return value.to_pydatetime().date()
+        except (ValueError, TypeError):
+            pass
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ParseError:
+            pass
+    from .errors import PlannerError
+
+    raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10", f"{what}: not a date, write it as 2023-05-10: {str(value)[:40]!r}", column=what, value=value)
 
 
 def parse_money(text: str) -> Decimal:
@@ -102,7 +221,7 @@ def parse_money(text: str) -> Decimal:
     Accepts "12000", "￥12,000", "¥12,000.50", "12000元", "1.2万", "RMB 500".
     Rounds half-up to the cent.
     """
-    s = normalise(text).replace(",", "").replace(" ", "")
+    s = _ungroup(normalise(text))
     s = _CURRENCY.sub("", s)
     s = _CURRENCY.sub("", s)  # both a leading ¥ and a trailing 元
     scale = Decimal(1)
@@ -121,7 +240,7 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     ``"year"`` or ``None`` when the text does not say. ``"18%"`` and ``"18"``
     both give 18; ``"万5"`` (five per ten thousand) gives 0.05.
     """
-    s = normalise(text).replace(" ", "").replace(",", "")
+    s = _ungroup(normalise(text))
     period = None
     for name, pattern in (("day", _PER_DAY), ("month", _PER_MONTH), ("year", _PER_YEAR)):
         m = pattern.search(s)
@@ -139,6 +258,77 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity"}:
         raise ParseError("不是有限的利率", "not a finite rate")
     return _decimal(s), period
+
+
+def looks_like_fraction(text: str, value: Decimal) -> bool:
+    """Whether a yearly rate cell probably meant ``0.18`` as 18%: above 0, below 1, and written
+    with neither a percent sign nor a period ("0.5%", "0.05%/日" say what they mean).
+
+    >>> looks_like_fraction("0.18", Decimal("0.18")), looks_like_fraction("0.5%", Decimal("0.5"))
+    (True, False)
+    """
+    if not 0 < value < 1:
+        return False
+    s = normalise(str(text))
+    if "%" in s or "‰" in s:
+        return False
+    return not any(p.search(s) for p in (_PER_DAY, _PER_MONTH, _PER_YEAR))
+
+
+def fraction_warning(where_zh: str, where_en: str, text: str, value: Decimal) -> str:
+    """The bilingual warning for a rate that :func:`looks_like_fraction`; ``where_*`` names the file and row.
+
+    >>> print(fraction_warning("第 2 行", "row 2", "0.18", Decimal("0.18")))
+    第 2 行的年化利率 0.18 小于 1。利率按百分数读取：0.18 表示 0.18%，若指 18% 请写 18。 / row 2: the yearly rate 0.18 is below 1. Rates are percent points: 0.18 means 0.18%; write 18 for 18%.
+    """
+    meant = f"{(value * 100).normalize():f}"
+    return (
+        f"{where_zh}的年化利率 {text} 小于 1。利率按百分数读取：{text} 表示 {value}%，若指 {meant}% 请写 {meant}。"
+        f" / {where_en}: the yearly rate {text} is below 1. Rates are percent points: {text} means {value}%; "
+        f"write {meant} for {meant}%."
+    )
+
+
+def is_numpy_bool(value) -> bool:
+    """Whether ``value`` is numpy's boolean scalar (``np.True_``), without importing numpy."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+
+
+def as_decimal(value, what: str) -> Decimal:
+    """A number given to the Python API as an exact Decimal, or a :class:`~planner.errors.PlannerError`
+    naming ``what``: never a decimal signal, TypeError or AttributeError.
+
+    Accepts Decimal, int (numpy integers too), float (numpy floats too, through their
+    shortest repr: 5000.5 is 5000.5) and text of a plain number; refuses booleans,
+    NaN, infinities and numbers of unreasonable size (:func:`reasonable`).
+
+    >>> import numpy as np
+    >>> as_decimal(np.float64(5000.5), "balance"), as_decimal(np.int64(7), "months"), as_decimal(" 12.5 ", "apr")
+    (Decimal('5000.5'), Decimal('7'), Decimal('12.5'))
+    """
+    from .errors import PlannerError
+
+    shown = str(value)[:40]
+    if isinstance(value, bool) or is_numpy_bool(value):
+        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value)
+    try:
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, numbers.Integral):
+            result = Decimal(int(value))
+        elif isinstance(value, numbers.Real):
+            result = Decimal(repr(float(value)))
+        elif isinstance(value, str):
+            result = Decimal(value.strip())
+        else:
+            raise TypeError
+    except (ArithmeticError, TypeError, ValueError, OverflowError):
+        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value) from None
+    if not result.is_finite():
+        raise PlannerError(f"{what}: 不是有限的数字", f"{what}: not a finite number: {shown!r}", column=what, value=value)
+    if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
+        raise PlannerError(f"{what}: 位数太多或大得不合理", f"{what}: too many digits or implausibly large: {shown!r}", column=what, value=value)
+    return result
 
 
 def to_cents(amount: Decimal | int | str) -> int:

@@ -31,8 +31,10 @@ or conditions joined by ``&`` such as ``"kind:online_loan & apr>24"``):
   the current rate), or cut by ``fraction`` of it (0.3 cuts 30%). The penalty
   rate is cut the same way. The minimum payment is unchanged.
 * ``cap_rate`` (``line``: ``"4xLPR"``, ``"24"``, ``"36"`` or a number): the
-  rate and penalty rate capped at that line (4 × LPR at the debt's contract
-  date, today's when it has none).
+  rate and penalty rate capped at that line. 4 × LPR is the line for interest
+  from now on: the LPR at the debt's contract date for a contract from
+  2020-08-20 on; for an older contract, or one with no date, the LPR when the
+  case is filed (``filing_date``, default today).
 * ``waive_fees``: fees owed cleared and the penalty rate back to the contract rate.
 * ``settle`` (``fraction``, ``month``): 一次性结清. In ``month``, ``fraction``
   of what is owed then is paid from a lump, on top of the budget, and the
@@ -59,15 +61,18 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
 from .i18n import t_or
-from .money import format_yuan, from_cents, half_up, rate_ratio, to_cents
+from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
 MAX_FREEZE_MONTHS = 60
+#: Bound for an amount that may be negative (a saving can be a loss).
+MAX_AMOUNT = Decimal("1e20")
 
 
 # ---------------------------------------------------------------------------
@@ -79,6 +84,10 @@ def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError
 
 
 def _int_param(action, key, value, low, high=None) -> int:
+    import numbers
+
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
         span_zh = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
         span_en = f"from {low} to {high}" if high is not None else f"of at least {low}"
@@ -87,12 +96,12 @@ def _int_param(action, key, value, low, high=None) -> int:
 
 
 def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise _param_error(action, key, value, "不是数字", "is not a number")
+    from .money import as_decimal
+
     try:
-        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().rstrip("%"))
-    except ArithmeticError:
-        raise _param_error(action, key, value, "不是数字", "is not a number") from None
+        d = as_decimal(value.strip().rstrip("%") if isinstance(value, str) else value, key)
+    except PlannerError:
+        raise _param_error(action, key, value, "不是数字，或大得不合理", "is not a number, or is implausibly large") from None
     if not d.is_finite() or d < low or (low_open and d == low) or (high is not None and d > high):
         span = f"{'(' if low_open else '['}{low}, {high if high is not None else '∞'}]"
         raise _param_error(action, key, value, f"应在 {span} 之内", f"must be within {span}")
@@ -100,6 +109,10 @@ def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False)
 
 
 def _bool_param(action, key, value) -> bool:
+    from .money import is_numpy_bool
+
+    if is_numpy_bool(value):
+        value = bool(value)
     if not isinstance(value, bool):
         raise _param_error(action, key, value, "应为 true 或 false", "must be true or false")
     return value
@@ -139,10 +152,10 @@ def _reduce(debt: Debt, apr: Decimal | None = None, fraction: Decimal | None = N
     return debt.with_(apr=cut(debt.apr), penalty_apr=cut(debt.penalty_apr))
 
 
-def _cap(debt: Debt, line) -> Debt:
+def _cap(debt: Debt, line, filing_date=None) -> Debt:
     from .references import line_rate
 
-    return _reduce(debt, apr=line_rate(line, debt.contract_date))
+    return _reduce(debt, apr=line_rate(line, debt.contract_date, filing_date=filing_date))
 
 
 def _waive(debt: Debt) -> Debt:
@@ -182,7 +195,12 @@ def _check_cap(p):
     if "line" not in p:
         raise PlannerError('cap_rate: 缺少 line（"4xLPR"、"24"、"36" 或数字）/ missing line ("4xLPR", "24", "36" or a number)')
     _normalise_line(p["line"])
-    return {"line": p["line"]}
+    out = {"line": p["line"]}
+    if p.get("filing_date") is not None:
+        from .money import as_date
+
+        out["filing_date"] = as_date(p["filing_date"], "cap_rate: filing_date")
+    return out
 
 
 def _check_settle(p):
@@ -213,7 +231,7 @@ ACTIONS: dict[str, _Action] = {
     "freeze_interest": _Action(_freeze, _check_freeze, ("months", "include_accrued")),
     "extend_term": _Action(_extend, _check_extend, ("months",)),
     "reduce_rate": _Action(_reduce, _check_reduce, ("apr", "fraction")),
-    "cap_rate": _Action(_cap, _check_cap, ("line",)),
+    "cap_rate": _Action(_cap, _check_cap, ("line", "filing_date")),
     "waive_fees": _Action(_waive, lambda _params: {}, ()),
     "settle": _Action(_settle, _check_settle, ("fraction", "month")),
     "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
@@ -225,13 +243,14 @@ ACTIONS: dict[str, _Action] = {
 
 
 def _selector(debt) -> str | tuple[str, ...]:
+    # Names are normalised as the loaders normalise them (full-width brackets, invisible characters).
     if isinstance(debt, str):
-        if not debt.strip():
-            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*"', 'cannot be empty: write a name, a list of names or "*"')
-        return debt.strip()
-    if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and x.strip() for x in debt):
-        return tuple(x.strip() for x in debt)
-    raise PlannerError('debt: 应为债务名称、名称列表或 "*"', f'must be a name, a list of names or "*": {debt!r}')
+        if not normalise(debt):
+            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*" / cannot be empty: write a name, a list of names or "*"')
+        return normalise(debt)
+    if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and normalise(x) for x in debt):
+        return tuple(normalise(x) for x in debt)
+    raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
 
 
 _APR_TERM = re.compile(r"^apr\s*(>=|>|<=|<)\s*(\d+(?:\.\d+)?)$")
@@ -280,10 +299,12 @@ class Adjustment:
 
     def __post_init__(self):
         _int_param(self.action, "from_month", self.from_month, 1, 1200)
-        if self.action not in ACTIONS:
+        if not isinstance(self.action, str) or self.action not in ACTIONS:
             raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)}", f"unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
         spec = ACTIONS[self.action]
-        unknown = [k for k in self.params if k not in spec.keys]
+        if not isinstance(self.params, Mapping):
+            raise PlannerError(f"{self.action}: 参数应为 {{名称: 值}} / params must be a mapping of name to value: {str(self.params)[:40]!r}")
+        unknown = [str(k) for k in self.params if k not in spec.keys]
         if unknown:
             allowed = ", ".join(spec.keys) or "-"
             raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed}", f"unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
@@ -373,7 +394,7 @@ class Adjustment:
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}
         for k, v in self.params.items():
-            out[k] = float(v) if isinstance(v, Decimal) else v
+            out[k] = float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v
         if self.from_month != 1:
             out["from_month"] = self.from_month
         return out
@@ -482,7 +503,7 @@ def reduce_rate(debt="*", apr=None, fraction=None, *, from_month: int = 1) -> Ad
     return _adjustment("reduce_rate", debt, from_month, apr=apr, fraction=fraction)
 
 
-def cap_rate(debt="*", line="24", *, from_month: int = 1) -> Adjustment:
+def cap_rate(debt="*", line="24", filing_date=None, *, from_month: int = 1) -> Adjustment:
     """Cap the rate at a reference line: ``"4xLPR"``, ``"24"``, ``"36"`` or a number.
 
     Parameters
@@ -493,6 +514,11 @@ def cap_rate(debt="*", line="24", *, from_month: int = 1) -> Adjustment:
     from_month : int, default 1
         The plan month it takes effect (see the module notes).
     line : str or number, default "24"
+        ``"4xLPR"`` is the line for interest from now on: 4 × the LPR at the contract date for a
+        contract from 2020-08-20 on, else 4 × the LPR when the case is filed
+        (:func:`planner.references.lpr_line_periods`).
+    filing_date : date or str, optional
+        When the case is filed (default today), for contracts before 2020-08-20.
 
     Returns
     -------
@@ -509,7 +535,7 @@ def cap_rate(debt="*", line="24", *, from_month: int = 1) -> Adjustment:
     >>> cap_rate("apr>24", line="4xLPR").params
     {'line': '4xLPR'}
     """
-    return _adjustment("cap_rate", debt, from_month, line=line)
+    return _adjustment("cap_rate", debt, from_month, line=line, filing_date=filing_date)
 
 
 def waive_fees(debt="*", *, from_month: int = 1) -> Adjustment:
@@ -622,7 +648,10 @@ class Scenario:
         if not isinstance(self.name, str) or not self.name.strip():
             raise PlannerError("情景需要名称", "a scenario needs a name")
         object.__setattr__(self, "name", self.name.strip())
-        adjustments = tuple(self.adjustments)
+        try:
+            adjustments = tuple(self.adjustments)
+        except TypeError:
+            raise PlannerError(f"{self.name}: adjustments 应为 Adjustment 列表 / must be a list of Adjustment: {str(self.adjustments)[:40]!r}") from None
         for a in adjustments:
             if not isinstance(a, Adjustment):
                 raise PlannerError(f"{self.name}: 不是 Adjustment", f"not an Adjustment: {a!r}")
@@ -709,7 +738,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
     ('cap', '*')
     """
     problems: list[Problem] = []
-    unknown_top = [k for k in data if k != "scenario"]
+    unknown_top = [str(k) for k in data if k != "scenario"]
     if unknown_top:
         problems.append(Problem(f"未知的表：{', '.join(unknown_top)}。只能有 [[scenario]]。", f"unknown table(s): {', '.join(unknown_top)}. Only [[scenario]] is allowed."))
     tables = data.get("scenario")
@@ -733,7 +762,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             if name in seen:
                 problems.append(Problem(f"情景名称与第 {seen[name]} 个重复。", f"the same name as scenario #{seen[name]}; each needs its own.", column=f"{where}.name", value=name))
             seen[name] = s_no
-        extra_keys = [k for k in table if k not in ("name", "description", "lump", "adjust")]
+        extra_keys = [str(k) for k in table if k not in ("name", "description", "lump", "adjust")]
         if extra_keys:
             problems.append(Problem(f"未知的键：{', '.join(extra_keys)}。", f"unknown key(s): {', '.join(extra_keys)} (allowed: name, description, lump, adjust).", column=where))
         description = table.get("description", "")
@@ -928,9 +957,12 @@ class Negotiation:
 
     def __getitem__(self, name: str) -> ScenarioResult:
         for r in self.results:
-            if r.name == name:
+            if isinstance(name, str) and r.name == name:
                 return r
-        raise KeyError(name)
+        names = "、".join(r.name for r in self.results)
+        raise PlannerError(
+            f"没有名为 {str(name)[:40]!r} 的情景；已有：{names} / no scenario named {str(name)[:40]!r}; the scenarios are: {', '.join(r.name for r in self.results)}"
+        )
 
     def __iter__(self):
         return iter(self.results)
@@ -1113,12 +1145,14 @@ def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQu
 
     if (fee is None) == (fee_percent is None):
         raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一", "give exactly one of fee (yuan) or fee_percent (of the debt)")
+    if isinstance(savings, Savings):  # what the relief saves in all: total paid
+        savings = savings.total_paid
     total = _dec_param("agency", "total_debt", total_debt)
     if fee is not None:
         cost = round_cents(_dec_param("agency", "fee", fee))
     else:
         cost = round_cents(total * _dec_param("agency", "fee_percent", fee_percent, Decimal(0), Decimal(100)) / 100)
-    saved = round_cents(Decimal(str(savings)))
+    saved = round_cents(_dec_param("agency", "savings", savings, low=-MAX_AMOUNT))
     return AgencyQuote(cost, saved, saved - cost)
 
 
@@ -1180,6 +1214,8 @@ def affordability(income, essentials, payments=None, *, debts=None) -> Affordabi
     """
     from .money import round_cents
 
+    if debts is not None:
+        debts = check_debts(debts)
     inc = round_cents(_dec_param("affordability", "income", income))
     ess = round_cents(_dec_param("affordability", "essentials", essentials))
     available = inc - ess
@@ -1215,6 +1251,8 @@ def overdue_cost(debt: Debt) -> OverdueCost:
     """
     from .money import round_cents
 
+    if not isinstance(debt, Debt):
+        raise PlannerError(f"overdue_cost: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
     charged = round_cents(debt.balance * debt.effective_apr / 1200)
     contract = round_cents(debt.balance * debt.apr / 1200)
     return OverdueCost(debt.name, debt.overdue_days, charged, charged - contract if debt.is_overdue else Decimal("0.00"), debt.fees_owed)

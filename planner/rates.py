@@ -34,21 +34,22 @@ from .money import from_cents, half_up, round_cents, to_cents
 #: Decimal places of the percent figures returned (12.80 means 12.80%).
 PLACES = Decimal("0.01")
 _FINE = Decimal("0.000001")
+#: The highest yearly rate (percent) a rate function accepts or shows: far above any loan
+#: (a debt's rate is capped at 1000%), low enough that (1 + r)^12 stays a printable number.
+MAX_RATE = Decimal(1_000_000)
 
 
 def _num(value, what: str) -> Decimal:
-    if isinstance(value, bool):
-        raise PlannerError(f"{what}: 不是数字", f"not a number: {value!r}", column=what, value=value)
-    try:
-        result = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except Exception:
-        raise PlannerError(f"{what}: 不是数字", f"not a number: {value!r}", column=what, value=value) from None
-    if not result.is_finite():
-        raise PlannerError(f"{what}: 不是有限的数字", f"not a finite number: {value!r}", column=what, value=value)
-    return result
+    from .money import as_decimal
+
+    return as_decimal(value, what)
 
 
 def _periods(value, what: str = "periods", maximum: int = 1200) -> int:
+    import numbers
+
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
         raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数", f"must be a whole number from 1 to {maximum}: {value!r}", column=what, value=value)
     return value
@@ -143,6 +144,8 @@ def irr(cash_flows: Sequence) -> float:
     >>> round(irr([-100, 110]), 10)
     0.1
     """
+    if isinstance(cash_flows, (str, bytes)) or not hasattr(cash_flows, "__iter__"):
+        raise PlannerError(f"现金流应为数字的列表 / the cash flows must be a list of numbers: {str(cash_flows)[:40]!r}")
     flows = [float(_num(f, "cash flow")) for f in cash_flows]
     if len(flows) < 2 or not any(f > 0 for f in flows) or not any(f < 0 for f in flows):
         raise PlannerError(
@@ -290,6 +293,8 @@ def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     Decimal('19.56')
     """
     a = _num(apr, "apr")
+    if abs(a) > MAX_RATE:
+        raise PlannerError(f"{basis}: 年化 {a}% 高得不合理（上限 {MAX_RATE}%）/ a yearly rate of {a}% is implausibly high (limit {MAX_RATE}%)")
     return TrueRate(
         monthly=(a / 12).quantize(_FINE),
         nominal=round_cents(a),
@@ -536,8 +541,8 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     >>> s.rows[0].payment, s.rows[0].payment - s.rows[1].payment   # published: 6,861.11, falling 11.34
     (Decimal('6861.11'), Decimal('11.34'))
     """
-    if method not in METHODS:
-        raise PlannerError("未知的还款方式", f"unknown method {method!r}; use one of {', '.join(METHODS)}", column="method", value=method)
+    if not isinstance(method, str) or method not in METHODS:
+        raise PlannerError(f"未知的还款方式 / unknown method {method!r}; use one of {', '.join(METHODS)}")
     p, a = _num(principal, "principal"), _num(apr, "apr")
     n = _periods(months)
     if p < 0 or a < 0:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import numbers
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -82,11 +83,17 @@ def lpr_table() -> tuple[tuple[date, Decimal], ...]:
 def lpr_on(day: date | None = None) -> Decimal:
     """The one-year LPR in force on ``day`` (default: today).
 
-    Before the table's first date (2019-08-20, the LPR reform) the first
-    figure is used; :func:`lpr_note` says so.
+    There is no LPR before the table's first date (2019-08-20, the LPR reform):
+    asking for one is a :class:`~planner.errors.PlannerError` (the 4 × LPR line of
+    such a contract is the one at filing; see :func:`lpr_line_periods`).
     """
-    day = day or date.today()
+    day = _day(day, "day") if day is not None else date.today()
     table = lpr_table()
+    if day < table[0][0]:
+        raise PlannerError(
+            f"{day} 还没有一年期LPR（LPR表从 {table[0][0]} 开始）/ there is no one-year LPR on {day}: "
+            f"the LPR table starts on {table[0][0]}"
+        )
     value = table[0][1]
     for changed, rate in table:
         if changed <= day:
@@ -96,17 +103,119 @@ def lpr_on(day: date | None = None) -> Decimal:
     return value
 
 
-def lpr_note(day: date | None) -> tuple[str, str] | None:
-    """A (zh, en) caution when ``day`` is missing or before the LPR table starts, else None."""
-    first = lpr_table()[0][0]
-    if day is None:
-        return ("没有合同日期，按今天的LPR计算。", "no contract date: today's LPR is used.")
-    if day < first:
-        return (
-            f"合同日期早于LPR表的起点 {first}，按最早一期的LPR计算，仅供参考。",
-            f"the contract date is before the LPR table starts ({first}); its first figure is used, as a rough reference.",
+def _day(value, what: str) -> date:
+    from .money import as_date
+
+    return as_date(value, what)
+
+
+@dataclass(frozen=True)
+class LinePeriod:
+    """One period of a contract's 4 × LPR line.
+
+    Interest accruing from ``start`` to ``end`` (both inclusive; ``None``: from the
+    contract / open-ended) is judged against ``rate`` (percent a year). ``rule`` is
+    ``"contract_lpr"`` (4 × the LPR at the contract date), ``"filing_lpr"`` (4 × the
+    LPR when the case is filed: ``lpr_date``, or today when it is None) or ``"old_rules"`` (before 2020-08-20
+    for an older contract: ``rate`` protected, above ``void_above`` void).
+    """
+
+    start: date | None
+    end: date | None
+    rule: str
+    rate: Decimal
+    lpr: Decimal | None = None
+    lpr_date: date | None = None
+    void_above: Decimal | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "rule": self.rule,
+            "rate": float(self.rate),
+            "lpr": float(self.lpr) if self.lpr is not None else None,
+            "lpr_date": self.lpr_date.isoformat() if self.lpr_date else None,
+            "void_above": float(self.void_above) if self.void_above is not None else None,
+        }
+
+
+def _periods_spec() -> dict:
+    return _lines_data()["lpr_periods"]
+
+
+def lpr_line_periods(contract_date: date | None = None, filing_date: date | None = None, multiple: int = 4) -> tuple[LinePeriod, ...]:
+    """The 4 × LPR line of a private loan, by period (``planner/data/reference_lines.toml``, ``[lpr_periods]``).
+
+    The court's rules (as revised in 2020, art. 31) use the LPR at the contract date
+    only for contracts made on or after 2020-08-20. For an older contract, interest
+    from 2020-08-20 on is judged at 4 × the LPR when the case is filed
+    (``filing_date``, default today) and interest before that under the old rules
+    (24% protected, above 36% void). Before 2019-08-20 there was no LPR at all.
+    The last period is the one that applies to interest from now on.
+
+    >>> [(p.rule, p.rate) for p in lpr_line_periods(date(2018, 6, 1), date(2026, 1, 5))]
+    [('old_rules', Decimal('24')), ('filing_lpr', Decimal('12.00'))]
+    >>> [(p.rule, p.rate) for p in lpr_line_periods(date(2023, 7, 28))]
+    [('contract_lpr', Decimal('14.20'))]
+    """
+    spec = _periods_spec()
+    transition = spec["transition"]
+    filing = _day(filing_date, "filing_date") if filing_date is not None else date.today()
+    contract = _day(contract_date, "contract_date") if contract_date is not None else None
+    if contract is not None and contract > filing:
+        raise PlannerError(
+            f"合同日期 {contract} 晚于起诉日期 {filing} / the contract date {contract} is after the filing date {filing}"
         )
-    return None
+    old = dict(rate=Decimal(spec["old_protected"]), void_above=Decimal(spec["old_void"]))
+    day_before = transition.fromordinal(transition.toordinal() - 1)
+    if filing < transition:  # filed before the 2020 rules: the rules of the time throughout
+        return (LinePeriod(contract, None, "old_rules", **old),)
+    if contract is not None and contract >= transition:
+        lpr = lpr_on(contract)
+        return (LinePeriod(contract, None, "contract_lpr", multiple * lpr, lpr, contract),)
+    lpr = lpr_on(filing)
+    # lpr_date None: the LPR of the day the line is computed ("today"), not a date given
+    at_filing = LinePeriod(transition if contract is not None else None, None, "filing_lpr", multiple * lpr, lpr, filing if filing_date is not None else None)
+    if contract is None:
+        return (at_filing,)
+    return (LinePeriod(contract, day_before, "old_rules", **old), at_filing)
+
+
+def lpr_note(day: date | None, filing_date: date | None = None) -> tuple[str, str] | None:
+    """A (zh, en) explanation of which LPR sets the 4 × LPR line, when it is not simply the
+    contract date's: no contract date, a contract before 2020-08-20 (and before the first
+    LPR), or a filing date before the 2020 rules. ``None`` for a contract from 2020-08-20 on."""
+    spec = _periods_spec()
+    day = _day(day, "contract_date") if day is not None else None
+    periods = lpr_line_periods(day, filing_date)
+    last = periods[-1]
+    fields = {
+        "contract": day.isoformat() if day else "",
+        "lpr_start": spec["lpr_start"].isoformat(),
+        "transition": spec["transition"].isoformat(),
+        # the filing date when one is given; otherwise "today" (the text does not change with the day)
+        "filing_zh": _day(filing_date, "filing_date").isoformat() if filing_date is not None else "今天",
+        "filing_en": _day(filing_date, "filing_date").isoformat() if filing_date is not None else "today",
+        "lpr": f"{last.lpr:.2f}" if last.lpr is not None else "",
+        "rate": f"{last.rate:.2f}",
+        "old_protected": spec["old_protected"],
+        "old_void": spec["old_void"],
+    }
+    notes = spec["note"]
+    if last.rule == "contract_lpr":
+        return None
+    if last.rule == "old_rules":
+        key = "filed_before"
+    elif day is None:
+        key = "no_date"
+    else:
+        key = "transition"
+    zh, en = notes[key]["zh"].format(**fields), notes[key]["en"].format(**fields)
+    if day is not None and day < spec["lpr_start"]:
+        zh += notes["no_lpr"]["zh"].format(**fields)
+        en += " " + notes["no_lpr"]["en"].format(**fields)
+    return zh, en
 
 
 @cache
@@ -129,9 +238,13 @@ def disclaimer(lang: str = "en") -> str:
 
 def _normalise_line(line) -> str | Decimal:
     if isinstance(line, bool):
-        raise PlannerError("line: 不是参考线", f"not a reference line: {line!r}", column="line", value=line)
-    if isinstance(line, (int, float, Decimal)):
-        value = Decimal(repr(line)) if isinstance(line, float) else Decimal(line)
+        raise PlannerError(f"line: 不是参考线 / not a reference line: {line!r}")
+    if isinstance(line, numbers.Real):  # numpy numbers too
+        from .money import as_decimal
+
+        value = as_decimal(line, "line")
+    elif not isinstance(line, str):
+        raise PlannerError(f"line: 不是参考线 / not a reference line: {str(line)[:40]!r}; use 4xLPR, 24, 36 or a yearly rate in percent")
     else:
         text = str(line).strip().replace("×", "x").replace("*", "x").replace(" ", "").replace("%", "")
         for key in line_keys():
@@ -151,15 +264,17 @@ def _normalise_line(line) -> str | Decimal:
     return value
 
 
-def line_rate(line, contract_date: date | None = None) -> Decimal:
-    """The yearly rate (percent) of a reference line: ``"4xLPR"`` at ``contract_date`` (default
-    today), ``"24"``, ``"36"`` or any number."""
+def line_rate(line, contract_date: date | None = None, *, filing_date: date | None = None) -> Decimal:
+    """The yearly rate (percent) of a reference line for interest from now on: ``"24"``, ``"36"``,
+    any number, or ``"4xLPR"``: 4 × the LPR at ``contract_date`` for a contract made from
+    2020-08-20 on, else 4 × the LPR when the case is filed (``filing_date``, default today;
+    see :func:`lpr_line_periods`)."""
     key = _normalise_line(line)
     if isinstance(key, Decimal):
         return key
     spec = _lines_data()["lines"][key]
     if "multiple_of_lpr" in spec:
-        return Decimal(spec["multiple_of_lpr"]) * lpr_on(contract_date)
+        return lpr_line_periods(contract_date, filing_date, spec["multiple_of_lpr"])[-1].rate
     return Decimal(spec["rate"])
 
 
@@ -174,6 +289,7 @@ class ReferenceLine:
     label_en: str
     basis_zh: str
     basis_en: str
+    periods: tuple[LinePeriod, ...] = ()  # the 4 × LPR line by period (empty for a fixed line)
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -189,21 +305,26 @@ class ReferenceLine:
         return self.basis_zh if lang == "zh" else self.basis_en
 
 
-def reference_lines(kind: str = "other", contract_date: date | None = None) -> list[ReferenceLine]:
-    """Every reference line for a debt of ``kind`` made on ``contract_date`` (default today)."""
+def reference_lines(kind: str = "other", contract_date: date | None = None, *, filing_date: date | None = None) -> list[ReferenceLine]:
+    """Every reference line for a debt of ``kind`` made on ``contract_date``; an LPR line's rate is the
+    one for interest from now on (see :func:`line_rate`), its :attr:`~ReferenceLine.periods` the rest."""
     data = _lines_data()
+    if not isinstance(kind, str):
+        raise PlannerError(f"kind: 应为债务类型名称 / must be a kind of debt such as 'private': {str(kind)[:40]!r}")
     applies = set(data["kinds"].get(kind, data["kinds"]["other"])["applies"])
     out = []
     for key, spec in data["lines"].items():
+        periods = lpr_line_periods(contract_date, filing_date, spec["multiple_of_lpr"]) if "multiple_of_lpr" in spec else ()
         out.append(
             ReferenceLine(
                 key=key,
-                rate=line_rate(key, contract_date),
+                rate=periods[-1].rate if periods else line_rate(key),
                 applies=key in applies,
                 label_zh=spec["label"]["zh"],
                 label_en=spec["label"]["en"],
                 basis_zh=spec["basis"]["zh"],
                 basis_en=spec["basis"]["en"],
+                periods=periods,
             )
         )
     return out
@@ -277,18 +398,23 @@ class RateAssessment:
             "kind": self.kind,
             "true_apr": self.true_rate.to_dict(),
             "penalty_apr": float(self.penalty_rate) if self.penalty_rate is not None else None,
-            "lines": {x.key: {"rate": float(x.rate), "applies": x.applies} for x in self.lines},
+            "lines": {
+                x.key: {"rate": float(x.rate), "applies": x.applies, **({"periods": [p.to_dict() for p in x.periods]} if x.periods else {})}
+                for x in self.lines
+            },
             "crossed": list(self.crossed),
             "crossed_applicable": list(self.crossed_applicable),
         }
 
 
-def assess(debt) -> RateAssessment:
+def assess(debt, *, filing_date: date | None = None) -> RateAssessment:
     """A debt's true rate (IRR from how it is quoted) and the reference lines it crosses.
 
     A line is crossed when the yearly rate charged (the nominal 12·r form, the
     one the PBoC has lenders display; the penalty rate while overdue) is above
-    it. Lines for ``4xLPR`` use the LPR at the debt's contract date.
+    it. The ``4xLPR`` line is the one for interest from now on: 4 × the LPR at
+    the contract date for a contract from 2020-08-20 on, else 4 × the LPR when
+    the case is filed (``filing_date``, default today); the text explains which.
 
     Parameters
     ----------
@@ -313,13 +439,16 @@ def assess(debt) -> RateAssessment:
     >>> a.crossed, a.crossed_applicable        # 4 × 3.35% = 13.40%
     (('4xLPR',), ('4xLPR',))
     """
+    from .debt import Debt
     from .rates import debt_true_rate
 
+    if not isinstance(debt, Debt):
+        raise PlannerError(f"assess: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
     rate = debt_true_rate(debt)
     penalty = None
     if debt.is_overdue and debt.penalty_apr is not None and debt.penalty_apr != debt.apr:
         penalty = debt.penalty_apr
-    lines = tuple(reference_lines(debt.kind, debt.contract_date))
+    lines = tuple(reference_lines(debt.kind, debt.contract_date, filing_date=filing_date))
     charged = max(rate.nominal, penalty) if penalty is not None else rate.nominal
     crossed = tuple(x.key for x in lines if charged > x.rate)
     return RateAssessment(
@@ -330,12 +459,13 @@ def assess(debt) -> RateAssessment:
         lines=lines,
         crossed=crossed,
         crossed_applicable=tuple(k for k in crossed if next(x for x in lines if x.key == k).applies),
-        lpr_note=lpr_note(debt.contract_date),
+        lpr_note=lpr_note(debt.contract_date, filing_date),
     )
 
 
 __all__ = [
     "LPR_ENV",
+    "LinePeriod",
     "RateAssessment",
     "ReferenceLine",
     "assess",
@@ -343,6 +473,7 @@ __all__ = [
     "kind_note",
     "line_keys",
     "line_rate",
+    "lpr_line_periods",
     "lpr_note",
     "lpr_on",
     "lpr_table",

@@ -9,6 +9,7 @@ DataFrames a float of yuan with two decimals.
 from __future__ import annotations
 
 import html
+import numbers
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from .debt import Debt
+from .errors import PlannerError
 from .money import format_yuan, from_cents
 
 SCHEDULE_COLUMNS = ("month", "debt", "opening_balance", "interest", "payment", "closing_balance", "fees_owed", "forgiven")
@@ -237,6 +239,9 @@ class Plan:
         """``"2027-03"`` for a plan month, when the plan has a start month."""
         if self.start is None or month is None:
             return None
+        if isinstance(month, bool) or not isinstance(month, numbers.Integral):
+            raise PlannerError(f"month: 应为整数的月份 / must be a whole month number: {str(month)[:40]!r}")
+        month = int(month)
         y, m = self.start
         k = m - 1 + month - 1
         return f"{y + k // 12}-{k % 12 + 1:02d}"
@@ -458,9 +463,12 @@ class Comparison:
 
     def __getitem__(self, strategy: str) -> Plan:
         for p in self.plans:
-            if p.strategy == strategy:
+            if isinstance(strategy, str) and p.strategy == strategy:
                 return p
-        raise KeyError(strategy)
+        raise PlannerError(
+            f"没有策略 {str(strategy)[:40]!r} 的计划 / no plan for the strategy {str(strategy)[:40]!r}; "
+            f"the plans are: {', '.join(p.strategy for p in self.plans)}"
+        )
 
     def __iter__(self):
         return iter(self.plans)

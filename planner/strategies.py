@@ -31,6 +31,7 @@ from fractions import Fraction
 from .debt import Debt
 from .errors import PlannerError
 from .i18n import strategy_labels
+from .money import normalise
 
 Strategy = Callable[[Sequence[Debt]], list[Debt]]
 
@@ -149,7 +150,16 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
         )
     if callable(strategy):
         return getattr(strategy, "__name__", "custom"), strategy
+    names = ", ".join([*STRATEGIES, "custom"])
+    if not isinstance(strategy, str):
+        raise PlannerError(f"策略应为名称 / the strategy must be a name: {str(strategy)[:40]!r}; choose one of: {names}")
     if strategy == "custom":
+        if isinstance(order, str):
+            order = order.split(",")
+        try:  # names normalised as the loaders normalise them
+            order = [name for name in (normalise(x) for x in (order if order is not None else [])) if name]
+        except TypeError:
+            raise PlannerError(f"自定义顺序应为债务名称的列表 / the custom order must be a list of debt names: {str(order)[:40]!r}") from None
         if not order:
             raise PlannerError("自定义顺序需要给出债务名称 / the custom strategy needs an order of debt names")
         return "custom", custom(order)

@@ -16,7 +16,7 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 """
 
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
-from .dask import batch_dask
+from .dask import batch_dask, dask_inputs
 from .kernel import batch_strategies
 from .run import ScheduleWriter, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
 from .table import BATCH_COLUMNS, book_from_frame, read_table
@@ -41,6 +41,7 @@ __all__ = [
     "batch_strategies",
     "book_from_debts",
     "book_from_frame",
+    "dask_inputs",
     "later_changes",
     "plan_batch",
     "read_table",

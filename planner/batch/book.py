@@ -143,6 +143,14 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids: Sequence | None = None) -> Book:
     """A :class:`Book` from lists of :class:`Debt` (one list per portfolio) and budgets in yuan."""
+    try:
+        portfolios = [list(debts) for debts in portfolios]
+        budgets = list(budgets)
+    except TypeError:
+        raise PlannerError(
+            "portfolios 应为 Debt 列表的列表，budgets 应为每个组合一个预算的列表 / "
+            "portfolios must be a list of lists of Debt, and budgets a list with one budget per portfolio"
+        ) from None
     if len(portfolios) != len(budgets):
         raise PlannerError(f"预算数目与组合数目不符 / {len(budgets)} budgets for {len(portfolios)} portfolios")
     names: dict[str, int] = {}

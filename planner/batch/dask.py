@@ -48,11 +48,14 @@ def batch_dask(
     label = str(data) if isinstance(data, (str, os.PathLike)) else "dask"
     if isinstance(data, (str, os.PathLike)):
         text = str(data)
+        kind, paths = dask_inputs(text)
+        if kind == "parquet" and not isinstance(paths, str):
+            _refuse_nested_id(paths, id_column)  # the shuffle on it would fail before any partition could say why
         try:
-            if text.lower().endswith((".parquet", ".pq")) or os.path.isdir(text):
-                ddf = dd.read_parquet(text)
+            if kind == "parquet":
+                ddf = dd.read_parquet(paths)
             else:
-                ddf = dd.read_csv(text, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
+                ddf = dd.read_csv(paths, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
         except (UnicodeDecodeError, OSError, ValueError) as exc:
             raise InputError(
                 [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
@@ -68,7 +71,15 @@ def batch_dask(
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
     try:
         out = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta).compute()
-    except (UnicodeDecodeError, OSError) as exc:
+    except PlannerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file that fails only when read: pyarrow's errors, decoding, I/O
+        if not isinstance(exc, (UnicodeDecodeError, OSError)) and not type(exc).__module__.startswith("pyarrow"):
+            raise
+        raise InputError(
+            [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+            label,
+        ) from None
         raise InputError(
             [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
             label,
@@ -98,6 +109,135 @@ def _result_meta(id_dtype, with_scenario: bool):
     return pd.DataFrame(columns)
 
 
+_PARQUET_MAGIC = b"PAR1"
+
+
+def dask_inputs(text: str) -> tuple[str, str | list[str]]:
+    """What ``--engine dask`` reads from a path, folder or glob: ``("parquet" | "csv", paths)``.
+
+    A folder or glob is listed (hidden files and ``_SUCCESS``-style markers aside) and
+    every file classified, Parquet by its suffix or its ``PAR1`` signature, CSV by its
+    suffix. A mix of the two is refused (Dask would read only one kind and drop the
+    other's portfolios silently), as is any other file, and a Parquet file whose footer
+    cannot be read is named as damaged. A remote URL (``s3://...``) is passed on as is.
+    """
+    if "://" in text:
+        return ("parquet" if text.lower().endswith((".parquet", ".pq")) else "csv"), text
+    if os.path.isdir(text):
+        files = sorted(os.path.join(text, f) for f in os.listdir(text) if not f.startswith((".", "_")))
+        files = [f for f in files if os.path.isfile(f)]
+    elif any(ch in text for ch in "*?["):
+        import glob
+
+        files = sorted(f for f in glob.glob(text) if os.path.isfile(f) and not os.path.basename(f).startswith((".", "_")))
+    else:
+        return ("parquet" if text.lower().endswith((".parquet", ".pq")) else "csv"), text
+    if not files:
+        raise InputError([Problem("没有找到任何文件。请检查路径。", "no files found there. Check the path.")], text)
+    parquet, csv_files, other = [], [], []
+    for f in files:
+        lower = f.lower()
+        if lower.endswith((".parquet", ".pq")) or _starts_with(f, _PARQUET_MAGIC):
+            parquet.append(f)
+        elif lower.endswith(".csv"):
+            csv_files.append(f)
+        else:
+            other.append(f)
+    if other:
+        shown = ", ".join(os.path.basename(f) for f in other[:5])
+        raise InputError(
+            [Problem(f"文件夹里有既不是 Parquet 也不是 CSV 的文件：{shown}。请把它们移走。",
+                     f"the folder holds files that are neither Parquet nor CSV: {shown}. Move them out.")],
+            text,
+        )
+    if parquet and csv_files:
+        raise InputError(
+            [
+                Problem(
+                    f"文件夹里同时有 {len(parquet)} 个 Parquet 文件和 {len(csv_files)} 个 CSV 文件（例如 {os.path.basename(csv_files[0])}）。"
+                    "Dask 只会读其中一种，另一种文件里的组合会被悄悄漏掉。请把它们放进不同的文件夹，或都转成同一种格式。",
+                    f"the folder holds {len(parquet)} Parquet and {len(csv_files)} CSV files (e.g. {os.path.basename(csv_files[0])}). "
+                    "Dask would read only one kind and silently drop the other's portfolios: put them in separate folders, "
+                    "or convert them to one format.",
+                )
+            ],
+            text,
+        )
+    if parquet:
+        import pyarrow.parquet as pq
+
+        for f in parquet:
+            try:
+                pq.read_metadata(f)
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError...: all mean a damaged file
+                raise InputError(
+                    [Problem(f"Parquet 文件已损坏，无法读取（{exc}）。请重新导出这个文件，或把它移出文件夹。",
+                             f"the Parquet file is damaged and cannot be read ({exc}). Export it again, or move it out of the folder.",
+                             value=os.path.basename(f))],
+                    f,
+                ) from None
+        return "parquet", parquet
+    _same_csv_header(csv_files, text)
+    return "csv", csv_files
+
+
+def _first_line(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        line = handle.readline(64 * 1024)
+    return line.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")
+
+
+def _same_csv_header(files: list[str], label: str) -> None:
+    """Refuse CSV files whose header lines differ: Dask reads every file with the first one's
+    columns, so a file with other columns, or the same ones in another order, would be misread."""
+    first = _first_line(files[0])
+    for f in files[1:]:
+        if _first_line(f) != first:
+            raise InputError(
+                [
+                    Problem(
+                        f"{os.path.basename(f)} 的表头与 {os.path.basename(files[0])} 不同。Dask 按第一个文件的列读取所有文件，"
+                        "列不同或顺序不同都会读错。请让每个文件的表头完全相同。",
+                        f"the header of {os.path.basename(f)} differs from that of {os.path.basename(files[0])}. Dask reads every file "
+                        "with the first one's columns, so other columns or another order would be misread: give every file the same header.",
+                        value=_first_line(f).decode("utf-8", errors="replace")[:60],
+                    )
+                ],
+                label,
+            )
+
+
+def _refuse_nested_id(paths: list[str], id_column: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for f in paths:
+        schema = pq.read_schema(f)
+        if id_column in schema.names:
+            kind = schema.field(id_column).type
+            if pa.types.is_nested(kind):
+                raise InputError(
+                    [
+                        Problem(
+                            f"组合编号列 {id_column} 是嵌套类型（{kind}），每个单元格应是一个值。请把这一列存成普通的数字或文字。",
+                            f"the portfolio id column {id_column} has a nested type ({kind}); each cell must be one value. "
+                            "Store this column as plain numbers or text.",
+                            column=id_column,
+                        )
+                    ],
+                    f,
+                )
+
+
+def _starts_with(path: str, signature: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(signature)) == signature
+    except OSError:
+        return False
+
+
 __all__ = [
     "batch_dask",
+    "dask_inputs",
 ]

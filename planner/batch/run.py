@@ -271,6 +271,11 @@ def plan_batch(
     (see :func:`adjust`). Returns a :class:`BatchResult` (money in integer
     cents); ``.to_frame()`` gives a table.
     """
+    if not isinstance(strategy, str) or strategy not in batch_strategies():
+        raise PlannerError(
+            f"批量计算不支持此策略 / the batch engine does not support the strategy {str(strategy)[:40]!r}; "
+            f"choose one of: {', '.join(batch_strategies())}"
+        )
     book = None
     if scenario is not None:
         portfolios = [adjust(scenario, debts) for debts in portfolios]

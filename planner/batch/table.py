@@ -2,43 +2,55 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
 
 from ..debt import MAX_MONEY
-from ..errors import InputError, Problem
-from ..money import to_cents
+from ..errors import InputError, PlannerWarning, Problem
+from ..money import fraction_warning, looks_like_fraction, to_cents
 from .book import Book
-
-
 
 #: Debt columns ``planner batch`` reads (aliases as in ``data/columns.toml``); others are ignored.
 BATCH_COLUMNS = ("name", "balance", "apr", "min_payment", "kind", "fees_owed", "overdue_days", "penalty_apr", "contract_date")
 _MAX_LISTED = 20
+#: Rows listed for one bad value (the rest with that value are counted).
+_SHOWN_PER_VALUE = 3
 _PLAIN_NUMBER = r"\s*\+?(?:\d+\.?\d*|\.\d+)\s*"
 
 
 class _Problems:
-    """Collects problems for an InputError, listing the first few of each kind."""
+    """Collects problems for an InputError: counts every one, lists the first :data:`_MAX_LISTED`.
+
+    A bad value repeated on many rows lists its first :data:`_SHOWN_PER_VALUE` rows
+    and counts the rest, so 1,000 rows with the same typo say "1000 problems".
+    """
 
     def __init__(self, source: str):
         self.source = source
         self.items: list[Problem] = []
-        self.more = 0
+        self.total = 0
 
     def add(self, problem: Problem) -> None:
+        self.total += 1
         if len(self.items) < _MAX_LISTED:
             self.items.append(problem)
-        else:
-            self.more += 1
+
+    def add_rows(self, positions: np.ndarray, make: Callable[[int], Problem], shown: int = _MAX_LISTED) -> None:
+        """One problem per position (``make(position)``); the first ``shown`` listed, the rest counted."""
+        for r in positions[:shown]:
+            self.add(make(int(r)))
+        self.total += max(len(positions) - shown, 0)
 
     def raise_if_any(self) -> None:
-        if self.items:
+        if self.total:
             items = list(self.items)
-            if self.more:
-                items.append(Problem(f"另有 {self.more} 个问题未列出。", f"{self.more} more problems not listed."))
-            raise InputError(items, self.source)
+            more = self.total - len(items)
+            if more:
+                items.append(Problem(f"另有 {more} 个问题未列出（只列出前 {len(self.items)} 个）。", f"{more} more problems not listed (the first {len(self.items)} are shown)."))
+            raise InputError(items, self.source, total=self.total)
 
 
 def _missing(values) -> np.ndarray:
@@ -51,6 +63,43 @@ def _missing(values) -> np.ndarray:
     return np.asarray(miss, dtype=bool)
 
 
+#: What pandas infers for a column of plain values (no lists, arrays, dicts or objects).
+_SCALAR_KINDS = {"string", "bytes", "integer", "floating", "decimal", "boolean", "date", "datetime", "datetime64",
+                 "empty", "mixed-integer-float", "integer-na", "categorical", "period", "time", "timedelta", "timedelta64"}
+
+
+def _nested_cells(series, label: str, problems: _Problems) -> None:
+    """A problem for each cell holding a list, array, dict or set (a nested Parquet type), which the
+    loader's rules cannot read: each cell must be one value."""
+    import pandas as pd
+
+    if not (series.dtype == object or isinstance(series.dtype, pd.ArrowDtype)):
+        return
+    if isinstance(series.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        arrow = series.dtype.pyarrow_dtype
+        if not (pa.types.is_list(arrow) or pa.types.is_large_list(arrow) or pa.types.is_struct(arrow) or pa.types.is_map(arrow)):
+            return
+        nested = ~series.isna().to_numpy(dtype=bool)
+    else:
+        if pd.api.types.infer_dtype(series, skipna=True) in _SCALAR_KINDS:
+            return
+        nested = series.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+    problems.add_rows(
+        np.nonzero(nested)[0],
+        lambda r: Problem(
+            "单元格里是一组值（列表或结构，Parquet 的嵌套类型），不是一个值。请把这一列存成普通的数字或文字。",
+            "the cell holds several values (a list or struct: a nested Parquet type), not one value. "
+            "Store this column as plain numbers or text.",
+            row=r + 2,
+            column=label,
+            value=str(series.iloc[r])[:40],
+        ),
+        _SHOWN_PER_VALUE,
+    )
+
+
 def _blank_to_na(series):
     """Empty or blank cells count as missing, as in the loader (an optional value left out)."""
     import pandas as pd
@@ -59,8 +108,12 @@ def _blank_to_na(series):
     return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
 
 
-def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray):
-    """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values."""
+def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray, *, rate: bool = False):
+    """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values.
+
+    With ``rate``, a value that looks like 0.18 meant as 18% warns as the loader does
+    (one warning per distinct value, naming its first rows and how many there are).
+    """
     import pandas as pd
 
     series = _blank_to_na(series)
@@ -75,9 +128,23 @@ def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndar
         except ParseError as exc:
             failed[k] = True
             values.append(None)
-            for r in np.nonzero(codes == k)[0][:3]:
-                problems.add(Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)))
+            problems.add_rows(
+                np.nonzero(codes == k)[0],
+                lambda r, exc=exc, v=v: Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)),
+                _SHOWN_PER_VALUE,
+            )
+            continue
+        if rate and looks_like_fraction(str(v), values[-1]):
+            _warn_fraction(problems.source, label, str(v), values[-1], rows[np.nonzero(codes == k)[0]])
     return codes, values, failed
+
+
+def _warn_fraction(source: str, label: str, text: str, value: Decimal, rows: np.ndarray) -> None:
+    shown = [str(int(r)) for r in np.sort(rows)[:_SHOWN_PER_VALUE]]
+    more = len(rows) - len(shown)
+    where_zh = f"{source}：第 {'、'.join(shown)} 行" + (f"等共 {len(rows)} 行" if more else "") + f"（列「{label}」）"
+    where_en = f"{source}: row{'s' if len(rows) > 1 else ''} {', '.join(shown)}" + (f" and {more} more" if more else "") + f", column '{label}'"
+    warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=4)
 
 
 def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> np.ndarray:
@@ -135,8 +202,11 @@ def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -
         except Exception as exc:  # the loader's ParseError carries zh/en
             zh, en = getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))
             code = k if positions is None else positions[k]
-            for r in np.nonzero(codes == code)[0][:3]:
-                problems.add(Problem(zh, en, row=int(rows[r]), column=label, value=str(v)))
+            problems.add_rows(  # the first rows with this value listed, all of them counted
+                np.nonzero(codes == code)[0],
+                lambda r, zh=zh, en=en, v=v: Problem(zh, en, row=int(rows[r]), column=label, value=str(v)),
+                _SHOWN_PER_VALUE,
+            )
     return cents
 
 
@@ -181,11 +251,24 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     n = len(frame)
     if n == 0:
         raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+    for raw in (id_column, budget_column, *columns.values()):
+        _nested_cells(frame[raw], raw, problems)
+    problems.raise_if_any()  # a list in a cell cannot be factorized or parsed: stop here
     ids = frame[id_column]
     id_missing = _missing(ids.to_numpy())
-    for r in np.nonzero(id_missing)[0][:_MAX_LISTED]:
-        problems.add(Problem("缺少组合编号。", "the portfolio id is missing.", row=int(r) + 2, column=id_column, value=""))
-    pcode, pids = pd.factorize(ids, use_na_sentinel=True)
+    # A row with nothing in any column read (",,,,", a formatted spreadsheet's empty rows) is
+    # skipped, as the loader skips blank rows; its missing id is not a problem.
+    empty = id_missing.copy()
+    for raw in (budget_column, *columns.values()):
+        if empty.any():
+            empty &= _missing(frame[raw].to_numpy())
+    id_missing &= ~empty
+    if empty.all():
+        raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+    problems.add_rows(
+        np.nonzero(id_missing)[0], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
+    )
+    pcode, pids = pd.factorize(_blank_to_na(ids), use_na_sentinel=True)  # a blank id is missing, not a portfolio ""
     order = np.argsort(pcode, kind="stable")
     order = order[pcode[order] >= 0]
     rows = order + 2  # spreadsheet row numbers, header = row 1
@@ -198,8 +281,10 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
 
     for canonical in ("name", "balance", "apr", "min_payment"):
         miss = _missing(col(canonical).to_numpy())
-        for r in np.nonzero(miss)[0][:_MAX_LISTED]:
-            problems.add(Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=columns[canonical], value=""))
+        problems.add_rows(
+            np.nonzero(miss)[0],
+            lambda r, label=columns[canonical]: Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=label, value=""),
+        )
     # names: normalised as the loader does; unique within a portfolio
     ncode, nuniq = pd.factorize(col("name"), use_na_sentinel=True)
     names_norm = [normalise(str(v)) for v in nuniq]
@@ -212,33 +297,34 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     dup = np.zeros(len(pair), dtype=bool)
     dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
     dup &= name_code >= 0
-    for r in np.nonzero(dup)[0][:_MAX_LISTED]:
-        problems.add(
-            Problem(
-                "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
-                row=int(rows[r]), column=columns["name"], value=names_norm[ncode[r]],
-            )
-        )
+    problems.add_rows(
+        np.nonzero(dup)[0],
+        lambda r: Problem(
+            "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
+            row=int(rows[r]), column=columns["name"], value=names_norm[ncode[r]],
+        ),
+    )
     balance = _money_column(col("balance"), columns["balance"], problems, rows)
     minimum = _money_column(col("min_payment"), columns["min_payment"], problems, rows)
     fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows) if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
     budget_rows = _money_column(sub[budget_column], budget_column, problems, rows)
     bmiss = _missing(sub[budget_column].to_numpy())
-    for r in np.nonzero(bmiss)[0][:_MAX_LISTED]:
-        problems.add(Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value=""))
+    problems.add_rows(
+        np.nonzero(bmiss)[0], lambda r: Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value="")
+    )
     start = np.zeros(P + 1, dtype=np.int64)
     np.cumsum(np.bincount(pcode, minlength=P), out=start[1:])
     budget = budget_rows[start[:-1]] if P else np.zeros(0, dtype=np.int64)
     differs = budget_rows != np.repeat(budget, np.diff(start))
-    for r in np.nonzero(differs)[0][:_MAX_LISTED]:
-        problems.add(
-            Problem(
-                "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
-                row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
-            )
-        )
+    problems.add_rows(
+        np.nonzero(differs)[0],
+        lambda r: Problem(
+            "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
+            row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
+        ),
+    )
     # rates: distinct values through the loader's parser, then exact Decimals
-    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows)
+    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True)
     rate_values: dict[Decimal, int] = {}
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] or [0], dtype=np.int64)
     rate_code = amap[np.maximum(acode, 0)]
@@ -251,7 +337,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         omap = np.array([v if v is not None else 0 for v in ovals] or [0], dtype=np.int64)
         overdue = np.where(ocode >= 0, omap[np.maximum(ocode, 0)], 0)
     if "penalty_apr" in columns:
-        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), CELL_PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows)
+        pcode_r, pvals, _ = _parse_unique(col("penalty_apr"), CELL_PARSERS["penalty_apr"], columns["penalty_apr"], problems, rows, rate=True)
         pmap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in pvals] or [0], dtype=np.int64)
         penalty = np.where(pcode_r >= 0, pmap[np.maximum(pcode_r, 0)], -1)
         rate_code = np.where((overdue > 0) & (penalty >= 0), penalty, rate_code)  # Debt.effective_apr
@@ -305,9 +391,12 @@ def read_table(path, *, encoding: str | None = None):
             return pd.read_parquet(source)
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
-                return pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
+                frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
             except UnicodeDecodeError:
                 continue
+            if enc == "gb18030" and not encoding:
+                _check_gb18030_reading(source)
+            return frame
     except (ValueError, OSError) as exc:
         raise InputError([Problem(f"无法读取表格：{exc}", f"cannot read the table: {exc}")], str(path)) from None
     raise InputError(
@@ -316,6 +405,22 @@ def read_table(path, *, encoding: str | None = None):
     )
 
 
+#: Bytes of a CSV that the encoding check looks at (enough for the detector; a book may be large).
+_ENCODING_SAMPLE = 1 << 20
+
+
+def _check_gb18030_reading(source) -> None:
+    """Refuse a CSV whose GB18030 reading looks garbled (Big5, Shift-JIS), as the loader does."""
+    from ..io import suspect_encoding, wrong_encoding_problem
+
+    with open(source, "rb") as handle:
+        data = handle.read(_ENCODING_SAMPLE)
+    cut = data.rfind(b"\n") + 1 if len(data) == _ENCODING_SAMPLE else len(data)  # whole lines only
+    data = data[: cut or len(data)]
+    text = data.decode("gb18030", errors="replace")
+    likely = suspect_encoding(data, text)
+    if likely is not None:
+        raise InputError([wrong_encoding_problem(likely, text)], str(source))
 __all__ = [
     "BATCH_COLUMNS",
     "book_from_frame",

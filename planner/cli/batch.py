@@ -15,6 +15,8 @@ from ..errors import InputError, PlannerError, Problem
 
 #: Show a progress bar only for books at least this large (and only on a terminal).
 PROGRESS_FROM = 50_000
+#: Seconds to wait for a Dask scheduler (``--scheduler-timeout``); distributed's own default is 30.
+SCHEDULER_TIMEOUT = 10.0
 
 
 def register(sub) -> None:
@@ -34,6 +36,8 @@ def register(sub) -> None:
     p.add_argument("--schedules", help="also write every month of every plan here (.parquet or .csv)")
     p.add_argument("--engine", choices=("local", "dask"), default="local", help="local (both cores) or dask (needs the batch extra)")
     p.add_argument("--scheduler", help="with --engine dask: address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--scheduler-timeout", type=_seconds, default=SCHEDULER_TIMEOUT, metavar="SECONDS",
+                   help=f"with --scheduler: give up connecting after this many seconds (default {SCHEDULER_TIMEOUT:g})")
     p.add_argument("--scenario", help="TOML file of negotiation scenarios: apply one to every portfolio")
     p.add_argument("--scenario-name", help="which scenario of the file (needed when it has several)")
     p.add_argument("--horizon", type=int, default=600, help="months to simulate at most (default 600)")
@@ -41,6 +45,35 @@ def register(sub) -> None:
     p.add_argument("--encoding", help="force the CSV encoding (default: UTF-8, then GB18030/GBK)")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar on stderr (auto: on a terminal, for large books)")
     p.set_defaults(func=cmd_batch)
+
+
+def _seconds(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"应为 0 到 600 之间的秒数 / must be a number of seconds from 0 to 600: {text!r}")
+    return value
+
+
+def _connect(address: str, timeout: float):
+    """A ``distributed.Client`` for the scheduler at ``address``, or a PlannerError within ``timeout`` seconds."""
+    from distributed import Client
+
+    fix_zh = "请检查地址（例如 tcp://10.0.0.5:8786）和调度器是否在运行；或去掉 --scheduler，用本机的 Dask。"
+    fix_en = "Check the address (e.g. tcp://10.0.0.5:8786) and that the scheduler is running; or leave out --scheduler to use Dask on this machine."
+    try:
+        return Client(address, timeout=timeout)
+    except MemoryError:  # something that is not a Dask scheduler answered: its bytes read as a huge message length
+        zh, en = "该地址上应答的不是 Dask 调度器", "what answers at that address is not a Dask scheduler"
+    except (OSError, TimeoutError) as exc:  # refused, unreachable, or no answer in time
+        zh, en = f"在 {timeout:g} 秒内连接不上 Dask 调度器（{type(exc).__name__}）", f"cannot connect to the Dask scheduler within {timeout:g} s ({type(exc).__name__})"
+    except (ValueError, TypeError, KeyError) as exc:  # not an address distributed can parse
+        zh, en = f"不是 Dask 调度器的地址（{exc}）", f"not a Dask scheduler address ({exc})"
+    raise InputError([Problem(f"{zh}。{fix_zh}", f"{en}. {fix_en}", value=address)], "--scheduler")
 
 
 def _scenario(args):
@@ -91,7 +124,10 @@ def _progress_bar(args, frame, strategies: int):
     # Count the portfolios only for a bar that may show (nunique is a pass over the ids).
     if args.progress == "off" or (args.progress == "auto" and not sys.stderr.isatty()):
         return None
-    total = (frame[args.id_column].nunique() if args.id_column in frame.columns else 0) * strategies
+    try:  # only sizes the bar; a bad id column is reported by batch_frame
+        total = (frame[args.id_column].nunique() if args.id_column in frame.columns else 0) * strategies
+    except TypeError:  # unhashable cells (a nested Parquet column)
+        total = 0
     if args.progress == "auto" and total < PROGRESS_FROM:
         return None
     from tqdm import tqdm
@@ -117,6 +153,26 @@ def _refuse_unused(args) -> None:
 
 
 def cmd_batch(args) -> int:
+    import warnings
+
+    from ..errors import PlannerWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PlannerWarning)
+        try:
+            return _run_batch(args)
+        finally:
+            planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
+            if planner_warnings:
+                print("警告 / warnings:", file=sys.stderr)
+                for w in planner_warnings:
+                    print(f"  ! {w.message}", file=sys.stderr)
+            for w in caught:
+                if not issubclass(w.category, PlannerWarning):
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+def _run_batch(args) -> int:
     from ..batch import ScheduleWriter, batch_dask, batch_frame, read_table, strategy_list
 
     for path in (args.out, args.schedules):
@@ -131,11 +187,7 @@ def cmd_batch(args) -> int:
     scenario = _scenario(args)
     started = time.perf_counter()
     if args.engine == "dask":
-        client = None
-        if args.scheduler:
-            from distributed import Client
-
-            client = Client(args.scheduler)
+        client = _connect(args.scheduler, args.scheduler_timeout) if args.scheduler else None
         try:
             table = batch_dask(args.portfolios, args.budget_column, strategies, scenario=scenario, horizon=args.horizon, id_column=args.id_column)
         finally:

@@ -181,10 +181,15 @@ def load_debts_for(args):
 
 
 def plan_kwargs(args) -> dict:
+    from ..engine import DEFAULT_HORIZON
+
+    horizon = args.horizon
+    if horizon is None:  # not given: the default, or long enough for --target-months
+        horizon = max(DEFAULT_HORIZON, getattr(args, "target_months", None) or 0)
     return {
         "extra": _sum_by_month(args.extra),
         "budget_changes": dict(args.budget_from or []),
-        "horizon": args.horizon,
+        "horizon": horizon,
         "start": args.start,
     }
 
@@ -215,7 +220,7 @@ def add_debts_args(p: argparse.ArgumentParser, *, planning: bool) -> None:
         p.add_argument("--extra", type=month_amount, action="append", metavar="MONTH:AMOUNT", help="a one-off extra payment, e.g. 13:20000 (repeatable)")
         p.add_argument("--budget-from", type=month_amount, action="append", metavar="MONTH:AMOUNT", help="a new monthly budget from that month on (repeatable)")
         p.add_argument("--start", default=next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
-        p.add_argument("--horizon", type=int, default=600, help="months to simulate at most (default 600)")
+        p.add_argument("--horizon", type=int, help="months to simulate at most (default 600; with --target-months at least that)")
 
 
 __all__ = [

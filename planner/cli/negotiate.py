@@ -126,10 +126,12 @@ def cmd_negotiate(args) -> int:
 
 def _positive(kind):
     def parse(text: str):
-        try:
-            value = Decimal(text.strip().rstrip("%").replace(",", ""))
-        except ArithmeticError:
-            raise argparse.ArgumentTypeError(f"不是数字 / not a number: {text!r}") from None
+        from ..money import ParseError, parse_number
+
+        try:  # a comma only as a thousands separator, as in the loader: "1,2" is not 12
+            value = parse_number(text.strip().rstrip("%"))
+        except ParseError as exc:
+            raise argparse.ArgumentTypeError(f"不是数字 / not a number: {text!r} ({exc.en})") from None
         if not value.is_finite() or value < 0:
             raise argparse.ArgumentTypeError(f"应为非负数 / must be a number of at least 0: {text!r}")
         return kind(value) if kind is int else value

@@ -9,7 +9,19 @@
 """
 
 from .export import atomic_write_bytes, excel_safe, output_target, refuse_inputs, write_csv
-from .loader import CELL_PARSERS, MAX_BYTES, MAX_DEBTS, alias_index, column_label, column_letter, decode, header_key, parse_money_cell
+from .loader import (
+    CELL_PARSERS,
+    MAX_BYTES,
+    MAX_DEBTS,
+    alias_index,
+    column_label,
+    column_letter,
+    decode,
+    header_key,
+    parse_money_cell,
+    suspect_encoding,
+    wrong_encoding_problem,
+)
 from .scenarios import load_scenarios
 from .sources import load_debts
 
@@ -29,5 +41,7 @@ __all__ = [
     "load_scenarios",
     "parse_money_cell",
     "refuse_inputs",
+    "suspect_encoding",
     "write_csv",
+    "wrong_encoding_problem",
 ]

@@ -23,22 +23,25 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from ..datafiles import columns_table
 from ..debt import Debt
-from ..errors import InputError, Problem
-from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, alias_index, _rows_to_debts, _split_header, column_label, header_key
+from ..errors import InputError, PlannerWarning, Problem
 from ..money import normalise
+from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _rows_to_debts, _split_header, alias_index, column_label, header_key
 
 #: A workbook whose parts unpack to more than this is refused (a zip can hide a
 #: thousandfold expansion; a person's list of debts unpacks to a few hundred kB).
 MAX_UNPACKED_BYTES = 10 * MAX_BYTES
 #: Rows of a sheet read at most, blank ones included: a list of debts is short,
 #: and a stray cell at row 1,048,576 must not make the reader walk a million rows.
-MAX_SHEET_ROWS = 10 * (MAX_DEBTS + 10)
+#: (Formatted but empty rows are walked, not kept, and do not count as debts: a sheet
+#: formatted down to row 20,000 around two debts loads.)
+MAX_SHEET_ROWS = 100 * (MAX_DEBTS + 10)
 #: When no sheet is named, the first of this many sheets with a header is used.
 SHEETS_SEARCHED = 5
 #: Rows of a sheet looked at to find its header (title rows and blank rows may stand above it).
@@ -168,14 +171,23 @@ def _rows(sheet, source: str, limit: int | None = None):
                 return
             cells = [(c.value, c.number_format, c.data_type) if c.value is not None or c.data_type == "f" else (None, None, "n") for c in row]
             row_number = next((c.row for c in row if getattr(c, "row", None)), number)
-            if any(value is not None for value, _, _ in cells):
-                filled += 1
-            if limit is None and (filled > MAX_DEBTS + 10 or number > MAX_SHEET_ROWS):
-                zh, en = _TOO_MANY_ROWS
-                if number > MAX_SHEET_ROWS:
-                    zh += f"工作表超过 {MAX_SHEET_ROWS} 行：请删除清单下方的内容。"
-                    en += f" The sheet goes on past row {MAX_SHEET_ROWS}: delete what stands below the list."
-                raise InputError([Problem(zh, en)], source)
+            if any(value is not None and (not isinstance(value, str) or normalise(value)) for value, _, _ in cells):
+                filled += 1  # a row of empty (formatted), blank or invisible cells does not count
+            if limit is None and filled > MAX_DEBTS + 10:
+                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+            if limit is None and number > MAX_SHEET_ROWS:
+                raise InputError(
+                    [
+                        Problem(
+                            f"工作表超过 {MAX_SHEET_ROWS} 行（设了格式的空行也算）：请删除清单下方的内容，或把清单复制到新的工作表。",
+                            f"the sheet goes on past row {MAX_SHEET_ROWS} (formatted empty rows count too): delete what stands "
+                            "below the list, or copy the list to a new sheet.",
+                        )
+                    ],
+                    source,
+                )
+            if limit is None and all(value is None and data_type != "f" for value, _, data_type in cells):
+                continue  # an empty row (perhaps formatted): nothing to keep
             yield row_number, cells
     except InputError:
         raise
@@ -283,6 +295,107 @@ def _cell_problems(header: list[str], header_row: int, rows, formulas) -> list[P
     return problems
 
 
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_member(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member holding the sheet named ``title`` (workbook.xml and its relationships)."""
+    from defusedxml import ElementTree  # noqa: PLC0415 - with openpyxl's own defences against hostile XML
+
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next((s.get(f"{_REL_NS}id") for s in book.iter(f"{_MAIN_NS}sheet") if s.get("name") == title), None)
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels.iter(f"{_PKG_REL_NS}Relationship") if r.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _true(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def hidden_rows_and_columns(data: bytes, title: str) -> tuple[set[int], set[int]]:
+    """Row numbers and 0-based column positions hidden in the sheet ``title``: hidden by hand, by a
+    filter or in a collapsed group (``hidden``), or shrunk to zero height or width.
+
+    Read from the sheet's XML (openpyxl's read-only sheets do not keep row attributes) with
+    a streaming expat parser that only looks at ``row``, ``col`` and ``sheetFormatPr``
+    tags, and refuses a DTD (no entity expansion from a hostile file, as with defusedxml).
+    A part that cannot be read hides nothing (the values themselves were read already).
+    """
+    from xml.parsers import expat  # noqa: PLC0415
+
+    rows: set[int] = set()
+    columns: set[int] = set()
+    zero_height = [False]  # <sheetFormatPr zeroHeight="1">: rows are hidden unless given a height
+    main = _MAIN_NS.strip("{}")
+
+    def start(name: str, attrs: dict) -> None:
+        if not name.startswith(main):
+            return
+        tag = name[len(main) + 1 :]
+        if tag == "row":
+            height = attrs.get("ht")
+            shrunk = height is not None and float(height) == 0
+            if _true(attrs.get("hidden")) or shrunk or (zero_height[0] and not (height and _true(attrs.get("customHeight")))):
+                rows.add(int(attrs.get("r", "0")))
+        elif tag == "col":
+            width = attrs.get("width")
+            if _true(attrs.get("hidden")) or (width is not None and float(width) == 0):
+                columns.update(range(int(attrs.get("min", "1")) - 1, int(attrs.get("max", "1"))))
+        elif tag == "sheetFormatPr":
+            zero_height[0] = _true(attrs.get("zeroHeight"))
+
+    def refuse(*_):
+        raise ValueError("a DTD in a worksheet")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = _sheet_member(archive, title)
+            if member is None:
+                return rows, columns
+            parser = expat.ParserCreate(namespace_separator="}")
+            parser.StartElementHandler = start
+            parser.StartDoctypeDeclHandler = refuse
+            parser.EntityDeclHandler = refuse
+            with archive.open(member) as xml:
+                parser.ParseFile(xml)
+    except Exception:  # noqa: BLE001 - a damaged part: the loader has read the values already
+        return set(), set()
+    return rows, columns
+
+
+def _warn_hidden(source: str, header: list[str], header_row: int, body, debts: list[Debt], hidden_rows: set[int], hidden_columns: set[int]) -> None:
+    """Warn, by row and name, about debts on rows hidden in Excel, and about hidden columns that are read."""
+    index = alias_index()
+    name_position = next((p for p, raw in enumerate(header) if index.get(header_key(raw)) == "name"), None)
+    loaded = {d.name for d in debts}
+    for number, cells in body:
+        if number not in hidden_rows or not any(c.strip() for c in cells):
+            continue
+        name = normalise(cells[name_position]) if name_position is not None and name_position < len(cells) else ""
+        if name not in loaded:
+            continue  # a totals line or a row that is not a debt
+        warnings.warn(
+            f"{source}：第 {number} 行「{name}」在 Excel 中是隐藏的，但仍会计入还款计划。如果这笔债务已经还清，请删除这一行；否则请取消隐藏，核对后再导入。"
+            f" / {source}: row {number} ({name}) is hidden in Excel but is planned like the others. "
+            "If that debt is paid off, delete the row; otherwise unhide it and check it.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+    for position in sorted(hidden_columns):
+        if position < len(header) and header_key(header[position]) in index:
+            warnings.warn(
+                f"{source}：列「{header[position]}」在 Excel 中是隐藏的，但仍会读取。请取消隐藏并核对这一列。"
+                f" / {source}: column '{header[position]}' is hidden in Excel but is read. Unhide it and check it.",
+                PlannerWarning,
+                stacklevel=4,
+            )
+
+
 def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) -> list[Debt]:
     """Debts from the bytes of an .xlsx workbook: its first sheet with a header, or ``sheet`` by name.
 
@@ -328,6 +441,9 @@ def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) ->
         raise InputError(sorted(cell_problems + rest, key=lambda p: p.row or 0), source) from None
     if cell_problems:
         raise InputError(cell_problems, source)
+    hidden_rows, hidden_columns = hidden_rows_and_columns(data, chosen.title)
+    if hidden_rows or hidden_columns:
+        _warn_hidden(source, header, header_row, body, debts, hidden_rows, hidden_columns)
     return debts
 
 

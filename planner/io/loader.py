@@ -21,7 +21,18 @@ from pathlib import Path
 from ..datafiles import columns_table, kinds
 from ..debt import MAX_APR, MAX_MONEY, Debt
 from ..errors import InputError, PlannerError, PlannerWarning, Problem
-from ..money import ParseError, normalise, parse_money, parse_number, parse_rate, round_cents
+from ..money import (
+    ParseError,
+    SeparatorError,
+    fraction_warning,
+    looks_like_fraction,
+    normalise,
+    parse_date,
+    parse_money,
+    parse_number,
+    parse_rate,
+    round_cents,
+)
 
 #: Files larger than this are refused: a person's list of debts is small.
 MAX_BYTES = 5 * 1024 * 1024
@@ -79,6 +90,8 @@ def column_label(canonical: str) -> str:
 def parse_money_cell(text: str) -> Decimal:
     try:
         value = parse_money(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是金额。请只写数字，例如 12000、￥12,000 或 1.2万。",
@@ -97,6 +110,8 @@ def parse_money_cell(text: str) -> Decimal:
 def _annual_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是利率。请写年化百分数，例如 18 或 18%（日利率可写 0.05%/日）。",
@@ -109,6 +124,8 @@ def _annual_rate(text: str) -> Decimal:
 def _daily_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是日利率。请写每日百分数，例如 0.05 或 0.05%（万5）。",
@@ -127,6 +144,8 @@ def _daily_rate(text: str) -> Decimal:
 def _fee_rate(text: str) -> Decimal:
     try:
         value, period = parse_rate(text)
+    except SeparatorError:
+        raise
     except ParseError:
         raise ParseError(
             "不是月费率。请写每月百分数，例如 0.6 或 0.6%。",
@@ -159,6 +178,8 @@ def _count(unit_zh: str, unit_en: str, minimum: int, maximum: int = 100_000):
                 break
         try:
             value = parse_number(s)
+        except SeparatorError:
+            raise
         except ParseError:
             raise ParseError(f"不是{unit_zh}数。请写整数，例如 12。", f"not a number of {unit_en}. Write a whole number such as 12.") from None
         if value != value.to_integral_value() or value < minimum or value > maximum:
@@ -181,18 +202,8 @@ def _kind(text: str) -> str:
     return kind
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
 def _date(text: str) -> date:
-    s = normalise(text)
-    m = _DATE.match(s) or re.match(r"^(\d{4})(\d{2})(\d{2})$", s)
-    try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        pass
-    raise ParseError("不是日期。请写成 2023-05-10 的格式。", "not a date. Write it as 2023-05-10.")
+    return parse_date(text)
 
 
 CELL_PARSERS = {
@@ -271,9 +282,97 @@ def _gbk_read_as_utf8(text: str, data: bytes) -> bool:
     if all(0xA0 <= c <= 0xFF for c in wide):
         return False
     try:
-        return any("\u4e00" <= c <= "\u9fff" for c in data.decode("gb18030"))
+        gb = [c for c in data.decode("gb18030") if ord(c) > 0x7F]
     except UnicodeDecodeError:
         return False
+    if not any("\u4e00" <= c <= "\u9fff" for c in gb):
+        return False
+    # ... and mostly characters of GB2312, where mainland Chinese lives: UTF-8 Arabic, Latin
+    # Extended or a soft hyphen read as GB18030 gives rare characters instead (found by a property test).
+    common = sum(1 for c in gb if _in_gb2312(c))
+    return common * 5 >= len(gb) * 4
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+#: Encodings of the same family as GBK: a detector naming one of them agrees with GB18030.
+_GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "utf_8", "ascii"}
+_ENCODING_NAMES = {  # for people: the detector's codec name -> what they know it as
+    "big5": ("Big5（繁体中文）", "Big5 (Traditional Chinese)"),
+    "big5hkscs": ("Big5-HKSCS（香港繁体中文）", "Big5-HKSCS (Hong Kong Traditional Chinese)"),
+    "cp950": ("Big5（繁体中文）", "Big5 (Traditional Chinese)"),
+    "cp932": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jis": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jis_2004": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "shift_jisx0213": ("Shift-JIS（日文）", "Shift-JIS (Japanese)"),
+    "euc_jp": ("EUC-JP（日文）", "EUC-JP (Japanese)"),
+    "euc_jis_2004": ("EUC-JP（日文）", "EUC-JP (Japanese)"),
+    "cp949": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
+    "euc_kr": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
+}
+
+
+def suspect_encoding(data: bytes, text: str) -> str | None:
+    """The encoding ``data`` is more likely in, when its GB18030 reading ``text`` looks garbled; else None.
+
+    GB18030 decodes almost any bytes, so a Big5 or Shift-JIS file reads as GB18030
+    without error, as nonsense. The detector (charset-normalizer, imported here
+    only) names the likely encoding; the GB18030 reading is called wrong when the
+    detector rejects it outright, or finds the other reading cleaner, and in both
+    cases a large share of its characters lie outside GB2312 (where mainland
+    simplified Chinese lives; garbled Big5 and Shift-JIS land in GBK's rare
+    extension areas). A GBK file of ordinary names is never called wrong:
+    ``tests/io/test_loader.py`` checks generated ones.
+    """
+    from collections import Counter
+
+    wide = Counter(c for c in text if ord(c) > 0x7F)  # each distinct character is checked once
+    total = sum(wide.values())
+    if not total:
+        return None
+    outside = 0
+    for c, count in wide.items():
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            outside += count
+    if outside * 5 < total:
+        return None
+    try:
+        from charset_normalizer import from_bytes  # noqa: PLC0415 - only for a file that is not UTF-8
+
+        matches = list(from_bytes(data))
+    except Exception:  # noqa: BLE001 - no verdict from the detector is no evidence
+        return None
+    if not matches or matches[0].encoding in _GB_FAMILY:
+        return None
+    best = matches[0]
+    gb = next((m for m in matches if m.encoding in _GB_FAMILY), None)
+    if gb is None or (outside * 3 >= total and best.chaos < gb.chaos):
+        return best.encoding
+    return None
+
+
+def wrong_encoding_problem(encoding: str, text: str) -> Problem:
+    """The bilingual problem for a file that :func:`suspect_encoding` finds in ``encoding``."""
+    zh_name, en_name = _ENCODING_NAMES.get(
+        encoding, (f"{encoding}（检测器的最佳猜测，西文多为 cp1252）", f"{encoding} (the detector's best guess; Western European text is usually cp1252)")
+    )
+    sample = next((line.strip() for line in text.splitlines() if any(ord(c) > 0x7F for c in line)), "")[:40]
+    return Problem(
+        f"文件编码看起来是 {zh_name}，不是 UTF-8 或 GBK：按 GBK 读取会变成乱码（例如“{sample}”）。"
+        f"请在 Excel 中“另存为” CSV UTF-8（或 GBK 编码的 CSV）后再导入；如果文件确实是 {zh_name}，"
+        f"可用 --encoding {encoding}（Python 中 encoding=\"{encoding}\"）读取；如果它其实是 GBK，请用 --encoding gbk。",
+        f"the file looks like {en_name}, not UTF-8 or GBK: read as GBK its text is garbled (e.g. {sample!r}). "
+        f"Save it from Excel as 'CSV UTF-8' (or as a GBK CSV) and load that; if it really is {en_name}, load it with "
+        f"--encoding {encoding} (encoding=\"{encoding}\" in Python); if it is GBK after all, use --encoding gbk.",
+    )
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -299,6 +398,10 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             break
         if enc == "utf-8-sig" and not encoding and _gbk_read_as_utf8(text, data):
             return data.decode("gb18030")
+        if enc == "gb18030" and not encoding:
+            likely = suspect_encoding(data, text)
+            if likely is not None:
+                raise InputError([wrong_encoding_problem(likely, text)], source)
         return text
     tried = ", ".join(encodings)
     raise InputError(
@@ -347,7 +450,10 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
     try:
         line_before = 0
         for cells in reader:
-            rows.append((line_before + 1, cells))
+            # Blank rows and rows of empty cells (",,,", a formatted Excel sheet) are skipped
+            # here, so they neither count toward the limit nor take memory.
+            if not blank(cells):
+                rows.append((line_before + 1, cells))
             line_before = reader.line_num
             if len(rows) > MAX_DEBTS + 10:
                 raise InputError([Problem(*_TOO_MANY_ROWS)], source)
@@ -359,8 +465,13 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
     return _split_header(rows, source)
 
 
+def blank(cells) -> bool:
+    """Whether a row holds nothing: no cells, or only empty, blank or invisible ones (",,,", " , ")."""
+    return not any(c.strip() and normalise(c) for c in cells)
+
+
 def _split_header(rows, source):
-    rows = [(n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)]
+    rows = [(n, [c.strip() for c in cells]) for n, cells in rows if not blank(cells)]
     if not rows:
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], source)
     index = alias_index()
@@ -383,10 +494,37 @@ def _split_header(rows, source):
     )
 
 
-def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _filled_positions(frame):
+    """Positions of the rows of ``frame`` with at least one value (not NA, not blank text): rows of
+    empty cells do not count toward the limit. Read in blocks, stopping once past
+    :data:`MAX_DEBTS` filled rows, so a huge frame is refused without being copied."""
+    import numpy as np
+    import pandas as pd
+
+    found, count, block = [], 0, 4096
+    for start in range(0, len(frame), block):
+        part = frame.iloc[start : start + block]
+        filled = np.zeros(len(part), dtype=bool)
+        for _, column in part.items():
+            present = ~pd.isna(column).to_numpy(dtype=bool)
+            if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)):
+                present &= (column.astype("string").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+            filled |= present
+        found.append(np.nonzero(filled)[0] + start)
+        count += len(found[-1])
+        if count > MAX_DEBTS:
+            break
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _rows_from_frame(frame, positions=None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows as text; ``positions`` (of the rows to keep) keeps row numbers as in the whole frame."""
     header = [str(c) for c in frame.columns]
     rows = []
-    for position, values in enumerate(frame.itertuples(index=False, name=None)):
+    if positions is not None:
+        frame = frame.iloc[positions]
+    numbers = positions if positions is not None else range(len(frame))
+    for position, values in zip(numbers, frame.itertuples(index=False, name=None)):
         cells = []
         for v in values:
             if v is None or (isinstance(v, float) and v != v):
@@ -395,7 +533,7 @@ def _rows_from_frame(frame) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 cells.append("")
             else:
                 cells.append(str(v))
-        rows.append((position + 2, cells))
+        rows.append((int(position) + 2, cells))
     return header, rows
 
 
@@ -454,7 +592,6 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
     problems: list[Problem] = []
     debts: list[Debt] = []
     first_row_of: dict[str, int] = {}
-    given_aprs: list[Decimal] = []
     width = len(header)
 
     for number, cells in rows:
@@ -535,8 +672,21 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=label_of("name"), value="")
             )
         need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        for rate in ("apr", "penalty_apr"):  # each rate that looks like 0.18 meant as 18%, by row
+            if rate in values and looks_like_fraction(raw[rate], values[rate]):
+                who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
+                warnings.warn(
+                    fraction_warning(
+                        f"{source}：第 {number} 行{who_zh}（列「{label_of(rate)}」）",
+                        f"{source}: row {number}{who_en}, column '{label_of(rate)}'",
+                        raw[rate],
+                        values[rate],
+                    ),
+                    PlannerWarning,
+                    stacklevel=3,
+                )
         if "apr" in values:
-            given_aprs.append(values["apr"])
+            pass  # given: nothing to derive
         elif "daily_rate" in values:
             values["apr"] = values["daily_rate"] * 365
         elif "fee_rate" in values and "term_months" in values:
@@ -563,10 +713,15 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
             else:
                 need("min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
         if name and name in first_row_of:
+            hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
             row_problems.append(
                 Problem(
-                    f"名称与第 {first_row_of[name]} 行重复。每笔债务的名称必须不同，例如改为“{name}2”。",
-                    f"the same name as row {first_row_of[name]}. Each debt needs its own name, e.g. '{name} 2'.",
+                    f"名称与第 {first_row_of[name]} 行重复"
+                    + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
+                    + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
+                    f"the same name as row {first_row_of[name]}"
+                    + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
+                    + f". Each debt needs its own name, e.g. '{name} 2'.",
                     row=number,
                     column=label_of("name"),
                     value=name,
@@ -596,13 +751,6 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         raise InputError(problems, source)
     if not debts:
         raise InputError([Problem("文件里没有任何债务行。", "there are no debt rows in the file.")], source)
-    if given_aprs and all(0 < r < 1 for r in given_aprs):
-        warnings.warn(
-            f"{source}: 所有年化利率都小于 1，例如 0.18。利率按百分数读取：0.18 表示 0.18%，若指 18% 请写 18。"
-            f" / every yearly rate is below 1 (e.g. 0.18). Rates are percent points: 0.18 means 0.18%; write 18 for 18%.",
-            PlannerWarning,
-            stacklevel=3,
-        )
     return debts
 
 

@@ -73,6 +73,17 @@ def load_scenarios(source) -> list[Scenario]:
             text = str(source)
         try:
             data = tomllib.loads(text)
+        except RecursionError:  # arrays or inline tables nested thousands deep: tomllib recurses
+            raise InputError(
+                [
+                    Problem(
+                        "TOML 嵌套太深（数组或内联表一层套一层）。情景文件只需要 [[scenario]] 和 [[scenario.adjust]] 表，请删掉多余的嵌套。",
+                        "the TOML is nested too deeply (arrays or inline tables inside each other). A scenario file needs only "
+                        "[[scenario]] and [[scenario.adjust]] tables: remove the nesting.",
+                    )
+                ],
+                label,
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(
                 [
@@ -83,7 +94,10 @@ def load_scenarios(source) -> list[Scenario]:
                 ],
                 label,
             ) from None
-    return scenarios_from_dict(data, label)
+    try:
+        return scenarios_from_dict(data, label)
+    except RecursionError:  # a parsed dict nested too deeply to show in a message
+        raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None
 
 
 __all__ = [

@@ -11,7 +11,21 @@ from pathlib import Path
 from ..debt import Debt, check_debts
 from ..errors import InputError, PlannerError, Problem
 from .excel import load_workbook_debts
-from .loader import _OLD_EXCEL, _TOO_MANY_ROWS, _ZIP, MAX_BYTES, MAX_DEBTS, _read_bytes, _rows_from_frame, _rows_to_debts, _table_from_text, _too_large, decode
+from .loader import (
+    _OLD_EXCEL,
+    _TOO_MANY_ROWS,
+    _ZIP,
+    MAX_BYTES,
+    MAX_DEBTS,
+    _filled_positions,
+    _read_bytes,
+    _rows_from_frame,
+    _rows_to_debts,
+    _table_from_text,
+    _too_large,
+    blank,
+    decode,
+)
 
 
 def load_debts(source, *, encoding: str | None = None, sheet: str | None = None) -> list[Debt]:
@@ -53,10 +67,11 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     if isinstance(source, (list, tuple)):
         return check_debts(source, "debts")
     if hasattr(source, "columns") and hasattr(source, "itertuples"):
-        if len(source) > MAX_DEBTS:  # refuse before turning every row into text
+        positions = _filled_positions(source)  # rows of empty cells do not count toward the limit
+        if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
             raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
-        header, rows = _rows_from_frame(source)
-        rows = [(n, c) for n, c in rows if any(x.strip() for x in c)]
+        header, rows = _rows_from_frame(source, positions)
+        rows = [(n, c) for n, c in rows if not blank(c)]
         if not rows:
             raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
         return _rows_to_debts(header, rows, "DataFrame")

@@ -460,6 +460,8 @@ def build_report(
     >>> r.plan.months, r.recommended
     (4, 'avalanche')
     """
+    if not isinstance(lang, str) or lang not in ("zh", "en"):
+        raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
     from ..engine import compare
     from ..io import load_debts, load_scenarios
     from ..money import round_cents

@@ -591,3 +591,210 @@ def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[0] == "[2] [1410]"
+
+
+# -- issue 11, items 4 and 14: rates below 1 warn per row; every bad row is counted -----
+
+import warnings  # noqa: E402
+
+from planner.errors import InputError, PlannerWarning  # noqa: E402
+from planner.batch import book_from_frame  # noqa: E402
+
+
+def _book_rows(n, **debt):
+    rows = []
+    for p in range(n):
+        rows.append({"portfolio_id": p, "name": "A", "balance": "1000", "apr": "24", "min_payment": "100", "budget": "500"})
+        rows.append({"portfolio_id": p, "name": "B", "balance": "500", "apr": "18", "min_payment": "50", "budget": "500", **debt})
+    return pd.DataFrame(rows)
+
+
+def test_a_bad_value_on_1000_rows_is_counted_1000_times_with_the_first_few_shown():
+    with pytest.raises(InputError) as info:
+        book_from_frame(_book_rows(1000, balance="abc"), source="book.csv")
+    error = info.value
+    assert error.total == 1000
+    assert "1000 problems found" in str(error) and "发现 1000 个问题" in str(error)
+    listed = [p for p in error.problems if p.row is not None]
+    assert [p.row for p in listed] == [3, 5, 7]  # the first few rows with that value
+    assert "997 more problems not listed" in str(error) and "另有 997 个问题未列出" in str(error)
+
+
+def test_missing_values_on_many_rows_are_all_counted():
+    with pytest.raises(InputError) as info:
+        book_from_frame(_book_rows(100, min_payment=""), source="book.csv")
+    assert info.value.total == 100 and "100 problems found" in str(info.value)
+    assert len(info.value.problems) == 21  # 20 listed and the count of the rest
+
+
+def test_one_rate_below_1_among_percent_rates_warns_in_a_book():
+    frame = _book_rows(3)
+    frame.loc[3, "apr"] = "0.18"  # portfolio 1, debt B: spreadsheet row 5
+    with pytest.warns(PlannerWarning, match=r"row 5, column 'apr': the yearly rate 0.18 is below 1") as caught:
+        book_from_frame(frame, source="book.csv")
+    assert "第 5 行" in str(caught[0].message)
+    with warnings.catch_warnings():  # "0.5%" says it is percent: no warning
+        warnings.simplefilter("error", PlannerWarning)
+        frame.loc[3, "apr"] = "0.5%"
+        book_from_frame(frame, source="book.csv")
+
+
+def test_an_all_below_1_book_warns_naming_rows_and_count(tmp_path, capsys):
+    frame = _book_rows(50, apr="0.18")
+    frame["apr"] = "0.18"
+    with pytest.warns(PlannerWarning, match=r"rows 2, 3, 4 and 97 more, column 'apr'"):
+        book_from_frame(frame, source="book.csv")
+    path = tmp_path / "book.csv"
+    frame.to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "the yearly rate 0.18 is below 1" in err and "年化利率 0.18 小于 1" in err
+
+
+# -- issue 11, items 13 and 14: clear errors from Parquet, Dask folders and schedulers ---------
+
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+from planner.batch import dask_inputs  # noqa: E402
+
+
+def _small_book():
+    return pd.DataFrame({"portfolio_id": [1, 1, 2], "name": ["A", "B", "A"], "balance": [1000, 500, 300],
+                         "apr": [18, 24, 12], "min_payment": [100, 50, 30], "budget": [500, 500, 200]})
+
+
+@pytest.mark.parametrize("column, cells", [
+    ("balance", [[1, 2], [3], [4]]),
+    ("portfolio_id", [[1], [1], [2]]),
+    ("name", [{"a": 1}, {"a": 2}, {"a": 3}]),
+    ("apr", [np.array([18.0]), np.array([24.0]), np.array([12.0])]),
+])
+def test_a_parquet_column_of_lists_is_a_clear_error(tmp_path, capsys, column, cells):
+    path = tmp_path / "book.parquet"
+    _small_book().assign(**{column: cells}).to_parquet(path)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert f"column '{column}'" in err and "row 2" in err
+    assert "the cell holds several values (a list or struct: a nested Parquet type)" in err and "嵌套类型" in err
+
+
+def test_a_list_column_the_batch_does_not_read_is_ignored(tmp_path):
+    path = tmp_path / "book.parquet"
+    _small_book().assign(tags=[["x"], ["y"], []]).to_parquet(path)
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+
+
+def test_dask_refuses_a_folder_with_a_damaged_parquet_file(tmp_path, capsys):
+    folder = tmp_path / "book"
+    folder.mkdir()
+    _small_book().iloc[:2].to_parquet(folder / "part0.parquet")
+    (folder / "part1.parquet").write_bytes(b"PAR1" + b"\x00garbage" * 20)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "part1.parquet" in err and "the Parquet file is damaged" in err and "Parquet 文件已损坏" in err
+
+
+@pytest.mark.parametrize("pattern", ["{folder}", "{folder}/*"])
+def test_dask_refuses_a_folder_mixing_parquet_and_csv(tmp_path, capsys, pattern):
+    # issue 11, item 14: the CSV's portfolios were dropped silently
+    folder = tmp_path / "book"
+    folder.mkdir()
+    _small_book().iloc[:2].to_parquet(folder / "part0.parquet")
+    _small_book().iloc[2:].to_csv(folder / "part1.csv", index=False)
+    (folder / "_SUCCESS").write_text("")  # markers written by Spark and Dask are not data
+    assert main(["batch", pattern.format(folder=folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the folder holds 1 Parquet and 1 CSV files (e.g. part1.csv)" in err and "悄悄漏掉" in err
+
+
+def test_dask_reads_a_folder_of_one_kind_whole(tmp_path):
+    for kind in ("csv", "parquet"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        book = _small_book()
+        for k, part in enumerate((book.iloc[:2], book.iloc[2:])):
+            part.to_csv(folder / f"part{k}.csv", index=False) if kind == "csv" else part.to_parquet(folder / f"part{k}.parquet")
+        assert dask_inputs(str(folder))[0] == kind
+        table = batch_dask(str(folder))
+        assert sorted(table["portfolio_id"].astype(int)) == [1, 2]  # both files' portfolios
+
+
+def _junk_server():
+    """A TCP server that answers like a web server: not a Dask scheduler."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(30)
+
+    def serve():
+        with server:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + b"\xff" * 64)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("tcp://127.0.0.1:1", "cannot connect to the Dask scheduler within 1 s"),
+    ("not-an-address", "not a Dask scheduler address"),
+    ("junk", "what answers at that address is not a Dask scheduler"),
+])
+def test_a_wrong_or_unreachable_scheduler_is_a_clear_error(tmp_path, capsys, address, expected):
+    path = tmp_path / "book.csv"
+    _small_book().to_csv(path, index=False)
+    server = _junk_server() if address == "junk" else None
+    if server is not None:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        code = main(["batch", str(path), "--engine", "dask", "--scheduler", address, "--scheduler-timeout", "1", "--out", str(tmp_path / "r.csv")])
+    finally:
+        if server is not None:
+            server.close()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert expected in err and "internal error" not in err
+    assert address in err and "Dask 调度器" in err
+
+
+def test_rows_of_empty_cells_in_a_book_are_skipped_not_reported(tmp_path):
+    # issue 11, item 16 in a book: a formatted sheet's ",,,," rows are not missing ids
+    path = tmp_path / "book.csv"
+    text = _small_book().to_csv(index=False)
+    lines = text.splitlines()
+    path.write_text("\n".join([lines[0], lines[1], ",,,,,", " , , , , , ", lines[2], lines[3], ",,,,,"]) + "\n", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "r.csv")]) == 0
+    assert sorted(pd.read_csv(tmp_path / "r.csv")["portfolio_id"]) == [1, 2]
+    path.write_text(lines[0] + "\n,,,,,\n,,,,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the table is empty"):
+        batch_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def test_dask_refuses_a_nested_portfolio_id_before_the_shuffle(tmp_path, capsys):
+    folder = tmp_path / "book"
+    folder.mkdir()
+    for k in range(2):  # two files: two partitions, so the rows are shuffled on the id
+        _small_book().assign(portfolio_id=[[1], [1], [2]]).to_parquet(folder / f"part{k}.parquet")
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "the portfolio id column portfolio_id has a nested type" in err
+
+
+def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
+    # Dask reads each file with the first file's columns: another order would be misread silently
+    folder = tmp_path / "book"
+    folder.mkdir()
+    book = _small_book()
+    book.iloc[:2].to_csv(folder / "part0.csv", index=False)
+    book.iloc[2:][["portfolio_id", "name", "apr", "balance", "min_payment", "budget"]].to_csv(folder / "part1.csv", index=False)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "the header of part1.csv differs from that of part0.csv" in err and "表头" in err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import load_debts, plan, required_budget
+from planner import PlannerError, load_debts, plan, required_budget
 from planner.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -100,3 +100,21 @@ def test_cli_path_imports_no_plotting_or_pandas():
     code += "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_target_months_with_a_shorter_horizon_is_refused(capsys):
+    # issue 11, item 2: --horizon 12 made --target-months 24 answer for 12 months (¥6,647, not ¥5,326)
+    code, out, err = run(capsys, "plan", ZH, "--target-months", "24", "--horizon", "12")
+    assert code == 2 and out == ""
+    assert "horizon (12 months) is shorter than the target of 24 months" in err and "短于目标 24 个月" in err
+    with pytest.raises(PlannerError, match="shorter than the target"):
+        required_budget(load_debts(ZH), 24, horizon=12)
+    # a horizon at least as long gives the same answer as none
+    assert required_budget(load_debts(ZH), 24, horizon=24) == required_budget(load_debts(ZH), 24)
+
+
+def test_target_months_beyond_the_default_horizon_is_searched_over_the_target(capsys):
+    # the default horizon (600) must not cut a longer target short either
+    code, out, _ = run(capsys, "plan", ZH, "--target-months", "700", "--format", "json")
+    assert code == 0
+    assert Decimal(str(json.loads(out)["budget"])) == required_budget(load_debts(ZH), 700)

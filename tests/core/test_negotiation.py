@@ -449,3 +449,18 @@ def test_scenario_plans_reconcile_and_contributions_add_up(debts, extra, month, 
     r = result["mix"]
     assert r.plan.reconciles
     assert sum(c.savings.total_paid for c in r.contributions) == r.savings.total_paid
+
+
+def test_deeply_nested_toml_of_any_kind_is_a_clear_error(tmp_path):
+    # issue 11, item 13: tomllib recurses on nested arrays and inline tables
+    from planner import InputError
+    from planner import load_scenarios
+
+    depth = 3000
+    for value in ("[" * depth + "]" * depth, "{a=" * depth + "1" + "}" * depth, "[{a=" * depth + "1" + "}]" * depth):
+        path = tmp_path / "deep.toml"
+        path.write_text(f'[[scenario]]\nname = "deep"\nx = {value}\n', encoding="utf-8")
+        with pytest.raises(InputError, match="nested too deeply"):
+            load_scenarios(path)
+        with pytest.raises(InputError, match="nested too deeply"):
+            load_scenarios(path.read_text(encoding="utf-8"))

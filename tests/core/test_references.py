@@ -17,6 +17,7 @@ from planner.references import (
     disclaimer,
     kind_note,
     line_rate,
+    lpr_line_periods,
     lpr_note,
     lpr_on,
     lpr_table,
@@ -63,17 +64,102 @@ def test_default_date_is_today_and_the_latest_figure_holds():
     assert lpr_on(date(2026, 11, 21)) == Decimal("3.00")
 
 
-def test_before_the_table_the_first_figure_is_used_with_a_note():
-    assert lpr_on(date(2018, 1, 1)) == Decimal("4.25")
+def test_before_the_table_there_is_no_lpr_and_the_note_says_so():
+    # DOMAIN.md, "Which LPR": before 2019-08-20 there was no LPR, so no contract-date line.
+    with pytest.raises(PlannerError, match="no one-year LPR on 2018-01-01"):
+        lpr_on(date(2018, 1, 1))
     assert "2019-08-20" in lpr_note(date(2018, 1, 1))[1]
-    assert lpr_note(None)[1].startswith("no contract date")
+    assert lpr_note(None)[1].startswith("No contract date")
     assert lpr_note(date(2024, 1, 1)) is None
+
+
+# -- the 4 × LPR line by period ---------------------------------------------------------
+# Supreme People's Court private-lending rules as revised in 2020, art. 31 (DOMAIN.md,
+# "Which LPR"): the contract-date LPR applies to contracts from 2020-08-20; for an older
+# contract, interest from 2020-08-20 on is judged at 4 × the LPR when the case is filed
+# (today unless a filing date is given), and interest before that under the old rules
+# (24% protected, above 36% void).
+
+
+@pytest.mark.parametrize("contract", [date(2018, 6, 1), date(2019, 8, 19), date(2019, 8, 20), date(2020, 1, 15), date(2020, 8, 19)])
+def test_a_contract_before_2020_08_20_is_judged_at_the_lpr_when_filed(contract):
+    filing = date(2026, 1, 5)  # LPR 3.00% (2025-05-20)
+    periods = lpr_line_periods(contract, filing)
+    assert [(p.rule, p.start, p.end, p.rate) for p in periods] == [
+        ("old_rules", contract, date(2020, 8, 19), Decimal("24")),
+        ("filing_lpr", date(2020, 8, 20), None, Decimal("12.00")),
+    ]
+    assert periods[0].void_above == Decimal("36")
+    assert periods[1].lpr_date == filing
+    assert line_rate("4xLPR", contract, filing_date=filing) == Decimal("12.00")
+    # the filing date picks the LPR: filed on 2024-08-01, LPR 3.35% (2024-07-22)
+    assert line_rate("4xLPR", contract, filing_date=date(2024, 8, 1)) == Decimal("13.40")
+    # without a filing date: the LPR today
+    assert line_rate("4xLPR", contract) == 4 * lpr_on(date.today())
+
+
+def test_a_contract_from_2020_08_20_keeps_its_contract_date_lpr():
+    for contract, rate in ((date(2020, 8, 20), "15.40"), (date(2023, 7, 28), "14.20")):  # 4 × 3.85, 4 × 3.55
+        (period,) = lpr_line_periods(contract, date(2026, 1, 5))
+        assert (period.rule, period.rate, period.lpr_date) == ("contract_lpr", Decimal(rate), contract)
+        assert line_rate("4xLPR", contract, filing_date=date(2026, 1, 5)) == Decimal(rate)
+
+
+def test_the_issue_examples_15_percent_private_loans_of_2018_and_january_2020_cross_today():
+    for contract in (date(2018, 3, 1), date(2020, 1, 15)):
+        a = assess(Debt("表哥", 10000, 15, 500, kind="private", contract_date=contract), filing_date=date(2026, 1, 5))
+        assert a.crossed_applicable == ("4xLPR",)
+        assert a.line("4xLPR").rate == Decimal("12.00")
+        en, zh = a.explain("en"), a.explain("zh")
+        assert "before 2020-08-20" in en and "when the case is filed (2026-01-05)" in en and "24%" in en and "36%" in en
+        assert "2020年8月20日" in zh and "起诉时" in zh
+        assert "no contract-date 4 × LPR line exists" in en if contract < date(2019, 8, 20) else "no contract-date" not in en
+        # the caution stays: reference lines, not legal advice
+        assert a.lpr_note is not None
+        periods = a.to_dict()["lines"]["4xLPR"]["periods"]
+        assert [p["rule"] for p in periods] == ["old_rules", "filing_lpr"]
+
+
+def test_cap_rate_4xlpr_on_a_2018_loan_caps_at_todays_line_not_17():
+    from planner import load_scenarios
+    from planner.negotiation import cap_rate
+
+    debt = Debt("表哥", 10000, 20, 500, kind="private", contract_date=date(2018, 6, 1))
+    (capped,) = cap_rate("表哥", line="4xLPR").apply([debt])
+    assert capped.apr == 4 * lpr_on(date.today())
+    assert capped.apr != Decimal("17.00")
+    (filed,) = cap_rate("表哥", line="4xLPR", filing_date="2026-01-05").apply([debt])
+    assert filed.apr == Decimal("12.00")
+    (scenario,) = load_scenarios(
+        '[[scenario]]\nname = "cap"\n[[scenario.adjust]]\ndebt = "表哥"\naction = "cap_rate"\nline = "4xLPR"\nfiling_date = 2024-08-01\n'
+    )
+    assert scenario.apply([debt])[0].apr == Decimal("13.40")
+
+
+def test_a_filing_date_before_the_2020_rules_uses_the_rules_of_the_time():
+    (period,) = lpr_line_periods(date(2018, 6, 1), date(2020, 5, 1))
+    assert (period.rule, period.rate, period.void_above) == ("old_rules", Decimal("24"), Decimal("36"))
+    with pytest.raises(PlannerError, match="after the filing date"):
+        lpr_line_periods(date(2024, 1, 1), date(2023, 1, 1))
+    with pytest.raises(PlannerError, match="filing_date"):
+        line_rate("4xLPR", date(2018, 6, 1), filing_date="soon")
+
+
+def test_the_period_rule_and_its_source_are_data():
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("planner").joinpath("data/reference_lines.toml").read_text("utf-8"))
+    spec = data["lpr_periods"]
+    assert (spec["lpr_start"], spec["transition"]) == (date(2019, 8, 20), date(2020, 8, 20))
+    assert "art. 31" in spec["basis"]["en"] and "第31条" in spec["basis"]["zh"]
 
 
 def test_four_times_lpr_by_contract_date():
     assert line_rate("4xLPR", date(2024, 8, 1)) == Decimal("13.40")  # 4 × 3.35
     assert line_rate("4×LPR", date(2023, 7, 28)) == Decimal("14.20")  # 4 × 3.55
-    assert line_rate("4xlpr", date(2019, 8, 30)) == Decimal("17.00")  # 4 × 4.25
+    # a contract of 2019-08-30 predates 2020-08-20: its line is the LPR at filing, not 4 × 4.25
+    assert line_rate("4xlpr", date(2019, 8, 30), filing_date=date(2024, 8, 1)) == Decimal("13.40")
 
 
 def test_fixed_lines_and_numbers():
@@ -181,3 +267,26 @@ def test_check_json_has_rates(capsys):
     assert fql["penalty_apr"] == 53.85
     assert set(fql["crossed_applicable"]) == {"24", "36"}
     assert fql["overdue_cost"]["interest_per_month"] == 323.10  # 7200 × 53.85% / 12
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.dates(date(2015, 1, 1), date(2026, 11, 1)), st.dates(date(2020, 8, 20), date(2026, 11, 1)))
+def test_the_line_for_interest_from_now_on_follows_the_2020_rules(contract, filing):
+    if contract > filing:
+        with pytest.raises(PlannerError, match="after the filing date"):
+            lpr_line_periods(contract, filing)
+        return
+    periods = lpr_line_periods(contract, filing)
+    last = periods[-1]
+    assert line_rate("4xLPR", contract, filing_date=filing) == last.rate
+    if contract >= date(2020, 8, 20):  # the contract-date LPR, whatever the filing date
+        assert [p.rule for p in periods] == ["contract_lpr"] and last.rate == 4 * lpr_on(contract)
+    else:  # old rules up to 2020-08-19, then the LPR at filing: two periods that meet
+        assert [p.rule for p in periods] == ["old_rules", "filing_lpr"]
+        assert periods[0].start == contract and periods[0].end == date(2020, 8, 19) and periods[1].start == date(2020, 8, 20)
+        assert (periods[0].rate, periods[0].void_above) == (Decimal("24"), Decimal("36"))
+        assert last.rate == 4 * lpr_on(filing)
+        assert ("no contract-date 4 × LPR line exists" in lpr_note(contract, filing)[1]) == (contract < date(2019, 8, 20))

@@ -283,3 +283,50 @@ def test_unpaid_debt_growing_past_28_digits_still_gives_a_plan():
     p = plan([Debt("A", Decimal("2.65"), Decimal("333.74"), 0)], 0, horizon=240)
     assert p.months is None and p.reconciles
     assert p.remaining > Decimal(10) ** 20
+
+
+# -- issue 11, item 16: blank rows and rows of empty cells do not count toward the limit --------
+
+
+@pytest.mark.parametrize("blank_row", ["\n", ",,,\n", " , ,\t,\n", '"","","",""\n', "\u200b,,,\n", "，，，\n"])
+def test_two_debts_and_1100_empty_rows_load(tmp_path, blank_row):
+    # ("，，，": full-width commas are not delimiters: one cell of text, which is not blank; see below)
+    path = tmp_path / "formatted.csv"
+    body = "name,balance,apr,min_payment\n花呗,5000,18,500\n" + blank_row * 1100 + "借呗,3000,18,300\n" + blank_row * 1100
+    path.write_text(body, encoding="utf-8")
+    if blank_row == "，，，\n":
+        with pytest.raises(InputError, match="too many rows"):
+            load_debts(path)
+        return
+    debts = load_debts(path)
+    assert [d.name for d in debts] == ["花呗", "借呗"]
+
+
+def test_more_than_1000_real_rows_are_still_refused_among_blank_ones(tmp_path):
+    path = tmp_path / "many.csv"
+    rows = "".join(f"d{k},5000,18,500\n,,,\n" for k in range(MAX_DEBTS + 20))
+    path.write_text("name,balance,apr,min_payment\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError, match=f"more than {MAX_DEBTS} debts"):
+        load_debts(path)
+
+
+def test_a_frame_and_a_workbook_with_1100_empty_rows_load(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["花呗"] + [None] * 1100 + ["借呗"], "balance": [5000] + [float("nan")] * 1100 + [3000],
+                          "apr": ["18"] + [" "] * 1100 + ["18"], "min_payment": [500] + [None] * 1100 + [300]})
+    with pytest.raises(InputError) as info:  # row numbers count the empty rows: 借呗 is row 1103
+        load_debts(frame.assign(balance=[5000] + [float("nan")] * 1100 + [-1]))
+    assert info.value.problems[0].row == 1103
+    assert [d.name for d in load_debts(frame)] == ["花呗", "借呗"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "balance", "apr", "min_payment"])
+    sheet.append(["花呗", 5000, 18, 500])
+    for r in range(3, 1103):  # formatted, empty and blank cells
+        sheet.cell(row=r, column=1).number_format = "0.00"
+        sheet.cell(row=r, column=2).value = " "
+    sheet.append(["借呗", 3000, 18, 300])
+    book.save(tmp_path / "formatted.xlsx")
+    assert [d.name for d in load_debts(tmp_path / "formatted.xlsx")] == ["花呗", "借呗"]

@@ -375,3 +375,88 @@ def test_hidden_sheet_is_not_chosen_by_itself(tmp_path):
     book.save(path)
     assert [d.name for d in _load_quietly(path)] == ["花呗"]
     assert [d.name for d in _load_quietly(path, sheet="旧数据")] == ["借呗"]  # unless named
+
+
+# -- issue 11, item 6: a row hidden in Excel (often a paid-off debt) is warned about, by name ----
+
+ROWS = [HEADER, ["花呗", 5000, 18, 500], ["借呗", 3000, 18, 300], ["白条", 2000, 18, 200]]
+
+
+def _hidden_warnings(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        debts = load_debts(path)
+    assert len(debts) == 3  # still planned: a warning, not a refusal
+    return [str(w.message) for w in caught if issubclass(w.category, PlannerWarning)]
+
+
+@pytest.mark.parametrize(
+    "how, old, new",
+    [
+        ("hidden by hand", '<row r="3">', '<row r="3" hidden="1">'),
+        ("hidden by a filter", '<row r="3">', '<row r="3" hidden="true">'),
+        ("in a collapsed group", '<row r="3">', '<row r="3" outlineLevel="1" hidden="1">'),
+        ("shrunk to zero height", '<row r="3">', '<row r="3" ht="0" customHeight="1">'),
+    ],
+)
+def test_a_hidden_row_warns_naming_row_and_debt(tmp_path, how, old, new):
+    path = _workbook(tmp_path / "hidden.xlsx", ROWS)
+    _rewrite_sheet(path, old, new)
+    messages = _hidden_warnings(path)
+    assert len(messages) == 1, (how, messages)
+    assert "row 3 (借呗) is hidden in Excel" in messages[0] and "第 3 行「借呗」在 Excel 中是隐藏的" in messages[0]
+    assert "sheet '债务'" in messages[0] and "paid off, delete the row" in messages[0]
+
+
+def test_a_sheet_whose_rows_are_hidden_by_default_warns_for_rows_without_a_height(tmp_path):
+    path = _workbook(tmp_path / "zero.xlsx", ROWS)
+    _rewrite_sheet(path, "<sheetData>", '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" zeroHeight="1"/><sheetData>')
+    _rewrite_sheet(path, '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" />', "")
+    for r in (1, 2, 4):
+        _rewrite_sheet(path, f'<row r="{r}">', f'<row r="{r}" ht="15" customHeight="1">')
+    (message,) = _hidden_warnings(path)
+    assert "row 3 (借呗)" in message
+
+
+def test_a_hidden_column_that_is_read_warns(tmp_path):
+    import openpyxl
+
+    path = _workbook(tmp_path / "hidden_column.xlsx", ROWS)
+    book = openpyxl.load_workbook(path)
+    book.active.column_dimensions["D"].hidden = True
+    book.save(path)
+    (message,) = _hidden_warnings(path)
+    assert "column '最低还款' is hidden in Excel but is read" in message and "列「最低还款」在 Excel 中是隐藏的" in message
+
+
+def test_the_cli_shows_the_hidden_row_warning(tmp_path, capsys):
+    from planner.cli import main
+
+    path = _workbook(tmp_path / "hidden.xlsx", ROWS)
+    _rewrite_sheet(path, '<row r="4">', '<row r="4" hidden="1">')
+    assert main(["check", str(path)]) == 0
+    assert "row 4 (白条) is hidden in Excel" in capsys.readouterr().err
+
+
+def test_visible_workbooks_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlannerWarning)
+        assert len(load_debts(SAMPLES / "debts_zh.xlsx")) == 8
+
+
+def test_two_debts_in_a_sheet_formatted_far_below_load(tmp_path):
+    # issue 11, item 16: formatted empty rows (a fill on A4:D12000) are neither debts nor a refusal
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (HEADER, ["花呗", 5000, 18, 500], ["借呗", 3000, 18, 300]):
+        sheet.append(row)
+    fill = PatternFill("solid", fgColor="FFFF00")
+    for r in range(4, 12_001):
+        for c in range(1, 5):
+            sheet.cell(row=r, column=c).fill = fill
+    book.save(tmp_path / "formatted.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlannerWarning)
+        assert [d.name for d in load_debts(tmp_path / "formatted.xlsx")] == ["花呗", "借呗"]
