@@ -373,12 +373,12 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     except TypeError:
         raise PlannerError(f"strategies: 应为策略名称的列表 / must be a list of strategy names: {str(strategies)[:40]!r}") from None
     order = kwargs.pop("order", None)
-    if order and "custom" not in names:
+    if "custom" not in names and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
         raise PlannerError(
             "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。",
             "an order (--order / order=) was given but custom is not among the strategies compared, so it would be "
             "ignored. Add custom to --strategies, or leave out --order.",
-            value=list(order),
+            value=order,
         )
     return Comparison([plan(debts, budget, s, order=order if s == "custom" else None, **kwargs) for s in names])
 

@@ -140,13 +140,14 @@ STRATEGY_LABELS = strategy_labels()  # {name: (zh, en)}, from data/labels.toml
 
 def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -> tuple[str, Strategy]:
     """``(name, function)`` for a strategy name (or a function); ``custom`` takes ``order``."""
-    if order and strategy != "custom":
+    custom_named = isinstance(strategy, str) and strategy == "custom"  # never bool() of an odd value (pd.NA, an array)
+    if not custom_named and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
         shown = strategy if isinstance(strategy, str) else getattr(strategy, "__name__", "a function")
         raise PlannerError(
             f"给出了还款顺序（--order / order=），但策略是 {shown!r}，顺序不会被使用。请改用 --strategy custom，或去掉 --order。",
             f"an order (--order / order=) was given but the strategy is {shown!r}, which would ignore it. "
             "Use --strategy custom, or leave out --order.",
-            value=list(order),
+            value=order,
         )
     if callable(strategy):
         return getattr(strategy, "__name__", "custom"), strategy
