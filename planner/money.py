@@ -460,7 +460,7 @@ def to_cents(amount: Decimal | int | str) -> int:
     Raises
     ------
     PlannerError
-        When ``amount`` is not a number, not finite, or 10**25 yuan or more.
+        When ``amount`` is not a number, not finite, or 10**25 yuan or more in size.
 
     Examples
     --------

@@ -374,7 +374,9 @@ def flat_fee_apr(fee_rate, periods: int) -> Decimal:
     Raises
     ------
     PlannerError
-        When ``fee_rate`` is not a number or ``periods`` is not a whole number from 1 to 1200.
+        When ``fee_rate`` is not a number, ``periods`` is not a whole number from 1 to 1200,
+        or the payments have no IRR (a fee so negative that no payment is left). A negative
+        fee is not refused here, unlike :func:`flat_fee_rate`.
 
     Examples
     --------
