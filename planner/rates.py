@@ -72,6 +72,12 @@ class TrueRate:
     @classmethod
     def from_monthly(cls, r: float | Decimal, basis: str = "cash_flows") -> TrueRate:
         r = float(r)
+        if not -1 < r <= _MAX_MONTHLY:  # (1+r)^12 past any Decimal we would show: a typing error, not a loan
+            raise PlannerError(
+                f"算出的月利率 {r * 100:.4g}% 大得不合理（上限为每月 {_MAX_MONTHLY * 100:.0f}%）：请检查本金、每期还款和期数 / "
+                f"the payments imply an implausibly high rate of {r * 100:.4g}% a month (the limit is {_MAX_MONTHLY * 100:.0f}% a month): "
+                "check the principal, the payment and the number of periods"
+            )
         return cls(
             monthly=Decimal(repr(r * 100)).quantize(_FINE),
             nominal=round_cents(Decimal(repr(12 * r * 100))),
@@ -84,6 +90,12 @@ class TrueRate:
 
     def __str__(self) -> str:
         return f"{self.nominal}% (12·r), {self.effective}% ((1+r)^12−1)"
+
+
+#: The largest monthly IRR shown: 5,000% a month. Abusive short loans (砍头息 on a one-month loan)
+#: reach a few hundred percent a month; far beyond this the figures were mistyped, and
+#: (1+r)^12 would no longer fit the two-decimal display.
+_MAX_MONTHLY = 50.0
 
 
 # ---------------------------------------------------------------------------
