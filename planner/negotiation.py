@@ -1303,7 +1303,7 @@ def overdue_costs(debts: Sequence[Debt]) -> list[OverdueCost]:
     >>> [(c.name, c.interest_per_month, c.fees_owed) for c in overdue_costs([Debt("Card", 3000, 18, 300), late])]
     [('分期乐', Decimal('323.10'), Decimal('360.00'))]
     """
-    return [overdue_cost(d) for d in debts if d.is_overdue]
+    return [overdue_cost(d) for d in check_debts(debts) if d.is_overdue]
 
 
 __all__ = [
