@@ -152,8 +152,9 @@ def negotiate(debts, budget, scenarios, strategy="avalanche", **plan_kwargs) -> 
     ------
     InputError
         When the debts or the scenarios cannot be read.
-    InfeasibleBudgetError
-        When the budget does not cover the baseline's minimum payments.
+    PlannerError
+        When the budget does not cover the minimum payments of the baseline or of a
+        scenario (the message names which).
 
     Examples
     --------

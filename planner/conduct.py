@@ -155,12 +155,52 @@ def settings() -> dict:
 
 
 def complaint_channels(rule_ids: Iterable[str] = ()) -> list[dict]:
-    """Where a complaint can go, most direct first; the police only when a threat was flagged."""
+    """Where a complaint can go, most direct first; the police only when a threat was flagged.
+
+    Parameters
+    ----------
+    rule_ids : iterable of str, default ()
+        The ids of the rules flagged (see :func:`flag_contacts`); a channel with a ``when``
+        in ``data/collection_rules.toml`` is listed only when its rule is among them.
+
+    Returns
+    -------
+    list of dict
+        Each channel's ``id`` with its ``zh`` and ``en`` description.
+
+    Examples
+    --------
+    >>> [c["id"] for c in complaint_channels()]
+    ['lender', 'association', 'regulator']
+    >>> [c["id"] for c in complaint_channels(["night", "threat"])]
+    ['lender', 'association', 'regulator', 'police']
+    >>> complaint_channels()[0]["en"]
+    "The lender's own complaint channel (in-app support or its official complaint line)"
+    """
     wanted = set(rule_ids)
     return [c for c in _table()["complaint_channels"] if "when" not in c or c["when"] in wanted]
 
 
 def disclaimer(lang: str = "en") -> str:
+    """"These are reference lines for collection conduct, not legal advice ..." in ``lang``.
+
+    Parameters
+    ----------
+    lang : str, default "en"
+        ``"zh"`` for Chinese; anything else gives English.
+
+    Returns
+    -------
+    str
+        The disclaimer shown with every conduct report.
+
+    Examples
+    --------
+    >>> disclaimer()
+    'These are reference lines for collection conduct, not legal advice: check the original records before complaining, and ask a lawyer where needed.'
+    >>> disclaimer("zh")
+    '以下为催收行为参考线，不构成法律意见；投诉前请核对原始记录，必要时咨询律师。'
+    """
     return _table()["disclaimer"]["zh" if lang == "zh" else "en"]
 
 
@@ -194,6 +234,42 @@ def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | No
     file); ``max_per_day``: contacts from one lender allowed in one local day
     before the next ones are flagged (default 3). A day runs from 00:00 to
     24:00 local time; contacts are counted in time order whatever the order given.
+
+    Parameters
+    ----------
+    contacts : sequence of Contact
+        The contacts, in any order.
+    tz : str or ZoneInfo, optional
+        The borrower's time zone, for the night and per-day rules.
+    max_per_day : int, optional
+        Contacts the other side may start per lender and local day (1 or more).
+
+    Returns
+    -------
+    list of tuple of str
+        One tuple per contact, its rule ids in :data:`RULE_ORDER`; ``()`` when none.
+
+    Raises
+    ------
+    PlannerError
+        When a contact is not a :class:`Contact`, ``max_per_day`` is not a whole number from 1,
+        or ``tz`` is not a known time zone.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> sh = ZoneInfo("Asia/Shanghai")
+    >>> calls = [Contact(datetime(2027, 1, 5, 9, m, tzinfo=sh), "借呗", "phone", "in") for m in range(3)]
+    >>> flag_contacts(calls), flag_contacts(calls, max_per_day=2)
+    ([(), (), ()], [(), (), ('too_many',)])
+    >>> late = [Contact(datetime(2027, 1, 5, 15, 0, tzinfo=ZoneInfo("UTC")), "借呗", "phone", "in")]
+    >>> flag_contacts(late), flag_contacts(late, tz="UTC")   # 23:00 in Shanghai, 15:00 in UTC
+    ([('night',)], [()])
+    >>> flag_contacts(calls, max_per_day=0)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 每天次数上限应为正整数 / max_per_day must be a whole number from 1: 0
     """
     s = settings()
     zone = _zone(tz or s["timezone"])
@@ -231,7 +307,31 @@ def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | No
 
 
 def flags_by_lender(contacts: Sequence[Contact], flags: Sequence[tuple[str, ...]]) -> dict[str, Counter]:
-    """For each lender, how many of its contacts each rule flagged (for a status line or a caseload)."""
+    """For each lender, how many of its contacts each rule flagged (for a status line or a caseload).
+
+    Parameters
+    ----------
+    contacts : sequence of Contact
+        The contacts.
+    flags : sequence of tuple of str
+        Their rule ids, as :func:`flag_contacts` returns them for ``contacts``.
+
+    Returns
+    -------
+    dict of str to Counter
+        By lender (``Contact.debt``), the count of each rule id; lenders with nothing flagged
+        are left out.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> sh = ZoneInfo("Asia/Shanghai")
+    >>> calls = [Contact(datetime(2027, 1, 5, 9, m, tzinfo=sh), "借呗", "phone", "in") for m in range(3)]
+    >>> calls.append(Contact(datetime(2027, 1, 5, 9, 0, tzinfo=sh), "Card", "sms", "in"))
+    >>> flags_by_lender(calls, flag_contacts(calls, max_per_day=2))
+    {'借呗': Counter({'too_many': 1})}
+    """
     out: dict[str, Counter] = {}
     for c, found in zip(contacts, flags):
         if found:

@@ -100,12 +100,60 @@ def plan(
     :class:`~planner.errors.InfeasibleBudgetError` when a month's budget does
     not cover the minimum payments due.
 
+    Parameters
+    ----------
+    debts : iterable of Debt
+        The debts (checked by :func:`~planner.debt.check_debts`: Debt objects, unique names).
+    budget : number or str
+        Yuan a month for all the debts together; converted to cents half-up.
+    strategy : str or Strategy, default "avalanche"
+        A name in :data:`~planner.strategies.STRATEGIES`, ``"custom"``, or a function ordering the debts.
+    order : sequence of str, optional
+        The debt names for ``strategy="custom"``.
+    extra : mapping of int to amount, optional
+        One-off extra yuan by month (or ``(month, amount)`` pairs); months from 1.
+    budget_changes : mapping of int to amount, optional
+        A new monthly budget from that month on.
+    horizon : int, default 600
+        The most months simulated, 1 to 1200; debts still open then are reported as owed.
+    start : str or date, optional
+        The calendar month of month 1, for dates in the results.
+    changes : mapping of int to callable, optional
+        A change of terms from a month on: ``f(debts) -> debts``, same names, same order.
+
+    Returns
+    -------
+    Plan
+        The month-by-month schedule (integer cents inside) and its summaries in Decimal yuan.
+
+    Raises
+    ------
+    InfeasibleBudgetError
+        When a month's budget does not cover the minimum payments due.
+    InputError
+        When ``debts`` are not Debt objects with unique names (every problem listed).
+    PlannerError
+        When the strategy, ``horizon``, ``budget`` (negative or not a number), a month or
+        amount of ``extra``, ``budget_changes`` or ``changes``, or a change's result is invalid.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
+    >>> ds = [Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 36, 500)]
+    >>> p = plan(ds, 1500, start="2027-01")
+    >>> p.months, p.debt_free, p.total_interest, p.priority
+    (6, '2027-06', Decimal('628.26'), ('Loan', 'Card'))
+    >>> plan(ds, 1000, extra={3: 2000}).months
+    7
     >>> def freeze(ds):
     ...     return [d.with_(apr=0) for d in ds]
     >>> p = plan([Debt("A", 1000, 12, 100)], budget=100, changes={3: freeze})
     >>> [r["interest"] for r in p.month_rows(2)], [r["interest"] for r in p.month_rows(3)]
     ([Decimal('9.10')], [Decimal('0.00')])
+    >>> plan(ds, 500)
+    Traceback (most recent call last):
+    ...
+    planner.errors.InfeasibleBudgetError: ... The budget of ¥500.00 in month 1 does not cover the minimum payments of ¥800.00: it is ¥300.00 short. ...
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
@@ -364,7 +412,47 @@ def _simulate(
 
 
 def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) -> Comparison:
-    """Plans for several strategies (all built-in ones by default), side by side."""
+    """Plans for several strategies (all built-in ones by default), side by side.
+
+    Parameters
+    ----------
+    debts : iterable of Debt
+        The debts.
+    budget : number or str
+        Yuan a month.
+    strategies : sequence of str or str, optional
+        Strategy names, or one comma-separated string; default every strategy in
+        :data:`~planner.strategies.STRATEGIES` (registered ones too).
+    **kwargs
+        Passed to :func:`plan` for every strategy (``extra``, ``budget_changes``,
+        ``horizon``, ``start``, ``order``, ``changes``).
+
+    Returns
+    -------
+    Comparison
+        One :class:`~planner.result.Plan` per strategy, in the order given.
+
+    Raises
+    ------
+    InfeasibleBudgetError
+        When the budget does not cover the minimum payments.
+    InputError
+        When ``debts`` are not Debt objects with unique names.
+    PlannerError
+        When ``strategies`` is not a list of names, a name is unknown, or :func:`plan`
+        refuses an argument.
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> ds = [Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 36, 500)]
+    >>> [(p.strategy, p.months, p.total_interest) for p in compare(ds, 1500, "avalanche, snowball").plans]
+    [('avalanche', 6, Decimal('628.26')), ('snowball', 6, Decimal('744.04'))]
+    >>> compare(ds, 1500, 5)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: strategies: 应为策略名称的列表 / must be a list of strategy names: '5'
+    """
     debts = check_debts(debts)
     if isinstance(strategies, str):
         strategies = [x.strip() for x in strategies.split(",") if x.strip()]
@@ -386,9 +474,44 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
 def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", **kwargs) -> Decimal:
     """The smallest whole-yuan monthly budget that clears every debt by month ``months``.
 
+    Parameters
+    ----------
+    debts : iterable of Debt
+        The debts.
+    months : int
+        The target: every debt cleared by this month (1 or more).
+    strategy : str or Strategy, default "avalanche"
+        How extra money is ordered, as in :func:`plan`.
+    **kwargs
+        Passed to :func:`plan`; ``horizon`` defaults to ``months`` and must not be shorter.
+
+    Returns
+    -------
+    Decimal
+        Whole yuan (no places): that budget clears in time, one yuan less does not.
+
+    Raises
+    ------
+    PlannerError
+        When ``months`` is not a positive whole number, ``horizon`` is shorter than ``months``,
+        no budget clears the debts in time under ``strategy`` (a payment holiday longer
+        than ``months``, say), or :func:`plan` refuses an argument.
+    InputError
+        When ``debts`` are not Debt objects with unique names.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> required_budget([Debt("A", 1200, 0, 10)], 12)
     Decimal('100')
+    >>> ds = [Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 36, 500)]
+    >>> budget = required_budget(ds, 6)
+    >>> budget, plan(ds, budget).months, plan(ds, budget - 1).months
+    (Decimal('1442'), 6, 7)
+    >>> required_budget(ds, 0)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 目标月数必须是正整数 / the target must be a whole number of months: 0
     """
     debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:

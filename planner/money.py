@@ -108,6 +108,18 @@ def normalise(text: str) -> str:
     become ASCII), invisible characters removed (zero-width space, a BOM inside a cell, other
     format characters: "a", "a\u200b" and "\ufeffa" are one name), then trimmed.
 
+    Parameters
+    ----------
+    text : str
+        A cell, header or name as read.
+
+    Returns
+    -------
+    str
+        The NFKC form without invisible characters, stripped of surrounding white space.
+
+    Examples
+    --------
     >>> normalise("\ufeff借呗\u200b "), normalise("１２，０００"), normalise("a\u2060b")
     ('借呗', '12,000', 'ab')
     """
@@ -129,8 +141,23 @@ MAX_INTEGER_DIGITS = 20
 def reasonable(value: Decimal) -> bool:
     """Whether a finite Decimal has a sane size (see :data:`MAX_DIGITS`).
 
+    Parameters
+    ----------
+    value : Decimal
+        Any Decimal; NaN and infinities are not reasonable.
+
+    Returns
+    -------
+    bool
+        True when ``value`` is finite, has at most :data:`MAX_DIGITS` significant digits and
+        decimal places, and at most :data:`MAX_INTEGER_DIGITS` digits before the point.
+
+    Examples
+    --------
     >>> reasonable(Decimal("12000.50")), reasonable(Decimal("1e999999")), reasonable(Decimal("1e-99"))
     (True, False, False)
+    >>> reasonable(Decimal("NaN"))
+    False
     """
     if not value.is_finite():
         return False
@@ -159,7 +186,34 @@ def _decimal(text: str) -> Decimal:
 
 
 def parse_number(text: str) -> Decimal:
-    """A plain number, allowing thousands separators: ``"1,234.5"``."""
+    """A plain number, allowing thousands separators: ``"1,234.5"``.
+
+    Parameters
+    ----------
+    text : str
+        The number as written; it is passed through :func:`normalise` first (full-width digits are read).
+
+    Returns
+    -------
+    Decimal
+        The exact value, not rounded.
+
+    Raises
+    ------
+    ParseError
+        When ``text`` is not a finite number of reasonable size (:func:`reasonable`).
+    SeparatorError
+        (a ParseError) When a comma or space inside the number is not a thousands separator.
+
+    Examples
+    --------
+    >>> parse_number("1,234.5"), parse_number("１２")
+    (Decimal('1234.5'), Decimal('12'))
+    >>> parse_number("abc")
+    Traceback (most recent call last):
+    ...
+    planner.money.ParseError: not a number
+    """
     s = _ungroup(normalise(text))
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的数字", "not a finite number")
@@ -220,6 +274,34 @@ def parse_money(text: str) -> Decimal:
 
     Accepts "12000", "￥12,000", "¥12,000.50", "12000元", "1.2万", "RMB 500".
     Rounds half-up to the cent.
+
+    Parameters
+    ----------
+    text : str
+        An amount of yuan, with or without a currency sign, thousands separators or
+        a unit (万, 千, w, k).
+
+    Returns
+    -------
+    Decimal
+        Yuan, quantized to two places half-up (:func:`round_cents`).
+
+    Raises
+    ------
+    ParseError
+        When ``text`` is not a finite amount of reasonable size, or (:class:`SeparatorError`)
+        has a comma that is not a thousands separator.
+
+    Examples
+    --------
+    >>> parse_money("￥12,000"), parse_money("1.2万"), parse_money("RMB 500")
+    (Decimal('12000.00'), Decimal('12000.00'), Decimal('500.00'))
+    >>> parse_money("0.125")
+    Decimal('0.13')
+    >>> parse_money("inf")
+    Traceback (most recent call last):
+    ...
+    planner.money.ParseError: not a finite amount
     """
     s = _ungroup(normalise(text))
     s = _CURRENCY.sub("", s)
@@ -239,6 +321,32 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     Returns ``(value, period)`` where ``period`` is ``"day"``, ``"month"``,
     ``"year"`` or ``None`` when the text does not say. ``"18%"`` and ``"18"``
     both give 18; ``"万5"`` (five per ten thousand) gives 0.05.
+
+    Parameters
+    ----------
+    text : str
+        A rate as written: ``"18%"``, ``"0.05%/日"``, ``"年化24%"``, ``"万5"``, ``"千1"``.
+
+    Returns
+    -------
+    tuple of (Decimal, str or None)
+        The rate in percent points (not converted to a year) and its period.
+
+    Raises
+    ------
+    ParseError
+        When the rate is not a finite number of reasonable size.
+
+    Examples
+    --------
+    >>> parse_rate("18%"), parse_rate("万5")
+    ((Decimal('18'), None), (Decimal('0.05'), None))
+    >>> parse_rate("0.05%/日"), parse_rate("年化24%"), parse_rate("1.5%/月")
+    ((Decimal('0.05'), 'day'), (Decimal('24'), 'year'), (Decimal('1.5'), 'month'))
+    >>> parse_rate("x%")
+    Traceback (most recent call last):
+    ...
+    planner.money.ParseError: not a number
     """
     s = _ungroup(normalise(text))
     period = None
@@ -337,6 +445,31 @@ def to_cents(amount: Decimal | int | str) -> int:
     An amount that is not a finite number of sane size (NaN, infinity,
     ``1e999999``) raises :class:`~planner.errors.PlannerError`, not a decimal
     signal deep inside the engine.
+
+    Parameters
+    ----------
+    amount : Decimal, int, float or str
+        Yuan. A float is read through its shortest repr (2.675 is 2.675); numpy
+        integers are accepted.
+
+    Returns
+    -------
+    int
+        Cents, rounded half-up (away from zero at half a cent).
+
+    Raises
+    ------
+    PlannerError
+        When ``amount`` is not a number, not finite, or 10**25 yuan or more in size.
+
+    Examples
+    --------
+    >>> to_cents(Decimal("0.125")), to_cents(2.675), to_cents("12.345"), to_cents(Decimal("-0.005"))
+    (13, 268, 1235, -1)
+    >>> to_cents("NaN")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 不是合理的金额 / not a plausible amount of money: 'NaN'
     """
     try:
         # A float goes through its shortest repr: 2.675 means 2.675, not 2.67499999...
@@ -363,6 +496,18 @@ def from_cents(cents: int) -> Decimal:
     (Dividing in the decimal context would fail past 28 digits: a debt left
     unpaid for decades at a high rate grows that large.)
 
+    Parameters
+    ----------
+    cents : int
+        Cents, of any size and sign.
+
+    Returns
+    -------
+    Decimal
+        Yuan with exactly two places.
+
+    Examples
+    --------
     >>> from_cents(123456), from_cents(-5), from_cents(10**40)
     (Decimal('1234.56'), Decimal('-0.05'), Decimal('100000000000000000000000000000000000000.00'))
     """
@@ -370,7 +515,23 @@ def from_cents(cents: int) -> Decimal:
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    """The one rounding rule: half-up to the cent."""
+    """The one rounding rule: half-up to the cent.
+
+    Parameters
+    ----------
+    amount : Decimal
+        Yuan, at any precision.
+
+    Returns
+    -------
+    Decimal
+        Yuan with two places; a half cent rounds away from zero.
+
+    Examples
+    --------
+    >>> round_cents(Decimal("2.675")), round_cents(Decimal("-2.675")), round_cents(Decimal("1.004"))
+    (Decimal('2.68'), Decimal('-2.68'), Decimal('1.00'))
+    """
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -381,6 +542,20 @@ def half_up(numerator: int, denominator: int) -> int:
     with :func:`rate_ratio`) and settlement amounts in both engines. The batch
     kernel compiles this same function with numba.
 
+    Parameters
+    ----------
+    numerator : int
+        Non-negative; for signed amounts use :func:`div_round`.
+    denominator : int
+        Positive. Neither is checked (the function stays numba-compilable).
+
+    Returns
+    -------
+    int
+        The quotient rounded to the nearest integer, halves up.
+
+    Examples
+    --------
     >>> half_up(5, 2), half_up(4, 3), half_up(0, 7)
     (3, 1, 0)
     """
@@ -388,7 +563,34 @@ def half_up(numerator: int, denominator: int) -> int:
 
 
 def div_round(numerator: int, denominator: int) -> int:
-    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers."""
+    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers.
+
+    Parameters
+    ----------
+    numerator : int
+        Any sign.
+    denominator : int
+        Must be positive.
+
+    Returns
+    -------
+    int
+        The quotient rounded to the nearest integer, halves away from zero.
+
+    Raises
+    ------
+    ValueError
+        When ``denominator`` is zero or negative.
+
+    Examples
+    --------
+    >>> div_round(5, 2), div_round(-5, 2), div_round(7, 3)
+    (3, -3, 2)
+    >>> div_round(1, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: denominator must be positive
+    """
     if denominator <= 0:
         raise ValueError("denominator must be positive")
     if numerator >= 0:
@@ -401,8 +603,22 @@ def rate_ratio(percent_per_year: Decimal) -> tuple[int, int]:
 
     Monthly interest on ``b`` cents is ``div_round(b * num, den)``.
 
+    Parameters
+    ----------
+    percent_per_year : Decimal
+        A nominal yearly rate in percent points (18 for 18%).
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``num / den == percent_per_year / 1200`` exactly, in lowest terms.
+
+    Examples
+    --------
     >>> rate_ratio(Decimal("18"))
     (3, 200)
+    >>> rate_ratio(Decimal("4.35")), rate_ratio(Decimal("0"))
+    ((29, 8000), (0, 1))
     """
     num, den = Decimal(percent_per_year).as_integer_ratio()
     den *= 1200
@@ -415,12 +631,30 @@ def rate_ratio(percent_per_year: Decimal) -> tuple[int, int]:
 def format_yuan(amount: Decimal | int | float, *, lang: str = "en", short: bool = False) -> str:
     """Money for people: ``¥12,000.00``; with ``short``, ``¥1.2万`` in Chinese.
 
+    Parameters
+    ----------
+    amount : Decimal, int or float
+        Yuan.
+    lang : str, default "en"
+        ``"zh"`` shortens with 万 and 亿; anything else with k and M. Only used with ``short``.
+    short : bool, default False
+        A rounded short form for charts and summaries instead of the full amount to the cent.
+
+    Returns
+    -------
+    str
+        The amount with a ¥ sign.
+
+    Examples
+    --------
     >>> format_yuan(Decimal("12345.6"))
     '¥12,345.60'
     >>> format_yuan(Decimal("12345.6"), lang="zh", short=True)
     '¥1.23万'
     >>> format_yuan(Decimal("12345.6"), short=True)
     '¥12.3k'
+    >>> format_yuan(Decimal("3e8"), lang="zh", short=True), format_yuan(500, short=True)
+    ('¥3亿', '¥500')
     """
     value = Decimal(str(amount))
     if not short:

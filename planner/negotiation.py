@@ -1040,6 +1040,47 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     Contributions: the adjustments are made one at a time, in the order given,
     and each step's plan is compared with the previous one; they add up to the
     scenario's savings.
+
+    Parameters
+    ----------
+    debts : iterable of Debt
+        The debts as they stand (Debt objects, unique names).
+    budget : number or str
+        Yuan a month, the same for the baseline and every scenario.
+    scenarios : iterable of Scenario
+        Scenarios with unique names; an empty list gives the baseline alone.
+    strategy : str or Strategy, default "avalanche"
+        As for :func:`planner.engine.plan`.
+    **plan_kwargs
+        Passed to :func:`planner.engine.plan` for every plan (``extra``, ``horizon``, ``start`` ...).
+
+    Returns
+    -------
+    Negotiation
+        The baseline plan, its monthly pressure (the minimums due), and one
+        :class:`ScenarioResult` per scenario with its plan, savings and contributions.
+
+    Raises
+    ------
+    PlannerError
+        When ``scenarios`` is not a list of :class:`Scenario`, two share a name, an adjustment
+        cannot be made, or the budget does not cover the minimum payments of the baseline or of
+        a scenario (the budget message, prefixed with the plan's name).
+    InputError
+        When ``debts`` are not Debt objects with unique names.
+
+    Examples
+    --------
+    >>> ds = [Debt("Card", 3000, 18, 300, kind="card"), Debt("Loan", 5000, 36, 500, kind="online_loan")]
+    >>> n = negotiate(ds, 1500, [Scenario("cap", (cap_rate("Loan", line=24),))])
+    >>> n.baseline.total_interest, n["cap"].plan.total_interest, n["cap"].savings.interest
+    (Decimal('628.26'), Decimal('476.15'), Decimal('152.11'))
+    >>> [c.label for c in n["cap"].contributions]
+    ['Cap rate line=24 → Loan']
+    >>> negotiate(ds, 500, [])
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 情景「baseline」/ scenario 'baseline': ...
     """
     from .engine import plan
 
@@ -1244,10 +1285,35 @@ class OverdueCost:
 def overdue_cost(debt: Debt) -> OverdueCost:
     """Monthly interest at the rate charged, and the extra the penalty rate adds over the contract rate.
 
+    Parameters
+    ----------
+    debt : Debt
+        Any debt; one that is not overdue has no penalty extra.
+
+    Returns
+    -------
+    OverdueCost
+        The debt's name and days overdue, a month's interest on the balance at the rate charged
+        (``penalty_apr`` while overdue), what of it is above the contract ``apr``, and the fees
+        owed; amounts in Decimal yuan, rounded half-up to the cent.
+
+    Raises
+    ------
+    PlannerError
+        When ``debt`` is not a :class:`~planner.debt.Debt`.
+
+    Examples
+    --------
     >>> d = Debt("分期乐", 7200, Decimal("35.9"), Decimal("424.76"), overdue_days=45, penalty_apr=Decimal("53.85"), fees_owed=360)
     >>> c = overdue_cost(d)                 # 7200 × 53.85% / 12 = 323.10; 7200 × 17.95% / 12 = 107.70
     >>> c.interest_per_month, c.penalty_extra_per_month
     (Decimal('323.10'), Decimal('107.70'))
+    >>> overdue_cost(Debt("Card", 3000, 18, 300)).penalty_extra_per_month
+    Decimal('0.00')
+    >>> overdue_cost("Card")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: overdue_cost: 需要一个 Debt / needs a Debt: 'Card'
     """
     from .money import round_cents
 
@@ -1259,8 +1325,25 @@ def overdue_cost(debt: Debt) -> OverdueCost:
 
 
 def overdue_costs(debts: Sequence[Debt]) -> list[OverdueCost]:
-    """:func:`overdue_cost` of each overdue debt."""
-    return [overdue_cost(d) for d in debts if d.is_overdue]
+    """:func:`overdue_cost` of each overdue debt.
+
+    Parameters
+    ----------
+    debts : sequence of Debt
+        The debts; those not overdue are left out.
+
+    Returns
+    -------
+    list of OverdueCost
+        In the order of ``debts``; empty when none is overdue.
+
+    Examples
+    --------
+    >>> late = Debt("分期乐", 7200, Decimal("35.9"), Decimal("424.76"), overdue_days=45, penalty_apr=Decimal("53.85"), fees_owed=360)
+    >>> [(c.name, c.interest_per_month, c.fees_owed) for c in overdue_costs([Debt("Card", 3000, 18, 300), late])]
+    [('分期乐', Decimal('323.10'), Decimal('360.00'))]
+    """
+    return [overdue_cost(d) for d in check_debts(debts) if d.is_overdue]
 
 
 __all__ = [

@@ -72,6 +72,12 @@ class TrueRate:
     @classmethod
     def from_monthly(cls, r: float | Decimal, basis: str = "cash_flows") -> TrueRate:
         r = float(r)
+        if not -1 < r <= _MAX_MONTHLY:  # (1+r)^12 past any Decimal we would show: a typing error, not a loan
+            raise PlannerError(
+                f"算出的月利率 {r * 100:.4g}% 大得不合理（上限为每月 {_MAX_MONTHLY * 100:.0f}%）：请检查本金、每期还款和期数 / "
+                f"the payments imply an implausibly high rate of {r * 100:.4g}% a month (the limit is {_MAX_MONTHLY * 100:.0f}% a month): "
+                "check the principal, the payment and the number of periods"
+            )
         return cls(
             monthly=Decimal(repr(r * 100)).quantize(_FINE),
             nominal=round_cents(Decimal(repr(12 * r * 100))),
@@ -84,6 +90,12 @@ class TrueRate:
 
     def __str__(self) -> str:
         return f"{self.nominal}% (12·r), {self.effective}% ((1+r)^12−1)"
+
+
+#: The largest monthly IRR shown: 5,000% a month. Abusive short loans (砍头息 on a one-month loan)
+#: reach a few hundred percent a month; far beyond this the figures were mistyped, and
+#: (1+r)^12 would no longer fit the two-decimal display.
+_MAX_MONTHLY = 50.0
 
 
 # ---------------------------------------------------------------------------
@@ -201,6 +213,39 @@ def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
     By Civil Code art. 670 the principal is what was actually received:
     ``principal − upfront_fee``; the ``periods`` payments of ``payment`` are
     then discounted against that.
+
+    Parameters
+    ----------
+    principal : number or str
+        Yuan on the contract.
+    upfront_fee : number or str
+        Yuan withheld at the start (0 for none).
+    payment : number or str
+        Yuan paid each month.
+    periods : int
+        Number of monthly payments, 1 to 1200.
+
+    Returns
+    -------
+    TrueRate
+        The IRR of receiving ``principal − upfront_fee`` and paying ``payment`` ``periods`` times.
+
+    Raises
+    ------
+    PlannerError
+        When an amount is not a number, ``principal`` or ``payment`` is not positive,
+        ``upfront_fee`` is negative or not below ``principal``, or ``periods`` is not a whole
+        number from 1 to 1200.
+
+    Examples
+    --------
+    >>> rate = upfront_fee_apr(100000, 1000, Decimal("8833.3"), 12)   # the PBoC's own example
+    >>> rate.nominal, rate.effective
+    (Decimal('12.80'), Decimal('13.58'))
+    >>> upfront_fee_apr(100, 100, 10, 12)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 本金、月供须为正数，手续费须小于本金 / principal and payment must be positive, the fee below the principal
     """
     p, fee, a = _num(principal, "principal"), _num(upfront_fee, "upfront_fee"), _num(payment, "payment")
     n = _periods(periods)
@@ -212,15 +257,67 @@ def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
 
 
 def annuity_apr(principal, payment, periods: int) -> TrueRate:
-    """The true rate of ``periods`` equal payments on ``principal`` received."""
+    """The true rate of ``periods`` equal payments on ``principal`` received.
+
+    Parameters
+    ----------
+    principal : number or str
+        Yuan received.
+    payment : number or str
+        Yuan paid each month.
+    periods : int
+        Number of monthly payments, 1 to 1200.
+
+    Returns
+    -------
+    TrueRate
+        The monthly IRR and its nominal and effective yearly forms (basis ``"cash_flows"``).
+
+    Raises
+    ------
+    PlannerError
+        When an amount is not a number, ``principal`` or ``payment`` is not positive, or
+        ``periods`` is not a whole number from 1 to 1200.
+
+    Examples
+    --------
+    >>> rate = annuity_apr(12000, Decimal("1072"), 12)
+    >>> rate.nominal, rate.effective, rate.basis
+    (Decimal('13.03'), Decimal('13.84'), 'cash_flows')
+    """
     return upfront_fee_apr(principal, 0, payment, periods)
 
 
 def flat_fee_payment(principal, fee_rate, periods: int) -> Decimal:
     """A = P/n + P·f: the payment of a flat monthly fee ``fee_rate`` (percent) on the ORIGINAL principal.
 
+    Parameters
+    ----------
+    principal : number or str
+        Yuan borrowed.
+    fee_rate : number or str
+        The monthly fee in percent of ``principal``.
+    periods : int
+        Number of monthly payments, 1 to 1200.
+
+    Returns
+    -------
+    Decimal
+        Yuan a month, rounded half-up to the cent.
+
+    Raises
+    ------
+    PlannerError
+        When an amount is not a number or ``periods`` is not a whole number from 1 to 1200.
+
+    Examples
+    --------
     >>> flat_fee_payment(12000, Decimal("0.6"), 12)
     Decimal('1072.00')
+    >>> flat_fee_payment(100, 1, 0)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: periods: 期数必须是 1 到 1200 的整数 / must be a whole number from 1 to 1200: 0
     """
     p, f = _num(principal, "principal"), _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -232,6 +329,34 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
 
     The principal is 1 (the rate does not depend on it): r solves
     1 = Σ (1/n + f)/(1+r)^k. The nominal 12·r is far above 12·f.
+
+    Parameters
+    ----------
+    fee_rate : number or str
+        The monthly fee in percent of the original principal.
+    periods : int
+        Number of monthly payments, 1 to 1200.
+
+    Returns
+    -------
+    TrueRate
+        Basis ``"flat_fee"``; all zero for no fee.
+
+    Raises
+    ------
+    PlannerError
+        When ``fee_rate`` is not a number or is negative, or ``periods`` is not a whole
+        number from 1 to 1200.
+
+    Examples
+    --------
+    >>> rate = flat_fee_rate(Decimal("0.6"), 12)   # 12 × 0.6 = 7.2, but the true rate is higher
+    >>> rate.nominal, rate.effective
+    (Decimal('13.03'), Decimal('13.84'))
+    >>> flat_fee_rate(-1, 12)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: fee_rate: 不能为负数 / cannot be negative: -1
     """
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -246,8 +371,31 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
 def flat_fee_apr(fee_rate, periods: int) -> Decimal:
     """Nominal APR (12·r, percent, four places) of a flat monthly fee: what the loader stores as ``apr``.
 
+    Parameters
+    ----------
+    fee_rate : number or str
+        The monthly fee in percent of the original principal.
+    periods : int
+        Number of monthly payments, 1 to 1200.
+
+    Returns
+    -------
+    Decimal
+        12 × the monthly IRR, in percent with four places (``0.0000`` for no fee).
+
+    Raises
+    ------
+    PlannerError
+        When ``fee_rate`` is not a number, ``periods`` is not a whole number from 1 to 1200,
+        or the payments have no IRR (a fee so negative that no payment is left). A negative
+        fee is not refused here, unlike :func:`flat_fee_rate`.
+
+    Examples
+    --------
     >>> flat_fee_apr(Decimal("0.6"), 12)
     Decimal('13.0342')
+    >>> flat_fee_apr(0, 12)
+    Decimal('0.0000')
     """
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -265,8 +413,32 @@ def daily_rate_apr(daily_rate) -> TrueRate:
     万5, is 18.25%); the monthly rate is a twelfth of that and the effective
     form compounds it monthly, as the loan is repaid monthly.
 
+    Parameters
+    ----------
+    daily_rate : number or str
+        Percent a day (0.05 for 0.05%).
+
+    Returns
+    -------
+    TrueRate
+        Nominal 365 × ``daily_rate``, basis ``"daily_rate"``.
+
+    Raises
+    ------
+    PlannerError
+        When ``daily_rate`` is not a number, is negative, or gives a yearly rate above
+        :data:`MAX_RATE`.
+
+    Examples
+    --------
     >>> daily_rate_apr(Decimal("0.05")).nominal
     Decimal('18.25')
+    >>> daily_rate_apr(Decimal("0.05")).effective
+    Decimal('19.86')
+    >>> daily_rate_apr(-1)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: daily_rate: 不能为负数 / cannot be negative: -1
     """
     d = _num(daily_rate, "daily_rate")
     if d < 0:
@@ -282,10 +454,17 @@ def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     apr : number or str
         Percent a year.
     basis : str, default "apr"
+        How the rate was computed, kept in the result and named in an error.
 
     Returns
     -------
     TrueRate
+        ``monthly`` is apr / 12; ``effective`` compounds it monthly.
+
+    Raises
+    ------
+    PlannerError
+        When ``apr`` is not a number or its size is above :data:`MAX_RATE`.
 
     Examples
     --------
@@ -308,6 +487,31 @@ def debt_true_rate(debt) -> TrueRate:
 
     The contract rate, not the penalty rate; see :func:`planner.references.assess`
     for what an overdue debt is charged.
+
+    Parameters
+    ----------
+    debt : Debt
+        Its ``fee_rate`` and ``term_months`` (both set) win, then ``daily_rate``, then ``apr``.
+
+    Returns
+    -------
+    TrueRate
+        From :func:`flat_fee_rate`, :func:`daily_rate_apr` or :func:`nominal_apr`.
+
+    Raises
+    ------
+    PlannerError
+        When the quoted rate is refused by the function it goes to (a negative fee or
+        daily rate, a rate above :data:`MAX_RATE`).
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> debt_true_rate(Debt("Card", 3000, 18, 300)).effective
+    Decimal('19.56')
+    >>> flat = Debt("Loan", 12000, 0, 1072, fee_rate=Decimal("0.6"), term_months=12)
+    >>> debt_true_rate(flat).nominal, debt_true_rate(flat).basis
+    (Decimal('13.03'), 'flat_fee')
     """
     if debt.fee_rate is not None and debt.term_months is not None:
         return flat_fee_rate(debt.fee_rate, debt.term_months)

@@ -86,6 +86,30 @@ def lpr_on(day: date | None = None) -> Decimal:
     There is no LPR before the table's first date (2019-08-20, the LPR reform):
     asking for one is a :class:`~planner.errors.PlannerError` (the 4 × LPR line of
     such a contract is the one at filing; see :func:`lpr_line_periods`).
+
+    Parameters
+    ----------
+    day : date or str, optional
+        The day; default today.
+
+    Returns
+    -------
+    Decimal
+        The one-year LPR in percent, from ``planner/data/lpr.csv`` (or ``PLANNER_LPR_FILE``).
+
+    Raises
+    ------
+    PlannerError
+        When ``day`` is not a date or is before the table's first date.
+
+    Examples
+    --------
+    >>> lpr_on(date(2019, 8, 20)), lpr_on(date(2023, 7, 28))
+    (Decimal('4.25'), Decimal('3.55'))
+    >>> lpr_on(date(2019, 1, 1))
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 2019-01-01 还没有一年期LPR（LPR表从 2019-08-20 开始）/ there is no one-year LPR on 2019-01-01: the LPR table starts on 2019-08-20
     """
     day = _day(day, "day") if day is not None else date.today()
     table = lpr_table()
@@ -154,10 +178,35 @@ def lpr_line_periods(contract_date: date | None = None, filing_date: date | None
     (24% protected, above 36% void). Before 2019-08-20 there was no LPR at all.
     The last period is the one that applies to interest from now on.
 
+    Parameters
+    ----------
+    contract_date : date or str, optional
+        When the contract was made; ``None`` when unknown (the LPR at filing is used).
+    filing_date : date or str, optional
+        When the case is (or would be) filed; default today.
+    multiple : int, default 4
+        The multiple of the LPR.
+
+    Returns
+    -------
+    tuple of LinePeriod
+        One or two periods in date order; the last applies to interest from now on.
+
+    Raises
+    ------
+    PlannerError
+        When a date cannot be read or ``contract_date`` is after ``filing_date``.
+
+    Examples
+    --------
     >>> [(p.rule, p.rate) for p in lpr_line_periods(date(2018, 6, 1), date(2026, 1, 5))]
     [('old_rules', Decimal('24')), ('filing_lpr', Decimal('12.00'))]
     >>> [(p.rule, p.rate) for p in lpr_line_periods(date(2023, 7, 28))]
     [('contract_lpr', Decimal('14.20'))]
+    >>> lpr_line_periods(date(2026, 1, 1), date(2025, 1, 1))
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 合同日期 2026-01-01 晚于起诉日期 2025-01-01 / the contract date 2026-01-01 is after the filing date 2025-01-01
     """
     spec = _periods_spec()
     transition = spec["transition"]
@@ -185,7 +234,34 @@ def lpr_line_periods(contract_date: date | None = None, filing_date: date | None
 def lpr_note(day: date | None, filing_date: date | None = None) -> tuple[str, str] | None:
     """A (zh, en) explanation of which LPR sets the 4 × LPR line, when it is not simply the
     contract date's: no contract date, a contract before 2020-08-20 (and before the first
-    LPR), or a filing date before the 2020 rules. ``None`` for a contract from 2020-08-20 on."""
+    LPR), or a filing date before the 2020 rules. ``None`` for a contract from 2020-08-20 on.
+
+    Parameters
+    ----------
+    day : date or str or None
+        The contract date, ``None`` when unknown.
+    filing_date : date or str, optional
+        When the case is (or would be) filed; default today.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The explanation in Chinese and in English, or ``None`` when the contract date's LPR applies.
+
+    Raises
+    ------
+    PlannerError
+        When a date cannot be read or the contract date is after the filing date
+        (from :func:`lpr_line_periods`).
+
+    Examples
+    --------
+    >>> lpr_note(date(2023, 7, 28)) is None
+    True
+    >>> zh, en = lpr_note(date(2018, 6, 1), date(2026, 1, 5))
+    >>> print(en)
+    Contract of 2018-06-01, before 2020-08-20: interest from 2020-08-20 on is judged at 4 × the one-year LPR when the case is filed (2026-01-05), 3.00% (= 12.00%); ... There was no LPR at the contract date (it is published from 2019-08-20), so no contract-date 4 × LPR line exists.
+    """
     spec = _periods_spec()
     day = _day(day, "contract_date") if day is not None else None
     periods = lpr_line_periods(day, filing_date)
@@ -232,7 +308,25 @@ def line_keys() -> tuple[str, ...]:
 
 
 def disclaimer(lang: str = "en") -> str:
-    """"These are reference lines, not legal advice ..." in ``lang``."""
+    """"These are reference lines, not legal advice ..." in ``lang``.
+
+    Parameters
+    ----------
+    lang : str, default "en"
+        ``"en"`` or ``"zh"`` (the languages of ``reference_lines.toml``).
+
+    Returns
+    -------
+    str
+        The disclaimer shown beside every reference line.
+
+    Examples
+    --------
+    >>> disclaimer()
+    'These are reference lines, not legal advice: check with the lender or a lawyer.'
+    >>> disclaimer("zh")
+    '以下仅为参考线，不构成法律意见；具体请与贷款方核实或咨询律师。'
+    """
     return _lines_data()["disclaimer"][lang]
 
 
@@ -268,7 +362,41 @@ def line_rate(line, contract_date: date | None = None, *, filing_date: date | No
     """The yearly rate (percent) of a reference line for interest from now on: ``"24"``, ``"36"``,
     any number, or ``"4xLPR"``: 4 × the LPR at ``contract_date`` for a contract made from
     2020-08-20 on, else 4 × the LPR when the case is filed (``filing_date``, default today;
-    see :func:`lpr_line_periods`)."""
+    see :func:`lpr_line_periods`).
+
+    Parameters
+    ----------
+    line : str or number
+        ``"4xLPR"`` (also ``"4×LPR"``, ``"4倍LPR"``), ``"24"``, ``"36"``, or a yearly rate in percent.
+    contract_date : date or str, optional
+        When the contract was made; used only by the 4 × LPR line.
+    filing_date : date or str, optional
+        When the case is (or would be) filed; default today. Only for the 4 × LPR line.
+
+    Returns
+    -------
+    Decimal
+        Percent a year.
+
+    Raises
+    ------
+    PlannerError
+        When ``line`` is not a known line or a number, a date cannot be read, the contract
+        date is after the filing date, or (4 × LPR) there is no LPR on the day it needs.
+
+    Examples
+    --------
+    >>> line_rate("24"), line_rate(36)
+    (Decimal('24'), Decimal('36'))
+    >>> line_rate("4xLPR", date(2023, 7, 28))
+    Decimal('14.20')
+    >>> line_rate("4xLPR", date(2018, 6, 1), filing_date=date(2026, 1, 5))
+    Decimal('12.00')
+    >>> line_rate("abc")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: line: 未知的参考线 'abc'；可用 4xLPR、24、36 或一个年化百分数 / unknown reference line 'abc'; use 4xLPR, 24, 36 or a yearly rate in percent
+    """
     key = _normalise_line(line)
     if isinstance(key, Decimal):
         return key
@@ -307,7 +435,37 @@ class ReferenceLine:
 
 def reference_lines(kind: str = "other", contract_date: date | None = None, *, filing_date: date | None = None) -> list[ReferenceLine]:
     """Every reference line for a debt of ``kind`` made on ``contract_date``; an LPR line's rate is the
-    one for interest from now on (see :func:`line_rate`), its :attr:`~ReferenceLine.periods` the rest."""
+    one for interest from now on (see :func:`line_rate`), its :attr:`~ReferenceLine.periods` the rest.
+
+    Parameters
+    ----------
+    kind : str, default "other"
+        A kind of debt; an unknown kind is treated as ``"other"``.
+    contract_date : date or str, optional
+        When the contract was made.
+    filing_date : date or str, optional
+        When the case is (or would be) filed; default today.
+
+    Returns
+    -------
+    list of ReferenceLine
+        Every line (4 × LPR, 24%, 36%), each saying whether it ``applies`` to ``kind``.
+
+    Raises
+    ------
+    PlannerError
+        When ``kind`` is not a string, a date cannot be read, or the contract date is after
+        the filing date.
+
+    Examples
+    --------
+    >>> [(line.key, line.rate, line.applies) for line in reference_lines("private", date(2023, 7, 28))]
+    [('4xLPR', Decimal('14.20'), True), ('24', Decimal('24'), False), ('36', Decimal('36'), False)]
+    >>> reference_lines(3)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: kind: 应为债务类型名称 / must be a kind of debt such as 'private': '3'
+    """
     data = _lines_data()
     if not isinstance(kind, str):
         raise PlannerError(f"kind: 应为债务类型名称 / must be a kind of debt such as 'private': {str(kind)[:40]!r}")
@@ -331,7 +489,28 @@ def reference_lines(kind: str = "other", contract_date: date | None = None, *, f
 
 
 def kind_note(kind: str, lang: str = "en") -> str:
-    """Which lines apply to this kind of lender, in words."""
+    """Which lines apply to this kind of lender, in words.
+
+    Parameters
+    ----------
+    kind : str
+        A kind of debt (``"private"``, ``"card"``, ``"online_loan"`` ...); an unknown kind
+        gets the note for ``"other"``.
+    lang : str, default "en"
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        One sentence on which reference lines apply to ``kind``.
+
+    Examples
+    --------
+    >>> kind_note("card")
+    'Credit card (a bank, a licensed lender): the private-lending 4 × LPR rule does not apply; the regulatory 24%/36% lines are the reference.'
+    >>> kind_note("nonsense") == kind_note("other")
+    True
+    """
     kinds = _lines_data()["kinds"]
     return kinds.get(kind, kinds["other"])["note"][lang]
 

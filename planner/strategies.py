@@ -70,7 +70,24 @@ class Key:
 
 
 def sort_key(keys: Sequence[Key]) -> Callable[[Debt], tuple]:
-    """The Python sort key of a strategy's keys (what the single engine sorts by)."""
+    """The Python sort key of a strategy's keys (what the single engine sorts by).
+
+    Parameters
+    ----------
+    keys : sequence of Key
+        The strategy's keys, most significant first.
+
+    Returns
+    -------
+    callable
+        ``key(debt) -> tuple`` of the fields of :data:`FIELDS`, a descending field negated.
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> sort_key([Key("rate", True), Key("name")])(Debt("A", 1000, 10, 50))
+    (Decimal('-10'), 'A')
+    """
     getters = [(FIELDS[k.field], k.descending) for k in keys]
 
     def key(d: Debt) -> tuple:
@@ -83,6 +100,31 @@ def by_keys(name: str, *keys: Key, doc: str = "") -> Strategy:
     """A strategy function sorting by ``keys``; the keys travel with it as ``.keys``.
 
     With no keys, the strategy pays minimums only (an empty priority order).
+
+    Parameters
+    ----------
+    name : str
+        The function's ``__name__`` (the strategy's name in results).
+    *keys : Key
+        Sort keys, most significant first.
+    doc : str, default ""
+        The function's docstring.
+
+    Returns
+    -------
+    Strategy
+        ``order(debts) -> list of Debt`` with a ``keys`` attribute; it does not register itself
+        (see :func:`register`).
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> ds = [Debt("A", 1000, 10, 50), Debt("B", 500, 30, 50), Debt("C", 200, 20, 20)]
+    >>> smallest = by_keys("smallest", Key("owed"))
+    >>> [d.name for d in smallest(ds)], smallest.keys
+    (['C', 'B', 'A'], (Key(field='owed', descending=False),))
+    >>> by_keys("nothing")(ds)
+    []
     """
     key = sort_key(keys)
 
@@ -107,7 +149,35 @@ highest_interest_cost = by_keys("highest_interest_cost", Key("monthly_interest",
 
 
 def custom(order: Sequence[str]) -> Strategy:
-    """A strategy that follows the names given; debts not named follow in avalanche order."""
+    """A strategy that follows the names given; debts not named follow in avalanche order.
+
+    Parameters
+    ----------
+    order : sequence of str
+        Debt names, first paid first; a repeated name counts once. Names are taken as they
+        are (:func:`get_strategy` normalises them first).
+
+    Returns
+    -------
+    Strategy
+        A function named ``custom``.
+
+    Raises
+    ------
+    PlannerError
+        Raised by the returned function, when ``order`` names a debt it is not given.
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> ds = [Debt("A", 1000, 10, 50), Debt("B", 500, 30, 50), Debt("C", 200, 20, 20)]
+    >>> [d.name for d in custom(["C"])(ds)]    # then B and A by rate
+    ['C', 'B', 'A']
+    >>> custom(["C"])(ds[:2])
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 自定义顺序中有未知的债务 / unknown debts in the custom order: C; known: A, B
+    """
     order = list(order)
 
     def by_order(debts: Sequence[Debt]) -> list[Debt]:
@@ -139,7 +209,42 @@ STRATEGY_LABELS = strategy_labels()  # {name: (zh, en)}, from data/labels.toml
 
 
 def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -> tuple[str, Strategy]:
-    """``(name, function)`` for a strategy name (or a function); ``custom`` takes ``order``."""
+    """``(name, function)`` for a strategy name (or a function); ``custom`` takes ``order``.
+
+    Parameters
+    ----------
+    strategy : str or Strategy
+        A name in :data:`STRATEGIES`, ``"custom"``, or a strategy function (returned as it is,
+        named by its ``__name__``).
+    order : sequence of str or str, optional
+        For ``"custom"`` only: debt names, or one comma-separated string; each name is
+        normalised as the loaders normalise names and blanks are dropped.
+
+    Returns
+    -------
+    tuple of (str, Strategy)
+        The strategy's name and function.
+
+    Raises
+    ------
+    PlannerError
+        When ``strategy`` is not a name or function, is an unknown name, or is ``"custom"``
+        without an order of names; or when an order is given with another strategy (it would
+        be ignored).
+
+    Examples
+    --------
+    >>> get_strategy("snowball")
+    ('snowball', <function snowball ...>)
+    >>> from planner.debt import Debt
+    >>> name, order = get_strategy("custom", "C, A")
+    >>> name, [d.name for d in order([Debt("A", 1000, 10, 50), Debt("B", 500, 30, 50), Debt("C", 200, 20, 20)])]
+    ('custom', ['C', 'A', 'B'])
+    >>> get_strategy("nope")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 未知策略 / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
+    """
     custom_named = isinstance(strategy, str) and strategy == "custom"  # never bool() of an odd value (pd.NA, an array)
     if not custom_named and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
         shown = strategy if isinstance(strategy, str) else getattr(strategy, "__name__", "a function")
@@ -174,12 +279,39 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
 def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: str = "") -> Strategy:
     """Add a strategy sorting by ``keys``; both engines, the CLI and the widgets then offer it.
 
+    Parameters
+    ----------
+    name : str
+        A new name: a Python identifier, not ``"custom"`` and not already in :data:`STRATEGIES`.
+    *keys : Key
+        Sort keys, most significant first; none pays minimums only.
+    label : tuple of (str, str), optional
+        The (zh, en) label for people; default the name in both.
+    doc : str, default ""
+        The strategy's description.
+
+    Returns
+    -------
+    Strategy
+        The new strategy function (from :func:`by_keys`), now in :data:`STRATEGIES`.
+
+    Raises
+    ------
+    PlannerError
+        When ``name`` is not an identifier, is ``"custom"`` or is taken.
+
+    Examples
+    --------
     >>> register("largest_first", Key("owed", True), Key("name"), label=("先还余额最大", "Largest balance first"))
     <function largest_first ...>
     >>> from planner.debt import Debt
     >>> [d.name for d in STRATEGIES["largest_first"]([Debt("A", 10, 0, 1), Debt("B", 20, 0, 1)])]
     ['B', 'A']
     >>> unregister("largest_first")
+    >>> register("avalanche")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerError: 策略名称无效或已存在 / the strategy name 'avalanche' is invalid or taken
     """
     if not isinstance(name, str) or not name.isidentifier() or name == "custom" or name in STRATEGIES:
         raise PlannerError(f"策略名称无效或已存在 / the strategy name {name!r} is invalid or taken")
@@ -189,7 +321,27 @@ def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: s
 
 
 def unregister(name: str) -> None:
-    """Remove a strategy added with :func:`register`."""
+    """Remove a strategy added with :func:`register`.
+
+    Parameters
+    ----------
+    name : str
+        The strategy's name; a name that is not there is ignored. (A built-in name is
+        removed too: only unregister what you registered.)
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> _ = register("oldest_name_first", Key("name"))
+    >>> "oldest_name_first" in STRATEGIES
+    True
+    >>> unregister("oldest_name_first"); "oldest_name_first" in STRATEGIES
+    False
+    >>> unregister("never_registered")
+    """
     STRATEGIES.pop(name, None)
     STRATEGY_LABELS.pop(name, None)
 

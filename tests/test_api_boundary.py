@@ -193,7 +193,9 @@ def test_apr_daily_rate_1e30_is_a_clear_error(capsys):
     from planner.cli import main
 
     for argv in (["apr", "--daily-rate", "1e30"], ["apr", "--daily-rate", "5000"], ["apr", "--fee-rate", "1e30", "--periods", "12"],
-                 ["apr", "--principal", "1e30", "--payment", "1", "--periods", "12"], ["apr", "--cash-flows=1e30,-1e31"]):
+                 ["apr", "--principal", "1e30", "--payment", "1", "--periods", "12"], ["apr", "--cash-flows=1e30,-1e31"],
+                 # a payment that implies a monthly rate of about 100,000% (was a raw InvalidOperation)
+                 ["apr", "--principal", "1000", "--payment", "1000000", "--periods", "12"]):
         try:
             code = main(argv)
         except SystemExit as exc:  # refused by the option's own parser (argparse exits 2)

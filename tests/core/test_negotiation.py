@@ -464,3 +464,11 @@ def test_deeply_nested_toml_of_any_kind_is_a_clear_error(tmp_path):
             load_scenarios(path)
         with pytest.raises(InputError, match="nested too deeply"):
             load_scenarios(path.read_text(encoding="utf-8"))
+
+
+def test_overdue_costs_refuses_what_is_not_a_debt():
+    # Was an AttributeError ('int' object has no attribute 'is_overdue').
+    from planner.negotiation import overdue_costs
+
+    with pytest.raises(InputError, match="item 1 is not a Debt"):
+        overdue_costs([1, 2])
