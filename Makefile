@@ -1,7 +1,7 @@
 # Developer entry points. Everything runs inside .venv (created on first use).
-#   make lab        JupyterLab on notebooks/ (127.0.0.1)
+#   make lab        JupyterLab on notebooks/ (127.0.0.1, token; keeps running: Ctrl-C to stop)
 #   make test       whole suite: tests/, doctests in planner/, notebooks, browser tests
-#   make dashboard  Voila app of the counsellor session notebook (127.0.0.1:8866)
+#   make dashboard  Voila app of the counsellor session notebook (127.0.0.1:8866, token; keeps running)
 #   make bench      benchmark table (benchmarks/run.py), the case book's figures and the widget benchmark
 #   make clean      remove .venv and caches
 
@@ -30,14 +30,19 @@ $(STAMP): pyproject.toml | $(PY)
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# Keeps running (Ctrl-C to stop). Binds 127.0.0.1 and asks for a token: open the URL with
+# ?token=... that JupyterLab prints.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --IdentityProvider.token='$(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(24))")' $(ALLOW_ROOT)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# voila.json (read from this folder) binds 127.0.0.1, asks for a token (printed in the URL
+# Voila logs), uses the self-contained template in share/jupyter/voila/templates/planner (no
+# CDN: Font Awesome is not loaded) and culls kernels idle for 10 minutes.
 dashboard: $(STAMP)
-	$(VENV)/bin/voila notebooks/04_counsellor_session.ipynb --Voila.ip=127.0.0.1 --port=8866 --no-browser
+	JUPYTER_PATH=$(CURDIR)/share/jupyter $(VENV)/bin/voila notebooks/04_counsellor_session.ipynb --port=8866 --no-browser
 
 # benchmarks/run.py prints one table of medians and ratios measured in this run
 # (BENCH_ARGS=--quick for a short run). The widget benchmark is a pytest-benchmark

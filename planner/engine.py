@@ -174,6 +174,15 @@ def plan(
         raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
     extras = _money_schedule(extra, "extra")
     new_budgets = _money_schedule(budget_changes, "budget_changes")
+    beyond = sorted(m for m in (*extras, *new_budgets) if m > horizon)
+    if beyond:  # it would silently never be used
+        raise PlannerError(
+            f"第 {beyond[0]} 个月超出计划期限（{horizon} 个月），这笔额外还款或预算变化永远不会被使用。"
+            f"请用 1 到 {horizon} 之间的月份，或加大期限（--horizon）。",
+            f"month {beyond[0]} is beyond the plan's horizon of {horizon} months, so that extra payment or budget "
+            f"change would never be used. Use a month from 1 to {horizon}, or a longer horizon (--horizon).",
+            value=beyond[0],
+        )
     priority = _priority(debts, strategy_fn)
     cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
     return Plan(
@@ -451,7 +460,15 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
         names = list(strategies) if strategies is not None and len(strategies) else list(STRATEGIES)
     except TypeError:
         raise PlannerError(f"strategies: 应为策略名称的列表 / must be a list of strategy names: {str(strategies)[:40]!r}") from None
-    return Comparison([plan(debts, budget, s, **kwargs) for s in names])
+    order = kwargs.pop("order", None)
+    if "custom" not in names and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
+        raise PlannerError(
+            "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。",
+            "an order (--order / order=) was given but custom is not among the strategies compared, so it would be "
+            "ignored. Add custom to --strategies, or leave out --order.",
+            value=order,
+        )
+    return Comparison([plan(debts, budget, s, order=order if s == "custom" else None, **kwargs) for s in names])
 
 
 def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", **kwargs) -> Decimal:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .display import escape_controls
+
 
 class PlannerError(ValueError):
     """Base class of every error the planner raises on purpose.
@@ -75,11 +77,12 @@ class Problem:
             where_zh.append(f"第 {self.row} 行")
             where_en.append(f"row {self.row}")
         if self.column is not None:
-            where_zh.append(f"列「{self.column}」")
-            where_en.append(f"column '{self.column}'")
+            column = escape_controls(self.column)  # a header from the file: never raw control characters
+            where_zh.append(f"列「{column}」")
+            where_en.append(f"column '{column}'")
         if self.value is not None:
             shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-            where_zh.append(f"值 “{shown}”")
+            where_zh.append(f"值 “{escape_controls(shown)}”")
             where_en.append(f"value {shown!r}")
         prefix_zh = "，".join(where_zh)
         prefix_en = ", ".join(where_en)

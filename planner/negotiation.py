@@ -348,10 +348,48 @@ class Adjustment:
     def describe(self, lang: str = "en") -> str:
         """A short label: ``"cap_rate 24 → 分期乐"``."""
         name = self.action_label(lang)
+        if lang == "zh":  # every word in Chinese: parameters and selectors too
+            return f"{name} {self._params_zh()} → {self._who_zh()}".replace("  ", " ")
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
         who = "*" if self.debt == "*" else (self.debt if isinstance(self.debt, str) else ", ".join(self.debt))
         when = "" if self.from_month == 1 else f" (from_month={self.from_month})"
         return f"{name} {params} → {who}{when}".replace("  ", " ")
+
+    def _params_zh(self) -> str:
+        from .i18n import t
+
+        out = []
+        for k, v in self.params.items():
+            if k in ("accrue", "include_accrued") and isinstance(v, bool):
+                out.append(t(f"desc_{k}_{str(v).lower()}", "zh"))
+            elif k == "fraction":
+                percent = (Decimal(str(v)) * 100).normalize()
+                out.append(t("desc_settle_fraction" if self.action == "settle" else "desc_reduce_fraction", "zh", v=f"{percent:f}"))
+            elif k == "line":
+                line = str(v)
+                out.append(t("desc_line", "zh", v="4倍LPR" if line.lower() == "4xlpr" else f"{line}%"))
+            elif k in ("months", "month", "start", "apr"):
+                out.append(t(f"desc_{k}", "zh", v=v))
+            else:
+                out.append(f"{k}={v}")
+        return "，".join(out)
+
+    def _who_zh(self) -> str:
+        from .i18n import labels, t
+
+        def one(sel: str) -> str:
+            sel = sel.strip()
+            if sel == "*":
+                return t("chart_all_debts", "zh")
+            if sel == "overdue":
+                return t("chart_overdue_debts", "zh")
+            if sel.startswith("kind:") and f"kind_{sel[5:]}" in labels():
+                return t(f"kind_{sel[5:]}", "zh")
+            return sel
+
+        if isinstance(self.debt, str):
+            return " 且 ".join(one(part) for part in self.debt.split("&"))
+        return "、".join(self.debt)
 
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}
@@ -957,7 +995,9 @@ class Negotiation:
 
     def to_dict(self) -> dict:
         base = self.baseline.to_dict()
+        base["name"] = "baseline"  # shaped like a scenario's entry: a name and (zero) savings
         base["monthly_pressure"] = float(self.baseline_pressure)
+        base["savings"] = Savings(Decimal("0.00"), Decimal("0.00"), None if self.baseline.months is None else 0).to_dict()
         return {"baseline": base, "scenarios": [r.to_dict() for r in self.results]}
 
     def __repr__(self):
@@ -1065,24 +1105,24 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     baseline = run(debts, "baseline")
     results = []
     for s in scenarios:
-        steps = s.steps(debts)
-        plans = [baseline]
-        for k in range(1, len(s.adjustments) + 1):
-            ds, changes = Scenario(s.name, s.adjustments[:k]).plan_inputs(debts)
-            plans.append(run(ds, s.name, changes))
-        contributions = tuple(
-            Contribution(k, a.describe(), a, _savings(plans[k - 1], plans[k]), monthly_pressure(steps[k]))
-            for k, a in enumerate(s.adjustments, start=1)
-        )
-        final = plans[-1]
+        # The steps one at a time, keeping only the previous step's plan and debts: memory
+        # stays that of two plans however many adjustments a scenario has (a report's "every
+        # ask" scenario has one per lender: 1,000 debts kept as 1,000 full plans was gigabytes).
+        current, before = list(debts), baseline
+        contributions = []
+        for k, a in enumerate(s.adjustments, start=1):
+            current, changes = Scenario(s.name, s.adjustments[:k]).plan_inputs(debts)  # = s.steps(debts)[k]
+            after = run(current, s.name, changes)
+            contributions.append(Contribution(k, a.describe(), a, _savings(before, after), monthly_pressure(current)))
+            before = after
         results.append(
             ScenarioResult(
                 scenario=s,
-                debts=tuple(steps[-1]),
-                plan=final,
-                monthly_pressure=monthly_pressure(steps[-1]),
-                savings=_savings(baseline, final),
-                contributions=contributions,
+                debts=tuple(current),
+                plan=before,
+                monthly_pressure=monthly_pressure(current),
+                savings=_savings(baseline, before),
+                contributions=tuple(contributions),
             )
         )
     return Negotiation(baseline, monthly_pressure(debts), results)

@@ -229,7 +229,8 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     ------
     PlannerError
         When ``strategy`` is not a name or function, is an unknown name, or is ``"custom"``
-        without an order of names.
+        without an order of names; or when an order is given with another strategy (it would
+        be ignored).
 
     Examples
     --------
@@ -244,6 +245,15 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     ...
     planner.errors.PlannerError: 未知策略 / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
     """
+    custom_named = isinstance(strategy, str) and strategy == "custom"  # never bool() of an odd value (pd.NA, an array)
+    if not custom_named and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
+        shown = strategy if isinstance(strategy, str) else getattr(strategy, "__name__", "a function")
+        raise PlannerError(
+            f"给出了还款顺序（--order / order=），但策略是 {shown!r}，顺序不会被使用。请改用 --strategy custom，或去掉 --order。",
+            f"an order (--order / order=) was given but the strategy is {shown!r}, which would ignore it. "
+            "Use --strategy custom, or leave out --order.",
+            value=order,
+        )
     if callable(strategy):
         return getattr(strategy, "__name__", "custom"), strategy
     names = ", ".join([*STRATEGIES, "custom"])

@@ -396,16 +396,30 @@ class ScheduleWriter:
     def __init__(self, path, strategies: Sequence[str], *, inputs: Sequence = ()):
         from pathlib import Path
 
-        from ..io import refuse_inputs
+        import tempfile
 
-        self.path = Path(path)
+        from ..io import output_target, refuse_inputs
+
+        # Not a device, FIFO, socket or folder (renaming over /dev/null would replace it);
+        # a symlink is written through to the file it names.
+        self.path = output_target(path)
         refuse_inputs(self.path, inputs)
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if self.path.is_dir() or not folder.is_dir():
             raise PlannerError(f"无法写入 / cannot write to {self.path}")
         self.parquet = self.path.suffix.lower() in (".parquet", ".pq")
         self.strategies = list(strategies)
-        self.temps = {s: folder / f".{self.path.name}.{k}.part" for k, s in enumerate(self.strategies)}
+        self.folder = folder
+        self.temps = {}
+        try:
+            for k, s in enumerate(self.strategies):
+                # Fresh files of our own (O_EXCL): never a fixed name that could already be a symlink.
+                fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{k}.", suffix=".part", dir=folder)
+                os.close(fd)
+                self.temps[s] = Path(name)
+        except OSError as exc:
+            self._remove()
+            raise PlannerError(f"无法写入 {self.path}：{exc.strerror} / cannot write {self.path}: {exc.strerror}") from None
         self.writers: dict = {}
         self.empty = None  # an empty frame with the columns, for a book without rows
 
@@ -437,9 +451,14 @@ class ScheduleWriter:
         """Join the parts in strategy order and rename the file into place."""
         import shutil
 
+        import tempfile
+        from pathlib import Path
+
         for w in self.writers.values():
             w.close()
-        final = self.path.parent / f".{self.path.name}.joined.part"
+        fd, final = tempfile.mkstemp(prefix=f".{self.path.name}.joined.", suffix=".part", dir=self.folder)
+        os.close(fd)
+        final = Path(final)
         try:
             if self.parquet:
                 import pyarrow as pa

@@ -75,6 +75,8 @@ def money_tick(value, lang: str = "en") -> str:
     ('¥1.5万', '¥15k', '¥0')
     """
     value = Decimal(str(round(float(value), 2)))
+    if value == 0:
+        value = Decimal(0)  # never "-¥0"
     text = format_yuan(value, lang=lang, short=True)
     return _TRAILING_ZEROS.sub(lambda m: ("." + m.group(1) if m.group(1) else "") + m.group(2), text)
 
@@ -458,6 +460,12 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         ax.set_xticks(range(1, end + 1), [_wrap(label, width) for label in labels], fontsize=8 if end <= 6 else 7)
         ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
         low, high = ax.get_ylim()
+        if not pairs or max(abs(v) for _, v in pairs) < 1:
+            # Nothing saved (no asks yet): a plain ¥0-¥100 axis, not "¥0 ¥0 ¥0 -¥0".
+            low, high = 0.0, 100.0
+        if not pairs:
+            ax.text(0.5, 0.6, t("chart_no_asks", lang), transform=ax.transAxes, ha="center", va="center",
+                    color=MUTED, fontsize=10, gid="no_asks")
         ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
         ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
         ax.set_ylabel(t("chart_saved_axis", lang))

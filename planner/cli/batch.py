@@ -132,7 +132,24 @@ def _progress_bar(args, frame, strategies: int):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="portfolio", file=sys.stderr, disable=False, leave=False)
+    return tqdm(total=total, unit="portfolio", file=getattr(sys.stderr, "unescaped", sys.stderr), disable=False, leave=False)
+
+
+def _refuse_unused(args) -> None:
+    """Options the chosen engine would not use are errors, not silently dropped."""
+    if args.engine != "dask" and args.scheduler:
+        raise PlannerError(
+            "--scheduler 只在 --engine dask 时使用。请加上 --engine dask，或去掉 --scheduler。/ "
+            "--scheduler is used only with --engine dask: add --engine dask, or leave out --scheduler."
+        )
+    if args.engine == "dask":
+        unused = [flag for flag, value in (("--workers", args.workers), ("--progress", None if args.progress == "auto" else args.progress)) if value is not None]
+        if unused:
+            shown = ", ".join(unused)
+            raise PlannerError(
+                f"{shown} 只用于本地引擎（--engine local）；Dask 自己安排工作进程。请去掉 {shown}。/ "
+                f"{shown} applies to the local engine only (--engine local); Dask schedules its own workers. Leave out {shown}."
+            )
 
 
 def cmd_batch(args) -> int:
@@ -165,6 +182,7 @@ def _run_batch(args) -> int:
         raise PlannerError("--schedules 与 --out 不能是同一个文件 / --schedules and --out must be different files")
     if args.engine == "dask" and args.schedules:
         raise PlannerError("--schedules 只能与本地引擎一起使用 / --schedules works with the local engine only")
+    _refuse_unused(args)
     strategies = strategy_list(args.strategy)
     scenario = _scenario(args)
     started = time.perf_counter()

@@ -5,23 +5,76 @@ loading with warnings on stderr, JSON output and plain-text tables that line up 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
-import unicodedata
 import warnings
 from decimal import Decimal
 
+from ..display import display_width as _width
+from ..display import escape_controls
 from ..i18n import t
 from ..result import next_month
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+class SafeStream(io.TextIOBase):
+    """A text stream that shows terminal control characters escaped (:func:`planner.display.escape_controls`).
+
+    Newlines pass; ESC, BEL, backspace, carriage return, C1 controls and bidi overrides
+    from a hostile file never reach the terminal as such. ``unescaped`` is the stream
+    underneath (for a progress bar, which needs its carriage returns).
+    """
+
+    def __init__(self, stream):
+        self.unescaped = stream
+
+    def write(self, text: str) -> int:
+        self.unescaped.write(escape_controls(text, keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.unescaped.flush()
+
+    def isatty(self) -> bool:
+        return self.unescaped.isatty()
+
+    def fileno(self) -> int:
+        return self.unescaped.fileno()
+
+    @property
+    def encoding(self):
+        return getattr(self.unescaped, "encoding", "utf-8")
+
+    def writable(self) -> bool:
+        return True
+
+
+@contextlib.contextmanager
+def safe_terminal():
+    """While the command runs, everything printed to stdout and stderr goes through :class:`SafeStream`."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        yield
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        sys.stdout, sys.stderr = out, err
+
+
+def cell(value) -> str:
+    """A table cell: control characters and newlines shown escaped, so a name cannot break the layout."""
+    return escape_controls(value)
 
 
 def render_table(headers: list[str], rows: list[list[str]], align: str | None = None) -> str:
     """A plain-text table that lines up Chinese text too. ``align``: one ``l``/``r`` per column."""
-    cells = [headers] + rows
+    cells = [[cell(v) for v in headers]] + [[cell(v) for v in r] for r in rows]
+    headers, rows = cells[0], cells[1:]
     widths = [max(_width(str(r[k])) for r in cells) for k in range(len(headers))]
     align = align or "l" + "r" * (len(headers) - 1)
 
@@ -37,6 +90,25 @@ def render_table(headers: list[str], rows: list[list[str]], align: str | None = 
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
+def strategy_name(name: str, lang: str) -> str:
+    """A strategy as the table shows it: the option's own word in English, its Chinese name in Chinese."""
+    from ..strategies import STRATEGY_LABELS
+
+    if lang == "zh" and name in STRATEGY_LABELS:
+        return STRATEGY_LABELS[name][0]
+    return name
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A kind of debt as the table shows it: the CSV token in English (``online_loan``), the Chinese word in Chinese."""
+    from ..i18n import labels
+
+    key = f"kind_{kind}"
+    if lang == "zh" and key in labels():
+        return t(key, lang)
+    return kind
+
+
 def money_arg(text: str) -> Decimal:
     from ..money import ParseError, parse_money
 
@@ -49,6 +121,13 @@ def money_arg(text: str) -> Decimal:
     return value
 
 
+def names_arg(text: str) -> list[str]:
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"应为逗号分隔的债务名称，例如 借呗,美团借钱 / expected debt names separated by commas, e.g. 借呗,美团借钱, got {text!r}")
+    return names
+
+
 def month_amount(text: str) -> tuple[int, Decimal]:
     month, sep, amount = text.partition(":")
     if not sep or not month.strip().isdigit() or int(month) < 1:
@@ -56,8 +135,35 @@ def month_amount(text: str) -> tuple[int, Decimal]:
     return int(month), money_arg(amount)
 
 
+def to_json(data, indent: int = 2, _level: int = 0) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, except that money keeps two decimals.
+
+    A float with at most two decimals (every amount of yuan) is written with exactly two:
+    ``6000.00``, not ``6000.0``; any other float (a monthly rate such as 1.067) as Python writes it.
+
+    >>> to_json({"budget": 6000.0, "rate": 1.067, "months": 16, "name": "借呗"}, indent=0).replace("\\n", " ")
+    '{ "budget": 6000.00, "rate": 1.067, "months": 16, "name": "借呗" }'
+    """
+    pad = "\n" + " " * (indent * (_level + 1))
+    end = "\n" + " " * (indent * _level)
+    if isinstance(data, dict):
+        if not data:
+            return "{}"
+        items = [f"{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, _level + 1)}" for k, v in data.items()]
+        return "{" + pad + ("," + pad).join(items) + end + "}"
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return "[]"
+        return "[" + pad + ("," + pad).join(to_json(v, indent, _level + 1) for v in data) + end + "]"
+    if isinstance(data, float) and not isinstance(data, bool) and data == data and abs(data) != float("inf"):
+        if round(data, 2) == data and abs(data) < 1e15:
+            return f"{data:.2f}"
+    return json.dumps(data, ensure_ascii=False)
+
+
 def emit_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print ``data`` as indented JSON (:func:`to_json`: money with two decimals)."""
+    print(to_json(data))
 
 
 def load_debts_for(args):
@@ -95,15 +201,22 @@ def _sum_by_month(pairs) -> dict[int, Decimal]:
     return out
 
 
+def add_output_args(p: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--lang``, with the same help everywhere."""
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table (default): aligned text for people; json: one JSON document for programs (money in yuan, two decimals)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the table output: en (default) or zh 中文; JSON keys and values are the same in both")
+
+
 def add_debts_args(p: argparse.ArgumentParser, *, planning: bool) -> None:
     p.add_argument("debts", help="CSV file (UTF-8 or GBK) or Excel workbook (.xlsx) of debts; Chinese headers accepted")
     p.add_argument("--encoding", help="force the file's encoding (default: UTF-8, then GB18030/GBK)")
     p.add_argument("--sheet", help="for an .xlsx: the sheet's name (default: the first sheet with a header row)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the table output")
+    add_output_args(p)
     if planning:
-        p.add_argument("--strategy", default="avalanche", help="avalanche, snowball, minimum_only, cash_flow_index, highest_interest_cost, custom")
-        p.add_argument("--order", type=lambda s: [x.strip() for x in s.split(",") if x.strip()], help="for --strategy custom: names, comma-separated")
+        p.add_argument("--strategy", default="avalanche", help="avalanche (default), snowball, minimum_only, cash_flow_index, highest_interest_cost, custom (with --order)")
+        p.add_argument("--order", type=names_arg, help="for --strategy custom: names, comma-separated")
         p.add_argument("--extra", type=month_amount, action="append", metavar="MONTH:AMOUNT", help="a one-off extra payment, e.g. 13:20000 (repeatable)")
         p.add_argument("--budget-from", type=month_amount, action="append", metavar="MONTH:AMOUNT", help="a new monthly budget from that month on (repeatable)")
         p.add_argument("--start", default=next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
@@ -111,11 +224,19 @@ def add_debts_args(p: argparse.ArgumentParser, *, planning: bool) -> None:
 
 
 __all__ = [
+    "SafeStream",
     "add_debts_args",
+    "add_output_args",
+    "cell",
     "emit_json",
+    "kind_name",
     "load_debts_for",
     "money_arg",
     "month_amount",
+    "names_arg",
     "plan_kwargs",
     "render_table",
+    "safe_terminal",
+    "strategy_name",
+    "to_json",
 ]

@@ -20,6 +20,7 @@ from .. import __version__
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..i18n import t
 from . import batch, case, negotiate, plan, report
+from .common import safe_terminal
 
 #: The subcommand groups, in the order ``planner --help`` lists them.
 GROUPS = (plan, negotiate, report, batch, case)
@@ -38,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``planner`` command; terminal control characters in anything printed are shown escaped."""
+    with safe_terminal():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..errors import PlannerError
 from ..i18n import t
 from ..money import format_yuan
-from .common import add_debts_args, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
+from .common import add_debts_args, add_output_args, cell, strategy_name, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
 
 
 def rates_section(debts, lang: str = "en") -> str:
@@ -37,7 +37,7 @@ def rates_section(debts, lang: str = "en") -> str:
     headers = [t("debt", lang), t("true_apr", lang), t("effective_apr", lang), t("penalty_apr", lang), t("lines_crossed", lang)]
     lines = ["", t("rates_heading", lang), render_table(headers, rows, "lrrrl")]
     for a in assessments:
-        lines.append(f"  - {a.explain(lang, note=False)}")
+        lines.append(f"  - {cell(a.explain(lang, note=False))}")
     for kind in dict.fromkeys(a.kind for a in assessments):
         lines.append(f"  * {kind_note(kind, lang)}")
     for c in overdue_costs(debts):
@@ -46,7 +46,7 @@ def rates_section(debts, lang: str = "en") -> str:
             + t(
                 "overdue_cost_note",
                 lang,
-                name=c.name,
+                name=cell(c.name),
                 interest=format_yuan(c.interest_per_month),
                 extra=format_yuan(c.penalty_extra_per_month),
                 fees=format_yuan(c.fees_owed),
@@ -106,16 +106,16 @@ def cmd_negotiate(args) -> int:
             ]
         )
     headers = [t(k, lang) for k in ("scenario", "months", "total_interest", "total_paid", "forgiven", "monthly_pressure", "saved_total", "saved_months")]
-    print(f"{t('strategy', lang)}: {result.baseline.strategy}   {t('budget', lang)}: {format_yuan(result.baseline.budget)}")
+    print(f"{t('strategy', lang)}: {strategy_name(result.baseline.strategy, lang)}   {t('budget', lang)}: {format_yuan(result.baseline.budget)}")
     print(render_table(headers, rows, "lrrrrrrr"))
     for r in result:
         if len(r.contributions) > 1:
-            print(f"\n{r.name} — {t('contributions', lang)}:")
+            print(f"\n{cell(r.name)} — {t('contributions', lang)}:")
             for c in r.contributions:
-                print(f"  {c.step}. {c.adjustment.describe(lang)}: {format_yuan(c.savings.total_paid)}")
+                print(f"  {c.step}. {cell(c.adjustment.describe(lang))}: {format_yuan(c.savings.total_paid)}")
         if r.lump_short > 0:
             print(
-                t("lump_short_note", lang, name=r.name, needed=format_yuan(r.lump_needed), short=format_yuan(r.lump_short), lump=format_yuan(r.scenario.lump))
+                t("lump_short_note", lang, name=cell(r.name), needed=format_yuan(r.lump_needed), short=format_yuan(r.lump_short), lump=format_yuan(r.scenario.lump))
             )
     return 0
 
@@ -149,10 +149,36 @@ def _periods(text: str) -> int:
     return value
 
 
+#: Which options each way of quoting a loan uses (the first present in this order is the one computed).
+_APR_MODES = (
+    ("daily_rate", {"daily_rate"}),
+    ("fee_rate", {"fee_rate", "periods", "principal"}),
+    ("cash_flows", {"cash_flows"}),
+    ("principal", {"principal", "payment", "periods", "upfront_fee"}),
+)
+
+
+def _refuse_unused(args) -> None:
+    """An option the chosen computation would not use is an error, not silently dropped."""
+    given = {k for _, used in _APR_MODES for k in used if getattr(args, k, None) is not None}
+    for key, used in _APR_MODES:
+        if getattr(args, key) is not None:
+            unused = sorted(given - used)
+            if unused:
+                shown = ", ".join("--" + k.replace("_", "-") for k in unused)
+                mode = "--" + key.replace("_", "-")
+                raise PlannerError(
+                    f"{mode} 的计算不会用到 {shown}。请去掉它们，或分开计算。/ "
+                    f"the {mode} computation does not use {shown}: leave them out, or compute them separately."
+                )
+            return
+
+
 def cmd_apr(args) -> int:
     from .. import rates
 
     payment = None
+    _refuse_unused(args)
     if args.daily_rate is not None:
         result = rates.daily_rate_apr(args.daily_rate)
     elif args.fee_rate is not None:
@@ -209,8 +235,7 @@ def register(sub) -> None:
     p.add_argument("--payment", type=_positive(Decimal), help="each monthly payment")
     p.add_argument("--periods", type=_periods, help="number of monthly payments")
     p.add_argument("--cash-flows", type=lambda s: [x.strip() for x in s.split(",") if x.strip()], help="explicit monthly flows, period 0 first: 99000,-8833.3,...")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    add_output_args(p)
     p.set_defaults(func=cmd_apr)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 
 from ..engine import compare, plan, required_budget
@@ -10,7 +11,7 @@ from ..i18n import t
 from ..io import write_csv
 from ..money import format_yuan
 from ..result import SCHEDULE_COLUMNS
-from .common import add_debts_args, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
+from .common import add_debts_args, cell, emit_json, kind_name, strategy_name, load_debts_for, money_arg, plan_kwargs, render_table
 from .negotiate import rates_json, rates_section
 
 
@@ -18,13 +19,18 @@ def cmd_check(args) -> int:
     debts = load_debts_for(args)
     lang = args.lang
     rows = []
+    penalty_notes = []
     for d in debts:
+        charged = f"{d.effective_apr:.2f}"
+        if d.effective_apr != d.apr:  # overdue with a penalty rate: say so, and give the contract rate
+            charged += "*"
+            penalty_notes.append(t("apr_penalty_note", lang, name=cell(d.name), apr=f"{d.apr:.2f}"))
         rows.append(
             [
                 d.name,
-                d.kind,
+                kind_name(d.kind, lang),
                 format_yuan(d.balance),
-                f"{d.effective_apr:.2f}",
+                charged,
                 format_yuan(d.min_payment),
                 format_yuan(d.monthly_interest),
                 str(d.overdue_days or ""),
@@ -60,9 +66,11 @@ def cmd_check(args) -> int:
         )
         return 0
     rows.append([t("total", lang), "", format_yuan(total_balance), "", format_yuan(total_min), format_yuan(total_interest), "", ""])
-    headers = [t(k, lang) for k in ("debt", "kind", "balance", "apr", "min_payment", "monthly_interest", "overdue_days", "fees_owed")]
+    headers = [t(k, lang) for k in ("debt", "kind", "balance", "apr_charged", "min_payment", "monthly_interest", "overdue_days", "fees_owed")]
     print(t("debts_understood", lang, n=len(debts)))
     print(render_table(headers, rows, "llrrrrrr"))
+    for note in penalty_notes:
+        print(note)
     print(rates_section(debts, lang))
     return 0
 
@@ -76,17 +84,24 @@ def _plan_table(p, lang: str) -> str:
         rows.append([o.name, when, format_yuan(o.interest), format_yuan(o.paid)])
     rows.append([t("total", lang), "" if p.months is None else str(p.months), format_yuan(p.total_interest), format_yuan(p.total_paid)])
     headers = [t(k, lang) for k in ("debt", "payoff_month", "interest", "paid")]
-    lines = [f"{t('strategy', lang)}: {p.strategy}   {t('budget', lang)}: {format_yuan(p.budget)}"]
+    lines = [f"{t('strategy', lang)}: {strategy_name(p.strategy, lang)}   {t('budget', lang)}: {format_yuan(p.budget)}"]
     if p.months is not None:
         lines.append(f"{t('debt_free', lang)}: {p.months} ({p.debt_free or '-'})")
     lines.append(render_table(headers, rows, "lrrr"))
     for o in p.outcomes:
         if o.payoff_month is None:
-            lines.append(t("never_paid_note", lang, name=o.name, horizon=p.horizon, amount=format_yuan(o.needed_payment)))
+            lines.append(t("never_paid_note", lang, name=cell(o.name), horizon=p.horizon, amount=format_yuan(o.needed_payment)))
     return "\n".join(lines)
 
 
 def cmd_plan(args) -> int:
+    if args.target_months is not None and args.budget is not None:
+        raise PlannerError(
+            "--budget 与 --target-months 只能二选一：--target-months 会自己求出预算。/ "
+            "give --budget or --target-months, not both: --target-months finds the budget itself."
+        )
+    if args.schedule is not None:  # before any work: an empty name, a folder, a device or an input is refused now
+        schedule_target(args.schedule, args.debts)
     debts = load_debts_for(args)
     kwargs = plan_kwargs(args)
     if args.target_months is not None:
@@ -96,8 +111,10 @@ def cmd_plan(args) -> int:
     else:
         budget = args.budget
     p = plan(debts, budget, args.strategy, order=args.order, **kwargs)
-    if args.schedule:
-        _write_schedule(p, args.schedule, args.debts)
+    if args.schedule is not None:
+        written, rows = _write_schedule(p, args.schedule, args.debts)
+        print(t("schedule_written", args.lang, path=written, rows=rows), file=sys.stderr)
+    _note_unused_months(args, p)
     if args.format == "json":
         data = p.to_dict()
         if args.target_months is not None:
@@ -110,7 +127,31 @@ def cmd_plan(args) -> int:
     return 0
 
 
-def _write_schedule(p, path, source) -> None:
+def _note_unused_months(args, p) -> None:
+    """Say so (stderr) when an --extra or --budget-from month comes after the plan is already debt-free."""
+    if p.months is None:
+        return
+    late = sorted({m for m, _ in (args.extra or [])} | {m for m, _ in (args.budget_from or [])})
+    late = [m for m in late if m > p.months]
+    if late:
+        months = ", ".join(str(m) for m in late)
+        print(
+            f"注意：第 {months} 个月的额外还款或预算变化不会用到：第 {p.months} 个月已全部还清。\n"
+            f"Note: the extra payment or budget change in month {months} is not used: everything is paid off in month {p.months}.",
+            file=sys.stderr,
+        )
+
+
+def schedule_target(path, source):
+    """Where ``--schedule`` will write: refuses an empty name, a folder, a device, FIFO or socket, and the input."""
+    from ..io import output_target, refuse_inputs
+
+    target = output_target(path)
+    refuse_inputs(target, [source])
+    return target
+
+
+def _write_schedule(p, path, source):
     header = list(SCHEDULE_COLUMNS)
     if p.start is not None:
         header.insert(1, "calendar_month")
@@ -122,10 +163,17 @@ def _write_schedule(p, path, source) -> None:
         if p.start is not None:
             row.insert(1, p.calendar_month(r.month))
         rows.append(row)
-    write_csv(path, header, rows, inputs=[source])
+    return write_csv(path, header, rows, inputs=[source]).resolve(), len(rows)
 
 
 def cmd_compare(args) -> int:
+    if args.strategy is not None:
+        raise PlannerError(
+            f"compare 会比较所有策略，--strategy {args.strategy} 不会被使用。请用 --strategies 选择要比较的策略，"
+            f"例如 --strategies avalanche,snowball；只看一个策略请用 planner plan。/ "
+            f"compare runs every strategy, so --strategy {args.strategy} would be ignored. Choose the strategies "
+            "to compare with --strategies, e.g. --strategies avalanche,snowball; for one strategy use planner plan."
+        )
     debts = load_debts_for(args)
     comparison = compare(debts, args.budget, args.strategies, order=args.order, **plan_kwargs(args))
     if args.format == "json":
@@ -134,7 +182,7 @@ def cmd_compare(args) -> int:
     lang = args.lang
     rows = [
         [
-            p.strategy,
+            strategy_name(p.strategy, lang),
             t("never", lang) if p.months is None else str(p.months),
             p.debt_free or "",
             format_yuan(p.total_interest),
@@ -158,14 +206,14 @@ def register(sub) -> None:
     add_debts_args(p, planning=True)
     p.add_argument("--budget", type=money_arg, help="monthly budget for all debts, e.g. 6000")
     p.add_argument("--target-months", type=int, help="instead of a budget: find the budget that clears everything by then")
-    p.add_argument("--schedule", help="write the month-by-month schedule to this CSV")
+    p.add_argument("--schedule", metavar="OUT.csv", help="write the month-by-month schedule to this CSV (UTF-8 with BOM); says where on stderr")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("compare", help="every strategy side by side / 比较策略")
     add_debts_args(p, planning=True)
     p.add_argument("--budget", type=money_arg, required=True, help="monthly budget, e.g. 6000")
-    p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all)")
-    p.set_defaults(func=cmd_compare)
+    p.add_argument("--strategies", type=lambda s: [x.strip() for x in s.split(",")], help="comma-separated (default: all); add custom with --order")
+    p.set_defaults(func=cmd_compare, strategy=None)
 
 
 __all__ = [
@@ -173,4 +221,5 @@ __all__ = [
     "cmd_compare",
     "cmd_plan",
     "register",
+    "schedule_target",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..report import build_report, write_report
+from ..errors import PlannerError
 from ..money import format_yuan
 from .common import load_debts_for, money_arg, next_month
 
@@ -10,11 +11,12 @@ from .common import load_debts_for, money_arg, next_month
 def register(subparsers) -> None:
     """Add ``planner report`` to the ``planner`` subcommands."""
     p = subparsers.add_parser("report", help="the counsellor's session report, HTML or PDF / 咨询报告与行动方案")
-    p.add_argument("debts", help="CSV file of debts (UTF-8 or GBK; Chinese headers accepted)")
-    p.add_argument("--encoding", help="force the file's encoding")
+    p.add_argument("debts", help="CSV file (UTF-8 or GBK) or Excel workbook (.xlsx) of debts; Chinese headers accepted")
+    p.add_argument("--encoding", help="force the CSV's encoding (default: UTF-8, then GB18030/GBK)")
+    p.add_argument("--sheet", help="for an .xlsx: the sheet's name (default: the first sheet with a header row)")
     p.add_argument("--budget", type=money_arg, required=True, help="monthly budget for all debts, e.g. 6000")
     p.add_argument("--scenarios", help="negotiation scenarios (TOML) to compare in part 5")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report: zh 中文 (default) or en")
     p.add_argument("--client", help="the client's name, shown at the top (left out with --anonymise)")
     p.add_argument("--anonymise", "--anonymize", action="store_true", help="replace lender names (平台A / Lender A), drop the client's name")
     p.add_argument("--income", type=money_arg, help="monthly take-home pay (for the 30%% line)")
@@ -26,6 +28,12 @@ def register(subparsers) -> None:
 
 
 def cmd_report(args) -> int:
+    if (args.income is None) != (args.essentials is None):
+        given, missing = ("--income", "--essentials") if args.income is not None else ("--essentials", "--income")
+        raise PlannerError(
+            f"{given} 需要与 {missing} 一起给出（预算检查要用到两者），否则不会被使用。/ "
+            f"{given} needs {missing} too (the budget check uses both); alone it would be ignored."
+        )
     args.format = "table"
     debts = load_debts_for(args)
     report = build_report(

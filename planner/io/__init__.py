@@ -8,7 +8,7 @@
   spreadsheet-formula cells neutralised.
 """
 
-from .export import atomic_write_bytes, excel_safe, refuse_inputs, write_csv
+from .export import atomic_write_bytes, excel_safe, output_target, refuse_inputs, write_csv
 from .loader import (
     CELL_PARSERS,
     MAX_BYTES,
@@ -31,6 +31,7 @@ __all__ = [
     "MAX_DEBTS",
     "alias_index",
     "atomic_write_bytes",
+    "output_target",
     "column_label",
     "column_letter",
     "decode",

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -48,15 +49,79 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
             )
 
 
+_NOT_A_FILE = os.stat_result((stat.S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+
+def _is_std_stream(info: os.stat_result) -> bool:
+    for fd in (1, 2):
+        try:
+            if os.path.samestat(info, os.fstat(fd)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def output_target(path: str | os.PathLike) -> Path:
+    """The file a write to ``path`` should replace: ``path`` itself, or what its symlinks point to.
+
+    Raises :class:`PlannerError` for an empty name, a folder, or anything that is not a
+    regular file (a device such as ``/dev/null`` or ``/dev/full``, a FIFO, a socket, or a
+    symlink to one, such as ``/dev/stdout``): renaming over it would replace the node
+    itself, so it is refused rather than written.
+    """
+    if path is None or not str(path).strip():
+        raise PlannerError(
+            "输出文件名为空（变量未设置？），请给出文件名，例如 schedule.csv。",
+            "the output file name is empty (an unset variable?); give a file name such as schedule.csv.",
+            value="" if path is None else str(path),
+        )
+    target = Path(path)
+    try:
+        info = os.stat(target)  # follows symlinks: /dev/stdout is whatever fd 1 is
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    if os.path.islink(target):
+        # Write where the link points (renaming over the link would replace the link itself).
+        real = Path(os.path.realpath(target))
+        if info is not None and not real.exists():  # /proc/self/fd/N of a pipe or a deleted file
+            info = _NOT_A_FILE
+        target = real
+    if info is None:
+        return target
+    if stat.S_ISDIR(info.st_mode):
+        raise PlannerError(f"输出路径是文件夹：{path}。请给出文件名。", f"the output path is a folder: {path}. Give a file name.", file=str(path))
+    if info is not _NOT_A_FILE and stat.S_ISREG(info.st_mode) and _is_std_stream(info):
+        raise PlannerError(
+            f"不会写入 {path}：它就是本程序的标准输出或标准错误。请给出另一个文件名。",
+            f"refusing to write {path}: it is this program's own standard output or error. Give another file name.",
+            file=str(path),
+        )
+    if info is _NOT_A_FILE or not stat.S_ISREG(info.st_mode):
+        what = (
+            "设备 / a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "管道 / a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
+            else "套接字或管道 / a socket or pipe" if stat.S_ISSOCK(info.st_mode)
+            else "特殊文件 / a special file"
+        )
+        raise PlannerError(
+            f"不会写入 {path}：它不是普通文件（{what.split(' / ')[0]}）。请给出普通文件的名称，例如 schedule.csv。",
+            f"refusing to write {path}: it is not a regular file ({what.split(' / ')[1]}). "
+            "Give the name of a regular file, such as schedule.csv.",
+            file=str(path),
+        )
+    return target
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """Write ``data`` to ``path`` through a temporary file renamed into place.
 
     Refuses to write over any of ``inputs`` (the files the user gave).
     """
-    target = Path(path)
+    target = output_target(path)
     refuse_inputs(target, inputs)
-    if target.is_dir():
-        raise PlannerError("输出路径是文件夹", f"the output path is a folder: {target}", file=str(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise PlannerError("输出文件夹不存在", f"the output folder does not exist: {folder}", file=str(folder))
@@ -103,6 +168,7 @@ def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: 
 __all__ = [
     "atomic_write_bytes",
     "excel_safe",
+    "output_target",
     "refuse_inputs",
     "write_csv",
 ]

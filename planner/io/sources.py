@@ -101,6 +101,11 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     if not data.strip():
         raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
     if data.startswith(_ZIP):
+        if encoding is not None:
+            raise InputError([Problem(
+                f"Excel 工作簿没有文本编码，--encoding {encoding} 不会被使用；请去掉 --encoding。",
+                f"an Excel workbook has no text encoding, so --encoding {encoding} would be ignored: leave out --encoding (encoding=).",
+            )], label)
         return load_workbook_debts(data, label, sheet=sheet)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError([Problem(*_OLD_EXCEL)], label)

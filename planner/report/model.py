@@ -286,16 +286,23 @@ class Report:
 # building
 
 
-def _anonymise(debts, scenarios, lang):
-    """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references."""
+def _anonymise(debts, scenarios, lang, client=None):
+    """Rename debts to 平台A / Lender A, drop extra columns, and rename the scenarios' references.
+
+    A scenario's name loses every lender's name and the client's (``client``); its
+    description (free text) is dropped.
+    """
     from ..negotiation import Adjustment, Scenario
 
     names = {d.name: text("anon_debt", lang, letter=column_letter(k)) for k, d in enumerate(debts)}
     debts = [d.with_(name=names[d.name], extra=()) for d in debts]
+    replace = dict(names)
+    if client and str(client).strip():
+        replace[str(client).strip()] = text("anon_client", lang)
 
     def scrub(s: str) -> str:
-        for old in sorted(names, key=len, reverse=True):
-            s = s.replace(old, names[old])
+        for old in sorted(replace, key=len, reverse=True):
+            s = s.replace(old, replace[old])
         return s
 
     def selector(sel):
@@ -310,6 +317,18 @@ def _anonymise(debts, scenarios, lang):
             for s in scenarios
         ]
     return debts, renamed, names
+
+
+#: How many lenders' asks the report plans at once (memory: this many plans of all the debts).
+_CALLS_PER_CHUNK = 16
+
+
+def _scenario_source(scenarios, anonymise: bool, lang: str) -> str:
+    """The scenario file's name for the report: withheld when anonymised (a name like 王小明_scenarios.toml)."""
+    if anonymise:
+        return text("file_withheld", lang)
+    source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
+    return Path(str(source)).name if source else "—"
 
 
 def _debt_rows(debts, lang) -> tuple[DebtRow, ...]:
@@ -465,7 +484,7 @@ def build_report(
         loaded = scenarios if isinstance(scenarios, (list, tuple)) else load_scenarios(scenarios)
     names = {d.name: d.name for d in debts}
     if anonymise:
-        debts, loaded, names = _anonymise(debts, loaded, lang)
+        debts, loaded, names = _anonymise(debts, loaded, lang, client)
         client = None
     else:
         debts = [d.with_(extra=()) for d in debts]
@@ -528,17 +547,22 @@ def build_report(
     # 4. the call list: each lender's asks through the same engine
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
     asked = [x for x in asked if x[1]]
-    per_debt = [Scenario(d.name, tuple(adj)) for d, adj, *_ in asked]
-    result = negotiate(debts, budget, per_debt, chosen.strategy, **kwargs) if per_debt else None
     by_debt = {d.name: d for d in debts}
     calls = []
-    for d, adj, said, basis, writing in asked:
-        r = result[d.name]
-        before, after = monthly_pressure(debts), r.monthly_pressure
-        calls.append(
-            Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
-                 r.savings.months, (before, after) if before != after else None, tuple(adj))
-        )
+    before = monthly_pressure(debts)
+    # Each lender's asks run as their own scenario, a chunk at a time: only the numbers are
+    # kept, so memory holds a chunk's plans, not one full plan per lender (bounded for 1,000 debts).
+    for start_at in range(0, len(asked), _CALLS_PER_CHUNK):
+        chunk = asked[start_at:start_at + _CALLS_PER_CHUNK]
+        result = negotiate(debts, budget, [Scenario(d.name, tuple(adj)) for d, adj, *_ in chunk], chosen.strategy, **kwargs)
+        for d, adj, said, basis, writing in chunk:
+            r = result[d.name]
+            after = r.monthly_pressure
+            calls.append(
+                Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
+                     r.savings.months, (before, after) if before != after else None, tuple(adj))
+            )
+        del result
     # Overdue first (stop the penalties and the calls), then the largest saving.
     calls.sort(key=lambda c: (-by_debt[c.name].overdue_days, -c.saving, c.name))
     calls = tuple(dataclasses.replace(c, rank=k) for k, c in enumerate(calls, start=1))
@@ -565,8 +589,7 @@ def build_report(
                                              r.savings.total_paid, r is headline))
     note = text("scenario_from_calls", lang)
     if file_scenarios:
-        source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
-        note += " " + text("scenario_from_file", lang, file=Path(str(source)).name if source else "—")
+        note += " " + text("scenario_from_file", lang, file=_scenario_source(scenarios, anonymise, lang))
     waterfall = ()
     if headline is not None and not file_scenarios:
         # The asks are grouped by call, in call order: one bar per lender.
@@ -756,8 +779,7 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
     else:
         note = text("baseline_infeasible", lang)
     if loaded:
-        source = scenarios if isinstance(scenarios, (str, os.PathLike)) and "\n" not in str(scenarios) else ""
-        note += " " + text("scenario_from_file", lang, file=Path(str(source)).name if source else "—")
+        note += " " + text("scenario_from_file", lang, file=_scenario_source(scenarios, head["anonymised"], lang))
     waterfall = tuple((_bar_label(c.rank, c.name, lang), c.cut) for c in calls if c.cut)
 
     # 6. the agency, priced against what the calls save over paying today's minimums
@@ -791,7 +813,8 @@ def _why(chosen, comparison, lang: str, horizon: int) -> str:
     if runner.total_interest == chosen.total_interest:
         return text("why_best_alone", lang) + " " + text("why_tie", lang, other=strategy_label(runner.strategy, lang))
     sooner = (baseline.months - chosen.months) if baseline is not None and baseline.months is not None else 0
-    return text("why_best", lang, other=strategy_label(runner.strategy, lang),
+    key = "why_best" if sooner > 1 else "why_best_1" if sooner == 1 else "why_best_same"  # never "0 months sooner"
+    return text(key, lang, other=strategy_label(runner.strategy, lang),
                 saving=_yuan(runner.total_interest - chosen.total_interest), sooner=sooner)
 
 

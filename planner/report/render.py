@@ -39,18 +39,22 @@ def chart_images(report: Report) -> dict[str, str]:
     """The report's charts as base64 PNGs: ``timeline`` (when there is a plan) and (when there are asks) ``savings``."""
     from .. import charts as c
 
+    many = report.plan is not None and len(report.plan.debts) > CHART_ITEMS
+
     def timeline(ax):
         from matplotlib.ticker import MaxNLocator
 
-        c.payoff_timeline(report.plan, ax, lang=report.lang)
+        c.payoff_timeline(report.plan, ax, lang=report.lang, legend=not many)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
+        if not many:  # beyond a dozen debts a legend outgrows the page: the tables name them
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
 
     out = {"timeline": _png(timeline, (6.4, 3.6))} if report.plan is not None else {}
+    bars = _bounded(list(report.waterfall), report)
     if report.waterfall and report.shortfall is not None:
         # Budget below the minimums: the bars are what each call takes off the month-1 minimums.
         def cuts(ax):
-            c.savings_waterfall(list(report.waterfall), ax, lang=report.lang, title=report.t("pressure_chart_title"))
+            c.savings_waterfall(bars, ax, lang=report.lang, title=report.t("pressure_chart_title"))
             ax.set_ylabel(report.t("pressure_axis"))
             amount = report.shortfall.amount  # the cut the budget needs: the bars that cross it make the plan fit
             low, high = ax.get_ylim()
@@ -61,8 +65,22 @@ def chart_images(report: Report) -> dict[str, str]:
 
         out["savings"] = _png(cuts, (6.4, 3.0))
     elif report.waterfall:
-        out["savings"] = _png(lambda ax: c.savings_waterfall(list(report.waterfall), ax, lang=report.lang), (6.4, 3.0))
+        out["savings"] = _png(lambda ax: c.savings_waterfall(bars, ax, lang=report.lang), (6.4, 3.0))
     return out
+
+
+#: The most debts a chart names one by one (legend entries, waterfall bars); beyond it the
+#: rest is one bar ("the other 988"), so drawing a 1,000-debt report stays small and fast.
+CHART_ITEMS = 12
+
+
+def _bounded(bars: list, report: Report) -> list:
+    """The waterfall's bars, the ones beyond :data:`CHART_ITEMS` summed into one (the total is unchanged)."""
+    if len(bars) <= CHART_ITEMS:
+        return bars
+    keep, rest = bars[: CHART_ITEMS - 1], bars[CHART_ITEMS - 1:]
+    label = report.t("chart_others", n=len(rest))
+    return keep + [(label, sum((saving for _, saving in rest), Decimal("0.00")))]
 
 
 def _months_label(report: Report, month: int) -> str:
@@ -137,13 +155,16 @@ def _fontconfig_env() -> dict[str, str]:
     path = bundled_font_path()
     if path is None:
         return env
-    conf = Path(tempfile.gettempdir()) / "planner-fonts.conf"
-    conf.write_text(
+    # A private file of our own (never a fixed name in the shared temp folder, which another
+    # user could have made a symlink to a device or to one of our files).
+    fd, name = tempfile.mkstemp(prefix="planner-fonts-", suffix=".conf")
+    conf = Path(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{Path(path).parent}</dir></fontconfig>",
-        "utf-8",
-    )
+        f"<dir>{Path(path).parent}</dir></fontconfig>"
+        )
     env["FONTCONFIG_FILE"] = str(conf)
     return env
 
@@ -249,9 +270,9 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
     ...     written.read_text("utf-8").startswith("<!DOCTYPE html>")
     True
     """
-    from ..io import atomic_write_bytes, refuse_inputs
+    from ..io import atomic_write_bytes, output_target, refuse_inputs
 
-    target = Path(path)
+    target = output_target(path)  # not a device, FIFO or folder: before the (slow) rendering
     refuse_inputs(target, inputs)  # before the (slow) rendering, not only at the write
     if target.suffix.lower() == ".pdf":
         data = render_pdf(report)

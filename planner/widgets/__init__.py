@@ -20,7 +20,7 @@ from .explorers import (
 )
 from .case_button import save_case_button
 from .follow_up import FollowUp
-from .report_button import report_button
+from .report_button import default_report_folder, report_button
 
 __all__ = [
     "Canvas",
@@ -36,6 +36,7 @@ __all__ = [
     "png_bytes",
     "rate_cells",
     "report_button",
+    "default_report_folder",
     "save_case_button",
     "swatch",
 ]

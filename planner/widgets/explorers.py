@@ -99,6 +99,30 @@ def minimum_budget(debts) -> int:
     return int(ceil(need))
 
 
+def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) -> int:
+    """A whole number (of yuan, or months with ``money=False``) from a slider, a box or Python:
+    finite, in ``low..high``, else PlannerError naming the value and the range."""
+    shown = repr(value)
+    if isinstance(value, bool):
+        number = None
+    else:
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except (ArithmeticError, ValueError):
+            number = None
+    if number is None or not number.is_finite():
+        raise PlannerError(f"{what.split(' / ')[0]}应为数字，不是 {shown} / the {what.split(' / ')[1]} must be a number, not {shown}")
+    if number != number.to_integral_value():
+        raise PlannerError(f"{what.split(' / ')[0]}应为整数元，不是 {shown} / the {what.split(' / ')[1]} must be whole yuan, not {shown}")
+    if not low <= number <= high:
+        sign = "¥" if money else ""
+        raise PlannerError(
+            f"{what.split(' / ')[0]}应在 {sign}{low:,} 到 {sign}{high:,} 之间，不是 {shown} / "
+            f"the {what.split(' / ')[1]} must be from {sign}{low:,} to {sign}{high:,}, not {shown}"
+        )
+    return int(number)
+
+
 class _Driven:
     """Common plumbing: a state object, batched updates, ``set``, display."""
 
@@ -138,15 +162,59 @@ class _Driven:
             self._refresh_and_notify()
 
     def set(self, **values) -> None:
-        """Set state values (``budget=7000, lang="en"``) and redraw once."""
+        """Set state values (``budget=7000, lang="en"``) and redraw once.
+
+        Every value is checked first: a refused one (an unknown strategy, a budget beyond the
+        slider or not a number) raises :class:`~planner.errors.PlannerError`, shows the same
+        message in the widget, and leaves the state as it was (no value of the call is applied).
+        """
         unknown = [k for k in values if not self.state.has_trait(k)]
         if unknown:
-            raise PlannerError(
+            self._refuse(PlannerError(
                 f"未知的设置 / unknown setting(s): {', '.join(unknown)}; known: {', '.join(self.state.trait_names())}"
-            )
+            ))
+        try:
+            clean = {key: self._checked(key, value) for key, value in values.items()}
+        except PlannerError as exc:
+            self._refuse(exc)
+        self._show_message("")
         with self.hold():
-            for key, value in values.items():
+            for key, value in clean.items():
                 setattr(self.state, key, value)
+
+    # -- refusing a value --------------------------------------------------
+    def _checked(self, key: str, value):
+        """``value`` as the state holds it, or :class:`PlannerError` naming the value and the fix."""
+        if key == "lang":
+            if value not in ("zh", "en"):
+                raise PlannerError(f"语言只能是 zh 或 en，不是 {value!r} / the language is zh or en, not {value!r}")
+            return value
+        if key == "strategy":
+            if not isinstance(value, str) or value not in STRATEGIES:
+                raise PlannerError(
+                    f"未知策略 {value!r}，可选：{', '.join(STRATEGIES)} / unknown strategy {value!r}; choose one of: {', '.join(STRATEGIES)}"
+                )
+            return value
+        if key == "budget":
+            low, high = self._budget_range()
+            return _whole_yuan(value, "预算 / budget", 0, high)
+        if key == "debts":  # a debt table or loader: anything load_debts reads, checked like a file
+            return list(load_debts(value))
+        return value
+
+    def _budget_range(self) -> tuple[int, int]:
+        """The budgets :meth:`set` accepts: 0 up to the slider's top or the whole debt, whichever is more."""
+        total = int(ceil(float(sum((d.owed for d in self.debts), Decimal(0)))))
+        return 0, max(self.budget_slider.max, int(ceil(total / 100.0)) * 100)
+
+    def _refuse(self, exc: PlannerError):
+        self._show_message(str(exc))
+        raise exc
+
+    def _show_message(self, message: str) -> None:
+        box = getattr(self, "message", None)
+        if box is not None:
+            box.value = f"<p class='planner-message' style='color:#D55E00'>{html.escape(message)}</p>" if message else ""
 
     def refresh(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -196,9 +264,17 @@ class StrategyExplorer(_Driven):
         self.canvas = Canvas(figsize=(10, 4.4))
         self._build_controls(floor)
         self.summary = W.HTML()
-        self.widget = W.VBox([self.controls, self.canvas.image, self.summary])
+        self.message = W.HTML()  # why a value given to set() was refused
+        self.widget = W.VBox([self.controls, self.message, self.canvas.image, self.summary])
         self.state.observe(self._changed, names=list(self.state.trait_names()))
         self.refresh()
+
+    def _checked(self, key: str, value):
+        if key == "extra_amount":
+            return _whole_yuan(value, "额外还款 / extra payment", 0, self.extra_amount_box.max)
+        if key == "extra_month":
+            return _whole_yuan(value, "额外还款月份 / month of the extra payment", 1, self.horizon, money=False)
+        return super()._checked(key, value)
 
     # -- controls ------------------------------------------------------
     def _slider_range(self, floor: int) -> tuple[int, int]:
@@ -273,6 +349,9 @@ class StrategyExplorer(_Driven):
         kwargs = self.plan_kwargs()
         if s.budget < self.budget_slider.min:  # set below the slider's range (e.g. below the minimums)
             self.budget_slider.min = s.budget // 50 * 50
+            self.budget_slider.value = s.budget
+        if s.budget > self.budget_slider.max:  # e.g. from the linked negotiation explorer: the slider shows it
+            self.budget_slider.max = int(ceil(s.budget / 100.0)) * 100
             self.budget_slider.value = s.budget
         try:
             self.comparison = _compare(self.debts, s.budget, **kwargs)
@@ -371,6 +450,7 @@ class DebtTable(_DebtSource):
         debts = load_debts(debts)
         self.state = DebtTableState(debts=list(debts), lang=lang)
         self.error = W.HTML()
+        self.message = self.error  # a value refused by set() is shown where a refused edit is
         self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 12px", align_items="center"))
         self.note = W.HTML()
         self.widget = W.VBox([self.grid, self.error, self.note])
@@ -399,11 +479,11 @@ class DebtTable(_DebtSource):
         debts = list(self.state.debts)
         k = next(i for i, d in enumerate(debts) if d.name == name)
         try:
-            value = Decimal(str(change["new"]))
-            if value == value.to_integral_value():
-                value = value.quantize(Decimal(1))  # 12.0 from the box is 12
+            value = _box_value(change["new"], field)
             debts[k] = debts[k].with_(**{field: value})
-        except PlannerError as exc:
+        except (PlannerError, ArithmeticError, ValueError, TypeError) as exc:
+            if not isinstance(exc, PlannerError):  # never a raw InvalidOperation: a message naming the value
+                exc = PlannerError(f"不能使用这个值 / cannot use this value: {change['new']!r} ({name}, {field})")
             self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
             widget = self._inputs[(name, field)]
             self._reverting = True
@@ -448,6 +528,42 @@ class DebtTable(_DebtSource):
             rate_cell, lines_cell = self._rate_cells[d.name]
             rate_cell.value, lines_cell.value = rate_cells(d, lang)
         self.note.value = f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>"
+
+
+#: The largest amount (yuan) or rate (percent) a debt-table box takes; the loader refuses
+#: a ¥10^15 balance for the same reason.
+_BOX_LIMITS = {"balance": Decimal("1e12"), "min_payment": Decimal("1e12"), "apr": Decimal("1000")}
+
+
+def _box_value(raw, field: str) -> Decimal:
+    """A number typed into a debt-table box, checked: finite and within a sane range, else PlannerError."""
+    value = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
+    if not value.is_finite():
+        raise PlannerError(f"应为数字，不是 {raw!r}（{field}）/ must be a number, not {raw!r} ({field})")
+    limit = _BOX_LIMITS[field]
+    if abs(value) > limit:
+        raise PlannerError(
+            f"{raw!r} 太大：{field} 最多 {limit:,f}。请检查是否多打了数字。/ {raw!r} is too large: {field} is at most "
+            f"{limit:,f}. Check for extra digits."
+        )
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))  # 12.0 from the box is 12
+    return value
+
+
+def sooner_text(months: int | None, lang: str = "en") -> str:
+    """How much sooner the debts are cleared, in words: never "0 month(s) sooner".
+
+    >>> sooner_text(3), sooner_text(1), sooner_text(0), sooner_text(-2, "zh")
+    ('debt-free 3 months sooner', 'debt-free 1 month sooner', 'debt-free in the same month', '推迟 2 个月还清')
+    """
+    if months is None:
+        return t("ui_sooner_unknown", lang)
+    if months == 0:
+        return t("ui_sooner_0", lang)
+    key = "ui_sooner" if months > 0 else "ui_later"
+    n = abs(months)
+    return t(f"{key}_1", lang) if n == 1 else t(f"{key}_n", lang, n=n)
 
 
 def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
@@ -656,11 +772,62 @@ class NegotiationExplorer(_Driven):
                                               grid_template_columns="repeat(6, max-content)"))
         self._build_grid()
         self.summary = W.HTML()
-        self.widget = W.VBox([W.HBox([self.budget_slider, self.lang_toggle]), self.grid, self.canvas.image, self.summary])
+        self.message = W.HTML()  # why a value given to set() or set_ask() was refused
+        self.widget = W.VBox([W.HBox([self.budget_slider, self.lang_toggle]), self.message, self.grid, self.canvas.image, self.summary])
         self.state.observe(self._changed, names=["budget", "strategy", "lang", "asks"])
         self.refresh()
 
+    def set(self, **values) -> None:
+        """As :meth:`_Driven.set`; ``asks={debt: {ask: value}}`` goes through the controls, as
+        :meth:`set_ask` does (every debt not named has its asks turned off), checked first."""
+        asks = values.pop("asks", None)
+        if asks is not None:
+            if not isinstance(asks, dict):
+                self._refuse(PlannerError(f"asks 应为 {{债务: {{协商项: 值}}}} / asks must be {{debt: {{ask: value}}}}, not {asks!r}"))
+            for debt, ask in asks.items():
+                if debt not in self._controls or not isinstance(ask, dict):
+                    self._refuse(PlannerError(
+                        f"没有这笔债务或协商项无效 / no debt named {debt!r}, or its asks are not a dict; the debts are: "
+                        f"{', '.join(d.name for d in self.debts)}"
+                    ))
+                unknown = [k for k in ask if k not in ASK_DEFAULTS]
+                if unknown:
+                    self._refuse(PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}"))
+                try:
+                    for key, value in ask.items():
+                        self._checked_ask(debt, key, value)
+                except PlannerError as exc:
+                    self._refuse(exc)
+        with self.hold():
+            super().set(**values)
+            if asks is not None:
+                off = {"freeze": 0, "extend": 0, "rate_cut": 0, "waive": False, "settle": 0}
+                for debt in self._controls:
+                    self.set_ask(debt, **{**off, **asks.get(debt, {})})
+
     # -- asks ------------------------------------------------------------
+    def _checked_ask(self, debt: str, key: str, value):
+        """An ask's value within its control's range (months, fractions), else PlannerError."""
+        if key == "waive":
+            return bool(value)
+        c = self._controls[debt]
+        if key in ("freeze", "extend"):
+            box = c[key + "_months"]
+            return 0 if not value else _whole_yuan(value, "月数 / number of months", box.min, box.max, money=False)
+        if key == "settle_month":
+            return _whole_yuan(value, "结清月份 / settlement month", 1, self.horizon, money=False)
+        control = c["rate_cut"] if key == "rate_cut" else c["settle_fraction"]
+        if key == "settle" and not value:
+            return 0
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        low = 0.0 if key == "rate_cut" else control.min
+        if isinstance(value, bool) or not low <= number <= control.max:
+            raise PlannerError(f"比例应在 {low:g} 到 {control.max:g} 之间，不是 {value!r} / the fraction must be from {low:g} to {control.max:g}, not {value!r}")
+        return number
+
     def set_ask(self, debt: str, **ask) -> None:
         """Turn asks on or off for one debt, as the controls do: ``set_ask("分期乐", freeze=60, waive=True)``.
 
@@ -668,10 +835,15 @@ class NegotiationExplorer(_Driven):
         ``waive``: bool; ``settle``: fraction 0-1 (0 = off) with ``settle_month``.
         """
         if debt not in self._controls:
-            raise PlannerError(f"没有这笔债务 / no debt named {debt!r}; the debts are: {', '.join(d.name for d in self.debts)}")
+            self._refuse(PlannerError(f"没有这笔债务 / no debt named {debt!r}; the debts are: {', '.join(d.name for d in self.debts)}"))
         unknown = [k for k in ask if k not in ASK_DEFAULTS]
         if unknown:
-            raise PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}")
+            self._refuse(PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}"))
+        try:
+            ask = {key: self._checked_ask(debt, key, value) for key, value in ask.items()}
+        except PlannerError as exc:
+            self._refuse(exc)
+        self._show_message("")
         c = self._controls[debt]
         with self.hold():
             for key, value in ask.items():
@@ -750,6 +922,9 @@ class NegotiationExplorer(_Driven):
 
     # -- the model -------------------------------------------------------
     def refresh(self) -> None:
+        if self.state.budget > self.budget_slider.max:  # e.g. from the linked strategy explorer
+            self.budget_slider.max = int(ceil(self.state.budget / 100.0)) * 100
+            self.budget_slider.value = self.state.budget
         from ..negotiation import negotiate
 
         lang = self.state.lang
@@ -789,8 +964,7 @@ class NegotiationExplorer(_Driven):
         base, r = self.negotiation.baseline, self.result
         s = r.savings
         headline = t("ui_savings_headline", lang, paid=format_yuan(s.total_paid, lang=lang),
-                     interest=format_yuan(s.interest, lang=lang),
-                     months="—" if s.months is None else s.months)
+                     interest=format_yuan(s.interest, lang=lang), sooner=sooner_text(s.months, lang))
         headers = ["", t("debt_free", lang), t("months", lang), t("total_interest", lang), t("total_paid", lang),
                    t("ui_forgiven", lang), t("ui_monthly_pressure", lang)]
         rows = []
@@ -873,9 +1047,9 @@ class CounsellorSession(_Driven):
         self.widget = W.VBox([
             W.HBox([self.intro, self.lang_toggle]),
             self.headings[0], self.table.widget,
-            self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box])]),
+            self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box]), ex.message]),
             self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
-            self.headings[3], ng.grid, ng.canvas.image, ng.summary,
+            self.headings[3], ng.message, ng.grid, ng.canvas.image, ng.summary,
             self.headings[4], self.summary, self.report, self.save_case,
         ])
         self.widget.add_class("planner-session")
@@ -897,14 +1071,24 @@ class CounsellorSession(_Driven):
         }
 
     def set(self, **values) -> None:
-        """Set the language (``lang``) or anything the strategy explorer takes (``budget``, ``strategy`` ...)."""
-        if "lang" in values:
-            self.state.lang = values.pop("lang")
+        """Set the language (``lang``) or anything the strategy explorer takes (``budget``, ``strategy`` ...).
+
+        Checked first, as :meth:`StrategyExplorer.set` does: a refused value changes nothing.
+        """
+        lang = values.pop("lang", None)
+        if lang is not None:
+            try:
+                lang = self._checked("lang", lang)
+            except PlannerError as exc:
+                self.explorer._refuse(exc)
         if values:
             self.explorer.set(**values)
+        if lang is not None:
+            self.state.lang = lang
 
     def refresh(self) -> None:
         lang = self.state.lang
+        self.report.relabel(lang)  # the report button speaks the session's language
         self.intro.value = f"<h2 style='margin:4px 0'>{html.escape(t('ui_session_title', lang))}</h2>"
         for k, cell in enumerate(self.headings, start=1):
             cell.value = f"<h3 style='margin:14px 0 4px'>{k}. {html.escape(t(f'ui_step{k}', lang))}</h3>"
@@ -949,5 +1133,6 @@ __all__ = [
     "debts_html",
     "minimum_budget",
     "rate_cells",
+    "sooner_text",
     "swatch",
 ]

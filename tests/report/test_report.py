@@ -313,8 +313,10 @@ def test_in_chromium_screenshot_and_pdf(lang, tmp_path):
                               " c.font = '20px \"Noto Sans CJK SC\"'; return c.measureText('还款').width; }")
         assert 35 <= width <= 45  # two full-width glyphs of 20px
         assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
-        docs = ROOT / "docs"
-        docs.mkdir(exist_ok=True)
+        # Into the test's temporary folder: a test run leaves the work tree as it was (issue 11,
+        # item 10). PLANNER_SCREENSHOTS=docs refreshes the README's images, as for the dashboard.
+        docs = Path(os.environ.get("PLANNER_SCREENSHOTS") or tmp_path)
+        docs.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(docs / f"report_{lang}.png"), full_page=True)
         browser.close()
     pdf = render_pdf(report)

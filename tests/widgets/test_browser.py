@@ -35,15 +35,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Dashboard(str):
+    """The dashboard's URL with its token; ``.bare`` without it, ``.log`` what Voila printed."""
+
+    bare: str
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def dashboard():
+def dashboard(tmp_path_factory):
+    """Voila started as ``make dashboard`` starts it: from the project folder (so voila.json applies,
+    127.0.0.1, a token, the self-contained template, idle-kernel culling), with a token we know."""
+    import secrets
+
     port = _free_port()
+    token = secrets.token_hex(16)
     voila = Path(sys.executable).with_name("voila")
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    handle = open(log, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [str(voila), "notebooks/04_counsellor_session.ipynb", "--Voila.ip=127.0.0.1", f"--port={port}", "--no-browser"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [str(voila), "notebooks/04_counsellor_session.ipynb", f"--port={port}", "--no-browser", f"--Voila.token={token}"],
+        cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")},
     )
-    url = f"http://127.0.0.1:{port}/"
+    bare = f"http://127.0.0.1:{port}/"
+    url = Dashboard(f"{bare}?token={token}")
+    url.bare, url.log = bare, log
     deadline = time.time() + 90
     while True:
         try:
@@ -52,8 +68,8 @@ def dashboard():
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                out = proc.stdout.read().decode(errors="replace")[-3000:]
-                pytest.fail(f"voila did not start on {url}:\n{out}")
+                out = log.read_text(errors="replace")[-3000:]
+                pytest.fail(f"voila did not start on {bare}:\n{out}")
             time.sleep(0.5)
     yield url
     proc.terminate()
@@ -61,6 +77,7 @@ def dashboard():
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+    handle.close()
 
 
 def _debt_free_with(budget):
@@ -122,3 +139,37 @@ def test_budget_slider_moves_summary_and_chart(dashboard, tmp_path):
             page.screenshot(path=str(shots / "dashboard_en.png"), full_page=False)
         finally:
             browser.close()
+
+
+def test_dashboard_is_self_contained_private_and_culls_idle_kernels(dashboard):
+    """Issue 11, item 24: no CDN request (Font Awesome), no console error, a token, 127.0.0.1, culling."""
+    import urllib.error
+
+    from playwright.sync_api import sync_playwright
+
+    # without the token the notebook is not served: a refusal or the login page
+    try:
+        response = urllib.request.urlopen(dashboard.bare, timeout=10)  # noqa: S310
+    except urllib.error.HTTPError as refused:
+        assert refused.code in (401, 403)
+    else:
+        body = response.read().decode("utf-8", "replace")
+        assert "/login" in response.geturl() and "04_counsellor_session" not in body and "planner" not in body
+    outside, errors = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+            page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(dashboard, timeout=120_000)
+            page.locator(".planner-budget").wait_for(state="visible", timeout=120_000)
+            page.wait_for_timeout(2000)
+        finally:
+            browser.close()
+    assert outside == [], f"the dashboard asked outside servers for {outside}"
+    assert errors == [], errors
+    log = dashboard.log.read_text(errors="replace")
+    assert "Culling kernels with idle durations" in log
+    assert "0.0.0.0" not in log and "127.0.0.1" in log
