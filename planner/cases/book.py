@@ -427,7 +427,8 @@ class CaseBook:
             confirmed: bool = False, **params) -> Case:
         """Record an ask (a negotiation action on ``debt`` from ``from_month``, default this month)
         and its answer. An accepted answer confirmed in writing becomes an agreement at once
-        (exactly as :meth:`agree`); an accepted one not yet confirmed is listed as "get it in writing"."""
+        (exactly as :meth:`agree`); an accepted one not yet confirmed is listed as "get it in writing".
+        The same ask again (same debt, action, terms and month, not yet an agreement) records its new answer."""
         from . import store as s
 
         if action not in ACTIONS:
@@ -437,6 +438,24 @@ class CaseBook:
         with self._write(name) as (conn, data):
             month = _from_month(data, month_name(self._today) if from_month is None else from_month)
             adjustment.selects(list(data.debts))
+            same = [
+                a for a in data.asks
+                if a.agreement_id is None and a.action == action and a.from_month == month
+                and _selector_json(a.adjustment.debt) == _selector_json(adjustment.debt)
+                and _params_to_json(a.adjustment.params) == _params_to_json(adjustment.params)
+            ]
+            if same:  # the same ask again: its new answer (a repeated ask is not a second one)
+                import sqlalchemy as sa
+
+                agreement_id = _insert_agreement(conn, data, adjustment, month, True) if answer == "accepted" and confirmed else None
+                conn.execute(
+                    sa.update(s.asks).where(s.asks.c.id == same[-1].id).values(
+                        answer=answer, counter=str(counter or ""), confirmed=bool(confirmed), agreement_id=agreement_id, updated_at=_now()
+                    )
+                )
+                self._touch(conn, data.id)
+                self._validate(conn, name)
+                return self.case(name)
             agreement_id = None
             if answer == "accepted" and confirmed:
                 agreement_id = _insert_agreement(conn, data, adjustment, month, True)

@@ -129,3 +129,21 @@ def test_a_postgresql_book_needs_an_evidence_folder(book_location, tmp_path, mon
         case.add_contact(case.data.debts[0].name, "2027-01-05 10:00", channel="phone", direction="in", evidence=[f])
     assert b.case("c").data.contacts == ()
     b.close()
+
+
+def test_a_schema_2_book_upgrades_and_takes_contacts(book_location, tmp_path):
+    import sqlalchemy as sa
+
+    from planner.cases import store
+
+    s = store.Store(book_location, upto=2)  # a book as the case book's first release wrote it
+    with s.write() as conn:
+        assert "case_contacts" not in sa.inspect(conn).get_table_names()
+    s.close()
+    b = CaseBook(book_location, today=TODAY, evidence_dir=tmp_path / "ev")
+    assert b._store.version() == store.SCHEMA_VERSION == 3
+    case = b.new("old", SAMPLE, 6000, start="2026-12")
+    case = case.add_contact(case.data.debts[0].name, "2027-01-05 07:59", channel="phone", direction="in")
+    case = case.add_contact(case.data.debts[0].name, "2027-01-05 08:00", channel="phone", direction="in")
+    assert [c["flags"] for c in case.contacts()] == [["night"], []]
+    b.close()
