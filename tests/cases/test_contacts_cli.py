@@ -94,3 +94,16 @@ def test_the_letter_has_the_engines_numbers(capsys, tmp_path):
                "--answer", "accepted", "--confirmed", "--book", book)[0] == 0
     status = json.loads(run(capsys, "case", "show", "王小明", "--format", "json", "--book", book)[1])
     assert status["agreements"][0]["confirmed"] is True and status["get_in_writing"] == []
+
+
+def test_the_follow_up_report_has_the_contact_history(capsys, tmp_path):
+    book = str(tmp_path / "book.sqlite")
+    _new(capsys, book)
+    assert run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-05 23:30", "--channel", "phone", "--direction", "in",
+               "--summary", "<b>威胁</b> 要告诉你家人", "--book", book)[0] == 0
+    out = tmp_path / "follow.html"
+    code, _, err = run(capsys, "case", "report", "王小明", "--out", str(out), "--lang", "zh", "--book", book)
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert "联系记录" in html and "2025-01-05 23:30 +08:00" in html
+    assert "&lt;b&gt;威胁&lt;/b&gt;" in html and "<b>威胁" not in html  # what the user typed is escaped
