@@ -204,70 +204,26 @@ def _out_path(args, client: str):
     return out, suffix
 
 
-def _write_document(doc, out, suffix: str, inputs) -> None:
-    from ..io import atomic_write_bytes
-
-    if suffix == ".txt":
-        data = doc.text().encode("utf-8")
-    elif suffix == ".html":
-        data = doc.html().encode("utf-8")
-    else:
-        from ..report import render_pdf
-
-        data = render_pdf(doc.html())
-    atomic_write_bytes(out, data, inputs=inputs)
-
-
-def letter_for(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False):
-    """The written request for ``debt_name``'s latest pending or accepted ask, priced on the engine
-    from the debt's latest known balance (the latest statement balance when one is recorded,
-    else the tracked balance). Returns ``(document, proposal)``."""
-    from ..report.letters import proposal, request_letter
-
-    data = case.data
-    names = [d.name for d in data.debts]
-    if debt_name not in names:
-        raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
-    debt = data.debts[names.index(debt_name)]
-    asks = [a for a in data.asks if a.answer in ("pending", "accepted") and a.adjustment.selects([debt])]
-    if not asks:
-        raise PlannerError(
-            f"「{debt_name}」没有待答复或已接受的请求：先用 planner case ask 记录。 / {debt_name!r} has no pending or accepted ask: record one with planner case ask."
-        )
-    ask = asks[-1]
-    statements = sorted((m, c) for (m, d), c in data.statements.items() if d == debt_name)
-    if statements:
-        from ..money import from_cents
-
-        balance = from_cents(statements[-1][1])
-    else:
-        balance = next(d.actual_balance for d in case.status().debts if d.name == debt_name)
-    latest = debt.with_(balance=balance)
-    prop = proposal(latest, ask.adjustment, ask.from_month)
-    return request_letter(prop, lang=lang, client=data.name, anonymise=anonymise), prop
-
-
 def cmd_letter(args) -> int:
     with _open(args) as book:
         case = book.case(args.name)
         out, suffix = _out_path(args, case.name)
-        doc, _ = letter_for(case, args.debt, lang=args.lang, anonymise=args.anonymise)
-        _write_document(doc, out, suffix, [args.book] if args.book else [])
+        from ..report.letters import case_letter, write_document
+
+        doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise)
+        write_document(doc, out, [args.book] if args.book else [])
     print(out)
     return 0
 
 
 def cmd_complaint(args) -> int:
-    from ..report.letters import complaint_pack
+    from ..report.letters import case_complaint, write_document
 
     with _open(args) as book:
         case = book.case(args.name)
         out, suffix = _out_path(args, case.name)
-        names = [d.name for d in case.data.debts]
-        if args.debt not in names:
-            raise PlannerError(f"找不到债务「{args.debt}」 / no debt named {args.debt!r}")
-        doc = complaint_pack([c.contact for c in case.data.contacts], args.debt, lang=args.lang, client=case.name, anonymise=args.anonymise)
-        _write_document(doc, out, suffix, [args.book] if args.book else [])
+        doc = case_complaint(case, args.debt, lang=args.lang, anonymise=args.anonymise)
+        write_document(doc, out, [args.book] if args.book else [])
     print(out)
     return 0
 

@@ -83,7 +83,8 @@ def test_the_letter_has_the_engines_numbers(capsys, tmp_path):
     # a wrong suffix, or no ask for the debt: exit 2, nothing written
     assert run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(tmp_path / "x.doc"), "--book", book)[0] == 2
     other = load_debts(SAMPLE)[1].name
-    assert run(capsys, "case", "letter", "王小明", "--debt", other, "--out", str(tmp_path / "y.txt"), "--book", book)[0] == 2
+    code, _, err = run(capsys, "case", "letter", "王小明", "--debt", other, "--out", str(tmp_path / "y.txt"), "--book", book)
+    assert code == 2 and "no pending or accepted ask" in err
     assert not (tmp_path / "x.doc").exists() and not (tmp_path / "y.txt").exists()
     # accepted but not in writing: listed; then confirmed: the agreement is in force
     assert run(capsys, "case", "ask", "王小明", "--debt", other, "--action", "freeze_interest", "--months", "12", "--from", "2025-03",
