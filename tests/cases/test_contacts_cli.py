@@ -108,3 +108,20 @@ def test_the_follow_up_report_has_the_contact_history(capsys, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "联系记录" in html and "2025-01-05 23:30 +08:00" in html
     assert "&lt;b&gt;威胁&lt;/b&gt;" in html and "<b>威胁" not in html  # what the user typed is escaped
+
+
+def test_evidence_folder_on_both_databases(capsys, book_location, tmp_path, monkeypatch):
+    monkeypatch.delenv("PLANNER_EVIDENCE_DIR", raising=False)
+    _new(capsys, book_location)
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"png")
+    args = ["case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-05 10:00", "--channel", "phone", "--direction", "in",
+            "--evidence", str(shot), "--book", book_location]
+    if "://" in book_location:  # PostgreSQL: no folder beside the book, so one must be given
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "PLANNER_EVIDENCE_DIR" in err
+        assert json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book_location)[1]) == []
+        args += ["--evidence-dir", str(tmp_path / "ev")]
+    assert run(capsys, *args)[0] == 0
+    (c,) = json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book_location)[1])
+    assert c["evidence"][0]["size"] == 3
