@@ -64,6 +64,8 @@ class Status:
     projection: object  # planner.result.Plan: from the actual balances, next month on
     track: Track = field(repr=False)
     owed_at_start: Decimal = Decimal("0.00")
+    flagged_contacts: dict = field(default_factory=dict)  # lender -> {rule id: contacts flagged}
+    get_in_writing: tuple = ()  # asks accepted but not yet confirmed in writing
 
     @property
     def owed_now(self) -> Decimal:
@@ -83,6 +85,11 @@ class Status:
             "planned_debt_free": self.planned_debt_free,
             "debts": [d.to_dict() for d in self.debts],
             "agreements": [a.to_dict() for a in self.agreements],
+            "flagged_contacts": {k: dict(v) for k, v in self.flagged_contacts.items()},
+            "get_in_writing": [
+                {"id": a.id, "debt": a.adjustment.debt if isinstance(a.adjustment.debt, str) else list(a.adjustment.debt), "action": a.action, "from": a.from_month}
+                for a in self.get_in_writing
+            ],
             "plan": self.plan.to_dict(),
         }
 
@@ -118,6 +125,8 @@ class CaseloadRow:
     debt_free: str | None
     unconfirmed: int
     last_update: str | None
+    flagged_contacts: int = 0  # contacts with at least one flag
+    get_in_writing: int = 0  # asks accepted, not yet confirmed in writing
 
     def to_dict(self) -> dict:
         return {
@@ -129,6 +138,8 @@ class CaseloadRow:
             "debt_free": self.debt_free,
             "unconfirmed_agreements": self.unconfirmed,
             "last_update": self.last_update,
+            "flagged_contacts": self.flagged_contacts,
+            "get_in_writing": self.get_in_writing,
         }
 
 
@@ -245,6 +256,17 @@ def _planned_owed(plan, month: int) -> dict[str, int]:
     return owed
 
 
+def flagged_by_lender(data: CaseData) -> dict[str, dict[str, int]]:
+    """For each lender with a flagged contact, how many of its contacts each rule flagged."""
+    from ..conduct import flag_contacts, flags_by_lender
+
+    contacts = [c.contact for c in data.contacts]
+    if not contacts:
+        return {}
+    found = flags_by_lender(contacts, flag_contacts(contacts))
+    return {lender: dict(counts) for lender, counts in found.items() if counts}
+
+
 def status_of(data: CaseData) -> Status:
     track = track_of(data)
     in_force = plan_in_force(data)
@@ -310,6 +332,8 @@ def status_of(data: CaseData) -> Status:
         projection=projection,
         track=track,
         owed_at_start=from_cents(sum(to_cents(d.owed) for d in data.debts)),
+        flagged_contacts=flagged_by_lender(data),
+        get_in_writing=tuple(a for a in data.asks if a.get_in_writing),
     )
 
 

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
 from ..errors import InfeasibleBudgetError, PlannerError
@@ -36,8 +37,11 @@ from ..negotiation import ACTIONS, Adjustment
 from ..strategies import STRATEGIES
 from .answers import Caseload, Progress, Status, _plan_from, plan_in_force, progress_of, replan_inputs, status_of, track_of
 from .model import (
+    ANSWERS,
     EXPORT_FORMAT,
     Agreement,
+    Ask,
+    ContactRecord,
     CaseData,
     Replan,
     _detail,
@@ -50,6 +54,9 @@ from .model import (
 )
 from .months import month_index, month_name, this_month
 from .track import Track
+
+#: The environment variable naming the evidence folder of a PostgreSQL book.
+EVIDENCE_ENV = "PLANNER_EVIDENCE_DIR"
 
 # ---------------------------------------------------------------------------
 # the book
@@ -80,12 +87,33 @@ class CaseBook:
     recorded months are "in the future" (default: the real date).
     """
 
-    def __init__(self, book: str | os.PathLike | None = None, *, today=None):
+    def __init__(self, book: str | os.PathLike | None = None, *, today=None, evidence_dir=None):
         from .store import Store
 
         self._store = Store(book)
         self.location = self._store.location
         self._today = this_month() if today is None else month_index(today, "today")
+        self._evidence_dir = evidence_dir
+
+    @property
+    def evidence_folder(self) -> Path | None:
+        """Where evidence files are kept: ``evidence_dir`` when given; beside an SQLite book,
+        ``<book>.evidence/``; for PostgreSQL ``$PLANNER_EVIDENCE_DIR`` (None: not set)."""
+        if self._evidence_dir:
+            return Path(self._evidence_dir).expanduser()
+        if self._store.path is not None:
+            return self._store.path.with_name(self._store.path.name + ".evidence")
+        env = os.environ.get(EVIDENCE_ENV, "").strip()
+        return Path(env).expanduser() if env else None
+
+    def _require_evidence_folder(self) -> Path:
+        folder = self.evidence_folder
+        if folder is None:
+            raise PlannerError(
+                f"PostgreSQL 案例簿需要一个证据文件夹：请用 --evidence-dir 或环境变量 {EVIDENCE_ENV} 指定。没有写入任何内容。 / "
+                f"a PostgreSQL case book needs an evidence folder: give --evidence-dir or set {EVIDENCE_ENV}. Nothing was written."
+            )
+        return folder
 
     # -- reading ------------------------------------------------------
     def names(self) -> list[str]:
@@ -125,7 +153,7 @@ class CaseBook:
         if names is not None and len(heads) < len(set(names)):
             raise _unknown_case(sorted(set(names) - {h.name for h in heads})[0])
         ids = [h.id for h in heads]
-        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": []} for i in ids}
+        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": [], "contacts": [], "asks": []} for i in ids}
 
         def rows(table, order):
             q = sa.select(table)
@@ -150,6 +178,18 @@ class CaseBook:
             by_id[r.case_id]["replans"].append(
                 Replan(r.id, r.made_at, r.reason, r.start, from_cents(r.budget), r.strategy, tuple(debt_from_dict(x) for x in json.loads(r.debts)), tuple(json.loads(r.agreements)), json.loads(r.summary))
             )
+        files: dict[int, list] = {}
+        for r in rows(s.evidence, [s.evidence.c.id]):
+            files.setdefault(r.contact_id, []).append(Evidence(r.file, r.sha256, int(r.size)))
+        for r in rows(s.contacts, [s.contacts.c.at_utc, s.contacts.c.id]):
+            contact = Contact(
+                _contact_time(r.at_utc, r.utc_offset, r.zone), r.debt, r.channel, r.direction, r.summary, r.who, tuple(files.get(r.id, ())), bool(r.consent)
+            )
+            by_id[r.case_id]["contacts"].append(ContactRecord(r.id, contact, r.zone, r.created_at))
+        for r in rows(s.asks, [s.asks.c.id]):
+            sel = json.loads(r.debt)
+            adjustment = Adjustment(r.action, tuple(sel) if isinstance(sel, list) else sel, json.loads(r.params))
+            by_id[r.case_id]["asks"].append(Ask(r.id, adjustment, r.from_month, r.answer, r.counter, bool(r.confirmed), r.agreement_id, r.created_at))
         out = []
         for h in heads:
             x = by_id[h.id]
@@ -158,7 +198,7 @@ class CaseBook:
                     name=h.name, start=h.start, strategy=h.strategy, order=tuple(json.loads(h.custom_order)) if h.custom_order else None,
                     source_name=h.source_name, source_sha256=h.source_sha256, created_at=h.created_at, updated_at=h.updated_at,
                     debts=tuple(x["debts"]), budgets=x["budgets"], agreements=tuple(x["agreements"]), payments=x["payments"],
-                    statements=x["statements"], replans=tuple(x["replans"]),
+                    statements=x["statements"], replans=tuple(x["replans"]), contacts=tuple(x["contacts"]), asks=tuple(x["asks"]),
                 )
             )
         return out
@@ -329,21 +369,139 @@ class CaseBook:
             raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
         adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
         with self._write(name) as (conn, data):
-            start = month_index(data.start)
-            index = month_index(from_month, "from")
-            if index < start:
-                raise PlannerError(f"from：{month_name(index)} 早于本案开始的月份 {data.start}。 / from: {month_name(index)} is before the case's start, {data.start}.")
+            _insert_agreement(conn, data, adjustment, _from_month(data, from_month), confirmed)
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    # -- contacts, evidence and asks (issue 13) -------------------------
+    def add_contact(self, name: str, debt: str, at, *, channel: str, direction: str, summary: str = "", who: str = "",
+                    tz=None, evidence: Sequence = (), consent: bool = False) -> Case:
+        """Log a contact with a lender or collector. ``at`` is an aware datetime, or text such as
+        ``"2027-01-05 21:40"`` read in ``tz`` (a zone name, default the borrower's zone from the
+        conduct data) unless it carries its own offset. ``evidence``: files copied into the
+        evidence folder with their SHA-256 and size; if any is refused, nothing is written."""
+        from ..io.evidence import stored_path, store_evidence
+        from . import store as s
+
+        when, zone = parse_contact_time(at, tz)
+        contact = Contact(when, debt, channel, direction, str(summary or ""), str(who or ""), (), bool(consent))  # validates
+        with self._write(name) as (conn, data):
+            names = [d.name for d in data.debts]
+            if debt not in names:
+                raise _unknown_debt(debt, names)
+            placed: list[Path] = []
+            kept: list[Evidence] = []
+            if evidence:
+                folder = self._require_evidence_folder()
+                _make_private_folder(folder)
+                staging = folder / f".staging-{os.getpid()}-{os.urandom(4).hex()}"
+                try:
+                    for path in evidence:
+                        kept.append(store_evidence(path, staging))
+                    for item in kept:  # all accepted: move them into place (the same file twice is kept once)
+                        target = stored_path(item, folder)
+                        if target.exists():
+                            continue
+                        os.replace(stored_path(item, staging), target)
+                        placed.append(target)
+                finally:
+                    _remove_tree(staging)
+            try:
+                contact_id = conn.execute(
+                    s.contacts.insert().values(
+                        case_id=data.id, at_utc=_utc_text(contact.at), utc_offset=int(contact.at.utcoffset().total_seconds() // 60), zone=zone,
+                        debt=debt, channel=channel, direction=direction, who=contact.who, summary=contact.summary, consent=contact.consent, created_at=_now(),
+                    )
+                ).inserted_primary_key[0]
+                for item in kept:
+                    conn.execute(s.evidence.insert().values(case_id=data.id, contact_id=contact_id, file=item.file, sha256=item.sha256, size=item.size))
+                self._touch(conn, data.id)
+            except BaseException:
+                for target in placed:
+                    target.unlink(missing_ok=True)
+                raise
+        return self.case(name)
+
+    def ask(self, name: str, debt, action: str, from_month=None, *, answer: str = "pending", counter: str = "",
+            confirmed: bool = False, **params) -> Case:
+        """Record an ask (a negotiation action on ``debt`` from ``from_month``, default this month)
+        and its answer. An accepted answer confirmed in writing becomes an agreement at once
+        (exactly as :meth:`agree`); an accepted one not yet confirmed is listed as "get it in writing".
+        The same ask again (same debt, action, terms and month, not yet an agreement) records its new answer."""
+        from . import store as s
+
+        if action not in ACTIONS:
+            raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+        _check_answer(answer)
+        adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
+        with self._write(name) as (conn, data):
+            month = _from_month(data, month_name(self._today) if from_month is None else from_month)
             adjustment.selects(list(data.debts))
+            same = [
+                a for a in data.asks
+                if a.agreement_id is None and a.action == action and a.from_month == month
+                and _selector_json(a.adjustment.debt) == _selector_json(adjustment.debt)
+                and _params_to_json(a.adjustment.params) == _params_to_json(adjustment.params)
+            ]
+            if same:  # the same ask again: its new answer (a repeated ask is not a second one)
+                import sqlalchemy as sa
+
+                agreement_id = _insert_agreement(conn, data, adjustment, month, True) if answer == "accepted" and confirmed else None
+                conn.execute(
+                    sa.update(s.asks).where(s.asks.c.id == same[-1].id).values(
+                        answer=answer, counter=str(counter or ""), confirmed=bool(confirmed), agreement_id=agreement_id, updated_at=_now()
+                    )
+                )
+                self._touch(conn, data.id)
+                self._validate(conn, name)
+                return self.case(name)
+            agreement_id = None
+            if answer == "accepted" and confirmed:
+                agreement_id = _insert_agreement(conn, data, adjustment, month, True)
+            now = _now()
             conn.execute(
-                s.agreements.insert().values(
+                s.asks.insert().values(
                     case_id=data.id, debt=json.dumps(_selector_json(adjustment.debt), ensure_ascii=False), action=action,
-                    params=json.dumps(_params_to_json(adjustment.params), ensure_ascii=False), from_month=month_name(index),
-                    confirmed=bool(confirmed), created_at=_now(),
+                    params=json.dumps(_params_to_json(adjustment.params), ensure_ascii=False), from_month=month, answer=answer,
+                    counter=str(counter or ""), confirmed=bool(confirmed), agreement_id=agreement_id, created_at=now, updated_at=now,
                 )
             )
             self._touch(conn, data.id)
             self._validate(conn, name)
         return self.case(name)
+
+    def answer(self, name: str, ask_id: int, answer: str, *, counter: str = "", confirmed: bool = False) -> Case:
+        """Record the lender's answer to an ask (see :meth:`ask`)."""
+        import sqlalchemy as sa
+
+        from . import store as s
+
+        _check_answer(answer)
+        with self._write(name) as (conn, data):
+            found = [a for a in data.asks if a.id == ask_id]
+            if not found:
+                raise PlannerError(f"本案没有编号为 {ask_id} 的请求。 / this case has no ask number {ask_id}.")
+            old = found[0]
+            if old.agreement_id is not None:
+                raise PlannerError(
+                    f"请求 {ask_id} 已成为书面确认的协议，不能再改答复。 / ask {ask_id} is already an agreement confirmed in writing; its answer cannot change."
+                )
+            agreement_id = None
+            if answer == "accepted" and confirmed:
+                agreement_id = _insert_agreement(conn, data, old.adjustment, old.from_month, True)
+            conn.execute(
+                sa.update(s.asks).where(s.asks.c.id == ask_id, s.asks.c.case_id == data.id).values(
+                    answer=answer, counter=str(counter or ""), confirmed=bool(confirmed), agreement_id=agreement_id, updated_at=_now()
+                )
+            )
+            self._touch(conn, data.id)
+            self._validate(conn, name)
+        return self.case(name)
+
+    def contacts(self, name: str) -> list[dict]:
+        """The contact log of case ``name`` with the rules each contact may break (see :func:`contact_log`)."""
+        return contact_log(self._load(name))
 
     def replan(self, name: str, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
         """Re-plan from the actual balances at the latest recorded month, with the agreements
@@ -385,9 +543,18 @@ class CaseBook:
         from . import store as s
 
         with self._write(name) as (conn, data):
+            files = [e for c in data.contacts for e in c.contact.evidence]
             for table in s.CASE_TABLES:
                 conn.execute(sa.delete(table).where(table.c.case_id == data.id))
             conn.execute(sa.delete(s.cases).where(s.cases.c.id == data.id))
+            still = set(conn.execute(sa.select(s.evidence.c.sha256)).scalars()) if files else set()
+        if files:  # the evidence copies no other case refers to
+            from ..io.evidence import stored_path
+
+            folder = self.evidence_folder
+            for item in files:
+                if folder is not None and item.sha256 not in still:
+                    stored_path(item, folder).unlink(missing_ok=True)
         self._store.vacuum()
 
     def export(self, name: str, path=None) -> dict:
@@ -479,6 +646,119 @@ def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> Plann
     )
 
 
+def _check_answer(answer: str) -> None:
+    if answer not in ANSWERS:
+        raise PlannerError(f"答复应为 {'、'.join(ANSWERS)} 之一 / the answer must be one of {', '.join(ANSWERS)}: {answer!r}")
+
+
+def _from_month(data, from_month) -> str:
+    index = month_index(from_month, "from")
+    if index < month_index(data.start):
+        raise PlannerError(f"from：{month_name(index)} 早于本案开始的月份 {data.start}。 / from: {month_name(index)} is before the case's start, {data.start}.")
+    return month_name(index)
+
+
+def _insert_agreement(conn, data, adjustment: Adjustment, month: str, confirmed: bool) -> int:
+    """The one path by which an agreement enters the book (:meth:`CaseBook.agree` and an
+    accepted, confirmed ask)."""
+    from . import store as s
+
+    adjustment.selects(list(data.debts))
+    return conn.execute(
+        s.agreements.insert().values(
+            case_id=data.id, debt=json.dumps(_selector_json(adjustment.debt), ensure_ascii=False), action=adjustment.action,
+            params=json.dumps(_params_to_json(adjustment.params), ensure_ascii=False), from_month=month,
+            confirmed=bool(confirmed), created_at=_now(),
+        )
+    ).inserted_primary_key[0]
+
+
+def parse_contact_time(at, tz=None):
+    """``(aware datetime, zone name or None)`` from a datetime or text such as ``2027-01-05 21:40``
+    (read in ``tz``, default the borrower's zone in the conduct data) or ``2027-01-05T21:40+08:00``."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ..conduct import settings
+
+    if isinstance(at, datetime):
+        when = at
+    else:
+        try:
+            when = datetime.fromisoformat(str(at).strip())
+        except ValueError:
+            raise PlannerError(
+                f"无法识别联系时间 “{at}”；请写成 2027-01-05 21:40 / cannot read the contact time {at!r}; write it as 2027-01-05 21:40"
+            ) from None
+    zone = None
+    if when.tzinfo is None:
+        zone = str(tz or settings()["timezone"])
+        try:
+            when = when.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PlannerError(f"未知时区 “{zone}”，例如 Asia/Shanghai / unknown time zone {zone!r}, e.g. Asia/Shanghai") from None
+    elif tz:
+        raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
+    elif isinstance(getattr(when.tzinfo, "key", None), str):
+        zone = when.tzinfo.key
+    return when, zone
+
+
+def _utc_text(when) -> str:
+    from datetime import timezone
+
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _contact_time(at_utc: str, offset: int, zone: str | None):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    when = datetime.strptime(at_utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    if zone:
+        try:
+            local = when.astimezone(ZoneInfo(zone))
+            if int(local.utcoffset().total_seconds() // 60) == offset:
+                return local
+        except Exception:  # noqa: BLE001 - an unknown zone here falls back to the stored offset
+            pass
+    return when.astimezone(timezone(timedelta(minutes=offset)))
+
+
+def _make_private_folder(folder: Path) -> None:
+    """The evidence folder, created readable by its owner only (0700)."""
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+            os.chmod(folder, 0o700)  # whatever the umask
+        elif not folder.is_dir():
+            raise PlannerError(f"证据文件夹路径不是文件夹：{folder} / the evidence folder is not a folder: {folder}")
+    except OSError as exc:
+        raise PlannerError(f"无法创建证据文件夹 {folder}：{exc.strerror} / cannot create the evidence folder {folder}: {exc.strerror}") from None
+
+
+def _remove_tree(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def contact_log(data: CaseData) -> list[dict]:
+    """The contacts of a case in time order, each as ``{"id", "at" (ISO with offset), "zone", "debt",
+    "channel", "direction", "who", "summary", "consent", "evidence": [{"file", "sha256", "size"}],
+    "flags": [rule ids]}`` (flags from :func:`planner.conduct.flag_contacts`)."""
+    contacts = [c.contact for c in data.contacts]
+    flags = flag_contacts(contacts) if contacts else []
+    return [
+        {
+            "id": r.id, "at": r.contact.at.isoformat(), "zone": r.zone, "debt": r.contact.debt, "channel": r.contact.channel,
+            "direction": r.contact.direction, "who": r.contact.who, "summary": r.contact.summary, "consent": r.contact.consent,
+            "evidence": [{"file": e.file, "sha256": e.sha256, "size": e.size} for e in r.contact.evidence], "flags": list(f),
+        }
+        for r, f in zip(data.contacts, flags)
+    ]
+
+
 def _insert_debts(conn, case_id: int, debts: Sequence[Debt]) -> None:
     from . import store as s
 
@@ -524,6 +804,15 @@ def case_to_json(data: CaseData) -> dict:
             }
             for r in data.replans
         ],
+        "contacts": [{k: v for k, v in c.items() if k not in ("id", "flags")} for c in contact_log(data)],
+        "asks": [
+            {
+                "debt": _selector_json(a.adjustment.debt), "action": a.action, "params": _params_to_json(a.adjustment.params), "from": a.from_month,
+                "answer": a.answer, "counter": a.counter, "confirmed": a.confirmed,
+                "agreement": position.get(a.agreement_id) if a.agreement_id is not None else None, "created_at": a.created_at,
+            }
+            for a in data.asks
+        ],
     }
 
 
@@ -567,6 +856,30 @@ def _import_one(conn, item, existing: set) -> str:
                     debts=json.dumps(r["debts"], ensure_ascii=False), agreements=json.dumps([ids[k] for k in r["agreements"]]), summary=json.dumps(r["summary"]),
                 )
             )
+        for c in item.get("contacts") or ():  # schema 3; evidence by its fingerprint (the files travel separately)
+            when, zone = parse_contact_time(c["at"])
+            zone = c.get("zone") or zone
+            contact = Contact(when, c["debt"], c["channel"], c["direction"], c.get("summary", ""), c.get("who", ""),
+                              tuple(Evidence(e["file"], e["sha256"], int(e["size"])) for e in c.get("evidence", ())), bool(c.get("consent", False)))
+            contact_id = conn.execute(
+                s.contacts.insert().values(
+                    case_id=case_id, at_utc=_utc_text(contact.at), utc_offset=int(contact.at.utcoffset().total_seconds() // 60), zone=zone,
+                    debt=contact.debt, channel=contact.channel, direction=contact.direction, who=contact.who, summary=contact.summary,
+                    consent=contact.consent, created_at=c.get("created_at") or _now(),
+                )
+            ).inserted_primary_key[0]
+            for e in contact.evidence:
+                conn.execute(s.evidence.insert().values(case_id=case_id, contact_id=contact_id, file=e.file, sha256=e.sha256, size=e.size))
+        for a in item.get("asks") or ():
+            Adjustment(a["action"], a["debt"] if isinstance(a["debt"], str) else tuple(a["debt"]), a["params"])  # validates
+            _check_answer(a["answer"])
+            conn.execute(
+                s.asks.insert().values(
+                    case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
+                    from_month=a["from"], answer=a["answer"], counter=a.get("counter", ""), confirmed=bool(a["confirmed"]),
+                    agreement_id=ids[a["agreement"]] if a.get("agreement") is not None else None, created_at=a["created_at"], updated_at=a["created_at"],
+                )
+            )
         return name
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, PlannerError):
@@ -607,6 +920,19 @@ class Case:
     def agree(self, debt, action: str, from_month, *, confirmed: bool = False, **params) -> Case:
         return self.book.agree(self.name, debt, action, from_month, confirmed=confirmed, **params)
 
+    def add_contact(self, debt: str, at, **kwargs) -> Case:
+        return self.book.add_contact(self.name, debt, at, **kwargs)
+
+    def contacts(self) -> list[dict]:
+        """The contact log with each contact's flags (see :func:`contact_log`)."""
+        return contact_log(self.data)
+
+    def ask(self, debt, action: str, from_month=None, **kwargs) -> Case:
+        return self.book.ask(self.name, debt, action, from_month, **kwargs)
+
+    def answer(self, ask_id: int, answer: str, **kwargs) -> Case:
+        return self.book.answer(self.name, ask_id, answer, **kwargs)
+
     def replan(self, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
         return self.book.replan(self.name, budget=budget, reason=reason, strategy=strategy)
 
@@ -641,7 +967,10 @@ class Case:
 
 
 __all__ = [
+    "EVIDENCE_ENV",
     "Case",
     "CaseBook",
     "case_to_json",
+    "contact_log",
+    "parse_contact_time",
 ]

@@ -10,6 +10,8 @@ planned by the single engine instead; the answers are the same.
 
 from __future__ import annotations
 
+from ..conduct import flag_contacts
+
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -134,6 +136,8 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseloa
                 debt_free=free,
                 unconfirmed=sum(1 for a in data.agreements if not a.confirmed),
                 last_update=data.updated_at,
+                flagged_contacts=sum(1 for f in (flag_contacts([c.contact for c in data.contacts]) if data.contacts else ()) if f),
+                get_in_writing=sum(1 for a in data.asks if a.get_in_writing),
             )
         )
     return Caseload(rows)

@@ -168,6 +168,44 @@ class Replan:
         return {"made_at": self.made_at, "reason": self.reason, "start": self.start, "budget": float(self.budget), "strategy": self.strategy, **self.summary}
 
 
+#: The answers a lender can give to an ask.
+ANSWERS = ("accepted", "refused", "counter", "pending")
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A contact kept in the book: the :class:`planner.conduct.Contact` (its time in the
+    original offset), the zone name given at entry (None: an offset only) and its row id."""
+
+    id: int
+    contact: object  # planner.conduct.Contact
+    zone: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What was asked of a lender (a negotiation adjustment from a calendar month) and its answer."""
+
+    id: int
+    adjustment: Adjustment
+    from_month: str
+    answer: str  # one of ANSWERS
+    counter: str
+    confirmed: bool
+    agreement_id: int | None
+    created_at: str
+
+    @property
+    def action(self) -> str:
+        return self.adjustment.action
+
+    @property
+    def get_in_writing(self) -> bool:
+        """Accepted but not yet confirmed in writing (白纸黑字)."""
+        return self.answer == "accepted" and not self.confirmed
+
+
 @dataclass(frozen=True)
 class CaseData:
     """Everything stored for one case (a snapshot read in one transaction)."""
@@ -186,6 +224,8 @@ class CaseData:
     payments: dict[tuple[str, str], int]  # (month, debt) -> cents
     statements: dict[tuple[str, str], int]
     replans: tuple[Replan, ...]
+    contacts: tuple[ContactRecord, ...] = ()  # schema 3, in time order
+    asks: tuple[Ask, ...] = ()
 
     @property
     def as_of(self) -> str | None:
@@ -202,8 +242,11 @@ class CaseData:
 
 
 __all__ = [
+    "ANSWERS",
     "EXPORT_FORMAT",
     "Agreement",
+    "Ask",
+    "ContactRecord",
     "CaseData",
     "Replan",
     "debt_from_dict",

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import PlannerError
 
 #: The schema version this planner writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Identifies a case book in ``planner_schema.application``.
 APPLICATION = "debt-planner case book"
 #: The environment variable naming the book (a path or a ``postgresql://`` URL).
@@ -121,8 +121,48 @@ replans = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),  # JSON: the plan's headline figures then
 )
 
+contacts = sa.Table(  # schema 3: every contact with a lender or collector (issue 13)
+    "case_contacts", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at_utc", sa.String(32), nullable=False),  # ISO, UTC ("2027-01-05T13:40:00Z")
+    sa.Column("utc_offset", sa.Integer, nullable=False),  # the original offset, minutes east of UTC
+    sa.Column("zone", sa.String(64)),  # the original zone name when one was given ("Asia/Shanghai")
+    sa.Column("debt", sa.String(200), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),
+    sa.Column("who", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("consent", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+evidence = sa.Table(  # schema 3: the files kept for a contact (the copies live in the evidence folder)
+    "case_evidence", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False, index=True),
+    sa.Column("contact_id", sa.Integer, nullable=False, index=True),
+    sa.Column("file", sa.String(255), nullable=False),  # the original file name
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+)
+asks = sa.Table(  # schema 3: what was asked of a lender and its answer
+    "case_asks", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False, index=True),
+    sa.Column("debt", sa.Text, nullable=False),  # JSON selector, as in case_agreements
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),
+    sa.Column("from_month", sa.String(7), nullable=False),
+    sa.Column("answer", sa.String(16), nullable=False),  # accepted | refused | counter | pending
+    sa.Column("counter", sa.Text, nullable=False),  # the counter-offer's terms, as told
+    sa.Column("confirmed", sa.Boolean, nullable=False),  # the answer is confirmed in writing
+    sa.Column("agreement_id", sa.Integer),  # the agreement it became (accepted and confirmed)
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
 #: Tables holding one case's rows (deleted with it).
-CASE_TABLES = (debts, budgets, agreements, payments, statements, replans)
+CASE_TABLES = (debts, budgets, agreements, payments, statements, replans, contacts, evidence, asks)
 
 
 def _v1_tables(meta: sa.MetaData) -> None:
@@ -147,8 +187,15 @@ def _migrate_2(conn) -> None:
     conn.execute(cases.update().values(updated_at=cases.c.created_at))
 
 
+def _migrate_3(conn) -> None:
+    meta = sa.MetaData()
+    for table in (contacts, evidence, asks):
+        table.to_metadata(meta)
+    meta.create_all(conn)
+
+
 #: Ordered migrations: ``MIGRATIONS[k]`` takes a book from version k to k + 1.
-MIGRATIONS = [_migrate_1, _migrate_2]
+MIGRATIONS = [_migrate_1, _migrate_2, _migrate_3]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

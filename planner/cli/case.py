@@ -31,7 +31,7 @@ def _table(headers, rows, align=None) -> str:
 def _open(args):
     from ..cases import CaseBook
 
-    return CaseBook(args.book)
+    return CaseBook(args.book, evidence_dir=getattr(args, "evidence_dir", None))
 
 
 def _t(key: str, lang: str, **fields) -> str:
@@ -87,6 +87,10 @@ def show_text(status, lang: str) -> str:
         headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]
         rows = [[a.debt, a.action, a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
         lines.append(_table(headers, rows, "llll"))
+    for debt, counts in s.flagged_contacts.items():  # issue 13: the contact log's flags per lender
+        lines.append(f"{debt}: flagged contacts / 可能违规的联系: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+    for a in s.get_in_writing:
+        lines.append(f"{a.adjustment.debt}: {a.action} {a.from_month}: {_t('case_get_in_writing', lang)}")
     return "\n".join(lines)
 
 
@@ -136,6 +140,91 @@ def cmd_agree(args) -> int:
     with _open(args) as book:
         book.agree(args.name, _selector(args.debt), args.action, args.from_month, confirmed=args.confirmed, **params)
         print(_t("case_recorded", args.lang))
+    return 0
+
+
+def _params(args) -> dict:
+    return {
+        "months": args.months, "apr": args.apr, "fraction": args.fraction, "line": args.line, "month": args.settle_month,
+        "start": args.defer_start, "accrue": args.accrue, "include_accrued": args.include_accrued,
+    }
+
+
+def cmd_contact(args) -> int:
+    with _open(args) as book:
+        book.add_contact(
+            args.name, args.debt, args.at, tz=args.tz, channel=args.channel, direction=args.direction, summary=args.summary,
+            who=args.who or "", evidence=args.evidence or (), consent=args.consent,
+        )
+        log = book.contacts(args.name)
+    flags = max(log, key=lambda c: c["id"])["flags"] if log else []
+    print(_t("case_recorded", args.lang) + (f"  flags: {', '.join(flags)}" if flags else ""))
+    return 0
+
+
+def cmd_contacts(args) -> int:
+    with _open(args) as book:
+        log = book.contacts(args.name)
+    if args.format == "json":
+        _emit([{k: c[k] for k in ("at", "debt", "channel", "direction", "who", "summary", "consent", "evidence", "flags")} for c in log])
+        return 0
+    headers = ["at", _t("debt", args.lang), "channel", "dir", "who", "summary", "evidence", "flags"]
+    rows = [
+        [c["at"][:16].replace("T", " ") + c["at"][19:], c["debt"], c["channel"], c["direction"], c["who"], c["summary"][:40],
+         str(len(c["evidence"])), ",".join(c["flags"]) or "-"]
+        for c in log
+    ]
+    print(_table(headers, rows, "llllllrl") if rows else "-")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    with _open(args) as book:
+        book.ask(
+            args.name, _selector(args.debt), args.action, args.from_month, answer=args.answer, counter=args.counter or "",
+            confirmed=args.confirmed, **_params(args),
+        )
+        print(_t("case_recorded", args.lang))
+    return 0
+
+
+def _out_path(args, client: str):
+    """The output file (its suffix checked); with ``--anonymise`` its name loses the client's name and phone numbers."""
+    from pathlib import Path
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".pdf", ".txt"):
+        raise PlannerError(f"--out 应以 .html、.pdf 或 .txt 结尾：{args.out} / --out must end in .html, .pdf or .txt: {args.out}")
+    if getattr(args, "anonymise", False):
+        from ..report.letters import scrub
+
+        stem = scrub(out.stem, (client,), "en").replace("[", "").replace("]", "").replace("/", "_") or "letter"
+        out = out.with_name(stem + out.suffix)
+    return out, suffix
+
+
+def cmd_letter(args) -> int:
+    with _open(args) as book:
+        case = book.case(args.name)
+        out, suffix = _out_path(args, case.name)
+        from ..report.letters import case_letter, write_document
+
+        doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise)
+        write_document(doc, out, [args.book] if args.book else [])
+    print(out)
+    return 0
+
+
+def cmd_complaint(args) -> int:
+    from ..report.letters import case_complaint, write_document
+
+    with _open(args) as book:
+        case = book.case(args.name)
+        out, suffix = _out_path(args, case.name)
+        doc = case_complaint(case, args.debt, lang=args.lang, anonymise=args.anonymise)
+        write_document(doc, out, [args.book] if args.book else [])
+    print(out)
     return 0
 
 
@@ -242,6 +331,57 @@ def register(sub) -> None:
     p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
     p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
+
+    def terms(p):
+        p.add_argument("--months", type=int)
+        p.add_argument("--apr")
+        p.add_argument("--fraction")
+        p.add_argument("--line")
+        p.add_argument("--settle-month", dest="settle_month", type=int, help="settle: the month of the payment, counted from --from (1)")
+        p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
+        p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
+        p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
+
+    from ..conduct import CHANNELS, DIRECTIONS
+
+    p = add("contact", "log a contact with a lender or collector / 记录联系", cmd_contact)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True, help="the lender, as named on the debt list")
+    p.add_argument("--at", required=True, help='local date and time, "2027-01-05 21:40" (or with its offset, +08:00)')
+    p.add_argument("--tz", help="the time zone of --at (default Asia/Shanghai)")
+    p.add_argument("--channel", required=True, choices=CHANNELS)
+    p.add_argument("--direction", required=True, choices=DIRECTIONS, help="in: they contacted us; out: we contacted them")
+    p.add_argument("--summary", default="")
+    p.add_argument("--who", help="the caller's name or number as given")
+    p.add_argument("--consent", action="store_true", help="the borrower agreed to be contacted at that hour")
+    p.add_argument("--evidence", nargs="+", help="recordings, screenshots, PDFs (copied with their SHA-256)")
+    p.add_argument("--evidence-dir", dest="evidence_dir", help="the evidence folder (needed for a PostgreSQL book; default $PLANNER_EVIDENCE_DIR)")
+
+    p = add("contacts", "the contact log with flags / 联系记录", cmd_contacts)
+    p.add_argument("name")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = add("ask", "record an ask to a lender and its answer / 记录协商请求", cmd_ask)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True)
+    p.add_argument("--action", required=True, choices=_ACTIONS)
+    p.add_argument("--from", dest="from_month", help="the calendar month it would take effect, YYYY-MM (default: this month)")
+    p.add_argument("--answer", choices=("accepted", "refused", "counter", "pending"), default="pending")
+    p.add_argument("--counter", help="a counter-offer's terms, as told")
+    p.add_argument("--confirmed", action="store_true", help="the answer is confirmed in writing")
+    terms(p)
+
+    p = add("letter", "the written request for a debt's latest ask / 协商还款申请书", cmd_letter)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True)
+    p.add_argument("--out", required=True, help="letter.html, letter.pdf or letter.txt")
+    p.add_argument("--anonymise", action="store_true", help="leave out the client's name and phone numbers")
+
+    p = add("complaint", "the complaint pack about a lender's contacts / 投诉材料", cmd_complaint)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True)
+    p.add_argument("--out", required=True, help="complaint.html, complaint.pdf or complaint.txt")
+    p.add_argument("--anonymise", action="store_true", help="leave out the client's name and phone numbers")
 
     p = add("replan", "re-plan from the actual balances / 重新规划", cmd_replan)
     p.add_argument("name")

@@ -31,6 +31,7 @@ class FollowUp:
     next_months: tuple[tuple[str, tuple[tuple[str, Decimal], ...], Decimal], ...]  # month, (debt, amount), total
     plan_rows: tuple[tuple[str, str, Decimal, Decimal], ...]  # debt, payoff month, interest, paid
     progress: object  # planner.cases.Progress
+    contacts: tuple[tuple[str, str, str, str, str, str, str], ...] = ()  # when, debt, channel, who, summary, evidence, flags
 
 
 def build_followup(case, *, lang: str = "zh") -> FollowUp:
@@ -58,6 +59,15 @@ def build_followup(case, *, lang: str = "zh") -> FollowUp:
             changes.append(t("followup_unexplained", lang, debt=d.name, amount=format_yuan(d.unexplained_charges)))
         if d.status == "cleared":
             changes.append(t("followup_cleared", lang, debt=d.name))
+    from ..conduct import rules
+
+    for debt, counts in status.flagged_contacts.items():
+        n = sum(1 for c in case.contacts() if c["debt"] == debt and c["flags"])
+        changes.append(t("followup_flagged", lang, debt=debt, n=n, rules="、".join(rules()[r].label(lang) for r in counts) if lang == "zh"
+                         else "; ".join(rules()[r].label(lang) for r in counts)))
+    for a in status.get_in_writing:
+        changes.append(t("followup_get_in_writing", lang, debt=a.adjustment.debt if isinstance(a.adjustment.debt, str) else "、".join(a.adjustment.debt),
+                         action=t(f"action_{a.action}", lang)))
     if last is not None:
         changes.append(t("followup_replanned", lang, start=last.start, reason=last.reason or "-"))
     plan = status.plan
@@ -72,7 +82,13 @@ def build_followup(case, *, lang: str = "zh") -> FollowUp:
     plan_rows = tuple(
         (o.name, plan.calendar_month(o.payoff_month) if o.payoff_month else t("case_never", lang), o.interest, o.paid) for o in plan.outcomes
     )
-    return FollowUp(lang, data.name, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress())
+    contacts = tuple(
+        (c["at"][:16].replace("T", " ") + " " + c["at"][19:], c["debt"], t(f"channel_{c['channel']}", lang), c["who"], c["summary"],
+         "; ".join(f"{e['file']} sha256:{e['sha256'][:12]}…" for e in c["evidence"]) or "-",
+         ("、" if lang == "zh" else "; ").join(rules()[r].label(lang) for r in c["flags"]) or "-")
+        for c in case.contacts()
+    )
+    return FollowUp(lang, data.name, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress(), contacts)
 
 
 def render_followup(report: FollowUp) -> str:

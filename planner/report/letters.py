@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from ..conduct import Contact, complaint_channels, disclaimer as conduct_disclaimer, flag_contacts, rules, settings
 from ..debt import Debt
@@ -244,9 +245,71 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     return Document(lang, t("complaint_title", lang, lender=lender), tuple(blocks), conduct_disclaimer(lang))
 
 
+def write_document(doc: Document, out, inputs=()) -> Path:
+    """Write ``doc`` to ``out`` by its suffix (.txt plain text, .html, .pdf through Chromium), atomically,
+    never over one of ``inputs``."""
+    from ..io import atomic_write_bytes
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".html", ".pdf", ".txt"):
+        raise PlannerError(f"输出文件应以 .html、.pdf 或 .txt 结尾：{out} / the output must end in .html, .pdf or .txt: {out}")
+
+    if suffix == ".txt":
+        data = doc.text().encode("utf-8")
+    elif suffix == ".html":
+        data = doc.html().encode("utf-8")
+    else:
+        from .render import render_pdf
+
+        data = render_pdf(doc.html())
+    return atomic_write_bytes(out, data, inputs=inputs)
+
+
+def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False):
+    """The written request for ``debt_name``'s latest pending or accepted ask, priced on the engine
+    from the debt's latest known balance (the latest statement balance when one is recorded,
+    else the tracked balance). Returns ``(document, proposal)``."""
+    data = case.data
+    names = [d.name for d in data.debts]
+    if debt_name not in names:
+        raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
+    debt = data.debts[names.index(debt_name)]
+    asks = [a for a in data.asks if a.answer in ("pending", "accepted") and _selects(a.adjustment, debt)]
+    if not asks:
+        raise PlannerError(
+            f"「{debt_name}」没有待答复或已接受的请求：先用 planner case ask 记录。 / {debt_name!r} has no pending or accepted ask: record one with planner case ask."
+        )
+    ask = asks[-1]
+    statements = sorted((m, c) for (m, d), c in data.statements.items() if d == debt_name)
+    if statements:
+        from ..money import from_cents
+
+        balance = from_cents(statements[-1][1])
+    else:
+        balance = next(d.actual_balance for d in case.status().debts if d.name == debt_name)
+    latest = debt.with_(balance=balance)
+    prop = proposal(latest, ask.adjustment, ask.from_month)
+    return request_letter(prop, lang=lang, client=data.name, anonymise=anonymise), prop
+
+
+def _selects(adjustment: Adjustment, debt: Debt) -> bool:
+    try:
+        return bool(adjustment.selects([debt]))
+    except PlannerError:  # a selector naming other debts, or a condition this debt does not meet
+        return False
+
+
+def case_complaint(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False) -> Document:
+    """The complaint pack about ``debt_name``'s lender from a case's contact log."""
+    names = [d.name for d in case.data.debts]
+    if debt_name not in names:
+        raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
+    return complaint_pack([c.contact for c in case.data.contacts], debt_name, lang=lang, client=case.name, anonymise=anonymise)
+
+
 def _suffix(name: str) -> str:
     m = re.search(r"\.[A-Za-z0-9]{1,8}$", name)
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Proposal", "complaint_pack", "proposal", "request_letter", "scrub"]
+__all__ = ["Document", "Proposal", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "write_document"]

@@ -61,11 +61,29 @@ class FollowUp(_Driven):
         self.agree_button = W.Button(icon="handshake-o")
         self.replan_reason = W.Text(layout=W.Layout(width="20em"))
         self.replan_button = W.Button(icon="refresh")
+        # issue 13: the contact log, the request letter and the complaint pack
+        from ..conduct import CHANNELS, DIRECTIONS
+
+        self.contact_debt = W.Dropdown(layout=W.Layout(width="14em"))
+        self.contact_at = W.Text(placeholder="2027-01-05 21:40", layout=W.Layout(width="11em"))
+        self.contact_tz = W.Text(placeholder="Asia/Shanghai", layout=W.Layout(width="9em"))
+        self.contact_channel = W.Dropdown(options=CHANNELS, value="phone", layout=W.Layout(width="8em"))
+        self.contact_direction = W.Dropdown(options=DIRECTIONS, value="in", layout=W.Layout(width="5em"))
+        self.contact_who = W.Text(layout=W.Layout(width="10em"))
+        self.contact_summary = W.Text(layout=W.Layout(width="24em"))
+        self.contact_evidence = W.Text(layout=W.Layout(width="24em"))
+        self.contact_button = W.Button(icon="phone")
+        self.contact_log = W.HTML()
+        self.letter_debt = W.Dropdown(layout=W.Layout(width="14em"))
+        self.letter_out = W.Text(placeholder="letter.html", layout=W.Layout(width="18em"))
+        self.letter_anonymise = W.Checkbox(value=True, indent=False, description="anonymise")
+        self.letter_button = W.Button(icon="envelope")
+        self.complaint_button = W.Button(icon="exclamation-triangle")
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
         self.status = W.HTML()
         self.canvas = Canvas(figsize=(10, 4.2))
-        self.labels = {k: W.HTML() for k in ("case", "month", "pay", "statement", "agree", "replan")}
+        self.labels = {k: W.HTML() for k in ("case", "month", "pay", "statement", "agree", "replan", "contact", "contacts", "letters")}
         self.widget = W.VBox([
             W.HBox([self.labels["case"], self.picker, self.lang_toggle]),
             self.status, self.canvas.image,
@@ -74,6 +92,11 @@ class FollowUp(_Driven):
             self.labels["statement"], W.HBox([self.statement_debt, self.statement_balance, self.statement_button]),
             self.labels["agree"], W.HBox([self.agree_debt, self.agree_action, self.agree_months, self.agree_from, self.agree_confirmed, self.agree_button]),
             self.labels["replan"], W.HBox([self.replan_reason, self.replan_button]),
+            self.labels["contact"],
+            W.HBox([self.contact_debt, self.contact_at, self.contact_tz, self.contact_channel, self.contact_direction, self.contact_who]),
+            W.HBox([self.contact_summary, self.contact_evidence, self.contact_button]),
+            self.labels["contacts"], self.contact_log,
+            self.labels["letters"], W.HBox([self.letter_debt, self.letter_out, self.letter_anonymise, self.letter_button, self.complaint_button]),
             self.message,
         ])
         self.widget.add_class("planner-follow-up")
@@ -83,6 +106,9 @@ class FollowUp(_Driven):
         self.statement_button.on_click(lambda _b: self._guard(lambda: self.record_balance(self.statement_debt.value, self.statement_balance.value)))
         self.agree_button.on_click(lambda _b: self._guard(self._agree_from_controls))
         self.replan_button.on_click(lambda _b: self._guard(lambda: self.replan(reason=self.replan_reason.value)))
+        self.contact_button.on_click(lambda _b: self._guard(self._contact_from_controls))
+        self.letter_button.on_click(lambda _b: self._guard(lambda: self.write_letter(self.letter_debt.value, self.letter_out.value.strip(), anonymise=self.letter_anonymise.value)))
+        self.complaint_button.on_click(lambda _b: self._guard(lambda: self.write_complaint(self.letter_debt.value, self.letter_out.value.strip(), anonymise=self.letter_anonymise.value)))
         self.state.observe(self._changed, names=["lang", "month"])
         if name:
             self.open(name)
@@ -150,6 +176,39 @@ class FollowUp(_Driven):
         self._fill_amounts()
         self.refresh()
 
+    def add_contact(self, debt: str, at, *, channel: str, direction: str, summary: str = "", who: str = "", tz=None, evidence=()) -> None:
+        """Log a contact (as the contact form does); the log below shows its flags."""
+        self._need_case()
+        self.case = self.case.add_contact(debt, at, channel=channel, direction=direction, summary=summary, who=who, tz=tz or None, evidence=evidence)
+        self.message.value = f"<span style='color:#009E73'>{html.escape(t('case_recorded', self.state.lang))}</span>"
+        self.refresh()
+
+    def write_letter(self, debt: str, path, *, anonymise: bool = True):
+        """Write the request letter for ``debt``'s latest ask to ``path`` (.html, .pdf or .txt)."""
+        from ..report.letters import case_letter, write_document
+
+        self._need_case()
+        doc, _ = case_letter(self.case, debt, lang=self.state.lang, anonymise=anonymise)
+        return self._written(write_document(doc, _need_path(path)))
+
+    def write_complaint(self, debt: str, path, *, anonymise: bool = True):
+        """Write the complaint pack about ``debt``'s lender to ``path`` (.html, .pdf or .txt)."""
+        from ..report.letters import case_complaint, write_document
+
+        self._need_case()
+        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise), _need_path(path)))
+
+    def _written(self, path):
+        self.message.value = f"<span style='color:#009E73'>{html.escape(str(path))}</span>"
+        return path
+
+    def _contact_from_controls(self) -> None:
+        files = [x.strip() for x in self.contact_evidence.value.split(",") if x.strip()]
+        self.add_contact(
+            self.contact_debt.value, self.contact_at.value.strip(), channel=self.contact_channel.value, direction=self.contact_direction.value,
+            summary=self.contact_summary.value, who=self.contact_who.value, tz=self.contact_tz.value.strip() or None, evidence=files,
+        )
+
     def _agree_from_controls(self) -> None:
         params = {}
         if self.agree_action.value in ("freeze_interest", "extend_term", "defer"):
@@ -188,6 +247,11 @@ class FollowUp(_Driven):
         self.amounts.children = tuple(rows)
         self.statement_debt.options = list(boxes)
         self.statement_debt.value = next(iter(boxes), None)
+        every = [d.name for d in self.case.data.debts]
+        for box in (self.contact_debt, self.letter_debt):
+            keep = box.value if box.value in every else None
+            box.options = every
+            box.value = keep or next(iter(every), None)
 
     # -- display -----------------------------------------------------------
     def refresh(self) -> None:
@@ -198,13 +262,18 @@ class FollowUp(_Driven):
         self.statement_button.description = t("ui_case_record", lang)
         self.agree_button.description = t("ui_case_add", lang)
         self.replan_button.description = t("ui_case_replan", lang)
+        self.contact_button.description = t("ui_case_record", lang)
+        self.letter_button.description = t("ui_case_letter", lang)
+        self.complaint_button.description = t("ui_case_complaint", lang)
         self.agree_confirmed.description = t("case_confirmed", lang)
         if self.case is None:
+            self.contact_log.value = ""
             self.status.value = f"<p>{html.escape(t('ui_case_pick', lang))}</p>"
             self.canvas.draw(lambda canvas: _message_axes(canvas, t("ui_case_pick", lang)))
             return
         s = self.case.status()
         self.status.value = _status_html(s, lang)
+        self.contact_log.value = _contacts_html(self.case.contacts(), lang)
         progress = self.case.progress()
 
         def paint(canvas):
@@ -217,6 +286,32 @@ class FollowUp(_Driven):
     def axes(self):
         """The progress chart's Axes (for tests)."""
         return self.canvas.axes
+
+
+def _need_path(path) -> str:
+    if not path or not str(path).strip():
+        raise PlannerError("请填写输出文件，例如 letter.html / give the output file, e.g. letter.html")
+    return str(path).strip()
+
+
+def _contacts_html(log: list[dict], lang: str) -> str:
+    """The contact log as a table; a flagged contact's rules in the last column (everything escaped)."""
+    if not log:
+        return "<p>-</p>"
+    from ..conduct import rules
+
+    cols = ("letter_when", "debt", "letter_channel", "letter_who", "letter_summary", "letter_evidence", "letter_rules")
+    header = "".join(f"<th>{html.escape(t(c, lang))}</th>" for c in cols)
+    rows = []
+    for c in log:
+        flags = ", ".join(rules()[r].label(lang) for r in c["flags"])
+        style = " style='color:#D55E00'" if c["flags"] else ""
+        rows.append(
+            f"<tr{style}><td>{html.escape(c['at'][:16].replace('T', ' ') + ' ' + c['at'][19:])}</td><td>{html.escape(c['debt'])}</td>"
+            f"<td>{html.escape(t('channel_' + c['channel'], lang))} ({html.escape(c['direction'])})</td><td>{html.escape(c['who'])}</td>"
+            f"<td>{html.escape(c['summary'])}</td><td>{html.escape('; '.join(e['file'] for e in c['evidence']) or '-')}</td><td>{html.escape(flags or '-')}</td></tr>"
+        )
+    return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _status_html(s, lang: str) -> str:

@@ -75,3 +75,32 @@ def test_save_as_case_from_the_counsellor_session(tmp_path):
     assert case.data.budgets == {"2026-12": 650000}
     assert [d.name for d in case.data.debts] == [d.name for d in load_debts(SAMPLE)]
     assert case.plan().ledger() == plan(load_debts(SAMPLE), 6500, start="2026-12").ledger()
+
+
+def test_contacts_letter_and_complaint_from_the_widget(book, tmp_path):
+    w = FollowUp(book, "demo", lang="en")
+    debt = w.case.data.debts[0].name
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"png")
+    # the contact form, as a person fills it in
+    w.contact_debt.value = debt
+    w.contact_at.value = "2027-01-05 22:00"
+    w.contact_summary.value = "<script>x</script>"
+    w.contact_evidence.value = str(shot)
+    w.contact_button.click()
+    assert len(w.case.data.contacts) == 1 and w.case.contacts()[0]["flags"] == ["night"]
+    assert "&lt;script&gt;" in w.contact_log.value and "<script>" not in w.contact_log.value
+    assert "#D55E00" in w.contact_log.value  # the flagged row stands out
+    # a bad time shows a bilingual message in the widget and records nothing
+    w.contact_at.value = "tonight"
+    w.contact_button.click()
+    assert " / " in w.message.value and len(w.case.data.contacts) == 1
+    # the complaint pack, then the letter for an ask
+    w.letter_debt.value = debt
+    w.letter_out.value = str(tmp_path / "complaint.txt")
+    w.complaint_button.click()
+    assert shot.name in (tmp_path / "complaint.txt").read_text(encoding="utf-8") or "sha256" in (tmp_path / "complaint.txt").read_text(encoding="utf-8")
+    w.case = w.case.ask(debt, "freeze_interest", "2027-02", months=24)
+    w.letter_out.value = str(tmp_path / "letter.html")
+    w.letter_button.click()
+    assert (tmp_path / "letter.html").exists() and "demo" not in (tmp_path / "letter.html").read_text(encoding="utf-8")

@@ -1,0 +1,127 @@
+"""``planner case contact/contacts/ask/letter/complaint`` (issue 13) on the command line.
+
+Reference values: :func:`planner.report.letters.proposal` (the engine) for the letter's
+numbers, the conduct data's quiet hours (22:00, Asia/Shanghai) for the flags.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planner import load_debts
+from planner.cli import main
+from planner.negotiation import Adjustment
+from planner.report.letters import proposal
+
+SAMPLE = str(Path(__file__).resolve().parents[2] / "sample_data" / "debts_zh.csv")
+DEBT = load_debts(SAMPLE)[0]
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _new(capsys, book):
+    assert run(capsys, "case", "new", "王小明", "--debts", SAMPLE, "--budget", "6000", "--start", "2025-01", "--book", book)[0] == 0
+
+
+def test_contacts_json_and_night_flags(capsys, tmp_path):
+    book = str(tmp_path / "book.sqlite")
+    _new(capsys, book)
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"png bytes")
+    for at in ("2025-01-05 21:59", "2025-01-05 22:00"):
+        code, _, err = run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", at, "--channel", "phone", "--direction", "in",
+                           "--summary", "催款", "--who", "13812345678", "--evidence", str(shot), "--book", book)
+        assert code == 0, err
+    code, out, _ = run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book)
+    log = json.loads(out)
+    assert code == 0 and [c["flags"] for c in log] == [[], ["night"]]
+    assert log[0]["at"] == "2025-01-05T21:59:00+08:00" and log[0]["debt"] == DEBT.name
+    assert set(log[0]) >= {"at", "debt", "channel", "direction", "summary", "evidence", "flags"}
+    assert set(log[0]["evidence"][0]) == {"file", "sha256", "size"} and log[0]["evidence"][0]["size"] == 9
+    # the same in another zone: 22:00 in Shanghai is 14:00 UTC
+    assert run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-06 13:59", "--tz", "UTC", "--channel", "sms",
+               "--direction", "in", "--book", book)[0] == 0
+    log = json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book)[1])
+    assert log[-1]["at"] == "2025-01-06T13:59:00+00:00" and log[-1]["flags"] == []
+    # bad input: exit 2, bilingual, nothing changed
+    for bad in (["--at", "yesterday"], ["--at", "2025-01-05 10:00", "--tz", "Mars/Base"], ["--at", "2025-01-05 10:00", "--evidence", str(tmp_path)],
+                ["--at", "2025-01-05 10:00", "--evidence", "/dev/null"], ["--at", "2025-01-05 10:00", "--debt", "nobody"]):
+        args = ["case", "contact", "王小明", "--debt", DEBT.name, "--channel", "phone", "--direction", "in", *bad, "--book", book]
+        code, _, err = run(capsys, *args)
+        assert code == 2 and " / " in err and "Traceback" not in err, (bad, err)
+    assert len(json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book)[1])) == 3
+    # the complaint pack (plain text) lists the flagged call with its hash, anonymised on request
+    out_file = tmp_path / "王小明-13812345678-complaint.txt"
+    code, out, err = run(capsys, "case", "complaint", "王小明", "--debt", DEBT.name, "--out", str(out_file), "--anonymise", "--book", book)
+    assert code == 0, err
+    written = Path(out.strip())
+    assert "王小明" not in written.name and "13812345678" not in written.name
+    text = written.read_text(encoding="utf-8")
+    assert log[1]["evidence"][0]["sha256"] in text and "王小明" not in text and "13812345678" not in text
+
+
+def test_the_letter_has_the_engines_numbers(capsys, tmp_path):
+    book = str(tmp_path / "book.sqlite")
+    _new(capsys, book)
+    assert run(capsys, "case", "balance", "王小明", "--month", "2025-02", "--debt", DEBT.name, "--balance", "11000", "--book", book)[0] == 0
+    code, _, err = run(capsys, "case", "ask", "王小明", "--debt", DEBT.name, "--action", "freeze_interest", "--months", "24", "--from", "2025-03", "--book", book)
+    assert code == 0, err
+    out_file = tmp_path / "letter.txt"
+    code, out, err = run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(out_file), "--lang", "zh", "--book", book)
+    assert code == 0, err
+    expected = proposal(DEBT.with_(balance=11000), Adjustment("freeze_interest", DEBT.name, {"months": 24}), "2025-03")
+    text = out_file.read_text(encoding="utf-8")
+    assert expected.sentence("zh") in text and "王小明" in text
+    html = tmp_path / "letter.html"
+    assert run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(html), "--anonymise", "--book", book)[0] == 0
+    assert "王小明" not in html.read_text(encoding="utf-8")
+    # a wrong suffix, or no ask for the debt: exit 2, nothing written
+    assert run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(tmp_path / "x.doc"), "--book", book)[0] == 2
+    other = load_debts(SAMPLE)[1].name
+    code, _, err = run(capsys, "case", "letter", "王小明", "--debt", other, "--out", str(tmp_path / "y.txt"), "--book", book)
+    assert code == 2 and "no pending or accepted ask" in err
+    assert not (tmp_path / "x.doc").exists() and not (tmp_path / "y.txt").exists()
+    # accepted but not in writing: listed; then confirmed: the agreement is in force
+    assert run(capsys, "case", "ask", "王小明", "--debt", other, "--action", "freeze_interest", "--months", "12", "--from", "2025-03",
+               "--answer", "accepted", "--book", book)[0] == 0
+    status = json.loads(run(capsys, "case", "show", "王小明", "--format", "json", "--book", book)[1])
+    assert [a["debt"] for a in status["get_in_writing"]] == [other] and status["agreements"] == []
+    assert run(capsys, "case", "ask", "王小明", "--debt", other, "--action", "freeze_interest", "--months", "12", "--from", "2025-03",
+               "--answer", "accepted", "--confirmed", "--book", book)[0] == 0
+    status = json.loads(run(capsys, "case", "show", "王小明", "--format", "json", "--book", book)[1])
+    assert status["agreements"][0]["confirmed"] is True and status["get_in_writing"] == []
+
+
+def test_the_follow_up_report_has_the_contact_history(capsys, tmp_path):
+    book = str(tmp_path / "book.sqlite")
+    _new(capsys, book)
+    assert run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-05 23:30", "--channel", "phone", "--direction", "in",
+               "--summary", "<b>威胁</b> 要告诉你家人", "--book", book)[0] == 0
+    out = tmp_path / "follow.html"
+    code, _, err = run(capsys, "case", "report", "王小明", "--out", str(out), "--lang", "zh", "--book", book)
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert "联系记录" in html and "2025-01-05 23:30 +08:00" in html
+    assert "&lt;b&gt;威胁&lt;/b&gt;" in html and "<b>威胁" not in html  # what the user typed is escaped
+
+
+def test_evidence_folder_on_both_databases(capsys, book_location, tmp_path, monkeypatch):
+    monkeypatch.delenv("PLANNER_EVIDENCE_DIR", raising=False)
+    _new(capsys, book_location)
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"png")
+    args = ["case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-05 10:00", "--channel", "phone", "--direction", "in",
+            "--evidence", str(shot), "--book", book_location]
+    if "://" in book_location:  # PostgreSQL: no folder beside the book, so one must be given
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "PLANNER_EVIDENCE_DIR" in err
+        assert json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book_location)[1]) == []
+        args += ["--evidence-dir", str(tmp_path / "ev")]
+    assert run(capsys, *args)[0] == 0
+    (c,) = json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book_location)[1])
+    assert c["evidence"][0]["size"] == 3
