@@ -79,6 +79,8 @@ def test_third_party_contacts():
     ("骂我是老赖", "insult"),
     ("自称是派出所的，说要拘留我", "impersonation"),
     ("说要爆通讯录，告诉你家人", "exposure"),
+    ("说要通知你的家人和单位", "exposure"),  # missed by the first word list
+    ("Said he would call your colleagues", "exposure"),
     ("Said he would come to your home tonight", "threat"),
     ("Called me a SCUM", "insult"),
     ("Claimed to be from the Court and mentioned a warrant", "impersonation"),
