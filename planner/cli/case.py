@@ -210,7 +210,8 @@ def cmd_letter(args) -> int:
         out, suffix = _out_path(args, case.name)
         from ..report.letters import case_letter, write_document
 
-        doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise)
+        doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise, hardship=args.hardship or "",
+                             income=args.income, essentials=args.essentials)
         write_document(doc, out, [args.book] if args.book else [])
     print(out)
     return 0
@@ -376,6 +377,9 @@ def register(sub) -> None:
     p.add_argument("--debt", required=True)
     p.add_argument("--out", required=True, help="letter.html, letter.pdf or letter.txt")
     p.add_argument("--anonymise", action="store_true", help="leave out the client's name and phone numbers")
+    p.add_argument("--hardship", help="why the client cannot pay as before, in their own words")
+    p.add_argument("--income", type=_money, help="monthly take-home pay (with --essentials: the affordability figures and the 30%% line)")
+    p.add_argument("--essentials", type=_money, help="monthly essential spending")
 
     p = add("complaint", "the complaint pack about a lender's contacts / 投诉材料", cmd_complaint)
     p.add_argument("name")

@@ -265,10 +265,15 @@ def write_document(doc: Document, out, inputs=()) -> Path:
     return atomic_write_bytes(out, data, inputs=inputs)
 
 
-def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False):
+def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False, hardship: str = "",
+                income=None, essentials=None):
     """The written request for ``debt_name``'s latest pending or accepted ask, priced on the engine
     from the debt's latest known balance (the latest statement balance when one is recorded,
-    else the tracked balance). Returns ``(document, proposal)``."""
+    else the tracked balance), with the client's ``hardship`` in their words and, when both
+    are given, the affordability figures from ``income`` and ``essentials``.
+    Returns ``(document, proposal)``."""
+    if (income is None) != (essentials is None):
+        raise PlannerError("收入和必要支出需要一起给出 / give the income and the essential spending together")
     data = case.data
     names = [d.name for d in data.debts]
     if debt_name not in names:
@@ -289,7 +294,8 @@ def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = Fal
         balance = next(d.actual_balance for d in case.status().debts if d.name == debt_name)
     latest = debt.with_(balance=balance)
     prop = proposal(latest, ask.adjustment, ask.from_month)
-    return request_letter(prop, lang=lang, client=data.name, anonymise=anonymise), prop
+    return request_letter(prop, lang=lang, client=data.name, anonymise=anonymise, hardship=hardship or "",
+                          income=income, essentials=essentials), prop
 
 
 def _selects(adjustment: Adjustment, debt: Debt) -> bool:

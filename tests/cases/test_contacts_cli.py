@@ -77,6 +77,15 @@ def test_the_letter_has_the_engines_numbers(capsys, tmp_path):
     expected = proposal(DEBT.with_(balance=11000), Adjustment("freeze_interest", DEBT.name, {"months": 24}), "2025-03")
     text = out_file.read_text(encoding="utf-8")
     assert expected.sentence("zh") in text and "王小明" in text
+    # the hardship in the client's words and the affordability figures (6,000 - 3,500 = 2,500; 30% line 1,800)
+    full = tmp_path / "full.txt"
+    code, _, err = run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(full), "--hardship", "八月失业，打零工",
+                       "--income", "6000", "--essentials", "3500", "--book", book)
+    assert code == 0, err
+    text = full.read_text(encoding="utf-8")
+    assert "八月失业，打零工" in text and "¥2,500.00" in text and "¥1,800.00" in text
+    code, _, err = run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(tmp_path / "half.txt"), "--income", "6000", "--book", book)
+    assert code == 2 and "essential" in err and not (tmp_path / "half.txt").exists()
     html = tmp_path / "letter.html"
     assert run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(html), "--anonymise", "--book", book)[0] == 0
     assert "王小明" not in html.read_text(encoding="utf-8")
