@@ -127,6 +127,7 @@ class CaseloadRow:
     last_update: str | None
     flagged_contacts: int = 0  # contacts with at least one flag
     get_in_writing: int = 0  # asks accepted, not yet confirmed in writing
+    flagged_by_lender: dict = field(default_factory=dict)  # lender -> contacts with at least one flag
 
     def to_dict(self) -> dict:
         return {
@@ -139,6 +140,7 @@ class CaseloadRow:
             "unconfirmed_agreements": self.unconfirmed,
             "last_update": self.last_update,
             "flagged_contacts": self.flagged_contacts,
+            "flagged_by_lender": dict(self.flagged_by_lender),
             "get_in_writing": self.get_in_writing,
         }
 

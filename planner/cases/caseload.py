@@ -126,6 +126,11 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseloa
             free = None
         else:
             free = month_name(now_job.start + now_job.months - 1) if now_job.months else data.as_of
+        contacts = [c.contact for c in data.contacts]
+        flagged: dict[str, int] = {}
+        for contact, found in zip(contacts, flag_contacts(contacts) if contacts else ()):
+            if found:
+                flagged[contact.debt] = flagged.get(contact.debt, 0) + 1
         rows.append(
             CaseloadRow(
                 client=data.name,
@@ -136,7 +141,8 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseloa
                 debt_free=free,
                 unconfirmed=sum(1 for a in data.agreements if not a.confirmed),
                 last_update=data.updated_at,
-                flagged_contacts=sum(1 for f in (flag_contacts([c.contact for c in data.contacts]) if data.contacts else ()) if f),
+                flagged_contacts=sum(flagged.values()),
+                flagged_by_lender=flagged,
                 get_in_writing=sum(1 for a in data.asks if a.get_in_writing),
             )
         )

@@ -56,12 +56,14 @@ def cmd_list(args) -> int:
         _emit(load.to_list())
         return 0
     lang = args.lang
-    headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_ahead_by", "case_debt_free", "case_unconfirmed", "case_last_update")]
+    headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_ahead_by", "case_debt_free",
+                                     "case_unconfirmed", "case_list_get_in_writing", "case_list_flagged", "case_last_update")]
     rows = [
-        [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", format_yuan(r.ahead_by), r.debt_free or _t("case_never", lang), str(r.unconfirmed), (r.last_update or "")[:10]]
+        [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", format_yuan(r.ahead_by), r.debt_free or _t("case_never", lang),
+         str(r.unconfirmed), str(r.get_in_writing), ", ".join(f"{k} {v}" for k, v in r.flagged_by_lender.items()) or "-", (r.last_update or "")[:10]]
         for r in load
     ]
-    print(_table(headers, rows, "lrrrrrrl") if rows else _t("case_book_empty", lang))
+    print(_table(headers, rows, "lrrrrrrrll") if rows else _t("case_book_empty", lang))
     return 0
 
 

@@ -53,8 +53,11 @@ def test_a_contact_keeps_its_time_zone_and_its_evidence(book, tmp_path):
     copy = stored_path(stored, folder)
     copy.write_bytes(copy.read_bytes() + b"x")  # an altered copy is detected
     assert not verify(stored, folder)
-    # the status lists flagged contacts per lender
+    # the status lists flagged contacts per lender, and so does the caseload
     assert book.status("c").flagged_contacts[debt]["night"] == 2
+    row = [r for r in book.caseload().rows if r.client == "c"][0]
+    assert row.flagged_by_lender == {debt: 2} and row.flagged_contacts == 2
+    assert row.to_dict()["flagged_by_lender"] == {debt: 2}
 
 
 @pytest.mark.parametrize("kind", ["missing", "folder", "device", "oversized", "second_missing"])
