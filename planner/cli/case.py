@@ -280,6 +280,18 @@ def _money(text: str) -> str:
     return text
 
 
+def _add_terms(p) -> None:
+    """The terms of an adjustment, as in scenario files (``case agree`` and ``case ask``)."""
+    p.add_argument("--months", type=int)
+    p.add_argument("--apr")
+    p.add_argument("--fraction")
+    p.add_argument("--line")
+    p.add_argument("--settle-month", dest="settle_month", type=int, help="settle: the month of the payment, counted from --from (1)")
+    p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
+    p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
+
+
 def register(sub) -> None:
     """Add ``planner case ...`` (light: nothing heavy is imported here)."""
     case = sub.add_parser("case", help="follow clients month by month: the case book / 案例簿")
@@ -326,24 +338,7 @@ def register(sub) -> None:
     p.add_argument("--action", required=True, choices=_ACTIONS)
     p.add_argument("--from", dest="from_month", required=True, help="the calendar month it takes effect, YYYY-MM")
     p.add_argument("--confirmed", action="store_true", help="confirmed in writing")
-    p.add_argument("--months", type=int)
-    p.add_argument("--apr")
-    p.add_argument("--fraction")
-    p.add_argument("--line")
-    p.add_argument("--settle-month", dest="settle_month", type=int, help="settle: the month of the payment, counted from --from (1)")
-    p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
-    p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
-
-    def terms(p):
-        p.add_argument("--months", type=int)
-        p.add_argument("--apr")
-        p.add_argument("--fraction")
-        p.add_argument("--line")
-        p.add_argument("--settle-month", dest="settle_month", type=int, help="settle: the month of the payment, counted from --from (1)")
-        p.add_argument("--defer-start", dest="defer_start", type=int, help="defer: the first month held, counted from --from (1)")
-        p.add_argument("--accrue", action=argparse.BooleanOptionalAction, default=None)
-        p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
+    _add_terms(p)
 
     from ..conduct import CHANNELS, DIRECTIONS
 
@@ -372,7 +367,7 @@ def register(sub) -> None:
     p.add_argument("--answer", choices=("accepted", "refused", "counter", "pending"), default="pending")
     p.add_argument("--counter", help="a counter-offer's terms, as told")
     p.add_argument("--confirmed", action="store_true", help="the answer is confirmed in writing")
-    terms(p)
+    _add_terms(p)
 
     p = add("letter", "the written request for a debt's latest ask / 协商还款申请书", cmd_letter)
     p.add_argument("name")

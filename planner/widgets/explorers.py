@@ -123,6 +123,11 @@ def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) ->
     return int(number)
 
 
+def opening_budget(floor: int) -> int:
+    """The budget an explorer opens with: month 1's minimums rounded up to ¥100, plus ¥500."""
+    return int(ceil(floor / 100.0)) * 100 + 500
+
+
 class _Driven:
     """Common plumbing: a state object, batched updates, ``set``, display."""
 
@@ -255,7 +260,7 @@ class StrategyExplorer(_Driven):
         self.horizon = horizon
         floor = minimum_budget(self.debts)
         if budget is None:
-            budget = int(ceil(floor / 100.0)) * 100 + 500
+            budget = opening_budget(floor)
         self.state = ExplorerState(budget=int(budget), extra_amount=int(extra_amount), extra_month=int(extra_month),
                                    strategy=strategy, lang=lang)
         self.plan = None
@@ -755,7 +760,7 @@ class NegotiationExplorer(_Driven):
         self.horizon = horizon
         floor = minimum_budget(self.debts)
         if budget is None:
-            budget = int(ceil(floor / 100.0)) * 100 + 500
+            budget = opening_budget(floor)
         self.state = NegotiationState(budget=int(budget), strategy=strategy, lang=lang, asks={})
         self.negotiation = None
         self.result = None
