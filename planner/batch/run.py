@@ -12,7 +12,10 @@ from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
-from .kernel import _SCHEDULE_KEYS, COMPILE_FROM, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
+from .kernel import (
+    _SCHEDULE_KEYS, COMPILE_FROM, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, simulate,
+    simulate_span, strategy_keys,
+)
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
 #: Portfolios per chunk: bounds memory (about 1 KB per debt while a chunk runs).
@@ -24,32 +27,40 @@ _INT64_MAX = np.iinfo(np.int64).max
 
 
 def _run_chunk(args) -> dict[str, dict]:
-    """One chunk under each strategy; a top-level function so worker processes can run it.
+    """Portfolios ``lo`` to ``hi`` of a book under each strategy; a top-level function so worker processes can run it.
 
-    The scenario (if any) is applied here, once for all strategies, and portfolios
-    that left the vectorised path (int64 overflow) are planned by the single engine
-    here too, so both run in the workers.
+    The compiled loop reads the book's own arrays; the plain-numpy loop and a
+    scenario work on the chunk's sub-book. The scenario (if any) is applied here,
+    once for all strategies, and portfolios that left the fast path (int64
+    overflow) are planned by the single engine here too, so both run in the workers.
     """
-    book, strategies, horizon, want_schedule, scenario = args
-    if scenario is not None:
-        book = apply_scenario(book, scenario)
+    book, lo, hi, strategies, horizon, want_schedule, scenario = args
+    loop = active_loop()
+    if scenario is not None or loop is None:
+        book = book.take(np.arange(lo, hi))
+        lo, hi = 0, book.size
+        if scenario is not None:
+            book = apply_scenario(book, scenario)
     out = {}
-    keys: dict = {}  # the sort-key columns, shared by the strategies of this chunk
+    keys: dict = {}  # the sort-key columns of the numpy path, shared by the strategies of this chunk
     for strategy in strategies:
-        part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
-        _finish_fallback(book, part, strategy, horizon, want_schedule)
+        if loop is not None:
+            part = simulate_span(book, strategy, lo, hi, horizon, want_schedule, loop=loop)
+        else:
+            part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
+        _finish_fallback(book, lo, part, strategy, horizon, want_schedule)
         out[strategy] = part
     return out
 
 
-def _finish_fallback(book: Book, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
-    """Plan the flagged portfolios of a chunk with the single engine and put them in ``part``."""
+def _finish_fallback(book: Book, lo: int, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
+    """Plan the flagged portfolios of a chunk (book positions from ``lo``) with the single engine and put them in ``part``."""
     rows = np.nonzero(part["fallback"])[0]
     if not len(rows):
         return
     extra = []
     for p in rows:
-        row = _fallback(book, int(p), strategy, horizon, want_schedule)
+        row = _fallback(book, lo + int(p), strategy, horizon, want_schedule)
         part["status"][p] = row["status"]
         for k in _MONEY_FIELDS:
             if part[k].dtype != object and abs(row[k]) > _INT64_MAX:
@@ -163,6 +174,8 @@ def run_books(
     if len(book.balance) >= COMPILE_FROM:
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
+    if active_loop() is not None:
+        code_tables(book)
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -180,7 +193,7 @@ def run_books(
             _SHARED = None
     else:
         for lo, hi in spans:
-            parts.append(_hand_over(_run_chunk((book.take(np.arange(lo, hi)), *job)), lo, on_schedule))
+            parts.append(_hand_over(_run_chunk((book, lo, hi, *job)), lo, on_schedule))
             if progress:
                 progress((hi - lo) * len(strategies))
     keep = schedules and on_schedule is None
@@ -238,7 +251,7 @@ _SHARED = None
 
 def _run_shared(span: tuple[int, int]) -> dict:
     book, job = _SHARED
-    return _run_chunk((book.take(np.arange(*span)), *job))
+    return _run_chunk((book, *span, *job))
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
