@@ -356,7 +356,8 @@ def batch_frame(
     sink = None
     if schedules and schedule_writer is not None:
         def sink(strategy, sch):
-            schedule_writer.add(strategy, _schedule_frame(book, strategy, sch))
+            table = _schedule_table(book, strategy, sch)
+            schedule_writer.add(strategy, table if table is not None else _schedule_frame(book, strategy, sch))
     runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
                      progress=progress, scenario=scenario, on_schedule=sink)
     results = [runs[name].to_frame() for name in names]
@@ -374,6 +375,10 @@ def schedule_frame(book: Book, result: BatchResult):
     return _schedule_frame(book, result.strategy, result.schedule)
 
 
+_MONEY_COLUMNS = (("opening", "opening_balance"), ("interest", "interest"), ("payment", "payment"),
+                  ("closing", "closing_balance"), ("fees", "fees_owed"), ("forgiven", "forgiven"))
+
+
 def _schedule_frame(book: Book, strategy: str, sch: dict):
     import pandas as pd
 
@@ -389,12 +394,37 @@ def _schedule_frame(book: Book, strategy: str, sch: dict):
             "debt": pd.array(names[book.name_code[rows]] if len(p) else [], dtype="string"),
         }
     )
-    for key, column in (("opening", "opening_balance"), ("interest", "interest"), ("payment", "payment"),
-                        ("closing", "closing_balance"), ("fees", "fees_owed"), ("forgiven", "forgiven")):
+    for key, column in _MONEY_COLUMNS:
         frame[column] = np.asarray(sch[key] / 100, dtype=np.float64)
     return frame
 
 
+def _schedule_table(book: Book, strategy: str, sch: dict):
+    """A chunk's schedule as a pyarrow Table with the columns of :func:`schedule_frame`, built in
+    Arrow (ids and names taken by index, no Python string per row); ``None`` where the ids do not
+    make one Arrow column (mixed types), for the pandas path."""
+    import pyarrow as pa
+
+    key = ("arrow ids", len(book.ids))
+    if key not in book.cache:
+        try:
+            book.cache[key] = (pa.array(book.ids), pa.array(book.names, type=pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            book.cache[key] = None
+    if book.cache[key] is None:
+        return None
+    ids, names = book.cache[key]
+    p = sch["portfolio"].astype(np.int64)
+    rows = book.start[p] + sch["debt"].astype(np.int64)
+    columns = {
+        "portfolio_id": ids.take(pa.array(p)),
+        "strategy": pa.array([strategy], type=pa.string()).take(pa.array(np.zeros(len(p), dtype=np.int32))),
+        "month": pa.array(sch["month"].astype(np.int64)),
+        "debt": names.take(pa.array(book.name_code[rows])),
+    }
+    for k, column in _MONEY_COLUMNS:
+        columns[column] = pa.array(np.asarray(sch[k] / 100, dtype=np.float64))
+    return pa.table(columns)
 
 
 class ScheduleWriter:
@@ -437,15 +467,20 @@ class ScheduleWriter:
         self.empty = None  # an empty frame with the columns, for a book without rows
 
     def add(self, strategy: str, frame) -> None:
+        """Append a chunk's rows for ``strategy``: a DataFrame or a pyarrow Table with the same columns."""
+        import pandas as pd
+
         if self.empty is None:
-            self.empty = frame.iloc[:0]
+            self.empty = frame.iloc[:0] if isinstance(frame, pd.DataFrame) else frame.slice(0, 0).to_pandas()
         if not len(frame):
             return
+        if not self.parquet and not isinstance(frame, pd.DataFrame):
+            frame = frame.to_pandas()
         if self.parquet:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame
             if strategy not in self.writers:
                 self.writers[strategy] = pq.ParquetWriter(self.temps[strategy], table.schema)
             self.writers[strategy].write_table(table)

@@ -122,6 +122,14 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
     """
     import pandas as pd
 
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        values = series.to_numpy()
+        if len(values) and bool((values[1:] >= values[:-1]).all()):  # sorted whole numbers (ids): runs, no hashing
+            change = np.empty(len(values), dtype=bool)
+            change[0] = True
+            np.not_equal(values[1:], values[:-1], out=change[1:])
+            codes = np.cumsum(change) - 1
+            return codes, values[change].astype(object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
     uniques = np.asarray(uniques, dtype=object)
@@ -190,11 +198,16 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
         # cent (or negative, or too large) go through the parser, once per distinct value.
         x = series.to_numpy(dtype=np.float64, na_value=np.nan) * 100
         missing = np.isnan(x)
-        frac = x - np.floor(x)
-        fast = np.isfinite(x) & (x >= 0) & (x <= float(MAX_MONEY) * 100) & (np.abs(frac - 0.5) > 1e-3)
-        out = np.zeros(len(x), dtype=np.int64)
-        out[fast] = np.rint(x[fast]).astype(np.int64)
-        slow = np.nonzero(~fast & ~missing)[0]
+        cents = np.rint(x)
+        # in range (NaN and infinities fail these) and not within 0.001 of a half cent
+        fast = x >= 0
+        fast &= x <= float(MAX_MONEY) * 100
+        np.subtract(x, cents, out=x)
+        np.abs(x, out=x)
+        fast &= x < 0.499
+        cents[~fast] = 0
+        out = cents.astype(np.int64)
+        slow = np.nonzero(~(fast | missing))[0]
         if len(slow):
             codes, uniques = pd.factorize(series.iloc[slow], use_na_sentinel=True)
             values = _parse_money_values(uniques, codes, label, problems, rows[slow])
