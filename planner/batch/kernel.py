@@ -230,12 +230,15 @@ _WORK = ("bal", "fees", "minp", "rnum", "rden", "limit", "orig", "dfrom", "dto",
 _SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
 _TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status", "infeasible_month", "shortfall", "fallback")
 _LOADING = threading.Lock()
+_PRELOAD: threading.Thread | None = None
 _LOOP = None  # the compiled loop once loaded; False: not available or not wanted; None: not loaded yet
-#: Debts in a book from which loading the compiled loop pays for itself: importing numba and
-#: loading its cached machine code measured 1.3 s + 2.8 s on the shared 2-core machine, while
-#: the whole run_book of 20,000 five-debt portfolios was 0.28 s compiled and 0.33 s plain numpy
-#: (``make bench``, kernel section). Below this size the plain-numpy loop runs.
-COMPILE_FROM = 1_500_000
+#: Debts in a book from which loading the compiled loop pays for itself. Importing numba and
+#: loading its cached machine code costs about 1.2 s on the shared 2-core machine (3 s when it is
+#: busy); the compiled loop then plans 100,000 five-debt portfolios in about half the plain-numpy
+#: loop's time (0.4 s against 0.8 s of CPU, ``make bench``, kernel section), so it pays from about
+#: 200,000 portfolios. ``planner batch`` loads it in the background while it reads a large table
+#: (:func:`prepare`). Below this size the plain-numpy loop runs.
+COMPILE_FROM = 1_000_000
 
 
 def compiled_loop():
@@ -245,7 +248,10 @@ def compiled_loop():
     Once loaded, :func:`active_loop` returns it and the runs use it. Thread-safe:
     ``planner batch`` starts the load in a thread while it reads the table.
     """
-    global _LOOP
+    global _LOOP, _PRELOAD
+    if _PRELOAD is not None and _PRELOAD is not threading.current_thread():
+        _PRELOAD.join()  # the background load (see prepare) finishes first: no thread left when workers fork
+        _PRELOAD = None
     with _LOADING:
         if _LOOP is None:
             if os.environ.get("PLANNER_NO_NUMBA"):
@@ -259,6 +265,19 @@ def compiled_loop():
                     _warm(book_loop)
                     _LOOP = book_loop
     return _LOOP or None
+
+
+def prepare(debts: int) -> None:
+    """Start loading the compiled loop in a background thread when a book of ``debts`` rows is coming.
+
+    ``planner batch`` calls this before it reads the table, so importing numba and
+    loading its cached machine code overlap the reading (which releases the GIL).
+    :func:`compiled_loop` waits for it; nothing happens below :data:`COMPILE_FROM`.
+    """
+    global _PRELOAD
+    if debts >= COMPILE_FROM and _LOOP is None and _PRELOAD is None:
+        _PRELOAD = threading.Thread(target=compiled_loop, name="planner-load-numba", daemon=True)
+        _PRELOAD.start()
 
 
 def active_loop():
@@ -527,6 +546,7 @@ __all__ = [
     "active_loop",
     "code_tables",
     "compiled_loop",
+    "prepare",
     "priority_order",
     "rate_ratios",
     "simulate",

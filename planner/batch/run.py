@@ -348,11 +348,31 @@ def batch_frame(
     a long frame of portfolio_id, strategy, month, debt and the amounts in yuan.
     With a ``schedule_writer`` (a :class:`ScheduleWriter`) the schedules go to it
     chunk by chunk instead, never whole in memory, and ``schedules`` is ``None``.
+    The table is read into a :class:`Book` by :func:`book_from_frame`; then
+    :func:`batch_book` runs it.
     """
+    names = strategy_list(strategies)
+    book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
+    return batch_book(book, names, scenario=scenario, horizon=horizon, schedules=schedules, workers=workers,
+                      chunk_size=chunk_size, progress=progress, schedule_writer=schedule_writer)
+
+
+def batch_book(
+    book: Book,
+    strategies="avalanche",
+    *,
+    scenario=None,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    schedule_writer=None,
+):
+    """:func:`batch_frame` for a book already read (the caller can drop the table first)."""
     import pandas as pd
 
     names = strategy_list(strategies)
-    book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
     sink = None
     if schedules and schedule_writer is not None:
         def sink(strategy, sch):
@@ -570,6 +590,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "SCHEDULE_CHUNK",
     "ScheduleWriter",
+    "batch_book",
     "batch_frame",
     "plan_batch",
     "run_book",
