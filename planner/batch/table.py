@@ -122,8 +122,8 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
     """
     import pandas as pd
 
-    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
-        values = series.to_numpy()
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        values = series.to_numpy(dtype=np.int64)
         if len(values) and bool((values[1:] >= values[:-1]).all()):  # sorted whole numbers (ids): runs, no hashing
             change = np.empty(len(values), dtype=bool)
             change[0] = True
@@ -381,7 +381,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     rate_code = amap[np.maximum(acode, 0)]
     n = len(sub)
     overdue = np.zeros(n, dtype=np.int64)
-    penalty = np.full(n, -1, dtype=np.int64)
+    penalty = None  # no penalty column: no array (a book of millions of debts carries only what it has)
     contract_rate = rate_code
     if "overdue_days" in columns:
         ocode, ovals, _ = _parse_unique(col("overdue_days"), CELL_PARSERS["overdue_days"], columns["overdue_days"], problems, rows)
@@ -399,7 +399,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         kinds = list(dict.fromkeys(["other", *[v for v in kvals if v is not None]]))
         kmap = np.array([kinds.index(v) if v is not None else 0 for v in kvals] or [0], dtype=np.int64)
         kind_code = np.where(kcode >= 0, kmap[np.maximum(kcode, 0)], 0)
-    contract = np.full(n, None, dtype=object)
+    contract = None
     if "contract_date" in columns:
         ccode, cvals, _ = _parse_unique(col("contract_date"), CELL_PARSERS["contract_date"], columns["contract_date"], problems, rows)
         cmap = np.array([*cvals, None], dtype=object)
@@ -416,11 +416,13 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         rate_code=rate_code,
         rates=list(rate_values),
         budget=budget,
-        defer_from=np.ones(n, dtype=np.int64),
-        defer_to=np.ones(n, dtype=np.int64),
-        defer_interest=np.ones(n, dtype=bool),
+        # No deferral (from == to) and no settlement (month 0, code unread) as zeros: pages the
+        # kernel only reads stay unallocated, so a book of millions of debts costs no memory for them.
+        defer_from=np.zeros(n, dtype=np.int64),
+        defer_to=np.zeros(n, dtype=np.int64),
+        defer_interest=np.zeros(n, dtype=bool),
         settle_month=np.zeros(n, dtype=np.int64),
-        settle_code=np.full(n, -1, dtype=np.int64),
+        settle_code=np.zeros(n, dtype=np.int64),
         detail={"apr_code": contract_rate, "penalty_code": penalty, "overdue": overdue, "kind_code": kind_code, "kinds": kinds, "contract": contract},
     )
 
@@ -439,7 +441,8 @@ def read_table(path, *, encoding: str | None = None):
     suffix = source.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(source)
+            # Arrow-backed columns: no copy of every column into numpy while the Arrow table is alive
+            return pd.read_parquet(source, dtype_backend="pyarrow")
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
                 frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
