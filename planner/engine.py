@@ -44,10 +44,13 @@ from math import ceil
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
 from .money import from_cents, half_up, rate_ratio, to_cents
+from . import tracks
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
 
 DEFAULT_HORIZON = 600
+#: The implementations :func:`plan` picks among (``method=``): the same plans to the cent.
+METHODS = ("fast", "reference")
 
 
 def _money_schedule(values, what: str) -> dict[int, int]:
@@ -87,6 +90,7 @@ def plan(
     horizon: int = DEFAULT_HORIZON,
     start=None,
     changes: Mapping[int, Callable[[list[Debt]], list[Debt]]] | None = None,
+    method: str = "fast",
 ) -> Plan:
     """Simulate repaying ``debts`` with ``budget`` a month under ``strategy``.
 
@@ -120,6 +124,12 @@ def plan(
         The calendar month of month 1, for dates in the results.
     changes : mapping of int to callable, optional
         A change of terms from a month on: ``f(debts) -> debts``, same names, same order.
+    method : {"fast", "reference"}, default "fast"
+        How the months are computed; both give the same plan to the cent. ``"reference"``
+        is the plain monthly loop over every open debt that defines the rules (this
+        module); ``"fast"`` shares each debt's minimum-payment months between plans
+        (:mod:`planner.tracks`) and builds the schedule rows when first read. A plan
+        with ``changes`` after month 1 always runs the reference loop.
 
     Returns
     -------
@@ -134,7 +144,7 @@ def plan(
         When ``debts`` are not Debt objects with unique names (every problem listed).
     PlannerError
         When the strategy, ``horizon``, ``budget`` (negative or not a number), a month or
-        amount of ``extra``, ``budget_changes`` or ``changes``, or a change's result is invalid.
+        amount of ``extra``, ``budget_changes`` or ``changes``, a change's result or ``method`` is invalid.
 
     Examples
     --------
@@ -157,6 +167,8 @@ def plan(
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
+    if method not in METHODS:
+        raise PlannerError(f"method: 应为 {' 或 '.join(METHODS)} / must be one of {', '.join(METHODS)}: {str(method)[:40]!r}")
     if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
         horizon = int(horizon)
     later: dict[int, Callable] = {}
@@ -184,7 +196,10 @@ def plan(
             value=beyond[0],
         )
     priority = _priority(debts, strategy_fn)
-    cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
+    if later or method == "reference":
+        cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
+    else:
+        cols = tracks.simulate(_terms(debts), base, priority, extras, new_budgets, horizon)
     return Plan(
         debts=tuple(debts),
         strategy=name,
@@ -560,6 +575,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
 
 __all__ = [
     "DEFAULT_HORIZON",
+    "METHODS",
     "compare",
     "plan",
     "required_budget",
