@@ -213,9 +213,25 @@ def plan(
     )
 
 
+#: Bound on the memos below (debts and orderings kept for plans of the same debts again).
+_MEMO_SIZE = 4096
+_terms_memo: dict[int, tuple[Debt, tuple]] = {}
+_priority_memo: dict[tuple, tuple[Sequence[Debt], list[int]]] = {}
+
+
 def _priority(debts: Sequence[Debt], strategy_fn: Strategy) -> list[int]:
+    # A strategy is a pure ordering of frozen debts: the same objects give the same order.
+    # The memo holds the debts, so the ids in its keys cannot be reused by other objects.
+    key = (strategy_fn, *map(id, debts))
+    hit = _priority_memo.get(key)
+    if hit is not None:
+        return list(hit[1])
     position = {id(d): i for i, d in enumerate(debts)}
-    return [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
+    order = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
+    if len(_priority_memo) >= _MEMO_SIZE:
+        _priority_memo.clear()
+    _priority_memo[key] = (tuple(debts), order)
+    return list(order)
 
 
 def _changed(before: Sequence[Debt], after) -> list[Debt]:
@@ -275,21 +291,28 @@ def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
     return out
 
 
-def _terms(debts: Sequence[Debt]) -> tuple:
-    """The per-debt lists the month loop reads."""
-    ratios = [rate_ratio(d.effective_apr) for d in debts]
-    return (
-        [to_cents(d.balance) for d in debts],
-        [to_cents(d.fees_owed) for d in debts],
-        [to_cents(d.min_payment) for d in debts],
-        [r[0] for r in ratios],
-        [r[1] for r in ratios],
-        [d.defer_from for d in debts],
-        [d.defer_from + d.defer_months for d in debts],
-        [d.defer_interest for d in debts],
-        [d.settle_month for d in debts],
-        [d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None for d in debts],
+def _debt_terms(d: Debt) -> tuple:
+    """One debt's terms in cents as the month loop reads them (memoised on the frozen debt)."""
+    hit = _terms_memo.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    num, den = rate_ratio(d.effective_apr)
+    terms = (
+        to_cents(d.balance), to_cents(d.fees_owed), to_cents(d.min_payment), num, den, d.defer_from,
+        d.defer_from + d.defer_months, d.defer_interest, d.settle_month,
+        d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None,
     )
+    if len(_terms_memo) >= _MEMO_SIZE:
+        _terms_memo.clear()
+    _terms_memo[id(d)] = (d, terms)
+    return terms
+
+
+def _terms(debts: Sequence[Debt]) -> tuple:
+    """The per-debt lists the month loop reads: balance, fees, minimum, rate ratio, holiday, settlement."""
+    if not debts:
+        return tuple([] for _ in range(10))
+    return tuple(list(column) for column in zip(*map(_debt_terms, debts)))
 
 
 def _simulate(

@@ -227,13 +227,13 @@ class Plan:
 
     @property
     def months(self) -> int | None:
-        months = [o.payoff_month for o in self.outcomes]
+        months = self.columns.payoff
         return None if any(m is None for m in months) else max(months, default=0)
 
     @property
     def never_paid(self) -> list[str]:
         """Names of the debts not cleared within the horizon."""
-        return [o.name for o in self.outcomes if o.payoff_month is None]
+        return [d.name for d, m in zip(self.debts, self.columns.payoff) if m is None]
 
     @property
     def total_interest(self) -> Decimal:

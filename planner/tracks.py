@@ -212,17 +212,17 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
             delta[month] += change
         if t.cleared:
             clears[t.last] += 1
-    # Debts that have left their tracks: from month left[i] on, their own rows.
+    # Debts that have left their tracks: from month left[i] on, their own rows, one
+    # (opening, interest, payment, closing, fees, forgiven) tuple a month.
     left: list[int | None] = [None] * n
-    own: list[list | None] = [None] * n  # [opening, interest, payment, closing, fees, forgiven] lists
+    own: list[list | None] = [None] * n
     active: list[int] = []
-    gone = [False] * n  # an active debt cleared
-    for i in range(n):
-        if tracks[i] is None:
-            gone[i] = True
+    gone = [t is None for t in tracks]  # nothing owed, or cleared off its track
+    takes = [False] * n  # an active debt takes payments this month
+    opening, interest, paid, forgiven = [0] * n, [0] * n, [0] * n, [0] * n  # this month's, active debts
     level = lump = unspent = 0
     monthly = base
-    head = 0  # priority[:head] are cleared for good
+    head, count = 0, len(priority)  # priority[:head] are cleared for good
     m = 0
     while open_count and m < horizon:
         m += 1
@@ -232,36 +232,34 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
         level += delta[m]
         required = level
         # 1. the debts off their tracks: settlement, holiday, interest, minimum
-        taking = []
         for i in active:
             b, f = bal[i], fees[i]
-            rows = own[i]
-            rows[0].append(b)
-            if smonth[i] == m:
+            opening[i] = b
+            if smonth[i] == m:  # settled: a share of what is owed is paid, the rest forgiven
                 owed = b + f
                 amount = half_up(owed * sfrac[i][0], sfrac[i][1])
                 lump += amount
-                rows[1].append(0)
-                rows[2].append(amount)
-                rows[5].append(owed - amount)
+                interest[i], paid[i], forgiven[i] = 0, amount, owed - amount
                 bal[i] = fees[i] = 0
+                takes[i] = False
                 continue
-            rows[5].append(0)
+            forgiven[i] = 0
             held = dfrom[i] <= m < dto[i]
             if held and not dint[i]:
-                rows[1].append(0)
+                interest[i] = 0
             else:
                 x = half_up(b * rnum[i], rden[i])
-                rows[1].append(x)
+                interest[i] = x
                 b += x
             if held:
-                rows[2].append(0)
+                paid[i] = 0
                 bal[i] = b
+                takes[i] = False
                 continue
             due = b + f
             pay = minp[i] if minp[i] < due else due
             required += pay
-            rows[2].append(pay)
+            paid[i] = pay
             if f:
                 to_fees = pay if pay < f else f
                 fees[i] = f - to_fees
@@ -269,34 +267,34 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
             else:
                 b -= pay
             bal[i] = b
-            taking.append(i)
+            takes[i] = True
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
         cash -= required
         # 2. the rest of the budget in priority order
         if cash > 0:
-            while head < len(priority):
-                i = priority[head]
-                t = tracks[i]
-                if gone[i] or (left[i] is None and t.cleared and t.last < m):
-                    head += 1
-                else:
-                    break
-            for i in priority[head:]:
-                if cash <= 0:
-                    break
+            j = head
+            while j < count:
+                i = priority[j]
+                j += 1
                 if gone[i]:
+                    if j - 1 == head:
+                        head = j
                     continue
                 if left[i] is None:
                     t = tracks[i]
                     k = m - t.first
-                    if k >= len(t.pay) or not t.takes[k]:
+                    if k >= len(t.pay):  # cleared on its track before this month
+                        if j - 1 == head:
+                            head = j
+                        continue
+                    if not t.takes[k]:
                         continue
                     f = t.fees[k]
                     due = t.closing[k] + f
                     if not due:
                         continue
-                    # leave the track: this month's row is the track's, plus what comes now
+                    # It leaves its track: this month's row is the track's plus what it gets now.
                     left[i] = m
                     for month, change in t.need:
                         if month > m:
@@ -304,12 +302,12 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
                     delta[m + 1] -= t.pay[k]
                     if t.cleared:
                         clears[t.last] -= 1
-                    own[i] = [[t.opening[k]], [t.interest[k]], [t.pay[k]], [], [], [0]]
+                    own[i] = []
+                    opening[i], interest[i], paid[i], forgiven[i] = t.opening[k], t.interest[k], t.pay[k], t.forgiven[k]
                     bal[i] = t.closing[k]
                     fees[i] = f
                     active.append(i)
-                    taking.append(i)
-                elif i not in taking:
+                elif not takes[i]:
                     continue
                 f = fees[i]
                 due = bal[i] + f
@@ -318,16 +316,17 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
                     to_fees = pay if pay < f else f
                     fees[i] = f - to_fees
                     bal[i] -= pay - to_fees
-                    own[i][2][-1] += pay
+                    paid[i] += pay
                     cash -= pay
-        unspent += cash if cash > 0 else 0
+                    if cash <= 0:
+                        break
+            unspent += cash if cash > 0 else 0
         # 3. the month's rows of the debts off their tracks; cleared debts leave
         cleared = False
         for i in active:
-            rows = own[i]
-            rows[3].append(bal[i])
-            rows[4].append(fees[i])
-            if bal[i] + fees[i] == 0:
+            b, f = bal[i], fees[i]
+            own[i].append((opening[i], interest[i], paid[i], b, f, forgiven[i]))
+            if b + f == 0:
                 payoff[i] = m
                 gone[i] = cleared = True
                 open_count -= 1
@@ -349,9 +348,9 @@ def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int
             k = left[i] - t.first
             rows = own[i]
             cols.end_owed[i] = bal[i] + fees[i]
-            interest_sum[i] = t.sums[0][k] + sum(rows[1])
-            paid_sum[i] = t.sums[1][k] + sum(rows[2])
-            forgiven_sum[i] = t.sums[2][k] + sum(rows[5])
+            interest_sum[i] = t.sums[0][k] + sum(r[1] for r in rows)
+            paid_sum[i] = t.sums[1][k] + sum(r[2] for r in rows)
+            forgiven_sum[i] = t.sums[2][k] + sum(r[5] for r in rows)
     cols.lump = lump
     cols.unspent = unspent
     cols.sums = (interest_sum, paid_sum, forgiven_sum)
@@ -379,7 +378,8 @@ class _Rows:
                 out.append(tuple(list(c[:end]) for c in (t.opening, t.interest, t.pay, t.closing, t.fees, t.forgiven)))
             else:
                 k = start - t.first
-                out.append(tuple(list(c[:k]) + r for c, r in zip((t.opening, t.interest, t.pay, t.closing, t.fees, t.forgiven), rows)))
+                mine = list(zip(*rows))
+                out.append(tuple(list(c[:k]) + list(r) for c, r in zip((t.opening, t.interest, t.pay, t.closing, t.fees, t.forgiven), mine)))
         return out
 
     def __call__(self) -> tuple[list, ...]:
