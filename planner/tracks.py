@@ -31,6 +31,7 @@ row, with Hypothesis.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -104,45 +105,49 @@ def track(bal: int, fees: int, minp: int, rnum: int, rden: int, dfrom: int, dto:
     >>> t.last, t.cleared, t.interest, t.pay, t.need
     (2, True, (100, 41), (6000, 4141), ((1, 6000), (2, -1859), (3, -4141)))
     """
-    opening, interest, pay, closing, owed_fees, forgiven, takes = [], [], [], [], [], [], []
+    rows = []  # (opening, interest, pay, closing, fees, forgiven, takes) a month
     b, f = bal, fees
     m = first - 1
     lump = 0
+    plain_from = max(dto, (smonth or 0) + 1)  # from this month on: no holiday, no settlement
     while True:
         m += 1
-        opening.append(b)
-        if smonth == m:  # settled: a share of what is owed is paid, the rest forgiven
+        opening = b
+        if m >= plain_from:  # the common month: interest, then the minimum (fees first)
+            x = half_up(b * rnum, rden)
+            b += x
+            due = b + f
+            p = minp if minp < due else due
+            if f:
+                to_fees = p if p < f else f
+                f -= to_fees
+                b -= p - to_fees
+            else:
+                b -= p
+            rows.append((opening, x, p, b, f, 0, True))
+        elif smonth == m:  # settled: a share of what is owed is paid, the rest forgiven
             owed = b + f
-            amount = half_up(owed * snum, sden)
-            interest.append(0)
-            pay.append(amount)
-            forgiven.append(owed - amount)
-            takes.append(False)
-            lump = amount
+            lump = half_up(owed * snum, sden)
             b = f = 0
+            rows.append((opening, 0, lump, 0, 0, owed - lump, False))
         else:
             held = dfrom <= m < dto
             x = 0 if held and not dint else half_up(b * rnum, rden)
             b += x
-            interest.append(x)
-            forgiven.append(0)
-            takes.append(not held)
-            if held:
-                pay.append(0)
-            else:
+            p = 0
+            if not held:
                 due = b + f
                 p = minp if minp < due else due
-                pay.append(p)
                 if f:
                     to_fees = p if p < f else f
                     f -= to_fees
                     b -= p - to_fees
                 else:
                     b -= p
-        closing.append(b)
-        owed_fees.append(f)
+            rows.append((opening, x, p, b, f, 0, not held))
         if b + f == 0 or m >= horizon:
             break
+    opening, interest, pay, closing, owed_fees, forgiven, takes = zip(*rows)
     need, before = [], 0
     for k, p in enumerate(pay):
         now = p if takes[k] else 0
@@ -151,15 +156,9 @@ def track(bal: int, fees: int, minp: int, rnum: int, rden: int, dfrom: int, dto:
             before = now
     if before:
         need.append((m + 1, -before))
-    sums = []
-    for column in (interest, pay, forgiven):
-        running, prefix = 0, [0]
-        for x in column:
-            running += x
-            prefix.append(running)
-        sums.append(tuple(prefix))
-    return Track(first, m, b + f == 0, tuple(opening), tuple(interest), tuple(pay), tuple(closing), tuple(owed_fees),
-                 tuple(forgiven), tuple(takes), tuple(need), lump, tuple(sums))
+    sums = [(0, *accumulate(column)) for column in (interest, pay, forgiven)]
+    return Track(first, m, b + f == 0, opening, interest, pay, closing, owed_fees, forgiven, takes, tuple(need), lump,
+                 tuple(sums))
 
 
 def simulate(terms: tuple, base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int],
