@@ -350,9 +350,12 @@ class Plan:
         [[60.0, 41.41]]
         """
         c = self.columns
-        paid = [[0.0] * c.months_run for _ in self.debts]
-        for m, i, p in zip(c.month, c.debt, c.payment):
-            paid[i][m - 1] += p / 100
+        paid = []
+        for s in c.series():  # one row a month while a debt is open, from month 1
+            row = [0.0] * c.months_run
+            if s is not None:
+                row[: len(s[2])] = [p / 100 for p in s[2]]
+            paid.append(row)
         return paid
 
     # -- DataFrames ----------------------------------------------------
@@ -410,11 +413,13 @@ class Plan:
 
         c = self.columns
         months = range(0, c.months_run + 1)
-        data = {d.name: [0.0] * len(months) for d in self.debts}
-        for i, d in enumerate(self.debts):
-            data[d.name][0] = c.start_owed[i] / 100
-        for m, i, b, f in zip(c.month, c.debt, c.closing, c.fees):
-            data[self.debts[i].name][m] = (b + f) / 100
+        data = {}
+        for i, (d, s) in enumerate(zip(self.debts, c.series())):
+            owed = [0.0] * len(months)
+            owed[0] = c.start_owed[i] / 100
+            if s is not None:  # one row a month while the debt is open, from month 1
+                owed[1 : len(s[3]) + 1] = [(b + f) / 100 for b, f in zip(s[3], s[4])]
+            data[d.name] = owed
         frame = pd.DataFrame(data, index=pd.Index(months, name="month"))
         return frame
 

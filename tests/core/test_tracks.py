@@ -46,6 +46,7 @@ def assert_same(fast, ref):
     assert fast.schedule_rows() == ref.schedule_rows()
     assert fast.ledger() == ref.ledger()
     assert fast.columns.series() == ref.columns.series()
+    assert fast.balances().equals(ref.balances())
     assert fast.reconciles
 
 
@@ -84,6 +85,19 @@ def test_a_plan_read_again_gives_the_same_rows():
         plan(debts, 600, "snowball", method="reference").total_interest,
         plan(debts, 600, "snowball", method="reference").total_paid)
     assert p.schedule.equals(plan(debts, 600, "snowball", method="reference").schedule)
+
+
+def test_balances_and_payments_follow_the_schedule_rows():
+    # The per-debt views are read from each debt's months; the rows say the same.
+    debts = [Debt("A", 5000, 18, 200), Debt("B", 3000, 36, 150, fees_owed=120), Debt("C", 0, 10, 10)]
+    for method in ("fast", "reference"):
+        p = plan(debts, 600, "avalanche", method=method)
+        owed = p.balances()
+        paid = p.payments_by_month()
+        for r in p.schedule_rows():
+            assert owed.loc[r.month, p.debts[r.debt].name] == (r.closing + r.fees) / 100
+            assert paid[r.debt][r.month - 1] == r.payment / 100
+        assert owed.loc[0].tolist() == [5000.0, 3120.0, 0.0]
 
 
 def test_compare_takes_the_method_too():
