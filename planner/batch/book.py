@@ -132,6 +132,18 @@ _PER_DEBT = ("name_code", "balance", "fees", "minimum", "rate_code", "defer_from
              "defer_interest", "settle_month", "settle_code")
 
 
+def _labels(labels, codes: np.ndarray):
+    """A pandas ``string`` array of ``labels[code]`` for each code, built in Arrow (no Python string per row)."""
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+    except ImportError:  # pyarrow comes with the batch extra; without it, the slower way
+        return pd.array(np.asarray(list(labels), dtype=object)[codes], dtype="string")
+    return pd.array(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string())).cast(pa.string()),
+                    dtype="string")
+
+
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(s, s + c)`` for each pair, vectorised."""
     total = int(counts.sum())
@@ -250,8 +262,8 @@ class BatchResult:
         frame = pd.DataFrame(
             {
                 "portfolio_id": self.ids,
-                "strategy": pd.array([self.strategy] * len(self.ids), dtype="string"),
-                "status": pd.array(self.status, dtype="string"),
+                "strategy": _labels([self.strategy], np.zeros(len(self.ids), dtype=np.int8)),
+                "status": _labels(STATUS, self.status_code),
                 "months": months,
                 "total_interest": yuan(self.interest),
                 "total_paid": yuan(self.paid),
