@@ -858,3 +858,42 @@ def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folder(tmp_path):
+    # Files written portfolio by portfolio (id ranges that do not overlap) are used as they are;
+    # with a folder as --out the workers write one Parquet file a partition, and the rows equal
+    # the local engine's. A folder that exists and holds files is never written into.
+    pytest.importorskip("dask.dataframe")
+    from planner.batch import dask as batch_dask_module
+
+    frame = _random_table(30, seed=12)
+    folder = tmp_path / "book"
+    folder.mkdir()
+    ids = sorted(frame["portfolio_id"].unique())
+    for k, chunk in enumerate((ids[:10], ids[10:20], ids[20:])):
+        frame[frame["portfolio_id"].isin(chunk)].to_parquet(folder / f"part{k}.parquet", index=False)
+    import dask.dataframe as dd
+
+    assert batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in folder.iterdir())), "portfolio_id")
+    shuffled = frame.sample(frac=1, random_state=3)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for k in range(3):
+        shuffled.iloc[k::3].to_parquet(mixed / f"part{k}.parquet", index=False)
+    assert not batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in mixed.iterdir())), "portfolio_id")
+    out = tmp_path / "results"
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(out) + "/"]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3 and all(name.endswith(".parquet") for name in written)
+    remote = pd.read_parquet(out).sort_values("portfolio_id").reset_index(drop=True)
+    local, _ = batch_frame(frame, "budget", "avalanche")
+    local = local.sort_values("portfolio_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(remote, local, check_dtype=False)
+    # the shuffled folder gives the same rows (shuffled on the id first)
+    out2 = tmp_path / "results2"
+    assert main(["batch", str(mixed), "--engine", "dask", "--out", str(out2) + "/"]) == 0
+    again = pd.read_parquet(out2).sort_values("portfolio_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, local, check_dtype=False)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(out)]) == 2  # holds files: refused
+    assert sorted(p.name for p in out.iterdir()) == written
