@@ -220,6 +220,19 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
         if flag[0]:
             fallback[q] = True
             continue
+        if want and n + horizon * nd > len(sp):
+            # room for this portfolio's longest schedule, made before its months start: the
+            # arrays are never replaced inside the month loop (which keeps that loop fast)
+            size = max(2 * len(sp), n + horizon * nd)
+            sp = _grow(sp, size)
+            sm = _grow(sm, size)
+            sd = _grow(sd, size)
+            so = _grow(so, size)
+            si = _grow(si, size)
+            sy = _grow(sy, size)
+            sc = _grow(sc, size)
+            sf = _grow(sf, size)
+            sg = _grow(sg, size)
         row0 = n
         it = 0
         pt = 0
@@ -299,17 +312,6 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
                     k += 1
             un += cash
             if want:
-                if n + nd > len(sp):
-                    size = 2 * len(sp) + nd
-                    sp = _grow(sp, size)
-                    sm = _grow(sm, size)
-                    sd = _grow(sd, size)
-                    so = _grow(so, size)
-                    si = _grow(si, size)
-                    sy = _grow(sy, size)
-                    sc = _grow(sc, size)
-                    sf = _grow(sf, size)
-                    sg = _grow(sg, size)
                 for o in range(nd):  # rows in the debts' own order
                     c = inv[o]
                     if isopen[c]:
