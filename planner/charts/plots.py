@@ -168,9 +168,19 @@ def group_small(series, labels, max_items: int, lang: str = "en"):
 
 
 def _balances(plan):
-    """Month numbers and, per debt, the owed balance at each month's end (month 0 = now)."""
-    frame = plan.balances()
-    return list(frame.index), [frame[d.name].tolist() for d in plan.debts]
+    """Month numbers and, per debt, the owed balance at each month's end (month 0 = now).
+
+    The numbers of ``plan.balances()``, read from the exact schedule without pandas
+    (importing it is most of a report's fixed cost).
+    """
+    c = plan.cents()
+    months = list(range(plan.months_run + 1))
+    series = [[0.0] * len(months) for _ in plan.debts]
+    for i, owed in enumerate(c["start_owed"]):
+        series[i][0] = owed / 100
+    for m, i, closing, fees in zip(c["month"], c["debt"], c["closing"], c["fees"]):
+        series[i][m] = (closing + fees) / 100
+    return months, series
 
 
 # ---------------------------------------------------------------------------

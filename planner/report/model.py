@@ -688,7 +688,7 @@ def _calls_batch(debts, asked, budget, chosen, kwargs) -> list[Call]:
     import numpy as np
 
     from ..negotiation import Scenario, monthly_pressure
-    from .whatif import what_if_totals
+    from .whatif import Totals, what_if_totals
 
     n = len(debts)
     position = {d.name: k for k, d in enumerate(debts)}
@@ -701,12 +701,13 @@ def _calls_batch(debts, asked, budget, chosen, kwargs) -> list[Call]:
             yield rows
 
     totals = what_if_totals(debts, changed, what_ifs(), budget, chosen.strategy, horizon=kwargs["horizon"])
+    base = Totals(chosen.months, chosen.total_interest, chosen.total_paid)  # each a pass over the plan: once
     before = monthly_pressure(debts)
     calls = []
     for (d, adj, said, basis, writing), new, t in zip(asked, changed, totals):
         if t.infeasible:
             raise _scenario_failed(d.name, [new if x.name == d.name else x for x in debts], budget, chosen.strategy, kwargs)
-        saved = _savings(chosen, t)
+        saved = _savings(base, t)
         after = before - monthly_pressure([d]) + monthly_pressure([new])
         calls.append(
             Call(0, d.name, tuple(said), tuple(basis), tuple(writing), saved.total_paid, saved.interest, saved.months,
@@ -726,7 +727,7 @@ def _every_ask_batch(debts, scenario, budget, chosen, kwargs):
 
     from ..engine import plan
     from ..negotiation import Contribution, ScenarioResult, monthly_pressure
-    from .whatif import what_if_totals
+    from .whatif import Totals, what_if_totals
 
     n = len(debts)
     position = {d.name: k for k, d in enumerate(debts)}
@@ -748,7 +749,7 @@ def _every_ask_batch(debts, scenario, budget, chosen, kwargs):
             yield rows.copy()
 
     totals = what_if_totals(debts, changed, what_ifs(), budget, chosen.strategy, horizon=kwargs["horizon"])
-    contributions, before = [], chosen
+    contributions, before = [], Totals(chosen.months, chosen.total_interest, chosen.total_paid)
     for k, (a, t) in enumerate(zip(scenario.adjustments, totals), start=1):
         if t.infeasible:
             raise _scenario_failed(scenario.name, scenario.steps(debts)[k], budget, chosen.strategy, kwargs)
