@@ -855,10 +855,24 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
         except InfeasibleBudgetError:
             return None
 
+    # A call's asks change its own debt only: replace that debt and its share of the month-1
+    # minimums, rather than re-reading every debt after each call (quadratic for 1,000 debts).
     current, comparison, needed = list(debts), None, None
+    position = {d.name: k for k, d in enumerate(debts)}
+    shares = [monthly_pressure([d]) for d in debts]
+    pressure = sum(shares, Decimal("0.00"))
     for k, c in enumerate(calls, start=1):
-        current = Scenario(c.name, c.adjustments).apply(current)
-        if monthly_pressure(current) <= budget:
+        if _names_itself(c.name):
+            i = position[c.name]
+            current[i] = Scenario(c.name, c.adjustments).apply([current[i]])[0]
+            share = monthly_pressure([current[i]])
+            pressure += share - shares[i]
+            shares[i] = share
+        else:  # a name that reads as a selector: the asks may reach other debts
+            current = Scenario(c.name, c.adjustments).apply(current)
+            shares = [monthly_pressure([d]) for d in current]
+            pressure = sum(shares, Decimal("0.00"))
+        if pressure <= budget:
             comparison = runs(current)
             if comparison is not None:
                 needed = k

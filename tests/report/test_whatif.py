@@ -99,3 +99,23 @@ def test_what_if_totals_are_plans():
 def test_unknown_engine():
     with pytest.raises(PlannerError, match="engine"):
         build_report([Debt("A", 100, 10, 50)], 100, engine="fast")
+
+
+@settings(max_examples=30, deadline=None)
+@given(varied_portfolios(min_size=2, max_size=6), st.integers(min_value=1, max_value=90))
+def test_short_budget_pressure_is_the_asks_applied_to_every_debt(debts, percent):
+    # The short report replaces one debt per call; applying each call's asks to the whole list agrees.
+    from planner.negotiation import Scenario
+
+    budget = monthly_pressure(debts) * percent // 100
+    try:
+        report = build_report(debts, budget, lang="en", start="2026-12", horizon=120)
+    except PlannerError:
+        return
+    if report.shortfall is None:
+        return
+    granted = report.calls[: report.shortfall.asks_needed or len(report.calls)]
+    current = list(debts)
+    for c in granted:
+        current = Scenario(c.name, c.adjustments).apply(current)
+    assert report.shortfall.pressure_after == monthly_pressure(current)
