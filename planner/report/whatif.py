@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 #: What-ifs planned in one run of the batch engine: memory holds this many copies of the debts.
-WHAT_IFS_PER_RUN = 64
+WHAT_IFS_PER_RUN = 32
 
 
 @dataclass(frozen=True)
