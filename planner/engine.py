@@ -44,10 +44,13 @@ from math import ceil
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
 from .money import from_cents, half_up, rate_ratio, to_cents
+from . import tracks
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
 
 DEFAULT_HORIZON = 600
+#: The implementations :func:`plan` picks among (``method=``): the same plans to the cent.
+METHODS = ("fast", "reference")
 
 
 def _money_schedule(values, what: str) -> dict[int, int]:
@@ -87,6 +90,7 @@ def plan(
     horizon: int = DEFAULT_HORIZON,
     start=None,
     changes: Mapping[int, Callable[[list[Debt]], list[Debt]]] | None = None,
+    method: str = "fast",
 ) -> Plan:
     """Simulate repaying ``debts`` with ``budget`` a month under ``strategy``.
 
@@ -120,6 +124,12 @@ def plan(
         The calendar month of month 1, for dates in the results.
     changes : mapping of int to callable, optional
         A change of terms from a month on: ``f(debts) -> debts``, same names, same order.
+    method : {"fast", "reference"}, default "fast"
+        How the months are computed; both give the same plan to the cent. ``"reference"``
+        is the plain monthly loop over every open debt that defines the rules (this
+        module); ``"fast"`` shares each debt's minimum-payment months between plans
+        (:mod:`planner.tracks`) and builds the schedule rows when first read. A plan
+        with ``changes`` after month 1 always runs the reference loop.
 
     Returns
     -------
@@ -134,7 +144,7 @@ def plan(
         When ``debts`` are not Debt objects with unique names (every problem listed).
     PlannerError
         When the strategy, ``horizon``, ``budget`` (negative or not a number), a month or
-        amount of ``extra``, ``budget_changes`` or ``changes``, or a change's result is invalid.
+        amount of ``extra``, ``budget_changes`` or ``changes``, a change's result or ``method`` is invalid.
 
     Examples
     --------
@@ -157,6 +167,8 @@ def plan(
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
+    if method not in METHODS:
+        raise PlannerError(f"method: 应为 {' 或 '.join(METHODS)} / must be one of {', '.join(METHODS)}: {str(method)[:40]!r}")
     if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
         horizon = int(horizon)
     later: dict[int, Callable] = {}
@@ -184,7 +196,10 @@ def plan(
             value=beyond[0],
         )
     priority = _priority(debts, strategy_fn)
-    cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
+    if later or method == "reference":
+        cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
+    else:
+        cols = tracks.simulate(_terms(debts), base, priority, extras, new_budgets, horizon)
     return Plan(
         debts=tuple(debts),
         strategy=name,
@@ -198,9 +213,25 @@ def plan(
     )
 
 
+#: Bound on the memos below (debts and orderings kept for plans of the same debts again).
+_MEMO_SIZE = 4096
+_terms_memo: dict[int, tuple[Debt, tuple]] = {}
+_priority_memo: dict[tuple, tuple[Sequence[Debt], list[int]]] = {}
+
+
 def _priority(debts: Sequence[Debt], strategy_fn: Strategy) -> list[int]:
+    # A strategy is a pure ordering of frozen debts: the same objects give the same order.
+    # The memo holds the debts, so the ids in its keys cannot be reused by other objects.
+    key = (strategy_fn, *map(id, debts))
+    hit = _priority_memo.get(key)
+    if hit is not None:
+        return list(hit[1])
     position = {id(d): i for i, d in enumerate(debts)}
-    return [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
+    order = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
+    if len(_priority_memo) >= _MEMO_SIZE:
+        _priority_memo.clear()
+    _priority_memo[key] = (tuple(debts), order)
+    return list(order)
 
 
 def _changed(before: Sequence[Debt], after) -> list[Debt]:
@@ -260,21 +291,28 @@ def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
     return out
 
 
-def _terms(debts: Sequence[Debt]) -> tuple:
-    """The per-debt lists the month loop reads."""
-    ratios = [rate_ratio(d.effective_apr) for d in debts]
-    return (
-        [to_cents(d.balance) for d in debts],
-        [to_cents(d.fees_owed) for d in debts],
-        [to_cents(d.min_payment) for d in debts],
-        [r[0] for r in ratios],
-        [r[1] for r in ratios],
-        [d.defer_from for d in debts],
-        [d.defer_from + d.defer_months for d in debts],
-        [d.defer_interest for d in debts],
-        [d.settle_month for d in debts],
-        [d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None for d in debts],
+def _debt_terms(d: Debt) -> tuple:
+    """One debt's terms in cents as the month loop reads them (memoised on the frozen debt)."""
+    hit = _terms_memo.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    num, den = rate_ratio(d.effective_apr)
+    terms = (
+        to_cents(d.balance), to_cents(d.fees_owed), to_cents(d.min_payment), num, den, d.defer_from,
+        d.defer_from + d.defer_months, d.defer_interest, d.settle_month,
+        d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None,
     )
+    if len(_terms_memo) >= _MEMO_SIZE:
+        _terms_memo.clear()
+    _terms_memo[id(d)] = (d, terms)
+    return terms
+
+
+def _terms(debts: Sequence[Debt]) -> tuple:
+    """The per-debt lists the month loop reads: balance, fees, minimum, rate ratio, holiday, settlement."""
+    if not debts:
+        return tuple([] for _ in range(10))
+    return tuple(list(column) for column in zip(*map(_debt_terms, debts)))
 
 
 def _simulate(
@@ -560,6 +598,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
 
 __all__ = [
     "DEFAULT_HORIZON",
+    "METHODS",
     "compare",
     "plan",
     "required_budget",

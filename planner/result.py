@@ -40,21 +40,24 @@ class ScheduleRow(NamedTuple):
     forgiven: int
 
 
+_ROW_FIELDS = ("month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
+
+
 class _Columns:
-    """The engine's raw output: one row per open debt per month, in cents."""
+    """The engine's raw output: one row per open debt per month, in cents.
 
-    __slots__ = ("month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven",
-                 "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run", "terms")
+    The reference engine fills the row lists as it goes. The fast engine
+    (:mod:`planner.tracks`) leaves them unset and gives a ``builder`` that makes
+    them on first read, and the per-debt ``sums`` the summaries need.
+    """
 
-    def __init__(self, n: int):
-        self.month: list[int] = []
-        self.debt: list[int] = []
-        self.opening: list[int] = []
-        self.interest: list[int] = []
-        self.payment: list[int] = []
-        self.closing: list[int] = []
-        self.fees: list[int] = []
-        self.forgiven: list[int] = []
+    __slots__ = (*_ROW_FIELDS, "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run", "terms",
+                 "sums", "builder")
+
+    def __init__(self, n: int, lazy: bool = False):
+        if not lazy:
+            for name in _ROW_FIELDS:
+                setattr(self, name, [])
         self.payoff: list[int | None] = [None] * n
         self.start_owed = [0] * n
         self.end_owed = [0] * n
@@ -62,6 +65,38 @@ class _Columns:
         self.unspent = 0
         self.months_run = 0
         self.terms: dict[int, tuple[Debt, ...]] = {}  # month -> the debts' terms from then (plan numbering)
+        self.sums: tuple[list[int], list[int], list[int]] | None = None  # interest, paid, forgiven by debt
+        self.builder = None
+
+    def __getattr__(self, name):
+        # Only reached for an unset slot: the rows of a fast plan, built on first read.
+        if name in _ROW_FIELDS and self.builder is not None:
+            for field_name, values in zip(_ROW_FIELDS, self.builder()):
+                setattr(self, field_name, values)
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def debt_sums(self) -> tuple[list[int], list[int], list[int]]:
+        """Interest, paid and forgiven by debt, in cents."""
+        if self.sums is None:
+            n = len(self.payoff)
+            interest, paid, forgiven = [0] * n, [0] * n, [0] * n
+            for i, x, p, f in zip(self.debt, self.interest, self.payment, self.forgiven):
+                interest[i] += x
+                paid[i] += p
+                forgiven[i] += f
+            self.sums = (interest, paid, forgiven)
+        return self.sums
+
+    def series(self) -> list[tuple[list[int], ...] | None]:
+        """Per debt: its (opening, interest, payment, closing, fees, forgiven) by month from 1; None if never open."""
+        if self.builder is not None and hasattr(self.builder, "by_debt"):
+            return self.builder.by_debt()
+        out: list = [None if p == 0 else tuple([] for _ in range(6)) for p in self.payoff]
+        for row in zip(self.debt, self.opening, self.interest, self.payment, self.closing, self.fees, self.forgiven):
+            for column, value in zip(out[row[0]], row[1:]):
+                column.append(value)
+        return out
 
     def add(self, month, debt, opening, interest, payment, closing, fees, forgiven):
         self.month.append(month)
@@ -173,14 +208,7 @@ class Plan:
     @cached_property
     def outcomes(self) -> tuple[DebtOutcome, ...]:
         c = self.columns
-        n = len(self.debts)
-        interest = [0] * n
-        paid = [0] * n
-        forgiven = [0] * n
-        for i, x, p, f in zip(c.debt, c.interest, c.payment, c.forgiven):
-            interest[i] += x
-            paid[i] += p
-            forgiven[i] += f
+        interest, paid, forgiven = c.debt_sums()
         out = []
         for i, d in enumerate(self.debts):
             never = c.payoff[i] is None
@@ -199,26 +227,26 @@ class Plan:
 
     @property
     def months(self) -> int | None:
-        months = [o.payoff_month for o in self.outcomes]
+        months = self.columns.payoff
         return None if any(m is None for m in months) else max(months, default=0)
 
     @property
     def never_paid(self) -> list[str]:
         """Names of the debts not cleared within the horizon."""
-        return [o.name for o in self.outcomes if o.payoff_month is None]
+        return [d.name for d, m in zip(self.debts, self.columns.payoff) if m is None]
 
     @property
     def total_interest(self) -> Decimal:
-        return from_cents(sum(self.columns.interest))
+        return from_cents(sum(self.columns.debt_sums()[0]))
 
     @property
     def total_paid(self) -> Decimal:
         """Everything paid, settlements included."""
-        return from_cents(sum(self.columns.payment))
+        return from_cents(sum(self.columns.debt_sums()[1]))
 
     @property
     def total_forgiven(self) -> Decimal:
-        return from_cents(sum(self.columns.forgiven))
+        return from_cents(sum(self.columns.debt_sums()[2]))
 
     @property
     def total_owed_at_start(self) -> Decimal:
@@ -233,7 +261,8 @@ class Plan:
     def reconciles(self) -> bool:
         """Paid = owed at start + interest − forgiven − still owed, to the cent."""
         c = self.columns
-        return sum(c.payment) == sum(c.start_owed) + sum(c.interest) - sum(c.forgiven) - sum(c.end_owed)
+        interest, paid, forgiven = c.debt_sums()
+        return sum(paid) == sum(c.start_owed) + sum(interest) - sum(forgiven) - sum(c.end_owed)
 
     def calendar_month(self, month: int) -> str | None:
         """``"2027-03"`` for a plan month, when the plan has a start month."""
@@ -321,9 +350,12 @@ class Plan:
         [[60.0, 41.41]]
         """
         c = self.columns
-        paid = [[0.0] * c.months_run for _ in self.debts]
-        for m, i, p in zip(c.month, c.debt, c.payment):
-            paid[i][m - 1] += p / 100
+        paid = []
+        for s in c.series():  # one row a month while a debt is open, from month 1
+            row = [0.0] * c.months_run
+            if s is not None:
+                row[: len(s[2])] = [p / 100 for p in s[2]]
+            paid.append(row)
         return paid
 
     # -- DataFrames ----------------------------------------------------
@@ -381,11 +413,13 @@ class Plan:
 
         c = self.columns
         months = range(0, c.months_run + 1)
-        data = {d.name: [0.0] * len(months) for d in self.debts}
-        for i, d in enumerate(self.debts):
-            data[d.name][0] = c.start_owed[i] / 100
-        for m, i, b, f in zip(c.month, c.debt, c.closing, c.fees):
-            data[self.debts[i].name][m] = (b + f) / 100
+        data = {}
+        for i, (d, s) in enumerate(zip(self.debts, c.series())):
+            owed = [0.0] * len(months)
+            owed[0] = c.start_owed[i] / 100
+            if s is not None:  # one row a month while the debt is open, from month 1
+                owed[1 : len(s[3]) + 1] = [(b + f) / 100 for b, f in zip(s[3], s[4])]
+            data[d.name] = owed
         frame = pd.DataFrame(data, index=pd.Index(months, name="month"))
         return frame
 

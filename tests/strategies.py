@@ -82,3 +82,27 @@ def varied_debts(draw, *, name: str = "D") -> Debt:
 def varied_portfolios(draw, *, min_size: int = 1, max_size: int = 6) -> list[Debt]:
     n = draw(st.integers(min_value=min_size, max_value=max_size))
     return [draw(varied_debts(name=f"债务{k}")) for k in range(n)]
+
+
+# -- added for the fast engine's tests (tests/core/test_tracks.py): debts with negotiated terms --
+
+
+@st.composite
+def negotiated_debts(draw, *, name: str = "D") -> Debt:
+    """A debt from :func:`varied_debts` or :func:`debts`, maybe with a payment holiday (with or
+    without interest, from any month) and maybe a settlement in some month."""
+    d = draw(varied_debts(name=name) | debts(name=name))
+    fields = {}
+    if draw(st.booleans()):
+        fields.update(defer_months=draw(st.integers(0, 14)), defer_from=draw(st.integers(1, 10)),
+                      defer_interest=draw(st.booleans()))
+    if draw(st.integers(0, 3)) == 0:
+        fields.update(settle_month=draw(st.integers(1, 30)),
+                      settle_fraction=draw(st.integers(0, 100).map(lambda x: Decimal(x) / 100)))
+    return d.with_(**fields) if fields else d
+
+
+@st.composite
+def negotiated_portfolios(draw, *, min_size: int = 1, max_size: int = 7) -> list[Debt]:
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
+    return [draw(negotiated_debts(name=f"d{k}")) for k in range(n)]

@@ -17,8 +17,8 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
 from .dask import batch_dask, dask_inputs
-from .kernel import batch_strategies
-from .run import ScheduleWriter, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
+from .kernel import batch_strategies, prepare
+from .run import ScheduleWriter, batch_book, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
 from .table import BATCH_COLUMNS, book_from_frame, read_table
 
 
@@ -36,6 +36,7 @@ __all__ = [
     "Book",
     "adjust",
     "apply_scenario",
+    "batch_book",
     "batch_dask",
     "batch_frame",
     "batch_strategies",
@@ -44,6 +45,7 @@ __all__ = [
     "dask_inputs",
     "later_changes",
     "plan_batch",
+    "prepare",
     "read_table",
     "run_book",
     "run_books",

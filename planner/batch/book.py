@@ -27,7 +27,9 @@ class Book:
 
     Money in integer cents; rates as codes into :attr:`rates` (exact Decimals,
     the *effective* yearly rate: ``penalty_apr`` while overdue); settlement
-    fractions as codes into :attr:`fractions` (-1: none).
+    fractions as codes into :attr:`fractions`, read only where ``settle_month``
+    is above 0. A payment holiday runs from ``defer_from`` up to ``defer_to``
+    (equal: none; ``defer_interest`` is then not read).
     """
 
     ids: list  # portfolio ids, in order
@@ -48,6 +50,7 @@ class Book:
     fractions: list[Decimal] = field(default_factory=list)
     #: What only negotiation adjustments need (kind, contract rate, overdue, dates):
     #: long arrays ``apr_code``, ``penalty_code``, ``overdue``, ``kind_code``, ``contract``
+    #: (``penalty_code`` and ``contract`` ``None`` when the table has no such column)
     #: and the list ``kinds``; ``None`` for a book built from Debt objects or arrays.
     detail: dict | None = None
     #: Portfolios whose terms change from a later month (an adjustment with ``from_month``
@@ -73,7 +76,7 @@ class Book:
                     self.rates[self.rate_code[r]],
                     Decimal(int(self.minimum[r])) / 100,
                     fees_owed=Decimal(int(self.fees[r])) / 100,
-                    defer_from=int(self.defer_from[r]),
+                    defer_from=max(int(self.defer_from[r]), 1),
                     defer_months=int(self.defer_to[r] - self.defer_from[r]),
                     defer_interest=bool(self.defer_interest[r]),
                     settle_month=settle or None,
@@ -97,9 +100,9 @@ class Book:
                     Decimal(int(self.minimum[r])) / 100,
                     kind=d["kinds"][d["kind_code"][r]],
                     overdue_days=int(d["overdue"][r]),
-                    penalty_apr=self.rates[d["penalty_code"][r]] if d["penalty_code"][r] >= 0 else None,
+                    penalty_apr=self.rates[d["penalty_code"][r]] if d["penalty_code"] is not None and d["penalty_code"][r] >= 0 else None,
                     fees_owed=Decimal(int(self.fees[r])) / 100,
-                    contract_date=d["contract"][r],
+                    contract_date=d["contract"][r] if d["contract"] is not None else None,
                 )
             )
         return out
@@ -130,6 +133,18 @@ class Book:
 #: The :class:`Book` arrays with one entry per debt (the rest are per portfolio or shared).
 _PER_DEBT = ("name_code", "balance", "fees", "minimum", "rate_code", "defer_from", "defer_to",
              "defer_interest", "settle_month", "settle_code")
+
+
+def _labels(labels, codes: np.ndarray):
+    """A pandas ``string`` array of ``labels[code]`` for each code, built in Arrow (no Python string per row)."""
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+    except ImportError:  # pyarrow comes with the batch extra; without it, the slower way
+        return pd.array(np.asarray(list(labels), dtype=object)[codes], dtype="string")
+    return pd.array(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string())).cast(pa.string()),
+                    dtype="string")
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -250,8 +265,8 @@ class BatchResult:
         frame = pd.DataFrame(
             {
                 "portfolio_id": self.ids,
-                "strategy": pd.array([self.strategy] * len(self.ids), dtype="string"),
-                "status": pd.array(self.status, dtype="string"),
+                "strategy": _labels([self.strategy], np.zeros(len(self.ids), dtype=np.int8)),
+                "status": _labels(STATUS, self.status_code),
                 "months": months,
                 "total_interest": yuan(self.interest),
                 "total_paid": yuan(self.paid),

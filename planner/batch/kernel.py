@@ -9,6 +9,7 @@ hold all three equal.
 from __future__ import annotations
 
 import os
+import threading
 from decimal import Decimal
 
 import numpy as np
@@ -228,32 +229,59 @@ _WORK = ("bal", "fees", "minp", "rnum", "rden", "limit", "orig", "dfrom", "dto",
 
 _SCHEDULE_KEYS = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
 _TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status", "infeasible_month", "shortfall", "fallback")
+_LOADING = threading.Lock()
+_PRELOAD: threading.Thread | None = None
 _LOOP = None  # the compiled loop once loaded; False: not available or not wanted; None: not loaded yet
-#: Debts in a book from which loading the compiled loop pays for itself: importing numba and
-#: loading its cached machine code measured 1.3 s + 2.8 s on the shared 2-core machine, while
-#: the whole run_book of 20,000 five-debt portfolios was 0.28 s compiled and 0.33 s plain numpy
-#: (``make bench``, kernel section). Below this size the plain-numpy loop runs.
-COMPILE_FROM = 1_500_000
+#: Debts in a book from which loading the compiled loop pays for itself. Importing numba and
+#: loading its cached machine code costs about 1.2 s on the shared 2-core machine (3 s when it is
+#: busy); the compiled loop then plans 100,000 five-debt portfolios in about half the plain-numpy
+#: loop's time (0.4 s against 0.8 s of CPU, ``make bench``, kernel section), so it pays from about
+#: 200,000 portfolios. ``planner batch`` loads it in the background while it reads a large table
+#: (:func:`prepare`). Below this size the plain-numpy loop runs.
+COMPILE_FROM = 1_000_000
 
 
 def compiled_loop():
     """The numba month loop (compiled, or loaded from its cache, on first call); ``None`` without numba.
 
     Set the environment variable ``PLANNER_NO_NUMBA=1`` to use the plain-numpy loop.
-    :func:`simulate` uses the compiled loop once this has loaded it.
+    Once loaded, :func:`active_loop` returns it and the runs use it. Thread-safe:
+    ``planner batch`` starts the load in a thread while it reads the table.
     """
-    global _LOOP
-    if _LOOP is None:
-        if os.environ.get("PLANNER_NO_NUMBA"):
-            _LOOP = False
-        else:
-            try:
-                from .compiled import month_loop
-            except ImportError:
+    global _LOOP, _PRELOAD
+    if _PRELOAD is not None and _PRELOAD is not threading.current_thread():
+        _PRELOAD.join()  # the background load (see prepare) finishes first: no thread left when workers fork
+        _PRELOAD = None
+    with _LOADING:
+        if _LOOP is None:
+            if os.environ.get("PLANNER_NO_NUMBA"):
                 _LOOP = False
             else:
-                _warm(month_loop)
-                _LOOP = month_loop
+                try:
+                    from .compiled import book_loop
+                except ImportError:
+                    _LOOP = False
+                else:
+                    _warm(book_loop)
+                    _LOOP = book_loop
+    return _LOOP or None
+
+
+def prepare(debts: int) -> None:
+    """Start loading the compiled loop in a background thread when a book of ``debts`` rows is coming.
+
+    ``planner batch`` calls this before it reads the table, so importing numba and
+    loading its cached machine code overlap the reading (which releases the GIL).
+    :func:`compiled_loop` waits for it; nothing happens below :data:`COMPILE_FROM`.
+    """
+    global _PRELOAD
+    if debts >= COMPILE_FROM and _LOOP is None and _PRELOAD is None:
+        _PRELOAD = threading.Thread(target=compiled_loop, name="planner-load-numba", daemon=True)
+        _PRELOAD.start()
+
+
+def active_loop():
+    """The compiled loop if it has been loaded (:func:`compiled_loop`), else ``None``; loads nothing."""
     return _LOOP or None
 
 
@@ -272,32 +300,68 @@ def use_compiled(flag: bool | None) -> bool:
 
 def _warm(loop) -> None:
     """Compile (or load) for the argument types used, before any worker forks."""
-    one = np.ones((1, 1), dtype=np.int64)
-    zero = np.zeros((1, 1), dtype=np.int64)
-    loop(one, zero, one, zero, one, one, zero, one, one, np.ones((1, 1), dtype=bool), zero, zero, one,
-         np.ones(1, dtype=np.int64), np.zeros(1, dtype=bool), True, 1, True)
+    book = _tiny_book()
+    simulate_span(book, "avalanche", 0, 1, 12, True, loop=loop)
 
 
-def simulate(a: dict, cascade: bool, horizon: int, want_schedule: bool, *, use_numba: bool | None = None) -> dict:
-    """One chunk's month loop: compiled once :func:`compiled_loop` has loaded it (or with ``use_numba``), else plain numpy."""
-    loop = (compiled_loop() if use_numba else _LOOP or None) if use_numba is not False else None
+def _tiny_book() -> Book:
+    one = np.ones(1, dtype=np.int64)
+    zero = np.zeros(1, dtype=np.int64)
+    return Book(ids=[0], start=np.array([0, 1], dtype=np.int64), names=["a"], name_code=zero.copy(), balance=one * 100,
+                fees=zero.copy(), minimum=one * 10, rate_code=zero.copy(), rates=[Decimal(12)], budget=one * 50,
+                defer_from=one.copy(), defer_to=one.copy(), defer_interest=np.ones(1, dtype=bool),
+                settle_month=zero.copy(), settle_code=zero - 1)
+
+
+def code_tables(book: Book) -> dict:
+    """Per rate, name and settlement code, what the compiled loop reads; once per book (its sub-books share the codes)."""
+    key = ("codes", len(book.rates), len(book.names), len(book.fractions))
+    if key not in book.cache:
+        num, den, ok = rate_ratios(book)
+        limit = np.where(ok, (_SAFE - den) // (2 * np.maximum(num, 1)), -1)
+        snum, sden, sok = _fractions(book.fractions)
+        book.cache[key] = {
+            "rnum": num, "rden": den, "rlimit": limit.astype(np.int64),
+            "rrank": _rank(book.rates) if book.rates else np.zeros(1, dtype=np.int64),
+            "nrank": _rank(book.names) if book.names else np.zeros(1, dtype=np.int64),
+            "snum": snum, "sden": np.where(sok, sden, 0).astype(np.int64),
+        }
+    return book.cache[key]
+
+
+def simulate_span(book: Book, strategy: str, lo: int, hi: int, horizon: int, want_schedule: bool, *, loop=None) -> dict:
+    """Portfolios ``lo`` to ``hi`` of ``book`` through the compiled loop, straight from the long arrays.
+
+    The same totals (and schedule, portfolio counted from ``lo``) as
+    :func:`simulate` on :func:`chunk_arrays` of those portfolios.
+    """
+    from .compiled import FIELD_CODES
+
+    loop = loop or compiled_loop()
     if loop is None:
-        if use_numba:
-            raise PlannerError("numba is not installed: pip install 'debt-planner[batch]'")
-        return simulate_numpy(a, cascade, horizon, want_schedule)
-    P, D = a["bal"].shape
-    zeros = np.zeros((P, D), dtype=np.int64)
-    ones = np.ones((P, D), dtype=np.int64)
+        raise PlannerError("numba is not installed: pip install 'debt-planner[batch]'")
+    t = code_tables(book)
+    bad = np.zeros(book.size, dtype=bool)
+    if book.changes:  # terms changing mid-plan: the single engine plans these exactly
+        bad[list(book.changes)] = True
+    keys = strategy_keys(strategy)
+    keyf = np.array([FIELD_CODES[k.field] for k in keys], dtype=np.int64)
+    keyd = np.array([k.descending for k in keys], dtype=np.bool_)
     totals, rows = loop(
-        a["bal"], a.get("fees", zeros), a["minp"], a["rnum"], a["rden"], a["limit"], a["orig"],
-        a.get("dfrom", ones), a.get("dto", ones), a.get("dint", np.ones((P, D), dtype=bool)),
-        a.get("smonth", zeros), a.get("snum", zeros), a.get("sden", ones),
-        a["budget"], a["bad"], bool(cascade), int(horizon), bool(want_schedule),
+        lo, hi, book.start, book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
+        t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"],
+        book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code, t["snum"], t["sden"],
+        book.budget, bad, keyf, keyd, int(horizon), bool(want_schedule),
     )
     out = dict(zip(_TOTALS, totals))
     if want_schedule:
         out["schedule"] = dict(zip(_SCHEDULE_KEYS, rows))
     return out
+
+
+def simulate(a: dict, cascade: bool, horizon: int, want_schedule: bool) -> dict:
+    """One chunk's month loop in plain numpy (see :func:`simulate_numpy`); :func:`simulate_span` is the compiled one."""
+    return simulate_numpy(a, cascade, horizon, want_schedule)
 
 
 def simulate_numpy(a: dict, cascade: bool, horizon: int, want_schedule: bool) -> dict:
@@ -479,11 +543,15 @@ __all__ = [
     "COMPILE_FROM",
     "batch_strategies",
     "chunk_arrays",
+    "active_loop",
+    "code_tables",
     "compiled_loop",
+    "prepare",
     "priority_order",
     "rate_ratios",
     "simulate",
     "simulate_numpy",
+    "simulate_span",
     "strategy_keys",
     "use_compiled",
 ]

@@ -12,7 +12,10 @@ from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
-from .kernel import _SCHEDULE_KEYS, COMPILE_FROM, batch_strategies, chunk_arrays, compiled_loop, rate_ratios, simulate, strategy_keys
+from .kernel import (
+    _SCHEDULE_KEYS, COMPILE_FROM, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, simulate,
+    simulate_span, strategy_keys,
+)
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
 #: Portfolios per chunk: bounds memory (about 1 KB per debt while a chunk runs).
@@ -24,32 +27,40 @@ _INT64_MAX = np.iinfo(np.int64).max
 
 
 def _run_chunk(args) -> dict[str, dict]:
-    """One chunk under each strategy; a top-level function so worker processes can run it.
+    """Portfolios ``lo`` to ``hi`` of a book under each strategy; a top-level function so worker processes can run it.
 
-    The scenario (if any) is applied here, once for all strategies, and portfolios
-    that left the vectorised path (int64 overflow) are planned by the single engine
-    here too, so both run in the workers.
+    The compiled loop reads the book's own arrays; the plain-numpy loop and a
+    scenario work on the chunk's sub-book. The scenario (if any) is applied here,
+    once for all strategies, and portfolios that left the fast path (int64
+    overflow) are planned by the single engine here too, so both run in the workers.
     """
-    book, strategies, horizon, want_schedule, scenario = args
-    if scenario is not None:
-        book = apply_scenario(book, scenario)
+    book, lo, hi, strategies, horizon, want_schedule, scenario = args
+    loop = active_loop()
+    if scenario is not None or loop is None:
+        book = book.take(np.arange(lo, hi))
+        lo, hi = 0, book.size
+        if scenario is not None:
+            book = apply_scenario(book, scenario)
     out = {}
-    keys: dict = {}  # the sort-key columns, shared by the strategies of this chunk
+    keys: dict = {}  # the sort-key columns of the numpy path, shared by the strategies of this chunk
     for strategy in strategies:
-        part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
-        _finish_fallback(book, part, strategy, horizon, want_schedule)
+        if loop is not None:
+            part = simulate_span(book, strategy, lo, hi, horizon, want_schedule, loop=loop)
+        else:
+            part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
+        _finish_fallback(book, lo, part, strategy, horizon, want_schedule)
         out[strategy] = part
     return out
 
 
-def _finish_fallback(book: Book, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
-    """Plan the flagged portfolios of a chunk with the single engine and put them in ``part``."""
+def _finish_fallback(book: Book, lo: int, part: dict, strategy: str, horizon: int, want_schedule: bool) -> None:
+    """Plan the flagged portfolios of a chunk (book positions from ``lo``) with the single engine and put them in ``part``."""
     rows = np.nonzero(part["fallback"])[0]
     if not len(rows):
         return
     extra = []
     for p in rows:
-        row = _fallback(book, int(p), strategy, horizon, want_schedule)
+        row = _fallback(book, lo + int(p), strategy, horizon, want_schedule)
         part["status"][p] = row["status"]
         for k in _MONEY_FIELDS:
             if part[k].dtype != object and abs(row[k]) > _INT64_MAX:
@@ -163,6 +174,8 @@ def run_books(
     if len(book.balance) >= COMPILE_FROM:
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
+    if active_loop() is not None:
+        code_tables(book)
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -180,7 +193,7 @@ def run_books(
             _SHARED = None
     else:
         for lo, hi in spans:
-            parts.append(_hand_over(_run_chunk((book.take(np.arange(lo, hi)), *job)), lo, on_schedule))
+            parts.append(_hand_over(_run_chunk((book, lo, hi, *job)), lo, on_schedule))
             if progress:
                 progress((hi - lo) * len(strategies))
     keep = schedules and on_schedule is None
@@ -238,7 +251,7 @@ _SHARED = None
 
 def _run_shared(span: tuple[int, int]) -> dict:
     book, job = _SHARED
-    return _run_chunk((book.take(np.arange(*span)), *job))
+    return _run_chunk((book, *span, *job))
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
@@ -335,15 +348,36 @@ def batch_frame(
     a long frame of portfolio_id, strategy, month, debt and the amounts in yuan.
     With a ``schedule_writer`` (a :class:`ScheduleWriter`) the schedules go to it
     chunk by chunk instead, never whole in memory, and ``schedules`` is ``None``.
+    The table is read into a :class:`Book` by :func:`book_from_frame`; then
+    :func:`batch_book` runs it.
     """
+    names = strategy_list(strategies)
+    book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
+    return batch_book(book, names, scenario=scenario, horizon=horizon, schedules=schedules, workers=workers,
+                      chunk_size=chunk_size, progress=progress, schedule_writer=schedule_writer)
+
+
+def batch_book(
+    book: Book,
+    strategies="avalanche",
+    *,
+    scenario=None,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    schedule_writer=None,
+):
+    """:func:`batch_frame` for a book already read (the caller can drop the table first)."""
     import pandas as pd
 
     names = strategy_list(strategies)
-    book = book_from_frame(frame, budget_column, source=source, id_column=id_column)
     sink = None
     if schedules and schedule_writer is not None:
         def sink(strategy, sch):
-            schedule_writer.add(strategy, _schedule_frame(book, strategy, sch))
+            table = _schedule_table(book, strategy, sch)
+            schedule_writer.add(strategy, table if table is not None else _schedule_frame(book, strategy, sch))
     runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
                      progress=progress, scenario=scenario, on_schedule=sink)
     results = [runs[name].to_frame() for name in names]
@@ -361,6 +395,10 @@ def schedule_frame(book: Book, result: BatchResult):
     return _schedule_frame(book, result.strategy, result.schedule)
 
 
+_MONEY_COLUMNS = (("opening", "opening_balance"), ("interest", "interest"), ("payment", "payment"),
+                  ("closing", "closing_balance"), ("fees", "fees_owed"), ("forgiven", "forgiven"))
+
+
 def _schedule_frame(book: Book, strategy: str, sch: dict):
     import pandas as pd
 
@@ -376,12 +414,37 @@ def _schedule_frame(book: Book, strategy: str, sch: dict):
             "debt": pd.array(names[book.name_code[rows]] if len(p) else [], dtype="string"),
         }
     )
-    for key, column in (("opening", "opening_balance"), ("interest", "interest"), ("payment", "payment"),
-                        ("closing", "closing_balance"), ("fees", "fees_owed"), ("forgiven", "forgiven")):
+    for key, column in _MONEY_COLUMNS:
         frame[column] = np.asarray(sch[key] / 100, dtype=np.float64)
     return frame
 
 
+def _schedule_table(book: Book, strategy: str, sch: dict):
+    """A chunk's schedule as a pyarrow Table with the columns of :func:`schedule_frame`, built in
+    Arrow (ids and names taken by index, no Python string per row); ``None`` where the ids do not
+    make one Arrow column (mixed types), for the pandas path."""
+    import pyarrow as pa
+
+    key = ("arrow ids", len(book.ids))
+    if key not in book.cache:
+        try:
+            book.cache[key] = (pa.array(book.ids), pa.array(book.names, type=pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            book.cache[key] = None
+    if book.cache[key] is None:
+        return None
+    ids, names = book.cache[key]
+    p = sch["portfolio"].astype(np.int64)
+    rows = book.start[p] + sch["debt"].astype(np.int64)
+    columns = {
+        "portfolio_id": ids.take(pa.array(p)),
+        "strategy": pa.array([strategy], type=pa.string()).take(pa.array(np.zeros(len(p), dtype=np.int32))),
+        "month": pa.array(sch["month"].astype(np.int64)),
+        "debt": names.take(pa.array(book.name_code[rows])),
+    }
+    for k, column in _MONEY_COLUMNS:
+        columns[column] = pa.array(np.asarray(sch[k] / 100, dtype=np.float64))
+    return pa.table(columns)
 
 
 class ScheduleWriter:
@@ -424,15 +487,20 @@ class ScheduleWriter:
         self.empty = None  # an empty frame with the columns, for a book without rows
 
     def add(self, strategy: str, frame) -> None:
+        """Append a chunk's rows for ``strategy``: a DataFrame or a pyarrow Table with the same columns."""
+        import pandas as pd
+
         if self.empty is None:
-            self.empty = frame.iloc[:0]
+            self.empty = frame.iloc[:0] if isinstance(frame, pd.DataFrame) else frame.slice(0, 0).to_pandas()
         if not len(frame):
             return
+        if not self.parquet and not isinstance(frame, pd.DataFrame):
+            frame = frame.to_pandas()
         if self.parquet:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame
             if strategy not in self.writers:
                 self.writers[strategy] = pq.ParquetWriter(self.temps[strategy], table.schema)
             self.writers[strategy].write_table(table)
@@ -522,6 +590,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "SCHEDULE_CHUNK",
     "ScheduleWriter",
+    "batch_book",
     "batch_frame",
     "plan_batch",
     "run_book",

@@ -44,6 +44,12 @@ class _Problems:
             self.add(make(int(r)))
         self.total += max(len(positions) - shown, 0)
 
+    def extend(self, other: "_Problems") -> None:
+        """Add another collection's problems after these (its listed ones, then its count)."""
+        for item in other.items:
+            self.add(item)
+        self.total += other.total - len(other.items)
+
     def raise_if_any(self) -> None:
         if self.total:
             items = list(self.items)
@@ -108,16 +114,45 @@ def _blank_to_na(series):
     return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
 
 
-def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray, *, rate: bool = False):
+def _codes(series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` with missing and blank text (spaces only) as code -1: checked on the distinct values only.
+
+    Codes count distinct values in order of first appearance, as ``pd.factorize``'s;
+    the distinct values come back as an object array of Python values.
+    """
+    import pandas as pd
+
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        values = series.to_numpy(dtype=np.int64)
+        if len(values) and bool((values[1:] >= values[:-1]).all()):  # sorted whole numbers (ids): runs, no hashing
+            change = np.empty(len(values), dtype=bool)
+            change[0] = True
+            np.not_equal(values[1:], values[:-1], out=change[1:])
+            codes = np.cumsum(change) - 1
+            return codes, values[change].astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+    uniques = np.asarray(uniques, dtype=object)
+    if text and len(uniques):
+        if series.dtype == object:
+            blank = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), dtype=bool, count=len(uniques))
+        else:
+            blank = (pd.Series(uniques, dtype="string").str.strip() == "").to_numpy(dtype=bool, na_value=True)
+        if blank.any():
+            remap = np.cumsum(~blank) - 1
+            remap[blank] = -1
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+            uniques = uniques[~blank]
+    return codes, uniques
+
+
+def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray, *, rate: bool = False, coded=None):
     """Apply ``parser`` (the loader's, on ``str(value)``) to each distinct value; codes and values.
 
     With ``rate``, a value that looks like 0.18 meant as 18% warns as the loader does
     (one warning per distinct value, naming its first rows and how many there are).
     """
-    import pandas as pd
-
-    series = _blank_to_na(series)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = coded if coded is not None else _codes(series)
     values = []
     failed = np.zeros(len(uniques), dtype=bool)
     from ..money import ParseError
@@ -147,12 +182,14 @@ def _warn_fraction(source: str, label: str, text: str, value: Decimal, rows: np.
     warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=4)
 
 
-def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> np.ndarray:
-    """Yuan (numbers or text such as "￥12,000") to int64 cents, exactly as the loader reads them.
+def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Yuan (numbers or text such as "￥12,000") to int64 cents, exactly as the loader reads them; and which are missing.
 
-    Fast path: a plain number whose value × 100 is not within 0.001 of a half cent
-    rounds the same in float as half-up in Decimal. Everything else (text with
-    currency signs, 万, values on a half cent) goes through the loader's parser.
+    Fast path: a plain number whose value × 100 is not within 0.001 of a half
+    cent rounds the same in float as half-up in Decimal. Everything else (text
+    with currency signs, 万, values on a half cent) goes through the loader's
+    parser, once per distinct value. Missing cells (empty, blank) are 0 here and
+    flagged in the mask; the caller says whether they may be.
     """
     import pandas as pd
 
@@ -161,19 +198,23 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
         # cent (or negative, or too large) go through the parser, once per distinct value.
         x = series.to_numpy(dtype=np.float64, na_value=np.nan) * 100
         missing = np.isnan(x)
-        frac = x - np.floor(x)
-        fast = np.isfinite(x) & (x >= 0) & (x <= float(MAX_MONEY) * 100) & (np.abs(frac - 0.5) > 1e-3)
-        out = np.zeros(len(x), dtype=np.int64)
-        out[fast] = np.rint(x[fast]).astype(np.int64)
-        slow = np.nonzero(~fast & ~missing)[0]
+        cents = np.rint(x)
+        # in range (NaN and infinities fail these) and not within 0.001 of a half cent
+        fast = x >= 0
+        fast &= x <= float(MAX_MONEY) * 100
+        np.subtract(x, cents, out=x)
+        np.abs(x, out=x)
+        fast &= x < 0.499
+        cents[~fast] = 0
+        out = cents.astype(np.int64)
+        slow = np.nonzero(~(fast | missing))[0]
         if len(slow):
             codes, uniques = pd.factorize(series.iloc[slow], use_na_sentinel=True)
             values = _parse_money_values(uniques, codes, label, problems, rows[slow])
             out[slow] = values[codes]
-        return out
-    series = _blank_to_na(series)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    u = pd.Series(uniques)
+        return out, missing
+    codes, uniques = _codes(series)
+    u = pd.Series(uniques, dtype=object)
     text = u.astype("string")
     plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
     x = np.full(len(u), np.nan)
@@ -186,9 +227,10 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     if (~fast).any():
         slow = np.nonzero(~fast)[0]
         cents[slow] = _parse_money_values(uniques[slow], codes, label, problems, rows, slow)
-    out = cents[np.maximum(codes, 0)]
-    out[codes < 0] = 0
-    return out
+    missing = codes < 0
+    out = cents[np.maximum(codes, 0)] if len(cents) else np.zeros(len(codes), dtype=np.int64)
+    out[missing] = 0
+    return out, missing
 
 
 def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -> np.ndarray:
@@ -208,6 +250,30 @@ def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -
                 _SHOWN_PER_VALUE,
             )
     return cents
+
+
+def _repeated_within(group: np.ndarray, code: np.ndarray, codes: int) -> np.ndarray:
+    """Rows whose ``code`` (0 or more) appeared earlier in the same ``group``; rows come grouped.
+
+    Small groups (the usual few debts a portfolio): compare each row with the few rows
+    before it, in whole-column passes and little memory. Larger ones: a stable sort of
+    group × code.
+    """
+    n = len(code)
+    longest = int(np.bincount(group).max()) if n else 0
+    if longest <= 16:
+        dup = np.zeros(n, dtype=bool)
+        for k in range(1, longest):
+            same = code[k:] == code[:-k]
+            same &= group[k:] == group[:-k]
+            dup[k:] |= same
+    else:
+        pair = group.astype(np.int64) * (codes + 1) + code
+        by_pair = np.argsort(pair, kind="stable")
+        dup = np.zeros(n, dtype=bool)
+        dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
+    dup &= code >= 0
+    return dup
 
 
 def book_from_frame(frame, budget_column: str = "budget", *, source: str = "table", id_column: str = "portfolio_id") -> Book:
@@ -255,60 +321,65 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         _nested_cells(frame[raw], raw, problems)
     problems.raise_if_any()  # a list in a cell cannot be factorized or parsed: stop here
     ids = frame[id_column]
-    id_missing = _missing(ids.to_numpy())
-    # A row with nothing in any column read (",,,,", a formatted spreadsheet's empty rows) is
-    # skipped, as the loader skips blank rows; its missing id is not a problem.
-    empty = id_missing.copy()
-    for raw in (budget_column, *columns.values()):
-        if empty.any():
-            empty &= _missing(frame[raw].to_numpy())
-    id_missing &= ~empty
-    if empty.all():
-        raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
-    problems.add_rows(
-        np.nonzero(id_missing)[0], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
-    )
-    pcode, pids = pd.factorize(_blank_to_na(ids), use_na_sentinel=True)  # a blank id is missing, not a portfolio ""
-    order = np.argsort(pcode, kind="stable")
-    order = order[pcode[order] >= 0]
-    rows = order + 2  # spreadsheet row numbers, header = row 1
-    sub = frame.iloc[order]
-    pcode = pcode[order]
+    pcode, pids = _codes(ids)  # a blank id is missing, not a portfolio ""
+    id_missing = pcode < 0
+    if id_missing.any():
+        # A row with nothing in any column read (",,,,", a formatted spreadsheet's empty rows) is
+        # skipped, as the loader skips blank rows; its missing id is not a problem.
+        at = np.nonzero(id_missing)[0]
+        empty = np.ones(len(at), dtype=bool)
+        for raw in (budget_column, *columns.values()):
+            empty &= _missing(frame[raw].iloc[at].to_numpy())
+        if empty.all() and len(at) == n:
+            raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+        problems.add_rows(
+            at[~empty], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
+        )
+    if not id_missing.any() and (len(pcode) < 2 or bool((pcode[1:] >= pcode[:-1]).all())):
+        # rows already grouped by portfolio (the usual export): no reordering
+        sub = frame
+        rows = np.arange(2, n + 2, dtype=np.int64)  # spreadsheet row numbers, header = row 1
+    else:
+        order = np.argsort(pcode, kind="stable")
+        order = order[pcode[order] >= 0]
+        rows = order + 2
+        sub = frame.iloc[order]
+        pcode = pcode[order]
     P = len(pids)
 
     def col(canonical):
         return sub[columns[canonical]] if canonical in columns else None
 
-    for canonical in ("name", "balance", "apr", "min_payment"):
-        miss = _missing(col(canonical).to_numpy())
+    # Each text column is factorized once; missing and blank cells are code -1. The checks
+    # (missing, duplicate names, parsing) then run on integer codes and distinct values.
+    later = _Problems(source)  # parse problems: listed after the missing values, as before
+    name_codes, name_uniques = _codes(col("name"))
+    balance, balance_missing = _money_column(col("balance"), columns["balance"], later, rows)
+    minimum, minimum_missing = _money_column(col("min_payment"), columns["min_payment"], later, rows)
+    apr_coded = _codes(col("apr"))
+    for canonical, miss in (("name", name_codes < 0), ("balance", balance_missing), ("apr", apr_coded[0] < 0),
+                            ("min_payment", minimum_missing)):
         problems.add_rows(
             np.nonzero(miss)[0],
             lambda r, label=columns[canonical]: Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=label, value=""),
         )
     # names: normalised as the loader does; unique within a portfolio
-    ncode, nuniq = pd.factorize(col("name"), use_na_sentinel=True)
-    names_norm = [normalise(str(v)) for v in nuniq]
+    names_norm = [normalise(str(v)) for v in name_uniques]
     remap: dict[str, int] = {}
     nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] or [0], dtype=np.int64)
-    name_code = np.where(ncode >= 0, nmap[np.maximum(ncode, 0)], -1)
-    # duplicate names within a portfolio, on integer codes: a stable sort of portfolio × name
-    pair = pcode.astype(np.int64) * (len(remap) + 1) + name_code
-    by_pair = np.argsort(pair, kind="stable")
-    dup = np.zeros(len(pair), dtype=bool)
-    dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
-    dup &= name_code >= 0
+    name_code = np.where(name_codes >= 0, nmap[np.maximum(name_codes, 0)], -1)
+    dup = _repeated_within(pcode, name_code, len(remap))
     problems.add_rows(
         np.nonzero(dup)[0],
         lambda r: Problem(
             "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
-            row=int(rows[r]), column=columns["name"], value=names_norm[ncode[r]],
+            row=int(rows[r]), column=columns["name"], value=names_norm[name_codes[r]],
         ),
     )
-    balance = _money_column(col("balance"), columns["balance"], problems, rows)
-    minimum = _money_column(col("min_payment"), columns["min_payment"], problems, rows)
-    fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows) if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
-    budget_rows = _money_column(sub[budget_column], budget_column, problems, rows)
-    bmiss = _missing(sub[budget_column].to_numpy())
+    del dup, name_codes  # a book of millions of rows: drop each temporary as soon as it is done
+    problems.extend(later)
+    fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
+    budget_rows, bmiss = _money_column(sub[budget_column], budget_column, problems, rows)
     problems.add_rows(
         np.nonzero(bmiss)[0], lambda r: Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value="")
     )
@@ -323,14 +394,15 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
             row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
         ),
     )
+    del budget_rows, bmiss, differs
     # rates: distinct values through the loader's parser, then exact Decimals
-    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True)
+    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True, coded=apr_coded)
     rate_values: dict[Decimal, int] = {}
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] or [0], dtype=np.int64)
     rate_code = amap[np.maximum(acode, 0)]
     n = len(sub)
     overdue = np.zeros(n, dtype=np.int64)
-    penalty = np.full(n, -1, dtype=np.int64)
+    penalty = None  # no penalty column: no array (a book of millions of debts carries only what it has)
     contract_rate = rate_code
     if "overdue_days" in columns:
         ocode, ovals, _ = _parse_unique(col("overdue_days"), CELL_PARSERS["overdue_days"], columns["overdue_days"], problems, rows)
@@ -348,7 +420,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         kinds = list(dict.fromkeys(["other", *[v for v in kvals if v is not None]]))
         kmap = np.array([kinds.index(v) if v is not None else 0 for v in kvals] or [0], dtype=np.int64)
         kind_code = np.where(kcode >= 0, kmap[np.maximum(kcode, 0)], 0)
-    contract = np.full(n, None, dtype=object)
+    contract = None
     if "contract_date" in columns:
         ccode, cvals, _ = _parse_unique(col("contract_date"), CELL_PARSERS["contract_date"], columns["contract_date"], problems, rows)
         cmap = np.array([*cvals, None], dtype=object)
@@ -365,11 +437,13 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         rate_code=rate_code,
         rates=list(rate_values),
         budget=budget,
-        defer_from=np.ones(n, dtype=np.int64),
-        defer_to=np.ones(n, dtype=np.int64),
-        defer_interest=np.ones(n, dtype=bool),
+        # No deferral (from == to) and no settlement (month 0, code unread) as zeros: pages the
+        # kernel only reads stay unallocated, so a book of millions of debts costs no memory for them.
+        defer_from=np.zeros(n, dtype=np.int64),
+        defer_to=np.zeros(n, dtype=np.int64),
+        defer_interest=np.zeros(n, dtype=bool),
         settle_month=np.zeros(n, dtype=np.int64),
-        settle_code=np.full(n, -1, dtype=np.int64),
+        settle_code=np.zeros(n, dtype=np.int64),
         detail={"apr_code": contract_rate, "penalty_code": penalty, "overdue": overdue, "kind_code": kind_code, "kinds": kinds, "contract": contract},
     )
 
@@ -388,7 +462,12 @@ def read_table(path, *, encoding: str | None = None):
     suffix = source.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(source)
+            # Arrow-backed columns: no copy of every column into numpy while the Arrow table is alive
+            frame = pd.read_parquet(source, dtype_backend="pyarrow")
+            import pyarrow as pa
+
+            pa.default_memory_pool().release_unused()  # the reader's scratch buffers, back to the system
+            return frame
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
                 frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)

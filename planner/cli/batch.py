@@ -120,19 +120,27 @@ def _write(frame, path: str, inputs: list[str]) -> None:
         raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
 
 
-def _progress_bar(args, frame, strategies: int):
-    # Count the portfolios only for a bar that may show (nunique is a pass over the ids).
+def _progress_bar(args, total: int):
     if args.progress == "off" or (args.progress == "auto" and not sys.stderr.isatty()):
         return None
-    try:  # only sizes the bar; a bad id column is reported by batch_frame
-        total = (frame[args.id_column].nunique() if args.id_column in frame.columns else 0) * strategies
-    except TypeError:  # unhashable cells (a nested Parquet column)
-        total = 0
     if args.progress == "auto" and total < PROGRESS_FROM:
         return None
     from tqdm import tqdm
 
     return tqdm(total=total, unit="portfolio", file=getattr(sys.stderr, "unescaped", sys.stderr), disable=False, leave=False)
+
+
+def _rows_coming(path: str) -> int:
+    """About how many debts a table holds, before reading it: Parquet says so in its footer; a CSV
+    is guessed from its size (30 bytes a row or more). 0 when unknown."""
+    try:
+        if path.lower().endswith((".parquet", ".pq")):
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        return os.path.getsize(path) // 30
+    except Exception:  # unreadable here: read_table reports it properly
+        return 0
 
 
 def _refuse_unused(args) -> None:
@@ -173,7 +181,7 @@ def cmd_batch(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from ..batch import ScheduleWriter, batch_dask, batch_frame, read_table, strategy_list
+    from ..batch import ScheduleWriter, batch_book, batch_dask, book_from_frame, prepare, read_table, strategy_list
 
     for path in (args.out, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):
@@ -194,17 +202,19 @@ def _run_batch(args) -> int:
             if client is not None:
                 client.close()
     else:
+        prepare(_rows_coming(args.portfolios))  # a large book: load the compiled loop while the table is read
         frame = read_table(args.portfolios, encoding=args.encoding)
-        bar = _progress_bar(args, frame, len(strategies))
+        book = book_from_frame(frame, args.budget_column, source=args.portfolios, id_column=args.id_column)
+        del frame  # the book holds what is needed, in exact integers
+        bar = _progress_bar(args, book.size * len(strategies))
         writer = ScheduleWriter(args.schedules, strategies, inputs=[args.portfolios, args.out]) if args.schedules else None
         try:
             # schedules stream to their file as chunks finish (renamed into place at the end)
-            table, _ = batch_frame(
-                frame, args.budget_column, strategies, scenario=scenario, horizon=args.horizon,
-                schedules=bool(args.schedules), workers=args.workers, source=args.portfolios,
-                id_column=args.id_column, progress=bar.update if bar else None, schedule_writer=writer,
+            table, _ = batch_book(
+                book, strategies, scenario=scenario, horizon=args.horizon, schedules=bool(args.schedules),
+                workers=args.workers, progress=bar.update if bar else None, schedule_writer=writer,
             )
-            del frame
+            del book
             _write(table, args.out, [args.portfolios])
             if writer is not None:
                 writer.close()
