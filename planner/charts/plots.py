@@ -148,8 +148,8 @@ def group_small(series, labels, max_items: int, lang: str = "en"):
 
     The summed series comes last, labelled "the other N" (其余 N 笔), so a chart of hundreds of
     debts draws a dozen areas and can name each in its legend; the total is unchanged.
-    Returns ``(series, labels, styles)``, styles as :func:`debt_style` gives them and
-    :data:`MUTED` grey for the rest.
+    Returns ``(series, labels, styles)``: styles as :func:`debt_style` gives them (without its
+    grey) and :data:`MUTED` grey for the rest.
 
     >>> series, labels, _ = group_small([[5, 0], [1, 1], [9, 4], [2, 2]], ["a", "b", "c", "d"], 3, "zh")
     >>> series, labels
@@ -163,7 +163,9 @@ def group_small(series, labels, max_items: int, lang: str = "en"):
     kept = set(keep)
     rest = [series[k] for k in range(len(series)) if k not in kept]
     others = [sum(values) for values in zip(*rest)]
-    styles = [debt_style(k) for k in range(len(keep))] + [{"color": MUTED, "hatch": None}]
+    # The palette's own grey (its last colour) would read as part of the grey "others": skip it.
+    named = [style for style in map(debt_style, range(2 * len(keep))) if style["color"] != PALETTE[-1]]
+    styles = named[: len(keep)] + [{"color": MUTED, "hatch": None}]
     return ([series[k] for k in keep] + [others], [labels[k] for k in keep] + [t("chart_others", lang, n=len(rest))], styles)
 
 
