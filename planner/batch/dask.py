@@ -117,7 +117,11 @@ def _write_folder(results, folder) -> str:
     import shutil
     import tempfile
 
-    folder = os.path.abspath(os.fspath(folder))
+    folder = os.fspath(folder)
+    if "://" in folder:  # object storage (s3://, gs://...): the workers write there directly, no staging
+        results.to_parquet(folder, write_index=False)
+        return folder
+    folder = os.path.abspath(folder)
     parent = os.path.dirname(folder)
     if os.path.exists(folder) and not (os.path.isdir(folder) and not os.listdir(folder)):
         raise PlannerError(

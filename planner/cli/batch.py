@@ -132,7 +132,7 @@ def _progress_bar(args, total: int):
 
 def _is_folder(path: str) -> bool:
     """``--out`` names a folder (ends in a slash, or is one): the Dask engine writes partitioned Parquet there."""
-    return path.endswith(("/", os.sep)) or os.path.isdir(path)
+    return path.endswith(("/", os.sep)) or ("://" not in path and os.path.isdir(path))
 
 
 def _rows_coming(path: str) -> int:
