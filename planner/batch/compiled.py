@@ -47,31 +47,23 @@ def _compare(i, j, keyf, kv, owed, mins, flag):
     done in int64.
     """
     for k in range(len(keyf)):
-        if keyf[k] == 3:
-            a = kv[k, i]
-            b = kv[k, j]
-            if a < b:
-                return -1
-            if a > b:
-                return 1
-            if mins[i] <= 0 or mins[j] <= 0:
-                continue  # no minimum: after every ratio, level with each other
-            if owed[i] >= _EXACT or owed[j] >= _EXACT or mins[i] >= _EXACT or mins[j] >= _EXACT:
-                flag[0] = True
-                continue
-            x = owed[i] * mins[j]
-            y = owed[j] * mins[i]
-            if x < y:
-                return -1
-            if x > y:
-                return 1
-        else:
-            a = kv[k, i]
-            b = kv[k, j]
-            if a < b:
-                return -1
-            if a > b:
-                return 1
+        a = kv[k, i]
+        b = kv[k, j]
+        if a < b:
+            return -1
+        if a > b:
+            return 1
+        if keyf[k] != 3 or mins[i] <= 0 or mins[j] <= 0:
+            continue  # level; no minimum: after every ratio, level with each other
+        if owed[i] >= _EXACT or owed[j] >= _EXACT or mins[i] >= _EXACT or mins[j] >= _EXACT:
+            flag[0] = True
+            continue
+        x = owed[i] * mins[j]
+        y = owed[j] * mins[i]
+        if x < y:
+            return -1
+        if x > y:
+            return 1
     return 0
 
 
