@@ -19,7 +19,7 @@ from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, la
 from .dask import batch_dask, dask_inputs
 from .kernel import batch_strategies, prepare
 from .run import ScheduleWriter, batch_book, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
-from .table import BATCH_COLUMNS, book_from_frame, read_table
+from .table import BATCH_COLUMNS, book_from_frame, read_table, release_memory
 
 
 def __getattr__(name: str):
@@ -47,6 +47,7 @@ __all__ = [
     "plan_batch",
     "prepare",
     "read_table",
+    "release_memory",
     "run_book",
     "run_books",
     "schedule_frame",

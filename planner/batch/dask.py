@@ -6,7 +6,7 @@ import os
 
 from ..errors import InputError, PlannerError, Problem
 from .run import batch_book, strategy_list
-from .table import book_from_frame
+from .table import book_from_frame, release_memory
 
 
 def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
@@ -16,6 +16,7 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
     try:
         book = book_from_frame(frame.reset_index(drop=True), budget_column, source="partition", id_column=id_column)
         del frame  # the partition's table, once its book is built
+        release_memory()
         table, _ = batch_book(book, strategies, scenario=scenario, horizon=horizon, workers=1)
     except PlannerError as exc:
         # A plain PlannerError travels back from a remote worker intact (pickled by its message).

@@ -18,6 +18,8 @@ BATCH_COLUMNS = ("name", "balance", "apr", "min_payment", "kind", "fees_owed", "
 _MAX_LISTED = 20
 #: Rows listed for one bad value (the rest with that value are counted).
 _SHOWN_PER_VALUE = 3
+#: Rows converted at a time in whole-column work (bounds the temporaries of a book of millions).
+_BLOCK = 1 << 20
 _PLAIN_NUMBER = r"\s*\+?(?:\d+\.?\d*|\.\d+)\s*"
 
 
@@ -114,6 +116,14 @@ def _blank_to_na(series):
     return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
 
 
+class _RowNumbers:
+    """``rows[i]`` is ``i + 2`` (the header is row 1), for an int or an array of positions, with no
+    array of millions of row numbers kept for the few that an error message needs."""
+
+    def __getitem__(self, positions):
+        return positions + 2 if isinstance(positions, (int, np.integer)) else np.asarray(positions) + 2
+
+
 def _codes(series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` with missing and blank text (spaces only) as code -1: checked on the distinct values only.
 
@@ -128,7 +138,8 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
             change = np.empty(len(values), dtype=bool)
             change[0] = True
             np.not_equal(values[1:], values[:-1], out=change[1:])
-            codes = np.cumsum(change) - 1
+            codes = np.cumsum(change, dtype=np.int32 if len(values) < 2**31 else np.int64)
+            codes -= 1
             return codes, values[change].astype(object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
@@ -196,17 +207,25 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         # Numbers (Parquet): the whole column at once; only the few values near a half
         # cent (or negative, or too large) go through the parser, once per distinct value.
-        x = series.to_numpy(dtype=np.float64, na_value=np.nan) * 100
-        missing = np.isnan(x)
-        cents = np.rint(x)
-        # in range (NaN and infinities fail these) and not within 0.001 of a half cent
-        fast = x >= 0
-        fast &= x <= float(MAX_MONEY) * 100
-        np.subtract(x, cents, out=x)
-        np.abs(x, out=x)
-        fast &= x < 0.499
-        cents[~fast] = 0
-        out = cents.astype(np.int64)
+        n = len(series)
+        out = np.empty(n, dtype=np.int64)
+        missing = np.empty(n, dtype=bool)
+        fast = np.empty(n, dtype=bool)
+        for lo in range(0, n, _BLOCK):  # in blocks: a few MB of temporaries, not several copies of the column
+            hi = min(lo + _BLOCK, n)
+            x = series.iloc[lo:hi].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)  # our own copy
+            x *= 100
+            missing[lo:hi] = np.isnan(x)
+            cents = np.rint(x)
+            # in range (NaN and infinities fail these) and not within 0.001 of a half cent
+            ok = fast[lo:hi]
+            np.greater_equal(x, 0, out=ok)
+            ok &= x <= float(MAX_MONEY) * 100
+            np.subtract(x, cents, out=x)
+            np.abs(x, out=x)
+            ok &= x < 0.499
+            cents[~ok] = 0
+            out[lo:hi] = cents
         slow = np.nonzero(~(fast | missing))[0]
         if len(slow):
             codes, uniques = pd.factorize(series.iloc[slow], use_na_sentinel=True)
@@ -338,7 +357,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     if not id_missing.any() and (len(pcode) < 2 or bool((pcode[1:] >= pcode[:-1]).all())):
         # rows already grouped by portfolio (the usual export): no reordering
         sub = frame
-        rows = np.arange(2, n + 2, dtype=np.int64)  # spreadsheet row numbers, header = row 1
+        rows = _RowNumbers()  # spreadsheet row numbers (header = row 1), computed when a message needs one
     else:
         order = np.argsort(pcode, kind="stable")
         order = order[pcode[order] >= 0]
@@ -366,17 +385,20 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     # names: normalised as the loader does; unique within a portfolio
     names_norm = [normalise(str(v)) for v in name_uniques]
     remap: dict[str, int] = {}
-    nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] or [0], dtype=np.int64)
-    name_code = np.where(name_codes >= 0, nmap[np.maximum(name_codes, 0)], -1)
+    # one lookup, code -1 (missing) landing on the -1 appended at the end
+    nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] + [-1], dtype=np.int64)
+    name_code = nmap[name_codes]
+    del name_codes  # a book of millions of rows: drop each temporary as soon as it is done
+    names = list(remap)
     dup = _repeated_within(pcode, name_code, len(remap))
     problems.add_rows(
         np.nonzero(dup)[0],
         lambda r: Problem(
             "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
-            row=int(rows[r]), column=columns["name"], value=names_norm[name_codes[r]],
+            row=int(rows[r]), column=columns["name"], value=names[name_code[r]],
         ),
     )
-    del dup, name_codes  # a book of millions of rows: drop each temporary as soon as it is done
+    del dup
     problems.extend(later)
     fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
     budget_rows, bmiss = _money_column(sub[budget_column], budget_column, problems, rows)
@@ -398,8 +420,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     # rates: distinct values through the loader's parser, then exact Decimals
     acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True, coded=apr_coded)
     rate_values: dict[Decimal, int] = {}
-    amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] or [0], dtype=np.int64)
-    rate_code = amap[np.maximum(acode, 0)]
+    amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] + [0], dtype=np.int64)
+    rate_code = amap[acode]  # a missing rate (code -1) is reported above; its row gets code 0 meanwhile
+    del acode, apr_coded
     n = len(sub)
     overdue = np.zeros(n, dtype=np.int64)
     penalty = None  # no penalty column: no array (a book of millions of debts carries only what it has)
@@ -450,6 +473,15 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
 
 
 
+def release_memory() -> None:
+    """Give the memory Arrow keeps for reuse back to the system (after a table is dropped)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is in the batch extra
+        return
+    pa.default_memory_pool().release_unused()
+
+
 def read_table(path, *, encoding: str | None = None):
     """A long table of debts from CSV (every cell read as text, as the loader does) or Parquet."""
     import pandas as pd
@@ -464,9 +496,7 @@ def read_table(path, *, encoding: str | None = None):
         if suffix in (".parquet", ".pq"):
             # Arrow-backed columns: no copy of every column into numpy while the Arrow table is alive
             frame = pd.read_parquet(source, dtype_backend="pyarrow")
-            import pyarrow as pa
-
-            pa.default_memory_pool().release_unused()  # the reader's scratch buffers, back to the system
+            release_memory()  # the reader's scratch buffers, back to the system
             return frame
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
@@ -504,4 +534,5 @@ __all__ = [
     "BATCH_COLUMNS",
     "book_from_frame",
     "read_table",
+    "release_memory",
 ]

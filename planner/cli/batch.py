@@ -186,7 +186,7 @@ def cmd_batch(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from ..batch import ScheduleWriter, batch_book, batch_dask, book_from_frame, prepare, read_table, strategy_list
+    from ..batch import ScheduleWriter, batch_book, batch_dask, book_from_frame, prepare, read_table, release_memory, strategy_list
 
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
@@ -217,6 +217,7 @@ def _run_batch(args) -> int:
         frame = read_table(args.portfolios, encoding=args.encoding)
         book = book_from_frame(frame, args.budget_column, source=args.portfolios, id_column=args.id_column)
         del frame  # the book holds what is needed, in exact integers
+        release_memory()
         bar = _progress_bar(args, book.size * len(strategies))
         writer = ScheduleWriter(args.schedules, strategies, inputs=[args.portfolios, args.out]) if args.schedules else None
         try:
