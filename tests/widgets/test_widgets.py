@@ -370,7 +370,9 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
         cached = figure(0)
         TextCachingCanvas(cached)
         cached.canvas.draw()
-        for shift in (0, 7):
+        # 7: whole pixels (the string's recorded bitmaps, moved); 0.3 and 7.65: a new fractional
+        # position (the string's kept layout, each glyph rendered there once, then kept).
+        for shift in (0, 7, 0.3, 7.65, 0.3):
             moved = figure(shift)
             moved.canvas = cached.canvas  # the same renderer (and cache) draws the moved figure
             cached.canvas.figure = moved
@@ -380,6 +382,7 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
             assert np.array_equal(np.asarray(moved.canvas.buffer_rgba()), np.asarray(plain.canvas.buffer_rgba())), shift
     renderer = cached.canvas.renderer
     assert renderer.text_hits >= 8  # second and third draws: every string again
+    assert renderer._layouts and renderer._glyphs  # new positions drew from the kept layouts and glyphs
 
 
 @pytest.mark.parametrize("version, caching", [("3.11.2", True), ("3.12.0", False), ("3.10.8", False)])
