@@ -95,9 +95,13 @@ class Canvas:
         axes = list(make(self.figure))
         self._layout_key, self._reused = key, axes
         if self._fast:
+            from .agg import verified
+
             for ax in axes:
                 for axis in (ax.xaxis, ax.yaxis):
                     axis.draw = _AxisReplay(axis)
+                if verified():  # leans on Axes._update_title_position as matplotlib 3.11 has it
+                    ax._update_title_position = _TitlePlacement(ax)
         return list(axes)
 
     @property
@@ -195,6 +199,50 @@ class _AxisReplay:
             return
         self.calls = _recorded(renderer, lambda: type(axis).draw(axis, renderer))
         self.key = key if self.calls is not None else None
+
+
+class _TitlePlacement:
+    """Places an Axes' titles as matplotlib 3.11's ``Axes._update_title_position`` does, once per layout.
+
+    matplotlib measures the x axis (when its ticks are on top), the y axis'
+    offset text and the titles on every draw to lift the titles clear of
+    them. While everything that placement reads is the same (the renderer,
+    the Axes' place, the titles' texts, fonts and x positions, where the x
+    ticks and label sit, the y axis' offset text), the titles go back to the
+    heights computed the last time.
+    """
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.key = None
+        self.heights: tuple | None = None
+        self.reuses = 0
+
+    def __call__(self, renderer):
+        from matplotlib.axes import Axes
+
+        ax = self.ax
+        titles = (ax.title, ax._left_title, ax._right_title)
+        if (ax.child_axes or len(ax._twinned_axes.get_siblings(ax)) > 1
+                or len(ax.get_figure(root=False)._align_label_groups["title"].get_siblings(ax)) > 1
+                or ax.xaxis.get_ticks_position() in ("top", "unknown") or ax.xaxis.get_label_position() == "top"
+                or (ax.yaxis.offsetText.get_visible() and ax.yaxis.major.formatter.get_offset())):
+            # Other Axes, or the x axis' or the offset text's extent, take part: placed as matplotlib does.
+            self.key = None
+            return Axes._update_title_position(ax, renderer)
+        key = (id(renderer), renderer.width, renderer.height, renderer.dpi, tuple(ax.get_position().bounds),
+               ax._autotitlepos,
+               tuple((t.get_text(), t.get_position()[0], t.get_visible(), t.get_rotation(), t.get_ha(), t.get_va(),
+                      hash(t.get_fontproperties())) for t in titles))
+        if key == self.key and self.heights is not None:
+            for title, y in zip(titles, self.heights):
+                title.set_y(y)
+            self.reuses += 1
+            return None
+        Axes._update_title_position(ax, renderer)
+        self.heights = tuple(t.get_position()[1] for t in titles)
+        self.key = key  # (a title's height before placing is not read: matplotlib starts each from 1.0)
+        return None
 
 
 def _recorded(renderer, draw) -> list | None:

@@ -317,6 +317,7 @@ def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang)
         assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value)), change
     renderer = fast.canvas.figure.canvas.renderer
     assert renderer.text_hits > renderer.text_misses  # the text cache was used, not bypassed
+    assert fast.canvas.axis_replays >= 1  # unchanged axes were replayed, not drawn again
 
     fast = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
     full = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
@@ -332,6 +333,9 @@ def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang)
         assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value))
     # the left chart's kept grid and ticks were used (same limits after a small budget change)
     assert fast.canvas.background_reuses >= 1 and full.canvas.background_reuses == 0
+    # the waterfall's x axis (the asks' labels) was replayed; its title kept its place
+    assert fast.canvas.axis_replays >= 1 and full.canvas.axis_replays == 0
+    assert any(getattr(ax._update_title_position, "reuses", 0) for ax in fast.canvas.axes)
 
 
 def test_png_bytes_is_lossless():
