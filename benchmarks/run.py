@@ -7,7 +7,8 @@ Rows: one portfolio (``plan`` and ``compare``, 10 and 30 debts) against the
 straightforward loop in ``baseline.py``; the batch engine on 100,000 portfolios
 of 5 debts against the single engine run portfolio by portfolio; how the cost
 grows with debts, months and portfolios; ``planner plan`` as a whole process,
-cold, against ``python -c pass``. Targets are printed beside the figures, not
+cold, against ``python -c pass``; ``planner report`` on 10 to 1,000 debts, whole
+process, with its peak memory (``--only report``). Targets are printed beside the figures, not
 asserted: the figures depend on the machine and on what else it is doing.
 """
 
@@ -263,6 +264,57 @@ def cold_start(quick: bool) -> None:
     row("for scale: `python -c 'import pandas'`", numpy_import, empty, "`python -c pass`", note="what the CLI path avoids")
 
 
+#: Runs one command and prints its wall time and the peak RSS of that one child (ru_maxrss is
+#: a maximum over every child a process ever had, so each measured command gets its own parent).
+_ONE_CHILD = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def one_child(cmd: list[str], cwd=None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB, Linux) of ``cmd`` run as a whole process."""
+    out = subprocess.run([sys.executable, "-c", _ONE_CHILD, *cmd], check=True, capture_output=True, text=True, cwd=cwd)
+    wall, peak = out.stdout.split()
+    return float(wall), int(peak)
+
+
+def report(quick: bool) -> None:
+    """``planner report`` as a whole process (HTML, charts included) on 10 to 1,000 synthetic debts."""
+    import csv
+    import tempfile
+
+    command = [sys.executable, "-m", "planner", "report"]
+    sizes = (10, 50, 200, 1000)
+    targets = {200: "≤ 3 s", 1000: "≤ 15 s, ≤ 500 MB"}
+    with tempfile.TemporaryDirectory() as folder:
+        runs = {}
+        for n in sizes:
+            debts, budget = data.debts(n, seed=n)
+            path = os.path.join(folder, f"debts{n}.csv")
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["name", "balance", "apr", "min_payment"])
+                w.writerows([d.name, d.balance, d.apr, d.min_payment] for d in debts)
+            runs[n] = [*command, path, "--budget", str(budget), "--start", "2027-01", "--out", os.path.join(folder, f"r{n}.html")]
+        repeat = 1 if quick else 3
+        empty = statistics.median(one_child([sys.executable, "-c", "pass"], ROOT)[0] for _ in range(repeat))
+        first = None
+        for n in sizes:
+            samples = [one_child(runs[n], ROOT) for _ in range(repeat)]
+            wall = statistics.median(t for t, _ in samples)
+            peak = max(p for _, p in samples) / 1024
+            if first is None:
+                first = wall
+                row(f"`planner report`, {n} debts (whole process, HTML with charts)", wall, empty, "`python -c pass`",
+                    note=f"peak RSS {peak:.0f} MB")
+            else:
+                row(f"`planner report`, {n:,} debts", wall, first, f"{sizes[0]} debts", targets.get(n, ""),
+                    note=f"peak RSS {peak:.0f} MB")
+
+
 def kernel(quick: bool) -> None:
     """The batch month loop: compiled (numba) against plain numpy, one process, same book; the
     table build; all strategies against one; the whole ``planner batch`` process."""
@@ -298,33 +350,66 @@ def kernel(quick: bool) -> None:
         out = os.path.join(folder, "out.parquet")
         cmd = [sys.executable, "-m", "planner", "batch", source, "--out", out, "--progress", "off"]
         subprocess.run(cmd, check=True, capture_output=True)  # the numba cache warm
-        samples, peaks = [], []
-        for _ in range(1 if quick else 3):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            samples.append(time.perf_counter() - t)
-            peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-        row(f"`planner batch` {big:,} × 5, avalanche, whole process (Parquet in and out)", statistics.median(samples),
-            target="≤ 3 s, ≤ 1 GB", note=f"peak RSS of a child ≤ {max(peaks) / 1024:.0f} MB")
+
+        def whole(extra, repeat):
+            samples, peaks = [], []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                done = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd, *extra], check=True, capture_output=True, text=True)
+                samples.append(time.perf_counter() - t)
+                peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)  # the command's own peak (MB)
+            return statistics.median(samples), max(peaks)
+
+        empty = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
+        one, one_peak = whole([], 1 if quick else 3)
+        row(f"`planner batch` {big:,} × 5, avalanche, whole process (Parquet in and out)", one, empty, "`python -c pass`",
+            "≤ 3 s, ≤ 1 GB", f"peak RSS of the command {one_peak:.0f} MB (workers are forked: they share its pages)")
+        every, every_peak = whole(["--strategy", "all"], 1)
+        row(f"`planner batch` {big:,} × 5, all {len(everything)} strategies, whole process", every, one, "one strategy, same run",
+            "≤ 2x one strategy", f"{every / one:.2f}x one strategy; peak RSS {every_peak:.0f} MB")
+        # schedules: every month of every plan, streamed to Parquet; read back and checked on a sample
         sched = os.path.join(folder, "sched.parquet")
-        small = big // 10
-        data.table(small, 5).to_parquet(source)
-        t = time.perf_counter()
-        subprocess.run(cmd + ["--schedules", sched], check=True, capture_output=True)
-        t = time.perf_counter() - t
-        row(f"`planner batch --schedules` {small:,} × 5 (streamed Parquet)", t,
-            note=f"peak RSS of a child so far ≤ {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
+        t, peak = whole(["--schedules", sched], 1)
+        import pandas as pd
+
+        rows = pd.read_parquet(sched, columns=["portfolio_id"]).shape[0]
+        checked = _check_schedules(source, sched, big)
+        row(f"`planner batch --schedules` {big:,} × 5 ({rows / 1e6:.0f} million schedule rows, streamed Parquet)", t, one,
+            "without schedules", "≤ 2 GB", f"peak RSS of the command {peak:.0f} MB; {checked} sampled portfolios' rows equal the single engine's")
+
+
+def _check_schedules(book_path: str, sched_path: str, portfolios: int, sample: int = 50) -> int:
+    """Read schedule rows back (pandas, filtered by id) and compare a sample with the single engine's schedules."""
+    import numpy as np
+    import pandas as pd
+
+    from planner import load_debts, plan
+
+    rng = np.random.default_rng(2)
+    chosen = [int(p) for p in rng.choice(portfolios, size=sample, replace=False)]
+    book = pd.read_parquet(book_path, filters=[("portfolio_id", "in", chosen)])
+    rows = pd.read_parquet(sched_path, filters=[("portfolio_id", "in", chosen)])
+    for pid in chosen:
+        part = book[book["portfolio_id"] == pid]
+        debts = load_debts(part.drop(columns=["portfolio_id", "budget"]).reset_index(drop=True))
+        p = plan(debts, Decimal(str(part["budget"].iloc[0])))
+        want = [(r.month, debts[r.debt].name, r.payment, r.closing) for r in p.schedule_rows()]
+        got = rows[rows["portfolio_id"] == pid]
+        have = [(int(m), str(d), round(pay * 100), round(c * 100)) for m, d, pay, c in
+                zip(got["month"], got["debt"], got["payment"], got["closing_balance"])]
+        assert have == want, f"portfolio {pid}: schedule rows differ from the single engine's"
+    return sample
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller runs")
-    parser.add_argument("--only", choices=("single", "batch", "kernel", "scaling", "cli"), action="append")
+    parser.add_argument("--only", choices=("single", "batch", "kernel", "scaling", "cli", "report"), action="append")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"Machine: {machine()}", flush=True)
-    sections = {"single": single_portfolio, "batch": batch, "kernel": kernel, "scaling": scaling, "cli": cold_start}
+    sections = {"single": single_portfolio, "batch": batch, "kernel": kernel, "scaling": scaling, "cli": cold_start,
+                "report": report}
     for name, section in sections.items():
         if args.only and name not in args.only:
             continue

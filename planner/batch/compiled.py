@@ -47,31 +47,23 @@ def _compare(i, j, keyf, kv, owed, mins, flag):
     done in int64.
     """
     for k in range(len(keyf)):
-        if keyf[k] == 3:
-            a = kv[k, i]
-            b = kv[k, j]
-            if a < b:
-                return -1
-            if a > b:
-                return 1
-            if mins[i] <= 0 or mins[j] <= 0:
-                continue  # no minimum: after every ratio, level with each other
-            if owed[i] >= _EXACT or owed[j] >= _EXACT or mins[i] >= _EXACT or mins[j] >= _EXACT:
-                flag[0] = True
-                continue
-            x = owed[i] * mins[j]
-            y = owed[j] * mins[i]
-            if x < y:
-                return -1
-            if x > y:
-                return 1
-        else:
-            a = kv[k, i]
-            b = kv[k, j]
-            if a < b:
-                return -1
-            if a > b:
-                return 1
+        a = kv[k, i]
+        b = kv[k, j]
+        if a < b:
+            return -1
+        if a > b:
+            return 1
+        if keyf[k] != 3 or mins[i] <= 0 or mins[j] <= 0:
+            continue  # level; no minimum: after every ratio, level with each other
+        if owed[i] >= _EXACT or owed[j] >= _EXACT or mins[i] >= _EXACT or mins[j] >= _EXACT:
+            flag[0] = True
+            continue
+        x = owed[i] * mins[j]
+        y = owed[j] * mins[i]
+        if x < y:
+            return -1
+        if x > y:
+            return 1
     return 0
 
 
@@ -220,6 +212,19 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
         if flag[0]:
             fallback[q] = True
             continue
+        if want and n + horizon * nd > len(sp):
+            # room for this portfolio's longest schedule, made before its months start: the
+            # arrays are never replaced inside the month loop (which keeps that loop fast)
+            size = max(2 * len(sp), n + horizon * nd)
+            sp = _grow(sp, size)
+            sm = _grow(sm, size)
+            sd = _grow(sd, size)
+            so = _grow(so, size)
+            si = _grow(si, size)
+            sy = _grow(sy, size)
+            sc = _grow(sc, size)
+            sf = _grow(sf, size)
+            sg = _grow(sg, size)
         row0 = n
         it = 0
         pt = 0
@@ -299,17 +304,6 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
                     k += 1
             un += cash
             if want:
-                if n + nd > len(sp):
-                    size = 2 * len(sp) + nd
-                    sp = _grow(sp, size)
-                    sm = _grow(sm, size)
-                    sd = _grow(sd, size)
-                    so = _grow(so, size)
-                    si = _grow(si, size)
-                    sy = _grow(sy, size)
-                    sc = _grow(sc, size)
-                    sf = _grow(sf, size)
-                    sg = _grow(sg, size)
                 for o in range(nd):  # rows in the debts' own order
                     c = inv[o]
                     if isopen[c]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from ..errors import InputError, PlannerError, Problem
-from .run import batch_frame, strategy_list
+from .run import batch_book, strategy_list
+from .table import book_from_frame
 
 
 def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
@@ -13,10 +14,9 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
     if len(frame) == 0:
         return _result_meta(frame[id_column].dtype, scenario is not None)
     try:
-        table, _ = batch_frame(
-            frame.reset_index(drop=True), budget_column, strategies, scenario=scenario, horizon=horizon,
-            workers=1, source="partition", id_column=id_column,
-        )
+        book = book_from_frame(frame.reset_index(drop=True), budget_column, source="partition", id_column=id_column)
+        del frame  # the partition's table, once its book is built
+        table, _ = batch_book(book, strategies, scenario=scenario, horizon=horizon, workers=1)
     except PlannerError as exc:
         # A plain PlannerError travels back from a remote worker intact (pickled by its message).
         raise PlannerError(str(exc)) from None
@@ -31,13 +31,19 @@ def batch_dask(
     scenario=None,
     horizon: int = 600,
     id_column: str = "portfolio_id",
+    out_folder=None,
 ):
     """The same results over a partitioned Dask DataFrame (or a CSV/Parquet path or glob).
 
-    Rows are shuffled on ``id_column`` so each portfolio lies in one partition;
-    each partition then runs :func:`batch_frame`. Uses the active Dask scheduler
-    (a ``distributed.Client`` if one is set up). Returns a pandas DataFrame
-    sorted by strategy and portfolio id. Needs the ``batch`` extra (dask).
+    Each portfolio must lie in one partition: when the partitions' id ranges do not
+    overlap (files written portfolio by portfolio, ids in order) they are used as
+    they are; otherwise the rows are shuffled on ``id_column`` first. Each
+    partition then runs :func:`batch_book`. Uses the active Dask scheduler (a
+    ``distributed.Client`` if one is set up). Returns a pandas DataFrame sorted by
+    strategy and portfolio id; with ``out_folder``, the workers write the results
+    as a partitioned Parquet folder there instead (one file a partition, never
+    gathered in one process) and the folder's path is returned. Needs the
+    ``batch`` extra (dask).
     """
     try:
         import dask.dataframe as dd
@@ -65,12 +71,15 @@ def batch_dask(
         ddf = data
     if id_column not in ddf.columns:
         raise InputError([Problem(f"缺少必需的列：{id_column}。", f"the required column {id_column} is missing.")], "dask")
-    if ddf.npartitions > 1:
-        ddf = ddf.shuffle(on=id_column)
     sample = ddf._meta if hasattr(ddf, "_meta") else ddf.head(0)
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
     try:
-        out = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta).compute()
+        if ddf.npartitions > 1 and not _aligned(ddf, id_column):
+            ddf = ddf.shuffle(on=id_column)
+        results = ddf.map_partitions(_partition, budget_column, names, horizon, scenario, id_column, meta=meta)
+        if out_folder is not None:
+            return _write_folder(results, out_folder)
+        out = results.compute()
     except PlannerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a file that fails only when read: pyarrow's errors, decoding, I/O
@@ -80,12 +89,55 @@ def batch_dask(
             [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
             label,
         ) from None
-        raise InputError(
-            [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
-            label,
-        ) from None
     out = out.sort_values(["strategy", "portfolio_id"], kind="stable").reset_index(drop=True)
     return out
+
+
+def _aligned(ddf, id_column: str) -> bool:
+    """Whether no portfolio can span two partitions: their id ranges, read from the id column
+    alone, do not overlap. Then the shuffle (every row moved between workers) is not needed."""
+    import pandas as pd
+
+    def span(ids):
+        if len(ids) == 0:
+            return pd.DataFrame({"lo": [], "hi": []}, dtype=object)
+        return pd.DataFrame({"lo": [ids.min()], "hi": [ids.max()]}, dtype=object)
+
+    try:
+        spans = ddf[id_column].map_partitions(span, meta={"lo": object, "hi": object}).compute()
+        spans = spans.dropna().sort_values("lo", kind="stable")
+        lo, hi = spans["lo"].tolist(), spans["hi"].tolist()
+        return all(h < l for h, l in zip(hi[:-1], lo[1:]))
+    except TypeError:  # ids of mixed types do not order: shuffle
+        return False
+
+
+def _write_folder(results, folder) -> str:
+    """Each partition's results written by its worker into ``folder`` (partitioned Parquet), renamed into place."""
+    import shutil
+    import tempfile
+
+    folder = os.fspath(folder)
+    if "://" in folder:  # object storage (s3://, gs://...): the workers write there directly, no staging
+        results.to_parquet(folder, write_index=False)
+        return folder
+    folder = os.path.abspath(folder)
+    parent = os.path.dirname(folder)
+    if os.path.exists(folder) and not (os.path.isdir(folder) and not os.listdir(folder)):
+        raise PlannerError(
+            f"{folder} 已存在且不是空文件夹：不会覆盖。请换一个名字。/ "
+            f"{folder} exists and is not an empty folder: it is not overwritten. Choose another name."
+        )
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", dir=parent)
+    try:
+        results.to_parquet(staging, write_index=False)
+        if os.path.isdir(folder):
+            os.rmdir(folder)  # empty: checked above
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
 
 
 def _result_meta(id_dtype, with_scenario: bool):

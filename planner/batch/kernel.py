@@ -267,15 +267,22 @@ def compiled_loop():
     return _LOOP or None
 
 
-def prepare(debts: int) -> None:
+def worth_compiling(debts: int, schedules: bool = False) -> bool:
+    """Whether a book of ``debts`` rows is large enough to load the compiled loop for
+    (:data:`COMPILE_FROM`; an eighth of that with schedules, whose rows the compiled loop
+    writes in order while the numpy loop gathers and sorts them)."""
+    return debts >= (COMPILE_FROM // 8 if schedules else COMPILE_FROM)
+
+
+def prepare(debts: int, schedules: bool = False) -> None:
     """Start loading the compiled loop in a background thread when a book of ``debts`` rows is coming.
 
     ``planner batch`` calls this before it reads the table, so importing numba and
     loading its cached machine code overlap the reading (which releases the GIL).
-    :func:`compiled_loop` waits for it; nothing happens below :data:`COMPILE_FROM`.
+    :func:`compiled_loop` waits for it; nothing happens for a book :func:`worth_compiling` says no to.
     """
     global _PRELOAD
-    if debts >= COMPILE_FROM and _LOOP is None and _PRELOAD is None:
+    if worth_compiling(debts, schedules) and _LOOP is None and _PRELOAD is None:
         _PRELOAD = threading.Thread(target=compiled_loop, name="planner-load-numba", daemon=True)
         _PRELOAD.start()
 
@@ -554,4 +561,5 @@ __all__ = [
     "simulate_span",
     "strategy_keys",
     "use_compiled",
+    "worth_compiling",
 ]

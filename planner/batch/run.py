@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import islice
 from decimal import Decimal
 
 import numpy as np
@@ -13,8 +15,8 @@ from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
 from .kernel import (
-    _SCHEDULE_KEYS, COMPILE_FROM, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, simulate,
-    simulate_span, strategy_keys,
+    _SCHEDULE_KEYS, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, simulate,
+    simulate_span, strategy_keys, worth_compiling,
 )
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
@@ -171,7 +173,7 @@ def run_books(
     spans = list(zip(bounds[:-1], bounds[1:]))
     job = (strategies, horizon, schedules, scenario)
     parts = []
-    if len(book.balance) >= COMPILE_FROM:
+    if worth_compiling(len(book.balance), schedules):
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
     if active_loop() is not None:
@@ -185,7 +187,18 @@ def run_books(
         _SHARED = (book, job)
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for (lo, hi), part in zip(spans, pool.map(_run_shared, spans)):
+                # At most two chunks per worker in flight: finished chunks (with their schedules)
+                # wait here only while the one before them is handed over, so memory stays bounded
+                # however slowly the schedules are written.
+                waiting: deque = deque()
+                todo = iter(spans)
+                for span in islice(todo, 2 * workers):
+                    waiting.append((span, pool.submit(_run_shared, span)))
+                while waiting:
+                    (lo, hi), future = waiting.popleft()
+                    part = future.result()
+                    for span in islice(todo, 1):
+                        waiting.append((span, pool.submit(_run_shared, span)))
                     parts.append(_hand_over(part, lo, on_schedule))
                     if progress:
                         progress((hi - lo) * len(strategies))
@@ -450,10 +463,13 @@ def _schedule_table(book: Book, strategy: str, sch: dict):
 class ScheduleWriter:
     """Schedules written as chunks finish: Parquet row groups or CSV lines, never the whole table in memory.
 
-    One temporary file per strategy in the target's folder; :meth:`close` joins them
-    in strategy order (row group by row group, or line blocks) and renames the result
-    into place, so the file holds the same rows in the same order as writing the whole
-    frame at once. Refuses to write over an input. Use as a context manager.
+    The rows go in strategy order, as writing the whole frame at once would put
+    them. Parquet: the first strategy's rows are encoded straight into the output
+    (a temporary file in the target's folder); the other strategies' rows wait in
+    compressed Arrow files beside it and are encoded after them at :meth:`close`,
+    so each row is encoded to Parquet once. CSV: one temporary file per strategy,
+    joined line block by line block. :meth:`close` renames the result into place.
+    Refuses to write over an input. Use as a context manager.
     """
 
     def __init__(self, path, strategies: Sequence[str], *, inputs: Sequence = ()):
@@ -475,8 +491,8 @@ class ScheduleWriter:
         self.folder = folder
         self.temps = {}
         try:
+            # Fresh files of our own (O_EXCL): never a fixed name that could already be a symlink.
             for k, s in enumerate(self.strategies):
-                # Fresh files of our own (O_EXCL): never a fixed name that could already be a symlink.
                 fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.{k}.", suffix=".part", dir=folder)
                 os.close(fd)
                 self.temps[s] = Path(name)
@@ -494,20 +510,17 @@ class ScheduleWriter:
             self.empty = frame.iloc[:0] if isinstance(frame, pd.DataFrame) else frame.slice(0, 0).to_pandas()
         if not len(frame):
             return
-        if not self.parquet and not isinstance(frame, pd.DataFrame):
-            frame = frame.to_pandas()
         if self.parquet:
             import pyarrow as pa
-            import pyarrow.parquet as pq
 
             table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame
             if strategy not in self.writers:
-                self.writers[strategy] = pq.ParquetWriter(self.temps[strategy], table.schema)
+                self.writers[strategy] = self._open(strategy, table.schema)
             self.writers[strategy].write_table(table)
         else:
             from ..io import excel_safe
 
-            safe = frame.copy()
+            safe = frame.copy() if isinstance(frame, pd.DataFrame) else frame.to_pandas()
             for column in safe.columns:
                 if safe[column].dtype == object or str(safe[column].dtype) in ("string", "str"):
                     safe[column] = safe[column].map(excel_safe, na_action="ignore")
@@ -515,48 +528,68 @@ class ScheduleWriter:
                 self.writers[strategy] = open(self.temps[strategy], "w", encoding="utf-8", newline="")
             self.writers[strategy].write(safe.to_csv(index=False, header=False, lineterminator="\r\n"))
 
+    def _open(self, strategy: str, schema):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if strategy == self.strategies[0]:
+            return pq.ParquetWriter(self.temps[strategy], schema, **_PARQUET_OPTIONS)
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        return pa.ipc.new_file(str(self.temps[strategy]), schema, options=options)
+
     def close(self) -> None:
-        """Join the parts in strategy order and rename the file into place."""
+        """Finish the file (the waiting strategies' rows after the first's) and rename it into place."""
         import shutil
 
         import tempfile
         from pathlib import Path
 
-        for w in self.writers.values():
-            w.close()
-        fd, final = tempfile.mkstemp(prefix=f".{self.path.name}.joined.", suffix=".part", dir=self.folder)
-        os.close(fd)
-        final = Path(final)
+        final = None
         try:
             if self.parquet:
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                writer = None
-                for s in self.strategies:
-                    if s not in self.writers:
+                first = self.strategies[0]
+                writer = self.writers.pop(first, None)
+                for s in self.strategies[1:]:
+                    spool = self.writers.pop(s, None)
+                    if spool is None:
                         continue
-                    part = pq.ParquetFile(self.temps[s])
-                    for g in range(part.num_row_groups):
-                        table = part.read_row_group(g)
-                        writer = writer or pq.ParquetWriter(final, table.schema)
-                        writer.write_table(table)
+                    spool.close()
+                    with pa.memory_map(str(self.temps[s])) as source:
+                        reader = pa.ipc.open_file(source)
+                        for k in range(reader.num_record_batches):
+                            batch = reader.get_batch(k)
+                            if writer is None:
+                                writer = pq.ParquetWriter(self.temps[first], batch.schema, **_PARQUET_OPTIONS)
+                            writer.write_batch(batch)
                 if writer is None:
                     empty = self.empty if self.empty is not None else _empty_schedule()
-                    pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), final)
+                    pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), self.temps[first])
                 else:
                     writer.close()
+                final = self.temps.pop(first)
             else:
+                for w in self.writers.values():
+                    w.close()
+                self.writers = {}
+                fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.joined.", suffix=".part", dir=self.folder)
+                os.close(fd)
+                final = Path(name)
                 columns = list((self.empty if self.empty is not None else _empty_schedule()).columns)
                 with open(final, "w", encoding="utf-8", newline="") as out:
                     out.write("\ufeff" + ",".join(columns) + "\r\n")
                     for s in self.strategies:
-                        if s in self.writers:
-                            with open(self.temps[s], encoding="utf-8", newline="") as part:
-                                shutil.copyfileobj(part, out, 1 << 20)
+                        with open(self.temps[s], encoding="utf-8", newline="") as part:
+                            shutil.copyfileobj(part, out, 1 << 20)
             os.replace(final, self.path)
+            final = None
         finally:
-            self._remove(final)
+            for w in self.writers.values():
+                w.close()
+            self.writers = {}
+            self._remove(*([final] if final is not None else []))
 
     def _remove(self, *extra) -> None:
         for f in (*self.temps.values(), *extra):
@@ -574,8 +607,14 @@ class ScheduleWriter:
         else:
             for w in self.writers.values():
                 w.close()
+            self.writers = {}
             self._remove()
         return False
+
+
+#: Parquet for schedules: dictionary pages for the text columns only (ids, strategy, debt names
+#: repeat; amounts rarely do), Snappy as pyarrow's default (read everywhere).
+_PARQUET_OPTIONS = {"use_dictionary": ["portfolio_id", "strategy", "debt"]}
 
 
 def _empty_schedule():

@@ -252,6 +252,30 @@ def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -
     return cents
 
 
+def _repeated_within(group: np.ndarray, code: np.ndarray, codes: int) -> np.ndarray:
+    """Rows whose ``code`` (0 or more) appeared earlier in the same ``group``; rows come grouped.
+
+    Small groups (the usual few debts a portfolio): compare each row with the few rows
+    before it, in whole-column passes and little memory. Larger ones: a stable sort of
+    group × code.
+    """
+    n = len(code)
+    longest = int(np.bincount(group).max()) if n else 0
+    if longest <= 16:
+        dup = np.zeros(n, dtype=bool)
+        for k in range(1, longest):
+            same = code[k:] == code[:-k]
+            same &= group[k:] == group[:-k]
+            dup[k:] |= same
+    else:
+        pair = group.astype(np.int64) * (codes + 1) + code
+        by_pair = np.argsort(pair, kind="stable")
+        dup = np.zeros(n, dtype=bool)
+        dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
+    dup &= code >= 0
+    return dup
+
+
 def book_from_frame(frame, budget_column: str = "budget", *, source: str = "table", id_column: str = "portfolio_id") -> Book:
     """A :class:`Book` from one long table: a ``portfolio_id`` column, the debt columns, a budget column.
 
@@ -344,12 +368,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     remap: dict[str, int] = {}
     nmap = np.array([remap.setdefault(v, len(remap)) for v in names_norm] or [0], dtype=np.int64)
     name_code = np.where(name_codes >= 0, nmap[np.maximum(name_codes, 0)], -1)
-    # duplicate names within a portfolio, on integer codes: a stable sort of portfolio × name
-    pair = pcode.astype(np.int64) * (len(remap) + 1) + name_code
-    by_pair = np.argsort(pair, kind="stable")
-    dup = np.zeros(len(pair), dtype=bool)
-    dup[by_pair[1:]] = pair[by_pair[1:]] == pair[by_pair[:-1]]
-    dup &= name_code >= 0
+    dup = _repeated_within(pcode, name_code, len(remap))
     problems.add_rows(
         np.nonzero(dup)[0],
         lambda r: Problem(
@@ -357,6 +376,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
             row=int(rows[r]), column=columns["name"], value=names_norm[name_codes[r]],
         ),
     )
+    del dup, name_codes  # a book of millions of rows: drop each temporary as soon as it is done
     problems.extend(later)
     fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
     budget_rows, bmiss = _money_column(sub[budget_column], budget_column, problems, rows)
@@ -374,6 +394,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
             row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
         ),
     )
+    del budget_rows, bmiss, differs
     # rates: distinct values through the loader's parser, then exact Decimals
     acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True, coded=apr_coded)
     rate_values: dict[Decimal, int] = {}
@@ -442,7 +463,11 @@ def read_table(path, *, encoding: str | None = None):
     try:
         if suffix in (".parquet", ".pq"):
             # Arrow-backed columns: no copy of every column into numpy while the Arrow table is alive
-            return pd.read_parquet(source, dtype_backend="pyarrow")
+            frame = pd.read_parquet(source, dtype_backend="pyarrow")
+            import pyarrow as pa
+
+            pa.default_memory_pool().release_unused()  # the reader's scratch buffers, back to the system
+            return frame
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
                 frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)

@@ -7,6 +7,7 @@ the palette, the fonts (Chinese included on any machine) and the ``rc_context``.
 from .plots import (
     adjustment_label,
     debt_style,
+    group_small,
     interest_compared,
     money_tick,
     month_label,
@@ -34,6 +35,7 @@ __all__ = [
     "cjk_family",
     "debt_style",
     "font_families",
+    "group_small",
     "interest_compared",
     "money_tick",
     "month_label",

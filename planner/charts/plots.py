@@ -120,15 +120,18 @@ def total_line(ax):
     return next((line for line in ax.get_lines() if line.get_gid() == "total"), None)
 
 
-def _stack(ax, xs, series, labels):
-    """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns the totals."""
+def _stack(ax, xs, series, labels, styles=None):
+    """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns the totals.
+
+    ``styles`` (one dict of ``color`` and ``hatch`` per series) defaults to :func:`debt_style` by position.
+    """
     from matplotlib.patches import Polygon
 
     below = [0.0] * len(xs)
     for k, (values, label) in enumerate(zip(series, labels)):
         above = [b + v for b, v in zip(below, values)]
         if any(values):
-            style = debt_style(k)
+            style = styles[k] if styles is not None else debt_style(k)
             outline = list(zip(xs, above)) + list(zip(reversed(xs), reversed(below)))
             # add_artist, not add_patch: the limits are set below, and add_patch's
             # exact extent computation is the slowest step of a live redraw.
@@ -140,26 +143,67 @@ def _stack(ax, xs, series, labels):
     return below
 
 
+def group_small(series, labels, max_items: int, lang: str = "en"):
+    """At most ``max_items`` series: the ``max_items - 1`` largest at month 0 in their own order, the rest summed.
+
+    The summed series comes last, labelled "the other N" (其余 N 笔), so a chart of hundreds of
+    debts draws a dozen areas and can name each in its legend; the total is unchanged.
+    Returns ``(series, labels, styles)``: styles as :func:`debt_style` gives them (without its
+    grey) and :data:`MUTED` grey for the rest.
+
+    >>> series, labels, _ = group_small([[5, 0], [1, 1], [9, 4], [2, 2]], ["a", "b", "c", "d"], 3, "zh")
+    >>> series, labels
+    ([[5, 0], [9, 4], [3, 3]], ['a', 'c', '其余 2 笔'])
+    """
+    series, labels = list(series), list(labels)
+    if len(series) <= max_items:
+        return series, labels, [debt_style(k) for k in range(len(series))]
+    largest = sorted(range(len(series)), key=lambda k: -(series[k][0] if len(series[k]) else 0))[: max(max_items - 1, 0)]
+    keep = sorted(largest)
+    kept = set(keep)
+    rest = [series[k] for k in range(len(series)) if k not in kept]
+    others = [sum(values) for values in zip(*rest)]
+    # The palette's own grey (its last colour) would read as part of the grey "others": skip it.
+    named = [style for style in map(debt_style, range(2 * len(keep))) if style["color"] != PALETTE[-1]]
+    styles = named[: len(keep)] + [{"color": MUTED, "hatch": None}]
+    return ([series[k] for k in keep] + [others], [labels[k] for k in keep] + [t("chart_others", lang, n=len(rest))], styles)
+
+
 def _balances(plan):
-    """Month numbers and, per debt, the owed balance at each month's end (month 0 = now)."""
-    frame = plan.balances()
-    return list(frame.index), [frame[d.name].tolist() for d in plan.debts]
+    """Month numbers and, per debt, the owed balance at each month's end (month 0 = now).
+
+    The numbers of ``plan.balances()``, read from the exact schedule without pandas
+    (importing it is most of a report's fixed cost).
+    """
+    c = plan.cents()
+    months = list(range(plan.months_run + 1))
+    series = [[0.0] * len(months) for _ in plan.debts]
+    for i, owed in enumerate(c["start_owed"]):
+        series[i][0] = owed / 100
+    for m, i, closing, fees in zip(c["month"], c["debt"], c["closing"], c["fees"]):
+        series[i][m] = (closing + fees) / 100
+    return months, series
 
 
 # ---------------------------------------------------------------------------
 # plans
 
 
-def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True):
+def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None):
     """Balances by debt over time (stacked), the debt-free month marked.
 
     The black line on top is the total owed; its y-data equal
-    ``plan.balances().sum(axis=1)``.
+    ``plan.balances().sum(axis=1)``. With ``max_items``, a plan of more debts
+    shows the ``max_items - 1`` largest and one grey area for the others
+    (:func:`group_small`): drawing time and the legend stay those of a dozen debts.
     """
     with chart_style():
         ax = _axes(ax)
         months, series = _balances(plan)
-        totals = _stack(ax, months, series, [d.name for d in plan.debts])
+        labels, styles = [d.name for d in plan.debts], None
+        if max_items is not None and len(series) > max_items:
+            series, labels, styles = group_small(series, labels, max_items, lang)
+        totals = _stack(ax, months, series, labels, styles)
         ax.plot(months, totals, color=TOTAL_COLOR, linewidth=1.4, label=t("total", lang), gid="total")
         if plan.months:
             ax.axvline(plan.months, color=TOTAL_COLOR, linestyle="--", linewidth=1)
@@ -177,7 +221,7 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True):
         _money_axis(ax.yaxis, lang)
         _month_axis(ax.xaxis, plan, lang)
         if legend:
-            ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
+            ax.legend(loc="upper right", ncols=2 if len(labels) > 5 else 1, fontsize=8)
         return style_ticks(ax)
 
 
@@ -448,6 +492,7 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         for _label, saving in pairs:
             bottoms.append(running)
             running += saving
+        crowded = len(pairs) >= 10  # a dozen bars: smaller text and a short total, or neighbours overlap
         end = len(pairs) + 1
         # One bar() call for every bar (the same rectangles, in the same order, as one call per bar).
         bars = ax.bar(range(1, end + 1), [saving for _, saving in pairs] + [running], bottom=bottoms + [0.0],
@@ -455,13 +500,14 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         for x, bar in enumerate(bars, start=1):
             bar.set_gid("total" if x == end else f"step{x}")
         for x, ((_label, saving), bottom) in enumerate(zip(pairs, bottoms), start=1):
-            ax.text(x, bottom + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom", fontsize=8)
+            ax.text(x, bottom + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom",
+                    fontsize=6.5 if crowded else 8)
             ax.plot([x + 0.3, x + 0.7], [bottom + saving] * 2, color=MUTED, linewidth=0.8)
-        ax.text(end, max(running, 0), format_yuan(Decimal(str(round(running, 2))), lang=lang), ha="center",
-                va="bottom", fontsize=9)
+        total = money_tick(running, lang) if crowded else format_yuan(Decimal(str(round(running, 2))), lang=lang)
+        ax.text(end, max(running, 0), total, ha="center", va="bottom", fontsize=7.5 if crowded else 9)
         labels = [label for label, _ in pairs] + [t("chart_savings_total", lang)]
-        width = 16 if end <= 5 else 12
-        ax.set_xticks(range(1, end + 1), [_wrap(label, width) for label in labels], fontsize=8 if end <= 6 else 7)
+        width = 16 if end <= 5 else 8 if crowded else 12
+        ax.set_xticks(range(1, end + 1), [_wrap(label, width) for label in labels], fontsize=8 if end <= 6 else 6.5 if crowded else 7)
         ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
         low, high = ax.get_ylim()
         if not pairs or max(abs(v) for _, v in pairs) < 1:
@@ -486,6 +532,8 @@ def _wrap(label: str, width: int = 16) -> str:
     '一次性结清\\n40%\\n招商银行\\n信用卡'
     >>> _wrap("Freeze interest 60 months · credit cards")
     'Freeze interest\\n60 months\\ncredit cards'
+    >>> _wrap("4\\n安逸花(马\\n上消费金融", 10)
+    '4\\n安逸花(马\\n上消费金融'
     """
     import unicodedata
 
@@ -493,7 +541,7 @@ def _wrap(label: str, width: int = 16) -> str:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
     lines = []
-    for part in label.split(" · "):
+    for part in label.replace("\n", " · ").split(" · "):  # a line break already given is kept
         line = ""
         for word in part.split(" "):
             if size(word) > width:  # a long Chinese run: cut into equal pieces
@@ -519,6 +567,7 @@ def _wrap(label: str, width: int = 16) -> str:
 __all__ = [
     "adjustment_label",
     "debt_style",
+    "group_small",
     "interest_compared",
     "money_tick",
     "month_label",

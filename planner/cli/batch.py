@@ -32,7 +32,7 @@ def register(sub) -> None:
     p.add_argument("--budget-column", default="budget", help="column with each portfolio's monthly budget (default: budget)")
     p.add_argument("--id-column", default="portfolio_id", help="column naming the portfolio (default: portfolio_id)")
     p.add_argument("--strategy", default="avalanche", help="a strategy, several comma-separated, or 'all' (default: avalanche)")
-    p.add_argument("--out", required=True, help="results file: .parquet or .csv")
+    p.add_argument("--out", required=True, help="results file: .parquet or .csv; with --engine dask also a folder (ending in /) for partitioned Parquet written by the workers")
     p.add_argument("--schedules", help="also write every month of every plan here (.parquet or .csv)")
     p.add_argument("--engine", choices=("local", "dask"), default="local", help="local (both cores) or dask (needs the batch extra)")
     p.add_argument("--scheduler", help="with --engine dask: address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
@@ -130,6 +130,11 @@ def _progress_bar(args, total: int):
     return tqdm(total=total, unit="portfolio", file=getattr(sys.stderr, "unescaped", sys.stderr), disable=False, leave=False)
 
 
+def _is_folder(path: str) -> bool:
+    """``--out`` names a folder (ends in a slash, or is one): the Dask engine writes partitioned Parquet there."""
+    return path.endswith(("/", os.sep)) or ("://" not in path and os.path.isdir(path))
+
+
 def _rows_coming(path: str) -> int:
     """About how many debts a table holds, before reading it: Parquet says so in its footer; a CSV
     is guessed from its size (30 bytes a row or more). 0 when unknown."""
@@ -183,7 +188,8 @@ def cmd_batch(args) -> int:
 def _run_batch(args) -> int:
     from ..batch import ScheduleWriter, batch_book, batch_dask, book_from_frame, prepare, read_table, strategy_list
 
-    for path in (args.out, args.schedules):
+    folder_out = args.engine == "dask" and _is_folder(args.out)
+    for path in (args.out if not folder_out else None, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):
             raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
     if args.schedules and args.out and os.path.abspath(args.schedules) == os.path.abspath(args.out):
@@ -197,12 +203,17 @@ def _run_batch(args) -> int:
     if args.engine == "dask":
         client = _connect(args.scheduler, args.scheduler_timeout) if args.scheduler else None
         try:
-            table = batch_dask(args.portfolios, args.budget_column, strategies, scenario=scenario, horizon=args.horizon, id_column=args.id_column)
+            table = batch_dask(args.portfolios, args.budget_column, strategies, scenario=scenario, horizon=args.horizon,
+                               id_column=args.id_column, out_folder=args.out if folder_out else None)
+            if folder_out:  # written by the workers; the summary reads back only the columns it shows
+                import pandas as pd
+
+                table = pd.read_parquet(table, columns=["strategy", "status", "months", "total_interest"])
         finally:
             if client is not None:
                 client.close()
     else:
-        prepare(_rows_coming(args.portfolios))  # a large book: load the compiled loop while the table is read
+        prepare(_rows_coming(args.portfolios), bool(args.schedules))  # a large book: load the compiled loop while the table is read
         frame = read_table(args.portfolios, encoding=args.encoding)
         book = book_from_frame(frame, args.budget_column, source=args.portfolios, id_column=args.id_column)
         del frame  # the book holds what is needed, in exact integers
@@ -224,7 +235,7 @@ def _run_batch(args) -> int:
                 bar.close()
             if writer is not None:
                 writer.__exit__(RuntimeError, None, None)
-    if args.engine == "dask":
+    if args.engine == "dask" and not folder_out:
         _write(table, args.out, [args.portfolios])
     elapsed = time.perf_counter() - started
     _summary(table, elapsed)

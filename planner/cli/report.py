@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..report import build_report, write_report
 from ..errors import PlannerError
 from ..money import format_yuan
 from .common import load_debts_for, money_arg, next_month
@@ -36,6 +35,8 @@ def cmd_report(args) -> int:
         )
     args.format = "table"
     debts = load_debts_for(args)
+    from ..report import build_report, write_report  # only when a report is made: not on `planner plan`'s path
+
     report = build_report(
         debts, args.budget, scenarios=args.scenarios, lang=args.lang, client=args.client, anonymise=args.anonymise,
         income=args.income, essentials=args.essentials, strategy=args.strategy, start=args.start,

@@ -411,6 +411,7 @@ def build_report(
     start: str | None = None,
     made_on: str | date | None = None,
     horizon: int = 600,
+    engine: str = "batch",
 ) -> Report:
     """Compute the session report.
 
@@ -440,6 +441,11 @@ def build_report(
         The calendar month of month 1 (default: next month).
     made_on : str or date, optional
     horizon : int, default 600
+    engine : {"batch", "single"}, default "batch"
+        How the what-if plans of parts 4 and 5 (one per lender, one per ask) are
+        run: ``"batch"`` plans them together with :mod:`planner.batch` (time
+        and memory grow linearly with the debts), ``"single"`` one by one with
+        :func:`planner.negotiate`, the reference. The report is the same.
 
     Returns
     -------
@@ -449,7 +455,7 @@ def build_report(
     Raises
     ------
     PlannerError
-        For a budget that is not an amount of at least 0, or an unknown language.
+        For a budget that is not an amount of at least 0, an unknown language or engine.
     InputError
         When the debts or scenarios cannot be read.
 
@@ -462,6 +468,9 @@ def build_report(
     """
     if not isinstance(lang, str) or lang not in ("zh", "en"):
         raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
+    if not isinstance(engine, str) or engine not in ("batch", "single"):
+        raise PlannerError(f"engine 应为 \"batch\" 或 \"single\" / engine must be \"batch\" or \"single\": {str(engine)[:40]!r}")
+    from ..batch import batch_strategies
     from ..engine import compare
     from ..io import load_debts, load_scenarios
     from ..money import round_cents
@@ -548,21 +557,13 @@ def build_report(
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
     asked = [x for x in asked if x[1]]
     by_debt = {d.name: d for d in debts}
-    calls = []
-    before = monthly_pressure(debts)
-    # Each lender's asks run as their own scenario, a chunk at a time: only the numbers are
-    # kept, so memory holds a chunk's plans, not one full plan per lender (bounded for 1,000 debts).
-    for start_at in range(0, len(asked), _CALLS_PER_CHUNK):
-        chunk = asked[start_at:start_at + _CALLS_PER_CHUNK]
-        result = negotiate(debts, budget, [Scenario(d.name, tuple(adj)) for d, adj, *_ in chunk], chosen.strategy, **kwargs)
-        for d, adj, said, basis, writing in chunk:
-            r = result[d.name]
-            after = r.monthly_pressure
-            calls.append(
-                Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
-                     r.savings.months, (before, after) if before != after else None, tuple(adj))
-            )
-        del result
+    # The batch path replaces one debt per ask: every ask must name its own debt only (a lender
+    # called "overdue" or "kind:card" would select others; such reports take the reference path).
+    batch = engine == "batch" and chosen.strategy in batch_strategies() and all(_names_itself(d.name) for d, *_ in asked)
+    if batch:
+        calls = _calls_batch(debts, asked, budget, chosen, kwargs)
+    else:
+        calls = _calls_single(debts, asked, budget, chosen, kwargs)
     # Overdue first (stop the penalties and the calls), then the largest saving.
     calls.sort(key=lambda c: (-by_debt[c.name].overdue_days, -c.saving, c.name))
     calls = tuple(dataclasses.replace(c, rank=k) for k, c in enumerate(calls, start=1))
@@ -572,18 +573,26 @@ def build_report(
     # 5. negotiated against not negotiated
     all_asks = Scenario(text("negotiated", lang), tuple(a for c in calls for a in c.adjustments)) if calls else None
     file_scenarios = list(loaded or [])
-    run = ([all_asks] if all_asks else []) + file_scenarios
-    negotiated = negotiate(debts, budget, run, chosen.strategy, **kwargs) if run else None
+    results = []
+    if batch and all_asks is not None:
+        if any(f.name == all_asks.name for f in file_scenarios):
+            raise PlannerError("情景名称重复", "two scenarios have the same name")  # as negotiate() says
+        results.append(_every_ask_batch(debts, all_asks, budget, chosen, kwargs))
+        run = file_scenarios
+    else:
+        run = ([all_asks] if all_asks else []) + file_scenarios
+    if run:
+        results += list(negotiate(debts, budget, run, chosen.strategy, **kwargs))
     headline = None
-    if negotiated is not None:
-        candidates = list(negotiated) if not file_scenarios else [negotiated[s.name] for s in file_scenarios]
+    if results:
+        candidates = results if not file_scenarios else results[len(results) - len(file_scenarios):]
         headline = max(candidates, key=lambda r: r.savings.total_paid)
     scenario_rows = []
-    if negotiated is not None:
-        base = negotiated.baseline
-        scenario_rows.append(ScenarioRow(text("baseline", lang), base.months, base.debt_free, base.total_interest, base.total_paid,
-                                         negotiated.baseline_pressure, None))
-        for r in negotiated:
+    if results:
+        # The baseline of every scenario is the recommended plan (the same debts, budget and strategy).
+        scenario_rows.append(ScenarioRow(text("baseline", lang), chosen.months, chosen.debt_free, chosen.total_interest,
+                                         chosen.total_paid, minimums, None))
+        for r in results:
             p = r.plan
             scenario_rows.append(ScenarioRow(r.name, p.months, p.debt_free, p.total_interest, p.total_paid, r.monthly_pressure,
                                              r.savings.total_paid, r is headline))
@@ -615,6 +624,140 @@ def build_report(
         headline_result=headline, waterfall=waterfall, agency=agency, rights=rights,
         disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang),
     )
+
+
+def _names_itself(name: str) -> bool:
+    """Whether an ask on the debt ``name`` selects that debt alone (no selector condition can be read in the name).
+
+    >>> _names_itself("借呗"), _names_itself("overdue"), _names_itself("A & kind:card")
+    (True, False, False)
+    """
+    lowered = name.strip().lower()
+    return lowered not in ("*", "overdue") and "&" not in name and "kind:" not in lowered and not (
+        "apr" in lowered and ("<" in name or ">" in name))
+
+
+def _scenario_failed(name: str, debts, budget, strategy: str, kwargs) -> PlannerError:
+    """The error :func:`planner.negotiate` raises for a scenario whose plan the budget does not cover."""
+    from ..engine import plan
+
+    try:
+        plan(debts, budget, strategy, **kwargs)
+    except InfeasibleBudgetError as exc:
+        return PlannerError(f"情景「{name}」/ scenario {name!r}: {exc}")
+    return PlannerError(f"情景「{name}」/ scenario {name!r}")  # pragma: no cover - the engines agree
+
+
+def _savings(before, after):
+    """What ``after`` saves against ``before`` (each a Plan or a what-if's totals), as negotiate() counts it."""
+    from ..negotiation import Savings
+
+    months = None if before.months is None or after.months is None else before.months - after.months
+    return Savings(before.total_interest - after.total_interest, before.total_paid - after.total_paid, months)
+
+
+def _calls_single(debts, asked, budget, chosen, kwargs) -> list[Call]:
+    """Part 4 with one plan per lender through :func:`planner.negotiate` (the reference for :func:`_calls_batch`)."""
+    from ..negotiation import Scenario, monthly_pressure, negotiate
+
+    calls = []
+    before = monthly_pressure(debts)
+    # Each lender's asks run as their own scenario, a chunk at a time: only the numbers are
+    # kept, so memory holds a chunk's plans, not one full plan per lender.
+    for start_at in range(0, len(asked), _CALLS_PER_CHUNK):
+        chunk = asked[start_at:start_at + _CALLS_PER_CHUNK]
+        result = negotiate(debts, budget, [Scenario(d.name, tuple(adj)) for d, adj, *_ in chunk], chosen.strategy, **kwargs)
+        for d, adj, said, basis, writing in chunk:
+            r = result[d.name]
+            after = r.monthly_pressure
+            calls.append(
+                Call(0, d.name, tuple(said), tuple(basis), tuple(writing), r.savings.total_paid, r.savings.interest,
+                     r.savings.months, (before, after) if before != after else None, tuple(adj))
+            )
+        del result
+    return calls
+
+
+def _calls_batch(debts, asked, budget, chosen, kwargs) -> list[Call]:
+    """Part 4 with every lender's what-if planned by the batch engine (:mod:`.whatif`), equal to :func:`_calls_single`.
+
+    A lender's asks change that lender's debt only, so each what-if is the debts
+    with one of them replaced, and its month-1 minimums are today's with that
+    debt's own minimum replaced.
+    """
+    import numpy as np
+
+    from ..negotiation import Scenario, monthly_pressure
+    from .whatif import Totals, what_if_totals
+
+    n = len(debts)
+    position = {d.name: k for k, d in enumerate(debts)}
+    changed = [Scenario(d.name, tuple(adj)).apply([d])[0] for d, adj, *_ in asked]
+
+    def what_ifs():
+        for k, (d, *_) in enumerate(asked):
+            rows = np.arange(n)
+            rows[position[d.name]] = n + k
+            yield rows
+
+    totals = what_if_totals(debts, changed, what_ifs(), budget, chosen.strategy, horizon=kwargs["horizon"])
+    base = Totals(chosen.months, chosen.total_interest, chosen.total_paid)  # each a pass over the plan: once
+    before = monthly_pressure(debts)
+    calls = []
+    for (d, adj, said, basis, writing), new, t in zip(asked, changed, totals):
+        if t.infeasible:
+            raise _scenario_failed(d.name, [new if x.name == d.name else x for x in debts], budget, chosen.strategy, kwargs)
+        saved = _savings(base, t)
+        after = before - monthly_pressure([d]) + monthly_pressure([new])
+        calls.append(
+            Call(0, d.name, tuple(said), tuple(basis), tuple(writing), saved.total_paid, saved.interest, saved.months,
+                 (before, after) if before != after else None, tuple(adj))
+        )
+    return calls
+
+
+def _every_ask_batch(debts, scenario, budget, chosen, kwargs):
+    """The scenario of every ask (all asks made in month 1, each on one named debt), as
+    :func:`planner.negotiate` computes it, with the plan of each step from the batch engine.
+
+    Returns the :class:`planner.negotiation.ScenarioResult`: its plan (all asks granted) from
+    the single engine, its contributions (one per ask, in order) from the what-if totals.
+    """
+    import numpy as np
+
+    from ..engine import plan
+    from ..negotiation import Contribution, ScenarioResult, monthly_pressure
+    from .whatif import Totals, what_if_totals
+
+    n = len(debts)
+    position = {d.name: k for k, d in enumerate(debts)}
+    current = list(debts)
+    changed, pressures = [], []
+    total = monthly_pressure(debts)
+    for a in scenario.adjustments:  # each ask names one debt and starts in month 1 (see _asks_for)
+        i = position[a.debt]
+        new = a.apply([current[i]])[0]
+        total += monthly_pressure([new]) - monthly_pressure([current[i]])
+        current[i] = new
+        changed.append(new)
+        pressures.append(total)
+
+    def what_ifs():
+        rows = np.arange(n)
+        for k, a in enumerate(scenario.adjustments):
+            rows[position[a.debt]] = n + k
+            yield rows.copy()
+
+    totals = what_if_totals(debts, changed, what_ifs(), budget, chosen.strategy, horizon=kwargs["horizon"])
+    contributions, before = [], Totals(chosen.months, chosen.total_interest, chosen.total_paid)
+    for k, (a, t) in enumerate(zip(scenario.adjustments, totals), start=1):
+        if t.infeasible:
+            raise _scenario_failed(scenario.name, scenario.steps(debts)[k], budget, chosen.strategy, kwargs)
+        contributions.append(Contribution(k, a.describe(), a, _savings(before, t), pressures[k - 1]))
+        before = t
+    final = plan(current, budget, chosen.strategy, **kwargs)
+    return ScenarioResult(scenario=scenario, debts=tuple(current), plan=final, monthly_pressure=total,
+                          savings=_savings(chosen, final), contributions=tuple(contributions))
 
 
 def _relief_for(debt, lang: str):
@@ -712,10 +855,24 @@ def _short_report(debts, budget, exc, *, head, notes, loaded, scenarios, strateg
         except InfeasibleBudgetError:
             return None
 
+    # A call's asks change its own debt only: replace that debt and its share of the month-1
+    # minimums, rather than re-reading every debt after each call (quadratic for 1,000 debts).
     current, comparison, needed = list(debts), None, None
+    position = {d.name: k for k, d in enumerate(debts)}
+    shares = [monthly_pressure([d]) for d in debts]
+    pressure = sum(shares, Decimal("0.00"))
     for k, c in enumerate(calls, start=1):
-        current = Scenario(c.name, c.adjustments).apply(current)
-        if monthly_pressure(current) <= budget:
+        if _names_itself(c.name):
+            i = position[c.name]
+            current[i] = Scenario(c.name, c.adjustments).apply([current[i]])[0]
+            share = monthly_pressure([current[i]])
+            pressure += share - shares[i]
+            shares[i] = share
+        else:  # a name that reads as a selector: the asks may reach other debts
+            current = Scenario(c.name, c.adjustments).apply(current)
+            shares = [monthly_pressure([d]) for d in current]
+            pressure = sum(shares, Decimal("0.00"))
+        if pressure <= budget:
             comparison = runs(current)
             if comparison is not None:
                 needed = k

@@ -39,15 +39,14 @@ def chart_images(report: Report) -> dict[str, str]:
     """The report's charts as base64 PNGs: ``timeline`` (when there is a plan) and (when there are asks) ``savings``."""
     from .. import charts as c
 
-    many = report.plan is not None and len(report.plan.debts) > CHART_ITEMS
-
     def timeline(ax):
         from matplotlib.ticker import MaxNLocator
 
-        c.payoff_timeline(report.plan, ax, lang=report.lang, legend=not many)
+        # Beyond a dozen debts the smaller ones are one grey area ("the other 988"): the legend
+        # fits the page and drawing costs what a dozen debts cost; the tables name every debt.
+        c.payoff_timeline(report.plan, ax, lang=report.lang, legend=False, max_items=CHART_ITEMS)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        if not many:  # beyond a dozen debts a legend outgrows the page: the tables name them
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncols=3)
 
     out = {"timeline": _png(timeline, (6.4, 3.6))} if report.plan is not None else {}
     bars = _bounded(list(report.waterfall), report)
@@ -104,10 +103,9 @@ def render_html(report: Report) -> str:
         "minimum": sum((d.minimum for d in report.debts), Decimal("0.00")),
         "overdue_cost": sum((d.overdue_cost for d in report.debts), Decimal("0.00")),
     }
-    month_table = [
-        {"name": d.name, "cells": [report.payments(m).get(d.name) for m in report.first_months]} for d in report.debts
-    ]
-    month_totals = [sum(report.payments(m).values(), Decimal("0.00")) for m in report.first_months]
+    paid = [report.payments(m) for m in report.first_months]  # once a month: each call reads the whole schedule
+    month_table = [{"name": d.name, "cells": [month.get(d.name) for month in paid]} for d in report.debts]
+    month_totals = [sum(month.values(), Decimal("0.00")) for month in paid]
     def once(field):  # a text already quoted for an earlier call: "as for call 3"
         out, seen = [], {}
         for c in report.calls:

@@ -195,12 +195,33 @@ def test_a_strategy_registered_here_runs_the_same_in_both_engines(loop, book, ke
     assert "test_registered" not in planner.batch.BATCH_STRATEGIES
 
 
-def test_ties_and_equal_ratios_order_as_the_single_engine():
+@LOOPS
+def test_ties_and_equal_ratios_order_as_the_single_engine(loop):
     # Same rate and balance: the name decides; equal balance/minimum ratios (10 and 10)
     # under cash_flow_index; a minimum of 0 sorts last (infinite index).
+    kernel.use_compiled(loop)
     debts = [Debt("b", 3000, 18, 300), Debt("a", 3000, 18, 300), Debt("c", 1000, 18, 100), Debt("z", 50, 5, 0)]
     for strategy in BATCH_STRATEGIES:
         assert_same([debts, debts[::-1]], [900, 900], strategy)
+
+
+@LOOPS
+def test_cash_flow_ratios_one_ulp_apart_and_beyond_exact_int64_order_as_the_single_engine(loop):
+    # Owed / minimum of 1000000001 / 300000000 and 1000000011 / 300000003 cents: different
+    # ratios that round to the same float (found by search). The compiled loop compares their
+    # cross products exactly in int64; for amounts of 2**31 cents or more, where a product
+    # could overflow, it leaves the portfolio to the single engine. Either way the order is
+    # the single engine's (exact Fractions).
+    kernel.use_compiled(loop)
+    close = [Debt("a", Decimal("10000000.01"), 24, Decimal("3000000.00")), Debt("b", Decimal("10000000.11"), 12, Decimal("3000000.03")),
+             Debt("c", 100, 5, 10)]
+    huge = [Debt("a", Decimal("1000000000.01"), 24, Decimal("300000000.00")),
+            Debt("b", Decimal("1000000000.11"), 12, Decimal("300000000.03"))]
+    for debts in (close, huge):
+        a, b = (d.owed / d.min_payment for d in debts[:2])
+        assert a != b and float(a) == float(b)
+        budget = sum(d.min_payment for d in debts) + 1000
+        assert_same([debts, debts[::-1]], [budget, budget], "cash_flow_index", horizon=24)
 
 
 def test_chunks_and_two_processes_give_the_same_results():
@@ -574,6 +595,23 @@ def test_numbers_near_a_half_cent_and_duplicate_names_in_a_numeric_table():
         book_from_frame(frame)
 
 
+@pytest.mark.parametrize("size", [3, 20], ids=["few debts", "more than 16 debts"])
+def test_a_repeated_name_is_found_in_small_and_large_portfolios(size):
+    # Two ways to find a name repeated within a portfolio (comparing with the few rows before,
+    # or a sort for portfolios of more than 16 debts): both name the later row only.
+    from planner.batch import book_from_frame
+
+    names = [f"d{k}" for k in range(size)]
+    rows = [(1, n) for n in names] + [(2, n) for n in names]
+    frame = pd.DataFrame({"portfolio_id": [p for p, _ in rows], "name": [n for _, n in rows], "balance": 100.0,
+                          "apr": 12.0, "min_payment": 10.0, "budget": 5000.0})
+    assert book_from_frame(frame).size == 2  # the same names in two portfolios are fine
+    frame.loc[size + size - 1, "name"] = "d0"  # portfolio 2's last debt repeats its first
+    with pytest.raises(InputError) as caught:
+        book_from_frame(frame)
+    assert [(p.row, p.value) for p in caught.value.problems] == [(2 * size + 1, "d0")]
+
+
 def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
     # numba made unimportable in a fresh process: use_compiled(True) reports False and the
     # batch still equals the single engine (the hand-worked doctest case).
@@ -798,3 +836,64 @@ def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
     assert main(["batch", str(folder), "--engine", "dask", "--out", str(tmp_path / "r.csv")]) == 2
     err = capsys.readouterr().err
     assert "the header of part1.csv differs from that of part0.csv" in err and "表头" in err
+
+
+def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only():
+    # planner batch calls prepare() with the rows coming before it reads a table: a small book
+    # starts nothing (the plain-numpy loop runs), a large one a thread that compiled_loop() waits for.
+    import subprocess
+    import sys
+
+    script = (
+        "from planner.batch import kernel\n"
+        "kernel.prepare(kernel.COMPILE_FROM - 1)\n"
+        "assert kernel._PRELOAD is None and kernel.active_loop() is None\n"
+        "kernel.prepare(kernel.COMPILE_FROM)\n"
+        "assert kernel._PRELOAD is not None\n"
+        "loop = kernel.compiled_loop()\n"
+        "assert loop is not None and kernel.active_loop() is loop and kernel._PRELOAD is None\n"
+        "import threading; assert threading.active_count() == 1\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"
+
+
+def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folder(tmp_path):
+    # Files written portfolio by portfolio (id ranges that do not overlap) are used as they are;
+    # with a folder as --out the workers write one Parquet file a partition, and the rows equal
+    # the local engine's. A folder that exists and holds files is never written into.
+    pytest.importorskip("dask.dataframe")
+    from planner.batch import dask as batch_dask_module
+
+    frame = _random_table(30, seed=12)
+    folder = tmp_path / "book"
+    folder.mkdir()
+    ids = sorted(frame["portfolio_id"].unique())
+    for k, chunk in enumerate((ids[:10], ids[10:20], ids[20:])):
+        frame[frame["portfolio_id"].isin(chunk)].to_parquet(folder / f"part{k}.parquet", index=False)
+    import dask.dataframe as dd
+
+    assert batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in folder.iterdir())), "portfolio_id")
+    shuffled = frame.sample(frac=1, random_state=3)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for k in range(3):
+        shuffled.iloc[k::3].to_parquet(mixed / f"part{k}.parquet", index=False)
+    assert not batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in mixed.iterdir())), "portfolio_id")
+    out = tmp_path / "results"
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(out) + "/"]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3 and all(name.endswith(".parquet") for name in written)
+    remote = pd.read_parquet(out).sort_values("portfolio_id").reset_index(drop=True)
+    local, _ = batch_frame(frame, "budget", "avalanche")
+    local = local.sort_values("portfolio_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(remote, local, check_dtype=False)
+    # the shuffled folder gives the same rows (shuffled on the id first)
+    out2 = tmp_path / "results2"
+    assert main(["batch", str(mixed), "--engine", "dask", "--out", str(out2) + "/"]) == 0
+    again = pd.read_parquet(out2).sort_values("portfolio_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, local, check_dtype=False)
+    assert main(["batch", str(folder), "--engine", "dask", "--out", str(out)]) == 2  # holds files: refused
+    assert sorted(p.name for p in out.iterdir()) == written

@@ -195,3 +195,26 @@ def test_adjustment_labels_in_both_languages():
 def test_many_debts_get_distinct_styles():
     styles = {(charts.debt_style(k)["color"], charts.debt_style(k)["hatch"]) for k in range(10)}
     assert len(styles) == 10
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_timeline_of_many_debts_groups_the_small_ones(lang):
+    # 40 debts, at most 12 areas: the 11 largest by name and one grey "other 29"; the total is unchanged.
+    from matplotlib.patches import Polygon
+
+    debts = [Debt(f"D{k:02d}", 1000 + 250 * k, 10 + k % 20, 60 + 10 * k) for k in range(40)]
+    p = plan(debts, sum(d.min_payment for d in debts) + 500, start="2027-01")
+    ax = charts.payoff_timeline(p, lang=lang, max_items=12)
+    areas = [a for a in ax.get_children() if isinstance(a, Polygon)]
+    assert len(areas) == 12
+    labels = [a.get_label() for a in areas]
+    assert labels[:11] == [f"D{k:02d}" for k in range(29, 40)]  # the largest balances, in the plan's order
+    assert labels[11] == charts.group_small([[1]] * 40, ["x"] * 40, 12, lang)[1][-1]
+    assert "29" in labels[11]
+    tops = [max(y for _, y in a.get_xy()) for a in areas]
+    total = charts.total_line(ax).get_ydata()
+    assert max(tops) == pytest.approx(float(total[0]))
+    expected = p.balances().sum(axis=1)
+    assert [round(float(y), 2) for y in total] == [round(v, 2) for v in expected.tolist()]
+    ungrouped = charts.payoff_timeline(p, lang=lang)
+    assert len([a for a in ungrouped.get_children() if isinstance(a, Polygon)]) == 40
