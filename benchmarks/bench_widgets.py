@@ -31,6 +31,8 @@ from planner import Debt, load_debts  # noqa: E402
 from planner.widgets import NegotiationExplorer, StrategyExplorer  # noqa: E402
 
 TARGET_MS = 100
+#: Issue 14's goals for the live redraw (median CPU time: the machine is shared, so wall time is noisy).
+GOAL_MS = {"StrategyExplorer": 30, "NegotiationExplorer": 50}
 #: Budget changes per explorer: each a value not seen before, as a person moving the slider.
 ROUNDS = 40
 
@@ -135,10 +137,12 @@ def main(count: int = ROUNDS) -> None:
             (wall, cpu), (base_wall, base_cpu) = measure_pair([fast, full], count=count)
             if not same_image(fast, full):
                 raise SystemExit(f"{name} {lang}: the fast redraw and the redraw from scratch differ")
-            mark = "met" if wall * 1000 < TARGET_MS else "NOT met"
+            goal = GOAL_MS[cls.__name__]
+            mark = "met" if cpu * 1000 <= goal else "NOT met"
             print(f"{name:20s} {lang}  median {wall * 1000:6.1f} ms wall, {cpu * 1000:6.1f} ms CPU"
                   f"  | from scratch {base_wall * 1000:6.1f} ms wall, {base_cpu * 1000:6.1f} ms CPU"
-                  f"  | {base_wall / wall:4.1f}x faster  (target < {TARGET_MS} ms: {mark})")
+                  f"  | {base_wall / wall:4.1f}x faster wall, {base_cpu / cpu:4.1f}x CPU"
+                  f"  (goal <= {goal} ms CPU: {mark})")
 
 
 if __name__ == "__main__":

@@ -488,16 +488,21 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
         pairs = [(str(label), float(saving)) for label, saving in steps]
     with chart_style():
         ax = _axes(ax, figsize=(9, 4.5))
-        running = 0.0
-        crowded = len(pairs) >= 10  # a dozen bars: smaller text and a short total, or neighbours overlap
-        for x, (_label, saving) in enumerate(pairs, start=1):
-            color = PALETTE[2] if saving >= 0 else PALETTE[3]
-            ax.bar(x, saving, bottom=running, color=color, width=0.6, gid=f"step{x}")
-            ax.text(x, running + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom", fontsize=6.5 if crowded else 8)
-            ax.plot([x + 0.3, x + 0.7], [running + saving] * 2, color=MUTED, linewidth=0.8)
+        bottoms, running = [], 0.0
+        for _label, saving in pairs:
+            bottoms.append(running)
             running += saving
+        crowded = len(pairs) >= 10  # a dozen bars: smaller text and a short total, or neighbours overlap
         end = len(pairs) + 1
-        ax.bar(end, running, color=PALETTE[0], width=0.6, gid="total")
+        # One bar() call for every bar (the same rectangles, in the same order, as one call per bar).
+        bars = ax.bar(range(1, end + 1), [saving for _, saving in pairs] + [running], bottom=bottoms + [0.0],
+                      color=[PALETTE[2] if saving >= 0 else PALETTE[3] for _, saving in pairs] + [PALETTE[0]], width=0.6)
+        for x, bar in enumerate(bars, start=1):
+            bar.set_gid("total" if x == end else f"step{x}")
+        for x, ((_label, saving), bottom) in enumerate(zip(pairs, bottoms), start=1):
+            ax.text(x, bottom + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom",
+                    fontsize=6.5 if crowded else 8)
+            ax.plot([x + 0.3, x + 0.7], [bottom + saving] * 2, color=MUTED, linewidth=0.8)
         total = money_tick(running, lang) if crowded else format_yuan(Decimal(str(round(running, 2))), lang=lang)
         ax.text(end, max(running, 0), total, ha="center", va="bottom", fontsize=7.5 if crowded else 9)
         labels = [label for label, _ in pairs] + [t("chart_savings_total", lang)]

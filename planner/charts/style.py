@@ -124,12 +124,38 @@ def style_ticks(ax):
     return ax
 
 
-@contextmanager
-def chart_style():
-    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes."""
+@cache
+def _rc_items() -> tuple:
+    return tuple(rc().items())
+
+
+def _in_chart_style() -> bool:
+    """Whether every chart rcParam already has the chart's value (e.g. inside an outer :func:`chart_style`)."""
     import matplotlib as mpl
 
-    with mpl.rc_context(rc()):
+    params = mpl.rcParams
+    for key, value in _rc_items():
+        current = params[key]
+        if current is not value and current != value:
+            return False
+    return True
+
+
+@contextmanager
+def chart_style():
+    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes.
+
+    Entering it where the chart style is already in force (a chart function
+    called by a widget that draws in the chart style) changes nothing, so it
+    does nothing: setting and restoring every rcParam again costs more than
+    some charts take to draw.
+    """
+    import matplotlib as mpl
+
+    if _in_chart_style():
+        yield
+        return
+    with mpl.rc_context(dict(_rc_items())):
         yield
 
 

@@ -118,6 +118,8 @@ class TextCachingRenderer(RendererAgg):
     def __init__(self, width, height, dpi):
         super().__init__(width, height, dpi)
         self.text_cache: dict = {}
+        self._layouts: dict = {}  # a string's shaped glyphs (font, index, offset), wherever it is drawn
+        self._glyphs: dict = {}  # a glyph's bitmap at a fractional pixel position, wherever it is drawn
         self._fonts: dict = {}
         self._rc_key = None  # the font rcParams, fixed while TextCachingCanvas.draw runs
         self.text_hits = 0
@@ -199,7 +201,7 @@ class TextCachingRenderer(RendererAgg):
         recorder = _Recorder(core)
         self._renderer = recorder
         try:
-            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            self._draw_glyphs(gc, x, y, s, prop, angle, key[1], features, language)
         finally:
             self._renderer = core
         if recorder.calls is not None:
@@ -207,6 +209,62 @@ class TextCachingRenderer(RendererAgg):
                 self.text_cache.clear()
             self.text_cache[key] = (ix, iy, recorder.calls)
         return None
+
+
+    def _draw_glyphs(self, gc, x, y, s, prop, angle, font_key, features, language):
+        """What :meth:`RendererAgg.draw_text` (matplotlib 3.11) does for plain text, with two caches.
+
+        The string's layout (which glyph of which font at which offset) is
+        kept per string and font, so a string drawn at a new fractional pixel
+        position is not shaped again; each glyph's bitmap is kept per glyph,
+        size, angle and fractional pixel position (in FreeType's 1/64 pixel),
+        and drawn shifted by the whole-pixel difference: rendering a glyph
+        outline moved by whole pixels gives the same bitmap, moved.
+        """
+        from matplotlib.backends.backend_agg import get_hinting_flag
+        from matplotlib.ft2font import RenderMode
+
+        flags = get_hinting_flag()
+        layout_key = (s, font_key, self.dpi, flags, mpl.rcParams["text.hinting_factor"],
+                      tuple(features) if features else None, language)
+        items = self._layouts.get(layout_key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = tuple((item.ft_object, item.glyph_index, item.x, item.y)
+                          for item in font._layout(s, flags=flags, features=features, language=language))
+            if len(self._layouts) >= MAX_ENTRIES:
+                self._layouts.clear()
+            self._layouts[layout_key] = items
+        size = prop.get_size_in_points()
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        matrix = None
+        antialiased = bool(gc.get_antialiased())
+        height = self.height
+        core = self._renderer
+        glyphs = self._glyphs
+        for font, index, dx, dy in items:  # dy is upwards
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+            gkey = (font, size, self.dpi, index, angle, flags, antialiased, px & 63, py & 63)
+            glyph = glyphs.get(gkey)
+            if glyph is None:
+                import numpy as np
+
+                if matrix is None:
+                    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]).round().astype(int)
+                font.set_size(size, self.dpi)
+                font._set_transform(matrix, [px, py])
+                bitmap = font._render_glyph(index, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+                buffer = bitmap.buffer
+                if not antialiased:
+                    buffer *= 0xff
+                glyph = (buffer.copy(), bitmap.left - (px >> 6), bitmap.top - (py >> 6))
+                if len(glyphs) >= MAX_ENTRIES * 4:
+                    glyphs.clear()
+                glyphs[gkey] = glyph
+            buffer, left, top = glyph
+            # draw_text_image's y is downwards & the bitmap bottom side.
+            core.draw_text_image(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
 
 
 class TextCachingCanvas(FigureCanvasAgg):

@@ -94,7 +94,20 @@ class Canvas:
         self.clear()
         axes = list(make(self.figure))
         self._layout_key, self._reused = key, axes
+        if self._fast:
+            from .agg import verified
+
+            for ax in axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.draw = _AxisReplay(axis)
+                if verified():  # leans on Axes._update_title_position as matplotlib 3.11 has it
+                    ax._update_title_position = _TitlePlacement(ax)
         return list(axes)
+
+    @property
+    def axis_replays(self) -> int:
+        """Axis draws (ticks, grid, tick and axis labels) replayed from an earlier draw (see :class:`_AxisReplay`)."""
+        return sum(getattr(axis.draw, "replays", 0) for ax in self._reused for axis in (ax.xaxis, ax.yaxis))
 
     def main_axes(self):
         """The one Axes of a single-chart canvas (see :meth:`reuse_axes`)."""
@@ -147,6 +160,168 @@ class Canvas:
     @property
     def axes(self):
         return self.figure.axes
+
+
+#: The renderer methods an Axis draws through (everything else it calls only measures).
+_DRAW_METHODS = ("draw_path", "draw_markers", "draw_path_collection", "draw_image", "draw_text", "draw_mathtext",
+                 "draw_tex", "draw_gouraud_triangles", "draw_quad_mesh")
+
+
+class _AxisReplay:
+    """Draws one Axis (grid lines, tick marks, tick labels, axis label) of a live chart.
+
+    The first time, and whenever anything the Axis draws from has changed,
+    matplotlib draws it as usual while the renderer calls it makes (paths,
+    markers, strings, each with a copy of its graphics context and frozen
+    transforms) are recorded. While nothing changed (:func:`_axis_draw_key`:
+    place, limits, tick locations and labels, tick and label styles, the
+    renderer), the next draws make the same renderer calls again, in the same
+    order: the same pixels, without matplotlib's per-tick Python work
+    (updating ticks, measuring labels, placing the axis label).
+    """
+
+    def __init__(self, axis):
+        self.axis = axis
+        self.key = None
+        self.calls: list | None = None
+        self.replays = 0
+
+    def __call__(self, renderer):
+        axis = self.axis
+        if not axis.get_visible():
+            return
+        key = _axis_draw_key(axis, renderer)
+        if self.calls is not None and key == self.key:
+            for name, args, kwargs in self.calls:
+                getattr(renderer, name)(*args, **kwargs)
+            self.replays += 1
+            axis.stale = False
+            return
+        self.calls = _recorded(renderer, lambda: type(axis).draw(axis, renderer))
+        self.key = key if self.calls is not None else None
+
+
+class _TitlePlacement:
+    """Places an Axes' titles as matplotlib 3.11's ``Axes._update_title_position`` does, once per layout.
+
+    matplotlib measures the x axis (when its ticks are on top), the y axis'
+    offset text and the titles on every draw to lift the titles clear of
+    them. While everything that placement reads is the same (the renderer,
+    the Axes' place, the titles' texts, fonts and x positions, where the x
+    ticks and label sit, the y axis' offset text), the titles go back to the
+    heights computed the last time.
+    """
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.key = None
+        self.heights: tuple | None = None
+        self.reuses = 0
+
+    def __call__(self, renderer):
+        from matplotlib.axes import Axes
+
+        ax = self.ax
+        titles = (ax.title, ax._left_title, ax._right_title)
+        if (ax.child_axes or len(ax._twinned_axes.get_siblings(ax)) > 1
+                or len(ax.get_figure(root=False)._align_label_groups["title"].get_siblings(ax)) > 1
+                or ax.xaxis.get_ticks_position() in ("top", "unknown") or ax.xaxis.get_label_position() == "top"
+                or (ax.yaxis.offsetText.get_visible() and ax.yaxis.major.formatter.get_offset())):
+            # Other Axes, or the x axis' or the offset text's extent, take part: placed as matplotlib does.
+            self.key = None
+            return Axes._update_title_position(ax, renderer)
+        key = (id(renderer), renderer.width, renderer.height, renderer.dpi, tuple(ax.get_position().bounds),
+               ax._autotitlepos,
+               tuple((t.get_text(), t.get_position()[0], t.get_visible(), t.get_rotation(), t.get_ha(), t.get_va(),
+                      hash(t.get_fontproperties())) for t in titles))
+        if key == self.key and self.heights is not None:
+            for title, y in zip(titles, self.heights):
+                title.set_y(y)
+            self.reuses += 1
+            return None
+        Axes._update_title_position(ax, renderer)
+        self.heights = tuple(t.get_position()[1] for t in titles)
+        self.key = key  # (a title's height before placing is not read: matplotlib starts each from 1.0)
+        return None
+
+
+def _recorded(renderer, draw) -> list | None:
+    """Run ``draw()`` and return the renderer calls it made (``None`` when they cannot be replayed)."""
+    calls: list = []
+    state = {"depth": 0, "ok": True}
+    own = vars(renderer)
+    saved = {name: own[name] for name in _DRAW_METHODS if name in own}
+    originals = {name: getattr(renderer, name) for name in _DRAW_METHODS if hasattr(renderer, name)}
+
+    def recorder(name, method):
+        def call(*args, **kwargs):
+            if state["depth"] == 0:  # a call made from inside another (mathtext) is part of it
+                try:
+                    calls.append((name, tuple(_kept(renderer, a) for a in args),
+                                  {k: _kept(renderer, v) for k, v in kwargs.items()}))
+                except Exception:  # pragma: no cover - something that cannot be copied: draw, never replay
+                    state["ok"] = False
+            state["depth"] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                state["depth"] -= 1
+        return call
+
+    for name, method in originals.items():
+        setattr(renderer, name, recorder(name, method))
+    try:
+        draw()
+    finally:
+        for name in originals:
+            if name in saved:
+                setattr(renderer, name, saved[name])
+            else:
+                delattr(renderer, name)
+    return calls if state["ok"] else None
+
+
+def _kept(renderer, value):
+    """``value`` as a recorded call keeps it: graphics contexts copied, transforms frozen, font properties copied."""
+    from matplotlib.backend_bases import GraphicsContextBase
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import Transform
+
+    if isinstance(value, GraphicsContextBase):
+        gc = renderer.new_gc()
+        gc.copy_properties(value)
+        return gc
+    if isinstance(value, Transform):
+        return value.frozen()
+    if isinstance(value, FontProperties):
+        return value.copy()
+    return value
+
+
+def _axis_draw_key(axis, renderer) -> tuple:
+    """Everything an Axis' pixels depend on in a live chart (see :class:`_AxisReplay`)."""
+    ax = axis.axes
+    locs = axis.get_majorticklocs()
+    labels = axis.major.formatter.format_ticks(locs)
+    ticks = []
+    for tick in axis.get_major_ticks(len(locs)):
+        label, grid, mark = tick.label1, tick.gridline, tick.tick1line
+        ticks.append((label.get_visible(), label.get_color(), label.get_rotation(), label.get_ha(), label.get_va(),
+                      hash(label.get_fontproperties()), tick.label2.get_visible(), tick.get_pad(),
+                      mark.get_visible(), mark.get_color(), mark.get_markersize(), mark.get_markeredgewidth(),
+                      mark.get_marker(), tick.tick2line.get_visible(),
+                      grid.get_visible(), grid.get_color(), grid.get_alpha(), grid.get_linewidth(), grid.get_linestyle()))
+    text = axis.label
+    spines = tuple(spine.get_position() for spine in ax.spines.values())
+    # An x axis is placed in data x and axes y (its grid lines span the axes): the y limits
+    # only matter when a spine is placed in data coordinates, and the other way round.
+    in_data = any(p in ("zero", "center") or (isinstance(p, tuple) and p[0] == "data") for p in spines)
+    limits = (ax.get_xlim(), ax.get_ylim()) if in_data else (axis.get_view_interval(),)
+    return (id(renderer), renderer.width, renderer.height, renderer.dpi, tuple(ax.get_position().bounds),
+            tuple(tuple(lim) for lim in limits), axis.axis_name, tuple(locs), tuple(labels), tuple(ticks),
+            len(axis.get_minor_locator()()), repr(sorted(axis._major_tick_kw.items())),
+            text.get_text(), text.get_visible(), text.get_color(), text.get_rotation(), hash(text.get_fontproperties()),
+            spines, axis.major.formatter.get_offset())
 
 
 def _axis_below_everything(ax) -> bool:

@@ -317,6 +317,7 @@ def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang)
         assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value)), change
     renderer = fast.canvas.figure.canvas.renderer
     assert renderer.text_hits > renderer.text_misses  # the text cache was used, not bypassed
+    assert fast.canvas.axis_replays >= 1  # unchanged axes were replayed, not drawn again
 
     fast = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
     full = NegotiationExplorer(debts, budget=6000, start=START, lang=lang)
@@ -332,6 +333,9 @@ def test_fast_redraw_gives_the_same_pixels_as_a_redraw_from_scratch(debts, lang)
         assert np.array_equal(_decoded(fast.canvas.image.value), _decoded(full.canvas.image.value))
     # the left chart's kept grid and ticks were used (same limits after a small budget change)
     assert fast.canvas.background_reuses >= 1 and full.canvas.background_reuses == 0
+    # the waterfall's x axis (the asks' labels) was replayed; its title kept its place
+    assert fast.canvas.axis_replays >= 1 and full.canvas.axis_replays == 0
+    assert any(getattr(ax._update_title_position, "reuses", 0) for ax in fast.canvas.axes)
 
 
 def test_png_bytes_is_lossless():
@@ -370,7 +374,9 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
         cached = figure(0)
         TextCachingCanvas(cached)
         cached.canvas.draw()
-        for shift in (0, 7):
+        # 7: whole pixels (the string's recorded bitmaps, moved); 0.3 and 7.65: a new fractional
+        # position (the string's kept layout, each glyph rendered there once, then kept).
+        for shift in (0, 7, 0.3, 7.65, 0.3):
             moved = figure(shift)
             moved.canvas = cached.canvas  # the same renderer (and cache) draws the moved figure
             cached.canvas.figure = moved
@@ -380,6 +386,7 @@ def test_text_cache_redraws_moved_text_with_the_same_pixels():
             assert np.array_equal(np.asarray(moved.canvas.buffer_rgba()), np.asarray(plain.canvas.buffer_rgba())), shift
     renderer = cached.canvas.renderer
     assert renderer.text_hits >= 8  # second and third draws: every string again
+    assert renderer._layouts and renderer._glyphs  # new positions drew from the kept layouts and glyphs
 
 
 @pytest.mark.parametrize("version, caching", [("3.11.2", True), ("3.12.0", False), ("3.10.8", False)])
