@@ -32,7 +32,7 @@ class Book:
     (equal: none; ``defer_interest`` is then not read).
     """
 
-    ids: list  # portfolio ids, in order
+    ids: list | np.ndarray  # portfolio ids, in order (an int64 array for whole-number ids read from a table)
     start: np.ndarray  # (P+1,) offsets of each portfolio's debts
     names: list[str]  # unique names
     name_code: np.ndarray
@@ -121,7 +121,7 @@ class Book:
             changes = {k: self.changes[int(p)] for k, p in enumerate(portfolios) if int(p) in self.changes} or None
         return dataclasses.replace(
             self,
-            ids=[self.ids[p] for p in portfolios],
+            ids=self.ids[portfolios] if isinstance(self.ids, np.ndarray) else [self.ids[p] for p in portfolios],
             start=start,
             budget=self.budget[portfolios],
             detail=detail,

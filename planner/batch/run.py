@@ -243,7 +243,7 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
             schedule[k] = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
     fallback = cat("fallback", bool)
     return BatchResult(
-        ids=list(book.ids),
+        ids=book.ids if isinstance(book.ids, np.ndarray) else list(book.ids),
         strategy=strategy,
         months=cat("months"),
         interest=cat("interest"),
@@ -417,7 +417,7 @@ def _schedule_frame(book: Book, strategy: str, sch: dict):
 
     p = sch["portfolio"].astype(np.int64)
     rows = book.start[p] + sch["debt"].astype(np.int64)
-    ids = np.asarray(book.ids, dtype=object)
+    ids = book.ids if isinstance(book.ids, np.ndarray) else np.asarray(book.ids, dtype=object)
     names = np.asarray(book.names, dtype=object)
     frame = pd.DataFrame(
         {

@@ -128,7 +128,8 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` with missing and blank text (spaces only) as code -1: checked on the distinct values only.
 
     Codes count distinct values in order of first appearance, as ``pd.factorize``'s;
-    the distinct values come back as an object array of Python values.
+    the distinct values come back as an object array of Python values (sorted whole
+    numbers, such as ids, as an int64 array).
     """
     import pandas as pd
 
@@ -140,7 +141,7 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
             np.not_equal(values[1:], values[:-1], out=change[1:])
             codes = np.cumsum(change, dtype=np.int32 if len(values) < 2**31 else np.int64)
             codes -= 1
-            return codes, values[change].astype(object)
+            return codes, values[change]  # whole numbers stay an int64 array (no Python object per id)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
     uniques = np.asarray(uniques, dtype=object)
@@ -450,7 +451,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         contract = cmap[np.where(ccode >= 0, ccode, len(cvals))]
     problems.raise_if_any()
     return Book(
-        ids=list(pids),
+        ids=pids if pids.dtype != object else list(pids),  # whole-number ids stay an int64 array
         start=start,
         names=list(remap),
         name_code=name_code,
