@@ -6,7 +6,7 @@ import os
 
 from ..errors import InputError, PlannerError, Problem
 from .run import batch_book, strategy_list
-from .table import book_from_frame, release_memory
+from .table import book_from_frame
 
 
 def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
@@ -15,8 +15,8 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
         return _result_meta(frame[id_column].dtype, scenario is not None)
     try:
         book = book_from_frame(frame.reset_index(drop=True), budget_column, source="partition", id_column=id_column)
-        del frame  # the partition's table, once its book is built
-        release_memory()
+        del frame  # the partition's table, once its book is built (Arrow's pool is not released here:
+        # partitions may run in threads of one process, and a release racing their reads is not worth it)
         table, _ = batch_book(book, strategies, scenario=scenario, horizon=horizon, workers=1)
     except PlannerError as exc:
         # A plain PlannerError travels back from a remote worker intact (pickled by its message).
