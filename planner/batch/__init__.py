@@ -17,7 +17,7 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
 from .dask import batch_dask, dask_inputs
-from .kernel import batch_strategies, prepare
+from .kernel import batch_strategies, prepare, settle_preload
 from .run import ScheduleWriter, batch_book, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
 from .table import BATCH_COLUMNS, book_from_frame, read_table, release_memory
 
@@ -51,5 +51,6 @@ __all__ = [
     "run_book",
     "run_books",
     "schedule_frame",
+    "settle_preload",
     "strategy_list",
 ]

@@ -287,6 +287,16 @@ def prepare(debts: int, schedules: bool = False) -> None:
         _PRELOAD.start()
 
 
+def settle_preload() -> None:
+    """Wait for a background load started by :func:`prepare`, if any (before the process exits
+    on an error: no thread left half-way through importing numba at interpreter shutdown)."""
+    global _PRELOAD
+    thread = _PRELOAD
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+        _PRELOAD = None
+
+
 def active_loop():
     """The compiled loop if it has been loaded (:func:`compiled_loop`), else ``None``; loads nothing."""
     return _LOOP or None
@@ -556,6 +566,7 @@ __all__ = [
     "prepare",
     "priority_order",
     "rate_ratios",
+    "settle_preload",
     "simulate",
     "simulate_numpy",
     "simulate_span",

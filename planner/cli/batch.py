@@ -135,6 +135,13 @@ def _is_folder(path: str) -> bool:
     return path.endswith(("/", os.sep)) or ("://" not in path and os.path.isdir(path))
 
 
+def _settle_preload() -> None:
+    if "planner.batch" in sys.modules:  # only if this run got as far as importing it
+        from ..batch import settle_preload
+
+        settle_preload()
+
+
 def _rows_coming(path: str) -> int:
     """About how many debts a table holds, before reading it: Parquet says so in its footer; a CSV
     is guessed from its size (30 bytes a row or more). 0 when unknown."""
@@ -175,6 +182,7 @@ def cmd_batch(args) -> int:
         try:
             return _run_batch(args)
         finally:
+            _settle_preload()
             planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
             if planner_warnings:
                 print("警告 / warnings:", file=sys.stderr)

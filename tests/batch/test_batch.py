@@ -853,6 +853,9 @@ def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only
         "loop = kernel.compiled_loop()\n"
         "assert loop is not None and kernel.active_loop() is loop and kernel._PRELOAD is None\n"
         "import threading; assert threading.active_count() == 1\n"
+        "kernel.use_compiled(None); kernel.prepare(kernel.COMPILE_FROM)\n"
+        "kernel.settle_preload()  # what the CLI does before exiting, on an error too\n"
+        "assert kernel._PRELOAD is None and threading.active_count() == 1 and kernel.active_loop() is not None\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
