@@ -18,7 +18,10 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
 from .dask import batch_dask, dask_inputs
 from .kernel import batch_strategies, prepare, settle_preload
-from .run import ScheduleWriter, batch_book, batch_frame, plan_batch, run_book, run_books, schedule_frame, strategy_list
+from .run import (
+    ScheduleWriter, batch_book, batch_frame, batch_results, plan_batch, results_arrow, results_frame, run_book, run_books,
+    schedule_frame, strategy_list,
+)
 from .table import BATCH_COLUMNS, book_from_frame, read_table, release_memory
 
 
@@ -39,6 +42,7 @@ __all__ = [
     "batch_book",
     "batch_dask",
     "batch_frame",
+    "batch_results",
     "batch_strategies",
     "book_from_debts",
     "book_from_frame",
@@ -48,6 +52,8 @@ __all__ = [
     "prepare",
     "read_table",
     "release_memory",
+    "results_arrow",
+    "results_frame",
     "run_book",
     "run_books",
     "schedule_frame",

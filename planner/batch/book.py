@@ -221,6 +221,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
 # results
 
 
+_RESULT_ARRAYS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
+
+
 @dataclass
 class BatchResult:
     """One row per portfolio, money in integer cents (numpy int64 arrays).
@@ -278,6 +281,41 @@ class BatchResult:
             }
         )
         return frame
+
+    def to_arrow(self):
+        """:meth:`to_frame` as a pyarrow Table, built from the integer arrays without pandas (for
+        writing millions of rows). Carries pandas' metadata, so ``pd.read_parquet`` of a file
+        written from it gives :meth:`to_frame`'s dtypes back."""
+        import pyarrow as pa
+
+        n = len(self.status_code)
+        ok = self.status_code == 0
+        code = np.asarray(self.status_code, dtype=np.int8)
+
+        def labels(values, codes):
+            return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(values), type=pa.string())).cast(pa.string())
+
+        def yuan(cents):
+            return pa.array(np.asarray(cents / 100, dtype=np.float64))
+
+        columns = {
+            "portfolio_id": pa.array(self.ids) if n else pa.array([], type=pa.int64()),
+            "strategy": labels([self.strategy], np.zeros(n, dtype=np.int8)),
+            "status": labels(STATUS, code),
+            "months": pa.array(np.where(ok, self.months, 0).astype(np.int64), mask=~ok),
+            "total_interest": yuan(self.interest),
+            "total_paid": yuan(self.paid),
+            "total_forgiven": yuan(self.forgiven),
+            "remaining": yuan(self.remaining),
+            "unspent": yuan(self.unspent),
+            "infeasible_month": pa.array(np.asarray(self.infeasible_month, dtype=np.int64), mask=code != 2),
+            "shortfall": yuan(self.shortfall),
+        }
+        table = pa.table(columns)
+        # pandas' metadata from the same columns of one row (dtypes only): Int64 stays Int64 when read back
+        first = dataclasses.replace(self, ids=self.ids[:1], **{k: getattr(self, k)[:1] for k in _RESULT_ARRAYS}, schedule=None)
+        schema = pa.Schema.from_pandas(first.to_frame(), preserve_index=False)
+        return table.cast(schema) if n else table
 
     def __repr__(self) -> str:
         counts = {s: int((self.status_code == k).sum()) for k, s in enumerate(STATUS)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from ..errors import InputError, PlannerError, Problem
@@ -74,6 +75,29 @@ def batch_dask(
         raise InputError([Problem(f"缺少必需的列：{id_column}。", f"the required column {id_column} is missing.")], "dask")
     sample = ddf._meta if hasattr(ddf, "_meta") else ddf.head(0)
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
+    import dask
+
+    # Without a distributed client, the partitions run one after another in this process: Dask's
+    # default thread pool around pyarrow's own threads hung intermittently in the test suite, and on
+    # one machine the local engine is the faster choice anyway. A client (a cluster) is used as is.
+    local = dask.config.set(scheduler="synchronous") if _no_client() else contextlib.nullcontext()
+    with local:
+        return _run(ddf, names, budget_column, horizon, scenario, id_column, meta, out_folder, label)
+
+
+def _no_client() -> bool:
+    try:
+        from distributed import get_client
+    except ImportError:  # pragma: no cover - distributed is in the batch extra
+        return True
+    try:
+        get_client()
+    except ValueError:  # no client in this process
+        return True
+    return False
+
+
+def _run(ddf, names, budget_column, horizon, scenario, id_column, meta, out_folder, label):
     try:
         if ddf.npartitions > 1 and not _aligned(ddf, id_column):
             ddf = ddf.shuffle(on=id_column)

@@ -386,21 +386,55 @@ def batch_book(
     import pandas as pd
 
     names = strategy_list(strategies)
+    runs = batch_results(book, names, scenario=scenario, horizon=horizon, schedules=schedules, workers=workers,
+                         chunk_size=chunk_size, progress=progress, schedule_writer=schedule_writer)
+    if schedule_writer is not None:
+        schedules = False
+    schedule_frames = [schedule_frame(book, runs[name]) for name in names] if schedules else []
+    return results_frame(runs, names, scenario), (pd.concat(schedule_frames, ignore_index=True) if schedules else None)
+
+
+def batch_results(
+    book: Book,
+    strategies="avalanche",
+    *,
+    scenario=None,
+    horizon: int = 600,
+    schedules: bool = False,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    schedule_writer=None,
+) -> dict[str, BatchResult]:
+    """:func:`batch_book`'s plans as one :class:`BatchResult` per strategy (integer cents), before
+    any table is made; with a ``schedule_writer`` the schedules go to it chunk by chunk."""
+    names = strategy_list(strategies)
     sink = None
     if schedules and schedule_writer is not None:
         def sink(strategy, sch):
             table = _schedule_table(book, strategy, sch)
             schedule_writer.add(strategy, table if table is not None else _schedule_frame(book, strategy, sch))
-    runs = run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
+    return run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
                      progress=progress, scenario=scenario, on_schedule=sink)
-    results = [runs[name].to_frame() for name in names]
-    if sink is not None:
-        schedules = False
-    schedule_frames = [schedule_frame(book, runs[name]) for name in names] if schedules else []
+
+
+def results_frame(runs: dict[str, BatchResult], strategies: Sequence[str], scenario=None):
+    """The results table of :func:`batch_book`: the strategies' rows one after the other (pandas)."""
+    import pandas as pd
+
+    results = [runs[name].to_frame() for name in strategies]
     table = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
     if scenario is not None:
         table.insert(2, "scenario", pd.array([scenario.name] * len(table), dtype="string"))
-    return table, (pd.concat(schedule_frames, ignore_index=True) if schedules else None)
+    return table
+
+
+def results_arrow(runs: dict[str, BatchResult], strategies: Sequence[str]):
+    """:func:`results_frame` (without a scenario) as one pyarrow Table, built without pandas:
+    what ``planner batch`` writes to Parquet for millions of rows."""
+    import pyarrow as pa
+
+    return pa.concat_tables([runs[name].to_arrow() for name in strategies])
 
 
 def schedule_frame(book: Book, result: BatchResult):
@@ -631,7 +665,10 @@ __all__ = [
     "ScheduleWriter",
     "batch_book",
     "batch_frame",
+    "batch_results",
     "plan_batch",
+    "results_arrow",
+    "results_frame",
     "run_book",
     "run_books",
     "schedule_frame",

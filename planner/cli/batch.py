@@ -107,7 +107,12 @@ def _write(frame, path: str, inputs: list[str]) -> None:
     lower = path.lower()
     if lower.endswith((".parquet", ".pq")):
         buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
+        if hasattr(frame, "to_parquet"):
+            frame.to_parquet(buffer, index=False)
+        else:  # a pyarrow Table
+            import pyarrow.parquet as pq
+
+            pq.write_table(frame, buffer)
         atomic_write_bytes(path, buffer.getvalue(), inputs=inputs)
     elif lower.endswith(".csv"):
         safe = frame.copy()
@@ -194,7 +199,10 @@ def cmd_batch(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from ..batch import ScheduleWriter, batch_book, batch_dask, book_from_frame, prepare, read_table, release_memory, strategy_list
+    from ..batch import (
+        ScheduleWriter, batch_dask, batch_results, book_from_frame, prepare, read_table, release_memory, results_arrow, results_frame,
+        strategy_list,
+    )
 
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
@@ -230,12 +238,18 @@ def _run_batch(args) -> int:
         writer = ScheduleWriter(args.schedules, strategies, inputs=[args.portfolios, args.out]) if args.schedules else None
         try:
             # schedules stream to their file as chunks finish (renamed into place at the end)
-            table, _ = batch_book(
+            runs = batch_results(
                 book, strategies, scenario=scenario, horizon=args.horizon, schedules=bool(args.schedules),
                 workers=args.workers, progress=bar.update if bar else None, schedule_writer=writer,
             )
             del book
-            _write(table, args.out, [args.portfolios])
+            if scenario is None and args.out.lower().endswith((".parquet", ".pq")):
+                # millions of rows: written from Arrow, summarised from the integer results (no pandas table)
+                _write(results_arrow(runs, strategies), args.out, [args.portfolios])
+                table = None
+            else:
+                table = results_frame(runs, strategies, scenario)
+                _write(table, args.out, [args.portfolios])
             if writer is not None:
                 writer.close()
                 writer = None
@@ -247,12 +261,12 @@ def _run_batch(args) -> int:
     if args.engine == "dask" and not folder_out:
         _write(table, args.out, [args.portfolios])
     elapsed = time.perf_counter() - started
-    _summary(table, elapsed)
+    _summary(_summary_rows(table) if table is not None else _summary_rows_of(runs, strategies), elapsed)
     return 0
 
 
-def _summary(table, elapsed: float) -> None:
-    from .common import render_table
+def _summary_rows(table) -> list[list[str]]:
+    """One summary row per strategy from a results table (the Dask engine's, or one with a scenario)."""
     from ..money import format_yuan
 
     rows = []
@@ -269,9 +283,37 @@ def _summary(table, elapsed: float) -> None:
                 format_yuan(round(float(group["total_interest"].sum()), 2)),
             ]
         )
+    return rows
+
+
+def _summary_rows_of(runs: dict, strategies: list[str]) -> list[list[str]]:
+    """The same rows from the integer results, with no table (the same median and float sum)."""
+    import numpy as np
+
+    from ..money import format_yuan
+
+    rows = []
+    for name in strategies:
+        r = runs[name]
+        code = np.asarray(r.status_code)
+        ok = code == 0
+        months = np.asarray(r.months)[ok]
+        rows.append(
+            [
+                name, str(len(code)), str(int(ok.sum())), str(int((code == 1).sum())), str(int((code == 2).sum())),
+                f"{float(np.median(months.astype(np.int64))):.0f}" if len(months) else "",
+                format_yuan(round(float(np.asarray(r.interest / 100, dtype=np.float64).sum()), 2)),
+            ]
+        )
+    return rows
+
+
+def _summary(rows: list[list[str]], elapsed: float) -> None:
+    from .common import render_table
+
     headers = ["strategy / 策略", "portfolios", "ok", "never paid", "infeasible", "median months", "total interest"]
     print(render_table(headers, rows, "lrrrrrr"))
-    print(f"{len(table)} rows in {elapsed:.2f} s")
+    print(f"{sum(int(row[1]) for row in rows)} rows in {elapsed:.2f} s")
 
 
 __all__ = [
