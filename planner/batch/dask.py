@@ -91,10 +91,10 @@ def _no_client() -> bool:
     except ImportError:  # pragma: no cover - distributed is in the batch extra
         return True
     try:
-        get_client()
+        client = get_client()
     except ValueError:  # no client in this process
         return True
-    return False
+    return client.status != "running"  # one left behind by a failed connection does not count
 
 
 def _run(ddf, names, budget_column, horizon, scenario, id_column, meta, out_folder, label):

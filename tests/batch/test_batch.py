@@ -876,15 +876,19 @@ def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folde
     ids = sorted(frame["portfolio_id"].unique())
     for k, chunk in enumerate((ids[:10], ids[10:20], ids[20:])):
         frame[frame["portfolio_id"].isin(chunk)].to_parquet(folder / f"part{k}.parquet", index=False)
+    import dask
     import dask.dataframe as dd
 
-    assert batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in folder.iterdir())), "portfolio_id")
+    # synchronous here: an earlier test's failed connection may have left a dead default client
+    with dask.config.set(scheduler="synchronous"):
+        assert batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in folder.iterdir())), "portfolio_id")
     shuffled = frame.sample(frac=1, random_state=3)
     mixed = tmp_path / "mixed"
     mixed.mkdir()
     for k in range(3):
         shuffled.iloc[k::3].to_parquet(mixed / f"part{k}.parquet", index=False)
-    assert not batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in mixed.iterdir())), "portfolio_id")
+    with dask.config.set(scheduler="synchronous"):
+        assert not batch_dask_module._aligned(dd.read_parquet(sorted(str(p) for p in mixed.iterdir())), "portfolio_id")
     out = tmp_path / "results"
     assert main(["batch", str(folder), "--engine", "dask", "--out", str(out) + "/"]) == 0
     written = sorted(p.name for p in out.iterdir())
