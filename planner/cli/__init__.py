@@ -1,5 +1,5 @@
 """The ``planner`` command line (see :mod:`planner.cli.main`)."""
 
-from .main import build_parser, main
+from .main import build_parser, main, run
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
