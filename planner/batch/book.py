@@ -221,6 +221,37 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
 # results
 
 
+#: How :meth:`BatchResult.to_frame` stores each column in pandas' Parquet metadata
+#: (pandas_type, numpy_type), for whole-number ids; ``to_arrow`` writes it without importing pandas.
+_PANDAS_TYPES = {
+    "portfolio_id": ("int64", "int64"), "strategy": ("object", "string"), "status": ("object", "string"),
+    "months": ("int64", "Int64"), "infeasible_month": ("int64", "Int64"),
+}
+
+
+def _pandas_metadata(schema) -> bytes:
+    """The ``pandas`` schema metadata of a results table, as ``pa.Schema.from_pandas`` writes it
+    for :meth:`BatchResult.to_frame` with whole-number ids (the format: pandas' developer guide,
+    "Storing pandas DataFrame objects in Apache Parquet format"); tested equal to pandas' own."""
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    import pyarrow as pa
+
+    try:
+        pandas_version = version("pandas")
+    except PackageNotFoundError:  # pragma: no cover - pandas comes with the batch extra
+        pandas_version = "0"
+    columns = [
+        {"name": f.name, "field_name": f.name, "pandas_type": _PANDAS_TYPES.get(f.name, ("float64", "float64"))[0],
+         "numpy_type": _PANDAS_TYPES.get(f.name, ("float64", "float64"))[1], "metadata": None}
+        for f in schema
+    ]
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns, "attributes": {},
+            "creator": {"library": "pyarrow", "version": pa.__version__}, "pandas_version": pandas_version}
+    return json.dumps(meta).encode()
+
+
 _RESULT_ARRAYS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
 
 
@@ -288,34 +319,44 @@ class BatchResult:
         written from it gives :meth:`to_frame`'s dtypes back."""
         import pyarrow as pa
 
+        from .arrays import arrow_array, arrow_strings
+
         n = len(self.status_code)
         ok = self.status_code == 0
         code = np.asarray(self.status_code, dtype=np.int8)
 
         def labels(values, codes):
-            return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(values), type=pa.string())).cast(pa.string())
+            return pa.DictionaryArray.from_arrays(arrow_array(codes), arrow_strings(values)).cast(pa.large_string())
 
         def yuan(cents):
-            return pa.array(np.asarray(cents / 100, dtype=np.float64))
+            return arrow_array(np.asarray(cents / 100, dtype=np.float64))
 
+        if isinstance(self.ids, np.ndarray) and self.ids.dtype == np.int64:
+            ids = arrow_array(self.ids)
+        else:
+            ids = pa.array(self.ids) if n else pa.array([], type=pa.int64())
         columns = {
-            "portfolio_id": pa.array(self.ids) if n else pa.array([], type=pa.int64()),
+            "portfolio_id": ids,
             "strategy": labels([self.strategy], np.zeros(n, dtype=np.int8)),
             "status": labels(STATUS, code),
-            "months": pa.array(np.where(ok, self.months, 0).astype(np.int64), mask=~ok),
+            "months": arrow_array(np.where(ok, self.months, 0).astype(np.int64), valid=ok),
             "total_interest": yuan(self.interest),
             "total_paid": yuan(self.paid),
             "total_forgiven": yuan(self.forgiven),
             "remaining": yuan(self.remaining),
             "unspent": yuan(self.unspent),
-            "infeasible_month": pa.array(np.asarray(self.infeasible_month, dtype=np.int64), mask=code != 2),
+            "infeasible_month": arrow_array(np.asarray(self.infeasible_month, dtype=np.int64), valid=code == 2),
             "shortfall": yuan(self.shortfall),
         }
         table = pa.table(columns)
-        # pandas' metadata from the same columns of one row (dtypes only): Int64 stays Int64 when read back
+        if not n:
+            return table
+        # pandas' metadata, so ``pd.read_parquet`` gives to_frame's dtypes back (Int64 stays Int64)
+        if isinstance(self.ids, np.ndarray) and self.ids.dtype == np.int64:
+            return table.replace_schema_metadata({"pandas": _pandas_metadata(table.schema)})
+        # other ids (text, mixed): pandas says how it stores them, from the same columns of one row
         first = dataclasses.replace(self, ids=self.ids[:1], **{k: getattr(self, k)[:1] for k in _RESULT_ARRAYS}, schedule=None)
-        schema = pa.Schema.from_pandas(first.to_frame(), preserve_index=False)
-        return table.cast(schema) if n else table
+        return table.cast(pa.Schema.from_pandas(first.to_frame(), preserve_index=False))
 
     def __repr__(self) -> str:
         counts = {s: int((self.status_code == k).sum()) for k, s in enumerate(STATUS)}

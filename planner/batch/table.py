@@ -11,6 +11,7 @@ import numpy as np
 from ..debt import MAX_MONEY
 from ..errors import InputError, PlannerWarning, Problem
 from ..money import fraction_warning, looks_like_fraction, to_cents
+from .arrays import array_numpy, arrow_array, column_numpy
 from .book import Book
 
 #: Debt columns ``planner batch`` reads (aliases as in ``data/columns.toml``); others are ignored.
@@ -61,59 +62,110 @@ class _Problems:
             raise InputError(items, self.source, total=self.total)
 
 
-def _missing(values) -> np.ndarray:
-    import pandas as pd
-
-    miss = pd.isna(values)
-    if values.dtype == object or str(values.dtype).startswith(("string", "str")):
-        text = pd.Series(values, dtype="string").str.strip()
-        miss = miss | (text == "").fillna(True).to_numpy(dtype=bool)
-    return np.asarray(miss, dtype=bool)
+# ---------------------------------------------------------------------------
+# columns: the table is read as pyarrow columns (Parquet comes as a pyarrow Table; a pandas
+# DataFrame, such as the CSV reader's text or a Dask partition, is converted column by column)
 
 
-#: What pandas infers for a column of plain values (no lists, arrays, dicts or objects).
-_SCALAR_KINDS = {"string", "bytes", "integer", "floating", "decimal", "boolean", "date", "datetime", "datetime64",
-                 "empty", "mixed-integer-float", "integer-na", "categorical", "period", "time", "timedelta", "timedelta64"}
+def _column(frame, raw: str, problems: _Problems):
+    """Column ``raw`` of ``frame`` (its first of that name) as a pyarrow ChunkedArray of plain values.
 
+    An all-missing column is text; dictionary columns stay encoded (see :func:`_codes`). From pandas,
+    an object column Arrow cannot type (numbers mixed with text) is read as the text
+    of each cell, as the CSV reader gives it; cells holding lists, dicts or sets are
+    problems (see :func:`_nested_cells`).
+    """
+    import pyarrow as pa
 
-def _nested_cells(series, label: str, problems: _Problems) -> None:
-    """A problem for each cell holding a list, array, dict or set (a nested Parquet type), which the
-    loader's rules cannot read: each cell must be one value."""
-    import pandas as pd
-
-    if not (series.dtype == object or isinstance(series.dtype, pd.ArrowDtype)):
-        return
-    if isinstance(series.dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
-        arrow = series.dtype.pyarrow_dtype
-        if not (pa.types.is_list(arrow) or pa.types.is_large_list(arrow) or pa.types.is_struct(arrow) or pa.types.is_map(arrow)):
-            return
-        nested = ~series.isna().to_numpy(dtype=bool)
+    if isinstance(frame, pa.Table):
+        col = frame.column(frame.column_names.index(raw))
     else:
-        if pd.api.types.infer_dtype(series, skipna=True) in _SCALAR_KINDS:
-            return
-        nested = series.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+        series = frame.iloc[:, [str(c) for c in frame.columns].index(raw)]
+        try:
+            col = pa.array(series, from_pandas=True)  # pyarrow-backed columns are not copied
+        except (pa.ArrowException, TypeError, ValueError):
+            col = _text_column(series, raw, problems)
+        if not isinstance(col, pa.ChunkedArray):
+            col = pa.chunked_array([col])
+    if pa.types.is_null(col.type):
+        col = col.cast(pa.string())
+    return col
+
+
+def _text_column(series, label: str, problems: _Problems):
+    """An object column of mixed cells as the text of each (missing stays missing); nested cells are problems."""
+    import pandas as pd
+    import pyarrow as pa
+
+    values = series.to_numpy(dtype=object)
+    nested = np.fromiter((isinstance(v, (list, tuple, dict, set, np.ndarray)) for v in values), dtype=bool, count=len(values))
+    _nested_problems(np.nonzero(nested)[0], values, label, problems)
+    missing = pd.isna(series).to_numpy(dtype=bool) | nested
+    return pa.array([None if m else str(v) for v, m in zip(values, missing)], type=pa.string())
+
+
+def _nested_problems(positions: np.ndarray, values, label: str, problems: _Problems) -> None:
     problems.add_rows(
-        np.nonzero(nested)[0],
+        positions,
         lambda r: Problem(
             "单元格里是一组值（列表或结构，Parquet 的嵌套类型），不是一个值。请把这一列存成普通的数字或文字。",
             "the cell holds several values (a list or struct: a nested Parquet type), not one value. "
             "Store this column as plain numbers or text.",
             row=r + 2,
             column=label,
-            value=str(series.iloc[r])[:40],
+            value=str(values[r])[:40],
         ),
         _SHOWN_PER_VALUE,
     )
 
 
-def _blank_to_na(series):
-    """Empty or blank cells count as missing, as in the loader (an optional value left out)."""
-    import pandas as pd
+def _nested_cells(col, label: str, problems: _Problems) -> None:
+    """A problem for each cell of a nested column (list, struct, map: a nested Parquet type),
+    which the loader's rules cannot read: each cell must be one value."""
+    import pyarrow as pa
 
-    miss = _missing(series.to_numpy())
-    return series.mask(pd.Series(miss, index=series.index)) if miss.any() else series
+    t = col.type
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_struct(t) or pa.types.is_map(t):
+        cells = _Cells(col)
+        _nested_problems(np.nonzero(~column_numpy(col.is_null()))[0], cells, label, problems)
+
+
+class _Cells:
+    """``cells[r]``: one cell of a column as a Python value, for messages (nothing converted ahead)."""
+
+    def __init__(self, col):
+        self.col = col
+
+    def __getitem__(self, r):
+        return self.col[int(r)].as_py()
+
+
+def _decoded(values):
+    """An Arrow array or column with dictionary encoding undone (plain values)."""
+    import pyarrow as pa
+
+    return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
+
+
+def _blank(values) -> np.ndarray:
+    """Which of an Arrow array's values count as missing: null, NaN, or text of spaces only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = _decoded(values)
+    blank = array_numpy(values.is_null())
+    t = values.type
+    if pa.types.is_floating(t):
+        blank |= np.isnan(array_numpy(values))
+    elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        trimmed = pc.utf8_trim_whitespace(values)
+        blank |= array_numpy(pc.utf8_length(trimmed)) == 0  # nulls are NaN here, and blank above
+    return np.asarray(blank, dtype=bool)
+
+
+def _missing_at(col, positions: np.ndarray) -> np.ndarray:
+    """Whether each cell at ``positions`` is missing (empty, blank or NaN)."""
+    return _blank(_decoded(col.take(arrow_array(positions.astype(np.int64)))).combine_chunks()) if len(positions) else np.zeros(0, dtype=bool)
 
 
 class _RowNumbers:
@@ -124,17 +176,29 @@ class _RowNumbers:
         return positions + 2 if isinstance(positions, (int, np.integer)) else np.asarray(positions) + 2
 
 
-def _codes(series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` with missing and blank text (spaces only) as code -1: checked on the distinct values only.
+def _indices(chunk) -> np.ndarray:
+    """A dictionary chunk's indices as numpy, -1 where null (with numpy: a Python scalar given
+    to pyarrow makes it import pandas)."""
+    indices = chunk.indices
+    if not indices.null_count:
+        return array_numpy(indices)
+    return np.where(array_numpy(indices.is_null()), -1, array_numpy(indices)).astype(np.int64)
 
-    Codes count distinct values in order of first appearance, as ``pd.factorize``'s;
-    the distinct values come back as an object array of Python values (sorted whole
-    numbers, such as ids, as an int64 array).
+
+def _codes(col, *, ordered: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column's distinct values in order of first appearance, missing and blank
+    cells (null, NaN, spaces only) as code -1, checked on the distinct values only; and the
+    distinct values as an object array of Python values (sorted whole numbers, such as ids,
+    as an int64 array).
+
+    Without ``ordered``, a column read as a dictionary (:func:`read_table` reads the names
+    so) keeps its dictionary's order, and nothing is hashed again: for columns whose
+    distinct values no message lists in order.
     """
-    import pandas as pd
+    import pyarrow as pa
 
-    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
-        values = series.to_numpy(dtype=np.int64)
+    if pa.types.is_integer(col.type) and col.null_count == 0:
+        values = column_numpy(col).astype(np.int64, copy=False)
         if len(values) and bool((values[1:] >= values[:-1]).all()):  # sorted whole numbers (ids): runs, no hashing
             change = np.empty(len(values), dtype=bool)
             change[0] = True
@@ -142,20 +206,34 @@ def _codes(series) -> tuple[np.ndarray, np.ndarray]:
             codes = np.cumsum(change, dtype=np.int32 if len(values) < 2**31 else np.int64)
             codes -= 1
             return codes, values[change]  # whole numbers stay an int64 array (no Python object per id)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-    uniques = np.asarray(uniques, dtype=object)
-    if text and len(uniques):
-        if series.dtype == object:
-            blank = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), dtype=bool, count=len(uniques))
-        else:
-            blank = (pd.Series(uniques, dtype="string").str.strip() == "").to_numpy(dtype=bool, na_value=True)
-        if blank.any():
-            remap = np.cumsum(~blank) - 1
-            remap[blank] = -1
-            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-            uniques = uniques[~blank]
+    codes, dictionary = _encode(col, ordered)
+    uniques = np.empty(len(dictionary), dtype=object)
+    uniques[:] = dictionary.to_pylist()
     return codes, uniques
+
+
+def _encode(col, ordered: bool = True):
+    """:func:`_codes` with the distinct values left as a pyarrow Array."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(col.type) and not ordered:
+        encoded = col.unify_dictionaries()  # one dictionary for every chunk
+    else:
+        encoded = _decoded(col).dictionary_encode()  # one dictionary for every chunk, in order of first appearance
+    if encoded.num_chunks:
+        dictionary = encoded.chunk(0).dictionary
+        codes = np.concatenate([_indices(c) for c in encoded.chunks])
+    else:
+        dictionary = pa.chunked_array([], type=_decoded(col).type).combine_chunks()
+        codes = np.zeros(0, dtype=np.int32)
+    codes = codes.astype(np.int32 if len(codes) < 2**31 else np.int64, copy=False)
+    blank = _blank(dictionary)
+    if blank.any():
+        remap = np.cumsum(~blank) - 1
+        remap[blank] = -1
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        dictionary = dictionary.filter(arrow_array(~blank))
+    return codes, dictionary
 
 
 def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndarray, *, rate: bool = False, coded=None):
@@ -194,7 +272,7 @@ def _warn_fraction(source: str, label: str, text: str, value: Decimal, rows: np.
     warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=4)
 
 
-def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _money_column(col, label: str, problems: _Problems, rows) -> tuple[np.ndarray, np.ndarray]:
     """Yuan (numbers or text such as "￥12,000") to int64 cents, exactly as the loader reads them; and which are missing.
 
     Fast path: a plain number whose value × 100 is not within 0.001 of a half
@@ -203,18 +281,26 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
     parser, once per distinct value. Missing cells (empty, blank) are 0 here and
     flagged in the mask; the caller says whether they may be.
     """
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+    col = _decoded(col)
+    t = col.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         # Numbers (Parquet): the whole column at once; only the few values near a half
         # cent (or negative, or too large) go through the parser, once per distinct value.
-        n = len(series)
+        n = len(col)
         out = np.empty(n, dtype=np.int64)
         missing = np.empty(n, dtype=bool)
         fast = np.empty(n, dtype=bool)
         for lo in range(0, n, _BLOCK):  # in blocks: a few MB of temporaries, not several copies of the column
             hi = min(lo + _BLOCK, n)
-            x = series.iloc[lo:hi].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)  # our own copy
+            block = col.slice(lo, hi - lo)
+            if not pa.types.is_float64(t):
+                block = pc.cast(block, pa.float64(), safe=False)
+            x = column_numpy(block)  # nulls as NaN; our own copy (a float64 column's chunks are concatenated or copied)
+            if x.base is not None or not x.flags.writeable:
+                x = x.copy()
             x *= 100
             missing[lo:hi] = np.isnan(x)
             cents = np.rint(x)
@@ -229,24 +315,26 @@ def _money_column(series, label: str, problems: _Problems, rows: np.ndarray) -> 
             out[lo:hi] = cents
         slow = np.nonzero(~(fast | missing))[0]
         if len(slow):
-            codes, uniques = pd.factorize(series.iloc[slow], use_na_sentinel=True)
+            codes, uniques = _codes(col.take(arrow_array(slow.astype(np.int64))))
             values = _parse_money_values(uniques, codes, label, problems, rows[slow])
             out[slow] = values[codes]
         return out, missing
-    codes, uniques = _codes(series)
-    u = pd.Series(uniques, dtype=object)
-    text = u.astype("string")
-    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
-    x = np.full(len(u), np.nan)
-    if plain.any():
-        x[plain] = pd.to_numeric(text[plain].str.strip(), errors="coerce").to_numpy(dtype=np.float64) * 100
+    codes, text = _encode(col)
+    x = np.full(len(text), np.nan)
+    if len(text) and (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        plain = array_numpy(pc.match_substring_regex(text, f"^{_PLAIN_NUMBER}$"))
+        if plain.any():
+            digits = pc.replace_substring(pc.utf8_trim_whitespace(text.filter(arrow_array(plain))), "+", "")
+            x[plain] = array_numpy(pc.cast(digits, pa.float64())) * 100
     frac = x - np.floor(x)
     fast = np.isfinite(x) & (x >= 0) & (x <= float(MAX_MONEY) * 100) & (np.abs(frac - 0.5) > 1e-3)
-    cents = np.zeros(len(u), dtype=np.int64)
+    cents = np.zeros(len(text), dtype=np.int64)
     cents[fast] = np.rint(x[fast]).astype(np.int64)
     if (~fast).any():
         slow = np.nonzero(~fast)[0]
-        cents[slow] = _parse_money_values(uniques[slow], codes, label, problems, rows, slow)
+        uniques = np.empty(len(slow), dtype=object)
+        uniques[:] = text.take(arrow_array(slow)).to_pylist()
+        cents[slow] = _parse_money_values(uniques, codes, label, problems, rows, slow)
     missing = codes < 0
     out = cents[np.maximum(codes, 0)] if len(cents) else np.zeros(len(codes), dtype=np.int64)
     out[missing] = 0
@@ -306,22 +394,20 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     within a portfolio; portfolios are in order of first appearance. Row numbers
     in messages count the header as row 1.
     """
-    import pandas as pd
-
     from ..io import CELL_PARSERS, alias_index, column_label, header_key
     from ..money import normalise
 
     problems = _Problems(source)
     index = alias_index()
+    headers = [str(c) for c in (frame.column_names if hasattr(frame, "column_names") else frame.columns)]
     columns: dict[str, str] = {}
-    for raw in frame.columns:
-        raw = str(raw)
+    for raw in headers:
         if raw in (id_column, budget_column):
             continue
         canonical = index.get(header_key(raw))
         if canonical in BATCH_COLUMNS and canonical not in columns:
             columns[canonical] = raw
-    missing = [c for c in (id_column, budget_column) if c not in frame.columns]
+    missing = [c for c in (id_column, budget_column) if c not in headers]
     missing += [column_label(c) for c in ("name", "balance", "apr", "min_payment") if c not in columns]
     if missing:
         raise InputError(
@@ -337,11 +423,13 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     n = len(frame)
     if n == 0:
         raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
-    for raw in (id_column, budget_column, *columns.values()):
-        _nested_cells(frame[raw], raw, problems)
-    problems.raise_if_any()  # a list in a cell cannot be factorized or parsed: stop here
-    ids = frame[id_column]
-    pcode, pids = _codes(ids)  # a blank id is missing, not a portfolio ""
+    # the columns read, as pyarrow columns: id, budget, then the debt columns by their canonical names
+    data = {raw: _column(frame, raw, problems) for raw in (id_column, budget_column, *columns.values())}
+    del frame
+    for raw, col in data.items():
+        _nested_cells(col, raw, problems)
+    problems.raise_if_any()  # a list in a cell cannot be encoded or parsed: stop here
+    pcode, pids = _codes(data[id_column])  # a blank id is missing, not a portfolio ""
     id_missing = pcode < 0
     if id_missing.any():
         # A row with nothing in any column read (",,,,", a formatted spreadsheet's empty rows) is
@@ -349,7 +437,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         at = np.nonzero(id_missing)[0]
         empty = np.ones(len(at), dtype=bool)
         for raw in (budget_column, *columns.values()):
-            empty &= _missing(frame[raw].iloc[at].to_numpy())
+            empty &= _missing_at(data[raw], at)
         if empty.all() and len(at) == n:
             raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
         problems.add_rows(
@@ -357,23 +445,23 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         )
     if not id_missing.any() and (len(pcode) < 2 or bool((pcode[1:] >= pcode[:-1]).all())):
         # rows already grouped by portfolio (the usual export): no reordering
-        sub = frame
         rows = _RowNumbers()  # spreadsheet row numbers (header = row 1), computed when a message needs one
     else:
         order = np.argsort(pcode, kind="stable")
         order = order[pcode[order] >= 0]
         rows = order + 2
-        sub = frame.iloc[order]
+        taken = arrow_array(order.astype(np.int64))
+        data = {raw: col.take(taken) for raw, col in data.items()}
         pcode = pcode[order]
     P = len(pids)
 
     def col(canonical):
-        return sub[columns[canonical]] if canonical in columns else None
+        return data[columns[canonical]] if canonical in columns else None
 
     # Each text column is factorized once; missing and blank cells are code -1. The checks
     # (missing, duplicate names, parsing) then run on integer codes and distinct values.
     later = _Problems(source)  # parse problems: listed after the missing values, as before
-    name_codes, name_uniques = _codes(col("name"))
+    name_codes, name_uniques = _codes(col("name"), ordered=False)  # names are only compared, never listed
     balance, balance_missing = _money_column(col("balance"), columns["balance"], later, rows)
     minimum, minimum_missing = _money_column(col("min_payment"), columns["min_payment"], later, rows)
     apr_coded = _codes(col("apr"))
@@ -401,8 +489,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     )
     del dup
     problems.extend(later)
-    fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(len(sub), dtype=np.int64)
-    budget_rows, bmiss = _money_column(sub[budget_column], budget_column, problems, rows)
+    n = len(pcode)
+    fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(n, dtype=np.int64)
+    budget_rows, bmiss = _money_column(data[budget_column], budget_column, problems, rows)
     problems.add_rows(
         np.nonzero(bmiss)[0], lambda r: Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value="")
     )
@@ -414,7 +503,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         np.nonzero(differs)[0],
         lambda r: Problem(
             "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
-            row=int(rows[r]), column=budget_column, value=str(sub[budget_column].iloc[r]),
+            row=int(rows[r]), column=budget_column, value=str(_Cells(data[budget_column])[r]),
         ),
     )
     del budget_rows, bmiss, differs
@@ -424,7 +513,6 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] + [0], dtype=np.int64)
     rate_code = amap[acode]  # a missing rate (code -1) is reported above; its row gets code 0 meanwhile
     del acode, apr_coded
-    n = len(sub)
     overdue = np.zeros(n, dtype=np.int64)
     penalty = None  # no penalty column: no array (a book of millions of debts carries only what it has)
     contract_rate = rate_code
@@ -484,9 +572,9 @@ def release_memory() -> None:
 
 
 def read_table(path, *, encoding: str | None = None):
-    """A long table of debts from CSV (every cell read as text, as the loader does) or Parquet."""
-    import pandas as pd
-
+    """A long table of debts: from Parquet a pyarrow Table (no pandas on this path), from CSV a
+    pandas DataFrame with every cell read as text, as the loader reads it. :func:`book_from_frame`
+    takes either."""
     from pathlib import Path
 
     source = Path(path)
@@ -495,10 +583,17 @@ def read_table(path, *, encoding: str | None = None):
     suffix = source.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            # Arrow-backed columns: no copy of every column into numpy while the Arrow table is alive
-            frame = pd.read_parquet(source, dtype_backend="pyarrow")
+            import pyarrow.parquet as pq
+
+            # ParquetFile, not pq.read_table: that goes through pyarrow.dataset, which imports pandas.
+            # The file's pages are mapped, not copied; the debt names come as the file stores
+            # them, a dictionary per row group (no string per row, nothing hashed again).
+            names = _name_columns(pq.read_schema(source))
+            table = pq.ParquetFile(source, memory_map=True, read_dictionary=names).read()
             release_memory()  # the reader's scratch buffers, back to the system
-            return frame
+            return table
+        import pandas as pd
+
         for enc in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
             try:
                 frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=enc)
@@ -507,12 +602,22 @@ def read_table(path, *, encoding: str | None = None):
             if enc == "gb18030" and not encoding:
                 _check_gb18030_reading(source)
             return frame
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, NotImplementedError) as exc:  # pyarrow's errors derive from these
         raise InputError([Problem(f"无法读取表格：{exc}", f"cannot read the table: {exc}")], str(path)) from None
     raise InputError(
         [Problem("无法识别文件编码。请另存为 UTF-8 CSV 或 Parquet。", "cannot read the text encoding. Save it as UTF-8 CSV or Parquet.")],
         str(path),
     )
+
+
+def _name_columns(schema) -> list[str]:
+    """The text columns of a Parquet schema whose header means a debt's name (any alias)."""
+    import pyarrow as pa
+
+    from ..io import alias_index, header_key
+
+    index = alias_index()
+    return [f.name for f in schema if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)) and index.get(header_key(f.name)) == "name"]
 
 
 #: Bytes of a CSV that the encoding check looks at (enough for the detector; a book may be large).
