@@ -106,13 +106,15 @@ def _write(frame, path: str, inputs: list[str]) -> None:
 
     lower = path.lower()
     if lower.endswith((".parquet", ".pq")):
+        from ..batch import RESULTS_PARQUET_OPTIONS
+
         buffer = io.BytesIO()
         if hasattr(frame, "to_parquet"):
-            frame.to_parquet(buffer, index=False)
+            frame.to_parquet(buffer, index=False, **RESULTS_PARQUET_OPTIONS)
         else:  # a pyarrow Table
             import pyarrow.parquet as pq
 
-            pq.write_table(frame, buffer)
+            pq.write_table(frame, buffer, **RESULTS_PARQUET_OPTIONS)
         atomic_write_bytes(path, buffer.getvalue(), inputs=inputs)
     elif lower.endswith(".csv"):
         safe = frame.copy()
