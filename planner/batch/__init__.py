@@ -19,7 +19,7 @@ from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, la
 from .dask import batch_dask, dask_inputs
 from .kernel import batch_strategies, prepare, settle_preload
 from .run import (
-    RESULTS_PARQUET_OPTIONS, ScheduleWriter, batch_book, batch_frame, batch_results, plan_batch, results_arrow, results_frame, run_book, run_books,
+    RESULTS_PARQUET_OPTIONS, ResultsParquet, ScheduleWriter, batch_book, batch_frame, batch_results, plan_batch, results_arrow, results_frame, run_book, run_books,
     schedule_frame, strategy_list,
 )
 from .table import BATCH_COLUMNS, book_from_frame, read_table, release_memory
@@ -33,6 +33,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "RESULTS_PARQUET_OPTIONS",
+    "ResultsParquet",
     "BATCH_COLUMNS",
     "BATCH_STRATEGIES",
     "BatchResult",

@@ -146,6 +146,7 @@ def run_books(
     progress: Callable[[int], None] | None = None,
     scenario=None,
     on_schedule: Callable[[str, dict], None] | None = None,
+    on_result: Callable[[str, BatchResult], None] | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
 
@@ -153,6 +154,12 @@ def run_books(
     ``schedules`` and ``on_schedule``, each chunk's schedule is handed to
     ``on_schedule(strategy, schedule)`` (long arrays, ``portfolio`` as a position in
     the book) as the chunk finishes and is not kept: memory stays bounded by the chunk.
+
+    With ``on_result``, each strategy's result goes to ``on_result(strategy, result)``,
+    in the order of ``strategies``, as soon as it is complete, and is not kept (the
+    dict returned is then empty). Where the chunks share nothing between strategies
+    (the compiled loop, no scenario, no schedules), the workers plan one strategy
+    after another, so the caller writes one strategy's results while the next is planned.
     """
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
@@ -171,13 +178,34 @@ def run_books(
         chunk_size = max(1, -(-P // chunks))
     bounds = list(range(0, P, chunk_size)) + [P]
     spans = list(zip(bounds[:-1], bounds[1:]))
-    job = (strategies, horizon, schedules, scenario)
-    parts = []
+    job = (horizon, schedules, scenario)
     if worth_compiling(len(book.balance), schedules):
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
     if active_loop() is not None:
         code_tables(book)
+    if on_result is not None and scenario is None and not schedules and active_loop() is not None:
+        tasks = [((s,), lo, hi) for s in strategies for lo, hi in spans]  # strategy by strategy
+    else:
+        tasks = [(tuple(strategies), lo, hi) for lo, hi in spans]  # every strategy of a chunk together
+    keep = schedules and on_schedule is None
+    pieces: dict[str, list] = {s: [] for s in strategies}
+    results: dict[str, BatchResult] = {}
+
+    def collect(task, part) -> None:
+        names, lo, hi = task
+        _hand_over(part, lo, on_schedule)
+        for name in names:
+            pieces[name].append(part[name])
+            if len(pieces[name]) == len(spans):  # the strategy is complete
+                result = _merge(book, name, pieces.pop(name), bounds, keep)
+                if on_result is not None:
+                    on_result(name, result)
+                else:
+                    results[name] = result
+        if progress:
+            progress((hi - lo) * len(names))
+
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -191,26 +219,28 @@ def run_books(
                 # wait here only while the one before them is handed over, so memory stays bounded
                 # however slowly the schedules are written.
                 waiting: deque = deque()
-                todo = iter(spans)
-                for span in islice(todo, 2 * workers):
-                    waiting.append((span, pool.submit(_run_shared, span)))
+                todo = iter(tasks)
+                for task in islice(todo, 2 * workers):
+                    waiting.append((task, pool.submit(_run_shared, task)))
                 while waiting:
-                    (lo, hi), future = waiting.popleft()
+                    task, future = waiting.popleft()
                     part = future.result()
-                    for span in islice(todo, 1):
-                        waiting.append((span, pool.submit(_run_shared, span)))
-                    parts.append(_hand_over(part, lo, on_schedule))
-                    if progress:
-                        progress((hi - lo) * len(strategies))
+                    for more in islice(todo, 1):
+                        waiting.append((more, pool.submit(_run_shared, more)))
+                    collect(task, part)
         finally:
             _SHARED = None
     else:
-        for lo, hi in spans:
-            parts.append(_hand_over(_run_chunk((book, lo, hi, *job)), lo, on_schedule))
-            if progress:
-                progress((hi - lo) * len(strategies))
-    keep = schedules and on_schedule is None
-    return {s: _merge(book, s, [part[s] for part in parts], bounds, keep) for s in strategies}
+        for task in tasks:
+            names, lo, hi = task
+            collect(task, _run_chunk((book, lo, hi, list(names), *job)))
+    for name in list(pieces):  # an empty book has no chunks: each strategy's empty result
+        result = _merge(book, name, pieces.pop(name), bounds, keep)
+        if on_result is not None:
+            on_result(name, result)
+        else:
+            results[name] = result
+    return results
 
 
 def _hand_over(part: dict, lo: int, on_schedule) -> dict:
@@ -262,9 +292,10 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
 _SHARED = None
 
 
-def _run_shared(span: tuple[int, int]) -> dict:
+def _run_shared(task: tuple) -> dict:
     book, job = _SHARED
-    return _run_chunk((book, *span, *job))
+    names, lo, hi = task
+    return _run_chunk((book, lo, hi, list(names), *job))
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
@@ -405,9 +436,11 @@ def batch_results(
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
     schedule_writer=None,
+    on_result: Callable[[str, BatchResult], None] | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`batch_book`'s plans as one :class:`BatchResult` per strategy (integer cents), before
-    any table is made; with a ``schedule_writer`` the schedules go to it chunk by chunk."""
+    any table is made; with a ``schedule_writer`` the schedules go to it chunk by chunk; with
+    ``on_result`` each strategy's result goes to it when complete (see :func:`run_books`)."""
     names = strategy_list(strategies)
     sink = None
     if schedules and schedule_writer is not None:
@@ -415,7 +448,7 @@ def batch_results(
             table = _schedule_table(book, strategy, sch)
             schedule_writer.add(strategy, table if table is not None else _schedule_frame(book, strategy, sch))
     return run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
-                     progress=progress, scenario=scenario, on_schedule=sink)
+                     progress=progress, scenario=scenario, on_schedule=sink, on_result=on_result)
 
 
 def results_frame(runs: dict[str, BatchResult], strategies: Sequence[str], scenario=None):
@@ -435,6 +468,49 @@ def results_arrow(runs: dict[str, BatchResult], strategies: Sequence[str]):
     import pyarrow as pa
 
     return pa.concat_tables([runs[name].to_arrow() for name in strategies])
+
+
+class ResultsParquet:
+    """Results to Parquet bytes strategy by strategy, each encoded in a background thread as it
+    arrives (``add``, e.g. as :func:`batch_results`'s ``on_result``) while the workers plan the
+    next; :meth:`finish` waits and returns the file. Rows in the order added, as
+    :func:`results_arrow` gives them.
+
+    Start it after the workers have forked (the pool forks every worker at its first task):
+    no thread of ours is running when a process forks.
+    """
+
+    def __init__(self):
+        import io
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.buffer = io.BytesIO()
+        self.writer = None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-write-results")
+        self.pending: list = []
+
+    def add(self, result: BatchResult) -> None:
+        self.pending.append(self.thread.submit(self._write, result))
+
+    def _write(self, result: BatchResult) -> None:
+        import pyarrow.parquet as pq
+
+        table = result.to_arrow()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.buffer, table.schema, **RESULTS_PARQUET_OPTIONS)
+        self.writer.write_table(table)
+
+    def finish(self) -> bytes:
+        """The Parquet file's bytes, once every result added is written (an error in writing is raised here)."""
+        try:
+            for future in self.pending:
+                future.result()
+        finally:
+            self.thread.shutdown(wait=True)
+        if self.writer is None:
+            raise PlannerError("no results were added")
+        self.writer.close()
+        return self.buffer.getvalue()
 
 
 def schedule_frame(book: Book, result: BatchResult):
@@ -668,6 +744,7 @@ __all__ = [
     "ScheduleWriter",
     "batch_book",
     "RESULTS_PARQUET_OPTIONS",
+    "ResultsParquet",
     "batch_frame",
     "batch_results",
     "plan_batch",

@@ -202,9 +202,10 @@ def cmd_batch(args) -> int:
 
 def _run_batch(args) -> int:
     from ..batch import (
-        ScheduleWriter, batch_dask, batch_results, book_from_frame, prepare, read_table, release_memory, results_arrow, results_frame,
-        strategy_list,
+        ResultsParquet, ScheduleWriter, batch_dask, batch_results, book_from_frame, prepare, read_table, release_memory,
+        results_frame, strategy_list,
     )
+    from ..io import atomic_write_bytes
 
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
@@ -238,16 +239,31 @@ def _run_batch(args) -> int:
         release_memory()
         bar = _progress_bar(args, book.size * len(strategies))
         writer = ScheduleWriter(args.schedules, strategies, inputs=[args.portfolios, args.out]) if args.schedules else None
+        # Parquet results without a scenario (millions of rows): each strategy's written from Arrow
+        # as soon as it is planned, while the next is planned, and summarised from the integer
+        # results (no pandas table, nothing kept)
+        streamed = scenario is None and args.out.lower().endswith((".parquet", ".pq"))
+        summary: list = []
+        results = None
+
+        def take(name, result):
+            nonlocal results
+            if results is None:
+                results = ResultsParquet()  # its thread starts after the workers have forked
+            summary.extend(_summary_rows_of({name: result}, [name]))
+            results.add(result)
+
         try:
             # schedules stream to their file as chunks finish (renamed into place at the end)
             runs = batch_results(
                 book, strategies, scenario=scenario, horizon=args.horizon, schedules=bool(args.schedules),
                 workers=args.workers, progress=bar.update if bar else None, schedule_writer=writer,
+                on_result=take if streamed else None,
             )
             del book
-            if scenario is None and args.out.lower().endswith((".parquet", ".pq")):
-                # millions of rows: written from Arrow, summarised from the integer results (no pandas table)
-                _write(results_arrow(runs, strategies), args.out, [args.portfolios])
+            if streamed:
+                atomic_write_bytes(args.out, results.finish(), inputs=[args.portfolios])
+                results = None
                 table = None
             else:
                 table = results_frame(runs, strategies, scenario)
@@ -260,10 +276,12 @@ def _run_batch(args) -> int:
                 bar.close()
             if writer is not None:
                 writer.__exit__(RuntimeError, None, None)
+            if results is not None:  # an error before the file was written: stop the thread
+                results.thread.shutdown(wait=True, cancel_futures=True)
     if args.engine == "dask" and not folder_out:
         _write(table, args.out, [args.portfolios])
     elapsed = time.perf_counter() - started
-    _summary(_summary_rows(table) if table is not None else _summary_rows_of(runs, strategies), elapsed)
+    _summary(_summary_rows(table) if table is not None else summary, elapsed)
     return 0
 
 

@@ -176,3 +176,43 @@ def test_planner_batch_on_parquet_does_not_import_pandas(tmp_path):
     assert "0.18" in out.stderr  # the rate-below-1 warning still reaches the person
     back = pd.read_parquet(tmp_path / "r.parquet")
     assert len(back) == 10 and str(back["months"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("loop", [True, False], ids=["numba", "numpy"])
+def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop):
+    # 301 invented portfolios of 1-4 debts in chunks of 37 on two workers. With the compiled loop
+    # the workers plan one strategy after another (one progress call per chunk and strategy);
+    # with the numpy loop every strategy of a chunk together. Either way each strategy's result
+    # reaches on_result complete, in order, equal to the results run_books keeps; and the
+    # Parquet written from them as they come equals the table of the kept results.
+    from planner.batch import ResultsParquet, results_arrow, run_books
+    from planner.batch import kernel
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for p in range(301):
+        for d in range(int(rng.integers(1, 5))):
+            rows.append({"portfolio_id": p, "name": f"债{d}", "balance": int(rng.integers(100, 50_000)),
+                         "apr": float(rng.choice([0.0, 7.3, 18.25, 35.9])), "min_payment": int(rng.integers(1, 900)),
+                         "budget": 400 + 10 * p})
+    book = book_from_frame(pd.DataFrame(rows))
+    strategies = ["avalanche", "minimum_only", "snowball"]
+    try:
+        kernel.use_compiled(loop)
+        kept = run_books(book, strategies, workers=2, chunk_size=37)
+        handed, calls = [], []
+        writer = ResultsParquet()
+        assert run_books(book, strategies, workers=2, chunk_size=37, progress=calls.append,
+                         on_result=lambda s, r: (handed.append((s, r)), writer.add(r))) == {}
+    finally:
+        kernel.use_compiled(None)
+    chunks = -(-301 // 37) + (-(-301 // 37)) % 2  # a multiple of the two workers
+    assert len(calls) == (chunks * len(strategies) if loop else chunks) and sum(calls) == 301 * len(strategies)
+    assert [s for s, _ in handed] == strategies
+    for s, r in handed:
+        for field in ("months", "interest", "paid", "remaining", "unspent", "status_code", "infeasible_month", "shortfall"):
+            assert np.array_equal(getattr(r, field), getattr(kept[s], field)), (s, field)
+    import io
+
+    written = pq.read_table(io.BytesIO(writer.finish()))
+    assert written.equals(results_arrow(kept, strategies))
