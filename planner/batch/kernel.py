@@ -283,8 +283,18 @@ def prepare(debts: int, schedules: bool = False) -> None:
     """
     global _PRELOAD
     if worth_compiling(debts, schedules) and _LOOP is None and _PRELOAD is None:
-        _PRELOAD = threading.Thread(target=compiled_loop, name="planner-load-numba", daemon=True)
+        _PRELOAD = threading.Thread(target=_preload, name="planner-load-numba", daemon=True)
         _PRELOAD.start()
+
+
+def _preload() -> None:
+    """What a large book needs, in the order it needs it: pyarrow's compute functions (0.1 s
+    to import, used when the table becomes a book), then the compiled loop."""
+    try:
+        import pyarrow.compute  # noqa: F401
+    except ImportError:  # pragma: no cover - pyarrow comes with the batch extra
+        pass
+    compiled_loop()
 
 
 def settle_preload() -> None:
