@@ -79,17 +79,21 @@ class Canvas:
         """
         self._kept = list(axes)
 
-    def reuse_axes(self, key, make) -> list:
+    def reuse_axes(self, key, make, *, empty: bool = True) -> list:
         """The Axes ``make(figure)`` creates, kept between redraws while ``key`` is the same.
 
-        Kept Axes come back as a fresh Axes would be for the chart functions:
-        no data artists, titles, axis labels or legend, data limits recomputed
-        (empty), autoscaling on, the colour cycle from the start. Their ticks,
-        locators and formatters stay: every chart function sets its own.
+        Kept Axes come back as a fresh Axes would be for the chart functions
+        (:func:`planner.charts.clear_chart`): no data artists, titles, axis labels
+        or legend, data limits recomputed (empty), autoscaling on, the colour cycle
+        from the start. Their ticks, locators and formatters stay: every chart
+        function sets its own. With ``empty=False`` they come back as they are, for
+        chart functions called with ``live=True``, which update the artists they
+        drew there (and clear the Axes themselves when they cannot).
         """
         if self._fast and key == self._layout_key and self.figure.axes == self._reused:
-            for ax in self._reused:
-                _empty_axes(ax)
+            if empty:
+                for ax in self._reused:
+                    charts.clear_chart(ax)
             return list(self._reused)
         self.clear()
         axes = list(make(self.figure))
@@ -364,20 +368,6 @@ def _only_visible(figure, keep):
     others += [a for a in figure.get_children() if a not in keep and a not in figure.axes]
     with _hidden(others):
         yield
-
-
-def _empty_axes(ax) -> None:
-    for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
-        artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    for title in (ax.title, ax._left_title, ax._right_title):
-        title.set_text("")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.relim()
-    ax.set_autoscale_on(True)
-    ax.set_prop_cycle(None)
 
 
 def png_bytes(rgba) -> bytes:
