@@ -182,6 +182,10 @@ class _AxisReplay:
     renderer), the next draws make the same renderer calls again, in the same
     order: the same pixels, without matplotlib's per-tick Python work
     (updating ticks, measuring labels, placing the axis label).
+
+    An Axis that changed on two draws running (the waterfall's y axis, whose
+    limits follow the savings) is drawn without recording, until a draw finds
+    it as it was the draw before: recording what is never replayed only costs.
     """
 
     def __init__(self, axis):
@@ -189,6 +193,8 @@ class _AxisReplay:
         self.key = None
         self.calls: list | None = None
         self.replays = 0
+        self.changed = 0  # draws running that found the Axis changed
+        self.last = None  # the key of the last draw
 
     def __call__(self, renderer):
         axis = self.axis
@@ -199,7 +205,16 @@ class _AxisReplay:
             for name, args, kwargs in self.calls:
                 getattr(renderer, name)(*args, **kwargs)
             self.replays += 1
+            self.changed = 0
+            self.last = key
             axis.stale = False
+            return
+        steady = key == self.last
+        self.changed = 0 if steady else self.changed + 1
+        self.last = key
+        if self.changed >= 2:  # changing on every draw: drawn as matplotlib draws it, not recorded
+            self.calls = self.key = None
+            type(axis).draw(axis, renderer)
             return
         self.calls = _recorded(renderer, lambda: type(axis).draw(axis, renderer))
         self.key = key if self.calls is not None else None
