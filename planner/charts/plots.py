@@ -139,7 +139,7 @@ def clear_chart(ax):
     ax.set_autoscale_on(True)
     ax.set_prop_cycle(None)
     if hasattr(ax, _LIVE):
-        del ax._planner_live
+        delattr(ax, _LIVE)
     return ax
 
 
