@@ -6,6 +6,7 @@ the palette, the fonts (Chinese included on any machine) and the ``rc_context``.
 
 from .plots import (
     adjustment_label,
+    clear_chart,
     debt_style,
     group_small,
     interest_compared,
@@ -31,6 +32,7 @@ __all__ = [
     "TOTAL_COLOR",
     "adjustment_label",
     "bundled_font_path",
+    "clear_chart",
     "chart_style",
     "cjk_family",
     "debt_style",

@@ -120,6 +120,59 @@ def total_line(ax):
     return next((line for line in ax.get_lines() if line.get_gid() == "total"), None)
 
 
+def clear_chart(ax):
+    """Return ``ax`` to what a chart function expects of a new Axes; returns ``ax``.
+
+    Removes data artists, texts and legend, empties the titles and axis labels,
+    forgets the data limits, turns autoscaling back on and restarts the colour
+    cycle. Ticks, locators and formatters stay: every chart function sets its own.
+    """
+    for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    for title in (ax.title, ax._left_title, ax._right_title):
+        title.set_text("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)
+    if hasattr(ax, _LIVE):
+        delattr(ax, _LIVE)
+    return ax
+
+
+#: Attribute of an Axes holding what a chart function called with ``live=True`` drew there.
+_LIVE = "_planner_live"
+
+
+def _held(ax, key):
+    """The artists a ``live=True`` call left on ``ax`` with the same ``key`` (still on it), else ``None``.
+
+    When ``ax`` holds another live drawing (another chart, or one of another shape), it is
+    cleared (:func:`clear_chart`) so the chart is drawn as on a new Axes.
+    """
+    held = getattr(ax, _LIVE, None)
+    if held is None:
+        return None
+    if held[0] == key and all(getattr(a, "axes", None) is ax for a in held[2]) and ax.get_legend() is held[1]:
+        return held[2]
+    clear_chart(ax)
+    return None
+
+
+def _hold(ax, key, artists) -> None:
+    setattr(ax, _LIVE, (key, ax.get_legend(), tuple(artists)))
+
+
+def _rescaled(ax) -> None:
+    """After artists were updated in place: data limits and autoscaling as adding them anew gives."""
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.autoscale_view()
+
+
 def _stack(ax, xs, series, labels, styles=None):
     """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns the totals.
 
@@ -446,40 +499,69 @@ def adjustment_label(adjustment, lang: str = "en") -> str:
     return f"{' '.join(parts)} · {who}"
 
 
-def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = True):
+def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = True, live: bool = False):
     """Total owed over time: the baseline against each negotiated scenario.
 
     ``result`` is what :func:`planner.negotiation.negotiate` returns (a
     :class:`~planner.negotiation.Negotiation`: ``baseline`` and the scenario results).
     Each line's ``gid`` is ``"baseline"`` or the scenario's name.
+
+    ``live=True`` (a widget redrawing on its own Axes): when ``ax`` holds this chart from
+    an earlier live call with the same lines (names, styles) and language, its lines and
+    legend are updated in place (new data and labels) rather than made again: the same
+    drawing as on a new Axes, without making the artists and the legend anew.
     """
     with chart_style():
         ax = _axes(ax)
+        items = []
         for k, (name, p) in enumerate(_scenario_items(result)):
-            frame = p.balances()
+            months, series = _balances(p)
+            # The sums of p.balances().sum(axis=1), without a DataFrame: each month's balances
+            # added in debt order (what pandas does along a row of one float block).
+            totals = [sum(owed) for owed in zip(*series)] if series else [0.0] * len(months)
             label = t("chart_baseline", lang) if name is None else name
             label = f"{label} — {_when(p, lang)}, {t('total_paid', lang)} {format_yuan(p.total_paid, lang=lang, short=True)}"
-            color = TOTAL_COLOR if name is None else PALETTE[(k - 1) % len(PALETTE)]
-            ax.plot(list(frame.index), frame.sum(axis=1).tolist(), color=color, linewidth=2 if name else 1.6,
-                    linestyle="--" if name is None else "-", label=label, gid="baseline" if name is None else name)
+            style = {"color": TOTAL_COLOR if name is None else PALETTE[(k - 1) % len(PALETTE)],
+                     "linewidth": 2 if name else 1.6, "linestyle": "--" if name is None else "-",
+                     "gid": "baseline" if name is None else name}
+            items.append((months, totals, label, style))
+        key = ("negotiation_compared", lang, legend, tuple(tuple(style.items()) for *_, style in items))
+        lines = _held(ax, key) if live else None
+        kept = lines is not None
+        if kept:
+            for line, (xs, ys, label, _style) in zip(lines, items):
+                line.set_data(xs, ys)
+                line.set_label(label)
+            _rescaled(ax)
+        else:
+            lines = [ax.plot(xs, ys, label=label, **style)[0] for xs, ys, label, style in items]
         ax.set_title(t("chart_negotiation_title", lang), loc="left")
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
         _money_axis(ax.yaxis, lang)
         _month_axis(ax.xaxis, _scenario_items(result)[0][1], lang)
-        if legend:
+        if legend and kept:  # the legend kept too: the same handles, new labels
+            for text, (*_, label, _style) in zip(ax.get_legend().get_texts(), items):
+                text.set_text(label)
+        elif legend:
             ax.legend(loc="upper right", fontsize=8)
+        if live:
+            _hold(ax, key, lines)
         return style_ticks(ax)
 
 
-def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = None):
+def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = None, live: bool = False):
     """A waterfall of savings by adjustment, in the order they were taken, ending with the total.
 
     ``steps`` is a :class:`~planner.negotiation.ScenarioResult` (its
     contributions: what each ask saves in total paid, settlements included)
     or a sequence of ``(label, saving)`` pairs (yuan; negative is a cost).
     Bar ``gid``: ``"step1"``, ``"step2"``, ... and ``"total"``.
+
+    ``live=True``: as in :func:`negotiation_compared`, a waterfall of as many bars, of the
+    same colours, drawn by an earlier live call on ``ax`` is updated in place (bar heights,
+    amounts and their places) rather than made again; the drawing is the same.
     """
     if hasattr(steps, "contributions"):
         title = title or _titled(t("chart_waterfall_title", lang), steps.name, lang)
@@ -494,32 +576,57 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
             running += saving
         crowded = len(pairs) >= 10  # a dozen bars: smaller text and a short total, or neighbours overlap
         end = len(pairs) + 1
-        # One bar() call for every bar (the same rectangles, in the same order, as one call per bar).
-        bars = ax.bar(range(1, end + 1), [saving for _, saving in pairs] + [running], bottom=bottoms + [0.0],
-                      color=[PALETTE[2] if saving >= 0 else PALETTE[3] for _, saving in pairs] + [PALETTE[0]], width=0.6)
-        for x, bar in enumerate(bars, start=1):
-            bar.set_gid("total" if x == end else f"step{x}")
-        for x, ((_label, saving), bottom) in enumerate(zip(pairs, bottoms), start=1):
-            ax.text(x, bottom + max(saving, 0), money_tick(saving, lang), ha="center", va="bottom",
-                    fontsize=6.5 if crowded else 8)
-            ax.plot([x + 0.3, x + 0.7], [bottom + saving] * 2, color=MUTED, linewidth=0.8)
+        heights, bottoms = [saving for _, saving in pairs] + [running], bottoms + [0.0]
+        colors = [PALETTE[2] if saving >= 0 else PALETTE[3] for _, saving in pairs] + [PALETTE[0]]
+        amounts = [(x, bottom + max(saving, 0), money_tick(saving, lang))
+                   for x, ((_label, saving), bottom) in enumerate(zip(pairs, bottoms), start=1)]
+        steps_at = [([x + 0.3, x + 0.7], [bottom + saving] * 2) for x, ((_label, saving), bottom) in enumerate(zip(pairs, bottoms), start=1)]
         total = money_tick(running, lang) if crowded else format_yuan(Decimal(str(round(running, 2))), lang=lang)
-        ax.text(end, max(running, 0), total, ha="center", va="bottom", fontsize=7.5 if crowded else 9)
+        key = ("savings_waterfall", lang, tuple(colors))
+        held = _held(ax, key) if live else None
+        if held is not None:
+            n = len(pairs)
+            bars, texts, marks, total_text = held[:end], held[end:end + n], held[end + n:end + 2 * n], held[end + 2 * n]
+            for bar, height, bottom in zip(bars, heights, bottoms):
+                bar.set_y(bottom)
+                bar.set_height(height)
+                bar.sticky_edges.y[:] = [bottom]  # as bar() sets it
+            for text, (x, y, amount) in zip(texts, amounts):
+                text.set_position((x, y))
+                text.set_text(amount)
+            for line, (xs, ys) in zip(marks, steps_at):
+                line.set_data(xs, ys)
+            total_text.set_position((end, max(running, 0)))
+            total_text.set_text(total)
+            _rescaled(ax)
+        else:
+            # One bar() call for every bar (the same rectangles, in the same order, as one call per bar).
+            bars = ax.bar(range(1, end + 1), heights, bottom=bottoms, color=colors, width=0.6)
+            for x, bar in enumerate(bars, start=1):
+                bar.set_gid("total" if x == end else f"step{x}")
+            texts, marks = [], []
+            for (x, y, amount), (xs, ys) in zip(amounts, steps_at):
+                texts.append(ax.text(x, y, amount, ha="center", va="bottom", fontsize=6.5 if crowded else 8))
+                marks.append(ax.plot(xs, ys, color=MUTED, linewidth=0.8)[0])
+            total_text = ax.text(end, max(running, 0), total, ha="center", va="bottom", fontsize=7.5 if crowded else 9)
         labels = [label for label, _ in pairs] + [t("chart_savings_total", lang)]
         width = 16 if end <= 5 else 8 if crowded else 12
         ax.set_xticks(range(1, end + 1), [_wrap(label, width) for label in labels], fontsize=8 if end <= 6 else 6.5 if crowded else 7)
-        ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
+        if held is None:
+            ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
         low, high = ax.get_ylim()
         if not pairs or max(abs(v) for _, v in pairs) < 1:
             # Nothing saved (no asks yet): a plain ¥0-¥100 axis, not "¥0 ¥0 ¥0 -¥0".
             low, high = 0.0, 100.0
-        if not pairs:
+        if not pairs and held is None:
             ax.text(0.5, 0.6, t("chart_no_asks", lang), transform=ax.transAxes, ha="center", va="center",
                     color=MUTED, fontsize=10, gid="no_asks")
         ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
         ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
         ax.set_ylabel(t("chart_saved_axis", lang))
         _money_axis(ax.yaxis, lang)
+        if live and held is None:
+            _hold(ax, key, [*bars, *texts, *marks, total_text])
         return style_ticks(ax)
 
 
@@ -566,6 +673,7 @@ def _wrap(label: str, width: int = 16) -> str:
 
 __all__ = [
     "adjustment_label",
+    "clear_chart",
     "debt_style",
     "group_small",
     "interest_compared",

@@ -120,6 +120,7 @@ class TextCachingRenderer(RendererAgg):
         self.text_cache: dict = {}
         self._layouts: dict = {}  # a string's shaped glyphs (font, index, offset), wherever it is drawn
         self._glyphs: dict = {}  # a glyph's bitmap at a fractional pixel position, wherever it is drawn
+        self._glyph_metrics: dict = {}  # a glyph's lowest and highest point and advance (26.6 pixels)
         self._fonts: dict = {}
         self._rc_key = None  # the font rcParams, fixed while TextCachingCanvas.draw runs
         self.text_hits = 0
@@ -211,6 +212,60 @@ class TextCachingRenderer(RendererAgg):
         return None
 
 
+    def _layout_items(self, s, prop, font_key, flags, features, language) -> tuple:
+        """``s`` shaped in ``prop``: (font, glyph index, x, y) per glyph, kept per string and font."""
+        layout_key = (s, font_key, self.dpi, flags, mpl.rcParams["text.hinting_factor"],
+                      tuple(features) if features else None, language)
+        items = self._layouts.get(layout_key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = tuple((item.ft_object, item.glyph_index, item.x, item.y)
+                          for item in font._layout(s, flags=flags, features=features, language=language))
+            if len(self._layouts) >= MAX_ENTRIES:
+                self._layouts.clear()
+            self._layouts[layout_key] = items
+        return items
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        """Width, height and descent of ``s`` as :meth:`RendererAgg.get_text_width_height_descent` gives them.
+
+        matplotlib (3.11) measures a string with ``FT2Font.set_text``, which shapes it
+        (as drawing it does again) and unites the glyphs' boxes: the width is the last
+        glyph's place plus its advance, the height and descent come from the lowest and
+        highest glyph box. Here the string is shaped once, for measuring and drawing
+        (:meth:`_layout_items`, the layout drawing uses), and each glyph's box and advance
+        are kept per font, size and hinting. ``tests/widgets/test_widgets.py`` holds this
+        equal to ``set_text`` on the charts' strings and random ones.
+        """
+        if ismath:  # mathtext and TeX: measured by matplotlib
+            return super().get_text_width_height_descent(s, prop, ismath)
+        from matplotlib.backends.backend_agg import get_hinting_flag
+
+        flags = get_hinting_flag()
+        items = self._layout_items(s, prop, self._font_key(prop), flags, None, None)
+        if not items:
+            return 0.0, 0.0, 0.0
+        size = prop.get_size_in_points()
+        metrics = self._glyph_metrics
+        low, high = 32000, -32000
+        prepared = False
+        for font, index, _gx, gy in items:
+            key = (font, index, size, self.dpi, flags)
+            box = metrics.get(key)
+            if box is None:
+                if not prepared:  # sizes set and transforms reset, as before set_text
+                    self._prepare_font(prop)
+                    prepared = True
+                glyph = font.load_glyph(index, flags)
+                if len(metrics) >= MAX_ENTRIES * 4:
+                    metrics.clear()
+                box = metrics[key] = (glyph.bbox[1], glyph.bbox[3], glyph.horiAdvance)
+            pen_y = round(gy * 64)
+            low, high = min(low, box[0] + pen_y), max(high, box[1] + pen_y)
+        last = items[-1]
+        width = round(last[2] * 64) + metrics[(last[0], last[1], size, self.dpi, flags)][2]
+        return width / 64.0, (high - low) / 64.0, -low / 64.0
+
     def _draw_glyphs(self, gc, x, y, s, prop, angle, font_key, features, language):
         """What :meth:`RendererAgg.draw_text` (matplotlib 3.11) does for plain text, with two caches.
 
@@ -225,16 +280,7 @@ class TextCachingRenderer(RendererAgg):
         from matplotlib.ft2font import RenderMode
 
         flags = get_hinting_flag()
-        layout_key = (s, font_key, self.dpi, flags, mpl.rcParams["text.hinting_factor"],
-                      tuple(features) if features else None, language)
-        items = self._layouts.get(layout_key)
-        if items is None:
-            font = self._prepare_font(prop)
-            items = tuple((item.ft_object, item.glyph_index, item.x, item.y)
-                          for item in font._layout(s, flags=flags, features=features, language=language))
-            if len(self._layouts) >= MAX_ENTRIES:
-                self._layouts.clear()
-            self._layouts[layout_key] = items
+        items = self._layout_items(s, prop, font_key, flags, features, language)
         size = prop.get_size_in_points()
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         matrix = None

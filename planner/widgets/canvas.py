@@ -79,17 +79,21 @@ class Canvas:
         """
         self._kept = list(axes)
 
-    def reuse_axes(self, key, make) -> list:
+    def reuse_axes(self, key, make, *, empty: bool = True) -> list:
         """The Axes ``make(figure)`` creates, kept between redraws while ``key`` is the same.
 
-        Kept Axes come back as a fresh Axes would be for the chart functions:
-        no data artists, titles, axis labels or legend, data limits recomputed
-        (empty), autoscaling on, the colour cycle from the start. Their ticks,
-        locators and formatters stay: every chart function sets its own.
+        Kept Axes come back as a fresh Axes would be for the chart functions
+        (:func:`planner.charts.clear_chart`): no data artists, titles, axis labels
+        or legend, data limits recomputed (empty), autoscaling on, the colour cycle
+        from the start. Their ticks, locators and formatters stay: every chart
+        function sets its own. With ``empty=False`` they come back as they are, for
+        chart functions called with ``live=True``, which update the artists they
+        drew there (and clear the Axes themselves when they cannot).
         """
         if self._fast and key == self._layout_key and self.figure.axes == self._reused:
-            for ax in self._reused:
-                _empty_axes(ax)
+            if empty:
+                for ax in self._reused:
+                    charts.clear_chart(ax)
             return list(self._reused)
         self.clear()
         axes = list(make(self.figure))
@@ -178,6 +182,10 @@ class _AxisReplay:
     renderer), the next draws make the same renderer calls again, in the same
     order: the same pixels, without matplotlib's per-tick Python work
     (updating ticks, measuring labels, placing the axis label).
+
+    An Axis that changed on two draws running (the waterfall's y axis, whose
+    limits follow the savings) is drawn without recording, until a draw finds
+    it as it was the draw before: recording what is never replayed only costs.
     """
 
     def __init__(self, axis):
@@ -185,6 +193,8 @@ class _AxisReplay:
         self.key = None
         self.calls: list | None = None
         self.replays = 0
+        self.changed = 0  # draws running that found the Axis changed
+        self.last = None  # the key of the last draw
 
     def __call__(self, renderer):
         axis = self.axis
@@ -195,7 +205,16 @@ class _AxisReplay:
             for name, args, kwargs in self.calls:
                 getattr(renderer, name)(*args, **kwargs)
             self.replays += 1
+            self.changed = 0
+            self.last = key
             axis.stale = False
+            return
+        steady = key == self.last
+        self.changed = 0 if steady else self.changed + 1
+        self.last = key
+        if self.changed >= 2:  # changing on every draw: drawn as matplotlib draws it, not recorded
+            self.calls = self.key = None
+            type(axis).draw(axis, renderer)
             return
         self.calls = _recorded(renderer, lambda: type(axis).draw(axis, renderer))
         self.key = key if self.calls is not None else None
@@ -364,20 +383,6 @@ def _only_visible(figure, keep):
     others += [a for a in figure.get_children() if a not in keep and a not in figure.axes]
     with _hidden(others):
         yield
-
-
-def _empty_axes(ax) -> None:
-    for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
-        artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    for title in (ax.title, ax._left_title, ax._right_title):
-        title.set_text("")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.relim()
-    ax.set_autoscale_on(True)
-    ax.set_prop_cycle(None)
 
 
 def png_bytes(rgba) -> bytes:

@@ -956,9 +956,11 @@ class NegotiationExplorer(_Driven):
         if self.error is not None:
             _message_axes(canvas, str(self.error))
             return
-        lines, waterfall = canvas.reuse_axes("negotiation", _negotiation_axes)
-        charts.negotiation_compared(self.negotiation, lines, lang=lang)
-        charts.savings_waterfall(self.result, waterfall, lang=lang, title=t("chart_waterfall_title", lang))
+        # Kept Axes as they are: the charts update the lines, legend, bars and amounts they drew
+        # there before (live=True) rather than making them again; the same drawing.
+        lines, waterfall = canvas.reuse_axes("negotiation", _negotiation_axes, empty=False)
+        charts.negotiation_compared(self.negotiation, lines, lang=lang, live=True)
+        charts.savings_waterfall(self.result, waterfall, lang=lang, title=t("chart_waterfall_title", lang), live=True)
         # A budget change seldom moves the left chart's limits: keep its grid and ticks' pixels.
         canvas.keep_axis_background(lines)
 

@@ -413,3 +413,96 @@ def test_canvas_falls_back_to_plain_agg_on_an_unverified_matplotlib(debts, monke
     canvas = drawn()
     assert isinstance(canvas, TextCachingCanvas) is caching and isinstance(canvas, FigureCanvasAgg)
     assert np.array_equal(np.asarray(canvas.buffer_rgba()), reference)
+
+
+def test_text_cache_measures_strings_as_matplotlib_does():
+    # The caching renderer measures a string from the layout it draws with (shaped once);
+    # width, height and descent must be exactly what RendererAgg (FT2Font.set_text) gives:
+    # the strings the explorers draw, in every size they use, and random mixes of
+    # Chinese, Latin, digits, punctuation and spaces.
+    import random
+
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from planner.widgets.agg import TextCachingRenderer
+
+    rng = random.Random(14)
+    chars = list("0123456789¥,.%万亿—-:·() 总还款不协商按这些条件停息挂账期信用卡分期乐招商银行一次性结清表哥借款"
+                 "AaBbgjpqyQWÉéñ'\"ygf")
+    strings = ["", " ", "不协商 — 2028-05, 总还款 ¥11.60万", "Baseline — 2028-05, total paid ¥116k", "¥5,217.02",
+               "-¥1,234", "停息挂账 60期\n分期乐"[:8], "一次性结清"] + [
+        "".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    with charts.chart_style(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs missing from DejaVu Sans, found in the CJK font
+        plain, cached = RendererAgg(400, 300, 80), TextCachingRenderer(400, 300, 80)
+        for size in (6.5, 7, 8, 9, 10, 12):
+            prop = FontProperties(family=charts.font_families(), size=size)
+            for s in strings:
+                expected = plain.get_text_width_height_descent(s, prop, False)
+                assert cached.get_text_width_height_descent(s, prop, False) == expected, (size, s)
+                cached.draw_text(cached.new_gc(), 20.3, 40.6, s, prop, 0)  # drawing in between changes nothing
+                assert cached.get_text_width_height_descent(s, prop, False) == expected, (size, s)
+
+
+def test_live_negotiation_charts_update_their_artists_and_show_the_new_values(debts):
+    # A budget change redraws the negotiation charts by updating the artists they drew
+    # (the same Line2D, legend, bars and texts) with the new values; a change of shape
+    # (an ask added, the language) draws them anew. Each time, the Axes hold exactly what
+    # the chart functions draw on new Axes (the pixels: test_fast_redraw_gives_...).
+    from planner.i18n import t
+
+    ex = NegotiationExplorer(debts, budget=6000, start=START, lang="zh")
+    ex.set_ask("分期乐", freeze=60, waive=True)
+
+    def artists():
+        lines, waterfall = ex.axes
+        return [*lines.get_lines(), lines.get_legend(), *waterfall.patches, *waterfall.texts, *waterfall.get_lines()]
+
+    def same_as_fresh():
+        lines, waterfall = _fresh_axes(ex.canvas)
+        with charts.chart_style():
+            charts.negotiation_compared(ex.negotiation, lines, lang=ex.state.lang)
+            charts.savings_waterfall(ex.result, waterfall, lang=ex.state.lang, title=t("chart_waterfall_title", ex.state.lang))
+        assert axes_data(ex.axes[0]) == axes_data(lines)
+        assert axes_data(ex.axes[1]) == axes_data(waterfall)
+
+    before = artists()
+    old_legend = [text.get_text() for text in ex.axes[0].get_legend().get_texts()]
+    old_total = next(bar for bar in ex.axes[1].patches if bar.get_gid() == "total").get_height()
+    ex.set(budget=7000)
+    assert [id(a) for a in artists()] == [id(a) for a in before]  # updated, not made again
+    legend = [text.get_text() for text in ex.axes[0].get_legend().get_texts()]
+    assert legend != old_legend
+    assert legend[1].endswith(format_short(ex.result.plan.total_paid))
+    total = next(bar for bar in ex.axes[1].patches if bar.get_gid() == "total")
+    assert total.get_height() != old_total
+    assert total.get_height() == pytest.approx(float(ex.result.savings.total_paid), abs=0.01)
+    same_as_fresh()
+    for change in (lambda: ex.set_ask("招商银行信用卡", settle=0.4, settle_month=3), lambda: ex.set(lang="en"),
+                   lambda: ex.set(budget=5000), lambda: ex.set(budget=7050)):
+        change()
+        if ex.error is None:
+            same_as_fresh()
+    assert len(ex.axes[1].patches) == 4  # three asks and the total: no bar left from an earlier shape
+
+
+def format_short(amount):
+    from planner.money import format_yuan
+
+    return format_yuan(amount, lang="zh", short=True)
+
+
+def test_style_ticks_on_a_styled_axes_changes_nothing():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    with charts.chart_style():
+        charts.style_ticks(ax)
+        ax.set_xticks([1, 2, 3], ["一", "二", "三"], fontsize=8)
+        ax.tick_params = None  # already styled: returns at once, without calling tick_params
+        charts.style_ticks(ax)
+    families = charts.font_families()
+    for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+        assert label.get_fontfamily() == families
+    assert [label.get_fontsize() for label in ax.get_xticklabels()] == [8, 8, 8]
