@@ -46,58 +46,28 @@ FIELD_CODES = {"rate": 0, "owed": 1, "monthly_interest": 2, "cash_flow_index": 3
 
 
 @numba.njit(**_JIT)
-def _grow(a, size):
+def _grow(a, n, size):
     out = np.empty(size, dtype=a.dtype)
-    out[: len(a)] = a
+    out[:n] = a[:n]
     return out
 
 
 @numba.njit(**_JIT)
-def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
-              rnum, rden, rlimit, rrank, nrank,
-              dfrom, dto, dint, smonth, scode, snum, sden,
-              budget, bad, keyf, keyd, horizon, want):
-    """Plans for portfolios ``lo`` to ``hi`` of a book (long arrays, ``start`` offsets).
-
-    Per rate code: ``rnum``/``rden`` the exact monthly ratio, ``rlimit`` the largest
-    balance whose interest stays in int64 (-1: the ratio itself does not fit),
-    ``rrank`` the rate's rank. ``nrank``: each name code's rank. Per settlement code:
-    ``snum``/``sden`` (``sden`` 0: does not fit). ``keyf``/``keyd``: the strategy's
-    sort fields (:data:`FIELD_CODES`) and whether each is descending; none: minimums
-    only. ``bad``: portfolios (book positions) left to the single engine.
-    Returns the totals of each portfolio of the span and, with ``want``, the
-    schedule rows (portfolio as a position in the span; debts in their own order).
-
-    A portfolio with no settlement and no deferral (the common case) runs a shorter
-    month loop: its open debts are kept packed at the front of the arrays in priority
-    order (a debt paid off is dropped and the rest move up), so each debt-month reads
-    its own few fields with no indirection and no branch for terms it does not have.
-    Every other portfolio runs the general loop over a list of its open debts.
+def _plan_portfolios(p0, hi, lo, start, balance, fees, minimum, rate_code, name_code,
+                     rnum, rden, rlimit, rrank, nrank,
+                     dfrom, dto, dint, smonth, scode, snum, sden,
+                     budget, bad, keyf, keyd, horizon, want,
+                     months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late, shortfall, fallback,
+                     sp, sm, sd, so, si, sy, sc, sf, sg, n):
+    """:func:`book_loop`'s work for portfolios ``p0`` to ``hi``: totals into the arrays given,
+    schedule rows into ``sp`` to ``sg`` (portfolio, month, debt, opening, interest, payment,
+    closing, fees, forgiven) from row ``n``. Returns the portfolio it stopped at (``hi`` when
+    done; earlier when the rows have no room for that portfolio's longest schedule) and the
+    rows written. No array here is ever replaced (numba counts references to an array a variable
+    may be replaced with at every turn of the loop: about 60 ns a portfolio for nine arrays).
     """
-    P = hi - lo
-    months = np.full(P, -1, dtype=np.int64)
-    tot_interest = np.zeros(P, dtype=np.int64)
-    tot_paid = np.zeros(P, dtype=np.int64)
-    tot_forgiven = np.zeros(P, dtype=np.int64)
-    remaining = np.zeros(P, dtype=np.int64)
-    unspent = np.zeros(P, dtype=np.int64)
-    status = np.zeros(P, dtype=np.int8)
-    late = np.zeros(P, dtype=np.int64)
-    shortfall = np.zeros(P, dtype=np.int64)
-    fallback = np.zeros(P, dtype=np.bool_)
-    cap = 1024 if want else 0
-    sp = np.empty(cap, dtype=np.int64)
-    sm = np.empty(cap, dtype=np.int64)
-    sd = np.empty(cap, dtype=np.int64)
-    so = np.empty(cap, dtype=np.int64)
-    si = np.empty(cap, dtype=np.int64)
-    sy = np.empty(cap, dtype=np.int64)
-    sc = np.empty(cap, dtype=np.int64)
-    sf = np.empty(cap, dtype=np.int64)
-    sg = np.empty(cap, dtype=np.int64)
-    n = 0
     D = 1
-    for p in range(lo, hi):
+    for p in range(p0, hi):
         D = max(D, start[p + 1] - start[p])
     K = len(keyf)
     cascade = K > 0
@@ -139,13 +109,15 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
     owed0 = np.zeros(D, dtype=np.int64)
     min0 = np.zeros(D, dtype=np.int64)
     order = np.zeros(D, dtype=np.int64)  # priority position -> the debt's own position
-    for p in range(lo, hi):
+    for p in range(p0, hi):
         q = p - lo
         if bad[p]:
             fallback[q] = True
             continue
         r0 = start[p]
         nd = start[p + 1] - r0
+        if want and n + horizon * nd > len(sp):
+            return p, n  # no room for this portfolio's longest schedule: book_loop makes it
         flag = False
         plain = True
         for c in range(nd):
@@ -262,19 +234,6 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
         if flag:
             fallback[q] = True
             continue
-        if want and n + horizon * nd > len(sp):
-            # room for this portfolio's longest schedule, made before its months start: the
-            # arrays are never replaced inside the month loop (which keeps that loop fast)
-            size = max(2 * len(sp), n + horizon * nd)
-            sp = _grow(sp, size)
-            sm = _grow(sm, size)
-            sd = _grow(sd, size)
-            so = _grow(so, size)
-            si = _grow(si, size)
-            sy = _grow(sy, size)
-            sc = _grow(sc, size)
-            sf = _grow(sf, size)
-            sg = _grow(sg, size)
         row0 = n
         it = 0
         pt = 0
@@ -480,6 +439,74 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
             status[q] = 1  # a debt left open at the horizon
         else:
             months[q] = last
+    return hi, n
+
+
+@numba.njit(**_JIT)
+def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
+              rnum, rden, rlimit, rrank, nrank,
+              dfrom, dto, dint, smonth, scode, snum, sden,
+              budget, bad, keyf, keyd, horizon, want):
+    """Plans for portfolios ``lo`` to ``hi`` of a book (long arrays, ``start`` offsets).
+
+    Per rate code: ``rnum``/``rden`` the exact monthly ratio, ``rlimit`` the largest
+    balance whose interest stays in int64 (-1: the ratio itself does not fit),
+    ``rrank`` the rate's rank. ``nrank``: each name code's rank. Per settlement code:
+    ``snum``/``sden`` (``sden`` 0: does not fit). ``keyf``/``keyd``: the strategy's
+    sort fields (:data:`FIELD_CODES`) and whether each is descending; none: minimums
+    only. ``bad``: portfolios (book positions) left to the single engine.
+    Returns the totals of each portfolio of the span and, with ``want``, the
+    schedule rows (portfolio as a position in the span; debts in their own order).
+
+    A portfolio with no settlement and no deferral (the common case) runs a shorter
+    month loop: its open debts are kept packed at the front of the arrays in priority
+    order (a debt paid off is dropped and the rest move up), so each debt-month reads
+    its own few fields with no indirection and no branch for terms it does not have.
+    Every other portfolio runs the general loop over a list of its open debts.
+    """
+    P = hi - lo
+    months = np.full(P, -1, dtype=np.int64)
+    tot_interest = np.zeros(P, dtype=np.int64)
+    tot_paid = np.zeros(P, dtype=np.int64)
+    tot_forgiven = np.zeros(P, dtype=np.int64)
+    remaining = np.zeros(P, dtype=np.int64)
+    unspent = np.zeros(P, dtype=np.int64)
+    status = np.zeros(P, dtype=np.int8)
+    late = np.zeros(P, dtype=np.int64)
+    shortfall = np.zeros(P, dtype=np.int64)
+    fallback = np.zeros(P, dtype=np.bool_)
+    cap = 1024 if want else 0
+    sp = np.empty(cap, dtype=np.int64)
+    sm = np.empty(cap, dtype=np.int64)
+    sd = np.empty(cap, dtype=np.int64)
+    so = np.empty(cap, dtype=np.int64)
+    si = np.empty(cap, dtype=np.int64)
+    sy = np.empty(cap, dtype=np.int64)
+    sc = np.empty(cap, dtype=np.int64)
+    sf = np.empty(cap, dtype=np.int64)
+    sg = np.empty(cap, dtype=np.int64)
+    n = 0
+    p = lo
+    while p < hi:
+        p, n = _plan_portfolios(p, hi, lo, start, balance, fees, minimum, rate_code, name_code,
+                                rnum, rden, rlimit, rrank, nrank,
+                                dfrom, dto, dint, smonth, scode, snum, sden,
+                                budget, bad, keyf, keyd, horizon, want,
+                                months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late,
+                                shortfall, fallback, sp, sm, sd, so, si, sy, sc, sf, sg, n)
+        if p < hi:
+            # room for portfolio p's longest schedule, made before its months start: the
+            # arrays are never replaced inside the month loop (which keeps that loop fast)
+            size = max(2 * len(sp), n + horizon * (start[p + 1] - start[p]))
+            sp = _grow(sp, n, size)
+            sm = _grow(sm, n, size)
+            sd = _grow(sd, n, size)
+            so = _grow(so, n, size)
+            si = _grow(si, n, size)
+            sy = _grow(sy, n, size)
+            sc = _grow(sc, n, size)
+            sf = _grow(sf, n, size)
+            sg = _grow(sg, n, size)
     totals = (months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late, shortfall, fallback)
     rows = (sp[:n], sm[:n], sd[:n], so[:n], si[:n], sy[:n], sc[:n], sf[:n], sg[:n])
     return totals, rows
