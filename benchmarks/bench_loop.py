@@ -9,8 +9,9 @@ month (about the per-portfolio setup: the order and the gather of each debt's va
 and of 600 months (every plan to its end). Prints the CPU time of each
 (``time.process_time``, best of ``--repeat``, after a warm-up call), the setup in ns a
 portfolio, and the rest (months 2 onwards) in ns a portfolio-month and a debt-month (months
-and debt-months counted from the plans of the first 100,000 portfolios). With ``--schedules`` the schedule rows are written too (about
-65 rows a portfolio: mind the memory at a million portfolios).
+and debt-months counted from the plans of the first 100,000 portfolios). With
+``--schedules`` the schedule rows are written too (about 65 rows a portfolio: mind the
+memory at a million portfolios).
 
 Figures from this run only, not asserted: they depend on the machine and on what else
 it is doing (on a shared machine compare two versions in the same run).
@@ -58,7 +59,8 @@ def main(argv=None) -> None:
     want = args.schedules
     kernel.simulate_span(book, "avalanche", 0, min(P, 1000), 600, want, loop=loop)  # warm-up
     print(f"{P:,} five-debt portfolios, schedules: {'yes' if want else 'no'}; process_time, best of {args.repeat}")
-    print(f"{'strategy':22} {'h=1 s':>7} {'h=600 s':>8} {'setup ns/pf':>12} {'months/pf':>10} {'ns/pf-month':>12} {'ns/debt-month':>14}")
+    print(f"{'strategy':22} {'h=1 s':>7} {'h=600 s':>8} {'setup ns/pf':>12} {'months/pf':>10} "
+          f"{'ns/pf-month':>12} {'ns/debt-month':>14}")
     for strategy in kernel.batch_strategies():
         one = best(lambda: kernel.simulate_span(book, strategy, 0, P, 1, want, loop=loop), args.repeat)
         full = best(lambda: kernel.simulate_span(book, strategy, 0, P, 600, want, loop=loop), args.repeat)
