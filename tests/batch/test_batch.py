@@ -863,6 +863,33 @@ def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only
     assert out.stdout.strip() == "ok"
 
 
+def test_prepare_without_blas_refuses_scipy_to_its_own_thread_only():
+    # The command's preload imports numba without scipy (numba wants it only for linear algebra
+    # in compiled code); the refusal is scoped to the loading thread and removed after, and the
+    # thread switch interval is restored: the process can import scipy itself afterwards, and the
+    # loop still plans exactly (the hand-worked case: 2 months, 14.10 interest).
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from planner.batch import kernel, plan_batch\n"
+        "from planner import Debt\n"
+        "before = (list(sys.meta_path), sys.getswitchinterval())\n"
+        "kernel.prepare(kernel.COMPILE_FROM, without_blas=True)\n"
+        "assert kernel.compiled_loop() is not None\n"
+        "assert 'scipy' not in sys.modules\n"
+        "assert (list(sys.meta_path), sys.getswitchinterval()) == before\n"
+        "import scipy.linalg\n"
+        "kernel.use_compiled(True)\n"
+        "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
+        "print(r.months.tolist(), r.interest.tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[2] [1410]"
+
+
 def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folder(tmp_path):
     # Files written portfolio by portfolio (id ranges that do not overlap) are used as they are;
     # with a folder as --out the workers write one Parquet file a partition, and the rows equal
