@@ -192,13 +192,15 @@ def run_books(
     pieces: dict[str, list] = {s: [] for s in strategies}
     results: dict[str, BatchResult] = {}
 
+    shared: dict = {}
+
     def collect(task, part) -> None:
         names, lo, hi = task
         _hand_over(part, lo, on_schedule)
         for name in names:
             pieces[name].append(part[name])
             if len(pieces[name]) == len(spans):  # the strategy is complete
-                result = _merge(book, name, pieces.pop(name), bounds, keep)
+                result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
                 if on_result is not None:
                     on_result(name, result)
                 else:
@@ -210,9 +212,12 @@ def run_books(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # Forked workers inherit the book: only chunk bounds go out, only results come back.
+        # Forked workers inherit the book: only chunk bounds go out. Their totals go straight
+        # into memory shared with this process (a mapping made before they fork), so only
+        # schedules and the rare amounts beyond int64 come back through the pipes.
         global _SHARED
-        _SHARED = (book, job)
+        shared = {name: _shared_totals(P) for name in strategies}
+        _SHARED = (book, job, shared)
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 # At most two chunks per worker in flight: finished chunks (with their schedules)
@@ -235,7 +240,7 @@ def run_books(
             names, lo, hi = task
             collect(task, _run_chunk((book, lo, hi, list(names), *job)))
     for name in list(pieces):  # an empty book has no chunks: each strategy's empty result
-        result = _merge(book, name, pieces.pop(name), bounds, keep)
+        result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
         if on_result is not None:
             on_result(name, result)
         else:
@@ -254,8 +259,20 @@ def _hand_over(part: dict, lo: int, on_schedule) -> dict:
     return part
 
 
-def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], schedules: bool) -> BatchResult:
+def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], schedules: bool, shared: dict | None = None) -> BatchResult:
+    """One strategy's result from its chunks' parts (in order); with ``shared``, the totals the
+    workers wrote into shared memory, and the parts carry only what did not fit there."""
+
     def cat(k, dtype=np.int64):
+        if shared is not None:
+            whole = shared[k]
+            if all(part[k] is None for part in parts):
+                return whole
+            whole = whole.astype(object)  # amounts beyond int64 came back as Python integers
+            for lo, hi, part in zip(bounds, bounds[1:], parts):
+                if part[k] is not None:
+                    whole[lo:hi] = part[k]
+            return whole
         arrays = [part[k] for part in parts]
         if not arrays:
             return np.zeros(0, dtype=dtype)
@@ -293,9 +310,37 @@ _SHARED = None
 
 
 def _run_shared(task: tuple) -> dict:
-    book, job = _SHARED
+    """A worker's task: plan the chunk, put its totals into the shared arrays, return the rest."""
+    book, job, shared = _SHARED
     names, lo, hi = task
-    return _run_chunk((book, lo, hi, list(names), *job))
+    part = _run_chunk((book, lo, hi, list(names), *job))
+    for name, result in part.items():
+        for k, whole in shared[name].items():
+            if result[k].dtype != object:  # Python integers (beyond int64) go back through the pipe
+                whole[lo:hi] = result[k]
+                result[k] = None
+    return part
+
+
+#: The totals of one portfolio under one strategy, as the loops return them.
+_TOTAL_TYPES = {"status": np.int8, "fallback": np.bool_}
+
+
+def _shared_totals(portfolios: int) -> dict[str, np.ndarray]:
+    """Arrays for one strategy's totals in an anonymous shared mapping: made before the workers
+    fork, written by them, read here (no copy through the pipes)."""
+    import mmap
+
+    from .kernel import _TOTALS
+
+    kinds = [np.dtype(_TOTAL_TYPES.get(k, np.int64)) for k in _TOTALS]
+    step = -(-portfolios // 8) * 8  # each array starts on an 8-byte boundary
+    block = mmap.mmap(-1, max(sum(kind.itemsize for kind in kinds) * step, 1))  # shared: the same pages after fork
+    out, offset = {}, 0
+    for k, kind in zip(_TOTALS, kinds):
+        out[k] = np.frombuffer(block, dtype=kind, count=portfolios, offset=offset)
+        offset += kind.itemsize * step
+    return out
 
 
 def _workers(workers: int | None, portfolios: int, chunks: int) -> int:

@@ -251,6 +251,10 @@ def test_int64_overflow_falls_back_to_exact_integers(loop):
         r = assert_same([grows, odd_rate, normal], [100, 150, 150], strategy, horizon=48)
         assert r.fallback == 2
         assert r.status[0] == "never_paid" and r.remaining[0] > 2**63
+    # two workers, one portfolio a chunk: their totals go into shared memory, and the amounts
+    # beyond int64 come back through the pipe and are put in their place
+    r = assert_same([normal, grows, normal, odd_rate], [150, 100, 150, 150], "avalanche", horizon=48, workers=2, chunk_size=1)
+    assert r.fallback == 2 and r.remaining[1] > 2**63 and r.remaining.dtype == object
 
 
 def test_bad_arguments_are_planner_errors():
