@@ -172,7 +172,7 @@ def run_books(
     if schedules:
         chunk_size = min(chunk_size, SCHEDULE_CHUNK)
     chunks = -(-P // chunk_size)
-    workers = _workers(workers, P, chunks)
+    workers = _workers(workers, P)
     if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
         chunks = -(-chunks // workers) * workers
         chunk_size = max(1, -(-P // chunks))
@@ -343,7 +343,7 @@ def _shared_totals(portfolios: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _workers(workers: int | None, portfolios: int, chunks: int) -> int:
+def _workers(workers: int | None, portfolios: int) -> int:
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
