@@ -299,7 +299,7 @@ class _NoScipyHere:
     def __init__(self, thread: threading.Thread):
         self.thread = thread
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name, path=None, target=None):  # noqa: ARG002 (the import protocol's signature)
         if threading.current_thread() is self.thread and (name == "scipy" or name.startswith("scipy.")):
             raise ImportError("scipy is not loaded with planner's compiled loop")
         return None
