@@ -557,6 +557,10 @@ class ResultsParquet:
         self.writer.close()
         return self.buffer.getvalue()
 
+    def abandon(self) -> None:
+        """Stop without a file (the run failed): results not yet written are dropped."""
+        self.thread.shutdown(wait=True, cancel_futures=True)
+
 
 def schedule_frame(book: Book, result: BatchResult):
     """The schedules of a :class:`BatchResult` as a long DataFrame (yuan as floats)."""

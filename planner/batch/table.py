@@ -165,7 +165,7 @@ def _blank(values) -> np.ndarray:
 
 def _missing_at(col, positions: np.ndarray) -> np.ndarray:
     """Whether each cell at ``positions`` is missing (empty, blank or NaN)."""
-    return _blank(_decoded(col.take(arrow_array(positions.astype(np.int64)))).combine_chunks()) if len(positions) else np.zeros(0, dtype=bool)
+    return _blank(col.take(arrow_array(positions.astype(np.int64))).combine_chunks()) if len(positions) else np.zeros(0, dtype=bool)
 
 
 class _RowNumbers:

@@ -278,7 +278,7 @@ def _run_batch(args) -> int:
             if writer is not None:
                 writer.__exit__(RuntimeError, None, None)
             if results is not None:  # an error before the file was written: stop the thread
-                results.thread.shutdown(wait=True, cancel_futures=True)
+                results.abandon()
     if args.engine == "dask" and not folder_out:
         _write(table, args.out, [args.portfolios])
     elapsed = time.perf_counter() - started
