@@ -249,6 +249,18 @@ def _fresh_axes(canvas):
     return [figure.add_axes(canvas.rect)]
 
 
+def _assert_negotiation_charts_as_fresh(ex):
+    """The negotiation explorer's two charts hold what the chart functions draw on new Axes."""
+    from planner.i18n import t
+
+    lines, waterfall = _fresh_axes(ex.canvas)
+    with charts.chart_style():
+        charts.negotiation_compared(ex.negotiation, lines, lang=ex.state.lang)
+        charts.savings_waterfall(ex.result, waterfall, lang=ex.state.lang, title=t("chart_waterfall_title", ex.state.lang))
+    assert axes_data(ex.axes[0]) == axes_data(lines)
+    assert axes_data(ex.axes[1]) == axes_data(waterfall)
+
+
 def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
     # The explorer keeps its Axes between redraws; after many changes its chart must hold
     # exactly what charts.payoff_timeline draws on a new Axes for the same plan.
@@ -267,7 +279,6 @@ def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
 
 
 def test_negotiation_explorer_redraw_draws_what_the_chart_functions_draw(debts):
-    from planner.i18n import t
 
     ex = NegotiationExplorer(debts, budget=6000, start=START, lang="zh")
     steps = [lambda: ex.set_ask("分期乐", freeze=60, waive=True), lambda: ex.set(budget=7000),
@@ -275,12 +286,7 @@ def test_negotiation_explorer_redraw_draws_what_the_chart_functions_draw(debts):
              lambda: ex.set_ask("分期乐", freeze=0, waive=False), lambda: ex.set(budget=6500)]
     for step in steps:
         step()
-        lines, waterfall = _fresh_axes(ex.canvas)
-        with charts.chart_style():
-            charts.negotiation_compared(ex.negotiation, lines, lang=ex.state.lang)
-            charts.savings_waterfall(ex.result, waterfall, lang=ex.state.lang, title=t("chart_waterfall_title", ex.state.lang))
-        assert axes_data(ex.axes[0]) == axes_data(lines)
-        assert axes_data(ex.axes[1]) == axes_data(waterfall)
+        _assert_negotiation_charts_as_fresh(ex)
 
 
 def _pixels(explorer):
@@ -450,7 +456,6 @@ def test_live_negotiation_charts_update_their_artists_and_show_the_new_values(de
     # (the same Line2D, legend, bars and texts) with the new values; a change of shape
     # (an ask added, the language) draws them anew. Each time, the Axes hold exactly what
     # the chart functions draw on new Axes (the pixels: test_fast_redraw_gives_...).
-    from planner.i18n import t
 
     ex = NegotiationExplorer(debts, budget=6000, start=START, lang="zh")
     ex.set_ask("分期乐", freeze=60, waive=True)
@@ -458,14 +463,6 @@ def test_live_negotiation_charts_update_their_artists_and_show_the_new_values(de
     def artists():
         lines, waterfall = ex.axes
         return [*lines.get_lines(), lines.get_legend(), *waterfall.patches, *waterfall.texts, *waterfall.get_lines()]
-
-    def same_as_fresh():
-        lines, waterfall = _fresh_axes(ex.canvas)
-        with charts.chart_style():
-            charts.negotiation_compared(ex.negotiation, lines, lang=ex.state.lang)
-            charts.savings_waterfall(ex.result, waterfall, lang=ex.state.lang, title=t("chart_waterfall_title", ex.state.lang))
-        assert axes_data(ex.axes[0]) == axes_data(lines)
-        assert axes_data(ex.axes[1]) == axes_data(waterfall)
 
     before = artists()
     old_legend = [text.get_text() for text in ex.axes[0].get_legend().get_texts()]
@@ -478,12 +475,12 @@ def test_live_negotiation_charts_update_their_artists_and_show_the_new_values(de
     total = next(bar for bar in ex.axes[1].patches if bar.get_gid() == "total")
     assert total.get_height() != old_total
     assert total.get_height() == pytest.approx(float(ex.result.savings.total_paid), abs=0.01)
-    same_as_fresh()
+    _assert_negotiation_charts_as_fresh(ex)
     for change in (lambda: ex.set_ask("招商银行信用卡", settle=0.4, settle_month=3), lambda: ex.set(lang="en"),
                    lambda: ex.set(budget=5000), lambda: ex.set(budget=7050)):
         change()
         if ex.error is None:
-            same_as_fresh()
+            _assert_negotiation_charts_as_fresh(ex)
     assert len(ex.axes[1].patches) == 4  # three asks and the total: no bar left from an earlier shape
 
 
