@@ -53,12 +53,83 @@ def _grow(a, n, size):
 
 
 @numba.njit(**_JIT)
+def _fields(r0, nd, keyf, K, balance, fees, minimum, rate_code, name_code, rnum, rden, rrank, nrank, fi, ff, owed0, min0):
+    """The sort fields ``keyf[:K]`` (:data:`FIELD_CODES`) of the debts at book rows ``r0`` to
+    ``r0 + nd``: ``fi[c, field]`` as integers (exact), the cash-flow index as a float in
+    ``ff[c]``; each debt's owed and minimum in ``owed0``/``min0``."""
+    for c in range(nd):
+        r = r0 + c
+        code = rate_code[r]
+        owed0[c] = balance[r] + fees[r]
+        min0[c] = minimum[r]
+        for kk in range(K):
+            fk = keyf[kk]
+            if fk == 0:
+                fi[c, 0] = rrank[code]
+            elif fk == 1:
+                fi[c, 1] = owed0[c]
+            elif fk == 2:
+                fi[c, 2] = half_up_unsigned(balance[r] * rnum[code], rden[code])
+            elif fk == 3:
+                ff[c] = owed0[c] / min0[c] if min0[c] > 0 else np.inf
+            else:
+                fi[c, 4] = nrank[name_code[r]]
+
+
+@numba.njit(inline="always", **_JIT)
+def _sort(nd, keyf, keyd, K, fi, ff, owed0, min0, order):
+    """Put own positions ``0..nd-1`` into ``order`` by the strategy's ``K`` sort keys over the
+    fields :func:`_fields` worked out: an insertion sort, stable as Python's ``sorted``; a tie
+    of cash-flow indexes as floats is settled by cross products. Returns True when such a tie
+    could not be settled in int64 (the single engine plans the portfolio)."""
+    for c in range(nd):
+        order[c] = c
+    flag = False
+    for c in range(1, nd):
+        w = order[c]
+        i = c - 1
+        while i >= 0:
+            u = order[i]
+            s = 0  # -1: w before u
+            for kk in range(K):
+                fk = keyf[kk]
+                if fk != 3:
+                    a = fi[w, fk]
+                    b = fi[u, fk]
+                    if a != b:
+                        s = -1 if (a < b) != keyd[kk] else 1
+                        break
+                    continue
+                xf = ff[w]  # ascending only (Key refuses it descending)
+                yf = ff[u]
+                if xf != yf:
+                    s = -1 if xf < yf else 1
+                    break
+                if min0[w] <= 0 or min0[u] <= 0:
+                    continue  # level; no minimum: after every ratio, level with each other
+                if owed0[w] >= _EXACT or owed0[u] >= _EXACT or min0[w] >= _EXACT or min0[u] >= _EXACT:
+                    flag = True  # the floats tie and the cross products could pass int64
+                    continue
+                x2 = owed0[w] * min0[u]
+                y2 = owed0[u] * min0[w]
+                if x2 != y2:
+                    s = -1 if x2 < y2 else 1
+                    break
+            if s >= 0:
+                break
+            order[i + 1] = u
+            i -= 1
+        order[i + 1] = w
+    return flag
+
+
+@numba.njit(**_JIT)
 def _plan_portfolios(p0, hi, lo, start, balance, fees, minimum, rate_code, name_code,
                      rnum, rden, rlimit, rrank, nrank,
                      dfrom, dto, dint, smonth, scode, snum, sden,
                      budget, bad, keyf, keyd, horizon, want,
                      months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late, shortfall, fallback,
-                     sp, sm, sd, so, si, sy, sc, sf, sg, n):
+                     sp, sm, sd, so, si, sy, sc, sf, sg, n, skip):
     """:func:`book_loop`'s work for portfolios ``p0`` to ``hi``: totals into the arrays given,
     schedule rows into ``sp`` to ``sg`` (portfolio, month, debt, opening, interest, payment,
     closing, fees, forgiven) from row ``n``. Returns the portfolio it stopped at (``hi`` when
@@ -103,14 +174,16 @@ def _plan_portfolios(p0, hi, lo, start, balance, fees, minimum, rate_code, name_
     r_pay = np.zeros(D, dtype=np.int64)
     r_bal = np.zeros(D, dtype=np.int64)
     r_fee = np.zeros(D, dtype=np.int64)
-    # sort keys, by own position: integers compare exactly; the cash-flow index as a float
-    ki = np.zeros((D, max(K, 1)), dtype=np.int64)
-    kf = np.zeros((D, max(K, 1)), dtype=np.float64)
+    # sort fields, by own position (see _fields)
+    fi = np.zeros((D, 5), dtype=np.int64)
+    ff = np.zeros(D, dtype=np.float64)
     owed0 = np.zeros(D, dtype=np.int64)
     min0 = np.zeros(D, dtype=np.int64)
     order = np.zeros(D, dtype=np.int64)  # priority position -> the debt's own position
     for p in range(p0, hi):
         q = p - lo
+        if skip[q]:
+            continue  # planned already (book_loop_all's shared tracks)
         if bad[p]:
             fallback[q] = True
             continue
@@ -133,60 +206,9 @@ def _plan_portfolios(p0, hi, lo, start, balance, fees, minimum, rate_code, name_
             continue
         # -- the order: insertion sort (stable, as Python's sorted) on the strategy's keys
         if cascade and nd > 1:
-            for c in range(nd):
-                r = r0 + c
-                code = rate_code[r]
-                owed0[c] = balance[r] + fees[r]
-                min0[c] = minimum[r]
-                for kk in range(K):
-                    fk = keyf[kk]
-                    if fk == 0:
-                        v = rrank[code]
-                    elif fk == 1:
-                        v = owed0[c]
-                    elif fk == 2:
-                        v = half_up_unsigned(balance[r] * rnum[code], rden[code])
-                    elif fk == 3:  # ascending only (Key refuses it descending)
-                        kf[c, kk] = owed0[c] / min0[c] if min0[c] > 0 else np.inf
-                        v = 0
-                    else:
-                        v = nrank[name_code[r]]
-                    ki[c, kk] = -v if keyd[kk] else v
-            for c in range(1, nd):
-                w = order[c]
-                i = c - 1
-                while i >= 0:
-                    u = order[i]
-                    s = 0  # -1: w before u
-                    for kk in range(K):
-                        a = ki[w, kk]
-                        b = ki[u, kk]
-                        if a != b:
-                            s = -1 if a < b else 1
-                            break
-                        if keyf[kk] != 3:
-                            continue
-                        xf = kf[w, kk]
-                        yf = kf[u, kk]
-                        if xf != yf:
-                            s = -1 if xf < yf else 1
-                            break
-                        if min0[w] <= 0 or min0[u] <= 0:
-                            continue  # level; no minimum: after every ratio, level with each other
-                        if owed0[w] >= _EXACT or owed0[u] >= _EXACT or min0[w] >= _EXACT or min0[u] >= _EXACT:
-                            flag = True  # the floats tie and the cross products could pass int64
-                            continue
-                        x2 = owed0[w] * min0[u]
-                        y2 = owed0[u] * min0[w]
-                        if x2 != y2:
-                            s = -1 if x2 < y2 else 1
-                            break
-                    if s >= 0:
-                        break
-                    order[i + 1] = u
-                    i -= 1
-                order[i + 1] = w
-            if flag:
+            _fields(r0, nd, keyf, K, balance, fees, minimum, rate_code, name_code, rnum, rden, rrank, nrank,
+                    fi, ff, owed0, min0)
+            if _sort(nd, keyf, keyd, K, fi, ff, owed0, min0, order):
                 fallback[q] = True
                 continue
         # -- the debts in that order
@@ -475,6 +497,7 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
     late = np.zeros(P, dtype=np.int64)
     shortfall = np.zeros(P, dtype=np.int64)
     fallback = np.zeros(P, dtype=np.bool_)
+    skip = np.zeros(P, dtype=np.bool_)
     cap = 1024 if want else 0
     sp = np.empty(cap, dtype=np.int64)
     sm = np.empty(cap, dtype=np.int64)
@@ -493,7 +516,7 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
                                 dfrom, dto, dint, smonth, scode, snum, sden,
                                 budget, bad, keyf, keyd, horizon, want,
                                 months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late,
-                                shortfall, fallback, sp, sm, sd, so, si, sy, sc, sf, sg, n)
+                                shortfall, fallback, sp, sm, sd, so, si, sy, sc, sf, sg, n, skip)
         if p < hi:
             # room for portfolio p's longest schedule, made before its months start: the
             # arrays are never replaced inside the month loop (which keeps that loop fast)
@@ -512,7 +535,372 @@ def book_loop(lo, hi, start, balance, fees, minimum, rate_code, name_code,
     return totals, rows
 
 
+#: The most debts a portfolio may have for :func:`book_loop_all`'s shared tracks (each debt's
+#: months are kept: horizon x debts x 3 int64); larger portfolios run strategy by strategy.
+TRACK_DEBTS = 64
+
+
+@numba.njit(**_JIT)
+def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
+             name_code, rnum, rden, rlimit, rrank, nrank, dfrom, dto, smonth,
+             budget, bad, keyf2, keyd2, nkey, horizon,
+             months, tot_interest, tot_paid, remaining, unspent, status, late, shortfall, fallback, done):
+    """:func:`book_loop_all`'s shared tracks: every strategy of each plain portfolio (no settlement,
+    no deferral, at most :data:`TRACK_DEBTS` debts) from one set of minimum-payment tracks.
+
+    The rule is :mod:`planner.tracks`': in a month in which a debt gets only its minimum, what
+    happens to it depends on nothing but its own terms and balance, so each debt's *track* (its
+    months under minimums alone, to its payoff or the horizon) is worked out once and serves
+    every strategy. Minimums only is the tracks themselves. A cascade simulates only the debt
+    that gets the rest of the budget: in a portfolio without deferrals that is the first open
+    debt in priority order, every debt before it being paid off, so at most one debt is off its
+    track at a month's end. A debt leaves its track the first month it gets more than its
+    minimum (its row that month is the track's plus the extra, fees first). What a month
+    requires is that debt's minimum plus the other open tracks' (each track's minimum is the
+    same every month but its last). Totals follow from what is owed: paid is the budget times
+    the months less what was unspent, and interest is what is owed at the end less at the start
+    plus what was paid (fees earn none, nothing is forgiven).
+
+    The sort fields are worked out once a portfolio (:func:`_fields`); each strategy sorts by
+    its keys (:func:`_sort`, as the strategy-by-strategy loop does).
+
+    Marks each portfolio planned here in ``done`` (totals in row ``s`` of each 2-D array for
+    strategy ``s``); leaves the rest (flagged, settlements, deferrals, a track whose interest
+    could pass int64, too many debts) to the strategy-by-strategy loop, so every portfolio's plan, flag and fallback are
+    that loop's.
+    """
+    S = len(nkey)
+    used = np.zeros(5, dtype=np.bool_)  # the sort fields of any strategy: worked out once a portfolio
+    for s in range(S):
+        for kk in range(nkey[s]):
+            used[keyf2[s, kk]] = True
+    fields = np.nonzero(used)[0]
+    D = 1
+    for p in range(lo, hi):
+        D = max(D, start[p + 1] - start[p])
+    D = min(D, TRACK_DEBTS)
+    H = horizon
+    tp = np.zeros((H + 1, D), dtype=np.int64)  # month, debt: the minimum paid on its track
+    tb = np.zeros((H + 1, D), dtype=np.int64)  # the balance after it
+    tf = np.zeros((H + 1, D), dtype=np.int64)  # the fees still owed after it
+    req = np.zeros(H + 1, dtype=np.int64)  # every track's minimum, by month
+    last_month = np.zeros(D, dtype=np.int64)  # a track's last month: its payoff, or the horizon
+    cleared = np.zeros(D, dtype=np.bool_)
+    mp = np.zeros(D, dtype=np.int64)
+    rn = np.zeros(D, dtype=np.int64)
+    rd = np.ones(D, dtype=np.int64)
+    lim = np.zeros(D, dtype=np.int64)
+    cb = np.zeros(D, dtype=np.int64)
+    cf = np.zeros(D, dtype=np.int64)
+    run = np.zeros(D, dtype=np.int64)  # the tracks still running
+    packed = np.zeros(D, dtype=np.int64)  # own position -> open debt (-1: nothing owed)
+    pri = np.zeros(D, dtype=np.int64)  # priority position -> open debt
+    fi = np.zeros((D, 5), dtype=np.int64)
+    ff = np.zeros(D, dtype=np.float64)
+    owed0 = np.zeros(D, dtype=np.int64)
+    min0 = np.zeros(D, dtype=np.int64)
+    order = np.zeros(D, dtype=np.int64)
+    for p in range(lo, hi):
+        q = p - lo
+        if bad[p]:
+            continue
+        r0 = start[p]
+        nd = start[p + 1] - r0
+        if nd > D:
+            continue
+        plain = True
+        for c in range(nd):
+            r = r0 + c
+            code = rate_code[r]
+            if rlimit[code] < 0 or balance[r] > rlimit[code] or smonth[r] > 0 or dfrom[r] < dto[r]:
+                plain = False
+        if not plain:
+            continue
+        # the open debts, in their own order
+        na = 0
+        owed = 0
+        for c in range(nd):
+            r = r0 + c
+            b0 = balance[r]
+            f0 = fees[r]
+            if b0 + f0 > 0:
+                code = rate_code[r]
+                packed[c] = na
+                mp[na] = minimum[r]
+                rn[na] = rnum[code]
+                rd[na] = rden[code]
+                lim[na] = rlimit[code]
+                cb[na] = b0
+                cf[na] = f0
+                tb[0, na] = b0
+                tf[0, na] = f0
+                run[na] = na
+                owed += b0 + f0
+                na += 1
+            else:
+                packed[c] = -1
+        # the tracks, month by month with the debts interleaved (their divisions overlap)
+        cash0 = budget[p]
+        nr = na
+        m = 0
+        flag = False
+        short = False  # every strategy falls short in month 1 (its minimums are every plan's)
+        while nr > 0 and m < H:
+            m += 1
+            total = 0
+            k = 0
+            for i in range(nr):
+                j = run[i]
+                b = cb[j]
+                if b > lim[j]:
+                    flag = True  # interest could pass int64: the strategy-by-strategy loop decides
+                    break
+                b += half_up_unsigned(b * rn[j], rd[j])
+                f = cf[j]
+                due = b + f
+                mn = mp[j] if mp[j] < due else due
+                to_fees = mn if mn < f else f
+                f -= to_fees
+                b -= mn - to_fees
+                tp[m, j] = mn
+                tb[m, j] = b
+                tf[m, j] = f
+                cb[j] = b
+                cf[j] = f
+                total += mn
+                if b + f == 0:
+                    last_month[j] = m
+                    cleared[j] = True
+                else:
+                    run[k] = j
+                    k += 1
+            if flag:
+                break
+            req[m] = total
+            nr = k
+            if m == 1 and total > cash0:
+                short = True
+                break
+        if flag:
+            continue
+        for i in range(nr):  # still owing at the horizon
+            j = run[i]
+            last_month[j] = m
+            cleared[j] = False
+        done[q] = True
+        if nd > 1:
+            _fields(r0, nd, fields, len(fields), balance, fees, minimum, rate_code, name_code, rnum, rden, rrank, nrank,
+                    fi, ff, owed0, min0)
+        for s in range(S):
+            ks = nkey[s]
+            if ks > 0 and nd > 1:
+                if _sort(nd, keyf2[s], keyd2[s], ks, fi, ff, owed0, min0, order):
+                    fallback[s, q] = True
+                    continue
+            else:
+                for c in range(nd):
+                    order[c] = c
+            if short:
+                status[s, q] = 2
+                late[s, q] = 1
+                shortfall[s, q] = req[1] - cash0
+                continue
+            un = 0
+            if ks == 0:  # minimums only: the tracks themselves
+                mm = 0
+                for j in range(na):
+                    mm = max(mm, last_month[j])
+                stop = False
+                for m in range(1, mm + 1):
+                    if req[m] > cash0:
+                        status[s, q] = 2
+                        late[s, q] = m
+                        shortfall[s, q] = req[m] - cash0
+                        stop = True
+                        break
+                    un += cash0 - req[m]
+                if stop:
+                    continue
+                rem = 0
+                for j in range(na):
+                    if not cleared[j]:
+                        rem += tb[last_month[j], j] + tf[last_month[j], j]
+                paid = mm * cash0 - un
+                tot_interest[s, q] = rem - owed + paid
+                tot_paid[s, q] = paid
+                remaining[s, q] = rem
+                unspent[s, q] = un
+                if rem > 0:
+                    status[s, q] = 1
+                else:
+                    months[s, q] = mm
+                continue
+            # a cascade: the first open debt in priority order takes the rest of the budget
+            n = 0
+            for c in range(nd):
+                j = packed[order[c]]
+                if j >= 0:
+                    pri[n] = j
+                    n += 1
+            h = 0  # priority positions before h are paid off
+            off = False  # whether pri[h] has left its track
+            aj = 0
+            ab = 0
+            af = 0
+            amin = 0
+            left = na  # debts still owing
+            m = 0
+            last = 0
+            stop = 0  # 1: short, 2: the strategy-by-strategy loop decides
+            # Before month ``nxt`` the debts on their tracks require ``level`` together: each pays
+            # its minimum every month before its track's last (the last may be less).
+            level = 0
+            nxt = 0
+            while left > 0 and m < H:
+                m += 1
+                required = 0
+                k0 = h
+                if off:
+                    if ab > lim[aj]:
+                        stop = 2
+                        break
+                    ab += half_up_unsigned(ab * rn[aj], rd[aj])
+                    due = ab + af
+                    amin = mp[aj] if mp[aj] < due else due
+                    required = amin
+                    k0 = h + 1
+                if m < nxt:
+                    required += level
+                else:
+                    level = 0
+                    nxt = H + 1
+                    for k in range(k0, na):
+                        j = pri[k]
+                        lm = last_month[j]
+                        if m < lm:
+                            required += mp[j]
+                            level += mp[j]
+                            nxt = min(nxt, lm)
+                        elif m == lm:
+                            required += tp[m, j]
+                            if cleared[j]:
+                                left -= 1  # paid off on its track
+                                last = m
+                if required > cash0:
+                    stop = 1
+                    late[s, q] = m
+                    shortfall[s, q] = required - cash0
+                    break
+                cash = cash0 - required
+                k = h
+                if off:
+                    x = amin
+                    rest = ab + af - amin
+                    extra = cash if cash < rest else rest
+                    x += extra
+                    cash -= extra
+                    to_fees = x if x < af else af
+                    af -= to_fees
+                    ab -= x - to_fees
+                    if ab + af == 0:
+                        off = False
+                        left -= 1
+                        last = m
+                        k = h + 1
+                while cash > 0 and k < na and not off:
+                    j = pri[k]
+                    if m > last_month[j]:
+                        k += 1  # paid off on its track before this month
+                        continue
+                    b = tb[m, j]
+                    f = tf[m, j]
+                    due = b + f
+                    if due == 0:
+                        k += 1  # paid off on its track this month
+                        continue
+                    extra = cash if cash < due else due  # it leaves its track: its minimum, then this
+                    cash -= extra
+                    if m < last_month[j]:
+                        level -= mp[j]
+                    to_fees = extra if extra < f else f
+                    f -= to_fees
+                    b -= extra - to_fees
+                    if b + f == 0:
+                        left -= 1
+                        last = m
+                        k += 1
+                        continue
+                    off = True
+                    aj = j
+                    ab = b
+                    af = f
+                h = k
+                un += cash
+            if stop == 2:
+                fallback[s, q] = True
+                continue
+            if stop == 1:
+                status[s, q] = 2
+                continue
+            rem = ab + af if off else 0
+            for k in range(h + 1 if off else h, na):
+                j = pri[k]
+                if m <= last_month[j]:
+                    rem += tb[m, j] + tf[m, j]
+            paid = m * cash0 - un
+            tot_interest[s, q] = rem - owed + paid
+            tot_paid[s, q] = paid
+            remaining[s, q] = rem
+            unspent[s, q] = un
+            if left > 0:
+                status[s, q] = 1
+            else:
+                months[s, q] = last
+
+
+@numba.njit(**_JIT)
+def book_loop_all(lo, hi, start, balance, fees, minimum, rate_code, name_code,
+                  rnum, rden, rlimit, rrank, nrank,
+                  dfrom, dto, dint, smonth, scode, snum, sden,
+                  budget, bad, keyf2, keyd2, nkey, horizon):
+    """:func:`book_loop` for several strategies at once, totals only: row ``s`` of each array
+    returned is strategy ``s`` (sort fields ``keyf2[s, :nkey[s]]``, ``nkey[s]`` 0 for minimums
+    only). The plain portfolios are planned from shared tracks (:func:`_tracked`); the others
+    strategy by strategy, as :func:`book_loop` plans them. Worth it when minimums only is among
+    the strategies (its plan is the tracks); the same totals, flags and fallbacks as one
+    :func:`book_loop` call per strategy.
+    """
+    S = len(nkey)
+    P = hi - lo
+    months = np.full((S, P), -1, dtype=np.int64)
+    tot_interest = np.zeros((S, P), dtype=np.int64)
+    tot_paid = np.zeros((S, P), dtype=np.int64)
+    tot_forgiven = np.zeros((S, P), dtype=np.int64)
+    remaining = np.zeros((S, P), dtype=np.int64)
+    unspent = np.zeros((S, P), dtype=np.int64)
+    status = np.zeros((S, P), dtype=np.int8)
+    late = np.zeros((S, P), dtype=np.int64)
+    shortfall = np.zeros((S, P), dtype=np.int64)
+    fallback = np.zeros((S, P), dtype=np.bool_)
+    done = np.zeros(P, dtype=np.bool_)
+    _tracked(lo, hi, start, balance, fees, minimum, rate_code, name_code, rnum, rden, rlimit, rrank, nrank,
+             dfrom, dto, smonth, budget, bad, keyf2, keyd2, nkey, horizon,
+             months, tot_interest, tot_paid, remaining, unspent, status, late, shortfall, fallback, done)
+    none = np.empty(0, dtype=np.int64)
+    for s in range(S):
+        ks = nkey[s]
+        _plan_portfolios(lo, hi, lo, start, balance, fees, minimum, rate_code, name_code,
+                         rnum, rden, rlimit, rrank, nrank,
+                         dfrom, dto, dint, smonth, scode, snum, sden,
+                         budget, bad, keyf2[s, :ks], keyd2[s, :ks], horizon, False,
+                         months[s], tot_interest[s], tot_paid[s], tot_forgiven[s], remaining[s], unspent[s], status[s],
+                         late[s], shortfall[s], fallback[s], none, none, none, none, none, none, none, none, none, 0, done)
+    return months, tot_interest, tot_paid, tot_forgiven, remaining, unspent, status, late, shortfall, fallback
+
+
 __all__ = [
     "FIELD_CODES",
+    "TRACK_DEBTS",
     "book_loop",
+    "book_loop_all",
 ]

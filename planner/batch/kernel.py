@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -232,6 +233,7 @@ _TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "st
 _LOADING = threading.Lock()
 _PRELOAD: threading.Thread | None = None
 _LOOP = None  # the compiled loop once loaded; False: not available or not wanted; None: not loaded yet
+_LOOP_ALL = None  # book_loop_all once loaded
 #: Debts in a book from which loading the compiled loop pays for itself. Importing numba and
 #: loading its cached machine code costs about 1.2 s on the shared 2-core machine (3 s when it is
 #: busy); the compiled loop then plans 100,000 five-debt portfolios in about half the plain-numpy
@@ -267,6 +269,21 @@ def compiled_loop():
     return _LOOP or None
 
 
+def together_loop():
+    """:func:`planner.batch.compiled.book_loop_all` (for strategies that :func:`shares_tracks`),
+    loaded once like :func:`compiled_loop` and before any worker forks; ``None`` without numba."""
+    global _LOOP_ALL
+    if compiled_loop() is None:
+        return None
+    with _LOADING:
+        if _LOOP_ALL is None:
+            from .compiled import book_loop_all
+
+            simulate_spans(_tiny_book(), ["minimum_only", "avalanche"], 0, 1, 12)  # compile or load it now
+            _LOOP_ALL = book_loop_all
+    return _LOOP_ALL
+
+
 def worth_compiling(debts: int, schedules: bool = False) -> bool:
     """Whether a book of ``debts`` rows is large enough to load the compiled loop for
     (:data:`COMPILE_FROM`; an eighth of that with schedules, whose rows the compiled loop
@@ -274,7 +291,7 @@ def worth_compiling(debts: int, schedules: bool = False) -> bool:
     return debts >= (COMPILE_FROM // 8 if schedules else COMPILE_FROM)
 
 
-def prepare(debts: int, schedules: bool = False, *, without_blas: bool = False) -> None:
+def prepare(debts: int, schedules: bool = False, *, without_blas: bool = False, strategies: Sequence[str] = ()) -> None:
     """Start loading the compiled loop in a background thread when a book of ``debts`` rows is coming.
 
     ``planner batch`` calls this before it reads the table, so importing numba and
@@ -285,11 +302,13 @@ def prepare(debts: int, schedules: bool = False, *, without_blas: bool = False) 
     numba is imported without scipy, which it imports only to offer linear algebra in
     compiled code (the month loop uses none): 0.25 s of CPU that the table's reading
     and the book's building otherwise share two cores with. Other numba code in that
-    process would then have no ``np.dot``.
+    process would then have no ``np.dot``. With ``strategies`` that :func:`shares_tracks`
+    (and no schedules), :func:`together_loop` is loaded too.
     """
     global _PRELOAD
     if worth_compiling(debts, schedules) and _LOOP is None and _PRELOAD is None:
-        _PRELOAD = threading.Thread(target=_preload, args=(without_blas,), name="planner-load-numba", daemon=True)
+        together = not schedules and shares_tracks(strategies)
+        _PRELOAD = threading.Thread(target=_preload, args=(without_blas, together), name="planner-load-numba", daemon=True)
         _PRELOAD.start()
 
 
@@ -305,7 +324,7 @@ class _NoScipyHere:
         return None
 
 
-def _preload(without_blas: bool) -> None:
+def _preload(without_blas: bool, together: bool = False) -> None:
     """What a large book needs, in the order it needs it: pyarrow's compute functions (0.1 s
     to import, used when the table becomes a book), then the compiled loop.
 
@@ -326,6 +345,8 @@ def _preload(without_blas: bool) -> None:
         sys.meta_path.insert(0, finder)
     try:
         compiled_loop()
+        if together:
+            together_loop()
     finally:
         if finder is not None:
             sys.meta_path.remove(finder)
@@ -419,6 +440,40 @@ def simulate_span(book: Book, strategy: str, lo: int, hi: int, horizon: int, wan
     if want_schedule:
         out["schedule"] = dict(zip(_SCHEDULE_KEYS, rows))
     return out
+
+
+def shares_tracks(strategies: Sequence[str]) -> bool:
+    """Whether :func:`simulate_spans` plans ``strategies`` together from shared tracks: minimums
+    only (no sort keys) is among them, whose plans are the tracks, and a strategy with keys."""
+    keyed = [bool(strategy_keys(s)) for s in strategies]
+    return any(keyed) and not all(keyed)
+
+
+def simulate_spans(book: Book, strategies: Sequence[str], lo: int, hi: int, horizon: int) -> dict[str, dict]:
+    """:func:`simulate_span` for several strategies at once (totals, no schedules), through
+    :func:`planner.batch.compiled.book_loop_all`: the same totals, each debt's minimum-payment
+    track worked out once for all of them."""
+    from .compiled import FIELD_CODES, book_loop_all
+
+    t = code_tables(book)
+    bad = np.zeros(book.size, dtype=bool)
+    if book.changes:
+        bad[list(book.changes)] = True
+    keys = [strategy_keys(s) for s in strategies]
+    width = max(1, max(len(k) for k in keys))
+    keyf = np.zeros((len(keys), width), dtype=np.int64)
+    keyd = np.zeros((len(keys), width), dtype=np.bool_)
+    for s, ks in enumerate(keys):
+        keyf[s, :len(ks)] = [FIELD_CODES[k.field] for k in ks]
+        keyd[s, :len(ks)] = [k.descending for k in ks]
+    nkey = np.array([len(k) for k in keys], dtype=np.int64)
+    totals = book_loop_all(
+        lo, hi, book.start, book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
+        t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"],
+        book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code, t["snum"], t["sden"],
+        book.budget, bad, keyf, keyd, nkey, int(horizon),
+    )
+    return {s: {k: v[i] for k, v in zip(_TOTALS, totals)} for i, s in enumerate(strategies)}
 
 
 def simulate(a: dict, cascade: bool, horizon: int, want_schedule: bool) -> dict:
@@ -612,10 +667,13 @@ __all__ = [
     "priority_order",
     "rate_ratios",
     "settle_preload",
+    "shares_tracks",
     "simulate",
     "simulate_numpy",
     "simulate_span",
+    "simulate_spans",
     "strategy_keys",
+    "together_loop",
     "use_compiled",
     "worth_compiling",
 ]

@@ -15,8 +15,8 @@ from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
 from .kernel import (
-    _SCHEDULE_KEYS, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, simulate,
-    simulate_span, strategy_keys, worth_compiling,
+    _SCHEDULE_KEYS, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, shares_tracks,
+    simulate, simulate_span, simulate_spans, strategy_keys, together_loop, worth_compiling,
 )
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
@@ -45,8 +45,13 @@ def _run_chunk(args) -> dict[str, dict]:
             book = apply_scenario(book, scenario)
     out = {}
     keys: dict = {}  # the sort-key columns of the numpy path, shared by the strategies of this chunk
+    together = loop is not None and not want_schedule and shares_tracks(strategies)
+    if together:  # every strategy from the same minimum-payment tracks
+        out = simulate_spans(book, strategies, lo, hi, horizon)
     for strategy in strategies:
-        if loop is not None:
+        if together:
+            part = out[strategy]
+        elif loop is not None:
             part = simulate_span(book, strategy, lo, hi, horizon, want_schedule, loop=loop)
         else:
             part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
@@ -181,10 +186,13 @@ def run_books(
     job = (horizon, schedules, scenario)
     if worth_compiling(len(book.balance), schedules):
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
+    if active_loop() is not None and not schedules and shares_tracks(strategies):
+        together_loop()
     rate_ratios(book)  # once per book; the chunks share it
     if active_loop() is not None:
         code_tables(book)
-    if on_result is not None and scenario is None and not schedules and active_loop() is not None:
+    if (on_result is not None and scenario is None and not schedules and active_loop() is not None
+            and not shares_tracks(strategies)):
         tasks = [((s,), lo, hi) for s in strategies for lo, hi in spans]  # strategy by strategy
     else:
         tasks = [(tuple(strategies), lo, hi) for lo, hi in spans]  # every strategy of a chunk together

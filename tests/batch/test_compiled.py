@@ -7,14 +7,16 @@ tests here run the same debts through each and compare both with the single engi
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import money
-from planner.batch import kernel, plan_batch
+from planner import Debt, money
+from planner.batch import book_from_debts, kernel, plan_batch, run_books
 
-from tests.batch.test_batch import assert_same, books
+from tests.batch.test_batch import assert_same, books, expected, got, negotiated_books
 from tests.strategies import strategy_names
 
 compiled = pytest.importorskip("planner.batch.compiled")
@@ -77,3 +79,83 @@ def test_the_short_and_the_general_month_loop_give_the_single_engines_plans(book
         values = getattr(r, field).tolist()
         assert values[:k] == values[k:], field
     assert r.status[:k] == r.status[k:]
+
+
+# -- every strategy from shared tracks (book_loop_all) -----------------------------------------
+
+_NAMES = ["avalanche", "snowball", "minimum_only", "cash_flow_index", "highest_interest_cost"]
+
+
+@st.composite
+def _with_minimums(draw):
+    """Two to five batch strategies in any order, minimums only among them (what shares tracks)."""
+    order = draw(st.permutations(_NAMES))
+    chosen = order[:draw(st.integers(2, 5))]
+    return chosen if "minimum_only" in chosen else [*chosen[1:], "minimum_only"]
+
+
+def _one_by_one(book, strategies, horizon):
+    return {s: kernel.simulate_span(book, s, 0, book.size, horizon, False) for s in strategies}
+
+
+def _assert_tracks_equal_the_loop(book, strategies, horizon):
+    assert kernel.shares_tracks(strategies)
+    together = kernel.simulate_spans(book, strategies, 0, book.size, horizon)
+    each = _one_by_one(book, strategies, horizon)
+    for s in strategies:
+        for field, values in each[s].items():
+            assert together[s][field].tolist() == values.tolist(), (s, field)
+
+
+@settings(max_examples=60, deadline=None)
+@given(book=books(max_size=8), negotiated=negotiated_books(), strategies=_with_minimums(), horizon=st.integers(1, 150))
+def test_strategies_from_shared_tracks_equal_the_loop_strategy_by_strategy(book, negotiated, strategies, horizon):
+    # Plain portfolios (the shared tracks), portfolios with fees, nothing owed, budgets short in
+    # month 1 or later, horizons that end plans early, and negotiated ones (settlements,
+    # deferrals: strategy by strategy inside book_loop_all): every total, status and fallback
+    # equals one book_loop call per strategy (itself held equal to the single engine above).
+    debts, budgets = book
+    more, more_budgets = negotiated
+    b = book_from_debts([*debts, *more], [*budgets, *more_budgets])
+    _assert_tracks_equal_the_loop(b, strategies, horizon)
+
+
+@settings(max_examples=30, deadline=None)
+@given(book=books(max_size=6), strategies=_with_minimums(), horizon=st.integers(1, 240))
+def test_strategies_from_shared_tracks_give_the_single_engines_plans(book, strategies, horizon):
+    debts, budgets = book
+    runs = run_books(book_from_debts(debts, budgets), strategies, horizon=horizon, workers=1)
+    for s in strategies:
+        for p, (ds, budget) in enumerate(zip(debts, budgets)):
+            assert got(runs[s], p) == {**expected(ds, budget, s, horizon), "schedule": None}, (s, p)
+
+
+def test_a_track_whose_interest_could_pass_int64_is_left_to_the_loop_and_the_single_engine():
+    # 10 billion yuan (the most a debt may owe) at 60% a year (5% a month) with no minimum passes
+    # the compiled loop's int64 bound (about 2.3e18 cents) in month 301; beside it a small debt.
+    # The portfolio leaves the shared tracks; the strategy-by-strategy loop flags it when its
+    # plan gets there and the single engine plans it.
+    huge = Debt("huge", Decimal("10000000000"), 60, 0)
+    small = Debt("small", 1000, 12, 100)
+    debts, budgets = [[huge, small], [small]], [Decimal(5000), Decimal(500)]
+    b = book_from_debts(debts, budgets)
+    strategies = ["avalanche", "minimum_only"]
+    _assert_tracks_equal_the_loop(b, strategies, 400)
+    assert kernel.simulate_spans(b, strategies, 0, b.size, 400)["avalanche"]["fallback"].tolist() == [True, False]
+    runs = run_books(b, strategies, horizon=400, workers=1)
+    for s in strategies:
+        for p, (ds, budget) in enumerate(zip(debts, budgets)):
+            assert got(runs[s], p) == {**expected(ds, budget, s, 400), "schedule": None}, (s, p)
+
+
+def test_a_portfolio_of_more_debts_than_the_tracks_hold_runs_strategy_by_strategy():
+    many = [Debt(f"d{k}", 1000 + 37 * k, (k * 7) % 36, 50) for k in range(compiled.TRACK_DEBTS + 1)]
+    few = many[:3]
+    budgets = [Decimal(sum(d.min_payment for d in many) + 900), Decimal(400)]
+    _assert_tracks_equal_the_loop(book_from_debts([many, few], budgets), ["minimum_only", "snowball", "avalanche"], 600)
+
+
+def test_which_strategies_share_tracks():
+    assert kernel.shares_tracks(["avalanche", "minimum_only"])
+    assert not kernel.shares_tracks(["avalanche", "snowball"])  # each cascade alone is cheaper
+    assert not kernel.shares_tracks(["minimum_only"])
