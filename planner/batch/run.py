@@ -152,6 +152,7 @@ def run_books(
     scenario=None,
     on_schedule: Callable[[str, dict], None] | None = None,
     on_result: Callable[[str, BatchResult], None] | None = None,
+    on_rows: Callable[[str, BatchResult], None] | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
 
@@ -163,8 +164,12 @@ def run_books(
     With ``on_result``, each strategy's result goes to ``on_result(strategy, result)``,
     in the order of ``strategies``, as soon as it is complete, and is not kept (the
     dict returned is then empty). Where the chunks share nothing between strategies
-    (the compiled loop, no scenario, no schedules), the workers plan one strategy
-    after another, so the caller writes one strategy's results while the next is planned.
+    (the compiled loop, no scenario, no schedules, minimums only not among them: see
+    :func:`~planner.batch.kernel.shares_tracks`), the workers plan one strategy after
+    another, so the caller writes one strategy's results while the next is planned. Where
+    they plan every strategy of a chunk together, the first strategy's rows also go to
+    ``on_rows(strategy, part)`` chunk by chunk, in order, as they finish (``part`` a
+    :class:`BatchResult` of those portfolios), before its whole result goes to ``on_result``.
     """
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
@@ -205,6 +210,9 @@ def run_books(
     def collect(task, part) -> None:
         names, lo, hi = task
         _hand_over(part, lo, on_schedule)
+        if on_rows is not None and len(names) > 1 and names[0] == strategies[0]:
+            first = strategies[0]
+            on_rows(first, _part(book, first, part[first], lo, hi, shared.get(first)))
         for name in names:
             pieces[name].append(part[name])
             if len(pieces[name]) == len(spans):  # the strategy is complete
@@ -254,6 +262,21 @@ def run_books(
         else:
             results[name] = result
     return results
+
+
+def _part(book: Book, strategy: str, part: dict, lo: int, hi: int, shared: dict | None) -> BatchResult:
+    """One chunk's result (portfolios ``lo`` to ``hi``) as a :class:`BatchResult`; totals from the
+    shared arrays where the worker wrote them there."""
+
+    def get(k):
+        return shared[k][lo:hi] if shared is not None and part[k] is None else part[k]
+
+    return BatchResult(
+        ids=book.ids[lo:hi], strategy=strategy, months=get("months"), interest=get("interest"), paid=get("paid"),
+        forgiven=get("forgiven"), remaining=get("remaining"), unspent=get("unspent"),
+        status_code=np.asarray(get("status"), dtype=np.int8), infeasible_month=get("infeasible_month"),
+        shortfall=get("shortfall"), fallback=int(np.count_nonzero(get("fallback"))),
+    )
 
 
 def _hand_over(part: dict, lo: int, on_schedule) -> dict:
@@ -490,10 +513,13 @@ def batch_results(
     progress: Callable[[int], None] | None = None,
     schedule_writer=None,
     on_result: Callable[[str, BatchResult], None] | None = None,
+    on_rows: Callable[[str, BatchResult], None] | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`batch_book`'s plans as one :class:`BatchResult` per strategy (integer cents), before
     any table is made; with a ``schedule_writer`` the schedules go to it chunk by chunk; with
-    ``on_result`` each strategy's result goes to it when complete (see :func:`run_books`)."""
+    ``on_result`` each strategy's result goes to it when complete, and with ``on_rows`` the
+    first strategy's rows chunk by chunk where the strategies are planned together (see
+    :func:`run_books`)."""
     names = strategy_list(strategies)
     sink = None
     if schedules and schedule_writer is not None:
@@ -501,7 +527,7 @@ def batch_results(
             table = _schedule_table(book, strategy, sch)
             schedule_writer.add(strategy, table if table is not None else _schedule_frame(book, strategy, sch))
     return run_books(book, names, horizon=horizon, schedules=schedules, workers=workers, chunk_size=chunk_size,
-                     progress=progress, scenario=scenario, on_schedule=sink, on_result=on_result)
+                     progress=progress, scenario=scenario, on_schedule=sink, on_result=on_result, on_rows=on_rows)
 
 
 def results_frame(runs: dict[str, BatchResult], strategies: Sequence[str], scenario=None):
@@ -524,50 +550,86 @@ def results_arrow(runs: dict[str, BatchResult], strategies: Sequence[str]):
 
 
 class ResultsParquet:
-    """Results to Parquet bytes strategy by strategy, each encoded in a background thread as it
-    arrives (``add``, e.g. as :func:`batch_results`'s ``on_result``) while the workers plan the
-    next; :meth:`finish` waits and returns the file. Rows in the order added, as
-    :func:`results_arrow` gives them.
+    """Results to Parquet strategy by strategy, each encoded in a background thread as it arrives
+    (``add``, e.g. as :func:`batch_results`'s ``on_result``) while the workers plan the next.
+    Rows in the order added, as :func:`results_arrow` gives them. A strategy's rows may come in
+    pieces first (:meth:`add_rows`, as ``on_rows``); its whole result is then not written again.
 
-    Start it after the workers have forked (the pool forks every worker at its first task):
-    no thread of ours is running when a process forks.
+    With ``path``, the file is written as it goes into a temporary file beside it, flushed to
+    disk strategy by strategy, and :meth:`finish` renames it into place (refusing to write over
+    any of ``inputs``); without, :meth:`finish` returns the file's bytes.
+
+    One thread builds each result's Arrow table while another writes the one before. The
+    threads start at the first ``add``: make it before the workers fork if you like, but add
+    only after they have (the pool forks them at its first tasks), so that no thread of ours
+    is running when a process forks.
     """
 
-    def __init__(self):
+    def __init__(self, path=None, *, inputs: Sequence = ()):
         import io
         from concurrent.futures import ThreadPoolExecutor
 
-        self.buffer = io.BytesIO()
+        from ..io import AtomicFile
+
+        self.file = AtomicFile(path, inputs=inputs) if path is not None else None
+        self.sink = str(self.file.temp) if self.file is not None else io.BytesIO()
         self.writer = None
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-write-results")
+        self.tables = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-arrow-results")
         self.pending: list = []
+        self.in_pieces: set[str] = set()
 
     def add(self, result: BatchResult) -> None:
-        self.pending.append(self.thread.submit(self._write, result))
+        if result.strategy not in self.in_pieces:
+            self.pending.append(self.thread.submit(self._write, self.tables.submit(result.to_arrow), True))
 
-    def _write(self, result: BatchResult) -> None:
+    def add_rows(self, part: BatchResult) -> None:
+        """Some of a strategy's rows, in order; the rest follow the same way."""
+        self.in_pieces.add(part.strategy)
+        self.pending.append(self.thread.submit(self._write, self.tables.submit(part.to_arrow), False))
+
+    def _write(self, table, whole: bool) -> None:
         import pyarrow.parquet as pq
 
-        table = result.to_arrow()
+        table = table.result()
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.buffer, table.schema, **RESULTS_PARQUET_OPTIONS)
+            self.writer = pq.ParquetWriter(self.sink, table.schema, **RESULTS_PARQUET_OPTIONS)
         self.writer.write_table(table)
+        if whole and self.file is not None:
+            self.file.sync()  # to disk while the next is encoded, not all at the end
 
-    def finish(self) -> bytes:
-        """The Parquet file's bytes, once every result added is written (an error in writing is raised here)."""
+    def finish(self):
+        """Wait for every result added to be written (an error in writing is raised here); the
+        file's path (renamed into place) or, without a path, its bytes."""
         try:
-            for future in self.pending:
-                future.result()
-        finally:
-            self.thread.shutdown(wait=True)
-        if self.writer is None:
-            raise PlannerError("no results were added")
-        self.writer.close()
-        return self.buffer.getvalue()
+            try:
+                for future in self.pending:
+                    future.result()
+            finally:
+                self.thread.shutdown(wait=True)
+                self.tables.shutdown(wait=True)
+            if self.writer is None:
+                raise PlannerError("no results were added")
+            self.writer.close()
+        except BaseException:
+            self.abandon()
+            raise
+        if self.file is None:
+            return self.sink.getvalue()
+        return self.file.commit()
 
     def abandon(self) -> None:
-        """Stop without a file (the run failed): results not yet written are dropped."""
+        """Stop without a file (the run failed): results not yet written are dropped, and the
+        temporary file is removed."""
         self.thread.shutdown(wait=True, cancel_futures=True)
+        self.tables.shutdown(wait=True, cancel_futures=True)
+        if self.file is not None:
+            if self.writer is not None:
+                try:
+                    self.writer.close()
+                except Exception:  # noqa: BLE001 - half-written: it is removed anyway
+                    pass
+            self.file.discard()
 
 
 def schedule_frame(book: Book, result: BatchResult):

@@ -205,7 +205,6 @@ def _run_batch(args) -> int:
         ResultsParquet, ScheduleWriter, batch_dask, batch_results, book_from_frame, prepare, read_table, release_memory,
         results_frame, strategy_list,
     )
-    from ..io import atomic_write_bytes
 
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
@@ -248,23 +247,24 @@ def _run_batch(args) -> int:
         results = None
 
         def take(name, result):
-            nonlocal results
-            if results is None:
-                results = ResultsParquet()  # its thread starts after the workers have forked
             summary.extend(_summary_rows_of({name: result}, [name]))
             results.add(result)
 
         try:
+            # written as it goes into a file beside the target (its threads start at the first
+            # result, after the workers have forked), renamed into place at the end
+            results = ResultsParquet(args.out, inputs=[args.portfolios]) if streamed else None
             # schedules stream to their file as chunks finish (renamed into place at the end)
             runs = batch_results(
                 book, strategies, scenario=scenario, horizon=args.horizon, schedules=bool(args.schedules),
                 workers=args.workers, progress=bar.update if bar else None, schedule_writer=writer,
                 on_result=take if streamed else None,
+                on_rows=(lambda name, part: results.add_rows(part)) if streamed else None,
             )
             del book
             if streamed:
-                atomic_write_bytes(args.out, results.finish(), inputs=[args.portfolios])
-                results = None
+                done, results = results, None
+                done.finish()
                 table = None
             else:
                 table = results_frame(runs, strategies, scenario)

@@ -8,7 +8,7 @@
   spreadsheet-formula cells neutralised.
 """
 
-from .export import atomic_write_bytes, excel_safe, output_target, refuse_inputs, write_csv
+from .export import AtomicFile, atomic_write_bytes, excel_safe, output_target, refuse_inputs, write_csv
 from .loader import (
     CELL_PARSERS,
     MAX_BYTES,
@@ -26,6 +26,7 @@ from .scenarios import load_scenarios
 from .sources import load_debts
 
 __all__ = [
+    "AtomicFile",
     "CELL_PARSERS",
     "MAX_BYTES",
     "MAX_DEBTS",

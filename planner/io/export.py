@@ -115,35 +115,74 @@ def output_target(path: str | os.PathLike) -> Path:
     return target
 
 
+class AtomicFile:
+    """A file written under a temporary name in its target's folder, then flushed to disk and
+    renamed into place (:meth:`commit`): nobody sees half a file, and whatever was at the
+    target stays unchanged until then; :meth:`discard` removes the temporary file.
+
+    Refuses to write over any of ``inputs`` (the files the user gave). ``temp`` is the
+    temporary file's path (write it by that name or through ``fd``); :meth:`sync` flushes
+    what is written so far, so that a long write need not wait for all of it at the end.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, inputs: Sequence[str | os.PathLike] = ()):
+        target = output_target(path)
+        refuse_inputs(target, inputs)
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise PlannerError("输出文件夹不存在", f"the output folder does not exist: {folder}", file=str(folder))
+        try:
+            self.fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
+        self.target, self.temp = target, Path(temp)
+
+    def sync(self) -> None:
+        """Flush what is written so far to disk."""
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            raise _write_error(self.target, exc) from None
+
+    def commit(self) -> Path:
+        """Flush the file to disk and rename it into place; returns the target's path."""
+        try:
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+            os.replace(self.temp, self.target)
+        except OSError as exc:  # disk full, permission denied: a message, not a traceback
+            self.discard()
+            raise _write_error(self.target, exc) from None
+        return self.target
+
+    def discard(self) -> None:
+        """Remove the temporary file (the target is left as it was)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        try:
+            os.unlink(self.temp)
+        except OSError:
+            pass
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
-    """Write ``data`` to ``path`` through a temporary file renamed into place.
+    """Write ``data`` to ``path`` through a temporary file renamed into place (:class:`AtomicFile`).
 
     Refuses to write over any of ``inputs`` (the files the user gave).
     """
-    target = output_target(path)
-    refuse_inputs(target, inputs)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise PlannerError("输出文件夹不存在", f"the output folder does not exist: {folder}", file=str(folder))
+    out = AtomicFile(path, inputs=inputs)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise _write_error(target, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out.fd, view):]
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        out.discard()
         if isinstance(exc, OSError):  # disk full, permission denied: a message, not a traceback
-            raise _write_error(target, exc) from None
+            raise _write_error(out.target, exc) from None
         raise
-    return target
+    return out.commit()
 
 
 def _write_error(target: Path, exc: OSError) -> PlannerError:
@@ -166,6 +205,7 @@ def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: 
 
 
 __all__ = [
+    "AtomicFile",
     "atomic_write_bytes",
     "excel_safe",
     "output_target",

@@ -7,6 +7,7 @@ Debts and people here are invented.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 import subprocess
@@ -187,7 +188,8 @@ def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop, s
     # except with minimums only among them: then every strategy of a chunk together, from shared
     # tracks, as the numpy loop plans them (together, one call per chunk). Either way each
     # strategy's result reaches on_result complete, in order, equal to the results run_books
-    # keeps; and the Parquet written from them as they come equals the table of the kept results.
+    # keeps; and the Parquet written from them as they come (the first strategy's in pieces when
+    # planned together) equals the table of the kept results.
     from planner.batch import ResultsParquet, results_arrow, run_books
     from planner.batch import kernel
 
@@ -204,14 +206,23 @@ def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop, s
         kept = run_books(book, strategies, workers=2, chunk_size=37)
         handed, calls = [], []
         writer = ResultsParquet()
+        pieces = []
         assert run_books(book, strategies, workers=2, chunk_size=37, progress=calls.append,
-                         on_result=lambda s, r: (handed.append((s, r)), writer.add(r))) == {}
+                         on_result=lambda s, r: (handed.append((s, r)), writer.add(r)),
+                         on_rows=lambda s, part: (pieces.append((s, part)), writer.add_rows(part))) == {}
     finally:
         kernel.use_compiled(None)
     chunks = -(-301 // 37) + (-(-301 // 37)) % 2  # a multiple of the two workers
     one_by_one = loop and "minimum_only" not in strategies
     assert len(calls) == (chunks * len(strategies) if one_by_one else chunks) and sum(calls) == 301 * len(strategies)
     assert [s for s, _ in handed] == strategies
+    # planned together, the first strategy's rows also came chunk by chunk, in order
+    assert [s for s, _ in pieces] == ([] if one_by_one else [strategies[0]] * chunks)
+    if pieces:
+        first = handed[0][1]
+        assert np.concatenate([part.ids for _, part in pieces]).tolist() == list(first.ids)
+        for field in ("months", "interest", "paid", "status_code", "shortfall"):
+            assert np.concatenate([getattr(part, field) for _, part in pieces]).tolist() == getattr(first, field).tolist()
     for s, r in handed:
         for field in ("months", "interest", "paid", "remaining", "unspent", "status_code", "infeasible_month", "shortfall"):
             assert np.array_equal(getattr(r, field), getattr(kept[s], field)), (s, field)
@@ -219,3 +230,38 @@ def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop, s
 
     written = pq.read_table(io.BytesIO(writer.finish()))
     assert written.equals(results_arrow(kept, strategies))
+
+
+def test_results_written_to_a_file_as_they_come_equal_the_bytes_and_a_failed_run_leaves_nothing(tmp_path):
+    # The command's way: results streamed into a temporary file beside the target, flushed strategy
+    # by strategy and renamed into place; the same bytes as ResultsParquet without a path. A run
+    # that fails (abandon) leaves the old file where it was and no temporary file behind.
+    from planner.batch import ResultsParquet, batch_results, results_arrow
+
+    rows = [{"portfolio_id": p, "name": f"债{d}", "balance": 1000 + 300 * p + 70 * d, "apr": 18.25 - 2 * d,
+             "min_payment": 60, "budget": 400 + 20 * p} for p in range(40) for d in range(3)]
+    book = book_from_frame(pd.DataFrame(rows))
+    strategies = ["avalanche", "minimum_only", "snowball"]
+    runs = batch_results(book, strategies, workers=1)
+    target = tmp_path / "results.parquet"
+    target.write_bytes(b"old")
+    in_memory, on_disk = ResultsParquet(), ResultsParquet(target, inputs=[tmp_path / "book.parquet"])
+    first = runs["avalanche"]
+    fields = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
+    halves = [dataclasses.replace(first, ids=first.ids[a:b], **{f: getattr(first, f)[a:b] for f in fields})
+              for a, b in ((0, 17), (17, 40))]
+    for writer in (in_memory, on_disk):
+        for half in halves:
+            writer.add_rows(half)  # the first strategy in pieces...
+        writer.add(first)  # ... is not written again whole
+        writer.add(runs["minimum_only"])
+        writer.add(runs["snowball"])
+    assert target.read_bytes() == b"old"  # not in place before finish
+    assert on_disk.finish() == target
+    assert target.read_bytes() == in_memory.finish()
+    assert pq.read_table(target).equals(results_arrow(runs, strategies))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.parquet"]
+    failed = ResultsParquet(target)
+    failed.add(runs["snowball"])
+    failed.abandon()
+    assert target.read_bytes() == in_memory.sink.getvalue() and sorted(p.name for p in tmp_path.iterdir()) == ["results.parquet"]

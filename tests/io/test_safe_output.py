@@ -21,7 +21,7 @@ import pytest
 
 from planner import PlannerError
 from planner.cli import main
-from planner.io.export import atomic_write_bytes, excel_safe, write_csv
+from planner.io.export import AtomicFile, atomic_write_bytes, excel_safe, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULAS = Path(__file__).resolve().parents[1] / "bad_inputs" / "name_formula.csv"
@@ -164,6 +164,31 @@ def test_writes_go_through_a_temporary_file_renamed_into_place(tmp_path, monkeyp
     atomic_write_bytes(target, b"new content")
     assert seen == [(tmp_path, b"new content", b"old")]
     assert target.read_bytes() == b"new content"
+
+
+def test_an_atomic_file_leaves_the_target_alone_until_it_is_committed(tmp_path):
+    target = tmp_path / "out.parquet"
+    target.write_bytes(b"old")
+    out = AtomicFile(target)
+    assert out.temp.parent == tmp_path and out.temp != target
+    out.temp.write_bytes(b"half")
+    out.sync()
+    assert target.read_bytes() == b"old"  # written and flushed, not yet in place
+    out.temp.write_bytes(b"whole")
+    assert out.commit() == target and target.read_bytes() == b"whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]
+    gone = AtomicFile(target)
+    gone.temp.write_bytes(b"never")
+    gone.discard()
+    assert target.read_bytes() == b"whole" and sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]
+
+
+def test_an_atomic_file_refuses_an_input(tmp_path):
+    source = tmp_path / "book.csv"
+    source.write_text("x", encoding="utf-8")
+    with pytest.raises(PlannerError, match="refusing to overwrite the input"):
+        AtomicFile(source, inputs=[source])
+    assert source.read_text(encoding="utf-8") == "x" and len(list(tmp_path.iterdir())) == 1
 
 
 # ---------------------------------------------------------------------------
