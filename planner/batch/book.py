@@ -252,6 +252,15 @@ def _pandas_metadata(schema) -> bytes:
     return json.dumps(meta).encode()
 
 
+def plain_schema(schema):
+    """``schema`` with each dictionary-encoded column as its values' type (what a reader of a
+    results file written from :meth:`BatchResult.to_arrow` ``(labels_encoded=True)`` should see)."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
+                      for f in schema], metadata=schema.metadata)
+
+
 _RESULT_ARRAYS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
 
 
@@ -313,10 +322,15 @@ class BatchResult:
         )
         return frame
 
-    def to_arrow(self):
+    def to_arrow(self, *, labels_encoded: bool = False):
         """:meth:`to_frame` as a pyarrow Table, built from the integer arrays without pandas (for
         writing millions of rows). Carries pandas' metadata, so ``pd.read_parquet`` of a file
-        written from it gives :meth:`to_frame`'s dtypes back."""
+        written from it gives :meth:`to_frame`'s dtypes back.
+
+        With ``labels_encoded`` the ``strategy`` and ``status`` columns stay dictionary-encoded
+        (their codes and labels, as a Parquet writer stores them anyway: no string per row)
+        and the schema's metadata is the plain table's; :class:`~planner.batch.ResultsParquet`
+        writes such tables declaring the plain schema."""
         import pyarrow as pa
 
         from .arrays import arrow_array, arrow_strings
@@ -326,7 +340,8 @@ class BatchResult:
         code = np.asarray(self.status_code, dtype=np.int8)
 
         def labels(values, codes):
-            return pa.DictionaryArray.from_arrays(arrow_array(codes), arrow_strings(values)).cast(pa.large_string())
+            encoded = pa.DictionaryArray.from_arrays(arrow_array(codes), arrow_strings(values).cast(pa.large_string()))
+            return encoded if labels_encoded else encoded.cast(pa.large_string())
 
         def yuan(cents):
             return arrow_array(np.asarray(cents / 100, dtype=np.float64))
@@ -350,13 +365,18 @@ class BatchResult:
         }
         table = pa.table(columns)
         if not n:
-            return table
+            return table if not labels_encoded else table.cast(plain_schema(table.schema))
         # pandas' metadata, so ``pd.read_parquet`` gives to_frame's dtypes back (Int64 stays Int64)
         if isinstance(self.ids, np.ndarray) and self.ids.dtype == np.int64:
-            return table.replace_schema_metadata({"pandas": _pandas_metadata(table.schema)})
+            return table.replace_schema_metadata({"pandas": _pandas_metadata(plain_schema(table.schema))})
         # other ids (text, mixed): pandas says how it stores them, from the same columns of one row
         first = dataclasses.replace(self, ids=self.ids[:1], **{k: getattr(self, k)[:1] for k in _RESULT_ARRAYS}, schedule=None)
-        return table.cast(pa.Schema.from_pandas(first.to_frame(), preserve_index=False))
+        schema = pa.Schema.from_pandas(first.to_frame(), preserve_index=False)
+        if labels_encoded:  # the label columns stay encoded; the rest as pandas stores them
+            schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int8(), f.type), f.nullable)
+                                if pa.types.is_dictionary(table.schema.field(f.name).type) else f
+                                for f in schema], metadata=schema.metadata)
+        return table.cast(schema)
 
     def __repr__(self) -> str:
         counts = {s: int((self.status_code == k).sum()) for k, s in enumerate(STATUS)}

@@ -580,9 +580,12 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
         D = max(D, start[p + 1] - start[p])
     D = min(D, TRACK_DEBTS)
     H = horizon
-    tp = np.zeros((H + 1, D), dtype=np.int64)  # month, debt: the minimum paid on its track
-    tb = np.zeros((H + 1, D), dtype=np.int64)  # the balance after it
-    tf = np.zeros((H + 1, D), dtype=np.int64)  # the fees still owed after it
+    # A track pays its minimum every month but its last (then what is left), fees first: so its
+    # fees after month m are the fees at the start less m minimums (none left once it clears), and
+    # only its balances are kept, by month.
+    tb = np.zeros((H + 1, D), dtype=np.int64)  # month, debt: the balance after the month's minimum
+    final = np.zeros(D, dtype=np.int64)  # the payment in a track's last month
+    fee0 = np.zeros(D, dtype=np.int64)
     req = np.zeros(H + 1, dtype=np.int64)  # every track's minimum, by month
     last_month = np.zeros(D, dtype=np.int64)  # a track's last month: its payoff, or the horizon
     cleared = np.zeros(D, dtype=np.bool_)
@@ -632,8 +635,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
                 lim[na] = rlimit[code]
                 cb[na] = b0
                 cf[na] = f0
-                tb[0, na] = b0
-                tf[0, na] = f0
+                fee0[na] = f0
                 run[na] = na
                 owed += b0 + f0
                 na += 1
@@ -662,15 +664,14 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
                 to_fees = mn if mn < f else f
                 f -= to_fees
                 b -= mn - to_fees
-                tp[m, j] = mn
                 tb[m, j] = b
-                tf[m, j] = f
                 cb[j] = b
                 cf[j] = f
                 total += mn
                 if b + f == 0:
                     last_month[j] = m
                     cleared[j] = True
+                    final[j] = mn
                 else:
                     run[k] = j
                     k += 1
@@ -687,6 +688,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
             j = run[i]
             last_month[j] = m
             cleared[j] = False
+            final[j] = mp[j]
         done[q] = True
         if nd > 1:
             _fields(r0, nd, fields, len(fields), balance, fees, minimum, rate_code, name_code, rnum, rden, rrank, nrank,
@@ -724,7 +726,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
                 rem = 0
                 for j in range(na):
                     if not cleared[j]:
-                        rem += tb[last_month[j], j] + tf[last_month[j], j]
+                        rem += tb[last_month[j], j] + max(fee0[j] - last_month[j] * mp[j], 0)
                 paid = mm * cash0 - un
                 tot_interest[s, q] = rem - owed + paid
                 tot_paid[s, q] = paid
@@ -782,7 +784,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
                             level += mp[j]
                             nxt = min(nxt, lm)
                         elif m == lm:
-                            required += tp[m, j]
+                            required += final[j]
                             if cleared[j]:
                                 left -= 1  # paid off on its track
                                 last = m
@@ -813,7 +815,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
                         k += 1  # paid off on its track before this month
                         continue
                     b = tb[m, j]
-                    f = tf[m, j]
+                    f = 0 if m == last_month[j] and cleared[j] else max(fee0[j] - m * mp[j], 0)
                     due = b + f
                     if due == 0:
                         k += 1  # paid off on its track this month
@@ -846,7 +848,7 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
             for k in range(h + 1 if off else h, na):
                 j = pri[k]
                 if m <= last_month[j]:
-                    rem += tb[m, j] + tf[m, j]
+                    rem += tb[m, j] + (0 if m == last_month[j] and cleared[j] else max(fee0[j] - m * mp[j], 0))
             paid = m * cash0 - un
             tot_interest[s, q] = rem - owed + paid
             tot_paid[s, q] = paid

@@ -265,3 +265,28 @@ def test_results_written_to_a_file_as_they_come_equal_the_bytes_and_a_failed_run
     failed.add(runs["snowball"])
     failed.abandon()
     assert target.read_bytes() == in_memory.sink.getvalue() and sorted(p.name for p in tmp_path.iterdir()) == ["results.parquet"]
+
+
+@pytest.mark.parametrize("ids", [list(range(30)), [f"客户{k}" for k in range(30)]], ids=["whole-number", "text"])
+def test_results_parquet_reads_back_as_a_file_written_from_the_plain_table(ids):
+    # ResultsParquet writes the strategy and status columns from their codes and declares the
+    # plain schema itself (and delta-encodes whole-number ids): pyarrow and pandas read the file
+    # back exactly as one pq.write_table wrote from results_arrow, metadata included.
+    import io
+
+    from planner.batch import RESULTS_PARQUET_OPTIONS, ResultsParquet, batch_results, results_arrow
+
+    rows = [{"portfolio_id": p, "name": f"d{d}", "balance": 1000 + 100 * i + d, "apr": 18.0, "min_payment": 50,
+             "budget": 200 + 7 * i} for i, p in enumerate(ids) for d in range(2)]
+    strategies = ["avalanche", "minimum_only"]
+    runs = batch_results(book_from_frame(pd.DataFrame(rows)), strategies, workers=1)
+    writer = ResultsParquet()
+    for s in strategies:
+        writer.add(runs[s])
+    ours = io.BytesIO(writer.finish())
+    plain = io.BytesIO()
+    pq.write_table(results_arrow(runs, strategies), plain, **RESULTS_PARQUET_OPTIONS)
+    a, b = pq.read_table(ours), pq.read_table(plain)
+    assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
+    assert pd.read_parquet(ours).equals(pd.read_parquet(plain))
+    assert pd.read_parquet(ours).dtypes.equals(pd.read_parquet(plain).dtypes)
