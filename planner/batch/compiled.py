@@ -759,6 +759,22 @@ def _tracked(lo, hi, start, balance, fees, minimum, rate_code,
             level = 0
             nxt = 0
             while left > 0 and m < H:
+                if off and af == 0 and m + 1 < nxt and mp[aj] <= cash0 - level:
+                    # The common months: no track ends, and the debt off its track takes all the
+                    # tracks leave of the budget (its minimum and more) without paying off.
+                    pay = cash0 - level
+                    rna = rn[aj]
+                    rda = rd[aj]
+                    lima = lim[aj]
+                    end = min(nxt - 1, H)
+                    while m < end and ab <= lima:
+                        grown = ab + half_up_unsigned(ab * rna, rda)
+                        if grown <= pay:
+                            break  # paid off this month: the month below
+                        ab = grown - pay
+                        m += 1
+                    if m >= H:
+                        break
                 m += 1
                 required = 0
                 k0 = h

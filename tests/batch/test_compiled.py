@@ -159,3 +159,27 @@ def test_which_strategies_share_tracks():
     assert kernel.shares_tracks(["avalanche", "minimum_only"])
     assert not kernel.shares_tracks(["avalanche", "snowball"])  # each cascade alone is cheaper
     assert not kernel.shares_tracks(["minimum_only"])
+
+
+def test_a_target_paid_off_exactly_by_what_the_tracks_leave():
+    # By hand, avalanche at 0% (ties go to the smaller debt): A 300 (minimum 10) and B 5,000
+    # (minimum 50), budget 150. B pays its 50 on its track and A takes the other 100 a month:
+    # 200 left after month 1, 100 after month 2, and month 3's 100 pays it off exactly. B then
+    # takes all 150: 4,850 after month 3, 32 months of 150 and 50 in month 36 (100 unspent).
+    a, b = Debt("A", 300, 0, 10), Debt("B", 5000, 0, 50)
+    book = book_from_debts([[a, b]], [Decimal(150)])
+    _assert_tracks_equal_the_loop(book, ["avalanche", "minimum_only"], 600)
+    runs = run_books(book, ["avalanche", "minimum_only"], workers=1)
+    r = runs["avalanche"]
+    assert (r.months[0], r.paid[0], r.interest[0], r.unspent[0]) == (36, 530000, 0, 10000)
+    assert got(r, 0) == {**expected([a, b], Decimal(150), "avalanche"), "schedule": None}
+
+
+def test_the_last_debt_paid_off_exactly_ends_the_plan_that_month():
+    # A alone, 300 at 0% with a minimum of 10 and a budget of 100: 100 a month, paid off
+    # exactly in month 3 (nothing unspent); with a second, cleared debt beside it the same.
+    a = Debt("A", 300, 0, 10)
+    book = book_from_debts([[a], [a, Debt("Z", 0, 0, 0)]], [Decimal(100), Decimal(100)])
+    _assert_tracks_equal_the_loop(book, ["avalanche", "minimum_only"], 600)
+    r = run_books(book, ["avalanche", "minimum_only"], workers=1)["avalanche"]
+    assert r.months.tolist() == [3, 3] and r.unspent.tolist() == [0, 0] and r.paid.tolist() == [30000, 30000]
