@@ -336,6 +336,11 @@ def kernel(quick: bool) -> None:
     t_all = timed(lambda: run_books(book, everything, workers=1), 1)
     row(f"batch {portfolios:,} × 5, all {len(everything)} strategies, 1 process", t_all, compiled, "one strategy", "≤ 2x one strategy per strategy",
         note=f"{t_all / len(everything) / compiled:.2f}x one strategy per strategy")
+    # the month loops alone: every strategy from shared tracks against one loop per strategy
+    together = timed(lambda: k.simulate_spans(book, everything, 0, book.size, 600), 3)
+    apart = timed(lambda: [k.simulate_span(book, s, 0, book.size, 600, False) for s in everything], 3)
+    row(f"compiled loops, {portfolios:,} × 5, all {len(everything)} strategies: shared tracks (book_loop_all)", together, apart,
+        "one book_loop per strategy", note="the same totals (tests/batch/test_compiled.py)")
     frame = data.table(portfolios, 5)
     t_book = timed(lambda: book_from_frame(frame), 3)
     row(f"batch: build the exact-cents book from a {portfolios:,} × 5 numeric table", t_book)
