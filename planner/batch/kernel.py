@@ -412,6 +412,19 @@ def code_tables(book: Book) -> dict:
     return book.cache[key]
 
 
+def _loop_arrays(book: Book) -> tuple:
+    """What the compiled loops read of a book, in their order: the long arrays, the code tables,
+    the budgets, and which portfolios are left to the single engine (terms changing mid-plan)."""
+    t = code_tables(book)
+    bad = np.zeros(book.size, dtype=bool)
+    if book.changes:  # terms changing mid-plan: the single engine plans these exactly
+        bad[list(book.changes)] = True
+    return (book.start, book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
+            t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"],
+            book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code, t["snum"], t["sden"],
+            book.budget, bad)
+
+
 def simulate_span(book: Book, strategy: str, lo: int, hi: int, horizon: int, want_schedule: bool, *, loop=None) -> dict:
     """Portfolios ``lo`` to ``hi`` of ``book`` through the compiled loop, straight from the long arrays.
 
@@ -423,19 +436,10 @@ def simulate_span(book: Book, strategy: str, lo: int, hi: int, horizon: int, wan
     loop = loop or compiled_loop()
     if loop is None:
         raise PlannerError("numba is not installed: pip install 'debt-planner[batch]'")
-    t = code_tables(book)
-    bad = np.zeros(book.size, dtype=bool)
-    if book.changes:  # terms changing mid-plan: the single engine plans these exactly
-        bad[list(book.changes)] = True
     keys = strategy_keys(strategy)
     keyf = np.array([FIELD_CODES[k.field] for k in keys], dtype=np.int64)
     keyd = np.array([k.descending for k in keys], dtype=np.bool_)
-    totals, rows = loop(
-        lo, hi, book.start, book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
-        t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"],
-        book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code, t["snum"], t["sden"],
-        book.budget, bad, keyf, keyd, int(horizon), bool(want_schedule),
-    )
+    totals, rows = loop(lo, hi, *_loop_arrays(book), keyf, keyd, int(horizon), bool(want_schedule))
     out = dict(zip(_TOTALS, totals))
     if want_schedule:
         out["schedule"] = dict(zip(_SCHEDULE_KEYS, rows))
@@ -455,10 +459,6 @@ def simulate_spans(book: Book, strategies: Sequence[str], lo: int, hi: int, hori
     track worked out once for all of them."""
     from .compiled import FIELD_CODES, book_loop_all
 
-    t = code_tables(book)
-    bad = np.zeros(book.size, dtype=bool)
-    if book.changes:
-        bad[list(book.changes)] = True
     keys = [strategy_keys(s) for s in strategies]
     width = max(1, max(len(k) for k in keys))
     keyf = np.zeros((len(keys), width), dtype=np.int64)
@@ -467,12 +467,7 @@ def simulate_spans(book: Book, strategies: Sequence[str], lo: int, hi: int, hori
         keyf[s, :len(ks)] = [FIELD_CODES[k.field] for k in ks]
         keyd[s, :len(ks)] = [k.descending for k in ks]
     nkey = np.array([len(k) for k in keys], dtype=np.int64)
-    totals = book_loop_all(
-        lo, hi, book.start, book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
-        t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"],
-        book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code, t["snum"], t["sden"],
-        book.budget, bad, keyf, keyd, nkey, int(horizon),
-    )
+    totals = book_loop_all(lo, hi, *_loop_arrays(book), keyf, keyd, nkey, int(horizon))
     return {s: {k: v[i] for k, v in zip(_TOTALS, totals)} for i, s in enumerate(strategies)}
 
 

@@ -259,7 +259,7 @@ def _run_batch(args) -> int:
                 book, strategies, scenario=scenario, horizon=args.horizon, schedules=bool(args.schedules),
                 workers=args.workers, progress=bar.update if bar else None, schedule_writer=writer,
                 on_result=take if streamed else None,
-                on_rows=(lambda name, part: results.add_rows(part)) if streamed else None,
+                on_rows=(lambda _strategy, part: results.add_rows(part)) if streamed else None,
             )
             del book
             if streamed:
