@@ -6,6 +6,7 @@ Also the negotiation scenarios over a whole book (:func:`adjust`, :func:`apply_s
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -229,19 +230,25 @@ _PANDAS_TYPES = {
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _pandas_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pandas")
+    except PackageNotFoundError:  # pragma: no cover - pandas comes with the batch extra
+        return "0"
+
+
 def _pandas_metadata(schema) -> bytes:
     """The ``pandas`` schema metadata of a results table, as ``pa.Schema.from_pandas`` writes it
     for :meth:`BatchResult.to_frame` with whole-number ids (the format: pandas' developer guide,
     "Storing pandas DataFrame objects in Apache Parquet format"); tested equal to pandas' own."""
     import json
-    from importlib.metadata import PackageNotFoundError, version
 
     import pyarrow as pa
 
-    try:
-        pandas_version = version("pandas")
-    except PackageNotFoundError:  # pragma: no cover - pandas comes with the batch extra
-        pandas_version = "0"
+    pandas_version = _pandas_version()
     columns = [
         {"name": f.name, "field_name": f.name, "pandas_type": _PANDAS_TYPES.get(f.name, ("float64", "float64"))[0],
          "numpy_type": _PANDAS_TYPES.get(f.name, ("float64", "float64"))[1], "metadata": None}

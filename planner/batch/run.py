@@ -13,7 +13,7 @@ import numpy as np
 from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
-from .book import Book, BatchResult, adjust, apply_scenario, book_from_debts, plain_schema, with_changes
+from .book import _RESULT_ARRAYS, Book, BatchResult, adjust, apply_scenario, book_from_debts, plain_schema, with_changes
 from .kernel import (
     _SCHEDULE_KEYS, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, shares_tracks,
     simulate, simulate_span, simulate_spans, strategy_keys, together_loop, worth_compiling,
@@ -579,15 +579,30 @@ class ResultsParquet:
         self.tables = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-arrow-results")
         self.pending: list = []
         self.in_pieces: set[str] = set()
+        self.held: list[BatchResult] = []  # pieces waiting to make a row group of ROW_GROUP rows
+
+    #: Rows a piece-by-piece strategy's row groups gather before they are written: a row group
+    #: (and its Arrow table) a chunk of 20,000 rows costs about twice the CPU of large ones.
+    ROW_GROUP = 200_000
 
     def add(self, result: BatchResult) -> None:
+        self._release()
         if result.strategy not in self.in_pieces:
             self.pending.append(self.thread.submit(self._write, self.tables.submit(_encoded_table, result), True))
 
     def add_rows(self, part: BatchResult) -> None:
         """Some of a strategy's rows, in order; the rest follow the same way."""
+        if self.held and self.held[0].strategy != part.strategy:
+            self._release()
         self.in_pieces.add(part.strategy)
-        self.pending.append(self.thread.submit(self._write, self.tables.submit(_encoded_table, part), False))
+        self.held.append(part)
+        if sum(len(p.status_code) for p in self.held) >= self.ROW_GROUP:
+            self._release()
+
+    def _release(self) -> None:
+        if self.held:
+            pieces, self.held = self.held, []
+            self.pending.append(self.thread.submit(self._write, self.tables.submit(_encoded_pieces, pieces), False))
 
     def _write(self, table, whole: bool) -> None:
         import pyarrow.parquet as pq
@@ -610,6 +625,7 @@ class ResultsParquet:
         file's path (renamed into place) or, without a path, its bytes."""
         try:
             try:
+                self._release()
                 for future in self.pending:
                     future.result()
             finally:
@@ -882,6 +898,23 @@ def declared_schema_metadata(schema) -> dict[str, str]:
 
 def _encoded_table(result: BatchResult):
     return result.to_arrow(labels_encoded=True)
+
+
+def _encoded_pieces(pieces: list[BatchResult]):
+    """One table of a strategy's consecutive pieces (:func:`_encoded_table` of them joined)."""
+    if len(pieces) == 1:
+        return _encoded_table(pieces[0])
+    first = pieces[0]
+
+    def join(values):
+        return np.concatenate([np.asarray(v, dtype=object) for v in values]) if any(
+            np.asarray(v).dtype == object for v in values) else np.concatenate(values)
+
+    ids = join([p.ids for p in pieces]) if isinstance(first.ids, np.ndarray) else [i for p in pieces for i in p.ids]
+    fields = {k: join([getattr(p, k) for p in pieces]) for k in _RESULT_ARRAYS}
+    return _encoded_table(BatchResult(ids=ids, strategy=first.strategy, **fields,
+                                      fallback=sum(p.fallback for p in pieces)))
+
 
 
 def _empty_schedule():

@@ -290,3 +290,28 @@ def test_results_parquet_reads_back_as_a_file_written_from_the_plain_table(ids):
     assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
     assert pd.read_parquet(ours).equals(pd.read_parquet(plain))
     assert pd.read_parquet(ours).dtypes.equals(pd.read_parquet(plain).dtypes)
+
+
+def test_pieces_gather_into_row_groups_of_the_size_set(monkeypatch):
+    # 40 portfolios handed over 7 at a time, gathered into row groups of at least 15 rows:
+    # 21, 21 (closed when the next strategy comes)... the file reads back as the whole results.
+    import io
+
+    from planner.batch import ResultsParquet, batch_results, results_arrow
+
+    rows = [{"portfolio_id": p, "name": f"d{d}", "balance": 900 + 50 * p + d, "apr": 24.0, "min_payment": 45,
+             "budget": 160 + p} for p in range(40) for d in range(2)]
+    strategies = ["avalanche", "minimum_only"]
+    runs = batch_results(book_from_frame(pd.DataFrame(rows)), strategies, workers=1)
+    first = runs["avalanche"]
+    fields = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
+    monkeypatch.setattr(ResultsParquet, "ROW_GROUP", 15)
+    writer = ResultsParquet()
+    for lo in range(0, 40, 7):
+        writer.add_rows(dataclasses.replace(first, ids=first.ids[lo:lo + 7], **{f: getattr(first, f)[lo:lo + 7] for f in fields}))
+    writer.add(first)  # written in pieces already
+    writer.add(runs["minimum_only"])
+    data = io.BytesIO(writer.finish())
+    meta = pq.ParquetFile(data).metadata
+    assert [meta.row_group(k).num_rows for k in range(meta.num_row_groups)] == [21, 19, 40]
+    assert pq.read_table(data).equals(results_arrow(runs, strategies))
