@@ -580,6 +580,7 @@ class ResultsParquet:
         self.pending: list = []
         self.in_pieces: set[str] = set()
         self.held: list[BatchResult] = []  # pieces waiting to make a row group of ROW_GROUP rows
+        self.syncs: list = []  # flushes to disk, beside the writing
 
     #: Rows a piece-by-piece strategy's row groups gather before they are written: a row group
     #: (and its Arrow table) a chunk of 20,000 rows costs about twice the CPU of large ones.
@@ -617,8 +618,8 @@ class ResultsParquet:
             self.writer = pq.ParquetWriter(self.sink, table.schema, store_schema=False,
                                            **results_parquet_options(self.declared))
         self.writer.write_table(table)
-        if whole and self.file is not None:
-            self.file.sync()  # to disk while the next is encoded, not all at the end
+        if whole and self.file is not None:  # to disk while the next is encoded, not all at the end
+            self.syncs.append(self.tables.submit(self.file.sync))
 
     def finish(self):
         """Wait for every result added to be written (an error in writing is raised here); the
@@ -627,6 +628,8 @@ class ResultsParquet:
             try:
                 self._release()
                 for future in self.pending:
+                    future.result()
+                for future in self.syncs:
                     future.result()
             finally:
                 self.thread.shutdown(wait=True)
