@@ -377,13 +377,19 @@ class BatchResult:
         if isinstance(self.ids, np.ndarray) and self.ids.dtype == np.int64:
             return table.replace_schema_metadata({"pandas": _pandas_metadata(plain_schema(table.schema))})
         # other ids (text, mixed): pandas says how it stores them, from the same columns of one row
-        first = dataclasses.replace(self, ids=self.ids[:1], **{k: getattr(self, k)[:1] for k in _RESULT_ARRAYS}, schedule=None)
+        first = self.rows(0, 1)
         schema = pa.Schema.from_pandas(first.to_frame(), preserve_index=False)
         if labels_encoded:  # the label columns stay encoded; the rest as pandas stores them
             schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int8(), f.type), f.nullable)
                                 if pa.types.is_dictionary(table.schema.field(f.name).type) else f
                                 for f in schema], metadata=schema.metadata)
         return table.cast(schema)
+
+    def rows(self, lo: int, hi: int) -> BatchResult:
+        """Portfolios ``lo`` to ``hi`` of this result, without its schedule (``fallback`` stays the
+        whole result's count: which portfolios fell back is not kept)."""
+        return dataclasses.replace(self, ids=self.ids[lo:hi], **{k: getattr(self, k)[lo:hi] for k in _RESULT_ARRAYS},
+                                   schedule=None)
 
     def __repr__(self) -> str:
         counts = {s: int((self.status_code == k).sum()) for k, s in enumerate(STATUS)}

@@ -7,7 +7,6 @@ Debts and people here are invented.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from decimal import Decimal
 import subprocess
@@ -247,9 +246,7 @@ def test_results_written_to_a_file_as_they_come_equal_the_bytes_and_a_failed_run
     target.write_bytes(b"old")
     in_memory, on_disk = ResultsParquet(), ResultsParquet(target, inputs=[tmp_path / "book.parquet"])
     first = runs["avalanche"]
-    fields = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
-    halves = [dataclasses.replace(first, ids=first.ids[a:b], **{f: getattr(first, f)[a:b] for f in fields})
-              for a, b in ((0, 17), (17, 40))]
+    halves = [first.rows(0, 17), first.rows(17, 40)]
     for writer in (in_memory, on_disk):
         for half in halves:
             writer.add_rows(half)  # the first strategy in pieces...
@@ -304,11 +301,10 @@ def test_pieces_gather_into_row_groups_of_the_size_set(monkeypatch):
     strategies = ["avalanche", "minimum_only"]
     runs = batch_results(book_from_frame(pd.DataFrame(rows)), strategies, workers=1)
     first = runs["avalanche"]
-    fields = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
     monkeypatch.setattr(ResultsParquet, "ROW_GROUP", 15)
     writer = ResultsParquet()
     for lo in range(0, 40, 7):
-        writer.add_rows(dataclasses.replace(first, ids=first.ids[lo:lo + 7], **{f: getattr(first, f)[lo:lo + 7] for f in fields}))
+        writer.add_rows(first.rows(lo, lo + 7))
     writer.add(first)  # written in pieces already
     writer.add(runs["minimum_only"])
     data = io.BytesIO(writer.finish())
