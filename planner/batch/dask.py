@@ -80,7 +80,10 @@ def batch_dask(
     # Without a distributed client, the partitions run one after another in this process: Dask's
     # default thread pool around pyarrow's own threads hung intermittently in the test suite, and on
     # one machine the local engine is the faster choice anyway. A client (a cluster) is used as is.
-    local = dask.config.set(scheduler="synchronous") if _no_client() else contextlib.nullcontext()
+    # The shuffle then moves rows by tasks in this process: Dask picks its P2P shuffle whenever a
+    # default client exists, even one left behind stopped, and P2P needs live workers.
+    local = (dask.config.set({"scheduler": "synchronous", "dataframe.shuffle.method": "tasks"}) if _no_client()
+             else contextlib.nullcontext())
     with local:
         return _run(ddf, names, budget_column, horizon, scenario, id_column, meta, out_folder, label)
 

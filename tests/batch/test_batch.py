@@ -935,3 +935,28 @@ def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folde
     pd.testing.assert_frame_equal(again, local, check_dtype=False)
     assert main(["batch", str(folder), "--engine", "dask", "--out", str(out)]) == 2  # holds files: refused
     assert sorted(p.name for p in out.iterdir()) == written
+
+
+def test_dask_shuffles_in_process_when_the_default_client_left_behind_is_stopped(tmp_path, monkeypatch):
+    # A stopped client left as the default (a failed connection can leave one) made Dask choose its
+    # P2P shuffle, which needs live workers: the shuffle failed in a full test run. Without a running
+    # client the partitions run in this process and the rows are shuffled by tasks.
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+
+    class Stopped:
+        status = "closed"
+
+    monkeypatch.setattr(distributed, "get_client", lambda: Stopped())
+    monkeypatch.setattr(distributed, "default_client", lambda: Stopped())  # what Dask asks to pick P2P
+    frame = _random_table(24, seed=5)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shuffled = frame.sample(frac=1, random_state=4)
+    for k in range(3):
+        shuffled.iloc[k::3].to_parquet(mixed / f"part{k}.parquet", index=False)
+    table = batch_dask(str(mixed), "budget", "avalanche")
+    local, _ = batch_frame(frame, "budget", "avalanche")
+    key = ["portfolio_id"]
+    pd.testing.assert_frame_equal(table.sort_values(key).reset_index(drop=True),
+                                  local.sort_values(key).reset_index(drop=True), check_dtype=False)
