@@ -876,13 +876,20 @@ _PARQUET_OPTIONS = {"use_dictionary": ["portfolio_id", "strategy", "debt"]}
 RESULTS_PARQUET_OPTIONS = {"use_dictionary": ["strategy", "scenario", "status", "months", "infeasible_month"]}
 
 
+#: Result columns whose amounts hardly ever repeat from one portfolio to the next: written
+#: uncompressed. Snappy saves a quarter of their bytes for 40% of a results file's encoding
+#: time (10^6 rows: 0.134 s and 18.8 MB with, 0.082 s and 25.8 MB without).
+_UNIQUE_AMOUNTS = ("total_interest", "total_paid", "unspent")
+
+
 def results_parquet_options(schema) -> dict:
     """:data:`RESULTS_PARQUET_OPTIONS` for a results table of ``schema``: whole-number portfolio
     ids delta-encoded (a book's ids mostly count up: 0.1 bytes a row and half the time of plain
-    pages compressed, for 8 bytes a row)."""
+    pages compressed, for 8 bytes a row); :data:`_UNIQUE_AMOUNTS` uncompressed, the rest Snappy."""
     import pyarrow as pa
 
     options = dict(RESULTS_PARQUET_OPTIONS)
+    options["compression"] = {name: "none" if name in _UNIQUE_AMOUNTS else "snappy" for name in schema.names}
     if "portfolio_id" in schema.names and pa.types.is_integer(schema.field("portfolio_id").type):
         options["column_encoding"] = {"portfolio_id": "DELTA_BINARY_PACKED"}
     return options

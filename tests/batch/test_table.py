@@ -287,6 +287,13 @@ def test_results_parquet_reads_back_as_a_file_written_from_the_plain_table(ids):
     assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
     assert pd.read_parquet(ours).equals(pd.read_parquet(plain))
     assert pd.read_parquet(ours).dtypes.equals(pd.read_parquet(plain).dtypes)
+    # how it stores them: the near-unique amounts uncompressed, the rest Snappy; whole-number ids delta-encoded
+    group = pq.ParquetFile(ours).metadata.row_group(0)
+    chunks = {group.column(k).path_in_schema: group.column(k) for k in range(group.num_columns)}
+    assert {name for name, c in chunks.items() if c.compression == "UNCOMPRESSED"} == {"total_interest", "total_paid",
+                                                                                     "unspent"}
+    assert {c.compression for c in chunks.values()} == {"UNCOMPRESSED", "SNAPPY"}
+    assert ("DELTA_BINARY_PACKED" in chunks["portfolio_id"].encodings) == isinstance(ids[0], int)
 
 
 def test_pieces_gather_into_row_groups_of_the_size_set(monkeypatch):
