@@ -67,7 +67,7 @@ def test_checked_numbers_with_nbval_lax():
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
 
 
-def test_nbval_would_catch_a_changed_number(tmp_path):
+def test_nbval_would_catch_a_changed_number():
     # The check above can fail: the same notebook with one expected number changed does.
     source = NOTEBOOKS / "02_compare_strategies.ipynb"
     nb = nbformat.read(source, as_version=4)

@@ -363,8 +363,6 @@ class CaseBook:
     def agree(self, name: str, debt, action: str, from_month, *, confirmed: bool = False, **params) -> Case:
         """Record an agreement: ``action`` (a negotiation action) on the debts ``debt`` selects,
         in force from the calendar month ``from_month``."""
-        from . import store as s
-
         if action not in ACTIONS:
             raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
         adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})

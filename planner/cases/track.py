@@ -136,7 +136,7 @@ def replay(
                     settled = True
             if settled:
                 if pay > opening:
-                    raise _overpaid(n, c, pay, opening)
+                    raise _overpaid(n, c, pay)
                 forgiven = opening - pay
                 bal = fees = 0
             else:
@@ -146,7 +146,7 @@ def replay(
                     interest = div_round(bal * num, den)
                 bal += interest
                 if pay > bal + fees:
-                    raise _overpaid(n, c, pay, bal + fees)
+                    raise _overpaid(n, c, pay)
                 to_fees = min(pay, fees)
                 fees -= to_fees
                 bal -= pay - to_fees
@@ -164,7 +164,7 @@ def replay(
     return track
 
 
-def _overpaid(name: str, month: int, pay: int, owed: int) -> PlannerError:
+def _overpaid(name: str, month: int, pay: int) -> PlannerError:
     # Only what the user typed goes into the message (the amount, the debt, the month),
     # not the book's figures: messages end up in terminals and logs.
     return PlannerError(

@@ -368,7 +368,7 @@ def hidden_rows_and_columns(data: bytes, title: str) -> tuple[set[int], set[int]
     return rows, columns
 
 
-def _warn_hidden(source: str, header: list[str], header_row: int, body, debts: list[Debt], hidden_rows: set[int], hidden_columns: set[int]) -> None:
+def _warn_hidden(source: str, header: list[str], body, debts: list[Debt], hidden_rows: set[int], hidden_columns: set[int]) -> None:
     """Warn, by row and name, about debts on rows hidden in Excel, and about hidden columns that are read."""
     index = alias_index()
     name_position = next((p for p, raw in enumerate(header) if index.get(header_key(raw)) == "name"), None)
@@ -443,7 +443,7 @@ def load_workbook_debts(data: bytes, label: str, *, sheet: str | None = None) ->
         raise InputError(cell_problems, source)
     hidden_rows, hidden_columns = hidden_rows_and_columns(data, chosen.title)
     if hidden_rows or hidden_columns:
-        _warn_hidden(source, header, header_row, body, debts, hidden_rows, hidden_columns)
+        _warn_hidden(source, header, body, debts, hidden_rows, hidden_columns)
     return debts
 
 

@@ -704,10 +704,10 @@ def _calls_batch(debts, asked, budget, chosen, kwargs) -> list[Call]:
     base = Totals(chosen.months, chosen.total_interest, chosen.total_paid)  # each a pass over the plan: once
     before = monthly_pressure(debts)
     calls = []
-    for (d, adj, said, basis, writing), new, t in zip(asked, changed, totals):
-        if t.infeasible:
+    for (d, adj, said, basis, writing), new, got in zip(asked, changed, totals):
+        if got.infeasible:
             raise _scenario_failed(d.name, [new if x.name == d.name else x for x in debts], budget, chosen.strategy, kwargs)
-        saved = _savings(base, t)
+        saved = _savings(base, got)
         after = before - monthly_pressure([d]) + monthly_pressure([new])
         calls.append(
             Call(0, d.name, tuple(said), tuple(basis), tuple(writing), saved.total_paid, saved.interest, saved.months,
@@ -750,11 +750,11 @@ def _every_ask_batch(debts, scenario, budget, chosen, kwargs):
 
     totals = what_if_totals(debts, changed, what_ifs(), budget, chosen.strategy, horizon=kwargs["horizon"])
     contributions, before = [], Totals(chosen.months, chosen.total_interest, chosen.total_paid)
-    for k, (a, t) in enumerate(zip(scenario.adjustments, totals), start=1):
-        if t.infeasible:
+    for k, (a, got) in enumerate(zip(scenario.adjustments, totals), start=1):
+        if got.infeasible:
             raise _scenario_failed(scenario.name, scenario.steps(debts)[k], budget, chosen.strategy, kwargs)
-        contributions.append(Contribution(k, a.describe(), a, _savings(before, t), pressures[k - 1]))
-        before = t
+        contributions.append(Contribution(k, a.describe(), a, _savings(before, got), pressures[k - 1]))
+        before = got
     final = plan(current, budget, chosen.strategy, **kwargs)
     return ScenarioResult(scenario=scenario, debts=tuple(current), plan=final, monthly_pressure=total,
                           savings=_savings(chosen, final), contributions=tuple(contributions))

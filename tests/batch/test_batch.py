@@ -415,7 +415,7 @@ def test_cli_batch_bad_table_is_a_bilingual_error(tmp_path, capsys):
     assert not (tmp_path / "r.parquet").exists()
 
 
-def test_cli_batch_refuses_to_overwrite_its_input(tmp_path, capsys):
+def test_cli_batch_refuses_to_overwrite_its_input(tmp_path):
     _, parquet_path = _write_tables(tmp_path, TABLE)
     before = parquet_path.read_bytes()
     assert main(["batch", str(parquet_path), "--out", str(parquet_path)]) == 2

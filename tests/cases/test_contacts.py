@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 import pytest
 
 from planner.cases import CaseBook
 from planner.errors import PlannerError
-from planner.io.evidence import MAX_EVIDENCE_BYTES, same_file, stored_path, verify
+from planner.io.evidence import same_file, stored_path, verify
 
 SAMPLE = "sample_data/debts_zh.csv"
 TODAY = "2031-12"

@@ -58,7 +58,7 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
     src = tmp_path / "a.pdf"
     src.write_bytes(b"%PDF-1.7 letter")
 
-    def broken(*a, **k):
+    def broken(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ev.os, "replace", broken)

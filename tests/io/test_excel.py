@@ -350,7 +350,7 @@ def test_cell_text_of_integers(value):
     assert cell_text(value) == str(value)
 
 
-def test_workbook_written_to_memory_loads(tmp_path):
+def test_workbook_written_to_memory_loads():
     # the same bytes whether they come from a file or a buffer (e.g. a notebook upload)
     book = openpyxl.Workbook()
     for row in (HEADER, ["花呗", 5000, 18, 500]):

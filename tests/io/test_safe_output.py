@@ -124,7 +124,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     target = tmp_path / "schedule.csv"
     target.write_bytes(b"the previous schedule")
 
-    def fail(*args, **kwargs):
+    def fail(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", fail)  # the disk fills up half way
@@ -139,7 +139,7 @@ def test_a_failed_write_through_the_cli_is_exit_2(tmp_path, monkeypatch, capsys)
     # before the fix an OSError while writing was an "internal error" (exit 1)
     import tempfile
 
-    def fail(*args, **kwargs):
+    def fail(*_args, **_kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", fail)

@@ -256,7 +256,7 @@ def test_no_half_written_file(tmp_path, monkeypatch):
     out = tmp_path / "report.html"
     out.write_text("old report", "utf-8")
 
-    def broken(*args, **kwargs):
+    def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken)
