@@ -619,9 +619,6 @@ def test_a_repeated_name_is_found_in_small_and_large_portfolios(size):
 def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
     # numba made unimportable in a fresh process: use_compiled(True) reports False and the
     # batch still equals the single engine (the hand-worked doctest case).
-    import subprocess
-    import sys
-
     script = (
         "import sys; sys.modules['numba'] = None\n"
         "from planner.batch import kernel, plan_batch\n"
@@ -630,9 +627,17 @@ def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
         "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
         "print(r.months.tolist(), r.interest.tolist())\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[0] == "[2] [1410]"
+    assert _python_prints(script).split("\n")[0] == "[2] [1410]"
+
+
+def _python_prints(script: str) -> str:
+    """What ``script`` prints, run in a fresh Python process (which must succeed)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
 
 
 # -- issue 11, items 4 and 14: rates below 1 warn per row; every bad row is counted -----
@@ -845,8 +850,6 @@ def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
 def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only():
     # planner batch calls prepare() with the rows coming before it reads a table: a small book
     # starts nothing (the plain-numpy loop runs), a large one a thread that compiled_loop() waits for.
-    import subprocess
-    import sys
 
     script = (
         "from planner.batch import kernel\n"
@@ -862,9 +865,7 @@ def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only
         "assert kernel._PRELOAD is None and threading.active_count() == 1 and kernel.active_loop() is not None\n"
         "print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "ok"
+    assert _python_prints(script).strip() == "ok"
 
 
 def test_prepare_without_blas_refuses_scipy_to_its_own_thread_only():
@@ -872,9 +873,6 @@ def test_prepare_without_blas_refuses_scipy_to_its_own_thread_only():
     # in compiled code); the refusal is scoped to the loading thread and removed after, and the
     # thread switch interval is restored: the process can import scipy itself afterwards, and the
     # loop still plans exactly (the hand-worked case: 2 months, 14.10 interest).
-    import subprocess
-    import sys
-
     script = (
         "import sys\n"
         "from planner.batch import kernel, plan_batch\n"
@@ -889,9 +887,7 @@ def test_prepare_without_blas_refuses_scipy_to_its_own_thread_only():
         "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
         "print(r.months.tolist(), r.interest.tolist())\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "[2] [1410]"
+    assert _python_prints(script).strip() == "[2] [1410]"
 
 
 def test_dask_skips_the_shuffle_for_aligned_files_and_writes_a_partitioned_folder(tmp_path):
