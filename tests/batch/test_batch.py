@@ -850,7 +850,6 @@ def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
 def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only():
     # planner batch calls prepare() with the rows coming before it reads a table: a small book
     # starts nothing (the plain-numpy loop runs), a large one a thread that compiled_loop() waits for.
-
     script = (
         "from planner.batch import kernel\n"
         "kernel.prepare(kernel.COMPILE_FROM - 1)\n"
