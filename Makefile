@@ -3,6 +3,8 @@
 #   make test       whole suite: tests/, doctests in planner/, notebooks, browser tests
 #   make dashboard  Voila app of the counsellor session notebook (127.0.0.1:8866, token; keeps running)
 #   make bench      benchmark table (benchmarks/run.py), the case book's figures and the widget benchmark
+#   make lock       refresh requirements/test.lock from pyproject.toml (newest releases that fit)
+#   make test-latest  the whole suite against the newest releases (.venv-latest, no lock): finds drift on purpose
 #   make clean      remove .venv and caches
 
 PYTHON ?= python3
@@ -10,22 +12,45 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PIP    := $(PY) -m pip --quiet --disable-pip-version-check
+# Exact versions, with hashes, of everything `make test` installs (Python 3.11+, any platform):
+# a new release of a dependency cannot change what the two README commands install.
+LOCK   := requirements/test.lock
+LATEST := .venv-latest
 PYTEST_ARGS ?=
 # Jupyter refuses to start as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: venv lab test dashboard bench clean system-deps
+.PHONY: venv lab test test-latest lock dashboard bench clean system-deps
 
 venv: $(STAMP)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Re-installs only when pyproject.toml changes (editable install: code edits need no reinstall).
-$(STAMP): pyproject.toml | $(PY)
-	$(PIP) install --upgrade pip
-	$(PIP) install -e '.[test]'
+# Re-installs only when the lock or pyproject.toml changes (editable install: code edits need
+# no reinstall). Everything comes from the lock, hash-checked; the project itself is then
+# installed editable without resolving anything (its build tools are in the lock too).
+$(STAMP): $(LOCK) pyproject.toml | $(PY)
+	$(PIP) install --require-hashes -r $(LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
+
+# Refresh the lock on purpose (new releases, or a dependency added to pyproject.toml), then
+# run `make test` and commit requirements/test.lock with what changed and why.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --extra test --extra dev \
+		--universal --python-version 3.11 --generate-hashes --upgrade \
+		--custom-compile-command "make lock" -o $(LOCK)
+
+# The whole suite against the newest releases that pyproject.toml allows, in a venv of its
+# own made afresh (the lock is not used): drift is found here on purpose, not by a newcomer.
+test-latest: system-deps
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip --quiet --disable-pip-version-check install --upgrade pip
+	$(LATEST)/bin/python -m pip --quiet --disable-pip-version-check install --upgrade -e '.[test,dev]'
+	$(LATEST)/bin/python -m pip list --format=freeze > $(LATEST)/versions.txt
+	$(LATEST)/bin/python -m pytest $(PYTEST_ARGS)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -56,6 +81,6 @@ bench: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks build dist *.egg-info
+	rm -rf $(VENV) $(LATEST) .pytest_cache .hypothesis .benchmarks build dist *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.git/*' -exec rm -rf {} +

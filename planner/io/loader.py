@@ -315,20 +315,71 @@ _ENCODING_NAMES = {  # for people: the detector's codec name -> what they know i
     "euc_jis_2004": ("EUC-JP（日文）", "EUC-JP (Japanese)"),
     "cp949": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
     "euc_kr": ("EUC-KR（韩文）", "EUC-KR (Korean)"),
+    "cp1252": ("Windows-1252（西欧文字）", "Windows-1252 (Western European)"),
 }
+
+
+#: The encodings a spreadsheet that is not UTF-8 or GBK most likely comes in, each with the
+#: byte ranges (as written in that encoding) of the characters its everyday text is made of:
+#: Big5's frequent hanzi and symbols, Shift-JIS's kana, symbols and JIS level-1 kanji,
+#: KS X 1001's symbols and hangul. A reading is plausible when nearly all its characters
+#: fall in these ranges; a garbled one scatters over the rare ones.
+_CANDIDATES: dict[str, tuple[tuple[int, int], ...]] = {
+    "cp950": ((0xA140, 0xA3BF), (0xA440, 0xC67E)),
+    "big5hkscs": ((0xA140, 0xA3BF), (0xA440, 0xC67E)),
+    "cp932": ((0x8140, 0x84BE), (0x889F, 0x9872), (0xA1, 0xDF)),
+    "euc_jp": ((0xA1A1, 0xA8FE), (0xB0A1, 0xCFD3), (0x8EA1, 0x8EDF)),
+    "cp949": ((0xA1A1, 0xACFE), (0xB0A1, 0xC8FE)),
+}
+_PLAUSIBLE = 0.9  # share of a reading's characters in its everyday ranges
+
+
+def _everyday_share(text: str, encoding: str) -> float:
+    """The share of ``text``'s non-ASCII characters that are everyday characters of ``encoding``."""
+    ranges = _CANDIDATES[encoding]
+    wide = [c for c in text if ord(c) > 0x7F]
+    hits = 0
+    for c in wide:
+        try:
+            code = int.from_bytes(c.encode(encoding), "big")
+        except UnicodeEncodeError:  # a character that does not round-trip is no everyday one
+            continue
+        hits += any(lo <= code <= hi for lo, hi in ranges)
+    return hits / len(wide)
+
+
+def _western_share(text: str) -> float:
+    """The share of ``text``'s non-ASCII characters that are accented Latin letters standing in a word."""
+    wide = [i for i, c in enumerate(text) if ord(c) > 0x7F]
+    hits = sum(
+        1 for i in wide
+        if "\u00c0" <= text[i] <= "\u017f" and text[i].isalpha()
+        and any(j in range(len(text)) and text[j].isascii() and text[j].isalpha() for j in (i - 1, i + 1))
+    )
+    return hits / len(wide)
 
 
 def suspect_encoding(data: bytes, text: str) -> str | None:
     """The encoding ``data`` is more likely in, when its GB18030 reading ``text`` looks garbled; else None.
 
     GB18030 decodes almost any bytes, so a Big5 or Shift-JIS file reads as GB18030
-    without error, as nonsense. The detector (charset-normalizer, imported here
-    only) names the likely encoding; the GB18030 reading is called wrong when the
-    detector rejects it outright, or finds the other reading cleaner, and in both
-    cases a large share of its characters lie outside GB2312 (where mainland
-    simplified Chinese lives; garbled Big5 and Shift-JIS land in GBK's rare
-    extension areas). A GBK file of ordinary names is never called wrong:
-    ``tests/io/test_loader.py`` checks generated ones.
+    without error, as nonsense. The GB18030 reading is called garbled when a fifth or
+    more of its characters lie outside GB2312 (where mainland simplified Chinese lives;
+    garbled Big5 and Shift-JIS land in GBK's rare extension areas). Then each likely
+    encoding (Big5, Shift-JIS, EUC-JP, EUC-KR, then Windows-1252) reads the bytes, and
+    the first whose reading is made of that language's everyday characters is named.
+    This is decided here, not by a detector's guess, which changes between releases;
+    the detector (charset-normalizer) is asked only when none of these fits, for a
+    name to give (Cyrillic, Greek, ...). A GBK file of ordinary names is never called
+    garbled: ``tests/io/test_loader.py`` checks generated ones. Plain EUC-JP and EUC-KR
+    text is not caught: it shares GB2312's byte layout, so its GB18030 reading is made of
+    GB2312 characters (nonsense, but not garbled by this measure).
+
+    >>> data = "name,balance\\n國泰世華銀行,1000\\n".encode("big5")
+    >>> suspect_encoding(data, data.decode("gb18030"))
+    'cp950'
+    >>> suspect_encoding("花呗,1000".encode("gbk"), "花呗,1000") is None
+    True
     """
     from collections import Counter
 
@@ -336,14 +387,29 @@ def suspect_encoding(data: bytes, text: str) -> str | None:
     total = sum(wide.values())
     if not total:
         return None
-    outside = 0
-    for c, count in wide.items():
-        try:
-            c.encode("gb2312")
-        except UnicodeEncodeError:
-            outside += count
-    if outside * 5 < total:
+    inside = sum(count for c, count in wide.items() if _in_gb2312(c))
+    if inside * 5 >= total * 4:
         return None
+    gb_share = inside / total
+    for encoding in _CANDIDATES:
+        try:
+            reading = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        share = _everyday_share(reading, encoding)
+        if share >= _PLAUSIBLE and share > gb_share:
+            return encoding
+    try:
+        reading = data.decode("cp1252")
+    except UnicodeDecodeError:
+        reading = None
+    if reading is not None and _western_share(reading) >= _PLAUSIBLE:
+        return "cp1252"
+    return _detector_guess(data, total - inside, total)
+
+
+def _detector_guess(data: bytes, outside: int, total: int) -> str | None:
+    """charset-normalizer's name for ``data`` when it finds a cleaner reading than GB18030's; else None."""
     try:
         from charset_normalizer import from_bytes  # noqa: PLC0415 - only for a file that is not UTF-8
 

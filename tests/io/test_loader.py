@@ -290,6 +290,29 @@ def test_big5_and_shift_jis_are_refused_naming_the_encoding_and_the_fix(encoding
     assert [d.name for d in load_debts(data, encoding=likely)] == names
 
 
+@pytest.mark.parametrize("encoding, names, expected", [
+    ("big5", _TRADITIONAL, "cp950"),
+    ("cp950", _TRADITIONAL[3:6], "cp950"),
+    ("shift_jis", _JAPANESE, "cp932"),
+    ("cp932", _JAPANESE[2:5], "cp932"),
+])
+def test_the_east_asian_encodings_are_named_without_the_detector(monkeypatch, encoding, names, expected):
+    # charset-normalizer 3.5.3 guessed iso8859_10 for a cp950 file where 3.5.2 guessed Big5
+    # (issue 22): the verdict for these encodings must not hang on any detector release,
+    # so the detector is made unimportable here and the answer must still come.
+    import sys
+
+    from planner.io import suspect_encoding
+
+    monkeypatch.setitem(sys.modules, "charset_normalizer", None)
+    data = _csv(names, encoding)
+    likely = suspect_encoding(data, data.decode("gb18030"))
+    assert likely == expected
+    assert [d.name for d in load_debts(data, encoding=likely)] == names
+    with pytest.raises(InputError, match="the file looks like"):
+        load_debts(data)
+
+
 @given(st.lists(st.one_of(st.sampled_from(_SIMPLIFIED), st.text(st.sampled_from(_GB2312_COMMON), min_size=2, max_size=6)),
                 min_size=1, max_size=8, unique=True))
 def test_gbk_files_of_simplified_names_are_never_called_garbled(names):
