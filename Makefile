@@ -55,10 +55,15 @@ test-latest: system-deps
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# Keeps running (Ctrl-C to stop). Binds 127.0.0.1 and asks for a token: open the URL with
-# ?token=... that JupyterLab prints.
+# Keeps running (Ctrl-C to stop). Binds 127.0.0.1 and asks for a token, made here and
+# printed in the URL to open (JupyterLab itself masks a token it did not make as "...").
+# The token reaches the server through JUPYTER_TOKEN, not the command line.
+LAB_PORT ?= 8888
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --IdentityProvider.token='$(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(24))")' $(ALLOW_ROOT)
+	@token=$$($(PY) -c "import secrets; print(secrets.token_hex(24))"); \
+	echo "JupyterLab: open http://127.0.0.1:$(LAB_PORT)/lab?token=$$token   (Ctrl-C stops it)"; \
+	JUPYTER_TOKEN=$$token exec $(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 \
+		--ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
