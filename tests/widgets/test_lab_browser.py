@@ -1,0 +1,189 @@
+"""Every notebook as a person opens it: JupyterLab in headless Chromium, a fresh kernel, Run All.
+
+What a newcomer found (issue 23): charts that never appeared after the first one, while
+every nbclient test passed. So this suite looks at the page, not at the stored JSON:
+JupyterLab (started as ``make lab`` starts it: 127.0.0.1 and a token) serves a copy of
+``notebooks/`` and ``sample_data/`` in a temporary folder (so nothing is ever saved into
+the project), each notebook runs top to bottom in a new kernel, and then
+
+- no cell ends in an error;
+- every cell that draws a chart, or shows a widget that holds one, shows an image that
+  the browser decoded (``naturalWidth > 0``) in its output area;
+- at 1280 px no control sticks out of the page (nothing a counsellor cannot reach).
+
+Uses Debian's Chromium through Playwright's Python API, as ``test_browser.py`` does.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+# a cell draws a chart when it calls planner.charts, or shows a widget that draws one
+CHART_CELL = re.compile(r"\bcharts\.\w+\(|\b(StrategyExplorer|NegotiationExplorer|CounsellorSession)\(")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a copy of the notebooks, with a token, the app exposed to the page's scripts."""
+    import secrets
+
+    home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(ROOT / "sample_data", home / "sample_data")
+    reports = home / "reports"
+    port, token = _free_port(), secrets.token_hex(16)
+    log = home / "lab.log"
+    handle = open(log, "wb")  # noqa: SIM115 - closed below
+    jupyter = Path(sys.executable).with_name("jupyter")
+    env = {**os.environ, "JUPYTER_TOKEN": token, "PLANNER_REPORTS_DIR": str(reports),
+           "PLANNER_CASEBOOK": str(home / "book" / "casebook.sqlite"),
+           "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    args = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={home / 'notebooks'}", "--LabApp.expose_app_in_browser=True"]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    proc = subprocess.Popen(args, cwd=home, stdout=handle, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)  # noqa: S310 - our own local server
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"JupyterLab did not start on {base}:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+    yield {"base": base, "token": token, "home": home, "reports": reports}
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    handle.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# The notebook panel's model, read through the app that --LabApp.expose_app_in_browser puts on window.
+_CELLS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets;
+  return cells.map((cell, i) => {
+    const model = cell.model.toJSON();
+    const imgs = Array.from(cell.node.querySelectorAll('.jp-OutputArea img'))
+      .filter(img => img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width > 0);
+    return {
+      index: i, type: model.cell_type, count: model.execution_count ?? null,
+      errors: (model.outputs || []).filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+      images: imgs.length,
+    };
+  });
+}"""
+
+_RUN_ALL = """async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.sessionContext.ready;
+  await app.commands.execute('notebook:run-all-cells');
+}"""
+
+_IDLE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const code = panel.content.widgets.filter(c => c.model.type === 'code');
+  return kernel && kernel.status === 'idle' && code.every(c => c.model.executionCount !== null);
+}"""
+
+# Interactive controls whose right edge lies beyond the page, or whose text is cut off.
+_CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('.jp-OutputArea button, .jp-OutputArea input, .jp-OutputArea select, .jp-OutputArea textarea, .jp-OutputArea .widget-slider')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const label = (el.innerText || el.value || el.placeholder || el.className).toString().slice(0, 40);
+    if (box.right > width + 1) out.push('beyond the page: ' + label);
+    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: ' + label);
+  }
+  return out;
+}"""
+
+
+def _open_and_run(lab, browser, name):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}&reset", timeout=120_000)
+    page.wait_for_function(
+        "name => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.context && window.jupyterapp.shell.currentWidget.context.path.endsWith(name)",
+        arg=name, timeout=120_000,
+    )
+    page.evaluate(_RUN_ALL)
+    page.wait_for_function(_IDLE, timeout=300_000, polling=500)
+    page.wait_for_timeout(1500)  # images arrive with the last messages
+    return page
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab_and_every_chart_shows(lab, browser, name, tmp_path):
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    chart_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and CHART_CELL.search(c.source)]
+    page = _open_and_run(lab, browser, name)
+    try:
+        cells = page.evaluate(_CELLS)
+        errors = [(c["index"], c["errors"]) for c in cells if c["errors"]]
+        assert errors == [], f"{name}: cells ended in errors {errors}"
+        # scroll each chart cell into view (JupyterLab renders what is near the viewport) and look
+        blank = []
+        for i in chart_cells:
+            cell = page.locator(".jp-Notebook .jp-Cell").nth(i)
+            cell.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            shown = page.evaluate(_CELLS)[i]["images"]
+            if not shown:
+                blank.append((i, nb.cells[i].source.splitlines()[-1]))
+        assert blank == [], f"{name}: chart cells that show no picture: {blank}"
+        cut = page.evaluate(_CUT_OFF)
+        assert cut == [], f"{name} at 1280 px: {cut}"
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    finally:
+        page.close()
+    # nothing was written into the project's notebooks by running them
+    assert not list((ROOT / "notebooks").glob("*.html")) and not list((ROOT / "notebooks").glob("*.pdf"))
