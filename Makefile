@@ -8,7 +8,7 @@
 #   make clean      remove .venv and caches
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PIP    := $(PY) -m pip --quiet --disable-pip-version-check
@@ -81,6 +81,7 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 	$(PY) benchmarks/bench_cases.py $(filter --quick,$(BENCH_ARGS))
+	$(PY) benchmarks/bench_browser.py $(filter --quick,$(BENCH_ARGS))
 	@if [ -f benchmarks/bench_widgets.py ]; then \
 		$(PY) -m pytest benchmarks/bench_widgets.py --benchmark-only --benchmark-columns=median,min,max,rounds -p no:cacheprovider -o addopts=-q; \
 	fi

@@ -557,11 +557,45 @@ def _recipe(target: str) -> str:
     return lines[-1]
 
 
-def test_make_lab_binds_localhost_with_a_token():
-    line = _recipe("lab")
-    assert "--ServerApp.ip=127.0.0.1" in line
-    token = re.search(r"--IdentityProvider.token='?([0-9a-f]*)", line)
-    assert token and len(token.group(1)) >= 32
+@pytest.mark.slow
+def test_make_lab_prints_the_address_with_its_real_token_and_binds_localhost():
+    """Issue 23, item 15: ``make lab`` printed ``?token=...`` literally; the address it prints must open."""
+    import signal
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    venv = Path(sys.prefix)  # the environment running the tests (.venv, or .venv-latest for make test-latest)
+    proc = subprocess.Popen(
+        ["make", "-s", "-o", str(venv / ".installed"), "lab", f"VENV={venv}", f"LAB_PORT={port}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/lab\?token=([0-9a-f]{48})\b", first)
+        assert found and int(found.group(1)) == port, first
+        token = found.group(2)
+        status = f"http://127.0.0.1:{port}/api/status"
+        deadline = time.time() + 90
+        while True:
+            try:
+                assert urllib.request.urlopen(f"{status}?token={token}", timeout=2).status == 200  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.time() < deadline, first + proc.stdout.read()
+                time.sleep(0.5)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(status, timeout=5)  # noqa: S310 - no token: refused
+        assert refused.value.code == 403
+        listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+        assert not listening or all(" 127.0.0.1:" in line for line in listening.splitlines()), listening
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
 
 
 def test_make_dashboard_uses_the_private_self_contained_config():
