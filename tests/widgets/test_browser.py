@@ -173,3 +173,47 @@ def test_dashboard_is_self_contained_private_and_culls_idle_kernels(dashboard):
     log = dashboard.log.read_text(errors="replace")
     assert "Culling kernels with idle durations" in log
     assert "0.0.0.0" not in log and "127.0.0.1" in log
+
+
+# Interactive controls whose right edge lies beyond the page, or whose text is cut off.
+_CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('.jupyter-widgets button, .jupyter-widgets input, .jupyter-widgets select, .jupyter-widgets textarea, .widget-slider')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const label = (el.innerText || el.value || el.placeholder || el.className).toString().slice(0, 40);
+    if (box.right > width + 1) out.push('beyond the page: ' + label);
+    // clipped or scrolled away by a container (an output area is narrower than the page)
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX !== 'visible' && box.right > up.getBoundingClientRect().right + 1) {
+        out.push('cut off by its container: ' + label);
+        break;
+      }
+    }
+    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: ' + label);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang_button", ["中文", "English"])
+def test_no_control_of_the_dashboard_is_cut_off_on_a_laptop(dashboard, lang_button, tmp_path):
+    """Issue 23, items 4 and 9: at 1280x800 every control can be reached and every button reads whole."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(dashboard, timeout=120_000)
+            page.locator(".planner-budget").wait_for(state="visible", timeout=120_000)
+            page.locator(".planner-summary").first.wait_for(timeout=60_000)
+            page.get_by_role("button", name=lang_button).first.click()
+            page.wait_for_timeout(1500)
+            cut = page.evaluate(_CUT_OFF)
+            page.screenshot(path=str(tmp_path / f"dashboard_1280_{lang_button}.png"), full_page=True)
+        finally:
+            browser.close()
+    assert cut == [], cut

@@ -141,6 +141,14 @@ _CUT_OFF = """() => {
     if (box.width === 0) continue;
     const label = (el.innerText || el.value || el.placeholder || el.className).toString().slice(0, 40);
     if (box.right > width + 1) out.push('beyond the page: ' + label);
+    // clipped or scrolled away by a container (an output area is narrower than the page)
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX !== 'visible' && box.right > up.getBoundingClientRect().right + 1) {
+        out.push('cut off by its container: ' + label);
+        break;
+      }
+    }
     if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: ' + label);
   }
   return out;
