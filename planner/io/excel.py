@@ -143,7 +143,16 @@ def _damaged(source: str, exc: BaseException) -> InputError:
 
 
 def _open(data: bytes, source: str, data_only: bool):
-    import openpyxl  # noqa: PLC0415 - only when a workbook is loaded: the CLI's cold start
+    try:
+        import openpyxl  # noqa: PLC0415 - only when a workbook is loaded: the CLI's cold start
+    except ImportError:
+        raise InputError(
+            [Problem(
+                "读取 Excel 工作簿 (.xlsx) 需要 openpyxl：pip install 'debt-planner[excel]'；或在 Excel 中另存为 CSV UTF-8 后导入。",
+                "reading an Excel workbook (.xlsx) needs openpyxl: pip install 'debt-planner[excel]'; or save it from Excel as 'CSV UTF-8' and load that.",
+            )],
+            source,
+        ) from None
 
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)

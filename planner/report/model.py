@@ -40,16 +40,39 @@ from ..io import column_letter
 from ..money import format_yuan
 from ..result import next_month
 
-#: Chromium flags for printing the report (a fresh container has no sandbox or GPU).
+#: Where Chromium is looked for when ``PLANNER_CHROMIUM`` is not set (Debian's package).
 CHROMIUM = "/usr/bin/chromium"
+#: Chromium flags for printing the report: no GPU, and nothing fetched in the background.
+#: ``--no-sandbox`` is added only for root (:func:`chromium_args`), where Chromium refuses
+#: to start with its sandbox.
 CHROMIUM_ARGS = (
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
 )
+
+
+def chromium_path() -> str:
+    """The Chromium that prints reports: ``$PLANNER_CHROMIUM``, else Debian's, else ``chromium`` on the PATH."""
+    import os
+    import shutil
+
+    chosen = os.environ.get("PLANNER_CHROMIUM")
+    if chosen:
+        return chosen
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser") or CHROMIUM
+
+
+def chromium_args() -> list[str]:
+    """:data:`CHROMIUM_ARGS`, with ``--no-sandbox`` only when running as root (a container's usual user)."""
+    import os
+
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return (["--no-sandbox"] if root else []) + list(CHROMIUM_ARGS)
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import PlannerError
-from .model import CHROMIUM, CHROMIUM_ARGS, Report, _param, _pct, _yuan, text
+from .model import Report, _param, _pct, _yuan, chromium_args, chromium_path, text
 
 
 def _png(draw, size: tuple[float, float]) -> str:
@@ -180,15 +180,21 @@ def _chromium(action):
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import sync_playwright
         except ImportError:
-            raise PlannerError("生成 PDF 需要 playwright（pip install playwright）/ a PDF needs playwright: pip install playwright") from None
-        if not Path(CHROMIUM).exists():
             raise PlannerError(
-                f"生成 PDF 需要 Chromium（{CHROMIUM}）：运行 scripts/install-system-deps.sh，或改为输出 .html 后用浏览器打印 / "
-                f"a PDF needs Chromium at {CHROMIUM}: run scripts/install-system-deps.sh, or write .html and print it from a browser"
+                "生成 PDF 需要 playwright：pip install 'debt-planner[pdf]'（不需要 playwright install，用系统的 Chromium）；或改为输出 .html 后用浏览器打印 / "
+                "a PDF needs playwright: pip install 'debt-planner[pdf]' (no `playwright install`: the system's Chromium is used); "
+                "or write .html and print it from a browser"
+            ) from None
+        chromium = chromium_path()
+        if not Path(chromium).exists():
+            raise PlannerError(
+                f"生成 PDF 需要 Chromium（{chromium}）：运行 scripts/install-system-deps.sh，或用 PLANNER_CHROMIUM 指明它的位置，或改为输出 .html 后用浏览器打印 / "
+                f"a PDF needs Chromium at {chromium}: run scripts/install-system-deps.sh, or set PLANNER_CHROMIUM to where it is, "
+                "or write .html and print it from a browser"
             )
         try:
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), env=_fontconfig_env())
+                browser = pw.chromium.launch(executable_path=chromium, args=chromium_args(), env=_fontconfig_env())
                 try:
                     page = browser.new_page()
                     page.route("**/*", lambda route: route.abort())  # nothing is fetched or sent

@@ -292,13 +292,14 @@ def _pdf_pages(data: bytes) -> int:
 def test_in_chromium_screenshot_and_pdf(lang, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from planner.report.render import CHROMIUM_ARGS, _fontconfig_env
+    from planner.report.model import chromium_args, chromium_path
+    from planner.report.render import _fontconfig_env
 
     report = build_report(SAMPLES[lang], BUDGET, lang=lang, client="王小明" if lang == "zh" else "Ms Li", start=START,
                           made_on="2026-11-20", income=15000, essentials=6000)
     html_path = write_report(report, tmp_path / f"report_{lang}.html")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS), env=_fontconfig_env())
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=chromium_args(), env=_fontconfig_env())
         page = browser.new_page(viewport={"width": 900, "height": 1200})
         requests = []
         page.on("request", lambda r: requests.append(r.url))
@@ -475,3 +476,23 @@ def test_short_budget_screenshot(lang, tmp_path):
     report = build_report(SAMPLES[lang], SHORT, lang=lang, start=START, made_on="2026-11-20")
     path = screenshot(report, tmp_path / f"short_{lang}.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chromium_that_prints_is_configurable_and_sandboxed_unless_root(monkeypatch, tmp_path):
+    """Issue 25: PLANNER_CHROMIUM names the browser; --no-sandbox only where Chromium needs it (root)."""
+    import os
+
+    from planner import PlannerError
+    from planner.report import model
+    from planner.report.render import render_pdf
+
+    missing = tmp_path / "no-such-chromium"
+    monkeypatch.setenv("PLANNER_CHROMIUM", str(missing))
+    assert model.chromium_path() == str(missing)
+    with pytest.raises(PlannerError) as refused:
+        render_pdf("<p>x</p>")
+    assert str(missing) in refused.value.en and "PLANNER_CHROMIUM" in refused.value.en
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "--no-sandbox" not in model.chromium_args()
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert model.chromium_args()[0] == "--no-sandbox"
