@@ -291,66 +291,34 @@ def worth_compiling(debts: int, schedules: bool = False) -> bool:
     return debts >= (COMPILE_FROM // 8 if schedules else COMPILE_FROM)
 
 
-def prepare(debts: int, schedules: bool = False, *, without_blas: bool = False, strategies: Sequence[str] = ()) -> None:
+def prepare(debts: int, schedules: bool = False, *, strategies: Sequence[str] = ()) -> None:
     """Start loading the compiled loop in a background thread when a book of ``debts`` rows is coming.
 
     ``planner batch`` calls this before it reads the table, so importing numba and
     loading its cached machine code overlap the reading (which releases the GIL).
     :func:`compiled_loop` waits for it; nothing happens for a book :func:`worth_compiling` says no to.
-
-    ``without_blas`` (for a process that only runs the batch, as the command does):
-    numba is imported without scipy, which it imports only to offer linear algebra in
-    compiled code (the month loop uses none): 0.25 s of CPU that the table's reading
-    and the book's building otherwise share two cores with. Other numba code in that
-    process would then have no ``np.dot``. With ``strategies`` that :func:`shares_tracks`
-    (and no schedules), :func:`together_loop` is loaded too.
+    With ``strategies`` that :func:`shares_tracks` (and no schedules), :func:`together_loop`
+    is loaded too.
     """
     global _PRELOAD
     if worth_compiling(debts, schedules) and _LOOP is None and _PRELOAD is None:
         together = not schedules and shares_tracks(strategies)
-        _PRELOAD = threading.Thread(target=_preload, args=(without_blas, together), name="planner-load-numba", daemon=True)
+        _PRELOAD = threading.Thread(target=_preload, args=(together,), name="planner-load-numba", daemon=True)
         _PRELOAD.start()
 
 
-class _NoScipyHere:
-    """An import finder that refuses scipy to one thread (and to no other)."""
-
-    def __init__(self, thread: threading.Thread):
-        self.thread = thread
-
-    def find_spec(self, name, path=None, target=None):  # noqa: ARG002 (the import protocol's signature)
-        if threading.current_thread() is self.thread and (name == "scipy" or name.startswith("scipy.")):
-            raise ImportError("scipy is not loaded with planner's compiled loop")
-        return None
-
-
-def _preload(without_blas: bool, together: bool = False) -> None:
+def _preload(together: bool = False) -> None:
     """What a large book needs, in the order it needs it: pyarrow's compute functions (0.1 s
-    to import, used when the table becomes a book), then the compiled loop.
-
-    Meanwhile the interpreter switches threads every 0.5 ms instead of 5: importing is
-    Python code holding the GIL, and the book's building is many short numpy calls, each
-    of which otherwise waits up to 5 ms for it.
-    """
-    import sys
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, 0.0005))
-    finder = _NoScipyHere(threading.current_thread()) if without_blas else None
+    to import, used when the table becomes a book), then the compiled loop. Only public
+    imports: no import hook keeps scipy out of numba's way and no interpreter switch is
+    changed (they saved about 0.25 s of CPU a run and broke silently with new releases)."""
     try:
         import pyarrow.compute  # noqa: F401
     except ImportError:  # pragma: no cover - pyarrow comes with the batch extra
         pass
-    if finder is not None:
-        sys.meta_path.insert(0, finder)
-    try:
-        compiled_loop()
-        if together:
-            together_loop()
-    finally:
-        if finder is not None:
-            sys.meta_path.remove(finder)
-        sys.setswitchinterval(interval)
+    compiled_loop()
+    if together:
+        together_loop()
 
 
 def settle_preload() -> None:

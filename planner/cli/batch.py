@@ -232,7 +232,7 @@ def _run_batch(args) -> int:
                 client.close()
     else:
         # a large book: load the compiled loop while the table is read (this process only runs the batch: no BLAS)
-        prepare(_rows_coming(args.portfolios), bool(args.schedules), without_blas=True, strategies=strategies)
+        prepare(_rows_coming(args.portfolios), bool(args.schedules), strategies=strategies)
         frame = read_table(args.portfolios, encoding=args.encoding)
         book = book_from_frame(frame, args.budget_column, source=args.portfolios, id_column=args.id_column)
         del frame  # the book holds what is needed, in exact integers
