@@ -1,7 +1,7 @@
 """planner: exact debt-repayment and negotiation plans.
 
-The public surface is deliberately small; see the README ("How the code is
-organised") for the layers behind it.
+The public surface is deliberately small; see docs/architecture.md for the layers
+behind it.
 
 >>> from planner import Debt, plan
 >>> p = plan([Debt("Card", 3000, 18, 300), Debt("Loan", 5000, 24, 500)], budget=1500)

@@ -1,6 +1,6 @@
 """The exact monthly engine.
 
-Conventions (also in the README):
+Conventions (also in docs/conventions.md):
 
 * Month 1 is the first payment month. Each month, interest on every open debt
   is its opening balance × apr / 12, rounded half-up to the cent (四舍五入),

@@ -1,4 +1,4 @@
-"""Negotiation scenarios from a TOML file (see the README's "Scenario file (TOML)")."""
+"""Negotiation scenarios from a TOML file (see docs/negotiation.md, "Scenario file (TOML)")."""
 
 from __future__ import annotations
 

@@ -226,7 +226,7 @@ def render_pdf(report_or_html) -> bytes:
 
 
 def screenshot(report_or_html, path, *, width: int = 900) -> Path:
-    """A full-page PNG of the report as a browser shows it (for the README and checks)."""
+    """A full-page PNG of the report as a browser shows it (for the docs and checks)."""
     document = report_or_html if isinstance(report_or_html, str) else render_html(report_or_html)
 
     def shot(page):

@@ -1,4 +1,5 @@
-"""The README's batch examples run as written (issue 11, item 20), on the sample book."""
+"""The examples in the README and docs/ run as written (issue 11, item 20): the batch commands
+of docs/batch.md on the sample book, and the README's `planner compare` with its output."""
 
 from __future__ import annotations
 
@@ -16,16 +17,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-
-
-def _section(title: str) -> str:
-    start = README.index(title)
-    end = README.find("\n#", start + len(title))
-    return README[start : end if end > 0 else len(README)]
+BATCH = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
 
 
 def _batch_commands() -> list[str]:
-    block = re.search(r"```sh\n(.*?)```", _section("### Batch: many portfolios at once"), re.S)[1]
+    block = re.search(r"```sh\n(.*?)```", BATCH, re.S)[1]
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith("planner batch")]
 
 
@@ -61,6 +57,15 @@ def test_the_book_csv_and_parquet_hold_the_same_table():
     assert csv.astype(str).equals(parquet.astype(str))
 
 
-def test_the_programme_in_the_readme_is_the_sample_file():
-    block = re.search(r"```toml\n# sample_data/programme.toml\n(.*?)```", README, re.S)[1]
+def test_the_programme_in_the_batch_docs_is_the_sample_file():
+    block = re.search(r"```toml\n# sample_data/programme.toml\n(.*?)```", BATCH, re.S)[1]
     assert tomllib.loads(block) == tomllib.loads((ROOT / "sample_data" / "programme.toml").read_text(encoding="utf-8"))
+
+
+def test_the_readme_compare_example_prints_what_it_shows():
+    shown = re.search(r"\$ (planner compare [^\n]*)\n(.*?)```", README, re.S)
+    argv = shlex.split(shown[1])
+    result = subprocess.run([sys.executable, "-m", "planner", *argv[1:]], cwd=ROOT, capture_output=True, text=True,
+                            encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == shown[2]
