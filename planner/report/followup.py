@@ -95,6 +95,7 @@ def render_followup(report: FollowUp) -> str:
     """One self-contained HTML document."""
     import jinja2
 
+    from ..cases import ahead_text
     from ..charts.progress import progress_chart
     from .render import _png
 
@@ -105,7 +106,7 @@ def render_followup(report: FollowUp) -> str:
     chart = _png(lambda ax: progress_chart(report.progress, ax, lang=lang), (6.8, 3.2))
     return env.get_template("followup.html.j2").render(
         r=report, s=report.status, chart=chart, html_lang="zh-CN" if lang == "zh" else "en",
-        t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan,
+        t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan, ahead=lambda amount: ahead_text(amount, lang),
     )
 
 

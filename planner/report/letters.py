@@ -56,6 +56,17 @@ def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
     return out
 
 
+def scrub_file_stem(stem: str, client: str | None) -> str:
+    """A file name's stem without the client's name or phone numbers (as :func:`scrub` does,
+    with the English placeholder and no brackets or slashes, so it stays a plain name).
+
+    >>> scrub_file_stem("王小明-letter-13812345678", "王小明")
+    'client-letter-phone'
+    """
+    names = (client,) if client else ()
+    return scrub(stem, names, "en").replace("[", "").replace("]", "").replace("/", "_")
+
+
 @dataclass(frozen=True)
 class Proposal:
     """One ask for one debt, priced on the engine: what the lender is asked to agree to."""
@@ -318,4 +329,4 @@ def _suffix(name: str) -> str:
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Proposal", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "write_document"]
+__all__ = ["Document", "Proposal", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "scrub_file_stem", "write_document"]
