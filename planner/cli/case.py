@@ -409,6 +409,7 @@ def register(sub) -> None:
     p.add_argument("--yes", action="store_true")
 
     p = add("report", "the follow-up report (HTML or PDF) / 跟进报告", cmd_report)
+    p.set_defaults(lang="zh")  # the client's report is in Chinese unless told, as the session report is
     p.add_argument("name")
     p.add_argument("--out", required=True, help="report.html or report.pdf")
 

@@ -50,10 +50,11 @@ def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
     >>> scrub("王小明 13812345678 / 010-12345678", ("王小明",), "en")
     '[client] [phone] / [phone]'
     """
-    out = _PHONE.sub(t("letter_phone", lang), str(text))
+    out = str(text)
+    # names first: a name that holds a phone number ("王小明 13812345678") goes as a whole
     for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
         out = out.replace(name.strip(), t("letter_client", lang))
-    return out
+    return _PHONE.sub(t("letter_phone", lang), out)
 
 
 def scrub_file_stem(stem: str, client: str | None) -> str:
