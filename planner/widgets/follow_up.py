@@ -620,4 +620,32 @@ def _contacts_html(log: list[dict], lang: str) -> str:
     return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-__all__ = ["FollowUp", "FollowUpState"]
+def sample_book(debts, budget, *, start: str, lang: str = "zh", today=None):
+    """A throw-away case book (in a new temporary folder) holding one invented case, for
+    notebook 05's sample: three months paid as planned, a fourth 300 short on the first debt,
+    a 24-month interest freeze agreed in writing on the credit cards, and a re-plan.
+    Returns ``(book, reports folder)``, both temporary: the counsellor's own book and
+    reports folder are not touched."""
+    import tempfile
+
+    from ..cases import CaseBook, month_index, month_name
+
+    where = Path(tempfile.mkdtemp(prefix="planner-sample-"))
+    book = CaseBook(where / "sample.sqlite", today=today)
+    case = book.new(t("sample_client", lang), debts, budget, start=start)
+    first = month_index(start)
+    for k in range(3):
+        case = case.pay_planned(month_name(first + k))
+    fourth = month_name(first + 3)
+    paid = case.planned_payments(fourth)
+    short = next((name for name, amount in paid.items() if amount >= 300), None)
+    if short is not None:
+        paid[short] -= 300
+    case = case.pay(fourth, {k: v for k, v in paid.items() if v})
+    if any(d.kind == "card" for d in case.data.debts):
+        case = case.agree("kind:card", "freeze_interest", month_name(first + 4), months=24, confirmed=True)
+        case.replan(reason=t("action_freeze_interest", lang))
+    return book, where / "reports"
+
+
+__all__ = ["FollowUp", "FollowUpState", "sample_book"]
