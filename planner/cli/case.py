@@ -87,7 +87,7 @@ def show_text(status, lang: str) -> str:
     if s.agreements:
         lines.append("")
         headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]
-        rows = [[a.debt, a.action, a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
+        rows = [[a.adjustment.who(lang), _t(f"action_{a.action}", lang), a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
         lines.append(_table(headers, rows, "llll"))
     for debt, counts in s.flagged_contacts.items():  # issue 13: the contact log's flags per lender
         lines.append(f"{debt}: flagged contacts / 可能违规的联系: " + ", ".join(f"{r} {n}" for r, n in counts.items()))

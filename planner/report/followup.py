@@ -122,6 +122,7 @@ def render_followup(report: FollowUp) -> str:
     return env.get_template("followup.html.j2").render(
         r=report, s=report.status, chart=chart, html_lang="zh-CN" if lang == "zh" else "en",
         t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan, ahead=lambda amount: ahead_text(amount, lang),
+        who=lambda adjustment: adjustment.who(lang),
     )
 
 
