@@ -127,11 +127,19 @@ class Status:
         return self.table("en")._repr_html_()
 
 
+#: How the case tables look in a notebook (cells padded, amounts to the right).
+_TABLE_STYLE = (
+    "<style>.planner-table{border-collapse:collapse}.planner-table th,.planner-table td{padding:3px 10px;"
+    "border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}.planner-table th:first-child,"
+    ".planner-table td:first-child{text-align:left}</style>"
+)
+
+
 class Shown:
     """A table for people, already in one language: shown as HTML in a notebook, as text elsewhere."""
 
     def __init__(self, html_text: str, text: str):
-        self._html, self._text = html_text, text
+        self._html, self._text = _TABLE_STYLE + html_text, text
 
     def _repr_html_(self) -> str:
         return self._html
