@@ -19,7 +19,7 @@ def save_case_button(state, *, book=None, description: str | None = None):
     Returns an ipywidgets box with ``.save(name)`` for tests.
     """
     lang = (state() if callable(state) else state).get("lang", "zh")
-    name = W.Text(placeholder=t("ui_case_name", lang), layout=W.Layout(width="14em"))
+    name = W.Text(layout=W.Layout(width="14em"))
     button = W.Button(description=description or t("ui_case_save", lang), icon="save", layout=W.Layout(width="auto"))
     status = W.HTML()
 
@@ -40,8 +40,7 @@ def save_case_button(state, *, book=None, description: str | None = None):
 
     def relabel(lang: str) -> None:
         """The box's texts in ``lang`` (the session's language switch calls this)."""
-        name.placeholder = t("ui_case_name", lang)
-        name.description = t("ui_case_name", lang)
+        name.description = t("ui_case_new_name", lang)
         if description is None:
             button.description = t("ui_case_save", lang)
 

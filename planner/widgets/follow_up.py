@@ -367,9 +367,9 @@ class FollowUp(_Driven):
         """A fresh file in the reports folder for this case (see :func:`planner.report.outputs.document_path`)."""
         from ..report.outputs import document_path
 
-        folder = self.folder_box.value.strip()
-        if not folder:
-            raise PlannerError("请填写报告文件夹 / give the reports folder")
+        from .report_button import reports_folder
+
+        folder = reports_folder(self.folder_box.value)
         if suffix not in _FORMATS:
             raise PlannerError(f"文件格式应为 .html、.pdf 或 .txt：{suffix} / the file type is .html, .pdf or .txt: {suffix}")
         return document_path(folder, self.case.name, what, suffix, anonymise=anonymise)

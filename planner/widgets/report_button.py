@@ -61,6 +61,22 @@ def default_report_folder() -> Path:
     return folder
 
 
+def reports_folder(folder) -> Path:
+    """The folder a widget writes into: a relative one is taken inside :func:`default_report_folder`
+    (not in the notebook's folder), and one inside the project is refused: a client's documents
+    are their data and do not belong in the repository."""
+    chosen = Path(str(folder).strip()).expanduser() if str(folder or "").strip() else default_report_folder()
+    if not chosen.is_absolute():
+        chosen = default_report_folder() / chosen
+    root = _project_root()
+    if root is not None and (_inside(chosen, root)):
+        raise PlannerError(
+            f"不能把客户文件保存在项目文件夹里（{chosen}）：请换一个文件夹，例如 {default_report_folder()} / "
+            f"a client's files are not kept inside the project ({chosen}): choose another folder, e.g. {default_report_folder()}"
+        )
+    return chosen
+
+
 def saved_html(path, lang: str = "zh") -> str:
     """What a widget shows once it wrote a file: the full path and a download link.
 
@@ -127,9 +143,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
             )
             typed = name.value.strip()
             if typed:
-                chosen = Path(typed).expanduser()
-                if not chosen.is_absolute():
-                    chosen = default_report_folder() / chosen
+                chosen = reports_folder(Path(typed).expanduser().parent) / Path(typed).name
                 if chosen.suffix.lower() not in (".html", ".pdf"):
                     raise PlannerError(f"报告文件应以 .html 或 .pdf 结尾：{typed} / the report file should end in .html or .pdf: {typed}")
                 # the name as typed, or the next free one (-2, -3 ...): never over an earlier report
@@ -164,5 +178,6 @@ __all__ = [
     "REPORTS_DIR_ENV",
     "default_report_folder",
     "report_button",
+    "reports_folder",
     "saved_html",
 ]

@@ -103,7 +103,8 @@ def test_contacts_letter_and_complaint_from_the_widget(book, tmp_path):
     written = sorted(folder.iterdir())
     assert len(written) == 1 and written[0].suffix == ".txt"
     text = written[0].read_text(encoding="utf-8")
-    assert shot.name not in text and "sha256" in text.lower()  # anonymised: evidence files renamed, fingerprints kept
+    # anonymised: evidence files renamed, their fingerprints kept in full
+    assert shot.name not in text and w.case.contacts()[0]["evidence"][0]["sha256"] in text
     w.case = w.case.ask(debt, "freeze_interest", "2027-02", months=24)
     w.letter_format.value = ".html"
     w.letter_button.click()
@@ -320,3 +321,22 @@ def test_the_save_as_case_button_speaks_english_in_english(tmp_path):
     texts = [getattr(c, "description", "") + getattr(c, "placeholder", "") for c in _controls(session.save_case)]
     assert "Save as case" in texts[-0:] or any("Save as case" in x for x in texts)
     assert not any("保存为案例" in x or "案例名称" in x for x in texts)
+
+
+def test_nothing_is_written_into_the_project(book, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("PLANNER_REPORTS_DIR", str(tmp_path / "reports"))
+    w = FollowUp(book, "demo", lang="zh")
+    w.add_ask("借呗", "freeze_interest", "2027-01", months=24)
+    w.letter_debt.value = "借呗"
+    before = set((root / "notebooks").iterdir())
+    w.folder_box.value = str(root / "notebooks")  # typed by hand: refused, with the folder to use instead
+    w.letter_button.click()
+    assert "项目" in w.message.value and str(tmp_path / "reports") in w.message.value
+    w.folder_box.value = "clients"  # a relative folder is taken inside the reports folder, not the notebook's
+    w.letter_button.click()
+    (written,) = (tmp_path / "reports" / "clients").iterdir()
+    assert str(written) in w.message.value
+    assert set((root / "notebooks").iterdir()) == before

@@ -132,7 +132,7 @@ def test_an_anonymised_letter_does_not_name_the_client_twice_or_say_a_tool_wrote
             assert "本人【本人】" not in text and "[client], [client]" not in text
             assert "工具" not in text and "debt-planner" not in text and "generated" not in text.lower() and "tool" not in text.lower()
     anon = request_letter(p, lang="zh", client="王小明", anonymise=True).text()
-    assert "【本人】" not in anon and "本人就在贵司的借款" in anon and "王小明" not in anon
+    assert "【本人】" not in anon and "本人就在招商银行信用卡的借款向贵司" in anon and "王小明" not in anon
 
 
 def test_a_case_letter_never_proposes_a_first_instalment_in_a_month_already_past(tmp_path):
