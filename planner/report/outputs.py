@@ -49,10 +49,10 @@ def document_path(folder, client: str | None, what: Sequence[str], suffix: str, 
     suffix = suffix if suffix.startswith(".") else "." + suffix
     day = (on if isinstance(on, str) else (on or date.today()).isoformat())
     who = (client or "").strip()
-    stem = "-".join(_safe(p) for p in (who, *what, day) if p and _safe(p))
-    if anonymise:
-        stem = scrub_file_stem(stem, who)
-    stem = stem or "document"
+    parts = [who, *what, day]
+    if anonymise:  # each part scrubbed before it is made a safe name, so the name is found as typed
+        parts = [scrub_file_stem(str(p), who) for p in parts]
+    stem = "-".join(_safe(p) for p in parts if p and _safe(p)) or "document"
     target = Path(folder).expanduser()
     try:
         target.mkdir(parents=True, exist_ok=True)
