@@ -244,8 +244,6 @@ class FollowUp(_Driven):
             self.open(name)
         except PlannerError as exc:
             self._show_error(exc)
-        except Exception as exc:  # noqa: BLE001 - a callback must not raise into the front end
-            self._show_error(PlannerError(f"{type(exc).__name__}: {exc}"))
 
     def reload(self) -> None:
         """Read the book's case names again (a case saved from the session in another notebook appears)."""
