@@ -1,13 +1,18 @@
 """Following a client month by month in a notebook: the case book as a widget.
 
-:class:`FollowUp` picks (or opens) a case of a :class:`planner.cases.CaseBook`,
-takes this month's payments (pre-filled with the plan's amounts, so an on-plan
-month is one click), a statement balance, an agreement, a re-plan, and shows
-the status and the progress chart. Every control calls the case layer; the
-widget keeps its state in ``widget.state`` and has methods a test calls as a
-person would click (:meth:`FollowUp.set_payment`, :meth:`FollowUp.record_payments`, ...).
+:class:`FollowUp` opens the counsellor's own case book (the one the session's "save as
+case" button writes to) or one it is given, picks a case or makes a new one from a debts
+file, and takes this month's payments (pre-filled with the plan's amounts, so an on-plan
+month is one click), a statement balance, an agreement or an ask with the terms its kind
+needs, a re-plan and a contact; it writes request letters, complaint packs and the
+follow-up report into the reports folder (named by client and date, never over an earlier
+file) and shows the status and the progress chart. Every label, option and status is in
+the chosen language. Every control calls the case layer; the widget keeps its state in
+``widget.state`` and has methods a test calls as a person would click
+(:meth:`FollowUp.set_payment`, :meth:`FollowUp.record_payments`, :meth:`FollowUp.add_ask` ...).
 
-:func:`planner.widgets.case_button.save_case_button` is the counsellor session's "save as case" button.
+:func:`planner.widgets.case_button.save_case_button` is the counsellor session's "save as case" button;
+:func:`sample_book` the throw-away book of notebook 05's sample.
 """
 
 from __future__ import annotations
@@ -568,7 +573,7 @@ class FollowUp(_Driven):
         self._quiet += 1
         try:
             _relabel(self.agree_action, [(t(f"action_{a}", lang), a) for a in _ACTIONS])
-            _relabel(self.terms["line"], [(t("ui_case_line_4xlpr", lang), "4xLPR"), ("24%", "24"), ("36%", "36")])
+            _relabel(self.terms["line"], [(t("ui_case_line_4xlpr", lang) if line == "4xLPR" else f"{line}%", line) for line in _LINES])
             _relabel(self.ask_answer, [(t(f"ui_case_answer_{a}", lang), a) for a in _ANSWERS])
             _relabel(self.contact_channel, [(t(f"channel_{c}", lang), c) for c in CHANNELS])
             _relabel(self.contact_direction, [(t(f"direction_{d}", lang), d) for d in DIRECTIONS])
