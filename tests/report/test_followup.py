@@ -83,3 +83,10 @@ def test_a_client_who_is_behind_reads_behind_in_the_report_and_on_the_command_li
         assert main(["case", "list", "--lang", lang, "--book", str(tmp_path / "book.sqlite")]) == 0
         out = capsys.readouterr().out
         assert words in out and "¥-" not in out
+
+
+def test_the_contact_history_keeps_times_and_headers_whole(case):
+    c = case.add_contact("分期乐", "2027-01-05 22:15", channel="third_party", direction="in", summary="打给我母亲")
+    page = render_followup(build_followup(c, lang="zh", today="2027-06"))
+    assert '<td class="nb">2027-01-05 22:15 +08:00</td>' in page and '<td class="kw">联系第三方</td>' in page
+    assert "white-space: nowrap" in page.split("th {")[1].split("}")[0]
