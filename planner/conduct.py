@@ -124,6 +124,14 @@ class ConductRule:
         text = self.basis_zh if lang == "zh" else self.basis_en
         return text.replace("{n}", str(max_per_day or settings()["max_per_day"]))
 
+    def source_in(self, lang: str = "en") -> str:
+        """The source's name in ``lang`` (the data file writes it ``"中文 / English"``)."""
+        import re
+
+        parts = re.split(r"\s?/\s", self.source, maxsplit=1)
+        zh, en = parts[0], parts[-1]
+        return (zh if lang == "zh" else en).strip()
+
     @property
     def is_check(self) -> bool:
         """A keyword rule: it asks a person to check the record; it is never a finding."""

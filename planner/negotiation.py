@@ -379,17 +379,38 @@ class Adjustment:
 
         def one(sel: str) -> str:
             sel = sel.strip()
-            if sel == "*":
-                return t("chart_all_debts", "zh")
-            if sel == "overdue":
-                return t("chart_overdue_debts", "zh")
             if sel.startswith("kind:") and f"kind_{sel[5:]}" in labels():
                 return t(f"kind_{sel[5:]}", "zh")
+            if sel in ("*", "overdue"):
+                return t("chart_all_debts" if sel == "*" else "chart_overdue_debts", "zh")
             return sel
 
         if isinstance(self.debt, str):
             return " 且 ".join(one(part) for part in self.debt.split("&"))
         return "、".join(self.debt)
+
+    def who(self, lang: str = "en") -> str:
+        """The debts this adjustment names, for people: a debt's name, "全部信用卡" / "all credit cards",
+        "全部债务" / "all debts" (never the selector's code, ``kind:card``).
+
+        >>> freeze_interest("kind:card").who("zh"), freeze_interest("kind:card").who("en"), freeze_interest(["A", "B"]).who("zh")
+        ('全部信用卡', 'all credit cards', 'A、B')
+        """
+        from .i18n import labels, t
+
+        def one(sel: str) -> str:
+            sel = sel.strip()
+            if sel == "*":
+                return t("chart_all_debts", lang)
+            if sel == "overdue":
+                return t("chart_overdue_debts", lang)
+            if sel.startswith("kind:") and f"kind_{sel[5:]}" in labels():
+                return t("ui_case_all_kind", lang, kind=t(f"kind_{sel[5:]}", lang))
+            return sel
+
+        if isinstance(self.debt, str):
+            return (" 且 " if lang == "zh" else " and ").join(one(part) for part in self.debt.split("&"))
+        return ("、" if lang == "zh" else ", ").join(self.debt)
 
     def to_dict(self) -> dict:
         out = {"debt": self.debt if isinstance(self.debt, str) else list(self.debt), "action": self.action}

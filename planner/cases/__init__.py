@@ -6,7 +6,7 @@ the client stands. SQLAlchemy is imported only here, never on the ``planner
 plan`` path.
 """
 
-from .answers import Caseload, CaseloadRow, DebtStatus, Progress, Status
+from .answers import Caseload, CaseloadRow, DebtStatus, Progress, Shown, Status, ahead_text, local_date
 from .book import Case, CaseBook
 from .model import Agreement, CaseData, Replan, parse_amount
 from .months import month_index, month_name
@@ -23,8 +23,11 @@ __all__ = [
     "Progress",
     "Replan",
     "SCHEMA_VERSION",
+    "Shown",
     "Status",
+    "ahead_text",
     "default_location",
+    "local_date",
     "month_index",
     "month_name",
     "parse_amount",

@@ -96,23 +96,91 @@ class Status:
     def __repr__(self) -> str:
         return f"<Status {self.name!r} as of {self.as_of or '-'}: ahead by {format_yuan(self.ahead_by)}, debt-free {self.debt_free or 'never'}>"
 
-    def _repr_html_(self) -> str:
+    def table(self, lang: str = "en") -> Shown:
+        """The status for people in ``lang`` (``"zh"`` or ``"en"``): headers, statuses and
+        "ahead of" / "behind" plan in that language; a notebook shows it as a table."""
         import html
 
+        from ..i18n import t
+
+        e = html.escape
+        never = t("case_never", lang)
+        head = (
+            f"<p><b>{e(self.name)}</b> · {e(t('case_as_of', lang))} {e(self.as_of or '-')} · {e(ahead_text(self.ahead_by, lang))}"
+            + (f" ({e(t('case_months_ahead' if self.months_ahead > 0 else 'case_months_behind', lang))}: {abs(self.months_ahead)})" if self.months_ahead else "")
+            + f" · {e(t('case_debt_free', lang))} {e(self.debt_free or never)} · {e(t('case_planned_debt_free', lang))} {e(self.planned_debt_free or never)}</p>"
+        )
+        cols = ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_unexplained", "case_status")
+        header = "".join(f"<th>{e(t(c, lang))}</th>" for c in cols)
         rows = "".join(
-            f"<tr><td>{html.escape(d.name)}</td><td>{format_yuan(d.planned_balance)}</td><td>{format_yuan(d.actual_balance)}</td>"
-            f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{d.status}</td></tr>"
+            f"<tr><td>{e(d.name)}</td><td>{format_yuan(d.planned_balance)}</td><td>{format_yuan(d.actual_balance)}</td>"
+            f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{e(t('case_status_' + d.status, lang))}</td></tr>"
             for d in self.debts
         )
-        head = (
-            f"<p><b>{html.escape(self.name)}</b> · as of {self.as_of or '-'} · ahead by {format_yuan(self.ahead_by)}"
-            f" ({self.months_ahead if self.months_ahead is not None else '-'} months) · debt-free {self.debt_free or 'never'}"
-            f" (planned {self.planned_debt_free or 'never'})</p>"
+        text = "\n".join(
+            [f"{self.name} · {t('case_as_of', lang)} {self.as_of or '-'} · {ahead_text(self.ahead_by, lang)}"]
+            + [f"{d.name}: {format_yuan(d.actual_balance)} ({t('case_status_' + d.status, lang)})" for d in self.debts]
         )
-        return (
-            head + "<table><thead><tr><th>debt</th><th>planned</th><th>actual</th><th>paid</th><th>unexplained</th><th>status</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-        )
+        return Shown(f"{head}<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>", text)
+
+    def _repr_html_(self) -> str:
+        return self.table("en")._repr_html_()
+
+
+#: How the case tables look in a notebook (cells padded, amounts to the right).
+_TABLE_STYLE = (
+    "<style>.planner-table{border-collapse:collapse}.planner-table th,.planner-table td{padding:3px 10px;"
+    "border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}.planner-table th:first-child,"
+    ".planner-table td:first-child{text-align:left}</style>"
+)
+
+
+class Shown:
+    """A table for people, already in one language: shown as HTML in a notebook, as text elsewhere."""
+
+    def __init__(self, html_text: str, text: str):
+        self._html, self._text = _TABLE_STYLE + html_text, text
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def ahead_text(amount: Decimal, lang: str = "en") -> str:
+    """Where a client stands against the plan, in words: ahead by or behind by a positive amount.
+
+    >>> ahead_text(Decimal("-300"), "en"), ahead_text(Decimal("-300"), "zh"), ahead_text(Decimal("12.5"), "zh")
+    ('Behind plan by ¥300.00', '落后计划 ¥300.00', '领先计划 ¥12.50')
+    """
+    from ..i18n import t
+
+    key = "case_behind_by" if amount < 0 else "case_ahead_by"
+    return f"{t(key, lang)} {format_yuan(abs(amount))}"
+
+
+def local_date(stamp: str | None, tz=None) -> str:
+    """A stored UTC time stamp (``2026-12-06T02:30:11Z``) as the date where the borrower lives
+    (the conduct data's time zone unless ``tz``), ``YYYY-MM-DD``; ``""`` when there is none.
+
+    >>> local_date("2026-12-05T17:30:00Z"), local_date(None)
+    ('2026-12-06', '')
+    """
+    if not stamp:
+        return ""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ..conduct import settings
+
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp[:10]
+    if when.tzinfo is None:
+        return when.date().isoformat()
+    return when.astimezone(ZoneInfo(str(tz or settings()["timezone"]))).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -169,19 +237,29 @@ class Caseload:
     def __repr__(self):
         return f"<Caseload of {len(self.rows)} cases>"
 
-    def _repr_html_(self) -> str:
+    def table(self, lang: str = "en") -> Shown:
+        """Every case at a glance in ``lang``: headers, "behind" shown as such, the last update as a local date."""
         import html
 
+        from ..i18n import t
+
+        e = html.escape
+        cols = ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_vs_plan", "case_debt_free", "case_unconfirmed",
+                "case_list_get_in_writing", "case_last_update")
+        header = "".join(f"<th>{e(t(c, lang))}</th>" for c in cols)
         body = "".join(
-            f"<tr><td>{html.escape(r.client)}</td><td>{format_yuan(r.owed_at_start)}</td><td>{format_yuan(r.owed_now)}</td>"
-            f"<td>{r.percent_paid}%</td><td>{format_yuan(r.ahead_by)}</td><td>{r.debt_free or 'never'}</td><td>{r.unconfirmed}</td>"
-            f"<td>{html.escape(r.last_update or '')}</td></tr>"
+            f"<tr><td>{e(r.client)}</td><td>{format_yuan(r.owed_at_start)}</td><td>{format_yuan(r.owed_now)}</td>"
+            f"<td>{r.percent_paid}%</td><td>{e(ahead_text(r.ahead_by, lang))}</td><td>{e(r.debt_free or t('case_never', lang))}</td><td>{r.unconfirmed}</td>"
+            f"<td>{r.get_in_writing}</td><td>{e(local_date(r.last_update))}</td></tr>"
             for r in self.rows
         )
-        return (
-            "<table><thead><tr><th>client</th><th>owed at start</th><th>owed now</th><th>paid</th><th>ahead by</th>"
-            f"<th>debt-free</th><th>unconfirmed</th><th>last update</th></tr></thead><tbody>{body}</tbody></table>"
-        )
+        if not self.rows:
+            return Shown(f"<p>{e(t('case_book_empty', lang))}</p>", t("case_book_empty", lang))
+        text = "\n".join(f"{r.client}: {format_yuan(r.owed_now)} · {ahead_text(r.ahead_by, lang)}" for r in self.rows)
+        return Shown(f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>", text)
+
+    def _repr_html_(self) -> str:
+        return self.table("en")._repr_html_()
 
 
 # ---------------------------------------------------------------------------
@@ -396,7 +474,10 @@ __all__ = [
     "CaseloadRow",
     "DebtStatus",
     "Progress",
+    "Shown",
     "Status",
+    "ahead_text",
+    "local_date",
     "plan_in_force",
     "progress_of",
     "replan_inputs",

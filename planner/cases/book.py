@@ -96,6 +96,11 @@ class CaseBook:
         self._evidence_dir = evidence_dir
 
     @property
+    def today(self) -> str:
+        """The book's current month, ``YYYY-MM`` (the real one unless ``today`` was given)."""
+        return month_name(self._today)
+
+    @property
     def evidence_folder(self) -> Path | None:
         """Where evidence files are kept: ``evidence_dir`` when given; beside an SQLite book,
         ``<book>.evidence/``; for PostgreSQL ``$PLANNER_EVIDENCE_DIR`` (None: not set)."""

@@ -56,10 +56,10 @@ def cmd_list(args) -> int:
         _emit(load.to_list())
         return 0
     lang = args.lang
-    headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_ahead_by", "case_debt_free",
+    headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_vs_plan", "case_debt_free",
                                      "case_unconfirmed", "case_list_get_in_writing", "case_list_flagged", "case_last_update")]
     rows = [
-        [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", format_yuan(r.ahead_by), r.debt_free or _t("case_never", lang),
+        [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", ahead_text(r.ahead_by, lang), r.debt_free or _t("case_never", lang),
          str(r.unconfirmed), str(r.get_in_writing), ", ".join(f"{k} {v}" for k, v in r.flagged_by_lender.items()) or "-", (r.last_update or "")[:10]]
         for r in load
     ]
@@ -72,7 +72,7 @@ def show_text(status, lang: str) -> str:
     s = status
     lines = [
         f"{_t('case_client', lang)}: {s.name}   {_t('case_start', lang)}: {s.start}   {_t('case_as_of', lang)}: {s.as_of or '-'}",
-        f"{_t('case_ahead_by', lang)}: {format_yuan(s.ahead_by)}   {_t('case_months_ahead', lang)}: {s.months_ahead if s.months_ahead is not None else '-'}",
+        f"{ahead_text(s.ahead_by, lang)}   {_t('case_months_ahead', lang)}: {s.months_ahead if s.months_ahead is not None else '-'}",
         f"{_t('case_debt_free', lang)}: {s.debt_free or _t('case_never', lang)}   {_t('case_planned_debt_free', lang)}: {s.planned_debt_free or _t('case_never', lang)}",
         f"{_t('case_paid_to_date', lang)}: {format_yuan(s.paid_to_date)}   {_t('case_interest_to_date', lang)}: {format_yuan(s.interest_to_date)}   "
         f"{_t('case_saved_vs_minimums', lang)}: {format_yuan(s.saved_vs_minimums)}",
@@ -87,7 +87,7 @@ def show_text(status, lang: str) -> str:
     if s.agreements:
         lines.append("")
         headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]
-        rows = [[a.debt, a.action, a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
+        rows = [[a.adjustment.who(lang), _t(f"action_{a.action}", lang), a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
         lines.append(_table(headers, rows, "llll"))
     for debt, counts in s.flagged_contacts.items():  # issue 13: the contact log's flags per lender
         lines.append(f"{debt}: flagged contacts / 可能违规的联系: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
@@ -127,6 +127,13 @@ def cmd_balance(args) -> int:
         book.balance(args.name, args.month, args.debt, args.balance)
         print(_t("case_recorded", args.lang))
     return 0
+
+
+def ahead_text(amount, lang: str) -> str:
+    """"Ahead of plan by" or "behind plan by" a positive amount (see :func:`planner.cases.ahead_text`)."""
+    from ..cases import ahead_text as words
+
+    return words(amount, lang)
 
 
 def _selector(text: str):
@@ -199,9 +206,9 @@ def _out_path(args, client: str):
     if suffix not in (".html", ".pdf", ".txt"):
         raise PlannerError(f"--out 应以 .html、.pdf 或 .txt 结尾：{args.out} / --out must end in .html, .pdf or .txt: {args.out}")
     if getattr(args, "anonymise", False):
-        from ..report.letters import scrub
+        from ..report.letters import scrub_file_stem
 
-        stem = scrub(out.stem, (client,), "en").replace("[", "").replace("]", "").replace("/", "_") or "letter"
+        stem = scrub_file_stem(out.stem, client) or "letter"
         out = out.with_name(stem + out.suffix)
     return out, suffix
 
@@ -402,6 +409,7 @@ def register(sub) -> None:
     p.add_argument("--yes", action="store_true")
 
     p = add("report", "the follow-up report (HTML or PDF) / 跟进报告", cmd_report)
+    p.set_defaults(lang="zh")  # the client's report is in Chinese unless told, as the session report is
     p.add_argument("name")
     p.add_argument("--out", required=True, help="report.html or report.pdf")
 

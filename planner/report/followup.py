@@ -34,9 +34,16 @@ class FollowUp:
     contacts: tuple[tuple[str, str, str, str, str, str, str], ...] = ()  # when, debt, channel, who, summary, evidence, flags
 
 
-def build_followup(case, *, lang: str = "zh") -> FollowUp:
-    """The report's content from a case (nothing is written)."""
+def build_followup(case, *, lang: str = "zh", anonymise: bool = False, today=None) -> FollowUp:
+    """The report's content from a case (nothing is written).
+
+    ``anonymise`` leaves out the client's name and phone numbers (as the letters do);
+    ``today`` (a date or ``"2027-06"``, default the real date) is where "the next three
+    months" start when the latest recorded month lies further back.
+    """
     from ..cases import month_index, month_name
+    from ..cases.months import this_month
+    from .letters import scrub
 
     if lang not in ("en", "zh"):
         raise PlannerError(f"语言只能是 zh 或 en / the language must be zh or en: {lang!r}")
@@ -52,7 +59,7 @@ def build_followup(case, *, lang: str = "zh") -> FollowUp:
         changes.append(t("followup_paid", lang, n=len(months), first=months[0], last=months[-1], amount=format_yuan(Decimal(total) / 100)))
     for a in data.agreements:
         if last is None or a.created_at > last.made_at:
-            changes.append(t("followup_agreed", lang, debt=a.debt, action=t(f"action_{a.action}", lang), when=a.from_month,
+            changes.append(t("followup_agreed", lang, debt=a.adjustment.who(lang), action=t(f"action_{a.action}", lang), when=a.from_month,
                              writing=t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)))
     for d in status.debts:
         if d.unexplained_charges:
@@ -66,13 +73,15 @@ def build_followup(case, *, lang: str = "zh") -> FollowUp:
         changes.append(t("followup_flagged", lang, debt=debt, n=n, rules="、".join(rules()[r].label(lang) for r in counts) if lang == "zh"
                          else "; ".join(rules()[r].label(lang) for r in counts)))
     for a in status.get_in_writing:
-        changes.append(t("followup_get_in_writing", lang, debt=a.adjustment.debt if isinstance(a.adjustment.debt, str) else "、".join(a.adjustment.debt),
+        changes.append(t("followup_get_in_writing", lang, debt=a.adjustment.who(lang),
                          action=t(f"action_{a.action}", lang)))
     if last is not None:
         changes.append(t("followup_replanned", lang, start=last.start, reason=last.reason or "-"))
     plan = status.plan
     first = month_index(plan.calendar_month(1))
-    after = month_index(status.as_of) + 1 if status.as_of else first
+    now = this_month() if today is None else month_index(today, "today")
+    # from the month after the latest recorded one, but never a month already past
+    after = max(month_index(status.as_of) + 1 if status.as_of else first, now)
     upcoming = []
     for k in range(3):
         m = after + k - first + 1
@@ -88,13 +97,20 @@ def build_followup(case, *, lang: str = "zh") -> FollowUp:
          ("、" if lang == "zh" else "; ").join(rules()[r].label(lang) for r in c["flags"]) or "-")
         for c in case.contacts()
     )
-    return FollowUp(lang, data.name, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress(), contacts)
+    client = data.name
+    if anonymise:
+        clean = lambda text: scrub(text, (data.name,), lang)  # noqa: E731
+        client = t("letter_client", lang)
+        changes = [clean(c) for c in changes]
+        contacts = tuple((w, d, ch, clean(who), clean(summary), ev, fl) for w, d, ch, who, summary, ev, fl in contacts)
+    return FollowUp(lang, client, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress(), contacts)
 
 
 def render_followup(report: FollowUp) -> str:
     """One self-contained HTML document."""
     import jinja2
 
+    from ..cases import ahead_text
     from ..charts.progress import progress_chart
     from .render import _png
 
@@ -105,11 +121,12 @@ def render_followup(report: FollowUp) -> str:
     chart = _png(lambda ax: progress_chart(report.progress, ax, lang=lang), (6.8, 3.2))
     return env.get_template("followup.html.j2").render(
         r=report, s=report.status, chart=chart, html_lang="zh-CN" if lang == "zh" else "en",
-        t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan,
+        t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan, ahead=lambda amount: ahead_text(amount, lang),
+        who=lambda adjustment: adjustment.who(lang),
     )
 
 
-def write_followup(case, path, *, lang: str = "zh", inputs=()) -> Path:
+def write_followup(case, path, *, lang: str = "zh", inputs=(), anonymise: bool = False, today=None) -> Path:
     """Write the follow-up report of ``case`` to ``path`` (``.html`` or ``.pdf``), atomically."""
     from ..io import atomic_write_bytes, refuse_inputs
     from .render import render_pdf
@@ -118,7 +135,9 @@ def write_followup(case, path, *, lang: str = "zh", inputs=()) -> Path:
     refuse_inputs(target, inputs)
     if target.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
-    document = render_followup(build_followup(case, lang=lang))
+    if today is None and hasattr(case, "book"):
+        today = case.book.today  # the book's month (a test's or the real one)
+    document = render_followup(build_followup(case, lang=lang, anonymise=anonymise, today=today))
     data = render_pdf(document) if target.suffix.lower() == ".pdf" else document.encode("utf-8")
     return atomic_write_bytes(target, data, inputs=inputs)
 

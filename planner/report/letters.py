@@ -50,10 +50,22 @@ def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
     >>> scrub("王小明 13812345678 / 010-12345678", ("王小明",), "en")
     '[client] [phone] / [phone]'
     """
-    out = _PHONE.sub(t("letter_phone", lang), str(text))
+    out = str(text)
+    # names first: a name that holds a phone number ("王小明 13812345678") goes as a whole
     for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
         out = out.replace(name.strip(), t("letter_client", lang))
-    return out
+    return _PHONE.sub(t("letter_phone", lang), out)
+
+
+def scrub_file_stem(stem: str, client: str | None) -> str:
+    """A file name's stem without the client's name or phone numbers (as :func:`scrub` does,
+    with the English placeholder and no brackets or slashes, so it stays a plain name).
+
+    >>> scrub_file_stem("王小明-letter-13812345678", "王小明")
+    'client-letter-phone'
+    """
+    names = (client,) if client else ()
+    return scrub(stem, names, "en").replace("[", "").replace("]", "").replace("/", "_")
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,18 @@ def proposal(debt: Debt, adjustment: Adjustment, start: str) -> Proposal:
     return Proposal(debt, adjustment, adjusted, p)
 
 
+class NoBreak(str):
+    """A table cell that never wraps inside (a time such as ``2027-01-05 22:15 +08:00``)."""
+
+
+class KeepWords(str):
+    """A table cell that wraps only between words (a Chinese word such as 联系第三方 stays whole)."""
+
+
+class Fingerprint(str):
+    """A table cell holding a long fingerprint: small type, wrapped anywhere."""
+
+
 @dataclass(frozen=True)
 class Document:
     """A letter or a complaint pack: a title and blocks of (heading, paragraphs or table rows)."""
@@ -149,7 +173,7 @@ class Document:
             if rows:
                 head, body = rows[0], rows[1:]
                 parts.append("<table><thead><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in head) + "</tr></thead><tbody>"
-                             + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in body)
+                             + "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in body)
                              + "</tbody></table>")
             parts += [f"<p>{e(str(i))}</p>" for i in items if not isinstance(i, tuple)]
         return (
@@ -161,9 +185,36 @@ class Document:
             "font-size:10.5pt;line-height:1.55;max-width:170mm;margin:0 auto;color:#1a1a1a}"
             "h1{font-size:16pt;color:#0072B2}h2{font-size:11pt;border-bottom:1px solid #0072B2;margin-top:6mm}"
             "table{border-collapse:collapse;width:100%;font-size:9pt}th,td{border-bottom:1px solid #d0d4d9;padding:1mm 1.5mm;"
-            "text-align:left;vertical-align:top;word-break:break-all}th{background:#f3f6f9}.foot{color:#5f6368;font-size:8.5pt;margin-top:8mm}"
+            "text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#f3f6f9;white-space:nowrap;word-break:keep-all}"
+            "h2{break-after:avoid}tr{break-inside:avoid}"
+            ".nb{white-space:nowrap}.kw{word-break:keep-all}.fp{font-size:7pt;word-break:break-all;font-family:'DejaVu Sans Mono',monospace}"
+            ".note{font-size:9pt;color:#3c4043}.foot{color:#5f6368;font-size:8.5pt;margin-top:8mm}"
             f"</style></head><body><h1>{e(self.title)}</h1>{''.join(parts)}<p class=\"foot\">{e(self.footer)}</p></body></html>"
         )
+
+
+def _cell(value) -> str:
+    text = html.escape(str(value))
+    if isinstance(value, NoBreak):
+        return f"<td class=\"nb\">{text}</td>"
+    if isinstance(value, Fingerprint):
+        return f"<td class=\"fp\">{text}</td>"
+    if isinstance(value, KeepWords):
+        return f"<td class=\"kw\">{text}</td>"
+    return f"<td>{text}</td>"
+
+
+def local_time(when, zone) -> str:
+    """A contact's time where the borrower lives, with its UTC offset written out (CST is ambiguous).
+
+    >>> from datetime import datetime, timezone
+    >>> from zoneinfo import ZoneInfo
+    >>> local_time(datetime(2026, 7, 5, 14, 15, tzinfo=timezone.utc), ZoneInfo("Asia/Shanghai"))
+    '2026-07-05 22:15 +08:00'
+    """
+    at = when.astimezone(zone)
+    offset = at.strftime("%z")
+    return f"{at:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
 
 
 def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None = None, hardship: str = "",
@@ -176,13 +227,18 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
     the proposal with the engine's numbers, the reference lines the rate
     crosses (with the caution), and asks for the agreement in writing.
     """
+    made = made_on or date.today()
+    this_month = f"{made.year:04d}-{made.month:02d}"
+    if proposal_.first_month is not None and proposal_.first_month < this_month:
+        # never a first instalment in a month already past: priced again from this month
+        proposal_ = proposal(proposal_.debt, proposal_.adjustment, this_month)
     d = proposal_.debt
     names = (client,) if client else ()
     clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
     who = t("letter_client", lang) if anonymise or not client else client
     blocks: list[tuple[str, tuple]] = []
-    blocks.append(("", (clean(t("letter_greeting", lang, lender=d.name)),
-                        clean(t("letter_intro", lang, who=who, lender=d.name)))))
+    intro = t("letter_intro_anonymous", lang, lender=d.name) if anonymise or not client else t("letter_intro", lang, who=who, lender=d.name)
+    blocks.append(("", (clean(t("letter_greeting", lang, lender=d.name)), clean(intro))))
     debt_rows = [(t("balance", lang), format_yuan(d.balance)), (t("apr", lang), f"{d.apr:.2f}")]
     if d.is_overdue and d.penalty_apr is not None and d.penalty_apr != d.apr:
         debt_rows.append((t("letter_penalty_apr", lang), f"{d.penalty_apr:.2f}"))
@@ -205,8 +261,9 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
     if crossed:
         blocks.append((t("letter_lines_heading", lang), tuple(f"{x.label(lang)}: {x.basis(lang)}" for x in crossed) + (disclaimer(lang),)))
     blocks.append((t("letter_writing_heading", lang), (t("letter_writing", lang),)))
-    today = (made_on or date.today()).isoformat()
-    blocks.append(("", (clean(t("letter_sign", lang, who=who, date=today)),)))
+    today = made.isoformat()
+    sign = t("letter_sign_anonymous", lang, date=today) if anonymise or not client else t("letter_sign", lang, who=who, date=today)
+    blocks.append(("", (clean(sign),)))
     return Document(lang, t("letter_title", lang), tuple(blocks), t("letter_footer", lang))
 
 
@@ -227,21 +284,33 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     local = ZoneInfo(str(zone)) if not isinstance(zone, ZoneInfo) else zone
     flagged = sorted(((c, f) for c, f in zip(chosen, flags) if f), key=lambda cf: cf[0].at)
     table: list = [tuple(t(k, lang) for k in ("letter_when", "letter_channel", "letter_who", "letter_summary", "letter_evidence", "letter_rules"))]
+    hashes: list = [(t("complaint_file", lang), t("complaint_size", lang), "SHA-256")]
     for k, (c, f) in enumerate(flagged, start=1):
-        files = "; ".join(f"{(f'evidence-{k}-{j}' + _suffix(e.file)) if anonymise else e.file} sha256:{e.sha256} ({e.size} B)"
-                          for j, e in enumerate(c.evidence, start=1))
-        table.append((c.at.astimezone(local).strftime("%Y-%m-%d %H:%M %Z"), t(f"channel_{c.channel}", lang), clean(c.who),
+        named = [((f"evidence-{k}-{j}" + _suffix(e.file)) if anonymise else clean(e.file), e) for j, e in enumerate(c.evidence, start=1)]
+        # the table names each file with a short fingerprint; the full one is in the list below
+        files = "; ".join(f"{name} ({e.sha256[:12]}…)" for name, e in named)
+        hashes += [(name, str(e.size), Fingerprint(e.sha256)) for name, e in named]
+        table.append((NoBreak(local_time(c.at, local)), KeepWords(t(f"channel_{c.channel}", lang)), clean(c.who),
                       clean(c.summary), files or "-", "、".join(rules()[r].label(lang) for r in f) if lang == "zh"
                       else "; ".join(rules()[r].label(lang) for r in f)))
     used = sorted({r for _, f in flagged for r in f}, key=list(rules()).index)
+    sep = "：" if lang == "zh" else ": "
+    cited = [f"{rules()[r].label(lang)}{sep}{rules()[r].basis(lang, max_per_day)}"
+             + (f"（{rules()[r].source_in(lang)}）" if lang == "zh" else f" ({rules()[r].source_in(lang)})") for r in used]
+    reported = [r for r in used if rules()[r].certainty != "primary"]
+    if reported and len(reported) == len(used):
+        cited.append(t("complaint_sources_all_reported", lang))
+    elif reported:
+        cited.append(t("complaint_sources_some_reported", lang, rules=("、" if lang == "zh" else "; ").join(rules()[r].label(lang) for r in reported)))
     blocks: list[tuple[str, tuple]] = [
         ("", (clean(t("complaint_intro", lang, lender=lender, n=len(flagged), total=len(chosen))),)),
         (t("complaint_timeline_heading", lang), tuple(table) if flagged else (t("complaint_none", lang),)),
-        (t("complaint_rules_heading", lang), tuple(f"{rules()[r].label(lang)}: {rules()[r].basis(lang, max_per_day)} "
-                                                     f"[{rules()[r].source}; {t('certainty_' + rules()[r].certainty, lang)}]" for r in used)),
+        (t("complaint_rules_heading", lang), tuple(cited)),
         (t("complaint_outcome_heading", lang), (clean(outcome.strip()) or t("complaint_outcome_default", lang),)),
         (t("complaint_where_heading", lang), tuple(c["zh" if lang == "zh" else "en"] for c in complaint_channels(used))),
     ]
+    if len(hashes) > 1:
+        blocks.append((t("complaint_hashes_heading", lang), tuple(hashes)))
     return Document(lang, t("complaint_title", lang, lender=lender), tuple(blocks), conduct_disclaimer(lang))
 
 
@@ -293,7 +362,12 @@ def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = Fal
     else:
         balance = next(d.actual_balance for d in case.status().debts if d.name == debt_name)
     latest = debt.with_(balance=balance)
-    prop = proposal(latest, ask.adjustment, ask.from_month)
+    from ..cases import month_index
+
+    today = getattr(getattr(case, "book", None), "today", None)
+    # the first instalment: the ask's month, or this month when that one is already past
+    first = today if today is not None and month_index(ask.from_month) < month_index(today) else ask.from_month
+    prop = proposal(latest, ask.adjustment, first)
     return request_letter(prop, lang=lang, client=data.name, anonymise=anonymise, hardship=hardship or "",
                           income=income, essentials=essentials), prop
 
@@ -318,4 +392,4 @@ def _suffix(name: str) -> str:
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Proposal", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "write_document"]
+__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "scrub_file_stem", "write_document"]

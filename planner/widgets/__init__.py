@@ -19,7 +19,7 @@ from .explorers import (
     swatch,
 )
 from .case_button import save_case_button
-from .follow_up import FollowUp
+from .follow_up import FollowUp, sample_book
 from .report_button import default_report_folder, report_button
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "png_bytes",
     "rate_cells",
     "report_button",
+    "sample_book",
     "default_report_folder",
     "save_case_button",
     "swatch",

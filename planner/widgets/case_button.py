@@ -19,7 +19,7 @@ def save_case_button(state, *, book=None, description: str | None = None):
     Returns an ipywidgets box with ``.save(name)`` for tests.
     """
     lang = (state() if callable(state) else state).get("lang", "zh")
-    name = W.Text(placeholder=t("ui_case_name", lang), layout=W.Layout(width="14em"))
+    name = W.Text(layout=W.Layout(width="14em"))
     button = W.Button(description=description or t("ui_case_save", lang), icon="save", layout=W.Layout(width="auto"))
     status = W.HTML()
 
@@ -38,10 +38,20 @@ def save_case_button(state, *, book=None, description: str | None = None):
         except PlannerError as exc:
             status.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
 
+    def relabel(lang: str) -> None:
+        """The box's texts in ``lang`` (the session's language switch calls this)."""
+        name.description = t("ui_case_new_name", lang)
+        if description is None:
+            button.description = t("ui_case_save", lang)
+
     button.on_click(click)
-    box = W.HBox([name, button, status])
+    name.style = {"description_width": "initial"}
+    name.layout.width = "22em"
+    relabel(lang)
+    box = W.HBox([name, button, status], layout=W.Layout(flex_flow="row wrap", align_items="center"))
     box.save = save
     box.name_box = name
+    box.relabel = relabel
     return box
 
 

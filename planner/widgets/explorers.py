@@ -1096,6 +1096,7 @@ class CounsellorSession(_Driven):
     def refresh(self) -> None:
         lang = self.state.lang
         self.report.relabel(lang)  # the report button speaks the session's language
+        self.save_case.relabel(lang)  # and so does "save as case"
         self.intro.value = f"<h2 style='margin:4px 0'>{html.escape(t('ui_session_title', lang))}</h2>"
         for k, cell in enumerate(self.headings, start=1):
             cell.value = f"<h3 style='margin:14px 0 4px'>{k}. {html.escape(t(f'ui_step{k}', lang))}</h3>"

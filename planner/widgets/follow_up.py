@@ -1,31 +1,73 @@
 """Following a client month by month in a notebook: the case book as a widget.
 
-:class:`FollowUp` picks (or opens) a case of a :class:`planner.cases.CaseBook`,
-takes this month's payments (pre-filled with the plan's amounts, so an on-plan
-month is one click), a statement balance, an agreement, a re-plan, and shows
-the status and the progress chart. Every control calls the case layer; the
-widget keeps its state in ``widget.state`` and has methods a test calls as a
-person would click (:meth:`FollowUp.set_payment`, :meth:`FollowUp.record_payments`, ...).
+:class:`FollowUp` opens the counsellor's own case book (the one the session's "save as
+case" button writes to) or one it is given, picks a case or makes a new one from a debts
+file, and takes this month's payments (pre-filled with the plan's amounts, so an on-plan
+month is one click), a statement balance, an agreement or an ask with the terms its kind
+needs, a re-plan and a contact; it writes request letters, complaint packs and the
+follow-up report into the reports folder (named by client and date, never over an earlier
+file) and shows the status and the progress chart. Every label, option and status is in
+the chosen language. Every control calls the case layer; the widget keeps its state in
+``widget.state`` and has methods a test calls as a person would click
+(:meth:`FollowUp.set_payment`, :meth:`FollowUp.record_payments`, :meth:`FollowUp.add_ask` ...).
 
-:func:`planner.widgets.case_button.save_case_button` is the counsellor session's "save as case" button.
+:func:`planner.widgets.case_button.save_case_button` is the counsellor session's "save as case" button;
+:func:`sample_book` the throw-away book of notebook 05's sample.
 """
 
 from __future__ import annotations
 
 import html
 from decimal import Decimal
+from pathlib import Path
 
 import ipywidgets as W
 import traitlets
 
 from ..errors import PlannerError
-from ..i18n import t
+from ..i18n import t, t_or
 from ..money import format_yuan
 from .canvas import Canvas
 from .explorers import _Driven, _message_axes
 
 LANG_OPTIONS = (("中文", "zh"), ("English", "en"))
 _ACTIONS = ("freeze_interest", "extend_term", "reduce_rate", "cap_rate", "waive_fees", "settle", "defer")
+_ANSWERS = ("pending", "accepted", "refused", "counter")
+_FORMATS = (".html", ".pdf", ".txt")
+#: The terms each kind of agreement needs (the fields shown for it).
+_TERMS = {
+    "freeze_interest": ("months", "include_accrued"),
+    "extend_term": ("months",),
+    "reduce_rate": ("apr", "rate_fraction"),
+    "cap_rate": ("line",),
+    "waive_fees": (),
+    "settle": ("settle_fraction", "settle_amount", "settle_month"),
+    "defer": ("months", "defer_start", "accrue"),
+}
+_LINES = ("4xLPR", "24", "36")
+_WIDE = {"description_width": "initial"}
+
+
+def _row(*children) -> W.HBox:
+    """A row that wraps instead of running past the output area (968 px in JupyterLab and Voila)."""
+    return W.HBox(list(children), layout=W.Layout(flex_flow="row wrap", align_items="center", width="100%"))
+
+
+def _text(width: str = "18em", **kwargs) -> W.Text:
+    return W.Text(layout=W.Layout(width=width), style=_WIDE, **kwargs)
+
+
+def _button(icon: str, **kwargs) -> W.Button:
+    return W.Button(icon=icon, layout=W.Layout(width="auto", min_width="8em"), **kwargs)
+
+
+def _relabel(dropdown: W.Dropdown, pairs) -> None:
+    """New (label, value) options keeping the chosen value when it is still offered."""
+    keep = dropdown.value
+    pairs = tuple(pairs)
+    dropdown.options = pairs
+    values = [v for _, v in pairs]
+    dropdown.value = keep if keep in values else (values[0] if values else None)
 
 
 class FollowUpState(traitlets.HasTraits):
@@ -35,100 +77,228 @@ class FollowUpState(traitlets.HasTraits):
 
 
 class FollowUp(_Driven):
-    """A case of ``book`` (a :class:`~planner.cases.CaseBook` or its location) month by month."""
+    """A case of ``book`` month by month.
 
-    def __init__(self, book, name: str | None = None, *, lang: str = "zh", today=None):
+    ``book`` is a :class:`~planner.cases.CaseBook` or its location; ``None`` (the default)
+    opens the counsellor's own book, the one the session's "save as case" button writes to
+    (``$PLANNER_CASEBOOK``, else the user data folder). ``folder``: where letters, complaint
+    packs and reports are written (default :func:`~planner.widgets.default_report_folder`,
+    never inside the project); each file is named by client, document and date and never
+    replaces an earlier one.
+    """
+
+    def __init__(self, book=None, name: str | None = None, *, lang: str = "zh", today=None, folder=None):
         from ..cases import CaseBook
+        from ..conduct import CHANNELS, DIRECTIONS
+        from .report_button import default_report_folder
 
         self._init_batch()
         self.book = book if isinstance(book, CaseBook) else CaseBook(book, today=today)
         self.state = FollowUpState(lang=lang)
         self.case = None
+        self._quiet = 0
         self.message = W.HTML()
-        self.picker = W.Dropdown(options=self.book.names(), value=None, layout=W.Layout(width="20em"))
-        self.month_box = W.Text(layout=W.Layout(width="8em"))
+        self.book_line = W.HTML()
+        # the book: pick a case, reload the list, or open a new case from a debts file
+        self.picker = W.Dropdown(options=self.book.names(), value=None, layout=W.Layout(width="22em"), style=_WIDE)
+        self.reload_button = _button("refresh")
+        self.new_name = _text("20em")
+        self.new_debts = _text("24em", placeholder="debts.csv / .xlsx")
+        self.new_budget = _text("16em")
+        self.new_start = _text("20em", placeholder="2027-01")
+        self.new_button = _button("plus", button_style="primary")
+        # this month's payments and a statement balance
+        self.month_box = _text("14em")
         self.amounts = W.VBox()
         self._amount_boxes: dict[str, W.Text] = {}
-        self.pay_button = W.Button(button_style="primary", icon="check")
-        self.statement_debt = W.Dropdown(layout=W.Layout(width="14em"))
-        self.statement_balance = W.Text(layout=W.Layout(width="10em"))
-        self.statement_button = W.Button(icon="file-text")
-        self.agree_debt = W.Text(layout=W.Layout(width="14em"))
-        self.agree_action = W.Dropdown(options=_ACTIONS, value="freeze_interest", layout=W.Layout(width="12em"))
-        self.agree_months = W.IntText(value=24, layout=W.Layout(width="6em"))
-        self.agree_from = W.Text(layout=W.Layout(width="8em"))
-        self.agree_confirmed = W.Checkbox(value=False, indent=False)
-        self.agree_button = W.Button(icon="handshake-o")
-        self.replan_reason = W.Text(layout=W.Layout(width="20em"))
-        self.replan_button = W.Button(icon="refresh")
+        self.pay_button = _button("check", button_style="primary")
+        self.statement_debt = W.Dropdown(layout=W.Layout(width="18em"), style=_WIDE)
+        self.statement_balance = _text("18em")
+        self.statement_button = _button("file-text")
+        # an agreement or an ask: which debts, what, the terms that kind needs, from when
+        self.agree_debt = W.Dropdown(layout=W.Layout(width="20em"), style=_WIDE)
+        self.agree_action = W.Dropdown(options=[(a, a) for a in _ACTIONS], value="freeze_interest", layout=W.Layout(width="18em"), style=_WIDE)
+        self.agree_from = _text("20em", placeholder="2027-01")
+        self.terms = {
+            "months": W.IntText(value=24, layout=W.Layout(width="11em"), style=_WIDE),
+            "include_accrued": W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto")),
+            "apr": _text("13em", placeholder="18"),
+            "rate_fraction": _text("16em", placeholder="0.3"),
+            "line": W.Dropdown(layout=W.Layout(width="13em"), style=_WIDE),
+            "settle_fraction": _text("18em", placeholder="0.6"),
+            "settle_amount": _text("14em", placeholder="5000"),
+            "settle_month": W.IntText(value=1, layout=W.Layout(width="16em"), style=_WIDE),
+            "defer_start": W.IntText(value=1, layout=W.Layout(width="17em"), style=_WIDE),
+            "accrue": W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto")),
+        }
+        self.no_terms = W.HTML()
+        self.terms_box = _row(*self.terms.values(), self.no_terms)
+        self.agree_confirmed = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"))
+        self.ask_answer = W.Dropdown(layout=W.Layout(width="16em"), style=_WIDE)
+        self.ask_counter = _text("26em")
+        self.agree_button = _button("handshake-o", button_style="primary")
+        self.ask_button = _button("question")
+        self.agree_months = self.terms["months"]  # the months box (kept under its old name)
+        self.replan_budget = _text("20em")
+        self.replan_reason = _text("30em")
+        self.replan_button = _button("refresh")
         # issue 13: the contact log, the request letter and the complaint pack
-        from ..conduct import CHANNELS, DIRECTIONS
-
-        self.contact_debt = W.Dropdown(layout=W.Layout(width="14em"))
-        self.contact_at = W.Text(placeholder="2027-01-05 21:40", layout=W.Layout(width="11em"))
-        self.contact_tz = W.Text(placeholder="Asia/Shanghai", layout=W.Layout(width="9em"))
-        self.contact_channel = W.Dropdown(options=CHANNELS, value="phone", layout=W.Layout(width="8em"))
-        self.contact_direction = W.Dropdown(options=DIRECTIONS, value="in", layout=W.Layout(width="5em"))
-        self.contact_who = W.Text(layout=W.Layout(width="10em"))
-        self.contact_summary = W.Text(layout=W.Layout(width="24em"))
-        self.contact_evidence = W.Text(layout=W.Layout(width="24em"))
-        self.contact_button = W.Button(icon="phone")
+        self.contact_debt = W.Dropdown(layout=W.Layout(width="18em"), style=_WIDE)
+        self.contact_at = _text("18em", placeholder="2027-01-05 21:40")
+        self.contact_tz = _text("17em", placeholder="Asia/Shanghai")
+        self.contact_channel = W.Dropdown(options=[(c, c) for c in CHANNELS], value="phone", layout=W.Layout(width="14em"), style=_WIDE)
+        self.contact_direction = W.Dropdown(options=[(d, d) for d in DIRECTIONS], value="in", layout=W.Layout(width="30em"), style=_WIDE)
+        self.contact_who = _text("32em")
+        self.contact_summary = _text("44em")
+        self.contact_evidence = _text("52em")
+        self.contact_consent = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"))
+        self.contact_button = _button("phone")
         self.contact_log = W.HTML()
-        self.letter_debt = W.Dropdown(layout=W.Layout(width="14em"))
-        self.letter_out = W.Text(placeholder="letter.html", layout=W.Layout(width="18em"))
-        self.letter_anonymise = W.Checkbox(value=True, indent=False, description="anonymise")
-        self.letter_button = W.Button(icon="envelope")
-        self.complaint_button = W.Button(icon="exclamation-triangle")
+        self.letter_debt = W.Dropdown(layout=W.Layout(width="18em"), style=_WIDE)
+        self.letter_format = W.Dropdown(layout=W.Layout(width="18em"), style=_WIDE)
+        self.letter_anonymise = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"))
+        self.letter_hardship = _text("60em")
+        self.folder_box = _text("40em", value=str(folder if folder is not None else default_report_folder()))
+        self.letter_button = _button("envelope")
+        self.complaint_button = _button("exclamation-triangle")
+        self.followup_button = _button("file")
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
         self.status = W.HTML()
         self.canvas = Canvas(figsize=(10, 4.2))
-        self.labels = {k: W.HTML() for k in ("case", "month", "pay", "statement", "agree", "replan", "contact", "contacts", "letters")}
+        self.labels = {k: W.HTML() for k in ("case", "new", "month", "pay", "statement", "agree", "replan", "contact", "contacts", "letters")}
+        #: every labelled control and its catalogue key (relabelled in the chosen language)
+        self._described = [
+            (self.picker, "ui_case_case"), (self.reload_button, "ui_case_reload"),
+            (self.new_name, "ui_case_new_name"), (self.new_debts, "ui_case_new_debts"), (self.new_budget, "ui_case_new_budget"),
+            (self.new_start, "ui_case_new_start"), (self.new_button, "ui_case_new_button"),
+            (self.month_box, "ui_case_month"), (self.pay_button, "ui_case_record"),
+            (self.statement_debt, "ui_case_debt"), (self.statement_balance, "ui_case_balance"), (self.statement_button, "ui_case_record"),
+            (self.agree_debt, "ui_case_debt"), (self.agree_action, "ui_case_action"), (self.agree_from, "ui_case_from"),
+            (self.terms["months"], "ui_case_months"), (self.terms["include_accrued"], "ui_case_include_accrued"),
+            (self.terms["apr"], "ui_case_apr"), (self.terms["rate_fraction"], "ui_case_rate_fraction"), (self.terms["line"], "ui_case_line"),
+            (self.terms["settle_fraction"], "ui_case_settle_fraction"), (self.terms["settle_amount"], "ui_case_settle_amount"),
+            (self.terms["settle_month"], "ui_case_settle_month"), (self.terms["defer_start"], "ui_case_defer_start"),
+            (self.terms["accrue"], "ui_case_accrue"), (self.agree_confirmed, "case_confirmed"),
+            (self.ask_answer, "ui_case_answer"), (self.ask_counter, "ui_case_counter"),
+            (self.agree_button, "ui_case_add_agreement"), (self.ask_button, "ui_case_add_ask"),
+            (self.replan_budget, "ui_case_new_budget_optional"), (self.replan_reason, "ui_case_reason"), (self.replan_button, "ui_case_replan"),
+            (self.contact_debt, "ui_case_debt"), (self.contact_at, "ui_case_when"), (self.contact_tz, "ui_case_tz"),
+            (self.contact_channel, "ui_case_channel"), (self.contact_direction, "ui_case_direction"), (self.contact_who, "ui_case_who"),
+            (self.contact_summary, "ui_case_summary"), (self.contact_evidence, "ui_case_evidence"), (self.contact_consent, "ui_case_consent"),
+            (self.contact_button, "ui_case_record"),
+            (self.letter_debt, "ui_case_debt"), (self.letter_format, "ui_case_format"), (self.letter_anonymise, "ui_case_anonymise"),
+            (self.letter_hardship, "ui_case_hardship"), (self.folder_box, "ui_case_folder"),
+            (self.letter_button, "ui_case_letter"), (self.complaint_button, "ui_case_complaint"), (self.followup_button, "ui_case_followup"),
+        ]
         self.widget = W.VBox([
-            W.HBox([self.labels["case"], self.picker, self.lang_toggle]),
+            _row(self.picker, self.reload_button, self.lang_toggle), self.book_line,
+            self.labels["new"], _row(self.new_name, self.new_debts, self.new_budget, self.new_start, self.new_button),
             self.status, self.canvas.image,
-            W.HBox([self.labels["month"], self.month_box]),
-            self.labels["pay"], self.amounts, self.pay_button,
-            self.labels["statement"], W.HBox([self.statement_debt, self.statement_balance, self.statement_button]),
-            self.labels["agree"], W.HBox([self.agree_debt, self.agree_action, self.agree_months, self.agree_from, self.agree_confirmed, self.agree_button]),
-            self.labels["replan"], W.HBox([self.replan_reason, self.replan_button]),
+            _row(self.month_box),
+            self.labels["pay"], self.amounts, _row(self.pay_button),
+            self.labels["statement"], _row(self.statement_debt, self.statement_balance, self.statement_button),
+            self.labels["agree"], _row(self.agree_debt, self.agree_action, self.agree_from),
+            self.terms_box,
+            _row(self.agree_confirmed, self.agree_button),
+            _row(self.ask_answer, self.ask_counter, self.ask_button),
+            self.labels["replan"], _row(self.replan_budget, self.replan_reason, self.replan_button),
             self.labels["contact"],
-            W.HBox([self.contact_debt, self.contact_at, self.contact_tz, self.contact_channel, self.contact_direction, self.contact_who]),
-            W.HBox([self.contact_summary, self.contact_evidence, self.contact_button]),
+            _row(self.contact_debt, self.contact_at, self.contact_tz, self.contact_channel, self.contact_direction),
+            _row(self.contact_who, self.contact_summary),
+            _row(self.contact_evidence, self.contact_consent, self.contact_button),
             self.labels["contacts"], self.contact_log,
-            self.labels["letters"], W.HBox([self.letter_debt, self.letter_out, self.letter_anonymise, self.letter_button, self.complaint_button]),
+            self.labels["letters"], _row(self.letter_debt, self.letter_format, self.letter_anonymise),
+            _row(self.letter_hardship), _row(self.folder_box),
+            _row(self.letter_button, self.complaint_button, self.followup_button),
             self.message,
-        ])
+        ], layout=W.Layout(max_width="100%"))
         self.widget.add_class("planner-follow-up")
-        self.picker.observe(lambda change: self.open(change["new"]) if change["new"] else None, names="value")
+        self.picker.observe(self._picked, names="value")
+        self.reload_button.on_click(lambda _b: self._guard(self.reload))
+        self.new_button.on_click(lambda _b: self._guard(lambda: self.new_case(
+            self.new_name.value, self.new_debts.value.strip(), self.new_budget.value.strip(), start=self.new_start.value.strip() or None)))
         self.month_box.observe(lambda change: setattr(self.state, "month", change["new"].strip()), names="value")
+        self.agree_action.observe(lambda _c: self._show_terms(), names="value")
         self.pay_button.on_click(lambda _b: self._guard(self.record_payments))
         self.statement_button.on_click(lambda _b: self._guard(lambda: self.record_balance(self.statement_debt.value, self.statement_balance.value)))
         self.agree_button.on_click(lambda _b: self._guard(self._agree_from_controls))
-        self.replan_button.on_click(lambda _b: self._guard(lambda: self.replan(reason=self.replan_reason.value)))
+        self.ask_button.on_click(lambda _b: self._guard(self._ask_from_controls))
+        self.replan_button.on_click(lambda _b: self._guard(lambda: self.replan(budget=self.replan_budget.value.strip() or None, reason=self.replan_reason.value)))
         self.contact_button.on_click(lambda _b: self._guard(self._contact_from_controls))
-        self.letter_button.on_click(lambda _b: self._guard(lambda: self.write_letter(self.letter_debt.value, self.letter_out.value.strip(), anonymise=self.letter_anonymise.value)))
-        self.complaint_button.on_click(lambda _b: self._guard(lambda: self.write_complaint(self.letter_debt.value, self.letter_out.value.strip(), anonymise=self.letter_anonymise.value)))
+        self.letter_button.on_click(lambda _b: self._guard(lambda: self.write_letter(
+            self.letter_debt.value, anonymise=self.letter_anonymise.value, suffix=self.letter_format.value, hardship=self.letter_hardship.value)))
+        self.complaint_button.on_click(lambda _b: self._guard(lambda: self.write_complaint(
+            self.letter_debt.value, anonymise=self.letter_anonymise.value, suffix=self.letter_format.value)))
+        self.followup_button.on_click(lambda _b: self._guard(lambda: self.write_followup(
+            anonymise=self.letter_anonymise.value, suffix=self.letter_format.value)))
         self.state.observe(self._changed, names=["lang", "month"])
+        self._show_terms()
         if name:
             self.open(name)
         else:
             self.refresh()
 
     # -- actions (what the buttons do; tests call these) ----------------------
+    def _picked(self, change) -> None:
+        """The picker's callback: open the chosen case; a case deleted meanwhile is a message, never an exception."""
+        name = change["new"]
+        if self._quiet or not name or name == self.state.case:
+            return
+        try:
+            self.open(name)
+        except PlannerError as exc:
+            self._show_error(exc)
+
+    def reload(self) -> None:
+        """Read the book's case names again (a case saved from the session in another notebook appears)."""
+        names = self.book.names()
+        self._quiet += 1
+        try:
+            self.picker.options = names
+            self.picker.value = self.state.case if self.state.case in names else None
+        finally:
+            self._quiet -= 1
+        if self.state.case and self.state.case not in names:
+            gone = self.state.case
+            self.case = None
+            with self.hold():
+                self.state.case = ""
+            self._fill_amounts()
+            self.refresh()
+            self._show_error(PlannerError(t("ui_case_gone", "zh", name=gone), t("ui_case_gone", "en", name=gone)))
+
+    def new_case(self, name: str, debts, budget, *, start=None, strategy: str = "avalanche") -> None:
+        """Open a new case in the book from the client's debts file, then show it."""
+        if not str(debts or "").strip():
+            raise PlannerError("请填写债务文件的路径，例如 debts.csv / give the debts file, e.g. debts.csv")
+        case = self.book.new(name, debts, budget, strategy, start=start)
+        self.reload()
+        self.open(case.name)
+        self._ok(t("case_created", self.state.lang, name=case.name, start=case.data.start, n=len(case.data.debts),
+                   when=case.plan().debt_free or t("case_never", self.state.lang)))
+
     def open(self, name: str) -> None:
         """Open the case called ``name``; the month to enter becomes the one after the latest recorded."""
         from ..cases import month_index, month_name
 
+        if name not in self.book.names():
+            self.reload()
+            raise PlannerError(t("ui_case_gone", "zh", name=name), t("ui_case_gone", "en", name=name))
         self.case = self.book.case(name)
         with self.hold():
             self.state.case = name
             as_of = self.case.data.as_of
             self.state.month = month_name(month_index(as_of) + 1) if as_of else self.case.data.start
         if self.picker.value != name:
-            self.picker.options = self.book.names()
-            self.picker.value = name
+            self._quiet += 1
+            try:
+                self.picker.options = self.book.names()
+                self.picker.value = name
+            finally:
+                self._quiet -= 1
         self.month_box.value = self.state.month
+        self.agree_from.value = self.agree_from.value or self.state.month
         self._fill_amounts()
         self.refresh()
 
@@ -148,7 +318,7 @@ class FollowUp(_Driven):
 
         self._need_case()
         self.case = self.case.pay(self.state.month, self.payments())
-        self.message.value = f"<span style='color:#009E73'>{html.escape(t('case_recorded', self.state.lang))}</span>"
+        self._ok(t("case_recorded", self.state.lang))
         self.state.month = month_name(month_index(self.state.month) + 1)
         self.month_box.value = self.state.month
         self._fill_amounts()
@@ -161,65 +331,181 @@ class FollowUp(_Driven):
         self._need_case()
         when = month or month_name(month_index(self.state.month) - 1)
         self.case = self.case.balance(when, debt, balance)
-        self.message.value = f"<span style='color:#009E73'>{html.escape(t('case_recorded', self.state.lang))}</span>"
+        self._ok(t("case_recorded", self.state.lang))
         self.refresh()
 
     def add_agreement(self, debt, action: str, from_month: str, *, confirmed: bool = False, **params) -> None:
         self._need_case()
         self.case = self.case.agree(debt, action, from_month, confirmed=confirmed, **params)
+        self._ok(t("case_recorded", self.state.lang))
+        self._fill_amounts()
+        self.refresh()
+
+    def add_ask(self, debt, action: str, from_month: str | None = None, *, answer: str = "pending", counter: str = "",
+                confirmed: bool = False, **params) -> None:
+        """Record an ask to a lender (and its answer so far): the request letter is written from it."""
+        self._need_case()
+        self.case = self.case.ask(debt, action, from_month or None, answer=answer, counter=counter, confirmed=confirmed, **params)
+        self._ok(t("case_recorded", self.state.lang))
         self._fill_amounts()
         self.refresh()
 
     def replan(self, *, budget=None, reason: str = "") -> None:
         self._need_case()
         self.case = self.case.replan(budget=budget, reason=reason)
+        self._ok(t("case_recorded", self.state.lang))
         self._fill_amounts()
         self.refresh()
 
-    def add_contact(self, debt: str, at, *, channel: str, direction: str, summary: str = "", who: str = "", tz=None, evidence=()) -> None:
+    def add_contact(self, debt: str, at, *, channel: str, direction: str, summary: str = "", who: str = "", tz=None, evidence=(),
+                    consent: bool = False) -> None:
         """Log a contact (as the contact form does); the log below shows its flags."""
         self._need_case()
-        self.case = self.case.add_contact(debt, at, channel=channel, direction=direction, summary=summary, who=who, tz=tz or None, evidence=evidence)
-        self.message.value = f"<span style='color:#009E73'>{html.escape(t('case_recorded', self.state.lang))}</span>"
+        self.case = self.case.add_contact(debt, at, channel=channel, direction=direction, summary=summary, who=who, tz=tz or None,
+                                          evidence=evidence, consent=consent)
+        self._ok(t("case_recorded", self.state.lang))
         self.refresh()
 
-    def write_letter(self, debt: str, path, *, anonymise: bool = True):
-        """Write the request letter for ``debt``'s latest ask to ``path`` (.html, .pdf or .txt)."""
+    def _output(self, what, suffix: str, anonymise: bool) -> Path:
+        """A fresh file in the reports folder for this case (see :func:`planner.report.outputs.document_path`)."""
+        from ..report.outputs import document_path
+
+        from .report_button import reports_folder
+
+        folder = reports_folder(self.folder_box.value)
+        if suffix not in _FORMATS:
+            raise PlannerError(f"文件格式应为 .html、.pdf 或 .txt：{suffix} / the file type is .html, .pdf or .txt: {suffix}")
+        return document_path(folder, self.case.name, what, suffix, anonymise=anonymise)
+
+    def _write(self, path: Path, write) -> Path:
+        try:
+            written = write(path)
+        except BaseException:
+            path.unlink(missing_ok=True)  # the name reserved for it
+            raise
+        return self._written(written)
+
+    def write_letter(self, debt: str, *, anonymise: bool = True, suffix: str = ".html", hardship: str = "") -> Path:
+        """Write the request letter for ``debt``'s latest ask into the reports folder; returns its path."""
         from ..report.letters import case_letter, write_document
 
         self._need_case()
-        doc, _ = case_letter(self.case, debt, lang=self.state.lang, anonymise=anonymise)
-        return self._written(write_document(doc, _need_path(path)))
+        lang = self.state.lang
+        if not any(a.answer in ("pending", "accepted") for a in self.case.data.asks):
+            raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt))
+        try:
+            doc, _ = case_letter(self.case, debt, lang=lang, anonymise=anonymise, hardship=hardship or "")
+        except PlannerError as exc:
+            if "planner case ask" in str(exc):
+                raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt)) from None
+            raise
+        path = self._output((t("file_letter", lang), debt), suffix, anonymise)
+        return self._write(path, lambda p: write_document(doc, p))
 
-    def write_complaint(self, debt: str, path, *, anonymise: bool = True):
-        """Write the complaint pack about ``debt``'s lender to ``path`` (.html, .pdf or .txt)."""
+    def write_complaint(self, debt: str, *, anonymise: bool = True, suffix: str = ".html") -> Path:
+        """Write the complaint pack about ``debt``'s lender into the reports folder; returns its path."""
         from ..report.letters import case_complaint, write_document
 
         self._need_case()
-        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise), _need_path(path)))
+        lang = self.state.lang
+        doc = case_complaint(self.case, debt, lang=lang, anonymise=anonymise)
+        path = self._output((t("file_complaint", lang), debt), suffix, anonymise)
+        return self._write(path, lambda p: write_document(doc, p))
+
+    def write_followup(self, *, anonymise: bool = False, suffix: str = ".html") -> Path:
+        """Write the follow-up report (.html, or .pdf) into the reports folder; returns its path."""
+        from ..report.followup import write_followup
+
+        self._need_case()
+        lang = self.state.lang
+        suffix = ".pdf" if suffix == ".pdf" else ".html"
+        path = self._output((t("file_followup", lang),), suffix, anonymise)
+        return self._write(path, lambda p: write_followup(self.case, p, lang=lang, anonymise=anonymise))
 
     def _written(self, path):
-        self.message.value = f"<span style='color:#009E73'>{html.escape(str(path))}</span>"
+        from .report_button import saved_html
+
+        self.message.value = saved_html(path, self.state.lang)
         return path
+
+    def _ok(self, text: str) -> None:
+        self.message.value = f"<span style='color:#009E73'>{html.escape(text)}</span>"
+
+    def _show_error(self, exc: PlannerError) -> None:
+        self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+
+    def _terms_from_controls(self) -> dict:
+        """The terms the chosen kind of agreement needs, read from its fields."""
+        action = self.agree_action.value
+        boxes = self.terms
+        params: dict = {}
+        if action in ("freeze_interest", "extend_term", "defer"):
+            params["months"] = int(boxes["months"].value)
+        if action == "freeze_interest":
+            params["include_accrued"] = bool(boxes["include_accrued"].value)
+        if action == "reduce_rate":
+            apr, cut = boxes["apr"].value.strip(), boxes["rate_fraction"].value.strip()
+            if bool(apr) == bool(cut):
+                raise PlannerError("请填写新的年化利率或利率降低比例（二选一）/ fill in either the new APR or the share of the rate to cut (one of them)")
+            params["apr" if apr else "fraction"] = apr or cut
+        if action == "cap_rate":
+            params["line"] = boxes["line"].value
+        if action == "settle":
+            share, amount = boxes["settle_fraction"].value.strip(), boxes["settle_amount"].value.strip()
+            if bool(share) == bool(amount):
+                raise PlannerError("请填写结清比例或结清金额（二选一）/ fill in either the share of what is owed or the lump sum (one of them)")
+            params["fraction"] = share or self._settle_fraction(amount)
+            params["month"] = int(boxes["settle_month"].value)
+        if action == "defer":
+            params["start"] = int(boxes["defer_start"].value)
+            params["accrue"] = bool(boxes["accrue"].value)
+        return params
+
+    def _settle_fraction(self, amount: str):
+        """A lump sum as the share of what the one chosen debt owes now (its latest balance and fees)."""
+        from ..cases import parse_amount
+
+        debt = self.agree_debt.value
+        names = [d.name for d in self.case.data.debts]
+        if debt not in names:
+            raise PlannerError("结清金额只能用于一笔债务；多笔请填比例 / a lump sum is for one debt; for several give the share")
+        cents = parse_amount(amount, "结清金额 / lump sum")
+        owed = self.case.track().owed(debt)
+        if owed <= 0 or cents > owed:
+            raise PlannerError(
+                f"结清金额 {format_yuan(Decimal(cents) / 100)} 超过「{debt}」现在的欠款 {format_yuan(Decimal(owed) / 100)} / "
+                f"the lump sum {format_yuan(Decimal(cents) / 100)} is more than {debt} owes now ({format_yuan(Decimal(owed) / 100)})"
+            )
+        return Decimal(cents) / Decimal(owed)
+
+    def _agree_from_controls(self) -> None:
+        self.add_agreement(self.agree_debt.value, self.agree_action.value, self.agree_from.value.strip(), confirmed=self.agree_confirmed.value,
+                           **self._terms_from_controls())
+
+    def _ask_from_controls(self) -> None:
+        self.add_ask(self.agree_debt.value, self.agree_action.value, self.agree_from.value.strip() or None, answer=self.ask_answer.value,
+                     counter=self.ask_counter.value, confirmed=self.agree_confirmed.value, **self._terms_from_controls())
 
     def _contact_from_controls(self) -> None:
         files = [x.strip() for x in self.contact_evidence.value.split(",") if x.strip()]
         self.add_contact(
             self.contact_debt.value, self.contact_at.value.strip(), channel=self.contact_channel.value, direction=self.contact_direction.value,
             summary=self.contact_summary.value, who=self.contact_who.value, tz=self.contact_tz.value.strip() or None, evidence=files,
+            consent=self.contact_consent.value,
         )
 
-    def _agree_from_controls(self) -> None:
-        params = {}
-        if self.agree_action.value in ("freeze_interest", "extend_term", "defer"):
-            params["months"] = int(self.agree_months.value)
-        self.add_agreement(self.agree_debt.value.strip(), self.agree_action.value, self.agree_from.value.strip(), confirmed=self.agree_confirmed.value, **params)
+    def _show_terms(self) -> None:
+        """Show only the fields the chosen kind of agreement needs."""
+        wanted = _TERMS.get(self.agree_action.value, ())
+        for key, box in self.terms.items():
+            box.layout.display = None if key in wanted else "none"
+        self.no_terms.layout.display = "none" if wanted else None
 
     def _guard(self, action) -> None:
         try:
             action()
         except PlannerError as exc:
-            self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+            self._show_error(exc)
 
     def _need_case(self) -> None:
         if self.case is None:
@@ -229,6 +515,9 @@ class FollowUp(_Driven):
         """One box per open debt, pre-filled with what the plan in force pays it this month."""
         if self.case is None:
             self.amounts.children = ()
+            self._amount_boxes = {}
+            for box in (self.statement_debt, self.contact_debt, self.letter_debt, self.agree_debt):
+                box.options = ()
             return
         try:
             planned = self.case.planned_payments(self.state.month)
@@ -245,34 +534,60 @@ class FollowUp(_Driven):
             rows.append(W.HBox([W.Label(d.name, layout=W.Layout(width="14em")), box]))
         self._amount_boxes = boxes
         self.amounts.children = tuple(rows)
-        self.statement_debt.options = list(boxes)
-        self.statement_debt.value = next(iter(boxes), None)
+        _relabel(self.statement_debt, [(n, n) for n in boxes])
         every = [d.name for d in self.case.data.debts]
         for box in (self.contact_debt, self.letter_debt):
-            keep = box.value if box.value in every else None
-            box.options = every
-            box.value = keep or next(iter(every), None)
+            _relabel(box, [(n, n) for n in every])
+        _relabel(self.agree_debt, self._selectors())
+
+    def _selectors(self) -> list[tuple[str, str]]:
+        """Which debts an agreement may name: each debt, every debt of a kind, all debts (labels in the language)."""
+        lang = self.state.lang
+        if self.case is None:
+            return []
+        debts = self.case.data.debts
+        out = [(d.name, d.name) for d in debts]
+        kinds = []
+        for d in debts:
+            if d.kind not in kinds:
+                kinds.append(d.kind)
+        for kind in kinds:
+            if sum(1 for d in debts if d.kind == kind) > 1:
+                out.append((t("ui_case_all_kind", lang, kind=t_or(f"kind_{kind}", kind, lang)), f"kind:{kind}"))
+        out.append((t("chart_all_debts", lang), "*"))
+        return out
 
     # -- display -----------------------------------------------------------
     def refresh(self) -> None:
+        from ..conduct import CHANNELS, DIRECTIONS
+
         lang = self.state.lang
         for key, widget in self.labels.items():
             widget.value = f"<b>{html.escape(t(f'ui_case_{key}', lang))}</b>"
-        self.pay_button.description = t("ui_case_record", lang)
-        self.statement_button.description = t("ui_case_record", lang)
-        self.agree_button.description = t("ui_case_add", lang)
-        self.replan_button.description = t("ui_case_replan", lang)
-        self.contact_button.description = t("ui_case_record", lang)
-        self.letter_button.description = t("ui_case_letter", lang)
-        self.complaint_button.description = t("ui_case_complaint", lang)
-        self.agree_confirmed.description = t("case_confirmed", lang)
+        self.labels["agree"].value = f"<b>{html.escape(t('ui_case_terms', lang))}</b>"
+        self.labels["letters"].value = f"<b>{html.escape(t('ui_case_documents', lang))}</b>"
+        for widget, key in self._described:
+            widget.description = t(key, lang)
+        self.book_line.value = f"<span style='color:#5f6368;font-size:90%'>{html.escape(t('ui_case_book', lang, path=str(self.book.location)))}</span>"
+        self.no_terms.value = f"<i>{html.escape(t('ui_case_no_terms', lang))}</i>"
+        self._quiet += 1
+        try:
+            _relabel(self.agree_action, [(t(f"action_{a}", lang), a) for a in _ACTIONS])
+            _relabel(self.terms["line"], [(t("ui_case_line_4xlpr", lang) if line == "4xLPR" else f"{line}%", line) for line in _LINES])
+            _relabel(self.ask_answer, [(t(f"ui_case_answer_{a}", lang), a) for a in _ANSWERS])
+            _relabel(self.contact_channel, [(t(f"channel_{c}", lang), c) for c in CHANNELS])
+            _relabel(self.contact_direction, [(t(f"direction_{d}", lang), d) for d in DIRECTIONS])
+            _relabel(self.letter_format, [(t(f"ui_case_format_{f[1:]}", lang), f) for f in _FORMATS])
+            _relabel(self.agree_debt, self._selectors())
+        finally:
+            self._quiet -= 1
         if self.case is None:
             self.contact_log.value = ""
             self.status.value = f"<p>{html.escape(t('ui_case_pick', lang))}</p>"
             self.canvas.draw(lambda canvas: _message_axes(canvas, t("ui_case_pick", lang)))
             return
         s = self.case.status()
-        self.status.value = _status_html(s, lang)
+        self.status.value = s.table(lang)._repr_html_()
         self.contact_log.value = _contacts_html(self.case.contacts(), lang)
         progress = self.case.progress()
 
@@ -286,12 +601,6 @@ class FollowUp(_Driven):
     def axes(self):
         """The progress chart's Axes (for tests)."""
         return self.canvas.axes
-
-
-def _need_path(path) -> str:
-    if not path or not str(path).strip():
-        raise PlannerError("请填写输出文件，例如 letter.html / give the output file, e.g. letter.html")
-    return str(path).strip()
 
 
 def _contacts_html(log: list[dict], lang: str) -> str:
@@ -308,27 +617,38 @@ def _contacts_html(log: list[dict], lang: str) -> str:
         style = " style='color:#D55E00'" if c["flags"] else ""
         rows.append(
             f"<tr{style}><td>{html.escape(c['at'][:16].replace('T', ' ') + ' ' + c['at'][19:])}</td><td>{html.escape(c['debt'])}</td>"
-            f"<td>{html.escape(t('channel_' + c['channel'], lang))} ({html.escape(c['direction'])})</td><td>{html.escape(c['who'])}</td>"
+            f"<td>{html.escape(t('channel_' + c['channel'], lang))} ({html.escape(t('direction_' + c['direction'], lang))})</td><td>{html.escape(c['who'])}</td>"
             f"<td>{html.escape(c['summary'])}</td><td>{html.escape('; '.join(e['file'] for e in c['evidence']) or '-')}</td><td>{html.escape(flags or '-')}</td></tr>"
         )
     return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _status_html(s, lang: str) -> str:
-    head = (
-        f"<p><b>{html.escape(t('case_as_of', lang))} {html.escape(s.as_of or '-')}</b> · "
-        f"{html.escape(t('case_ahead_by', lang))} <b>{format_yuan(s.ahead_by)}</b> · "
-        f"{html.escape(t('case_debt_free', lang))} {html.escape(s.debt_free or t('case_never', lang))} · "
-        f"{html.escape(t('case_planned_debt_free', lang))} {html.escape(s.planned_debt_free or t('case_never', lang))}</p>"
-    )
-    cols = ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_unexplained", "case_status")
-    header = "".join(f"<th>{html.escape(t(c, lang))}</th>" for c in cols)
-    rows = "".join(
-        f"<tr><td>{html.escape(d.name)}</td><td>{format_yuan(d.planned_balance)}</td><td>{format_yuan(d.actual_balance)}</td>"
-        f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{html.escape(t('case_status_' + d.status, lang))}</td></tr>"
-        for d in s.debts
-    )
-    return f"{head}<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+def sample_book(debts, budget, *, start: str, lang: str = "zh", today=None):
+    """A throw-away case book (in a new temporary folder) holding one invented case, for
+    notebook 05's sample: three months paid as planned, a fourth 300 short on the first debt,
+    a 24-month interest freeze agreed in writing on the credit cards, and a re-plan.
+    Returns ``(book, reports folder)``, both temporary: the counsellor's own book and
+    reports folder are not touched."""
+    import tempfile
+
+    from ..cases import CaseBook, month_index, month_name
+
+    where = Path(tempfile.mkdtemp(prefix="planner-sample-"))
+    book = CaseBook(where / "sample.sqlite", today=today)
+    case = book.new(t("sample_client", lang), debts, budget, start=start)
+    first = month_index(start)
+    for k in range(3):
+        case = case.pay_planned(month_name(first + k))
+    fourth = month_name(first + 3)
+    paid = case.planned_payments(fourth)
+    short = next((name for name, amount in paid.items() if amount >= 300), None)
+    if short is not None:
+        paid[short] -= 300
+    case = case.pay(fourth, {k: v for k, v in paid.items() if v})
+    if any(d.kind == "card" for d in case.data.debts):
+        case = case.agree("kind:card", "freeze_interest", month_name(first + 4), months=24, confirmed=True)
+        case.replan(reason=t("action_freeze_interest", lang))
+    return book, where / "reports"
 
 
-__all__ = ["FollowUp", "FollowUpState"]
+__all__ = ["FollowUp", "FollowUpState", "sample_book"]

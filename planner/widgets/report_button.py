@@ -61,6 +61,46 @@ def default_report_folder() -> Path:
     return folder
 
 
+def reports_folder(folder) -> Path:
+    """The folder a widget writes into: a relative one is taken inside :func:`default_report_folder`
+    (not in the notebook's folder), and one inside the project is refused: a client's documents
+    are their data and do not belong in the repository."""
+    chosen = Path(str(folder).strip()).expanduser() if str(folder or "").strip() else default_report_folder()
+    if not chosen.is_absolute():
+        chosen = default_report_folder() / chosen
+    root = _project_root()
+    if root is not None and (_inside(chosen, root)):
+        raise PlannerError(
+            f"不能把客户文件保存在项目文件夹里（{chosen}）：请换一个文件夹，例如 {default_report_folder()} / "
+            f"a client's files are not kept inside the project ({chosen}): choose another folder, e.g. {default_report_folder()}"
+        )
+    return chosen
+
+
+def saved_html(path, lang: str = "zh") -> str:
+    """What a widget shows once it wrote a file: the full path and a download link.
+
+    The link is a ``data:`` URL (the file's bytes in the page: nothing is sent anywhere),
+    which JupyterLab and Voila both open; a file served as ``files/...`` would only work
+    inside the project, where a client's documents must not be.
+    """
+    import base64
+    import html as html_mod
+
+    from ..i18n import t
+
+    written = Path(path)
+    data = written.read_bytes()
+    mime = {".pdf": "application/pdf", ".txt": "text/plain;charset=utf-8"}.get(written.suffix.lower(), "text/html")
+    link = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return (
+        f"<span style='color:#009E73'>✓ {html_mod.escape(t('ui_case_saved', lang, path=str(written)))}</span> "
+        f"({max(1, len(data) // 1024)} KB) · "
+        f"<a download='{html_mod.escape(written.name, quote=True)}' href='{link}' target='_blank'>⬇ {html_mod.escape(t('ui_case_download', lang))} "
+        f"{html_mod.escape(written.name)}</a>"
+    )
+
+
 def report_button(state, *, path: str | None = None, description: str | None = None):
     """A one-button export for the counsellor notebook.
 
@@ -68,51 +108,59 @@ def report_button(state, *, path: str | None = None, description: str | None = N
     either, read when the button is pressed: ``debts`` and ``budget``
     (required), optional ``lang``, ``scenarios``, ``client``, ``anonymise``,
     ``income``, ``essentials``, ``strategy``, ``start``. Returns an ipywidgets
-    box: the button, the output file (``.html`` or ``.pdf``; by default
-    ``report.html`` in :func:`default_report_folder`, outside the project; a
-    relative name is taken in that folder, not in the notebook's), and a status
-    line with a download link (a ``data:`` link, nothing is sent). ``box.relabel(lang)``
-    puts the button's label in another language.
+    box: the button, the output file, and a status line with the full path and a
+    download link (a ``data:`` link, nothing is sent). With no file given, each
+    press writes a new ``<client>-<report>-<date>.html`` in :func:`default_report_folder`
+    (outside the project); a relative name is taken in that folder, not in the
+    notebook's. An earlier file is never replaced: a name already taken gets ``-2``,
+    ``-3`` ... ``box.relabel(lang)`` puts the button's label in another language.
     """
-    import base64
-
     import ipywidgets as w
+
+    from ..i18n import t
 
     lang0 = _state_value(state, "lang", "zh") or "zh"
     button = w.Button(description=description or text("title", lang0), button_style="primary",
                       layout=w.Layout(width="auto"))
-    name = w.Text(value=str(path) if path is not None else str(default_report_folder() / "report.html"),
+    name = w.Text(value=str(path) if path is not None else "", placeholder=str(default_report_folder()),
                   layout=w.Layout(width="28em"))
     status = w.HTML()
 
     def click(_=None):
         import html as html_mod
 
+        from ..report.outputs import document_path
+
         get = lambda k, d=None: _state_value(state, k, d)  # noqa: E731
+        lang = get("lang", "zh") or "zh"
+        anonymise = bool(get("anonymise", False))
+        target = None
         try:
             report = build_report(
-                get("debts"), get("budget"), scenarios=get("scenarios"), lang=get("lang", "zh") or "zh",
-                client=get("client"), anonymise=bool(get("anonymise", False)), income=get("income"),
+                get("debts"), get("budget"), scenarios=get("scenarios"), lang=lang,
+                client=get("client"), anonymise=anonymise, income=get("income"),
                 essentials=get("essentials"), strategy=get("strategy"), start=get("start"),
             )
-            target = Path(name.value.strip()).expanduser() if name.value.strip() else Path("report.html")
-            if not target.is_absolute():
-                target = default_report_folder() / target
-            target.parent.mkdir(parents=True, exist_ok=True)
+            typed = name.value.strip()
+            if typed:
+                chosen = reports_folder(Path(typed).expanduser().parent) / Path(typed).name
+                if chosen.suffix.lower() not in (".html", ".pdf"):
+                    raise PlannerError(f"报告文件应以 .html 或 .pdf 结尾：{typed} / the report file should end in .html or .pdf: {typed}")
+                # the name as typed, or the next free one (-2, -3 ...): never over an earlier report
+                target = document_path(chosen.parent, None, (chosen.stem,), chosen.suffix, on="")
+            else:
+                target = document_path(default_report_folder(), get("client") or t("file_client", lang), (t("file_report", lang),),
+                                       ".html", anonymise=anonymise)
             written = write_report(report, target)
         except PlannerError as exc:
+            if target is not None and target.exists() and target.stat().st_size == 0:
+                target.unlink()
             status.value = f"<pre style='color:#b00'>{html_mod.escape(str(exc))}</pre>"
             return None
         except OSError as exc:  # the folder cannot be made (permissions, a file in the way)
             status.value = (f"<pre style='color:#b00'>{html_mod.escape(f'无法写入 / cannot write {name.value}: {exc.strerror or exc}')}</pre>")
             return None
-        data = written.read_bytes()
-        mime = "application/pdf" if written.suffix.lower() == ".pdf" else "text/html"
-        link = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        status.value = (
-            f"✓ {html_mod.escape(str(written))} ({len(data) // 1024} KB) · "
-            f"<a download='{html_mod.escape(written.name)}' href='{link}'>⬇ {html_mod.escape(written.name)}</a>"
-        )
+        status.value = saved_html(written, lang)
         return written
 
     def relabel(lang: str) -> None:
@@ -120,7 +168,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
             button.description = text("title", lang)
 
     button.on_click(click)
-    box = w.VBox([w.HBox([button, name]), status])
+    box = w.VBox([w.HBox([button, name], layout=w.Layout(flex_flow="row wrap")), status])
     box.click = click  # drivable from tests without a browser
     box.relabel = relabel
     return box
@@ -130,4 +178,6 @@ __all__ = [
     "REPORTS_DIR_ENV",
     "default_report_folder",
     "report_button",
+    "reports_folder",
+    "saved_html",
 ]

@@ -74,7 +74,10 @@ def test_the_letter_has_the_engines_numbers(capsys, tmp_path):
     out_file = tmp_path / "letter.txt"
     code, out, err = run(capsys, "case", "letter", "王小明", "--debt", DEBT.name, "--out", str(out_file), "--lang", "zh", "--book", book)
     assert code == 0, err
-    expected = proposal(DEBT.with_(balance=11000), Adjustment("freeze_interest", DEBT.name, {"months": 24}), "2025-03")
+    # asked from 2025-03, a month now past: the letter proposes the first instalment this month
+    from planner.cases.months import month_name, this_month
+
+    expected = proposal(DEBT.with_(balance=11000), Adjustment("freeze_interest", DEBT.name, {"months": 24}), month_name(this_month()))
     text = out_file.read_text(encoding="utf-8")
     assert expected.sentence("zh") in text and "王小明" in text
     # the hardship in the client's words and the affordability figures (6,000 - 3,500 = 2,500; 30% line 1,800)

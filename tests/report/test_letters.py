@@ -82,11 +82,11 @@ def test_complaint_pack_lists_flagged_contacts_with_rules_hashes_and_where_to_se
     cs = [contact(10, 0, "提醒还款"), contact(22, 30, "威胁要上门", evidence=(ev,)), contact(12, 0, channel="third_party")]
     doc = complaint_pack(cs, "分期乐", lang="zh", client="王小明")
     text = doc.text()
-    assert "2027-01-05 22:30" in text and "ab" * 32 in text and "1234 B" in text
+    assert "2027-01-05 22:30 +08:00" in text and "ab" * 32 in text and "| 1234 |" in text
     assert "夜间催收" in text and "可能有威胁" in text and "联系无关第三方" in text
     assert "提醒还款" not in text  # an unflagged contact is not in the timeline
     assert "12378" in text and "110" in text  # regulator line, police for a threat
-    assert "据转述" in text  # the certainty of each source is stated
+    assert text.count("据转述") == 1  # which sources are second-hand is said once, in a note
     anon = complaint_pack(cs, "分期乐", lang="en", client="王小明", anonymise=True)
     for rendered in (anon.text(), anon.html()):
         assert "王小明" not in rendered and "13800001111" not in rendered
@@ -96,3 +96,61 @@ def test_complaint_pack_lists_flagged_contacts_with_rules_hashes_and_where_to_se
 def test_complaint_pack_for_an_unknown_lender_is_refused():
     with pytest.raises(PlannerError, match="no contacts recorded"):
         complaint_pack([contact(10, 0)], "借呗")
+
+
+# ---------------------------------------------------------------------------
+# issue 23, item 14: documents a regulator or a lender reads
+
+
+def test_complaint_pack_times_headers_and_fingerprints_read_cleanly():
+    ev = Evidence("录音.mp3", "cd" * 32, 99)
+    cs = [contact(22, 15, "威胁要上门", evidence=(ev,)), contact(23, 0, "半夜来电")]
+    zh = complaint_pack(cs, "分期乐", lang="zh", client="王小明")
+    page = zh.html()
+    # a time never breaks inside: the cell does not wrap, and the offset is written out (CST is ambiguous)
+    assert '<td class="nb">2027-01-05 22:15 +08:00</td>' in page and "CST" not in page
+    assert "th{background:#f3f6f9;white-space:nowrap" in page  # headers such as 联系人 stay on one line
+    assert "word-break:break-all}" not in page.split(".fp{")[0]  # only fingerprints may break anywhere
+    # the timeline shows a short fingerprint; the full one is in the list at the end, in small type
+    timeline = page.split("<h2>时间线</h2>")[1].split("<h2>")[0]
+    assert "cd" * 32 not in timeline and "cd" * 6 + "…" in timeline
+    assert f'<td class="fp">{"cd" * 32}</td>' in page
+    # a Chinese document: sources in Chinese, and "as reported" said once
+    rules_part = page.split("<h2>涉及的规范</h2>")[1].split("<h2>")[0]
+    assert "NIFA" not in rules_part and "China Banking" not in rules_part
+    assert (rules_part.count("据转述") + rules_part.count("原文未核对")) <= 2 and rules_part.count("原文未核对") == 1
+    en = complaint_pack(cs, "分期乐", lang="en", client="王小明").html()
+    en_rules = en.split("The rules concerned</h2>")[1].split("<h2>")[0]
+    assert "《" not in en_rules and en_rules.count("as reported") == 1
+
+
+def test_an_anonymised_letter_does_not_name_the_client_twice_or_say_a_tool_wrote_it():
+    p = proposal(CARD, freeze_interest("*", months=24), "2027-01")
+    for lang in ("zh", "en"):
+        for anonymise in (True, False):
+            text = request_letter(p, lang=lang, client="王小明", anonymise=anonymise).text()
+            assert "本人【本人】" not in text and "[client], [client]" not in text
+            assert "工具" not in text and "debt-planner" not in text and "generated" not in text.lower() and "tool" not in text.lower()
+    anon = request_letter(p, lang="zh", client="王小明", anonymise=True).text()
+    assert "【本人】" not in anon and "本人就在招商银行信用卡的借款向贵司" in anon and "王小明" not in anon
+
+
+def test_a_case_letter_never_proposes_a_first_instalment_in_a_month_already_past(tmp_path):
+    from planner.cases import CaseBook
+    from planner.report.letters import case_letter
+
+    book = CaseBook(tmp_path / "b.sqlite", today="2027-06")
+    case = book.new("R", [CARD], 1000, start="2027-01")
+    case = case.ask(CARD.name, "freeze_interest", "2027-02", months=24)
+    _, prop = case_letter(case, CARD.name, lang="zh")
+    assert prop.first_month == "2027-06"  # asked for 2027-02, written in 2027-06
+    case = case.ask(CARD.name, "extend_term", "2027-09", months=36)
+    _, prop = case_letter(case, CARD.name, lang="zh")
+    assert prop.first_month == "2027-09"  # a month still to come stays as asked
+    book.close()
+
+
+def test_a_letter_made_today_never_proposes_a_month_already_past():
+    p = proposal(CARD, freeze_interest("*", months=24), "2025-01")
+    text = request_letter(p, lang="zh", made_on=date(2026, 12, 6)).text()
+    assert "首期 2026-12" in text and "2025-01" not in text

@@ -276,6 +276,22 @@ def test_report_button_writes(tmp_path):
     assert box.click() is None and "-10" in box.children[1].value
 
 
+def test_report_button_never_replaces_an_earlier_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_REPORTS_DIR", str(tmp_path / "reports"))
+    state = {"debts": str(SAMPLES["zh"]), "budget": BUDGET, "lang": "zh", "start": START, "client": "王小明"}
+    box = report_button(lambda: state)
+    first, second = box.click(), box.click()
+    assert first != second and first.exists() and second.exists()  # the second client's report did not replace the first
+    assert first.parent == second.parent == tmp_path / "reports"
+    assert first.name.startswith("王小明-报告-") and second.stem.endswith("-2")
+    assert str(second) in box.children[1].value and "data:text/html" in box.children[1].value
+    state["anonymise"] = True
+    third = box.click()
+    assert "王小明" not in third.name and "王小明" not in third.read_text("utf-8")
+    typed = report_button(lambda: state, path=str(tmp_path / "typed.html"))
+    assert typed.click() == tmp_path / "typed.html" and typed.click() == tmp_path / "typed-2.html"
+
+
 # ---------------------------------------------------------------------------
 # in a real browser
 
