@@ -106,6 +106,19 @@ class CaseBook:
         env = os.environ.get(EVIDENCE_ENV, "").strip()
         return Path(env).expanduser() if env else None
 
+    @property
+    def own_files(self) -> list[Path]:
+        """What no document may be written over or into: the SQLite book with its journal, WAL and
+        shared-memory files, and the evidence folder (every writer passes these to
+        :func:`planner.io.refuse_inputs`, whatever name the book was opened by)."""
+        files: list[Path] = []
+        if self._store.path is not None:
+            book = self._store.path
+            files += [book, *(book.with_name(book.name + end) for end in ("-journal", "-wal", "-shm"))]
+        if self.evidence_folder is not None:
+            files.append(self.evidence_folder)
+        return files
+
     def _require_evidence_folder(self) -> Path:
         folder = self.evidence_folder
         if folder is None:
@@ -557,13 +570,13 @@ class CaseBook:
 
     def export(self, name: str, path=None) -> dict:
         """One case as JSON (exact: money in cents, rates as text); written to ``path`` when given."""
-        data = self._load(name)
-        out = case_to_json(data)
-        if path is not None:
-            target = Path(path)
-            fd = os.open(target, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(out, f, ensure_ascii=False, indent=1)
+        from ..io import atomic_write_bytes, output_target, refuse_inputs
+
+        if path is not None:  # refused before anything is read: the book itself, a device, a folder
+            refuse_inputs(output_target(path), self.own_files)
+        out = case_to_json(self._load(name))
+        if path is not None:  # a new file (0600) renamed over the old one: a failure leaves the old export whole
+            atomic_write_bytes(path, json.dumps(out, ensure_ascii=False, indent=1).encode("utf-8"), inputs=self.own_files)
         return out
 
     def import_(self, source) -> list[str]:

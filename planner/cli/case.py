@@ -214,7 +214,7 @@ def cmd_letter(args) -> int:
 
         doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise, hardship=args.hardship or "",
                              income=args.income, essentials=args.essentials)
-        write_document(doc, out, [args.book] if args.book else [])
+        write_document(doc, out, book.own_files)
     print(out)
     return 0
 
@@ -226,7 +226,7 @@ def cmd_complaint(args) -> int:
         case = book.case(args.name)
         out, suffix = _out_path(args, case.name)
         doc = case_complaint(case, args.debt, lang=args.lang, anonymise=args.anonymise)
-        write_document(doc, out, [args.book] if args.book else [])
+        write_document(doc, out, book.own_files)
     print(out)
     return 0
 
@@ -240,10 +240,7 @@ def cmd_replan(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..io import refuse_inputs
-
-    refuse_inputs(args.out, [args.book] if args.book else [])
-    with _open(args) as book:
+    with _open(args) as book:  # refuses the book itself, its journal and its evidence folder, however the book was named
         book.export(args.name, args.out)
     print(_t("case_exported", args.lang, path=args.out))
     return 0
@@ -270,7 +267,7 @@ def cmd_report(args) -> int:
 
     with _open(args) as book:
         case = book.case(args.name)
-        path = write_followup(case, args.out, lang=args.lang)
+        path = write_followup(case, args.out, lang=args.lang, inputs=book.own_files)
     print(path)
     return 0
 

@@ -189,14 +189,14 @@ class FollowUp(_Driven):
 
         self._need_case()
         doc, _ = case_letter(self.case, debt, lang=self.state.lang, anonymise=anonymise)
-        return self._written(write_document(doc, _need_path(path)))
+        return self._written(write_document(doc, _need_path(path), self.book.own_files))
 
     def write_complaint(self, debt: str, path, *, anonymise: bool = True):
         """Write the complaint pack about ``debt``'s lender to ``path`` (.html, .pdf or .txt)."""
         from ..report.letters import case_complaint, write_document
 
         self._need_case()
-        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise), _need_path(path)))
+        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise), _need_path(path), self.book.own_files))
 
     def _written(self, path):
         self.message.value = f"<span style='color:#009E73'>{html.escape(str(path))}</span>"
