@@ -1,0 +1,224 @@
+"""Issue 24: the case book under attack. Nothing lost (no document written over the book, its
+journal or its evidence; exports atomic), nothing leaked (no database password), no hang and
+no internal error (every database or OS failure is exit 2 with a bilingual message).
+
+Full disk is simulated with ``RLIMIT_FSIZE`` in a subprocess (writes past the limit fail with
+EFBIG, which Python does not turn into a signal): the same path through the code as ENOSPC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.cases import CaseBook
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = str(ROOT / "sample_data" / "debts_zh.csv")
+TODAY = "2025-06"
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _new_book(path: Path, *, evidence: bool = True) -> Path:
+    with CaseBook(path, today=TODAY) as book:
+        case = book.new("A", SAMPLE, 6000, start="2025-01")
+        if evidence:
+            shot = path.parent / "shot.png"
+            shot.write_bytes(b"screenshot bytes")
+            case.add_contact(case.data.debts[0].name, "2025-01-05 10:00", channel="phone", direction="in", evidence=[shot])
+    return path
+
+
+def _assert_refused(code: int, err: str) -> None:
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err) and "refusing" in err  # bilingual
+
+
+# ---------------------------------------------------------------------------
+# 1. no document over the book, its journal or its evidence
+
+
+@pytest.mark.parametrize("named_by", ["--book", "env", "default"])
+def test_export_refuses_the_open_book_however_it_was_named(capsys, tmp_path, monkeypatch, named_by):
+    # Before the fix only --book was checked: with PLANNER_CASEBOOK or the default location,
+    # `case export --out <the book>` replaced the book with a 2 KB JSON file (exit 0).
+    monkeypatch.delenv("PLANNER_CASEBOOK", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if named_by == "default":
+        from planner.cases.store import default_location
+
+        path = default_location()
+        path.parent.mkdir(parents=True)
+    else:
+        path = tmp_path / "book.sqlite"
+    _new_book(path)
+    before = _digest(path)
+    book_args = ["--book", str(path)] if named_by == "--book" else []
+    if named_by == "env":
+        monkeypatch.setenv("PLANNER_CASEBOOK", str(path))
+    for out in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                path.with_name(path.name + ".evidence") / "x.json"):
+        code, _, err = run(capsys, "case", "export", "A", "--out", out, *book_args)
+        _assert_refused(code, err)
+        assert not out.exists() or out == path
+    assert _digest(path) == before
+    with CaseBook(path, today=TODAY) as book:
+        assert book.names() == ["A"]
+
+
+def test_export_refuses_the_book_by_a_link_or_another_spelling(capsys, tmp_path, monkeypatch):
+    path = _new_book(tmp_path / "book.sqlite")
+    before = _digest(path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "soft.json").symlink_to(path)
+    os.link(path, tmp_path / "hard.json")
+    (tmp_path / "ev-link").symlink_to(tmp_path / "book.sqlite.evidence")
+    monkeypatch.chdir(tmp_path / "sub")
+    monkeypatch.setenv("PLANNER_CASEBOOK", "../book.sqlite")
+    for out in ("../book.sqlite", "./../sub/../book.sqlite", tmp_path / "soft.json", tmp_path / "hard.json", "../ev-link/new.json",
+                "../book.sqlite.evidence/../book.sqlite.evidence/deeper.json"):
+        code, _, err = run(capsys, "case", "export", "A", "--out", out)
+        _assert_refused(code, err)
+    assert _digest(path) == before
+    assert sorted(p.name for p in (tmp_path / "book.sqlite.evidence").iterdir()) == [hashlib.sha256(b"screenshot bytes").hexdigest() + ".png"]
+
+
+@pytest.fixture(scope="module")
+def shared_book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("prop")
+    path = _new_book(folder / "book.sqlite")
+    (folder / "links").mkdir()
+    (folder / "links" / "to-book").symlink_to(path)
+    (folder / "links" / "to-folder").symlink_to(folder)
+    (folder / "links" / "to-evidence").symlink_to(folder / "book.sqlite.evidence")
+    os.link(path, folder / "links" / "hard")
+    return folder, path
+
+
+_PROTECTED = ["book.sqlite", "book.sqlite-journal", "book.sqlite-wal", "book.sqlite-shm", "links/to-book", "links/hard",
+              "book.sqlite.evidence/x.json", "links/to-evidence/x.json", "links/to-evidence/a/b.json"]
+_SAFE = ["out.json", "links/out.json", "book.sqlite.json", "book.sqlite.evidence.json", "book.sqlite-journal.json"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    target=st.sampled_from(_PROTECTED + _SAFE),
+    detour=st.lists(st.sampled_from([".", "links/..", "links/to-folder", "links/to-folder/links/.."]), max_size=3),
+    absolute=st.booleans(),
+)
+def test_any_path_as_out_leaves_the_book_whole(shared_book, capsys, monkeypatch, target, detour, absolute):
+    folder, path = shared_book
+    before = _digest(path)
+    monkeypatch.chdir(folder)
+    out = Path(*detour, target) if detour else Path(target)
+    if absolute:
+        out = folder / out
+    parent_exists = (folder / out).parent.is_dir()
+    code, _, err = run(capsys, "case", "export", "A", "--out", out, "--book", path)
+    assert "Traceback" not in err and code in (0, 2)
+    if target in _PROTECTED:
+        _assert_refused(code, err) if parent_exists else None
+        assert code == 2
+    else:
+        assert code == 0, err
+        assert json.loads((folder / out).read_text("utf-8"))["name"] == "A"
+        (folder / out).unlink()
+    assert _digest(path) == before
+
+
+def test_reports_and_letters_refuse_the_book_and_its_evidence(capsys, tmp_path, monkeypatch):
+    path = _new_book(tmp_path / "book.html")  # a book whose name a document could take
+    before = _digest(path)
+    monkeypatch.setenv("PLANNER_CASEBOOK", str(path))
+    code, _, err = run(capsys, "case", "report", "A", "--out", path)
+    _assert_refused(code, err)
+    debt = json.loads(run(capsys, "case", "show", "A", "--format", "json")[1])["debts"][0]["name"]
+    assert run(capsys, "case", "ask", "A", "--debt", debt, "--action", "freeze_interest", "--months", "12", "--from", "2025-02")[0] == 0
+    evidence = tmp_path / "book.html.evidence"
+    before = _digest(path)
+    for command in (["letter", "A", "--debt", debt], ["complaint", "A", "--debt", debt]):
+        for out in (path, evidence / "doc.html"):
+            code, _, err = run(capsys, "case", *command, "--out", out)
+            _assert_refused(code, err)
+    assert _digest(path) == before
+    assert not (evidence / "doc.html").exists()
+
+
+def test_the_follow_up_report_api_refuses_its_own_book(tmp_path):
+    from planner import PlannerError
+    from planner.report.followup import write_followup
+
+    path = _new_book(tmp_path / "book.html")
+    before = _digest(path)
+    with CaseBook(path, today=TODAY) as book, pytest.raises(PlannerError, match="refusing"):
+        write_followup(book.case("A"), path)
+    assert _digest(path) == before
+
+
+# ---------------------------------------------------------------------------
+# 2. exports are atomic, private, and only into regular files
+
+
+def test_export_is_0600_even_over_an_existing_0644_file(capsys, tmp_path):
+    path = _new_book(tmp_path / "book.sqlite")
+    out = tmp_path / "a.json"
+    out.write_text("old", encoding="utf-8")
+    os.chmod(out, 0o644)
+    assert run(capsys, "case", "export", "A", "--out", out, "--book", path)[0] == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert json.loads(out.read_text("utf-8"))["name"] == "A"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("kind", ["/dev/null", "/dev/full", "fifo", "folder"])
+def test_export_refuses_devices_fifos_and_folders(capsys, tmp_path, kind):
+    path = _new_book(tmp_path / "book.sqlite")
+    out = {"fifo": tmp_path / "pipe", "folder": tmp_path / "dir"}.get(kind, Path(kind))
+    if kind == "fifo":
+        os.mkfifo(out)  # before the fix: opened for writing, blocked until a reader came (forever)
+    if kind == "folder":
+        out.mkdir()
+    code, _, err = run(capsys, "case", "export", "A", "--out", out, "--book", path)
+    assert code == 2 and "Traceback" not in err
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err) and ("folder" in err or "not a regular file" in err)
+
+
+def test_a_full_disk_leaves_the_old_export_whole(tmp_path):
+    # Before the fix the old export was truncated first, then the write failed: 4 KB of invalid JSON, exit 1.
+    path = _new_book(tmp_path / "book.sqlite")
+    out = tmp_path / "a.json"
+    out.write_text('{"old": "export"}', encoding="utf-8")
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "case", "export", "A", "--out", str(out), "--book", str(path)],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120, preexec_fn=small_disk,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "无法写入" in result.stderr and "cannot write" in result.stderr
+    assert json.loads(out.read_text("utf-8")) == {"old": "export"}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
