@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -94,6 +95,8 @@ class CaseBook:
         self.location = self._store.location
         self._today = this_month() if today is None else month_index(today, "today")
         self._evidence_dir = evidence_dir
+        if self.evidence_folder is not None:  # what an intake killed mid-copy left behind
+            _clean_staging(self.evidence_folder)
 
     @property
     def evidence_folder(self) -> Path | None:
@@ -547,26 +550,47 @@ class CaseBook:
             self._touch(conn, data.id)
         return self.case(name)
 
-    def delete(self, name: str) -> None:
-        """Erase a case: every row, then the file is rebuilt so nothing of it is left (SQLite)."""
+    def delete(self, name: str) -> list[Path]:
+        """Erase a case: every row, its evidence copies no other case refers to, what an intake killed
+        mid-copy left behind; then the file is rebuilt so nothing of it is left (SQLite).
+
+        Returns the files of the case still on disk (empty when everything is gone): an evidence copy
+        that could not be removed, or one kept in an evidence folder this book was not given.
+        """
         import sqlalchemy as sa
 
+        from ..io.evidence import stored_path
         from . import store as s
 
+        folder = self.evidence_folder
+        left: list[Path] = []
         with self._write(name) as (conn, data):
             files = [e for c in data.contacts for e in c.contact.evidence]
             for table in s.CASE_TABLES:
                 conn.execute(sa.delete(table).where(table.c.case_id == data.id))
             conn.execute(sa.delete(s.cases).where(s.cases.c.id == data.id))
-            still = set(conn.execute(sa.select(s.evidence.c.sha256)).scalars()) if files else set()
-        if files:  # the evidence copies no other case refers to
-            from ..io.evidence import stored_path
-
-            folder = self.evidence_folder
-            for item in files:
-                if folder is not None and item.sha256 not in still:
-                    stored_path(item, folder).unlink(missing_ok=True)
+            # A copy is kept under its SHA-256 and its original suffix: the same file stored as .png by one
+            # case and as .jpg by another is two copies, each kept while a case refers to it by that name.
+            still = {_stored_name(f, h) for f, h in conn.execute(sa.select(s.evidence.c.file, s.evidence.c.sha256))}
+            if folder is not None and folder.is_dir():
+                # On SQLite this transaction holds the book's write lock, and every intake runs under it:
+                # no intake is under way, so any staging folder and any copy no row names is a leftover.
+                own = self._store.is_sqlite and self._evidence_dir is None
+                left += _clean_staging(folder, everything=own)
+                if own:
+                    gone = {stored_path(item, folder).name for item in files}
+                    for entry in folder.iterdir():
+                        if _STORED.match(entry.name) and entry.name not in still and entry.name not in gone:
+                            _unlink(entry, left)
+        for item in files:  # after the commit: the copies no other case refers to
+            if stored_path(item, ".").name in still:
+                continue
+            if folder is None:
+                left.append(Path(stored_path(item, ".").name))
+            else:
+                _unlink(stored_path(item, folder), left)
         self._store.vacuum()
+        return sorted(set(left))
 
     def export(self, name: str, path=None) -> dict:
         """One case as JSON (exact: money in cents, rates as text); written to ``path`` when given."""
@@ -752,6 +776,68 @@ def _remove_tree(folder: Path) -> None:
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
+
+
+#: A stored evidence copy: ``<sha256><suffix>`` (see :func:`planner.io.evidence.stored_path`).
+_STORED = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,8})?$")
+#: A staging folder older than this is stale whoever made it (a process on another machine).
+_STALE_SECONDS = 24 * 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def _clean_staging(folder: Path, *, everything: bool = False) -> list[Path]:
+    """Remove the ``.staging-<pid>-<random>`` folders of intakes that died mid-copy (their process is
+    gone, or they are a day old; ``everything``: all of them). Returns those that could not be removed."""
+    import time
+
+    left: list[Path] = []
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(".staging-")]
+    except OSError:
+        return left
+    for entry in entries:
+        try:
+            pid = int(entry.name.split("-")[1])
+        except (IndexError, ValueError):
+            pid = -1
+        try:
+            old = time.time() - entry.lstat().st_mtime > _STALE_SECONDS
+        except OSError:
+            continue
+        if everything or old or pid <= 0 or not _alive(pid):
+            if entry.is_dir() and not entry.is_symlink():
+                _remove_tree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+            if os.path.lexists(entry):
+                left.append(entry)
+    return left
+
+
+def _stored_name(file: str, sha256: str) -> str | None:
+    """The name of the stored copy of a file kept as evidence (None for a row that names no valid copy)."""
+    from ..io.evidence import stored_path
+
+    try:
+        return stored_path(Evidence(str(file), str(sha256), 0), ".").name
+    except PlannerError:
+        return None
+
+
+def _unlink(path: Path, left: list[Path]) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        left.append(path)
 
 
 def contact_log(data: CaseData) -> list[dict]:

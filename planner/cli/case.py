@@ -257,7 +257,10 @@ def cmd_delete(args) -> int:
     if not args.yes:
         raise PlannerError("删除不可恢复：请加 --yes 确认 / deleting cannot be undone: add --yes to confirm")
     with _open(args) as book:
-        book.delete(args.name)
+        left = book.delete(args.name)
+    if left:  # say what is still on disk rather than "nothing is left"
+        print(_t("case_deleted_files_left", args.lang, n=len(left), files="\n".join(f"  {p}" for p in left)))
+        return 0
     print(_t("case_deleted", args.lang))
     return 0
 
@@ -397,6 +400,7 @@ def register(sub) -> None:
     p = add("delete", "erase a case / 删除案例", cmd_delete)
     p.add_argument("name")
     p.add_argument("--yes", action="store_true")
+    p.add_argument("--evidence-dir", dest="evidence_dir", help="the evidence folder (a PostgreSQL book; default $PLANNER_EVIDENCE_DIR)")
 
     p = add("report", "the follow-up report (HTML or PDF) / 跟进报告", cmd_report)
     p.add_argument("name")

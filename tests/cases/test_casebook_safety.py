@@ -222,3 +222,103 @@ def test_a_full_disk_leaves_the_old_export_whole(tmp_path):
     assert "Traceback" not in result.stderr and "无法写入" in result.stderr and "cannot write" in result.stderr
     assert json.loads(out.read_text("utf-8")) == {"old": "export"}
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# ---------------------------------------------------------------------------
+# 3. evidence intake killed mid-copy, shared copies, a truthful delete
+
+_KILLED_INTAKE = """
+import sys, time
+import planner.io.evidence as ev
+from planner.cases import CaseBook
+
+def slow(handle, limit, path, sink=None):  # copies a first part, then hangs: killed here
+    sink.write(handle.read(1000))
+    sink.flush()
+    print("copying", flush=True)
+    time.sleep(120)
+
+ev._digest = slow
+book = CaseBook(sys.argv[1], today="2025-06")
+case = book.case("A")
+case.add_contact(case.data.debts[0].name, "2025-01-05 10:00", channel="phone", direction="in", evidence=[sys.argv[2]])
+"""
+
+
+def _staging(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".staging-*"))
+
+
+def _killed_mid_copy(path: Path, tmp_path: Path) -> Path:
+    recording = tmp_path / "call.m4a"
+    recording.write_bytes(os.urandom(5000))
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_INTAKE, str(path), str(recording)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert child.stdout.readline().strip() == "copying"
+    finally:
+        child.kill()  # kill -9 in the middle of the copy
+        child.wait(timeout=30)
+    (staging,) = _staging(path.with_name(path.name + ".evidence"))
+    assert any(f.stat().st_size for f in staging.iterdir())  # a partial recording was left behind
+    return staging
+
+
+def test_an_intake_killed_mid_copy_is_cleaned_when_the_book_is_opened(tmp_path):
+    path = _new_book(tmp_path / "book.sqlite")
+    staging = _killed_mid_copy(path, tmp_path)
+    with CaseBook(path, today=TODAY):
+        assert not staging.exists()
+
+
+def test_delete_removes_what_a_killed_intake_left_and_says_so_truthfully(capsys, tmp_path, monkeypatch):
+    path = _new_book(tmp_path / "book.sqlite")
+    folder = path.with_name(path.name + ".evidence")
+    # A staging folder named for a live process (this one) is kept on open: an intake may be under way.
+    live = folder / f".staging-{os.getpid()}-00000000"
+    live.mkdir()
+    (live / ".evidence.partial.tmp").write_bytes(b"half a recording")
+    with CaseBook(path, today=TODAY):
+        pass
+    assert live.exists()
+    # `case delete` holds the book's write lock, so no intake is under way: all of it goes.
+    code, out, err = run(capsys, "case", "delete", "A", "--yes", "--book", path)
+    assert code == 0, err
+    assert "nothing of the case is left" in out
+    assert list(folder.iterdir()) == []
+
+
+def test_delete_names_the_files_it_could_not_remove(capsys, tmp_path, monkeypatch):
+    path = _new_book(tmp_path / "book.sqlite")
+    real = Path.unlink
+
+    def refuse(self, *args, **kwargs):
+        if self.suffix == ".png":
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    code, out, err = run(capsys, "case", "delete", "A", "--yes", "--book", path)
+    assert code == 0, err
+    assert "nothing of the case is left" not in out and "could not be removed" in out
+    assert hashlib.sha256(b"screenshot bytes").hexdigest() + ".png" in out
+    with CaseBook(path, today=TODAY) as book:
+        assert book.names() == []
+
+
+def test_the_same_file_stored_by_two_cases_under_two_suffixes_is_not_orphaned(tmp_path):
+    # Before the fix the copy was kept while any case had the same SHA-256, whatever its suffix:
+    # after both cases were deleted, <sha>.png stayed in the folder for good.
+    path = tmp_path / "book.sqlite"
+    with CaseBook(path, today=TODAY) as book:
+        for name, suffix in (("A", ".png"), ("B", ".jpg")):
+            case = book.new(name, SAMPLE, 6000, start="2025-01")
+            shot = tmp_path / f"shot{suffix}"
+            shot.write_bytes(b"the same picture")
+            case.add_contact(case.data.debts[0].name, "2025-01-05 10:00", channel="sms", direction="in", evidence=[shot])
+        folder = book.evidence_folder
+        digest = hashlib.sha256(b"the same picture").hexdigest()
+        assert sorted(p.name for p in folder.iterdir()) == [digest + ".jpg", digest + ".png"]
+        assert book.delete("A") == []
+        assert sorted(p.name for p in folder.iterdir()) == [digest + ".jpg"]  # B's copy stays
+        assert book.delete("B") == []
+        assert list(folder.iterdir()) == []
