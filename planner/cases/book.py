@@ -32,7 +32,7 @@ from pathlib import Path
 from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
-from ..errors import InfeasibleBudgetError, PlannerError
+from ..errors import InfeasibleBudgetError, PlannerError, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..strategies import STRATEGIES
@@ -56,6 +56,8 @@ from .model import (
 from .months import month_index, month_name, this_month
 from .track import Track
 
+#: The largest case export :meth:`CaseBook.import_` reads (a whole book of cases fits).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
 #: The environment variable naming the evidence folder of a PostgreSQL book.
 EVIDENCE_ENV = "PLANNER_EVIDENCE_DIR"
 
@@ -64,11 +66,9 @@ EVIDENCE_ENV = "PLANNER_EVIDENCE_DIR"
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from ..io import MAX_BYTES, read_input
+
+    return hashlib.sha256(read_input(path, limit=MAX_BYTES)).hexdigest()
 
 
 def _check_strategy(strategy: str, order) -> None:
@@ -606,11 +606,11 @@ class CaseBook:
     def import_(self, source) -> list[str]:
         """Cases from :meth:`export`'s JSON (a path, a dict, or a list of dicts), in one transaction."""
         if isinstance(source, (str, os.PathLike)):
-            try:
-                text = Path(source).read_text(encoding="utf-8")
+            from ..io import read_input
+
+            try:  # a regular file of bounded size: a FIFO, a device or a folder is refused at once
+                text = read_input(source, limit=MAX_IMPORT_BYTES).decode("utf-8")
                 source = json.loads(text)
-            except FileNotFoundError:
-                raise PlannerError(f"找不到文件：{source} / file not found: {source}") from None
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise PlannerError(f"{source}：不是 planner case export 写出的 JSON（{exc}）。 / {source}: not JSON written by planner case export ({exc}).") from None
         items = source if isinstance(source, list) else [source]
@@ -676,9 +676,7 @@ def _unknown_case(name: str) -> PlannerError:
 
 
 def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> PlannerError:
-    return PlannerError(
-        f"{where}：找不到债务「{debt}」；本案的债务：{'、'.join(names)} / {where}: no debt named {debt!r}; this case's debts: {', '.join(names)}"
-    )
+    return unknown_debt(debt, names, where)
 
 
 def _check_answer(answer: str) -> None:
@@ -711,7 +709,7 @@ def _insert_agreement(conn, data, adjustment: Adjustment, month: str, confirmed:
 def parse_contact_time(at, tz=None):
     """``(aware datetime, zone name or None)`` from a datetime or text such as ``2027-01-05 21:40``
     (read in ``tz``, default the borrower's zone in the conduct data) or ``2027-01-05T21:40+08:00``."""
-    from datetime import datetime
+    from datetime import datetime, timezone
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from ..conduct import settings
@@ -736,6 +734,14 @@ def parse_contact_time(at, tz=None):
         raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
     elif isinstance(getattr(when.tzinfo, "key", None), str):
         zone = when.tzinfo.key
+    try:  # stored in UTC: 0001-01-01 00:00 in Shanghai or 9999-12-31 23:59 in New York has no UTC time
+        when.astimezone(timezone.utc)
+        when.utcoffset()
+    except (OverflowError, ValueError):
+        raise PlannerError(
+            f"联系时间 “{at}” 超出可记录的范围；请检查年份，写成 2027-01-05 21:40。 / "
+            f"the contact time {str(at)!r} is out of the range that can be recorded; check the year and write it as 2027-01-05 21:40."
+        ) from None
     return when, zone
 
 

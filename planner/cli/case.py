@@ -18,6 +18,57 @@ from ..money import format_yuan
 _ACTIONS = ("freeze_interest", "extend_term", "reduce_rate", "cap_rate", "waive_fees", "settle", "defer")
 
 
+def _undecodable(args) -> None:
+    """Refuse an argument that is not text: bytes from a GBK terminal reach Python as lone surrogates
+    (which no database, file or terminal can take), so say how to fix the terminal instead."""
+    import os
+
+    for option, value in vars(args).items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
+                try:
+                    guess = os.fsencode(item).decode("gb18030")
+                    hint_zh, hint_en = f"（按 GBK 读是“{guess}”）", f" (read as GBK it says {guess!r})"
+                except (UnicodeError, ValueError):
+                    hint_zh = hint_en = ""
+                name = "--" + option.replace("_", "-") if option not in ("name", "file") else option.upper()
+                raise PlannerError(
+                    f"{name} 不是 UTF-8 文本{hint_zh}：终端可能是 GBK 编码。请把终端设为 UTF-8（Windows：chcp 65001；Linux/macOS："
+                    f"LANG=zh_CN.UTF-8）后重新输入。没有做任何改动。 / {name} is not UTF-8 text{hint_en}: the terminal may be in GBK. "
+                    "Set the terminal to UTF-8 (Windows: chcp 65001; Linux/macOS: LANG=zh_CN.UTF-8) and type it again. Nothing was changed."
+                )
+
+
+def _guarded(func):
+    """``func`` with every database or OS error turned into a bilingual message (exit 2): what
+    happened and what to do, never SQL text, its parameters or a traceback."""
+
+    def run(args) -> int:
+        _undecodable(args)
+        try:
+            return func(args)
+        except (PlannerError, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except OverflowError:
+            raise PlannerError(
+                "日期或数字超出可处理的范围；请检查年份和金额。没有做任何改动。 / a date or number is out of the range that can be handled; "
+                "check the years and amounts. Nothing was changed."
+            ) from None
+        except Exception as exc:
+            import sys
+
+            from ..cases import database_error
+
+            sa = sys.modules.get("sqlalchemy")
+            if isinstance(exc, OSError) or (sa is not None and isinstance(exc, sa.exc.SQLAlchemyError)):
+                raise database_error(exc, str(getattr(exc, "filename", "") or "")) from None
+            raise
+
+    run.__name__ = run.__qualname__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
 def _emit(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -301,7 +352,7 @@ def register(sub) -> None:
         p = commands.add_parser(name, help=help)
         p.add_argument("--book", help="the case book: a file path or postgresql://... (default: $PLANNER_CASEBOOK, else the user data dir)")
         p.add_argument("--lang", choices=("en", "zh"), default="en")
-        p.set_defaults(func=func)
+        p.set_defaults(func=_guarded(func))
         return p
 
     p = add("new", "open a case from a debts file / 新建案例", cmd_new)

@@ -270,7 +270,7 @@ def test_an_intake_killed_mid_copy_is_cleaned_when_the_book_is_opened(tmp_path):
         assert not staging.exists()
 
 
-def test_delete_removes_what_a_killed_intake_left_and_says_so_truthfully(capsys, tmp_path, monkeypatch):
+def test_delete_removes_what_a_killed_intake_left_and_says_so_truthfully(capsys, tmp_path):
     path = _new_book(tmp_path / "book.sqlite")
     folder = path.with_name(path.name + ".evidence")
     # A staging folder named for a live process (this one) is kept on open: an intake may be under way.
@@ -322,3 +322,221 @@ def test_the_same_file_stored_by_two_cases_under_two_suffixes_is_not_orphaned(tm
         assert sorted(p.name for p in folder.iterdir()) == [digest + ".jpg"]  # B's copy stays
         assert book.delete("B") == []
         assert list(folder.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# 5. no database password, no list of every debt name
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    scheme=st.sampled_from(["postgresql", "postgres", "postgresql+psycopg", "postgresql+asyncpg", "mysql", "sqlite", "http", "oracle+cx"]),
+    secret=st.from_regex(r"Zq[A-Za-z0-9%!~*]{6,16}", fullmatch=True),
+    tail=st.sampled_from(["127.0.0.1:1/db", "[bad/db", "127.0.0.1:1/db?sslmode=SECRET", "host:notaport/db", ""]),
+)
+def test_a_database_password_is_never_printed(scheme, secret, tail):
+    # Before the fix `--book postgresql://u:SECRET@host/db` echoed SECRET on a connection failure
+    # (and every other scheme in "unsupported book URL ...").
+    import contextlib
+    import io
+
+    tail = tail.replace("SECRET", secret)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["case", "list", "--book", f"{scheme}://u:{secret}@{tail}"])
+    assert code == 2
+    from urllib.parse import unquote
+
+    for shown in (out.getvalue(), err.getvalue()):
+        assert secret not in shown and unquote(secret) not in shown
+        assert "Traceback" not in shown
+    assert "***" in err.getvalue()
+
+
+def test_an_unknown_debt_suggests_the_closest_name_and_lists_no_others(capsys, tmp_path):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    with CaseBook(path, today=TODAY) as book:
+        names = [d.name for d in book.case("A").data.debts]
+    assert "借呗" in names
+    code, _, err = run(capsys, "case", "pay", "A", "--month", "2025-02", "--debt", "借贝", "--amount", "10", "--book", path)
+    assert code == 2 and "借呗" in err and "did you mean" in err
+    assert [n for n in names if n in err] == ["借呗"]  # before the fix: every debt of the case
+    code, _, err = run(capsys, "case", "pay", "A", "--month", "2025-02", "--debt", "nothing like it", "--amount", "10", "--book", path)
+    assert code == 2 and not [n for n in names if n in err]
+
+
+# ---------------------------------------------------------------------------
+# 7. a PostgreSQL server that accepts and never answers
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP socket on 127.0.0.1 that accepts connections and never says a word."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_never_answers_fails_in_seconds_with_a_message(capsys, silent_server, monkeypatch):
+    # Before the fix every command hung for good.
+    import time
+
+    from planner.cases import store
+
+    monkeypatch.setattr(store, "CONNECT_TIMEOUT", 2)
+    started = time.monotonic()
+    code, _, err = run(capsys, "case", "list", "--book", f"postgresql://u:Zqsecret1@127.0.0.1:{silent_server}/db")
+    assert code == 2 and time.monotonic() - started < 20
+    assert "did not answer in time" in err and "没有及时应答" in err and "Zqsecret1" not in err
+
+
+def test_the_timeouts_are_set_unless_the_url_sets_them():
+    from planner.cases.store import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, _timeouts
+
+    assert _timeouts("postgresql+psycopg://u@h/db") == {"connect_timeout": CONNECT_TIMEOUT, "options": f"-c statement_timeout={STATEMENT_TIMEOUT * 1000}"}
+    assert _timeouts("postgresql+psycopg://u@h/db?connect_timeout=30") == {"options": f"-c statement_timeout={STATEMENT_TIMEOUT * 1000}"}
+
+
+# ---------------------------------------------------------------------------
+# 8. every database or OS error: exit 2, a bilingual message, no SQL, no traceback
+
+
+def _assert_message(code: int, err: str, *words: str) -> None:
+    assert code == 2, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert not any(sql in err for sql in ("INSERT", "UPDATE", "DELETE FROM", "SELECT", "[SQL", "parameters:", "sqlalche.me"))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err)
+    for word in words:
+        assert word in err, err
+
+
+def _small_disk(limit: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("command", [["pay", "A", "--month", "2025-02", "--debt", "借呗", "--amount", "10"], ["delete", "A", "--yes"]])
+def test_a_full_disk_during_pay_or_delete_is_a_message_and_the_book_is_unchanged(tmp_path, command):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    before = _digest(path)
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "case", *command, "--book", str(path)], capture_output=True, text=True, encoding="utf-8",
+        cwd=ROOT, timeout=120, preexec_fn=_small_disk(8192), env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    _assert_message(result.returncode, result.stderr, "Nothing was changed")
+    assert _digest(path) == before
+    with CaseBook(path, today=TODAY) as book:
+        assert book.names() == ["A"] and book.case("A").data.payments == {}
+
+
+def test_a_read_only_book_is_a_message(capsys, tmp_path, monkeypatch):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    from planner.cases import store
+
+    real = store._sqlite_connect
+
+    def read_only(dbapi_connection, record):  # what a read-only file system gives: every write refused
+        real(dbapi_connection, record)
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    monkeypatch.setattr(store, "_sqlite_connect", read_only)
+    code, _, err = run(capsys, "case", "pay", "A", "--month", "2025-02", "--debt", "借呗", "--amount", "10", "--book", path)
+    _assert_message(code, err, "read-only")
+
+
+def test_a_damaged_page_is_a_message_in_show_and_list(capsys, tmp_path):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for k in range(2 * page, len(data), page):  # every page after the schema: damaged
+        data[k:k + 100] = b"\xff" * 100
+    path.write_bytes(bytes(data))
+    for command in (["show", "A"], ["list"]):
+        code, _, err = run(capsys, "case", *command, "--book", path)
+        _assert_message(code, err, "damaged", "backup")
+
+
+def test_a_postgresql_user_without_rights_is_a_message(capsys, postgres_url):
+    import psycopg
+
+    from tests.cases.pg_fixtures import new_pg_database
+
+    url = new_pg_database(postgres_url)
+    with psycopg.connect(postgres_url + "/postgres", autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS planner_reader")
+        conn.execute("CREATE ROLE planner_reader LOGIN")
+    reader = url.replace("postgres@", "planner_reader@", 1)
+    code, _, err = run(capsys, "case", "list", "--book", reader)  # an empty database: no right to create the tables
+    _assert_message(code, err, "rights", "GRANT")
+    with CaseBook(url, today=TODAY) as book:
+        book.new("A", SAMPLE, 6000, start="2025-01")
+    code, _, err = run(capsys, "case", "list", "--book", reader)  # the tables exist: no right to read them
+    _assert_message(code, err, "rights")
+
+
+@pytest.mark.parametrize("at", ["0001-01-01 00:00", "9999-12-31T23:59-05:00"])
+def test_a_contact_time_out_of_range_is_a_message(capsys, tmp_path, at):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    code, _, err = run(capsys, "case", "contact", "A", "--debt", "借呗", "--at", at, "--channel", "phone", "--direction", "in", "--book", path)
+    _assert_message(code, err, "out of the range")
+
+
+def test_a_contact_time_out_of_range_in_an_import_is_a_message(capsys, tmp_path):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    with CaseBook(path, today=TODAY) as book:
+        case = book.export("A")
+    case["name"] = "B"
+    case["contacts"] = [{"at": "0001-01-01T00:00:00+08:00", "debt": "借呗", "channel": "phone", "direction": "in"}]
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, "case", "import", source, "--book", path)
+    _assert_message(code, err)
+
+
+def test_a_contact_time_out_of_range_in_the_widget_is_shown_not_raised(tmp_path):
+    from planner.widgets.follow_up import FollowUp
+
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    widget = FollowUp(str(path), "A", today=TODAY)
+    widget.contact_debt.value = "借呗"
+    widget.contact_at.value = "0001-01-01 00:00"
+    widget.contact_button.click()  # before the fix: OverflowError escaped the button's handler
+    assert "out of the range" in widget.message.value
+
+
+def test_arguments_in_gbk_bytes_are_a_message(tmp_path):
+    path = _new_book(tmp_path / "book.sqlite", evidence=False)
+    gbk = "张三".encode("gbk")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    for args in ([b"new", gbk, b"--debts", SAMPLE.encode(), b"--budget", b"6000"],
+                 [b"contact", b"A", b"--debt", "借呗".encode(), b"--at", b"2025-01-05 10:00", b"--channel", b"phone", b"--direction", b"in", b"--summary", gbk]):
+        result = subprocess.run([sys.executable.encode(), b"-m", b"planner", b"case", *args, b"--book", str(path).encode()],
+                                capture_output=True, cwd=ROOT, timeout=120, env=env)
+        err = result.stderr.decode("utf-8")
+        _assert_message(result.returncode, err, "UTF-8", "张三")
+    with CaseBook(path, today=TODAY) as book:
+        assert book.names() == ["A"] and book.case("A").data.contacts == ()
