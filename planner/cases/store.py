@@ -329,9 +329,10 @@ class Store:
                     elif version < upto:
                         conn.execute(schema_table.update().values(version=upto))
                 except (sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
-                    if version == 0 and not self.is_sqlite:  # two processes made the same new book at once
-                        raise _Raced() from exc
-                    raise
+                    state = str(getattr(exc.orig, "sqlstate", "") or "")
+                    if version == 0 and not self.is_sqlite and state in ("23505", "42P07", "42710"):
+                        raise _Raced() from exc  # two processes made the same new book at once (a duplicate)
+                    raise database_error(exc, where, self.hide) from None  # no right to create the tables
         except sa.exc.IntegrityError as exc:  # the schema half made by another process: a message, not SQL
             raise database_error(exc, where, self.hide) from None
 
