@@ -305,6 +305,37 @@ def test_delete_names_the_files_it_could_not_remove(capsys, tmp_path, monkeypatc
         assert book.names() == []
 
 
+def test_delete_sweeps_copies_no_case_refers_to(tmp_path):
+    # A process killed after moving a copy into place and before its row was committed leaves a
+    # copy no case names; a delete (holding the book's write lock) removes it, and keeps the others.
+    path = _new_book(tmp_path / "book.sqlite")
+    folder = path.with_name(path.name + ".evidence")
+    stray = folder / (hashlib.sha256(b"never recorded").hexdigest() + ".m4a")
+    stray.write_bytes(b"never recorded")
+    with CaseBook(path, today=TODAY) as book:
+        kept = book.new("B", SAMPLE, 6000, start="2025-01")
+        shot = tmp_path / "b.png"
+        shot.write_bytes(b"B's picture")
+        kept.add_contact(kept.data.debts[0].name, "2025-01-05 10:00", channel="sms", direction="in", evidence=[shot])
+        assert book.delete("A") == []
+    assert sorted(p.name for p in folder.iterdir()) == [hashlib.sha256(b"B's picture").hexdigest() + ".png"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(when=st.datetimes(timezones=st.timezones()), spelling=st.sampled_from(["iso", "space", "naive"]), tz=st.sampled_from([None, "Asia/Shanghai", "Pacific/Kiritimati", "Etc/GMT+12"]))
+def test_any_contact_time_is_recorded_or_refused_with_a_message(when, spelling, tz):
+    from planner import PlannerError
+    from planner.cases.book import parse_contact_time
+
+    text = {"iso": when.isoformat(), "space": when.isoformat(sep=" "), "naive": when.replace(tzinfo=None).isoformat(sep=" ")}[spelling]
+    try:
+        at, _ = parse_contact_time(text, tz if spelling == "naive" else None)
+    except PlannerError as error:
+        assert "/" in str(error)  # bilingual
+        return
+    assert at.utcoffset() is not None
+
+
 def test_the_same_file_stored_by_two_cases_under_two_suffixes_is_not_orphaned(tmp_path):
     # Before the fix the copy was kept while any case had the same SHA-256, whatever its suffix:
     # after both cases were deleted, <sha>.png stayed in the folder for good.
@@ -496,6 +527,13 @@ def test_a_postgresql_user_without_rights_is_a_message(capsys, postgres_url):
         book.new("A", SAMPLE, 6000, start="2025-01")
     code, _, err = run(capsys, "case", "list", "--book", reader)  # the tables exist: no right to read them
     _assert_message(code, err, "rights")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO planner_reader")
+    assert run(capsys, "case", "list", "--book", reader)[0] == 0  # reading is allowed now
+    code, _, err = run(capsys, "case", "pay", "A", "--month", "2025-02", "--debt", "借呗", "--amount", "10", "--book", reader)
+    _assert_message(code, err, "rights")  # writing is not
+    with CaseBook(url, today=TODAY) as book:
+        assert book.case("A").data.payments == {}
 
 
 @pytest.mark.parametrize("at", ["0001-01-01 00:00", "9999-12-31T23:59-05:00"])
