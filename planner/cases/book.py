@@ -419,6 +419,10 @@ class CaseBook:
                             continue
                         os.replace(stored_path(item, staging), target)
                         placed.append(target)
+                except BaseException:  # nothing recorded: none of the copies stays either
+                    for target in placed:
+                        target.unlink(missing_ok=True)
+                    raise
                 finally:
                     _remove_tree(staging)
             try:

@@ -438,6 +438,14 @@ _ADVICE = {
 }
 
 
+_OS_ADVICE = {
+    "full": _ADVICE["full"],
+    "readonly": ("文件系统是只读的。请换一个可写的位置。", "the file system is read-only. Choose a writable place."),
+    "rights": ("没有权限。请检查文件和文件夹的权限，或换一个位置。", "permission denied. Check the permissions of the file and its folder, or choose another place."),
+    "disk": ("磁盘读写错误。请检查磁盘后重试。", "a disk error. Check the disk and try again."),
+}
+
+
 def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bool = False) -> PlannerError:
     """A bilingual message for a database or OS error: what happened and what to do, never the SQL
     text or its parameters. ``hide`` scrubs the database password from a driver's text.
@@ -449,6 +457,9 @@ def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bo
     """
     kind = _kind(exc)
     zh, en = _ADVICE[kind]
+    if isinstance(exc, OSError):  # a file, not the database: what the system said, and what to do
+        reason = exc.strerror or type(exc).__name__
+        zh, en = _OS_ADVICE.get(kind, (f"无法读写文件（{reason}）。请检查路径、磁盘和权限。", f"a file could not be read or written ({reason}). Check the path, the disk and the permissions."))
     if vacuum:  # the case is already deleted; only the rebuild that erases its traces from free pages failed
         zh_done, en_done = "案例已删除，但案例簿文件未能重建（删除的内容可能仍留在空闲页中）；解决后请再删除任一案例或运行 VACUUM。",             "The case is deleted, but the book file could not be rebuilt (deleted content may remain in free pages); once fixed, run VACUUM on it."
     else:
