@@ -144,10 +144,31 @@ class PlannerWarning(UserWarning):
     """Input that is valid but looks wrong (for example 0.18 meant as 18%)."""
 
 
+def unknown_debt(name, names, where: str = "") -> PlannerError:
+    """The refusal of a debt name a case does not have: it suggests the closest name, if one is
+    close (difflib), and never lists every debt of the case.
+
+    >>> str(unknown_debt("Jiebei", ["Jiebai", "Huabei"]))
+    "找不到债务「Jiebei」；是否指「Jiebai」？ / no debt named 'Jiebei'; did you mean 'Jiebai'?"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(n) for n in names], n=1, cutoff=0.5)
+    at = f"{where}：" if where else ""
+    at_en = f"{where}: " if where else ""
+    if close:
+        return PlannerError(f"{at}找不到债务「{name}」；是否指「{close[0]}」？ / {at_en}no debt named {name!r}; did you mean {close[0]!r}?")
+    return PlannerError(
+        f"{at}找不到债务「{name}」；请按债务清单上的名称填写（planner case show 可查看）。 / "
+        f"{at_en}no debt named {name!r}; give the name as on the debt list (see planner case show)."
+    )
+
+
 __all__ = [
     "InfeasibleBudgetError",
     "InputError",
     "PlannerError",
     "PlannerWarning",
     "Problem",
+    "unknown_debt",
 ]

@@ -10,7 +10,7 @@ from .answers import Caseload, CaseloadRow, DebtStatus, Progress, Shown, Status,
 from .book import Case, CaseBook
 from .model import Agreement, CaseData, Replan, parse_amount
 from .months import month_index, month_name
-from .store import SCHEMA_VERSION, default_location
+from .store import SCHEMA_VERSION, database_error, default_location
 
 __all__ = [
     "Agreement",
@@ -26,6 +26,7 @@ __all__ = [
     "Shown",
     "Status",
     "ahead_text",
+    "database_error",
     "default_location",
     "local_date",
     "month_index",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -31,7 +32,7 @@ from pathlib import Path
 from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
-from ..errors import InfeasibleBudgetError, PlannerError
+from ..errors import InfeasibleBudgetError, PlannerError, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..strategies import STRATEGIES
@@ -55,6 +56,8 @@ from .model import (
 from .months import month_index, month_name, this_month
 from .track import Track
 
+#: The largest case export :meth:`CaseBook.import_` reads (a whole book of cases fits).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
 #: The environment variable naming the evidence folder of a PostgreSQL book.
 EVIDENCE_ENV = "PLANNER_EVIDENCE_DIR"
 
@@ -63,11 +66,9 @@ EVIDENCE_ENV = "PLANNER_EVIDENCE_DIR"
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from ..io import MAX_BYTES, read_input
+
+    return hashlib.sha256(read_input(path, limit=MAX_BYTES)).hexdigest()
 
 
 def _check_strategy(strategy: str, order) -> None:
@@ -94,6 +95,8 @@ class CaseBook:
         self.location = self._store.location
         self._today = this_month() if today is None else month_index(today, "today")
         self._evidence_dir = evidence_dir
+        if self.evidence_folder is not None:  # what an intake killed mid-copy left behind
+            _clean_staging(self.evidence_folder)
 
     @property
     def today(self) -> str:
@@ -110,6 +113,19 @@ class CaseBook:
             return self._store.path.with_name(self._store.path.name + ".evidence")
         env = os.environ.get(EVIDENCE_ENV, "").strip()
         return Path(env).expanduser() if env else None
+
+    @property
+    def own_files(self) -> list[Path]:
+        """What no document may be written over or into: the SQLite book with its journal, WAL and
+        shared-memory files, and the evidence folder (every writer passes these to
+        :func:`planner.io.refuse_inputs`, whatever name the book was opened by)."""
+        files: list[Path] = []
+        if self._store.path is not None:
+            book = self._store.path
+            files += [book, *(book.with_name(book.name + end) for end in ("-journal", "-wal", "-shm"))]
+        if self.evidence_folder is not None:
+            files.append(self.evidence_folder)
+        return files
 
     def _require_evidence_folder(self) -> Path:
         folder = self.evidence_folder
@@ -408,6 +424,10 @@ class CaseBook:
                             continue
                         os.replace(stored_path(item, staging), target)
                         placed.append(target)
+                except BaseException:  # nothing recorded: none of the copies stays either
+                    for target in placed:
+                        target.unlink(missing_ok=True)
+                    raise
                 finally:
                     _remove_tree(staging)
             try:
@@ -539,46 +559,67 @@ class CaseBook:
             self._touch(conn, data.id)
         return self.case(name)
 
-    def delete(self, name: str) -> None:
-        """Erase a case: every row, then the file is rebuilt so nothing of it is left (SQLite)."""
+    def delete(self, name: str) -> list[Path]:
+        """Erase a case: every row, its evidence copies no other case refers to, what an intake killed
+        mid-copy left behind; then the file is rebuilt so nothing of it is left (SQLite).
+
+        Returns the files of the case still on disk (empty when everything is gone): an evidence copy
+        that could not be removed, or one kept in an evidence folder this book was not given.
+        """
         import sqlalchemy as sa
 
+        from ..io.evidence import stored_path
         from . import store as s
 
+        folder = self.evidence_folder
+        left: list[Path] = []
         with self._write(name) as (conn, data):
             files = [e for c in data.contacts for e in c.contact.evidence]
             for table in s.CASE_TABLES:
                 conn.execute(sa.delete(table).where(table.c.case_id == data.id))
             conn.execute(sa.delete(s.cases).where(s.cases.c.id == data.id))
-            still = set(conn.execute(sa.select(s.evidence.c.sha256)).scalars()) if files else set()
-        if files:  # the evidence copies no other case refers to
-            from ..io.evidence import stored_path
-
-            folder = self.evidence_folder
-            for item in files:
-                if folder is not None and item.sha256 not in still:
-                    stored_path(item, folder).unlink(missing_ok=True)
+            # A copy is kept under its SHA-256 and its original suffix: the same file stored as .png by one
+            # case and as .jpg by another is two copies, each kept while a case refers to it by that name.
+            still = {_stored_name(f, h) for f, h in conn.execute(sa.select(s.evidence.c.file, s.evidence.c.sha256))}
+            if folder is not None and folder.is_dir():
+                # On SQLite this transaction holds the book's write lock, and every intake runs under it:
+                # no intake is under way, so any staging folder and any copy no row names is a leftover.
+                own = self._store.is_sqlite and self._evidence_dir is None
+                left += _clean_staging(folder, everything=own)
+                if own:
+                    gone = {stored_path(item, folder).name for item in files}
+                    for entry in folder.iterdir():
+                        if _STORED.match(entry.name) and entry.name not in still and entry.name not in gone:
+                            _unlink(entry, left)
+        for item in files:  # after the commit: the copies no other case refers to
+            if stored_path(item, ".").name in still:
+                continue
+            if folder is None:
+                left.append(Path(stored_path(item, ".").name))
+            else:
+                _unlink(stored_path(item, folder), left)
         self._store.vacuum()
+        return sorted(set(left))
 
     def export(self, name: str, path=None) -> dict:
         """One case as JSON (exact: money in cents, rates as text); written to ``path`` when given."""
-        data = self._load(name)
-        out = case_to_json(data)
-        if path is not None:
-            target = Path(path)
-            fd = os.open(target, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(out, f, ensure_ascii=False, indent=1)
+        from ..io import atomic_write_bytes, output_target, refuse_inputs
+
+        if path is not None:  # refused before anything is read: the book itself, a device, a folder
+            refuse_inputs(output_target(path), self.own_files)
+        out = case_to_json(self._load(name))
+        if path is not None:  # a new file (0600) renamed over the old one: a failure leaves the old export whole
+            atomic_write_bytes(path, json.dumps(out, ensure_ascii=False, indent=1).encode("utf-8"), inputs=self.own_files)
         return out
 
     def import_(self, source) -> list[str]:
         """Cases from :meth:`export`'s JSON (a path, a dict, or a list of dicts), in one transaction."""
         if isinstance(source, (str, os.PathLike)):
-            try:
-                text = Path(source).read_text(encoding="utf-8")
+            from ..io import read_input
+
+            try:  # a regular file of bounded size: a FIFO, a device or a folder is refused at once
+                text = read_input(source, limit=MAX_IMPORT_BYTES).decode("utf-8")
                 source = json.loads(text)
-            except FileNotFoundError:
-                raise PlannerError(f"找不到文件：{source} / file not found: {source}") from None
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise PlannerError(f"{source}：不是 planner case export 写出的 JSON（{exc}）。 / {source}: not JSON written by planner case export ({exc}).") from None
         items = source if isinstance(source, list) else [source]
@@ -644,9 +685,7 @@ def _unknown_case(name: str) -> PlannerError:
 
 
 def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> PlannerError:
-    return PlannerError(
-        f"{where}：找不到债务「{debt}」；本案的债务：{'、'.join(names)} / {where}: no debt named {debt!r}; this case's debts: {', '.join(names)}"
-    )
+    return unknown_debt(debt, names, where)
 
 
 def _check_answer(answer: str) -> None:
@@ -679,7 +718,7 @@ def _insert_agreement(conn, data, adjustment: Adjustment, month: str, confirmed:
 def parse_contact_time(at, tz=None):
     """``(aware datetime, zone name or None)`` from a datetime or text such as ``2027-01-05 21:40``
     (read in ``tz``, default the borrower's zone in the conduct data) or ``2027-01-05T21:40+08:00``."""
-    from datetime import datetime
+    from datetime import datetime, timezone
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from ..conduct import settings
@@ -704,6 +743,14 @@ def parse_contact_time(at, tz=None):
         raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
     elif isinstance(getattr(when.tzinfo, "key", None), str):
         zone = when.tzinfo.key
+    try:  # stored in UTC: 0001-01-01 00:00 in Shanghai or 9999-12-31 23:59 in New York has no UTC time
+        when.astimezone(timezone.utc)
+        when.utcoffset()
+    except (OverflowError, ValueError):
+        raise PlannerError(
+            f"联系时间 “{at}” 超出可记录的范围；请检查年份，写成 2027-01-05 21:40。 / "
+            f"the contact time {str(at)!r} is out of the range that can be recorded; check the year and write it as 2027-01-05 21:40."
+        ) from None
     return when, zone
 
 
@@ -744,6 +791,68 @@ def _remove_tree(folder: Path) -> None:
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
+
+
+#: A stored evidence copy: ``<sha256><suffix>`` (see :func:`planner.io.evidence.stored_path`).
+_STORED = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,8})?$")
+#: A staging folder older than this is stale whoever made it (a process on another machine).
+_STALE_SECONDS = 24 * 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def _clean_staging(folder: Path, *, everything: bool = False) -> list[Path]:
+    """Remove the ``.staging-<pid>-<random>`` folders of intakes that died mid-copy (their process is
+    gone, or they are a day old; ``everything``: all of them). Returns those that could not be removed."""
+    import time
+
+    left: list[Path] = []
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(".staging-")]
+    except OSError:
+        return left
+    for entry in entries:
+        try:
+            pid = int(entry.name.split("-")[1])
+        except (IndexError, ValueError):
+            pid = -1
+        try:
+            old = time.time() - entry.lstat().st_mtime > _STALE_SECONDS
+        except OSError:
+            continue
+        if everything or old or pid <= 0 or not _alive(pid):
+            if entry.is_dir() and not entry.is_symlink():
+                _remove_tree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+            if os.path.lexists(entry):
+                left.append(entry)
+    return left
+
+
+def _stored_name(file: str, sha256: str) -> str | None:
+    """The name of the stored copy of a file kept as evidence (None for a row that names no valid copy)."""
+    from ..io.evidence import stored_path
+
+    try:
+        return stored_path(Evidence(str(file), str(sha256), 0), ".").name
+    except PlannerError:
+        return None
+
+
+def _unlink(path: Path, left: list[Path]) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        left.append(path)
 
 
 def contact_log(data: CaseData) -> list[dict]:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, PlannerError, Problem
-from ..io import decode, header_key
+from ..io import decode, header_key, read_input
 from .model import parse_amount
 from .months import month_index, month_name
 
@@ -33,14 +33,7 @@ def read_payments(path) -> list[tuple[str, str, int, int]]:
     """``[(month, debt, cents, row), ...]`` from a payments CSV; a debt and month given twice is an error."""
     path = Path(path)
     label = path.name
-    try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
-    except FileNotFoundError:
-        raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
-    except OSError as exc:
-        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
-    if data is None:
-        raise InputError([Problem("文件太大（上限 5 MB）。", "the file is too large (limit 5 MB).")], label)
+    data = read_input(path, limit=MAX_BYTES, label=label)  # a FIFO, a device or a folder is refused at once
     text = decode(data, label)
     rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
     if not rows:

@@ -33,6 +33,10 @@ SCHEMA_VERSION = 3
 APPLICATION = "debt-planner case book"
 #: The environment variable naming the book (a path or a ``postgresql://`` URL).
 ENV = "PLANNER_CASEBOOK"
+#: Seconds to wait for a PostgreSQL server to accept a connection and answer its start-up
+#: (``?connect_timeout=`` in the URL overrides it), and for one statement to finish.
+CONNECT_TIMEOUT = 10
+STATEMENT_TIMEOUT = 60
 
 import sqlalchemy as sa  # noqa: E402  (this module is only imported by the case layer)
 
@@ -222,8 +226,11 @@ class Store:
     """One case book: an SQLAlchemy engine, its schema checked and migrated."""
 
     def __init__(self, book: str | os.PathLike | None = None, *, create: bool = True, upto: int = SCHEMA_VERSION):
-        self.location = resolve(book)
-        self.is_sqlite = not _is_url(self.location)
+        raw = resolve(book)
+        self.is_sqlite = not _is_url(raw)
+        #: The book as shown to people: a URL with its password hidden (never printed, whatever the scheme).
+        self.location = raw if self.is_sqlite else safe_url(raw)
+        self._secrets = [] if self.is_sqlite else _passwords(raw)
         self._created = False
         if self.is_sqlite:
             path = Path(self.location).expanduser()
@@ -237,18 +244,21 @@ class Store:
             self.engine = _sqlite_engine(path)
         else:
             self.path = None
-            url = self.location
+            url = raw
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             elif not url.startswith("postgresql+"):
                 raise PlannerError(
                     f"不支持的数据库地址：{self.location}。请用文件路径或 postgresql://... / "
-                    f"unsupported book URL {self.location!r}: give a file path or postgresql://user@host/db"
+                    f"unsupported book URL {self.location}: give a file path or postgresql://user@host/db"
                 )
             try:
-                self.engine = sa.create_engine(url, pool_pre_ping=True)
-            except (sa.exc.ArgumentError, ImportError) as exc:
-                raise PlannerError(f"数据库地址无效 / the database URL is not valid: {exc}") from None
+                self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=_timeouts(url))
+            except (sa.exc.ArgumentError, ImportError, ValueError):
+                raise PlannerError(
+                    f"数据库地址无效：{self.location}。请写成 postgresql://用户@主机/数据库 / "
+                    f"the database URL is not valid: {self.location}. Write it as postgresql://user@host/db"
+                ) from None
             self._created = True  # an empty database is a new book
         try:
             self._check(upto)
@@ -319,37 +329,55 @@ class Store:
                     elif version < upto:
                         conn.execute(schema_table.update().values(version=upto))
                 except (sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
-                    if version == 0 and not self.is_sqlite:  # two processes made the same new book at once
-                        raise _Raced() from exc
-                    raise
-        except sa.exc.OperationalError as exc:  # no server, no permission, a locked or unreadable file
-            raise PlannerError(f"{where}：无法打开案例簿 / cannot open the case book: {str(exc.orig).strip()[:300]}") from None
-        except sa.exc.DatabaseError as exc:
-            raise PlannerError(
-                f"{where}：无法作为案例簿打开（文件损坏，或不是 SQLite 数据库）。 / "
-                f"{where}: cannot be opened as a case book (the file is damaged or is not an SQLite database): {type(exc.orig).__name__}"
-            ) from None
+                    state = str(getattr(exc.orig, "sqlstate", "") or "")
+                    if version == 0 and not self.is_sqlite and state in ("23505", "42P07", "42710"):
+                        raise _Raced() from exc  # two processes made the same new book at once (a duplicate)
+                    raise database_error(exc, where, self.hide) from None  # no right to create the tables
+        except sa.exc.IntegrityError as exc:  # the schema half made by another process: a message, not SQL
+            raise database_error(exc, where, self.hide) from None
+
+    def hide(self, text: str) -> str:
+        """``text`` (a driver's message) with the database password, in any spelling, replaced by ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
-        with self.engine.connect().execution_options(planner_write=True) as conn:
-            with conn.begin():
-                yield conn
+        """One write transaction: committed when the block ends, rolled back on any error.
+
+        A database error (disk full, read-only, damaged file, no rights, no answer) becomes a
+        :class:`PlannerError` with a bilingual message (:func:`database_error`); a broken
+        constraint (``IntegrityError``) is left to the caller, which knows what it means.
+        """
+        try:
+            with self.engine.connect().execution_options(planner_write=True) as conn:
+                with conn.begin():
+                    yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise database_error(exc, self.location, self.hide) from None
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A read transaction (one consistent view of the book)."""
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        """A read transaction (one consistent view of the book); database errors as in :meth:`write`."""
+        try:
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            raise database_error(exc, self.location, self.hide) from None
 
     def vacuum(self) -> None:
         """Rebuild the SQLite file so nothing deleted survives in free pages (no-op on PostgreSQL)."""
         if not self.is_sqlite:
             return
-        with self.engine.connect().execution_options(planner_vacuum=True) as conn:
-            conn.exec_driver_sql("VACUUM")
+        try:
+            with self.engine.connect().execution_options(planner_vacuum=True) as conn:
+                conn.exec_driver_sql("VACUUM")
+        except sa.exc.DBAPIError as exc:
+            raise database_error(exc, self.location, self.hide, vacuum=True) from None
 
     def version(self) -> int:
         with self.read() as conn:
@@ -357,6 +385,141 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _kind(exc: BaseException) -> str:
+    """What went wrong, from the driver's error code and text or the OS error number."""
+    import errno
+
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    state = str(getattr(orig, "sqlstate", "") or getattr(getattr(orig, "diag", None), "sqlstate", "") or "")
+    number = getattr(orig, "errno", None) if isinstance(orig, OSError) else None
+    if "timeout" in text or "timed out" in text or state == "57014":
+        return "timeout"
+    if "disk is full" in text or state == "53100" or number in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return "full"
+    if "readonly" in text or "read-only" in text or state == "25006" or number == errno.EROFS:
+        return "readonly"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "damaged"
+    if "locked" in text or "busy" in text or state in ("55P03", "40P01"):
+        return "locked"
+    if state == "42501" or "permission denied" in text or "must be owner" in text or number in (errno.EACCES, errno.EPERM):
+        return "rights"
+    if state.startswith("08") or state == "28P01" or state == "28000" or "connection" in text or "could not connect" in text or "resolve host" in text:
+        return "connect"
+    if "i/o error" in text or "unable to open database file" in text or number == errno.EIO:
+        return "disk"
+    return "other"
+
+
+_ADVICE = {
+    "timeout": ("数据库服务器没有及时应答。请确认服务器在运行、网络可达，或联系数据库管理员（要等得更久：在地址后加 ?connect_timeout=秒数）。",
+                "the database server did not answer in time. Check that it is running and reachable, or ask its administrator "
+                "(to wait longer, add ?connect_timeout=SECONDS to the URL)."),
+    "full": ("磁盘已满（或达到文件大小上限）。请腾出空间后重试。",
+             "the disk is full (or a file size limit was reached). Free some space and try again."),
+    "readonly": ("案例簿是只读的（只读磁盘或只读文件）。请把案例簿复制到可写的位置，或取得写入权限。",
+                 "the case book is read-only (a read-only disk or file). Copy it to a writable place, or get write access."),
+    "damaged": ("案例簿文件已损坏（或不是 SQLite 数据库）。请从备份恢复；sqlite3 的 .recover 命令可以取回其余数据。",
+                "the case book file is damaged (or is not an SQLite database). Restore it from a backup; sqlite3's .recover "
+                "command can save what is still readable."),
+    "locked": ("另一个程序正占用案例簿。请稍后重试。", "another program is holding the case book. Try again in a moment."),
+    "rights": ("数据库用户没有这项操作的权限（建表或写入）。请数据库管理员授予权限（GRANT），或换一个有权限的用户。",
+               "the database user lacks the rights for this (to create or write the book's tables). Ask the database "
+               "administrator to grant them (GRANT), or use a user who has them."),
+    "connect": ("无法连接数据库服务器。请检查地址、用户名和密码，以及服务器是否在运行。",
+                "cannot connect to the database server. Check the address, the user name and password, and that the server is running."),
+    "disk": ("读写案例簿时出现磁盘错误。请检查磁盘（空间、连接）后重试。",
+             "a disk error while reading or writing the case book. Check the disk (space, connection) and try again."),
+    "other": ("无法读写案例簿。请重试；如仍失败，请检查磁盘或数据库服务器。",
+              "the case book could not be read or written. Try again; if it fails again, check the disk or the database server."),
+}
+
+
+_OS_ADVICE = {
+    "full": _ADVICE["full"],
+    "readonly": ("文件系统是只读的。请换一个可写的位置。", "the file system is read-only. Choose a writable place."),
+    "rights": ("没有权限。请检查文件和文件夹的权限，或换一个位置。", "permission denied. Check the permissions of the file and its folder, or choose another place."),
+    "disk": ("磁盘读写错误。请检查磁盘后重试。", "a disk error. Check the disk and try again."),
+}
+
+
+def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bool = False) -> PlannerError:
+    """A bilingual message for a database or OS error: what happened and what to do, never the SQL
+    text or its parameters. ``hide`` scrubs the database password from a driver's text.
+
+    >>> import sqlite3
+    >>> error = sa.exc.OperationalError("INSERT INTO cases VALUES (?)", ("Client A",), sqlite3.OperationalError("database or disk is full"))
+    >>> print(str(database_error(error, "book.sqlite")).split(" / ")[1])
+    book.sqlite: the disk is full (or a file size limit was reached). Free some space and try again. Nothing was changed.
+    """
+    kind = _kind(exc)
+    zh, en = _ADVICE[kind]
+    if isinstance(exc, OSError):  # a file, not the database: what the system said, and what to do
+        reason = exc.strerror or type(exc).__name__
+        zh, en = _OS_ADVICE.get(kind, (f"无法读写文件（{reason}）。请检查路径、磁盘和权限。", f"a file could not be read or written ({reason}). Check the path, the disk and the permissions."))
+    if vacuum:  # the case is already deleted; only the rebuild that erases its traces from free pages failed
+        zh_done, en_done = "案例已删除，但案例簿文件未能重建（删除的内容可能仍留在空闲页中）；解决后请再删除任一案例或运行 VACUUM。",             "The case is deleted, but the book file could not be rebuilt (deleted content may remain in free pages); once fixed, run VACUUM on it."
+    else:
+        zh_done, en_done = "没有做任何改动。", "Nothing was changed."
+    detail = ""
+    if kind in ("connect", "timeout") and not isinstance(getattr(exc, "orig", exc), OSError):
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(getattr(exc, "orig", exc)).strip() else ""
+        detail = f" ({hide(first) if hide else first})" if first else ""
+    at_zh, at_en = (f"{where}：", f"{where}: ") if where else ("", "")
+    return PlannerError(f"{at_zh}{zh}{zh_done} / {at_en}{en}{detail} {en_done}")
+
+
+def _timeouts(url: str) -> dict:
+    """psycopg's connection arguments: a connect timeout and a statement timeout, unless the URL sets them.
+
+    A server that accepts the connection and never answers then fails the command in seconds
+    (with a message) instead of hanging it.
+    """
+    query = sa.engine.make_url(url).query
+    args = {}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = CONNECT_TIMEOUT
+    if "options" not in query:
+        args["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT * 1000}"
+    return args
+
+
+def _passwords(url: str) -> list[str]:
+    """Every spelling of the password in ``url`` (as typed and decoded), to be scrubbed from driver messages."""
+    import re
+    from urllib.parse import unquote
+
+    found = [m.group(1) for m in re.finditer(r"://[^/@:]*:([^/?#]*)@", url)] + re.findall(r"(?i)password=([^&;\s]*)", url)
+    try:
+        found.append(sa.engine.make_url(url).password or "")
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads
+        pass
+    return sorted({x for f in found for x in (f, unquote(f)) if x}, key=len, reverse=True)
+
+
+def safe_url(url: str) -> str:
+    """``url`` as it may be shown: its password (and any ``password=`` parameter) replaced by ``***``.
+
+    SQLAlchemy renders a URL it can parse with the password hidden; anything else (another scheme,
+    a malformed URL) has everything between ``user:`` and ``@`` masked.
+
+    >>> safe_url("postgresql://u:SECRET@db.example.org/book")
+    'postgresql://u:***@db.example.org/book'
+    >>> safe_url("mysql://u:SECRET@[bad/x?password=SECRET")
+    'mysql://u:***@[bad/x?password=***'
+    """
+    import re
+
+    text = str(url)
+    try:
+        shown = sa.engine.make_url(text).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: mask by hand below
+        shown = text
+    shown = re.sub(r"(?i)(password=)[^&;\s]*", r"\1***", shown)
+    return re.sub(r"(://[^/@:]*:)(?:[^/?#]*@|[^@]*@)", r"\1***@", shown)
 
 
 class _Raced(Exception):
@@ -393,6 +556,8 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Store",
+    "database_error",
     "default_location",
     "resolve",
+    "safe_url",
 ]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..debt import Debt
 from ..engine import debts_as_of, renumber
-from ..errors import PlannerError
+from ..errors import PlannerError, unknown_debt
 from ..money import div_round, from_cents, format_yuan, rate_ratio, to_cents
 from .months import month_name
 
@@ -86,9 +86,7 @@ def replay(
     known = set(names)
     for (month, name) in list(payments) + list(statements):
         if name not in known:
-            raise PlannerError(
-                f"找不到债务「{name}」；本案的债务：{'、'.join(names)} / no debt named {name!r}; this case's debts: {', '.join(names)}"
-            )
+            raise unknown_debt(name, names)
     track = Track(start, until, terms=list(debts))
     track.balance = {d.name: to_cents(d.balance) for d in debts}
     track.fees = {d.name: to_cents(d.fees_owed) for d in debts}

@@ -18,6 +18,57 @@ from ..money import format_yuan
 _ACTIONS = ("freeze_interest", "extend_term", "reduce_rate", "cap_rate", "waive_fees", "settle", "defer")
 
 
+def _undecodable(args) -> None:
+    """Refuse an argument that is not text: bytes from a GBK terminal reach Python as lone surrogates
+    (which no database, file or terminal can take), so say how to fix the terminal instead."""
+    import os
+
+    for option, value in vars(args).items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str) and any("\udc80" <= ch <= "\udcff" for ch in item):
+                try:
+                    guess = os.fsencode(item).decode("gb18030")
+                    hint_zh, hint_en = f"（按 GBK 读是“{guess}”）", f" (read as GBK it says {guess!r})"
+                except (UnicodeError, ValueError):
+                    hint_zh = hint_en = ""
+                name = "--" + option.replace("_", "-") if option not in ("name", "file") else option.upper()
+                raise PlannerError(
+                    f"{name} 不是 UTF-8 文本{hint_zh}：终端可能是 GBK 编码。请把终端设为 UTF-8（Windows：chcp 65001；Linux/macOS："
+                    f"LANG=zh_CN.UTF-8）后重新输入。没有做任何改动。 / {name} is not UTF-8 text{hint_en}: the terminal may be in GBK. "
+                    "Set the terminal to UTF-8 (Windows: chcp 65001; Linux/macOS: LANG=zh_CN.UTF-8) and type it again. Nothing was changed."
+                )
+
+
+def _guarded(func):
+    """``func`` with every database or OS error turned into a bilingual message (exit 2): what
+    happened and what to do, never SQL text, its parameters or a traceback."""
+
+    def run(args) -> int:
+        _undecodable(args)
+        try:
+            return func(args)
+        except (PlannerError, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except OverflowError:
+            raise PlannerError(
+                "日期或数字超出可处理的范围；请检查年份和金额。没有做任何改动。 / a date or number is out of the range that can be handled; "
+                "check the years and amounts. Nothing was changed."
+            ) from None
+        except Exception as exc:
+            import sys
+
+            from ..cases import database_error
+
+            sa = sys.modules.get("sqlalchemy")
+            if isinstance(exc, OSError) or (sa is not None and isinstance(exc, sa.exc.SQLAlchemyError)):
+                raise database_error(exc, str(getattr(exc, "filename", "") or "")) from None
+            raise
+
+    run.__name__ = run.__qualname__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
 def _emit(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -221,7 +272,7 @@ def cmd_letter(args) -> int:
 
         doc, _ = case_letter(case, args.debt, lang=args.lang, anonymise=args.anonymise, hardship=args.hardship or "",
                              income=args.income, essentials=args.essentials)
-        write_document(doc, out, [args.book] if args.book else [])
+        write_document(doc, out, book.own_files)
     print(out)
     return 0
 
@@ -233,7 +284,7 @@ def cmd_complaint(args) -> int:
         case = book.case(args.name)
         out, suffix = _out_path(args, case.name)
         doc = case_complaint(case, args.debt, lang=args.lang, anonymise=args.anonymise)
-        write_document(doc, out, [args.book] if args.book else [])
+        write_document(doc, out, book.own_files)
     print(out)
     return 0
 
@@ -247,10 +298,7 @@ def cmd_replan(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..io import refuse_inputs
-
-    refuse_inputs(args.out, [args.book] if args.book else [])
-    with _open(args) as book:
+    with _open(args) as book:  # refuses the book itself, its journal and its evidence folder, however the book was named
         book.export(args.name, args.out)
     print(_t("case_exported", args.lang, path=args.out))
     return 0
@@ -267,7 +315,10 @@ def cmd_delete(args) -> int:
     if not args.yes:
         raise PlannerError("删除不可恢复：请加 --yes 确认 / deleting cannot be undone: add --yes to confirm")
     with _open(args) as book:
-        book.delete(args.name)
+        left = book.delete(args.name)
+    if left:  # say what is still on disk rather than "nothing is left"
+        print(_t("case_deleted_files_left", args.lang, n=len(left), files="\n".join(f"  {p}" for p in left)))
+        return 0
     print(_t("case_deleted", args.lang))
     return 0
 
@@ -277,7 +328,7 @@ def cmd_report(args) -> int:
 
     with _open(args) as book:
         case = book.case(args.name)
-        path = write_followup(case, args.out, lang=args.lang)
+        path = write_followup(case, args.out, lang=args.lang, inputs=book.own_files)
     print(path)
     return 0
 
@@ -308,7 +359,7 @@ def register(sub) -> None:
         p = commands.add_parser(name, help=help)
         p.add_argument("--book", help="the case book: a file path or postgresql://... (default: $PLANNER_CASEBOOK, else the user data dir)")
         p.add_argument("--lang", choices=("en", "zh"), default="en")
-        p.set_defaults(func=func)
+        p.set_defaults(func=_guarded(func))
         return p
 
     p = add("new", "open a case from a debts file / 新建案例", cmd_new)
@@ -407,6 +458,7 @@ def register(sub) -> None:
     p = add("delete", "erase a case / 删除案例", cmd_delete)
     p.add_argument("name")
     p.add_argument("--yes", action="store_true")
+    p.add_argument("--evidence-dir", dest="evidence_dir", help="the evidence folder (a PostgreSQL book; default $PLANNER_EVIDENCE_DIR)")
 
     p = add("report", "the follow-up report (HTML or PDF) / 跟进报告", cmd_report)
     p.set_defaults(lang="zh")  # the client's report is in Chinese unless told, as the session report is

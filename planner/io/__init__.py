@@ -4,6 +4,8 @@
   CSV text or file (:mod:`.loader`), an Excel workbook (:mod:`.excel`), a
   pandas DataFrame, or a list of :class:`~planner.debt.Debt`.
 * :func:`load_scenarios` (:mod:`.scenarios`) reads negotiation scenario TOML.
+* :func:`read_input` (:mod:`.inputs`) reads a file the user names: a regular file of
+  bounded size, or a message (a FIFO, a device or a folder is refused at once).
 * :mod:`.export` writes files atomically, never over an input, with
   spreadsheet-formula cells neutralised.
 """
@@ -22,6 +24,7 @@ from .loader import (
     suspect_encoding,
     wrong_encoding_problem,
 )
+from .inputs import read_input
 from .scenarios import load_scenarios
 from .sources import load_debts
 
@@ -41,6 +44,7 @@ __all__ = [
     "load_debts",
     "load_scenarios",
     "parse_money_cell",
+    "read_input",
     "refuse_inputs",
     "suspect_encoding",
     "write_csv",

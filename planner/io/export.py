@@ -34,18 +34,59 @@ def excel_safe(value) -> str:
     return text
 
 
+def _same(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same resolved path, or (both existing) the same device and inode."""
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def _inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """Whether ``path`` is ``folder`` or lies anywhere inside it, by resolved path or by device and inode
+    of each of its existing ancestors (a bind mount or a hard-linked name cannot hide it)."""
+    real, top = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    if real == top or top in real.parents:
+        return True
+    try:
+        info = os.stat(folder)
+    except (OSError, ValueError):
+        return False
+    for step in (real, *real.parents):
+        try:
+            if os.path.samestat(os.stat(step), info):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) -> None:
-    """Raise :class:`PlannerError` when ``path`` is one of ``inputs`` (same file, by any name or link)."""
+    """Raise :class:`PlannerError` when ``path`` is one of ``inputs`` or lies inside one that is a folder.
+
+    The one check every writer makes before it writes: an input file, the case book with its
+    journal and WAL files, the book's evidence folder. ``path`` and each input are compared
+    by resolved path (symlinks, ``..``, relative names; also for a file that does not exist
+    yet, such as a journal) and by device and inode (hard links).
+    """
     target = Path(path)
     for source in inputs:
-        try:
-            same = Path(source).exists() and target.exists() and os.path.samefile(source, target)
-        except OSError:
+        if source is None or not str(source).strip():
             continue
-        if same:
+        if os.path.isdir(source):
+            if _inside(target, source):
+                raise PlannerError(
+                    f"不会写入 {target}：它在本命令使用的文件夹 {source} 中（例如案例簿的证据文件夹）。请换一个位置。/ "
+                    f"refusing to write {target}: it is inside {source}, a folder this command uses (such as the case book's "
+                    "evidence folder). Choose another place.", file=str(target),
+                )
+        elif _same(target, source):
             raise PlannerError(
-                f"不会覆盖输入文件 {source}，请换一个输出文件名。/ refusing to overwrite the input file {source}; "
-                "choose another output name.", file=str(target),
+                f"不会覆盖输入文件 {source}（本命令读取的文件，例如案例簿或其日志文件），请换一个输出文件名。/ "
+                f"refusing to overwrite the input file {source} (a file this command reads, such as the case book or its "
+                "journal); choose another output name.", file=str(target),
             )
 
 

@@ -12,6 +12,7 @@ Column names and their aliases are data: ``planner/data/columns.toml``.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import warnings
 from datetime import date
@@ -242,28 +243,15 @@ def _too_large(size: int | None, label: str) -> InputError:
 
 
 def _read_bytes(path: Path) -> bytes:
-    label = str(path)
+    # A regular file of at most MAX_BYTES: a FIFO, /dev/zero or a folder is refused at once.
+    from .inputs import read_input
+
+    label = str(path).replace("\x00", "")
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
-    except ValueError:  # a NUL character in the path
-        raise InputError([Problem("文件路径无效。", "the file path is not valid.")], label.replace("\x00", "")) from None
-    except OSError as exc:
-        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
-    if path.is_dir():
-        raise InputError([Problem("这是一个文件夹，不是 CSV 文件。", "this is a folder, not a CSV file.")], label)
-    if size > MAX_BYTES:
-        raise _too_large(size, label)
-    try:
-        # Read at most one byte past the limit: /dev/zero or a pipe reports size 0 and never ends.
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
-    if len(data) > MAX_BYTES:
-        raise _too_large(None, label)
-    return data
+        size = os.stat(path).st_size
+    except (OSError, ValueError):
+        size = None
+    return read_input(path, limit=MAX_BYTES, label=label, too_large=_too_large(size if size and size > MAX_BYTES else None, label))
 
 
 def _gbk_read_as_utf8(text: str, data: bytes) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..negotiation import Scenario, scenarios_from_dict
+from .inputs import read_input
 
 
 def load_scenarios(source) -> list[Scenario]:
@@ -53,14 +54,7 @@ def load_scenarios(source) -> list[Scenario]:
         if isinstance(source, (PathLike, str)) and not (isinstance(source, str) and ("\n" in source or "=" in source)):
             path = Path(source)
             label = str(path)
-            try:
-                raw = path.read_bytes()
-            except FileNotFoundError:
-                raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], label) from None
-            except OSError as exc:
-                raise InputError([Problem(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}")], label) from None
-            if len(raw) > 1024 * 1024:
-                raise InputError([Problem("文件太大（上限 1 MB）。", "the file is too large (limit 1 MB).")], label)
+            raw = read_input(path, limit=1024 * 1024, label=label)  # a FIFO, a device or a folder is refused at once
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:

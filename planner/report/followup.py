@@ -127,11 +127,13 @@ def render_followup(report: FollowUp) -> str:
 
 
 def write_followup(case, path, *, lang: str = "zh", inputs=(), anonymise: bool = False, today=None) -> Path:
-    """Write the follow-up report of ``case`` to ``path`` (``.html`` or ``.pdf``), atomically."""
-    from ..io import atomic_write_bytes, refuse_inputs
+    """Write the follow-up report of ``case`` to ``path`` (``.html`` or ``.pdf``), atomically,
+    never over one of ``inputs`` nor over the case's book, its journal or its evidence folder."""
+    from ..io import atomic_write_bytes, output_target, refuse_inputs
     from .render import render_pdf
 
-    target = Path(path)
+    inputs = [*inputs, *getattr(getattr(case, "book", None), "own_files", ())]
+    target = output_target(path)
     refuse_inputs(target, inputs)
     if target.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")

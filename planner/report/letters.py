@@ -33,7 +33,7 @@ from pathlib import Path
 from ..conduct import Contact, complaint_channels, disclaimer as conduct_disclaimer, flag_contacts, rules, settings
 from ..debt import Debt
 from ..engine import plan as run_plan
-from ..errors import PlannerError
+from ..errors import PlannerError, unknown_debt
 from ..i18n import t
 from ..money import format_yuan
 from ..negotiation import Adjustment, affordability
@@ -346,7 +346,7 @@ def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = Fal
     data = case.data
     names = [d.name for d in data.debts]
     if debt_name not in names:
-        raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
+        raise unknown_debt(debt_name, names)
     debt = data.debts[names.index(debt_name)]
     asks = [a for a in data.asks if a.answer in ("pending", "accepted") and _selects(a.adjustment, debt)]
     if not asks:
@@ -383,7 +383,7 @@ def case_complaint(case, debt_name: str, *, lang: str = "zh", anonymise: bool = 
     """The complaint pack about ``debt_name``'s lender from a case's contact log."""
     names = [d.name for d in case.data.debts]
     if debt_name not in names:
-        raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
+        raise unknown_debt(debt_name, names)
     return complaint_pack([c.contact for c in case.data.contacts], debt_name, lang=lang, client=case.name, anonymise=anonymise)
 
 

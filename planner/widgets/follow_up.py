@@ -400,7 +400,7 @@ class FollowUp(_Driven):
                 raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt)) from None
             raise
         path = self._output((t("file_letter", lang), debt), suffix, anonymise)
-        return self._write(path, lambda p: write_document(doc, p))
+        return self._write(path, lambda p: write_document(doc, p, self.book.own_files))
 
     def write_complaint(self, debt: str, *, anonymise: bool = True, suffix: str = ".html") -> Path:
         """Write the complaint pack about ``debt``'s lender into the reports folder; returns its path."""
@@ -410,7 +410,7 @@ class FollowUp(_Driven):
         lang = self.state.lang
         doc = case_complaint(self.case, debt, lang=lang, anonymise=anonymise)
         path = self._output((t("file_complaint", lang), debt), suffix, anonymise)
-        return self._write(path, lambda p: write_document(doc, p))
+        return self._write(path, lambda p: write_document(doc, p, self.book.own_files))
 
     def write_followup(self, *, anonymise: bool = False, suffix: str = ".html") -> Path:
         """Write the follow-up report (.html, or .pdf) into the reports folder; returns its path."""

@@ -129,4 +129,4 @@ def test_the_follow_up_report_as_html(capsys, book, tmp_path):
 
 def test_an_unreachable_postgresql_server_is_a_clear_error(capsys):
     code, _, err = run(capsys, "case", "list", "--book", "postgresql://nobody@127.0.0.1:1/none")
-    assert code == 2 and "cannot open the case book" in err
+    assert code == 2 and "cannot connect to the database server" in err and "无法连接数据库服务器" in err
