@@ -254,7 +254,12 @@ class Store:
                 )
             try:
                 self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=_timeouts(url))
-            except (sa.exc.ArgumentError, ImportError, ValueError):
+            except ImportError:  # the driver is the [postgres] extra
+                raise PlannerError(
+                    "共享案例簿（PostgreSQL）需要 psycopg：pip install 'debt-planner[postgres]' / "
+                    "a case book on PostgreSQL needs psycopg: pip install 'debt-planner[postgres]'"
+                ) from None
+            except (sa.exc.ArgumentError, ValueError):
                 raise PlannerError(
                     f"数据库地址无效：{self.location}。请写成 postgresql://用户@主机/数据库 / "
                     f"the database URL is not valid: {self.location}. Write it as postgresql://user@host/db"

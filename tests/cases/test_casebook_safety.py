@@ -578,3 +578,16 @@ def test_arguments_in_gbk_bytes_are_a_message(tmp_path):
         _assert_message(result.returncode, err, "UTF-8", "张三")
     with CaseBook(path, today=TODAY) as book:
         assert book.names() == ["A"] and book.case("A").data.contacts == ()
+
+
+def test_a_postgresql_book_without_its_driver_names_the_extra(monkeypatch):
+    # psycopg is the [postgres] extra: without it the message says what to install, not "URL not valid"
+    import sys
+
+    from planner import PlannerError
+    from planner.cases import CaseBook
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(PlannerError) as refused:
+        CaseBook("postgresql://u:SECRET@127.0.0.1:1/db").names()
+    assert "debt-planner[postgres]" in str(refused.value) and "SECRET" not in str(refused.value)
