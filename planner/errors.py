@@ -148,6 +148,22 @@ def unknown_debt(name, names, where: str = "") -> PlannerError:
     """The refusal of a debt name a case does not have: it suggests the closest name, if one is
     close (difflib), and never lists every debt of the case.
 
+    Parameters
+    ----------
+    name : str
+        The name as typed.
+    names : iterable of str
+        The debts of the case (only the closest one is ever shown).
+    where : str, optional
+        Where the name was typed (a file and row), put before the message.
+
+    Returns
+    -------
+    PlannerError
+        The bilingual refusal; the caller stops with it.
+
+    Examples
+    --------
     >>> str(unknown_debt("Jiebei", ["Jiebai", "Huabei"]))
     "找不到债务「Jiebei」；是否指「Jiebai」？ / no debt named 'Jiebei'; did you mean 'Jiebai'?"
     """

@@ -254,10 +254,13 @@ class Store:
                 )
             try:
                 self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=_timeouts(url))
-            except ImportError:  # the driver is the [postgres] extra
+            except ImportError as exc:  # psycopg is the [postgres] extra
+                driver = exc.name or "?"
                 raise PlannerError(
-                    "共享案例簿（PostgreSQL）需要 psycopg：pip install 'debt-planner[postgres]' / "
-                    "a case book on PostgreSQL needs psycopg: pip install 'debt-planner[postgres]'"
+                    f"案例簿 {self.location} 需要数据库驱动 {driver}，但它没有安装。PostgreSQL 请用 "
+                    "pip install 'debt-planner[postgres]'，地址写成 postgresql://用户@主机/数据库 / "
+                    f"the book {self.location} needs the database driver {driver}, which is not installed. "
+                    "For PostgreSQL: pip install 'debt-planner[postgres]' and write the URL as postgresql://user@host/db"
                 ) from None
             except (sa.exc.ArgumentError, ValueError):
                 raise PlannerError(

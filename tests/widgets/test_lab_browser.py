@@ -195,3 +195,35 @@ def test_notebook_runs_in_jupyterlab_and_every_chart_shows(lab, browser, name, t
         page.close()
     # nothing was written into the project's notebooks by running them
     assert not list((ROOT / "notebooks").glob("*.html")) and not list((ROOT / "notebooks").glob("*.pdf"))
+
+
+def _month_after(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year + mon // 12}-{mon % 12 + 1:02d}"
+
+
+def test_a_payment_recorded_in_notebook_05_moves_the_case_on(lab, browser):
+    """A counsellor records this month's payments (the plan's amounts, one changed) in the follow-up widget."""
+    page = _open_and_run(lab, browser, "05_follow_up.ipynb")
+    try:
+        widget = page.locator(".planner-follow-up").first
+        widget.scroll_into_view_if_needed()
+        month_input = widget.locator(".widget-text", has_text="月份").locator("input").first
+        month = month_input.input_value()
+        assert re.fullmatch(r"\d{4}-\d{2}", month), month
+        # one box per open debt, pre-filled with what the plan pays it this month
+        row = widget.locator(".widget-hbox", has=page.locator(".widget-label", has_text="借呗")).last
+        amount = row.locator("input").first
+        assert float(amount.input_value()) > 0
+        amount.fill("100.00")
+        amount.press("Enter")
+        widget.get_by_role("button", name="记录").first.click()
+        page.wait_for_function(
+            "() => document.querySelector('.planner-follow-up').innerText.includes('已记录')", timeout=60_000)
+        # the widget moves on to the next month, ready for the next visit
+        page.wait_for_function(
+            "want => Array.from(document.querySelectorAll('.planner-follow-up .widget-text input')).some(i => i.value === want)",
+            arg=_month_after(month), timeout=60_000,
+        )
+    finally:
+        page.close()
