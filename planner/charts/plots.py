@@ -5,7 +5,7 @@ Every function takes a result the core already computed (a
 negotiation comparison), an optional matplotlib ``ax`` and ``lang``
 (``"en"`` or ``"zh"``), draws on that Axes (a new figure when ``ax`` is
 ``None``) and returns it. Nothing here simulates, calls ``plt.show()`` or
-touches global ``rcParams``: styling is applied in a ``rc_context`` while the
+touches global ``rcParams``: styling is applied by ``chart_style()`` while the
 artists are made. Labels come from the one translation table
 (``planner/data/labels.toml``), money from :func:`planner.money.format_yuan`,
 colours from the Okabe-Ito palette (safe for colour-blind readers and in
