@@ -29,9 +29,10 @@ import traitlets
 from .. import charts
 from ..engine import compare as _compare
 from ..errors import InfeasibleBudgetError, InputError, PlannerError
-from ..i18n import t
+from ..i18n import t, t_or
 from ..io import load_debts
 from ..money import format_yuan
+from ..negotiation import sooner_text
 from ..references import assess, disclaimer
 from ..result import next_month
 from ..strategies import STRATEGIES
@@ -556,21 +557,6 @@ def _box_value(raw, field: str) -> Decimal:
     return value
 
 
-def sooner_text(months: int | None, lang: str = "en") -> str:
-    """How much sooner the debts are cleared, in words: never "0 month(s) sooner".
-
-    >>> sooner_text(3), sooner_text(1), sooner_text(0), sooner_text(-2, "zh")
-    ('debt-free 3 months sooner', 'debt-free 1 month sooner', 'debt-free in the same month', '推迟 2 个月还清')
-    """
-    if months is None:
-        return t("ui_sooner_unknown", lang)
-    if months == 0:
-        return t("ui_sooner_0", lang)
-    key = "ui_sooner" if months > 0 else "ui_later"
-    n = abs(months)
-    return t(f"{key}_1", lang) if n == 1 else t(f"{key}_n", lang, n=n)
-
-
 def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
     """HTML for a debt's true APR and the reference lines it crosses (applicable ones in red)."""
     a = assess(debt)
@@ -671,6 +657,15 @@ class DebtLoader(_DebtSource):
         self.output.value = "".join(parts)
 
 
+def kind_name(kind: str, lang: str = "zh") -> str:
+    """A kind of debt by its name in ``lang`` (from the text catalogue), never its code.
+
+    >>> kind_name("online_loan", "zh"), kind_name("consumer_finance", "en")
+    ('网贷', 'consumer finance')
+    """
+    return t_or(f"report.kind.{kind}", kind, lang)
+
+
 def debts_html(debts, lang: str = "zh") -> str:
     """An HTML table of debts as understood: balance, rates, minimum, overdue, fees, true APR, lines crossed."""
     headers = [t("debt", lang), t("kind", lang), t("balance", lang), t("apr", lang), t("min_payment", lang),
@@ -678,12 +673,12 @@ def debts_html(debts, lang: str = "zh") -> str:
     rows = []
     for d in debts:
         rate, lines = rate_cells(d, lang)
-        rows.append([html.escape(d.name), html.escape(d.kind), _money(d.balance, lang), f"{d.apr}%", _money(d.min_payment, lang),
-                     str(d.overdue_days), _money(d.fees_owed, lang), rate, lines])
-    total = sum((d.owed for d in debts), Decimal(0))
-    minimums = sum((d.min_payment for d in debts), Decimal(0))
-    rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(total, lang)}</b>", "",
-                 f"<b>{_money(minimums, lang)}</b>", "", "", "", ""])
+        rows.append([html.escape(d.name), html.escape(kind_name(d.kind, lang)), _money(d.balance, lang), f"{d.apr}%",
+                     _money(d.min_payment, lang), str(d.overdue_days), _money(d.fees_owed, lang), rate, lines])
+    # each total under its own column: the balances, the minimums and the fees (owed in all = balances + fees)
+    balances, minimums, fees = (sum((getattr(d, f) for d in debts), Decimal(0)) for f in ("balance", "min_payment", "fees_owed"))
+    rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(balances, lang)}</b>", "",
+                 f"<b>{_money(minimums, lang)}</b>", "", f"<b>{_money(fees, lang)}</b>", "", ""])
     return _table(headers, rows, align="llrrrrrrl")
 
 
@@ -1138,6 +1133,7 @@ __all__ = [
     "StrategyExplorer",
     "asks_to_scenario",
     "debts_html",
+    "kind_name",
     "minimum_budget",
     "rate_cells",
     "sooner_text",

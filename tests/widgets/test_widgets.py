@@ -503,3 +503,30 @@ def test_style_ticks_on_a_styled_axes_changes_nothing():
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
         assert label.get_fontfamily() == families
     assert [label.get_fontsize() for label in ax.get_xticklabels()] == [8, 8, 8]
+
+
+def _rows(table_html: str) -> list[list[str]]:
+    import html as html_module
+    import re
+
+    rows = re.findall(r"<tr>(.*?)</tr>", table_html.split("<tbody>", 1)[1])
+    return [[html_module.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+
+
+def _yuan(text: str) -> Decimal:
+    return Decimal(text.replace("¥", "").replace(",", ""))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_loader_names_kinds_and_each_total_adds_up_its_column(lang):
+    # Notebook 01 showed online_loan / consumer_finance / card, and its 合计 under 余额 was
+    # ¥81,216.50 while that column added up to ¥80,800.50 (the fees were in it).
+    from planner.widgets import debts_html
+
+    rows = _rows(debts_html(load_debts(ZH), lang))
+    debts, total = rows[:-1], rows[-1]
+    kinds = {r[1] for r in debts}
+    assert kinds == ({"网贷", "消费金融", "信用卡"} if lang == "zh" else {"online loan", "consumer finance", "credit card"})
+    for column in (2, 4, 6):  # balance, minimum payment, fees owed
+        assert _yuan(total[column]) == sum(_yuan(r[column]) for r in debts)
+    assert _yuan(total[2]) == Decimal("80800.50") and _yuan(total[6]) == Decimal("416.00")  # README: ¥80,800.50 balances
