@@ -703,6 +703,16 @@ class NegotiationState(traitlets.HasTraits):
     asks = traitlets.Dict()  # debt name -> {ask: value}, only the asks that are on
 
 
+#: The negotiation grid's columns: debt, freeze, extend, rate cut, waive, settle (928 px with the gaps).
+ASK_COLUMNS = ("140px", "96px", "96px", "210px", "76px", "260px")
+ASK_GAP = 10
+
+
+def _wrapping(text_html: str) -> str:
+    """HTML that wraps within its grid cell (a long debt name, a header) instead of widening the column."""
+    return f"<div style='white-space:normal;line-height:1.25;overflow-wrap:anywhere'>{text_html}</div>"
+
+
 def asks_to_scenario(asks: dict, name: str = "asks"):
     """The :class:`~planner.negotiation.Scenario` for the explorer's per-debt asks.
 
@@ -768,8 +778,11 @@ class NegotiationExplorer(_Driven):
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "budget"), (self.budget_slider, "value"))
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
-        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 10px", align_items="center",
-                                              grid_template_columns="repeat(6, max-content)"))
+        # Fixed column widths (headers and long names wrap): the grid is 928 px wide, so every
+        # control fits a 968 px notebook output (JupyterLab at a 1280 px browser width).
+        self.grid = W.GridBox(layout=W.Layout(grid_gap=f"2px {ASK_GAP}px", align_items="center",
+                                              grid_template_columns=" ".join(ASK_COLUMNS)))
+        self.grid.add_class("planner-asks")
         self._build_grid()
         self.summary = W.HTML()
         self.message = W.HTML()  # why a value given to set() or set_ask() was refused
@@ -871,28 +884,30 @@ class NegotiationExplorer(_Driven):
         return asks_to_scenario(self.state.asks, t("ui_these_asks", self.state.lang))
 
     def _build_grid(self) -> None:
-        self._headers = [W.HTML() for _ in range(6)]
+        self._headers = [W.HTML(layout=W.Layout(width="auto")) for _ in range(6)]
         cells = list(self._headers)
-        small = W.Layout(width="70px")
+        box = W.Layout(width="64px")
+        tick = W.Layout(width="24px")
         for d in self.debts:
             c = {
-                "freeze": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
-                "freeze_months": W.BoundedIntText(value=60, min=1, max=60, layout=small),
-                "extend": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
-                "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=small),
+                "freeze": W.Checkbox(value=False, indent=False, layout=tick),
+                "freeze_months": W.BoundedIntText(value=60, min=1, max=60, layout=box),
+                "extend": W.Checkbox(value=False, indent=False, layout=tick),
+                "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=box),
                 "rate_cut": W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
-                                          continuous_update=False, layout=W.Layout(width="180px")),
-                "waive": W.Checkbox(value=False, indent=False, disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
-                "settle": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
+                                          continuous_update=False, layout=W.Layout(width="200px")),
+                "waive": W.Checkbox(value=False, indent=False, layout=tick,
+                                    disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
+                "settle": W.Checkbox(value=False, indent=False, layout=tick),
                 "settle_fraction": W.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, readout_format=".0%",
-                                                 continuous_update=False, layout=W.Layout(width="160px")),
-                "settle_month": W.BoundedIntText(value=1, min=1, max=self.horizon, layout=W.Layout(width="60px")),
+                                                 continuous_update=False, layout=W.Layout(width="170px")),
+                "settle_month": W.BoundedIntText(value=1, min=1, max=self.horizon, layout=W.Layout(width="56px")),
             }
             for widget in c.values():
                 widget.observe(lambda _ch, name=d.name: self._read_row(name), names="value")
             self._controls[d.name] = c
             cells += [
-                W.HTML(html.escape(d.name)),
+                W.HTML(_wrapping(html.escape(d.name))),
                 W.HBox([c["freeze"], c["freeze_months"]]),
                 W.HBox([c["extend"], c["extend_months"]]),
                 c["rate_cut"],
@@ -944,7 +959,7 @@ class NegotiationExplorer(_Driven):
         self.budget_slider.description = t("budget", lang)
         names = ["debt", "action_freeze_interest", "action_extend_term", "ui_rate_cut", "action_waive_fees", "ui_settle_header"]
         for cell, key in zip(self._headers, names):
-            cell.value = f"<b>{html.escape(t(key, lang))}</b>"
+            cell.value = _wrapping(f"<b>{html.escape(t(key, lang))}</b>")
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
@@ -1118,6 +1133,7 @@ class CounsellorSession(_Driven):
 
 
 __all__ = [
+    "ASK_COLUMNS",
     "ASK_DEFAULTS",
     "CounsellorSession",
     "DebtLoader",

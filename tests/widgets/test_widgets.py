@@ -530,3 +530,33 @@ def test_loader_names_kinds_and_each_total_adds_up_its_column(lang):
     for column in (2, 4, 6):  # balance, minimum payment, fees owed
         assert _yuan(total[column]) == sum(_yuan(r[column]) for r in debts)
     assert _yuan(total[2]) == Decimal("80800.50") and _yuan(total[6]) == Decimal("416.00")  # README: ¥80,800.50 balances
+
+
+def _px(width: str) -> int:
+    assert width.endswith("px"), width
+    return int(width[:-2])
+
+
+def _declared_width(widget) -> int:
+    """The width a control asks for: its own layout width, or its children's side by side."""
+    import ipywidgets as W
+
+    if isinstance(widget, W.HBox) and not widget.layout.width:
+        return sum(_declared_width(child) for child in widget.children)
+    return _px(widget.layout.width)
+
+
+def test_the_negotiation_grid_fits_a_968_px_notebook_output(debts):
+    # It was 1,129 px wide: on a laptop (JupyterLab at 1280 px, a 968 px output) the settle
+    # column was cut off and its month box could not be reached.
+    from planner.widgets.explorers import ASK_COLUMNS, ASK_GAP
+
+    ex = NegotiationExplorer(debts, 6000, start=START)
+    columns = [_px(c) for c in ASK_COLUMNS]
+    assert ex.grid.layout.grid_template_columns.split() == list(ASK_COLUMNS)
+    assert sum(columns) + ASK_GAP * (len(columns) - 1) <= 968
+    cells = ex.grid.children[len(columns):]
+    assert len(cells) == len(columns) * len(debts)
+    for k, cell in enumerate(cells):
+        if k % len(columns):  # the controls (the debt's name wraps within its column)
+            assert _declared_width(cell) <= columns[k % len(columns)], (k, cell)
