@@ -242,8 +242,10 @@ def _balances(plan):
 # plans
 
 
-def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None):
-    """Balances by debt over time (stacked), the debt-free month marked.
+def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None,
+                    title: str | None = None):
+    """Balances by debt over time (stacked), the debt-free month marked; ``title`` replaces the
+    default one (the strategy's name).
 
     The black line on top is the total owed; its y-data equal
     ``plan.balances().sum(axis=1)``. With ``max_items``, a plan of more debts
@@ -268,7 +270,9 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
             )
         elif plan.months is None:
             ax.text(0.99, 0.98, _when(plan, lang), transform=ax.transAxes, ha="right", va="top", color="#D55E00")
-        ax.set_title(_titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang), loc="left", y=1.01)
+        if title is None:
+            title = _titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang)
+        ax.set_title(title, loc="left", y=1.01)
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_xlim(0, max(months[-1] if months else 1, 1) + 0.5)
         _money_axis(ax.yaxis, lang)

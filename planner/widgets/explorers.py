@@ -34,7 +34,7 @@ from ..io import load_debts
 from ..money import format_yuan
 from ..negotiation import sooner_text
 from ..references import assess, disclaimer
-from ..result import next_month
+from ..result import calendar_months, next_month
 from ..strategies import STRATEGIES
 from .canvas import Canvas
 
@@ -230,6 +230,63 @@ class _Driven:
 
 
 # ---------------------------------------------------------------------------
+# a budget below the minimum payments
+
+
+def short_budget(debts, budget, *, strategy: str = "avalanche", lang: str = "zh", start=None, horizon: int = 600):
+    """What the session report says of a budget below the minimum payments (``report.shortfall``, its calls
+    ranked by how much they lower the monthly payments, and ``report.plan`` once enough are granted), or
+    ``None`` when the budget covers them. The same computation as ``planner report``: it is that report's model."""
+    from ..report import build_report
+
+    try:
+        report = build_report(debts, budget, lang=lang, strategy=strategy, start=start, horizon=horizon, engine="single")
+    except PlannerError:
+        return None
+    return report if report.shortfall is not None else None
+
+
+def short_title(report, lang: str) -> str:
+    """The chart title of the plan once the needed asks are granted."""
+    return t("ui_short_chart_title", lang, n=report.shortfall.asks_needed,
+             strategy=charts.strategy_label(report.plan.strategy, lang))
+
+
+def short_budget_html(report, lang: str) -> str:
+    """The shortfall in words, the asks that close it (those needed marked ✓), and what the chart shows."""
+    sf = report.shortfall
+    money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+    parts = [
+        "<p class='planner-shortfall' style='font-size:15px;color:#D55E00'><b>"
+        + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                        required=money(sf.required), amount=money(sf.amount)))
+        + "</b></p>",
+        f"<p>{html.escape(t('report.smallest_budget', lang, amount=money(sf.smallest_budget)))}</p>",
+    ]
+    if report.calls:
+        rows = []
+        for c in report.calls:
+            monthly = (f"{money(c.pressure[0])} → {money(c.pressure[1])}" if c.pressure else t("report.none", lang))
+            if c.needed:
+                monthly += f" <b style='color:#D55E00'>{html.escape(t('report.needed', lang))}</b>"
+            rows.append([str(c.rank), html.escape(c.name), "<br>".join(html.escape(a) for a in c.asks), monthly])
+        parts.append(f"<p>{html.escape(t('ui_short_asks', lang))}</p>")
+        parts.append(_table([t("report.col_rank", lang), t("report.col_debt", lang), t("report.col_ask", lang),
+                             t("report.col_monthly", lang)], rows, align="llll"))
+    p = report.plan
+    if p is not None:
+        parts.append("<p><b>" + html.escape(t("ui_short_fits", lang, n=sf.asks_needed, pressure=money(sf.pressure_after),
+                                             budget=money(sf.budget))) + "</b> "
+                     + html.escape(t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
+                                     interest=money(p.total_interest), paid=money(p.total_paid))) + "</p>")
+    else:
+        parts.append("<p style='color:#D55E00'>" + html.escape(t("ui_short_still", lang, month=sf.still_short_month,
+                                                                   required=money(sf.still_required), amount=money(sf.still_short)))
+                     + "</p>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
 # strategy explorer
 
 
@@ -284,12 +341,11 @@ class StrategyExplorer(_Driven):
 
     # -- controls ------------------------------------------------------
     def _slider_range(self, floor: int) -> tuple[int, int]:
-        """Whole ¥50 steps from the first ¥50 above the minimums (so the slider shows round budgets)."""
+        """Whole ¥50 steps from ¥0: the budget is what the client has, however far below the minimums
+        (a slider starting at the minimums raised a smaller typed budget to them without a word)."""
         total = float(sum(d.owed for d in self.debts))
-        # A budget below the minimums stays where it is: the session report then lists what to ask for.
-        low = min(int(ceil(floor / 50.0)) * 50, self.state.budget // 50 * 50)
         top = max(floor * 3, int(total / 6), floor + 1000, self.state.budget)
-        return low, int(ceil(top / 100.0)) * 100
+        return 0, int(ceil(top / 100.0)) * 100
 
     def _build_controls(self, floor: int) -> None:
         lo, hi = self._slider_range(floor)
@@ -298,8 +354,9 @@ class StrategyExplorer(_Driven):
                                          style={"description_width": "110px"})
         self.extra_amount_box = W.BoundedIntText(min=0, max=10_000_000, step=1000, layout=W.Layout(width="230px"),
                                                  style={"description_width": "110px"})
-        self.extra_month_box = W.BoundedIntText(min=1, max=self.horizon, layout=W.Layout(width="180px"),
-                                                style={"description_width": "90px"})
+        # The month of the extra payment as the chart labels its months (calendar months), not a count.
+        self.extra_month_box = W.Dropdown(options=self._month_options(), layout=W.Layout(width="220px"),
+                                          style={"description_width": "90px"})
         self.strategy_menu = W.Dropdown(layout=W.Layout(width="420px"), style={"description_width": "110px"})
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         self.budget_slider.add_class("planner-budget")
@@ -314,6 +371,10 @@ class StrategyExplorer(_Driven):
             W.HBox([self.extra_amount_box, self.extra_month_box]),
             self.strategy_menu,
         ])
+
+    def _month_options(self) -> list[tuple[str, int]]:
+        """(calendar month, plan month) for every month of the horizon: what the chart's month axis shows."""
+        return [(label, k) for k, label in enumerate(calendar_months(self.start, self.horizon), start=1)]
 
     def _label_controls(self) -> None:
         lang = self.state.lang
@@ -359,6 +420,7 @@ class StrategyExplorer(_Driven):
         if s.budget > self.budget_slider.max:  # e.g. from the linked negotiation explorer: the slider shows it
             self.budget_slider.max = int(ceil(s.budget / 100.0)) * 100
             self.budget_slider.value = s.budget
+        self.short = None
         try:
             self.comparison = _compare(self.debts, s.budget, **kwargs)
             self.plan = self.comparison[s.strategy]
@@ -366,11 +428,18 @@ class StrategyExplorer(_Driven):
         except PlannerError as exc:
             self.plan = self.comparison = None
             self.error = exc
+            if isinstance(exc, InfeasibleBudgetError):
+                self.short = short_budget(self.debts, s.budget, strategy=s.strategy, lang=lang, start=self.start,
+                                          horizon=self.horizon)
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
+        if self.short is not None and self.short.plan is not None:
+            # the plan once the asks marked ✓ are granted: the budget as it is then fits
+            charts.payoff_timeline(self.short.plan, canvas.main_axes(), lang=lang, legend=False, title=short_title(self.short, lang))
+            return
         if self.error is not None:
             _message_axes(canvas, self._error_text())
             return
@@ -388,11 +457,17 @@ class StrategyExplorer(_Driven):
 
     def _summary_html(self) -> str:
         lang = self.state.lang
+        if self.short is not None:
+            return f"<div class='planner-summary'>{short_budget_html(self.short, lang)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(self._error_text())}</p>"
         p = self.plan
         headline = t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
                      interest=format_yuan(p.total_interest, lang=lang), paid=format_yuan(p.total_paid, lang=lang))
+        s = self.state
+        if s.extra_amount and p.months is not None and s.extra_month > p.months:
+            headline += " · " + t("ui_extra_after_debt_free", lang, amount=format_yuan(s.extra_amount, lang=lang),
+                                  when=p.calendar_month(s.extra_month) or str(s.extra_month), free=_when(p, lang))
         strategies = list(self.comparison)
         rows = [[html.escape(charts.strategy_label(q.strategy, lang)), _when(q, lang),
                  "—" if q.months is None else str(q.months), _money(q.total_interest, lang), _money(q.total_paid, lang)]
@@ -772,7 +847,8 @@ class NegotiationExplorer(_Driven):
         self.error: PlannerError | None = None
         self.canvas = Canvas(figsize=(13, 4.6))
         self._controls: dict[str, dict[str, W.Widget]] = {}
-        self.budget_slider = W.IntSlider(min=int(ceil(floor / 50.0)) * 50, max=max(floor * 3, int(budget) + 1000), step=50,
+        # From ¥0, as the strategy explorer's: a budget below the minimums is shown as it is, with its shortfall.
+        self.budget_slider = W.IntSlider(min=0, max=max(floor * 3, int(budget) + 1000), step=50,
                                          continuous_update=False, layout=W.Layout(width="460px"),
                                          style={"description_width": "110px"})
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
@@ -944,6 +1020,7 @@ class NegotiationExplorer(_Driven):
 
         lang = self.state.lang
         self._label(lang)
+        self.short = None
         try:
             self.negotiation = negotiate(self.debts, self.state.budget, [self.scenario()], self.state.strategy,
                                          start=self.start, horizon=self.horizon)
@@ -952,6 +1029,9 @@ class NegotiationExplorer(_Driven):
         except PlannerError as exc:
             self.negotiation = self.result = None
             self.error = exc
+            # below the minimums: the shortfall and the asks that close it, in one language
+            self.short = short_budget(self.debts, self.state.budget, strategy=self.state.strategy, lang=lang,
+                                      start=self.start, horizon=self.horizon)
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
@@ -963,6 +1043,12 @@ class NegotiationExplorer(_Driven):
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
+        if self.short is not None:
+            sf = self.short.shortfall
+            _message_axes(canvas, t("ui_short_headline", lang, budget=format_yuan(sf.budget, lang=lang), month=sf.month,
+                                    when=sf.when, required=format_yuan(sf.required, lang=lang),
+                                    amount=format_yuan(sf.amount, lang=lang)))
+            return
         if self.error is not None:
             _message_axes(canvas, str(self.error))
             return
@@ -976,6 +1062,8 @@ class NegotiationExplorer(_Driven):
 
     def _summary_html(self) -> str:
         lang = self.state.lang
+        if self.short is not None:
+            return f"<div class='planner-summary'>{short_budget_html(self.short, lang)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(str(self.error))}</p>"
         base, r = self.negotiation.baseline, self.result
@@ -1152,6 +1240,9 @@ __all__ = [
     "kind_name",
     "minimum_budget",
     "rate_cells",
+    "short_budget",
+    "short_budget_html",
+    "short_title",
     "sooner_text",
     "swatch",
 ]

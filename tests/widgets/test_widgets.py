@@ -88,11 +88,46 @@ def test_too_small_budget_shows_the_shortfall(debts):
     assert ex.error is None and ex.plan.months == plan(debts, 6000, start=START).months
 
 
-def test_slider_floor_is_the_sum_of_minimums(debts):
-    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566,
-    # and the slider starts at the next whole ¥50: ¥5,600
+def test_minimum_budget_is_the_sum_of_minimums(debts):
+    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566
     assert minimum_budget(debts) == 5566
-    assert StrategyExplorer(debts, start=START).budget_slider.min == 5600
+
+
+@pytest.mark.parametrize("explorer", [StrategyExplorer, NegotiationExplorer])
+@pytest.mark.parametrize("budget", [3000, 4000])
+def test_a_budget_below_the_minimums_is_kept_and_its_shortfall_shown_with_the_asks_that_close_it(debts, explorer, budget):
+    # The seeds' typical client cannot pay the minimums: a budget of 3,000 or 4,000 typed into the
+    # slider was raised to its floor, ¥5,600, without a word. The slider now starts at ¥0, and the
+    # explorer says what `planner report` says: the shortfall and the asks, in one language.
+    from planner.report import build_report
+
+    ex = explorer(debts, budget, start=START, lang="zh")
+    assert ex.budget_slider.min == 0 and ex.budget_slider.value == budget == ex.state.budget
+    report = build_report(debts, budget, lang="zh", start=START, strategy="avalanche")
+    sf = report.shortfall
+    shown = ex.summary.value
+    assert f"还差 ¥{sf.amount:,}" in shown and sf.amount == Decimal("5565.01") - budget
+    asked = [line for c in report.calls for line in c.asks]
+    assert asked and all(__import__("html").escape(line) in shown for line in asked)
+    assert shown.count("✓ 放进预算所需") == sf.asks_needed == sum(c.needed for c in report.calls)
+    assert "The budget" not in shown and "Raise the budget" not in shown  # one language
+    if explorer is StrategyExplorer:  # the chart: the plan once the needed asks are granted
+        assert ex.short.plan.total_paid == report.plan.total_paid
+        assert round(float(charts.total_line(ex.axes[0]).get_ydata()[-1]), 2) == 0.0
+    ex.set(lang="en")
+    assert "short each month" in ex.summary.value and "还差" not in ex.summary.value
+
+
+def test_an_extra_payment_after_the_debt_free_month_says_so_in_the_charts_months(debts):
+    # It was ignored without a word, and "in month 20" counted payment months while the chart
+    # labels calendar months.
+    ex = StrategyExplorer(debts, 6000, start=START, lang="zh")
+    labels = dict((month, label) for label, month in ex.extra_month_box.options)
+    assert labels[1] == "2026-12" and labels[20] == ex.plan.calendar_month(20) == "2028-07"
+    ex.set(extra_amount=5000, extra_month=20)  # debt-free in 2028-03 (month 16)
+    assert ex.plan.months == 16 and "额外还款 ¥5,000.00 在 2028-07，已在还清（2028-03）之后" in ex.summary.value
+    ex.set(extra_month=6)
+    assert "之后" not in ex.summary.value and ex.plan.months < 16
 
 
 def test_unknown_setting_is_a_clear_error(debts):
@@ -269,12 +304,13 @@ def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
                    {"budget": 5000}, {"budget": 6500, "lang": "en"}, {"budget": 9000, "extra_amount": 0}):
         ex.set(**change)
         assert len(ex.axes) == 1
-        if ex.plan is None:  # ¥5,000 is below the minimums: the message, then charts again
-            assert ex.error is not None and not ex.axes[0].axison
-            continue
+        # ¥5,000 is below the minimums: the plan once the needed asks are granted, then the chosen plans again
+        from planner.widgets.explorers import short_title
+
+        shown, title = (ex.plan, None) if ex.plan is not None else (ex.short.plan, short_title(ex.short, ex.state.lang))
         fresh = _fresh_axes(ex.canvas)[0]
         with charts.chart_style():
-            charts.payoff_timeline(ex.plan, fresh, lang=ex.state.lang, legend=False)
+            charts.payoff_timeline(shown, fresh, lang=ex.state.lang, legend=False, title=title)
         assert axes_data(ex.axes[0]) == axes_data(fresh), change
 
 
