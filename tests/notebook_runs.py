@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,9 @@ def with_language(nb, lang: str):
 def executed(path: Path, lang: str = "zh"):
     """``path`` run top to bottom in a fresh kernel with ``LANG = lang``: the notebook with its outputs."""
     nb = with_language(nbformat.read(path, as_version=4), lang)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    # the kernel imports this checkout's planner (a worktree's, not the one installed in the environment)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(NOTEBOOKS.parent), os.environ.get("PYTHONPATH")]))}
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute(env=env)
     return nb
 
 

@@ -28,7 +28,7 @@ import traitlets
 
 from .. import charts
 from ..engine import compare as _compare
-from ..errors import InfeasibleBudgetError, InputError, PlannerError
+from ..errors import InfeasibleBudgetError, InputError, PlannerError, Problem
 from ..i18n import t, t_or
 from ..io import load_debts
 from ..money import format_yuan
@@ -720,7 +720,7 @@ class DebtLoader(_DebtSource):
         parts = []
         if self.problems:
             parts.append(f"<p style='color:#D55E00'><b>{html.escape(t('ui_problems', lang, n=len(self.problems)))}</b></p>")
-            parts.append("<ul>" + "".join(f"<li><pre style='margin:0;white-space:pre-wrap'>{html.escape(str(p))}</pre></li>"
+            parts.append("<ul>" + "".join(f"<li><pre style='margin:0;white-space:pre-wrap'>{html.escape(_one_language(p, lang))}</pre></li>"
                                           for p in self.problems) + "</ul>")
         if self.warnings:
             parts.append(f"<p><b>{html.escape(t('warnings', lang))}</b></p><ul>"
@@ -739,6 +739,13 @@ def kind_name(kind: str, lang: str = "zh") -> str:
     ('网贷', 'consumer finance')
     """
     return t_or(f"report.kind.{kind}", kind, lang)
+
+
+def _one_language(problem, lang: str) -> str:
+    """A problem or error in the chosen language (a message given in both only is shown as given)."""
+    if isinstance(problem, Problem):
+        return problem.text(lang)
+    return str(getattr(problem, lang, None) or problem)
 
 
 def debts_html(debts, lang: str = "zh") -> str:
