@@ -9,8 +9,10 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,39 +31,56 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def negotiation_page(tmp_path_factory):
-    """Voila serving notebook 03 (the project's own planner on the path), with a token we know."""
+@contextmanager
+def voila(notebook: str):
+    """Voila serving ``notebook`` (this checkout's planner on the path), with a token we know: its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     token = secrets.token_hex(16)
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    handle = open(log, "wb")  # noqa: SIM115 - closed below
-    env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("voila")), "notebooks/03_negotiation.ipynb", f"--port={port}", "--no-browser",
-         f"--Voila.token={token}"],
-        cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}/?token={token}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"voila did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    handle.close()
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "voila.log"
+        env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), "PYTHONPATH": str(ROOT)}
+        with open(log, "wb") as handle:
+            proc = subprocess.Popen(
+                [str(Path(sys.executable).with_name("voila")), f"notebooks/{notebook}", f"--port={port}", "--no-browser",
+                 f"--Voila.token={token}"],
+                cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}/?token={token}"
+                deadline = time.time() + 90
+                while True:
+                    try:
+                        urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
+                        break
+                    except OSError:
+                        if proc.poll() is not None or time.time() > deadline:
+                            pytest.fail(f"voila did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                        time.sleep(0.5)
+                yield url
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@pytest.fixture(scope="module")
+def negotiation_page():
+    with voila("03_negotiation.ipynb") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def strategy_page():
+    with voila("02_compare_strategies.ipynb") as url:
+        yield url
+
+
+def _browser(pw):
+    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 
 
 _EXTENT = """() => {
@@ -77,7 +96,7 @@ def test_every_negotiation_control_fits_a_968_px_output_in_both_languages(negoti
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = _browser(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(negotiation_page, timeout=120_000)
@@ -92,5 +111,29 @@ def test_every_negotiation_control_fits_a_968_px_output_in_both_languages(negoti
                 assert extent["count"] >= 8 * 8 and extent["hidden"] == 0
                 assert extent["right"] - extent["left"] <= OUTPUT_WIDTH, extent
                 grid.screenshot(path=str(tmp_path / f"asks_{lang}.png"))
+        finally:
+            browser.close()
+
+
+def test_a_budget_typed_below_the_minimums_is_kept_and_its_shortfall_shown(strategy_page):
+    # Typed into the slider's box, ¥3,000 was raised to the slider's floor (¥5,600) without a word.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(strategy_page, timeout=120_000)
+            readout = page.locator(".planner-budget .widget-readout").first
+            readout.wait_for(state="visible", timeout=120_000)
+            readout.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("3000")
+            page.keyboard.press("Enter")
+            shortfall = page.locator(".planner-shortfall").first
+            shortfall.wait_for(timeout=60_000)
+            assert "¥3,000.00" in shortfall.inner_text() and "还差 ¥2,565.01" in shortfall.inner_text()
+            assert readout.inner_text().replace(",", "").strip() == "3000"
+            assert "✓" in page.locator(".planner-summary").first.inner_text()
         finally:
             browser.close()
