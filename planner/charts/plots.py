@@ -309,8 +309,8 @@ def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
         ax.set_xlim(0.4, max(n_months, 1) + 0.6)
         _money_axis(ax.yaxis, lang)
         _month_axis(ax.xaxis, plan, lang)
-        if legend:
-            ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
+        if legend:  # beside the bars: they fill the budget up to the top, where a legend inside would cover them
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
         return style_ticks(ax)
 
 

@@ -596,3 +596,13 @@ def test_the_negotiation_grid_fits_a_968_px_notebook_output(debts):
     for k, cell in enumerate(cells):
         if k % len(columns):  # the controls (the debt's name wraps within its column)
             assert _declared_width(cell) <= columns[k % len(columns)], (k, cell)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_kind_of_debt_has_a_name_in_each_language(lang):
+    from planner.datafiles import kinds
+    from planner.widgets.explorers import kind_name
+
+    for kind in kinds():
+        name = kind_name(kind, lang)
+        assert name and "_" not in name and (kind == "other" and lang == "en" or name != kind), (kind, name)
