@@ -252,8 +252,9 @@ def short_title(report, lang: str) -> str:
              strategy=charts.strategy_label(report.plan.strategy, lang))
 
 
-def short_budget_html(report, lang: str) -> str:
-    """The shortfall in words, the asks that close it (those needed marked ✓), and what the chart shows."""
+def short_budget_html(report, lang: str, *, chart: bool = True) -> str:
+    """The shortfall in words, the asks that close it (those needed marked ✓), and the plan once they are
+    granted (``chart``: the chart beside shows it; else how to see it)."""
     sf = report.shortfall
     money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
     parts = [
@@ -275,7 +276,8 @@ def short_budget_html(report, lang: str) -> str:
                              t("report.col_monthly", lang)], rows, align="llll"))
     p = report.plan
     if p is not None:
-        parts.append("<p><b>" + html.escape(t("ui_short_fits", lang, n=sf.asks_needed, pressure=money(sf.pressure_after),
+        parts.append("<p><b>" + html.escape(t("ui_short_fits" if chart else "ui_short_fits_set", lang, n=sf.asks_needed,
+                                             pressure=money(sf.pressure_after),
                                              budget=money(sf.budget))) + "</b> "
                      + html.escape(t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
                                      interest=money(p.total_interest), paid=money(p.total_paid))) + "</p>")
@@ -1039,6 +1041,19 @@ class NegotiationExplorer(_Driven):
             # below the minimums: the shortfall and the asks that close it, in one language
             self.short = short_budget(self.debts, self.state.budget, strategy=self.state.strategy, lang=lang,
                                       start=self.start, horizon=self.horizon)
+        self.asks_plan = self.asks_short = None
+        if self.short is not None and self.state.asks:
+            # do the asks set in the grid make the budget fit? (the baseline cannot run: no savings to compare)
+            from ..engine import plan
+
+            debts, changes = self.scenario().plan_inputs(self.debts)
+            try:
+                self.asks_plan = plan(debts, self.state.budget, self.state.strategy, changes=changes, start=self.start,
+                                      horizon=self.horizon)
+            except InfeasibleBudgetError as exc:
+                self.asks_short = exc
+            except PlannerError:
+                pass
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
@@ -1050,6 +1065,10 @@ class NegotiationExplorer(_Driven):
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
+        if self.asks_plan is not None:
+            title = t("ui_asks_fit_title", lang, strategy=charts.strategy_label(self.asks_plan.strategy, lang))
+            charts.payoff_timeline(self.asks_plan, canvas.main_axes(), lang=lang, legend=False, title=title)
+            return
         if self.short is not None:
             sf = self.short.shortfall
             _message_axes(canvas, t("ui_short_headline", lang, budget=format_yuan(sf.budget, lang=lang), month=sf.month,
@@ -1070,7 +1089,7 @@ class NegotiationExplorer(_Driven):
     def _summary_html(self) -> str:
         lang = self.state.lang
         if self.short is not None:
-            return f"<div class='planner-summary'>{short_budget_html(self.short, lang)}</div>"
+            return f"<div class='planner-summary'>{self._short_html(lang)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(str(self.error))}</p>"
         base, r = self.negotiation.baseline, self.result
@@ -1095,6 +1114,28 @@ class NegotiationExplorer(_Driven):
             lump = f"<p>{html.escape(t('ui_lump_needed', lang, amount=format_yuan(r.lump_needed, lang=lang)))}</p>"
         return (f"<div class='planner-summary'><p style='font-size:15px'><b>{html.escape(headline)}</b></p>"
                 f"{table}{lump}<div style='margin-top:8px'>{steps_table}</div></div>")
+
+    def _short_html(self, lang: str) -> str:
+        """Below the minimums: whether the asks set in the grid close the gap, else what to ask (the report's list)."""
+        from ..negotiation import monthly_pressure
+
+        money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+        if self.asks_plan is not None:
+            p = self.asks_plan
+            sf = self.short.shortfall
+            debts, _ = self.scenario().plan_inputs(self.debts)
+            return ("<p class='planner-shortfall' style='font-size:15px;color:#D55E00'><b>"
+                    + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                                    required=money(sf.required), amount=money(sf.amount))) + "</b></p><p><b>"
+                    + html.escape(t("ui_short_asks_fit", lang, pressure=money(monthly_pressure(debts)), budget=money(sf.budget)))
+                    + "</b> " + html.escape(t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
+                                              interest=money(p.total_interest), paid=money(p.total_paid))) + "</p>")
+        still = ""
+        if self.asks_short is not None:
+            e = self.asks_short
+            still = ("<p style='color:#D55E00'>" + html.escape(t("ui_short_asks_not_enough", lang, month=e.month,
+                                                                 required=money(e.required), amount=money(e.shortfall))) + "</p>")
+        return short_budget_html(self.short, lang, chart=False) + still
 
     @property
     def axes(self):

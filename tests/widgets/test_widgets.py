@@ -606,3 +606,21 @@ def test_every_kind_of_debt_has_a_name_in_each_language(lang):
     for kind in kinds():
         name = kind_name(kind, lang)
         assert name and "_" not in name and (kind == "other" and lang == "en" or name != kind), (kind, name)
+
+
+def test_below_the_minimums_the_negotiation_explorer_says_whether_the_asks_set_close_the_gap(debts):
+    # ¥4,000: ¥1,565.01 short. The report's first two calls (both cards into 60 installments,
+    # the GF card's fees waived) bring the month-1 minimums to ¥3,331.68.
+    from planner.negotiation import monthly_pressure
+
+    ex = NegotiationExplorer(debts, 4000, start=START, lang="en")
+    ex.set_ask("招商银行信用卡", freeze=60)
+    assert ex.asks_plan is None and "still need ¥4,265.01: ¥265.01 short" in ex.summary.value
+    ex.set_ask("广发银行信用卡", freeze=60, waive=True)
+    inputs, changes = ex.scenario().plan_inputs(debts)
+    direct = plan(inputs, 4000, start=START, changes=changes)
+    assert ex.asks_plan.total_paid == direct.total_paid and monthly_pressure(inputs) == Decimal("3331.68")
+    assert "fall to ¥3,331.68 and the budget of ¥4,000.00 covers them" in ex.summary.value
+    assert round(float(charts.total_line(ex.axes[0]).get_ydata()[-1]), 2) == 0.0
+    ex.set(budget=6000)  # above the minimums: the savings against not negotiating, as before
+    assert ex.short is None and ex.result.savings.total_paid > 0
