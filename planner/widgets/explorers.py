@@ -788,7 +788,7 @@ class NegotiationState(traitlets.HasTraits):
 
 
 #: The negotiation grid's columns: debt, freeze, extend, rate cut, waive, settle (928 px with the gaps).
-ASK_COLUMNS = ("140px", "96px", "96px", "210px", "76px", "260px")
+ASK_COLUMNS = ("140px", "96px", "96px", "190px", "76px", "280px")
 ASK_GAP = 10
 
 
@@ -973,6 +973,7 @@ class NegotiationExplorer(_Driven):
         cells = list(self._headers)
         box = W.Layout(width="64px")
         tick = W.Layout(width="24px")
+        months = [(label, k) for k, label in enumerate(calendar_months(self.start, self.horizon), start=1)]
         for d in self.debts:
             c = {
                 "freeze": W.Checkbox(value=False, indent=False, layout=tick),
@@ -980,13 +981,14 @@ class NegotiationExplorer(_Driven):
                 "extend": W.Checkbox(value=False, indent=False, layout=tick),
                 "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=box),
                 "rate_cut": W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
-                                          continuous_update=False, layout=W.Layout(width="200px")),
+                                          continuous_update=False, layout=W.Layout(width="180px")),
                 "waive": W.Checkbox(value=False, indent=False, layout=tick,
                                     disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
                 "settle": W.Checkbox(value=False, indent=False, layout=tick),
                 "settle_fraction": W.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, readout_format=".0%",
-                                                 continuous_update=False, layout=W.Layout(width="170px")),
-                "settle_month": W.BoundedIntText(value=1, min=1, max=self.horizon, layout=W.Layout(width="56px")),
+                                                 continuous_update=False, layout=W.Layout(width="150px")),
+                # the month of the settlement as the charts label months (calendar months), not a count
+                "settle_month": W.Dropdown(options=months, value=1, layout=W.Layout(width="100px")),
             }
             for widget in c.values():
                 widget.observe(lambda _ch, name=d.name: self._read_row(name), names="value")
@@ -1062,6 +1064,12 @@ class NegotiationExplorer(_Driven):
         names = ["debt", "action_freeze_interest", "action_extend_term", "ui_rate_cut", "action_waive_fees", "ui_settle_header"]
         for cell, key in zip(self._headers, names):
             cell.value = _wrapping(f"<b>{html.escape(t(key, lang))}</b>")
+        # what each unlabelled box of a row holds, shown on hover (the column header names the ask)
+        tips = {key: t(f"ui_tip_{key}", lang) for key in ("freeze_months", "extend_months", "rate_cut", "settle_fraction", "settle_month")}
+        for c in self._controls.values():
+            for key, tip in tips.items():
+                if c[key].tooltip != tip:
+                    c[key].tooltip = tip
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang

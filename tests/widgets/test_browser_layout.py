@@ -85,7 +85,7 @@ def _browser(pw):
 
 _EXTENT = """() => {
     const grid = document.querySelector('.planner-asks');
-    const controls = [...grid.querySelectorAll('input, .noUi-target, .widget-readout')];
+    const controls = [...grid.querySelectorAll('input, select, .noUi-target, .widget-readout')];
     return {left: grid.getBoundingClientRect().left, count: controls.length,
             right: Math.max(...controls.map(e => e.getBoundingClientRect().right)),
             hidden: controls.filter(e => e.getBoundingClientRect().width === 0).length};
@@ -107,8 +107,8 @@ def test_every_negotiation_control_fits_a_968_px_output_in_both_languages(negoti
                     page.get_by_role("button", name="English").first.click()
                 grid.get_by_text(header).wait_for(timeout=60_000)
                 extent = page.evaluate(_EXTENT)
-                # 8 debts × (2 month boxes, a rate slider and its readout, 4 ticks, a share slider and readout, a month box)
-                assert extent["count"] >= 8 * 8 and extent["hidden"] == 0
+                # 8 debts × (2 month boxes, a rate slider and its readout, 4 ticks, a share slider and readout, a month menu)
+                assert extent["count"] >= 8 * 11 and extent["hidden"] == 0
                 assert extent["right"] - extent["left"] <= OUTPUT_WIDTH, extent
                 grid.screenshot(path=str(tmp_path / f"asks_{lang}.png"))
         finally:
