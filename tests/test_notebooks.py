@@ -20,6 +20,8 @@ from tests.notebook_runs import ALL, CHART_CALL, NOTEBOOKS, code_cells, executed
 CHECK = "# NBVAL_CHECK_OUTPUT"
 
 pytestmark = pytest.mark.slow
+#: the notebooks' kernels import this checkout's planner (a worktree's, not the one installed in the environment)
+_THIS_PLANNER = {"PYTHONPATH": os.pathsep.join(filter(None, [str(NOTEBOOKS.parent), os.environ.get("PYTHONPATH")]))}
 
 
 def test_the_notebooks_exist():
@@ -79,7 +81,7 @@ def test_notebook_is_stored_thin_and_without_noisy_output(path):
 def test_checked_numbers_with_nbval_lax():
     checked = [p for p in ALL if CHECK in p.read_text("utf-8")]
     assert len(checked) >= 3
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **_THIS_PLANNER}
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q", *map(str, checked)],
         capture_output=True, text=True, timeout=900, env=env, cwd=NOTEBOOKS.parent,
@@ -98,7 +100,7 @@ def test_nbval_would_catch_a_changed_number():
     try:
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q", str(target)],
-            capture_output=True, text=True, timeout=600, cwd=NOTEBOOKS.parent,
+            capture_output=True, text=True, timeout=600, cwd=NOTEBOOKS.parent, env={**os.environ, **_THIS_PLANNER},
         )
     finally:
         target.unlink()
