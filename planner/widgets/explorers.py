@@ -1255,9 +1255,30 @@ class CounsellorSession(_Driven):
             cell.value = f"<h3 style='margin:14px 0 4px'>{k}. {html.escape(t(f'ui_step{k}', lang))}</h3>"
         self.summary.value = self._summary_html()
 
+    def _short_summary_html(self, lang: str) -> str:
+        """The summary when the budget does not cover the minimums: the shortfall, whom to call first, and then."""
+        short, ng = self.explorer.short, self.negotiation
+        sf = short.shortfall
+        money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+        items = [t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                   required=money(sf.required), amount=money(sf.amount))]
+        if ng.asks_plan is not None:
+            items.append(t("ui_summary_short_asks", lang, when=_when(ng.asks_plan, lang)))
+        elif short.plan is not None:
+            names = ("、" if lang == "zh" else ", ").join(c.name for c in short.calls if c.needed)
+            items.append(t("ui_summary_short_calls", lang, names=names, when=_when(short.plan, lang)))
+        else:
+            items.append(t("ui_short_still", lang, month=sf.still_short_month, required=money(sf.still_required),
+                           amount=money(sf.still_short)))
+        body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+        return (f"<ul class='planner-session-summary'>{body}</ul>"
+                f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>")
+
     def _summary_html(self) -> str:
         lang = self.state.lang
         ex, ng = self.explorer, self.negotiation
+        if ex.short is not None:
+            return self._short_summary_html(lang)
         if ex.plan is None or ng.result is None:
             return f"<p style='color:#D55E00'>{html.escape(ex._error_text() if ex.error else str(ng.error))}</p>"
         p, r = ex.plan, ng.result

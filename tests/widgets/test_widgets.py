@@ -624,3 +624,22 @@ def test_below_the_minimums_the_negotiation_explorer_says_whether_the_asks_set_c
     assert round(float(charts.total_line(ex.axes[0]).get_ydata()[-1]), 2) == 0.0
     ex.set(budget=6000)  # above the minimums: the savings against not negotiating, as before
     assert ex.short is None and ex.result.savings.total_paid > 0
+
+
+def test_the_session_summary_of_a_client_below_the_minimums_says_whom_to_call_first(debts, tmp_path):
+    from planner.cases import CaseBook
+    from planner.widgets import CounsellorSession
+
+    book = CaseBook(tmp_path / "book.sqlite")
+    try:
+        s = CounsellorSession(debts, 4000, lang="zh", start=START, case_book=book)
+        needed = [c.name for c in s.explorer.short.calls if c.needed]
+        assert needed == ["招商银行信用卡", "广发银行信用卡"]  # the report's calls 1-2
+        assert "还差 ¥1,565.01" in s.summary.value and "招商银行信用卡、广发银行信用卡" in s.summary.value
+        assert f"{s.explorer.short.plan.debt_free} 还清" in s.summary.value
+        s.negotiation.set_ask("招商银行信用卡", freeze=60)
+        s.negotiation.set_ask("广发银行信用卡", freeze=60, waive=True)
+        s.set(lang="en")
+        assert f"With the asks set in step 4 the budget covers the minimum payments: debt-free in {s.negotiation.asks_plan.debt_free}" in s.summary.value
+    finally:
+        book.close()
