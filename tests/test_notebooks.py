@@ -10,7 +10,6 @@ CLI's output for the same sample).
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest

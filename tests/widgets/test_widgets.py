@@ -122,7 +122,7 @@ def test_an_extra_payment_after_the_debt_free_month_says_so_in_the_charts_months
     # It was ignored without a word, and "in month 20" counted payment months while the chart
     # labels calendar months.
     ex = StrategyExplorer(debts, 6000, start=START, lang="zh")
-    labels = dict((month, label) for label, month in ex.extra_month_box.options)
+    labels = {month: label for label, month in ex.extra_month_box.options}
     assert labels[1] == "2026-12" and labels[20] == ex.plan.calendar_month(20) == "2028-07"
     ex.set(extra_amount=5000, extra_month=20)  # debt-free in 2028-03 (month 16)
     assert ex.plan.months == 16 and "额外还款 ¥5,000.00 在 2028-07，已在还清（2028-03）之后" in ex.summary.value
