@@ -65,6 +65,7 @@ class Seen:
 
 
 def _plain(value: str) -> str:
+    value = re.sub(r"<(style|script)\b.*?</\1>", " ", value, flags=re.S | re.I)  # not shown
     return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
