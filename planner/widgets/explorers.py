@@ -252,18 +252,23 @@ def short_title(report, lang: str) -> str:
              strategy=charts.strategy_label(report.plan.strategy, lang))
 
 
-def short_budget_html(report, lang: str, *, chart: bool = True) -> str:
-    """The shortfall in words, the asks that close it (those needed marked ✓), and the plan once they are
-    granted (``chart``: the chart beside shows it; else how to see it)."""
+def short_headline_html(report, lang: str) -> str:
+    """The shortfall in one sentence, in red."""
     sf = report.shortfall
     money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
-    parts = [
-        "<p class='planner-shortfall' style='font-size:15px;color:#D55E00'><b>"
-        + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
-                        required=money(sf.required), amount=money(sf.amount)))
-        + "</b></p>",
-        f"<p>{html.escape(t('report.smallest_budget', lang, amount=money(sf.smallest_budget)))}</p>",
-    ]
+    return ("<p class='planner-shortfall' style='font-size:15px;color:#D55E00;margin:4px 0'><b>"
+            + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                            required=money(sf.required), amount=money(sf.amount)))
+            + "</b></p>")
+
+
+def short_budget_html(report, lang: str, *, chart: bool = True, headline: bool = True) -> str:
+    """The shortfall in words (``headline``), the asks that close it (those needed marked ✓), and the plan
+    once they are granted (``chart``: the chart beside shows it; else how to see it)."""
+    sf = report.shortfall
+    money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+    parts = [] if not headline else [short_headline_html(report, lang)]
+    parts.append(f"<p>{html.escape(t('report.smallest_budget', lang, amount=money(sf.smallest_budget)))}</p>")
     if report.calls:
         rows = []
         for c in report.calls:
@@ -330,7 +335,8 @@ class StrategyExplorer(_Driven):
         self._build_controls(floor)
         self.summary = W.HTML()
         self.message = W.HTML()  # why a value given to set() was refused
-        self.widget = W.VBox([self.controls, self.message, self.canvas.image, self.summary])
+        self.notice = W.HTML()  # above the chart: a budget below the minimums is said before anything is drawn
+        self.widget = W.VBox([self.controls, self.message, self.notice, self.canvas.image, self.summary])
         self.state.observe(self._changed, names=list(self.state.trait_names()))
         self.refresh()
 
@@ -433,6 +439,7 @@ class StrategyExplorer(_Driven):
             if isinstance(exc, InfeasibleBudgetError):
                 self.short = short_budget(self.debts, s.budget, strategy=s.strategy, lang=lang, start=self.start,
                                           horizon=self.horizon)
+        self.notice.value = short_headline_html(self.short, lang) if self.short is not None else ""
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
@@ -460,7 +467,7 @@ class StrategyExplorer(_Driven):
     def _summary_html(self) -> str:
         lang = self.state.lang
         if self.short is not None:
-            return f"<div class='planner-summary'>{short_budget_html(self.short, lang)}</div>"
+            return f"<div class='planner-summary'>{short_budget_html(self.short, lang, headline=False)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(self._error_text())}</p>"
         p = self.plan
@@ -1209,7 +1216,7 @@ class CounsellorSession(_Driven):
             W.HBox([self.intro, self.lang_toggle]),
             self.headings[0], self.table.widget,
             self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box]), ex.message]),
-            self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
+            self.headings[2], ex.strategy_menu, ex.notice, ex.canvas.image, ex.summary,
             self.headings[3], ng.message, ng.grid, ng.canvas.image, ng.summary,
             self.headings[4], self.summary, self.report, self.save_case,
         ])
@@ -1319,6 +1326,7 @@ __all__ = [
     "rate_cells",
     "short_budget",
     "short_budget_html",
+    "short_headline_html",
     "short_title",
     "sooner_text",
     "swatch",
