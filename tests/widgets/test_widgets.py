@@ -5,6 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner import Debt, charts, load_debts, plan
 from planner import negotiate
@@ -645,3 +647,26 @@ def test_the_session_summary_of_a_client_below_the_minimums_says_whom_to_call_fi
         assert f"With the asks set in step 4 the budget covers the minimum payments: debt-free in {s.negotiation.asks_plan.debt_free}" in s.summary.value
     finally:
         book.close()
+
+
+@pytest.fixture(scope="module")
+def explorer_for_budgets(debts):
+    return StrategyExplorer(debts, 6000, start=START, lang="zh")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(budget=st.integers(min_value=0, max_value=9000))
+def test_any_budget_is_kept_and_a_short_one_says_by_how_much(explorer_for_budgets, budget):
+    ex = explorer_for_budgets
+    ex.set(budget=budget)
+    assert ex.state.budget == ex.budget_slider.value == budget  # never raised to a floor
+    required = Decimal("5565.01")  # the sample's month-1 minimums
+    if budget < required:
+        assert f"还差 ¥{required - budget:,.2f}" in ex.notice.value and ex.plan is None
+        sf = ex.short.shortfall
+        if ex.short.plan is not None:  # the asks marked ✓ bring the month-1 minimums within the budget
+            assert sf.pressure_after <= budget and ex.short.plan.budget == budget
+        else:
+            assert sf.still_short > 0
+    else:
+        assert ex.notice.value == "" and ex.plan.budget == budget
