@@ -121,11 +121,12 @@ def rc() -> dict:
 def style_ticks(ax):
     """Tick labels in the chart fonts (Latin, then CJK as fallback); returns ``ax``.
 
-    Nothing to do when both axes already give their (major) ticks these fonts (an Axes
-    a chart is redrawn on): ``tick_params`` would set every tick label's font again.
+    Nothing to do when both axes' first major tick label already has these fonts (an Axes
+    a chart is redrawn on; ``tick_params`` gives them to every tick, and to the ticks made
+    later, until the Axis is cleared): ``tick_params`` would set every tick label's font again.
     """
     families = font_families()
-    if all(axis._major_tick_kw.get("labelfontfamily") == families for axis in (ax.xaxis, ax.yaxis)):
+    if all(list(axis.majorTicks[0].label1.get_fontfamily()) == families for axis in (ax.xaxis, ax.yaxis)):
         return ax
     ax.tick_params(labelfontfamily=families)
     return ax

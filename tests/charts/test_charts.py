@@ -256,3 +256,16 @@ def test_each_chart_of_a_fresh_inline_session_is_shown():
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.split() == ["0", "1", "1", "1", "1"]
+
+
+def test_style_ticks_styles_an_axes_again_once_it_is_cleared():
+    # style_ticks skips an Axes whose ticks have the chart fonts already (a live redraw); a
+    # cleared Axes has lost them and must get them again.
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    charts.style_ticks(ax)
+    ax.clear()
+    charts.style_ticks(ax)
+    ax.set_xticks([1, 2], ["一", "二"])
+    assert all(label.get_fontfamily() == font_families() for label in [*ax.get_xticklabels(), *ax.get_yticklabels()])
