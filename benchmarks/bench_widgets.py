@@ -49,7 +49,10 @@ def ten_debts() -> list[Debt]:
 
 
 def _budgets(explorer, count: int):
-    low = explorer.budget_slider.min
+    from planner.widgets import minimum_budget
+
+    # from just above the minimums (the slider itself now starts at ¥0: a budget below them is shown too)
+    low = (minimum_budget(explorer.debts) + 49) // 50 * 50
     return [low + 200 + 50 * (k % 40) for k in range(count)]
 
 

@@ -207,7 +207,7 @@ def disclaimer(lang: str = "en") -> str:
     >>> disclaimer()
     'These are reference lines for collection conduct, not legal advice: check the original records before complaining, and ask a lawyer where needed.'
     >>> disclaimer("zh")
-    '以下为催收行为参考线，不构成法律意见；投诉前请核对原始记录，必要时咨询律师。'
+    '以上为催收行为参考线，不构成法律意见；投诉前请核对原始记录，必要时咨询律师。'
     """
     return _table()["disclaimer"]["zh" if lang == "zh" else "en"]
 

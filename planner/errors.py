@@ -71,6 +71,15 @@ class Problem:
     column: str | None = None
     value: str | None = None
 
+    def text(self, lang: str = "en") -> str:
+        """The problem in one language (``"zh"`` or ``"en"``), where it is first.
+
+        >>> Problem("不是金额", "not an amount", row=2, column="balance", value="abc").text("zh")
+        '第 2 行，列「balance」，值 “abc”：不是金额'
+        """
+        zh, en = str(self).split("\n    ", 1)
+        return zh if lang == "zh" else en
+
     def __str__(self) -> str:
         where_zh, where_en = [], []
         if self.row is not None:

@@ -66,7 +66,7 @@ from decimal import Decimal
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
-from .i18n import t_or
+from .i18n import t, t_or
 from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
 #: The longest 停息挂账 / 个性化分期 in practice (DOMAIN.md: up to 60 months).
@@ -868,6 +868,30 @@ class Savings:
     def to_dict(self) -> dict:
         return {"interest": float(self.interest), "total_paid": float(self.total_paid), "months": self.months}
 
+    def explain(self, lang: str = "en") -> str:
+        """The savings in one sentence, in ``lang`` (``"en"`` or ``"zh"``).
+
+        >>> Savings(Decimal("4329.33"), Decimal("4689.33"), 0).explain("zh")
+        '共少还 ¥4,689.33（其中利息 ¥4,329.33），还清时间不变。'
+        """
+        return t("savings_note", lang, paid=format_yuan(self.total_paid, lang=lang),
+                 interest=format_yuan(self.interest, lang=lang), sooner=sooner_text(self.months, lang))
+
+
+def sooner_text(months: int | None, lang: str = "en") -> str:
+    """How much sooner the debts are cleared, in words: never "0 month(s) sooner".
+
+    >>> sooner_text(3), sooner_text(1), sooner_text(0), sooner_text(-2, "zh")
+    ('debt-free 3 months sooner', 'debt-free 1 month sooner', 'debt-free in the same month', '推迟 2 个月还清')
+    """
+    if months is None:
+        return t("ui_sooner_unknown", lang)
+    if months == 0:
+        return t("ui_sooner_0", lang)
+    key = "ui_sooner" if months > 0 else "ui_later"
+    n = abs(months)
+    return t(f"{key}_1", lang) if n == 1 else t(f"{key}_n", lang, n=n)
+
 
 def _savings(before, after) -> Savings:
     months = None if before.months is None or after.months is None else before.months - after.months
@@ -1013,6 +1037,27 @@ class Negotiation:
             "total_paid_saved": float(savings.total_paid) if savings else 0.0,
             "months_saved": savings.months if savings else 0,
         }
+
+    def table(self, lang: str = "en"):
+        """The plans side by side for people, in ``lang``: one row per plan (no negotiation first),
+        headers from the text catalogue, money formatted (a DataFrame of text; :attr:`summary` has the numbers).
+
+        >>> ds = [Debt("Card", 3000, 18, 300, kind="card")]
+        >>> shown = negotiate(ds, 500, [Scenario("cap", (cap_rate("Card", line=12),))]).table("zh")
+        >>> shown.index.name, list(shown.columns), list(shown.index)
+        ('方案', ['月数', '总利息', '总还款', '首月最低还款', '节省'], ['不协商', 'cap'])
+        """
+        import pandas as pd
+
+        def row(name, p, pressure, s):
+            return [name, t("never", lang) if p.months is None else str(p.months), format_yuan(p.total_interest, lang=lang),
+                    format_yuan(p.total_paid, lang=lang), format_yuan(pressure, lang=lang),
+                    "" if s is None else format_yuan(s.total_paid, lang=lang)]
+
+        rows = [row(t("chart_baseline", lang), self.baseline, self.baseline_pressure, None)]
+        rows += [row(r.name, r.plan, r.monthly_pressure, r.savings) for r in self.results]
+        headers = [t(key, lang) for key in ("scenario", "months", "total_interest", "total_paid", "monthly_pressure", "saved_total")]
+        return pd.DataFrame(rows, columns=headers, dtype="string").set_index(headers[0])
 
     def to_dict(self) -> dict:
         base = self.baseline.to_dict()
@@ -1174,6 +1219,16 @@ class AgencyQuote:
     def to_dict(self) -> dict:
         return {"fee": float(self.fee), "savings_direct": float(self.savings_direct), "net_with_agency": float(self.net_with_agency), "worth_it": self.worth_it}
 
+    def explain(self, lang: str = "en") -> str:
+        """The quote in one sentence, in ``lang``: the fee, what direct negotiation saves, what is left.
+
+        >>> AgencyQuote(Decimal("12000.00"), Decimal("9000.00"), Decimal("-3000.00")).explain()
+        'Agency fee ¥12,000.00; negotiating directly saves ¥9,000.00: the fee is ¥3,000.00 more than the relief is worth.'
+        """
+        key = "agency_worth_note" if self.worth_it else "agency_not_worth_note"
+        return t(key, lang, fee=format_yuan(self.fee, lang=lang), saved=format_yuan(self.savings_direct, lang=lang),
+                 net=format_yuan(abs(self.net_with_agency), lang=lang))
+
 
 def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQuote:
     """An agency's fee (``fee`` yuan, or ``fee_percent`` of ``total_debt``) against ``savings``.
@@ -1302,6 +1357,15 @@ class OverdueCost:
     def to_dict(self) -> dict:
         return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
 
+    def explain(self, lang: str = "en") -> str:
+        """What staying overdue costs, in one sentence in ``lang`` (as ``planner check`` says it).
+
+        >>> OverdueCost("分期乐", 45, Decimal("323.10"), Decimal("107.70"), Decimal("360.00")).explain("zh")
+        '分期乐：继续逾期每月利息 ¥323.10（其中比合同利率多出 ¥107.70），已欠违约金等费用 ¥360.00。'
+        """
+        return t("overdue_cost_note", lang, name=self.name, interest=format_yuan(self.interest_per_month, lang=lang),
+                 extra=format_yuan(self.penalty_extra_per_month, lang=lang), fees=format_yuan(self.fees_owed, lang=lang))
+
 
 def overdue_cost(debt: Debt) -> OverdueCost:
     """Monthly interest at the rate charged, and the extra the penalty rate adds over the contract rate.
@@ -1389,6 +1453,7 @@ __all__ = [
     "negotiate",
     "overdue_cost",
     "overdue_costs",
+    "sooner_text",
     "price_agency",
     "reduce_rate",
     "settle",

@@ -325,7 +325,7 @@ def disclaimer(lang: str = "en") -> str:
     >>> disclaimer()
     'These are reference lines, not legal advice: check with the lender or a lawyer.'
     >>> disclaimer("zh")
-    '以下仅为参考线，不构成法律意见；具体请与贷款方核实或咨询律师。'
+    '以上仅为参考线，不构成法律意见；具体请与贷款方核实或咨询律师。'
     """
     return _lines_data()["disclaimer"][lang]
 

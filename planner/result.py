@@ -149,6 +149,16 @@ def _parse_start(start) -> tuple[int, int] | None:
     raise PlannerError("开始月份应写成 2026-12", f"the start month should look like 2026-12: {start!r}", column="start", value=start)
 
 
+def calendar_months(start, count: int) -> list[str]:
+    """The calendar months of plan months 1 to ``count`` when month 1 is ``start``: as a plan's charts label them.
+
+    >>> calendar_months("2026-11", 3)
+    ['2026-11', '2026-12', '2027-01']
+    """
+    y, m = _parse_start(start)
+    return [f"{y + (m - 1 + k) // 12}-{(m - 1 + k) % 12 + 1:02d}" for k in range(count)]
+
+
 @dataclass(frozen=True)
 class DebtOutcome:
     """What happened to one debt in a plan."""
@@ -553,6 +563,7 @@ class Comparison:
 
 __all__ = [
     "Comparison",
+    "calendar_months",
     "DebtOutcome",
     "Plan",
     "SCHEDULE_COLUMNS",

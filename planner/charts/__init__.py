@@ -1,7 +1,7 @@
 """Charts: draw finished results (a plan, a comparison, a negotiation) on a matplotlib Axes.
 
 :mod:`planner.charts.plots` has the chart functions; :mod:`planner.charts.style`
-the palette, the fonts (Chinese included on any machine) and the ``rc_context``.
+the palette, the fonts (Chinese included on any machine) and ``chart_style()`` (the chart rcParams while a chart is made).
 """
 
 from .plots import (

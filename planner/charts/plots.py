@@ -5,7 +5,7 @@ Every function takes a result the core already computed (a
 negotiation comparison), an optional matplotlib ``ax`` and ``lang``
 (``"en"`` or ``"zh"``), draws on that Axes (a new figure when ``ax`` is
 ``None``) and returns it. Nothing here simulates, calls ``plt.show()`` or
-touches global ``rcParams``: styling is applied in a ``rc_context`` while the
+touches global ``rcParams``: styling is applied by ``chart_style()`` while the
 artists are made. Labels come from the one translation table
 (``planner/data/labels.toml``), money from :func:`planner.money.format_yuan`,
 colours from the Okabe-Ito palette (safe for colour-blind readers and in
@@ -242,8 +242,10 @@ def _balances(plan):
 # plans
 
 
-def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None):
-    """Balances by debt over time (stacked), the debt-free month marked.
+def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None,
+                    title: str | None = None):
+    """Balances by debt over time (stacked), the debt-free month marked; ``title`` replaces the
+    default one (the strategy's name).
 
     The black line on top is the total owed; its y-data equal
     ``plan.balances().sum(axis=1)``. With ``max_items``, a plan of more debts
@@ -268,7 +270,9 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
             )
         elif plan.months is None:
             ax.text(0.99, 0.98, _when(plan, lang), transform=ax.transAxes, ha="right", va="top", color="#D55E00")
-        ax.set_title(_titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang), loc="left", y=1.01)
+        if title is None:
+            title = _titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang)
+        ax.set_title(title, loc="left", y=1.01)
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_xlim(0, max(months[-1] if months else 1, 1) + 0.5)
         _money_axis(ax.yaxis, lang)
@@ -305,8 +309,8 @@ def payment_plan(plan, ax=None, *, lang: str = "en", legend: bool = True):
         ax.set_xlim(0.4, max(n_months, 1) + 0.6)
         _money_axis(ax.yaxis, lang)
         _month_axis(ax.xaxis, plan, lang)
-        if legend:
-            ax.legend(loc="upper right", ncols=2 if len(plan.debts) > 5 else 1, fontsize=8)
+        if legend:  # beside the bars: they fill the budget up to the top, where a legend inside would cover them
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
         return style_ticks(ax)
 
 

@@ -6,9 +6,9 @@ A system CJK font is used when matplotlib can find one (Noto Sans CJK,
 Source Han Sans, WenQuanYi, Microsoft YaHei, PingFang ...). Otherwise the
 OFL-licensed Noto Sans CJK shipped by the PyPI package ``noto-cjk-sans-otc``
 (a dependency of this package) is registered with matplotlib's font manager.
-Nothing here changes global ``rcParams``: charts apply :func:`rc` inside a
-``rc_context`` and set their tick-label family, so a user's own settings are
-left alone.
+Nothing here changes global ``rcParams`` for good: charts apply :func:`rc` inside
+:func:`chart_style` (which puts back only those keys) and set their tick-label
+family, so a user's own settings are left alone.
 
 >>> fams = font_families()
 >>> fams[0], len(fams) == 2
@@ -121,11 +121,12 @@ def rc() -> dict:
 def style_ticks(ax):
     """Tick labels in the chart fonts (Latin, then CJK as fallback); returns ``ax``.
 
-    Nothing to do when both axes already give their (major) ticks these fonts (an Axes
-    a chart is redrawn on): ``tick_params`` would set every tick label's font again.
+    Nothing to do when both axes' first major tick label already has these fonts (an Axes
+    a chart is redrawn on; ``tick_params`` gives them to every tick, and to the ticks made
+    later, until the Axis is cleared): ``tick_params`` would set every tick label's font again.
     """
     families = font_families()
-    if all(axis._major_tick_kw.get("labelfontfamily") == families for axis in (ax.xaxis, ax.yaxis)):
+    if all(list(axis.majorTicks[0].label1.get_fontfamily()) == families for axis in (ax.xaxis, ax.yaxis)):
         return ax
     ax.tick_params(labelfontfamily=families)
     return ax
@@ -150,20 +151,30 @@ def _in_chart_style() -> bool:
 
 @contextmanager
 def chart_style():
-    """A ``rc_context`` with the chart fonts (CJK fallback), palette and clean axes.
+    """The chart fonts (CJK fallback), palette and clean axes while the block runs.
+
+    Only the chart's own rcParams (:func:`rc`) are set, and only they are put back
+    afterwards. ``matplotlib.rc_context`` would put back every rcParam, including
+    ``interactive``: when the first chart of a fresh Jupyter kernel makes matplotlib
+    choose its backend, the inline backend switches interactive mode on, and restoring
+    the saved ``False`` on exit left every later figure of the session undisplayed.
 
     Entering it where the chart style is already in force (a chart function
     called by a widget that draws in the chart style) changes nothing, so it
-    does nothing: setting and restoring every rcParam again costs more than
-    some charts take to draw.
+    does nothing.
     """
     import matplotlib as mpl
 
     if _in_chart_style():
         yield
         return
-    with mpl.rc_context(dict(_rc_items())):
+    params = mpl.rcParams
+    saved = {key: params[key] for key, _ in _rc_items()}
+    params.update(dict(_rc_items()))
+    try:
         yield
+    finally:
+        params.update(saved)
 
 
 __all__ = [

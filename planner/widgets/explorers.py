@@ -28,12 +28,13 @@ import traitlets
 
 from .. import charts
 from ..engine import compare as _compare
-from ..errors import InfeasibleBudgetError, InputError, PlannerError
-from ..i18n import t
+from ..errors import InfeasibleBudgetError, InputError, PlannerError, Problem
+from ..i18n import t, t_or
 from ..io import load_debts
 from ..money import format_yuan
+from ..negotiation import sooner_text
 from ..references import assess, disclaimer
-from ..result import next_month
+from ..result import calendar_months, next_month
 from ..strategies import STRATEGIES
 from .canvas import Canvas
 
@@ -229,6 +230,70 @@ class _Driven:
 
 
 # ---------------------------------------------------------------------------
+# a budget below the minimum payments
+
+
+def short_budget(debts, budget, *, strategy: str = "avalanche", lang: str = "zh", start=None, horizon: int = 600):
+    """What the session report says of a budget below the minimum payments (``report.shortfall``, its calls
+    ranked by how much they lower the monthly payments, and ``report.plan`` once enough are granted), or
+    ``None`` when the budget covers them. The same computation as ``planner report``: it is that report's model."""
+    from ..report import build_report
+
+    try:
+        report = build_report(debts, budget, lang=lang, strategy=strategy, start=start, horizon=horizon, engine="single")
+    except PlannerError:
+        return None
+    return report if report.shortfall is not None else None
+
+
+def short_title(report, lang: str) -> str:
+    """The chart title of the plan once the needed asks are granted."""
+    return t("ui_short_chart_title", lang, n=report.shortfall.asks_needed,
+             strategy=charts.strategy_label(report.plan.strategy, lang))
+
+
+def short_headline_html(report, lang: str) -> str:
+    """The shortfall in one sentence, in red."""
+    sf = report.shortfall
+    money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+    return ("<p class='planner-shortfall' style='font-size:15px;color:#D55E00;margin:4px 0'><b>"
+            + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                            required=money(sf.required), amount=money(sf.amount)))
+            + "</b></p>")
+
+
+def short_budget_html(report, lang: str, *, chart: bool = True, headline: bool = True) -> str:
+    """The shortfall in words (``headline``), the asks that close it (those needed marked ✓), and the plan
+    once they are granted (``chart``: the chart beside shows it; else how to see it)."""
+    sf = report.shortfall
+    money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+    parts = [] if not headline else [short_headline_html(report, lang)]
+    parts.append(f"<p>{html.escape(t('report.smallest_budget', lang, amount=money(sf.smallest_budget)))}</p>")
+    if report.calls:
+        rows = []
+        for c in report.calls:
+            monthly = (f"{money(c.pressure[0])} → {money(c.pressure[1])}" if c.pressure else t("report.none", lang))
+            if c.needed:
+                monthly += f" <b style='color:#D55E00'>{html.escape(t('report.needed', lang))}</b>"
+            rows.append([str(c.rank), html.escape(c.name), "<br>".join(html.escape(a) for a in c.asks), monthly])
+        parts.append(f"<p>{html.escape(t('ui_short_asks', lang))}</p>")
+        parts.append(_table([t("report.col_rank", lang), t("report.col_debt", lang), t("report.col_ask", lang),
+                             t("report.col_monthly", lang)], rows, align="llll"))
+    p = report.plan
+    if p is not None:
+        parts.append("<p><b>" + html.escape(t("ui_short_fits" if chart else "ui_short_fits_set", lang, n=sf.asks_needed,
+                                             pressure=money(sf.pressure_after),
+                                             budget=money(sf.budget))) + "</b> "
+                     + html.escape(t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
+                                     interest=money(p.total_interest), paid=money(p.total_paid))) + "</p>")
+    else:
+        parts.append("<p style='color:#D55E00'>" + html.escape(t("ui_short_still", lang, month=sf.still_short_month,
+                                                                   required=money(sf.still_required), amount=money(sf.still_short)))
+                     + "</p>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
 # strategy explorer
 
 
@@ -270,7 +335,8 @@ class StrategyExplorer(_Driven):
         self._build_controls(floor)
         self.summary = W.HTML()
         self.message = W.HTML()  # why a value given to set() was refused
-        self.widget = W.VBox([self.controls, self.message, self.canvas.image, self.summary])
+        self.notice = W.HTML()  # above the chart: a budget below the minimums is said before anything is drawn
+        self.widget = W.VBox([self.controls, self.message, self.notice, self.canvas.image, self.summary])
         self.state.observe(self._changed, names=list(self.state.trait_names()))
         self.refresh()
 
@@ -283,12 +349,11 @@ class StrategyExplorer(_Driven):
 
     # -- controls ------------------------------------------------------
     def _slider_range(self, floor: int) -> tuple[int, int]:
-        """Whole ¥50 steps from the first ¥50 above the minimums (so the slider shows round budgets)."""
+        """Whole ¥50 steps from ¥0: the budget is what the client has, however far below the minimums
+        (a slider starting at the minimums raised a smaller typed budget to them without a word)."""
         total = float(sum(d.owed for d in self.debts))
-        # A budget below the minimums stays where it is: the session report then lists what to ask for.
-        low = min(int(ceil(floor / 50.0)) * 50, self.state.budget // 50 * 50)
         top = max(floor * 3, int(total / 6), floor + 1000, self.state.budget)
-        return low, int(ceil(top / 100.0)) * 100
+        return 0, int(ceil(top / 100.0)) * 100
 
     def _build_controls(self, floor: int) -> None:
         lo, hi = self._slider_range(floor)
@@ -297,8 +362,9 @@ class StrategyExplorer(_Driven):
                                          style={"description_width": "110px"})
         self.extra_amount_box = W.BoundedIntText(min=0, max=10_000_000, step=1000, layout=W.Layout(width="230px"),
                                                  style={"description_width": "110px"})
-        self.extra_month_box = W.BoundedIntText(min=1, max=self.horizon, layout=W.Layout(width="180px"),
-                                                style={"description_width": "90px"})
+        # The month of the extra payment as the chart labels its months (calendar months), not a count.
+        self.extra_month_box = W.Dropdown(options=self._month_options(), layout=W.Layout(width="220px"),
+                                          style={"description_width": "90px"})
         self.strategy_menu = W.Dropdown(layout=W.Layout(width="420px"), style={"description_width": "110px"})
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         self.budget_slider.add_class("planner-budget")
@@ -313,6 +379,10 @@ class StrategyExplorer(_Driven):
             W.HBox([self.extra_amount_box, self.extra_month_box]),
             self.strategy_menu,
         ])
+
+    def _month_options(self) -> list[tuple[str, int]]:
+        """(calendar month, plan month) for every month of the horizon: what the chart's month axis shows."""
+        return [(label, k) for k, label in enumerate(calendar_months(self.start, self.horizon), start=1)]
 
     def _label_controls(self) -> None:
         lang = self.state.lang
@@ -358,6 +428,7 @@ class StrategyExplorer(_Driven):
         if s.budget > self.budget_slider.max:  # e.g. from the linked negotiation explorer: the slider shows it
             self.budget_slider.max = int(ceil(s.budget / 100.0)) * 100
             self.budget_slider.value = s.budget
+        self.short = None
         try:
             self.comparison = _compare(self.debts, s.budget, **kwargs)
             self.plan = self.comparison[s.strategy]
@@ -365,11 +436,19 @@ class StrategyExplorer(_Driven):
         except PlannerError as exc:
             self.plan = self.comparison = None
             self.error = exc
+            if isinstance(exc, InfeasibleBudgetError):
+                self.short = short_budget(self.debts, s.budget, strategy=s.strategy, lang=lang, start=self.start,
+                                          horizon=self.horizon)
+        self.notice.value = short_headline_html(self.short, lang) if self.short is not None else ""
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
+        if self.short is not None and self.short.plan is not None:
+            # the plan once the asks marked ✓ are granted: the budget as it is then fits
+            charts.payoff_timeline(self.short.plan, canvas.main_axes(), lang=lang, legend=False, title=short_title(self.short, lang))
+            return
         if self.error is not None:
             _message_axes(canvas, self._error_text())
             return
@@ -387,11 +466,17 @@ class StrategyExplorer(_Driven):
 
     def _summary_html(self) -> str:
         lang = self.state.lang
+        if self.short is not None:
+            return f"<div class='planner-summary'>{short_budget_html(self.short, lang, headline=False)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(self._error_text())}</p>"
         p = self.plan
         headline = t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
                      interest=format_yuan(p.total_interest, lang=lang), paid=format_yuan(p.total_paid, lang=lang))
+        s = self.state
+        if s.extra_amount and p.months is not None and s.extra_month > p.months:
+            headline += " · " + t("ui_extra_after_debt_free", lang, amount=format_yuan(s.extra_amount, lang=lang),
+                                  when=p.calendar_month(s.extra_month) or str(s.extra_month), free=_when(p, lang))
         strategies = list(self.comparison)
         rows = [[html.escape(charts.strategy_label(q.strategy, lang)), _when(q, lang),
                  "—" if q.months is None else str(q.months), _money(q.total_interest, lang), _money(q.total_paid, lang)]
@@ -556,21 +641,6 @@ def _box_value(raw, field: str) -> Decimal:
     return value
 
 
-def sooner_text(months: int | None, lang: str = "en") -> str:
-    """How much sooner the debts are cleared, in words: never "0 month(s) sooner".
-
-    >>> sooner_text(3), sooner_text(1), sooner_text(0), sooner_text(-2, "zh")
-    ('debt-free 3 months sooner', 'debt-free 1 month sooner', 'debt-free in the same month', '推迟 2 个月还清')
-    """
-    if months is None:
-        return t("ui_sooner_unknown", lang)
-    if months == 0:
-        return t("ui_sooner_0", lang)
-    key = "ui_sooner" if months > 0 else "ui_later"
-    n = abs(months)
-    return t(f"{key}_1", lang) if n == 1 else t(f"{key}_n", lang, n=n)
-
-
 def rate_cells(debt, lang: str = "en") -> tuple[str, str]:
     """HTML for a debt's true APR and the reference lines it crosses (applicable ones in red)."""
     a = assess(debt)
@@ -659,7 +729,7 @@ class DebtLoader(_DebtSource):
         parts = []
         if self.problems:
             parts.append(f"<p style='color:#D55E00'><b>{html.escape(t('ui_problems', lang, n=len(self.problems)))}</b></p>")
-            parts.append("<ul>" + "".join(f"<li><pre style='margin:0;white-space:pre-wrap'>{html.escape(str(p))}</pre></li>"
+            parts.append("<ul>" + "".join(f"<li><pre style='margin:0;white-space:pre-wrap'>{html.escape(_one_language(p, lang))}</pre></li>"
                                           for p in self.problems) + "</ul>")
         if self.warnings:
             parts.append(f"<p><b>{html.escape(t('warnings', lang))}</b></p><ul>"
@@ -671,6 +741,22 @@ class DebtLoader(_DebtSource):
         self.output.value = "".join(parts)
 
 
+def kind_name(kind: str, lang: str = "zh") -> str:
+    """A kind of debt by its name in ``lang`` (from the text catalogue), never its code.
+
+    >>> kind_name("online_loan", "zh"), kind_name("consumer_finance", "en")
+    ('网贷', 'consumer finance')
+    """
+    return t_or(f"report.kind.{kind}", kind, lang)
+
+
+def _one_language(problem, lang: str) -> str:
+    """A problem or error in the chosen language (a message given in both only is shown as given)."""
+    if isinstance(problem, Problem):
+        return problem.text(lang)
+    return str(getattr(problem, lang, None) or problem)
+
+
 def debts_html(debts, lang: str = "zh") -> str:
     """An HTML table of debts as understood: balance, rates, minimum, overdue, fees, true APR, lines crossed."""
     headers = [t("debt", lang), t("kind", lang), t("balance", lang), t("apr", lang), t("min_payment", lang),
@@ -678,12 +764,12 @@ def debts_html(debts, lang: str = "zh") -> str:
     rows = []
     for d in debts:
         rate, lines = rate_cells(d, lang)
-        rows.append([html.escape(d.name), html.escape(d.kind), _money(d.balance, lang), f"{d.apr}%", _money(d.min_payment, lang),
-                     str(d.overdue_days), _money(d.fees_owed, lang), rate, lines])
-    total = sum((d.owed for d in debts), Decimal(0))
-    minimums = sum((d.min_payment for d in debts), Decimal(0))
-    rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(total, lang)}</b>", "",
-                 f"<b>{_money(minimums, lang)}</b>", "", "", "", ""])
+        rows.append([html.escape(d.name), html.escape(kind_name(d.kind, lang)), _money(d.balance, lang), f"{d.apr}%",
+                     _money(d.min_payment, lang), str(d.overdue_days), _money(d.fees_owed, lang), rate, lines])
+    # each total under its own column: the balances, the minimums and the fees (owed in all = balances + fees)
+    balances, minimums, fees = (sum((getattr(d, f) for d in debts), Decimal(0)) for f in ("balance", "min_payment", "fees_owed"))
+    rows.append([f"<b>{html.escape(t('total', lang))}</b>", "", f"<b>{_money(balances, lang)}</b>", "",
+                 f"<b>{_money(minimums, lang)}</b>", "", f"<b>{_money(fees, lang)}</b>", "", ""])
     return _table(headers, rows, align="llrrrrrrl")
 
 
@@ -706,6 +792,16 @@ class NegotiationState(traitlets.HasTraits):
     strategy = traitlets.Unicode("avalanche")
     lang = traitlets.Unicode("zh")
     asks = traitlets.Dict()  # debt name -> {ask: value}, only the asks that are on
+
+
+#: The negotiation grid's columns: debt, freeze, extend, rate cut, waive, settle (928 px with the gaps).
+ASK_COLUMNS = ("140px", "96px", "96px", "190px", "76px", "280px")
+ASK_GAP = 10
+
+
+def _wrapping(text_html: str) -> str:
+    """HTML that wraps within its grid cell (a long debt name, a header) instead of widening the column."""
+    return f"<div style='white-space:normal;line-height:1.25;overflow-wrap:anywhere'>{text_html}</div>"
 
 
 def asks_to_scenario(asks: dict, name: str = "asks"):
@@ -767,14 +863,18 @@ class NegotiationExplorer(_Driven):
         self.error: PlannerError | None = None
         self.canvas = Canvas(figsize=(13, 4.6))
         self._controls: dict[str, dict[str, W.Widget]] = {}
-        self.budget_slider = W.IntSlider(min=int(ceil(floor / 50.0)) * 50, max=max(floor * 3, int(budget) + 1000), step=50,
+        # From ¥0, as the strategy explorer's: a budget below the minimums is shown as it is, with its shortfall.
+        self.budget_slider = W.IntSlider(min=0, max=max(floor * 3, int(budget) + 1000), step=50,
                                          continuous_update=False, layout=W.Layout(width="460px"),
                                          style={"description_width": "110px"})
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "budget"), (self.budget_slider, "value"))
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
-        self.grid = W.GridBox(layout=W.Layout(grid_gap="2px 10px", align_items="center",
-                                              grid_template_columns="repeat(6, max-content)"))
+        # Fixed column widths (headers and long names wrap): the grid is 928 px wide, so every
+        # control fits a 968 px notebook output (JupyterLab at a 1280 px browser width).
+        self.grid = W.GridBox(layout=W.Layout(grid_gap=f"2px {ASK_GAP}px", align_items="center",
+                                              grid_template_columns=" ".join(ASK_COLUMNS)))
+        self.grid.add_class("planner-asks")
         self._build_grid()
         self.summary = W.HTML()
         self.message = W.HTML()  # why a value given to set() or set_ask() was refused
@@ -876,28 +976,32 @@ class NegotiationExplorer(_Driven):
         return asks_to_scenario(self.state.asks, t("ui_these_asks", self.state.lang))
 
     def _build_grid(self) -> None:
-        self._headers = [W.HTML() for _ in range(6)]
+        self._headers = [W.HTML(layout=W.Layout(width="auto")) for _ in range(6)]
         cells = list(self._headers)
-        small = W.Layout(width="70px")
+        box = W.Layout(width="64px")
+        tick = W.Layout(width="24px")
+        months = [(label, k) for k, label in enumerate(calendar_months(self.start, self.horizon), start=1)]
         for d in self.debts:
             c = {
-                "freeze": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
-                "freeze_months": W.BoundedIntText(value=60, min=1, max=60, layout=small),
-                "extend": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
-                "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=small),
+                "freeze": W.Checkbox(value=False, indent=False, layout=tick),
+                "freeze_months": W.BoundedIntText(value=60, min=1, max=60, layout=box),
+                "extend": W.Checkbox(value=False, indent=False, layout=tick),
+                "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=box),
                 "rate_cut": W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
                                           continuous_update=False, layout=W.Layout(width="180px")),
-                "waive": W.Checkbox(value=False, indent=False, disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
-                "settle": W.Checkbox(value=False, indent=False, layout=W.Layout(width="24px")),
+                "waive": W.Checkbox(value=False, indent=False, layout=tick,
+                                    disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
+                "settle": W.Checkbox(value=False, indent=False, layout=tick),
                 "settle_fraction": W.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, readout_format=".0%",
-                                                 continuous_update=False, layout=W.Layout(width="160px")),
-                "settle_month": W.BoundedIntText(value=1, min=1, max=self.horizon, layout=W.Layout(width="60px")),
+                                                 continuous_update=False, layout=W.Layout(width="150px")),
+                # the month of the settlement as the charts label months (calendar months), not a count
+                "settle_month": W.Dropdown(options=months, value=1, layout=W.Layout(width="100px")),
             }
             for widget in c.values():
                 widget.observe(lambda _ch, name=d.name: self._read_row(name), names="value")
             self._controls[d.name] = c
             cells += [
-                W.HTML(html.escape(d.name)),
+                W.HTML(_wrapping(html.escape(d.name))),
                 W.HBox([c["freeze"], c["freeze_months"]]),
                 W.HBox([c["extend"], c["extend_months"]]),
                 c["rate_cut"],
@@ -934,6 +1038,7 @@ class NegotiationExplorer(_Driven):
 
         lang = self.state.lang
         self._label(lang)
+        self.short = None
         try:
             self.negotiation = negotiate(self.debts, self.state.budget, [self.scenario()], self.state.strategy,
                                          start=self.start, horizon=self.horizon)
@@ -942,6 +1047,22 @@ class NegotiationExplorer(_Driven):
         except PlannerError as exc:
             self.negotiation = self.result = None
             self.error = exc
+            # below the minimums: the shortfall and the asks that close it, in one language
+            self.short = short_budget(self.debts, self.state.budget, strategy=self.state.strategy, lang=lang,
+                                      start=self.start, horizon=self.horizon)
+        self.asks_plan = self.asks_short = None
+        if self.short is not None and self.state.asks:
+            # do the asks set in the grid make the budget fit? (the baseline cannot run: no savings to compare)
+            from ..engine import plan
+
+            debts, changes = self.scenario().plan_inputs(self.debts)
+            try:
+                self.asks_plan = plan(debts, self.state.budget, self.state.strategy, changes=changes, start=self.start,
+                                      horizon=self.horizon)
+            except InfeasibleBudgetError as exc:
+                self.asks_short = exc
+            except PlannerError:
+                pass
         self.canvas.draw(self._paint)
         self.summary.value = self._summary_html()
 
@@ -949,10 +1070,26 @@ class NegotiationExplorer(_Driven):
         self.budget_slider.description = t("budget", lang)
         names = ["debt", "action_freeze_interest", "action_extend_term", "ui_rate_cut", "action_waive_fees", "ui_settle_header"]
         for cell, key in zip(self._headers, names):
-            cell.value = f"<b>{html.escape(t(key, lang))}</b>"
+            cell.value = _wrapping(f"<b>{html.escape(t(key, lang))}</b>")
+        # what each unlabelled box of a row holds, shown on hover (the column header names the ask)
+        tips = {key: t(f"ui_tip_{key}", lang) for key in ("freeze_months", "extend_months", "rate_cut", "settle_fraction", "settle_month")}
+        for c in self._controls.values():
+            for key, tip in tips.items():
+                if c[key].tooltip != tip:
+                    c[key].tooltip = tip
 
     def _paint(self, canvas) -> None:
         lang = self.state.lang
+        if self.asks_plan is not None:
+            title = t("ui_asks_fit_title", lang, strategy=charts.strategy_label(self.asks_plan.strategy, lang))
+            charts.payoff_timeline(self.asks_plan, canvas.main_axes(), lang=lang, legend=False, title=title)
+            return
+        if self.short is not None:
+            sf = self.short.shortfall
+            _message_axes(canvas, t("ui_short_headline", lang, budget=format_yuan(sf.budget, lang=lang), month=sf.month,
+                                    when=sf.when, required=format_yuan(sf.required, lang=lang),
+                                    amount=format_yuan(sf.amount, lang=lang)))
+            return
         if self.error is not None:
             _message_axes(canvas, str(self.error))
             return
@@ -966,6 +1103,8 @@ class NegotiationExplorer(_Driven):
 
     def _summary_html(self) -> str:
         lang = self.state.lang
+        if self.short is not None:
+            return f"<div class='planner-summary'>{self._short_html(lang)}</div>"
         if self.error is not None:
             return f"<p class='planner-summary' style='color:#D55E00'>{html.escape(str(self.error))}</p>"
         base, r = self.negotiation.baseline, self.result
@@ -990,6 +1129,28 @@ class NegotiationExplorer(_Driven):
             lump = f"<p>{html.escape(t('ui_lump_needed', lang, amount=format_yuan(r.lump_needed, lang=lang)))}</p>"
         return (f"<div class='planner-summary'><p style='font-size:15px'><b>{html.escape(headline)}</b></p>"
                 f"{table}{lump}<div style='margin-top:8px'>{steps_table}</div></div>")
+
+    def _short_html(self, lang: str) -> str:
+        """Below the minimums: whether the asks set in the grid close the gap, else what to ask (the report's list)."""
+        from ..negotiation import monthly_pressure
+
+        money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+        if self.asks_plan is not None:
+            p = self.asks_plan
+            sf = self.short.shortfall
+            debts, _ = self.scenario().plan_inputs(self.debts)
+            return ("<p class='planner-shortfall' style='font-size:15px;color:#D55E00'><b>"
+                    + html.escape(t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                                    required=money(sf.required), amount=money(sf.amount))) + "</b></p><p><b>"
+                    + html.escape(t("ui_short_asks_fit", lang, pressure=money(monthly_pressure(debts)), budget=money(sf.budget)))
+                    + "</b> " + html.escape(t("ui_headline", lang, when=_when(p, lang), months=p.months if p.months is not None else "—",
+                                              interest=money(p.total_interest), paid=money(p.total_paid))) + "</p>")
+        still = ""
+        if self.asks_short is not None:
+            e = self.asks_short
+            still = ("<p style='color:#D55E00'>" + html.escape(t("ui_short_asks_not_enough", lang, month=e.month,
+                                                                 required=money(e.required), amount=money(e.shortfall))) + "</p>")
+        return short_budget_html(self.short, lang, chart=False) + still
 
     @property
     def axes(self):
@@ -1055,7 +1216,7 @@ class CounsellorSession(_Driven):
             W.HBox([self.intro, self.lang_toggle]),
             self.headings[0], self.table.widget,
             self.headings[1], W.VBox([ex.budget_slider, W.HBox([ex.extra_amount_box, ex.extra_month_box]), ex.message]),
-            self.headings[2], ex.strategy_menu, ex.canvas.image, ex.summary,
+            self.headings[2], ex.strategy_menu, ex.notice, ex.canvas.image, ex.summary,
             self.headings[3], ng.message, ng.grid, ng.canvas.image, ng.summary,
             self.headings[4], self.summary, self.report, self.save_case,
         ])
@@ -1102,9 +1263,30 @@ class CounsellorSession(_Driven):
             cell.value = f"<h3 style='margin:14px 0 4px'>{k}. {html.escape(t(f'ui_step{k}', lang))}</h3>"
         self.summary.value = self._summary_html()
 
+    def _short_summary_html(self, lang: str) -> str:
+        """The summary when the budget does not cover the minimums: the shortfall, whom to call first, and then."""
+        short, ng = self.explorer.short, self.negotiation
+        sf = short.shortfall
+        money = lambda value: format_yuan(value, lang=lang)  # noqa: E731
+        items = [t("ui_short_headline", lang, budget=money(sf.budget), month=sf.month, when=sf.when,
+                   required=money(sf.required), amount=money(sf.amount))]
+        if ng.asks_plan is not None:
+            items.append(t("ui_summary_short_asks", lang, when=_when(ng.asks_plan, lang)))
+        elif short.plan is not None:
+            names = ("、" if lang == "zh" else ", ").join(c.name for c in short.calls if c.needed)
+            items.append(t("ui_summary_short_calls", lang, names=names, when=_when(short.plan, lang)))
+        else:
+            items.append(t("ui_short_still", lang, month=sf.still_short_month, required=money(sf.still_required),
+                           amount=money(sf.still_short)))
+        body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+        return (f"<ul class='planner-session-summary'>{body}</ul>"
+                f"<p style='color:#666;font-size:12px'>{html.escape(disclaimer(lang))}</p>")
+
     def _summary_html(self) -> str:
         lang = self.state.lang
         ex, ng = self.explorer, self.negotiation
+        if ex.short is not None:
+            return self._short_summary_html(lang)
         if ex.plan is None or ng.result is None:
             return f"<p style='color:#D55E00'>{html.escape(ex._error_text() if ex.error else str(ng.error))}</p>"
         p, r = ex.plan, ng.result
@@ -1124,6 +1306,7 @@ class CounsellorSession(_Driven):
 
 
 __all__ = [
+    "ASK_COLUMNS",
     "ASK_DEFAULTS",
     "CounsellorSession",
     "DebtLoader",
@@ -1139,8 +1322,13 @@ __all__ = [
     "StrategyExplorer",
     "asks_to_scenario",
     "debts_html",
+    "kind_name",
     "minimum_budget",
     "rate_cells",
+    "short_budget",
+    "short_budget_html",
+    "short_headline_html",
+    "short_title",
     "sooner_text",
     "swatch",
 ]

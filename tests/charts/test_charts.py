@@ -1,5 +1,8 @@
 """Charts: they draw what the core computed, in both languages, with no missing glyphs."""
 
+import os
+import subprocess
+import sys
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -218,3 +221,51 @@ def test_timeline_of_many_debts_groups_the_small_ones(lang):
     assert [round(float(y), 2) for y in total] == [round(v, 2) for v in expected.tolist()]
     ungrouped = charts.payoff_timeline(p, lang=lang)
     assert len([a for a in ungrouped.get_children() if isinstance(a, Polygon)]) == 40
+
+
+_INLINE_SESSION = """
+import os, sys
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # what a Jupyter kernel sets
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+shell = InteractiveShell.instance()
+cells = [
+    "from planner import charts, compare, load_debts\\n"
+    f"c = compare(load_debts({sys.argv[1]!r}), 6000, start='2026-12')",
+    "charts.strategies_compared(c);",
+    "charts.interest_compared(c);",
+    "charts.strategies_compared(c, lang='zh');",
+    "import matplotlib.pyplot as plt\\nplt.subplots();",
+]
+for cell in cells:
+    with capture_output() as shown:
+        assert shell.run_cell(cell).success, cell
+    print(sum("image/png" in output.data for output in shown.outputs))
+"""
+
+
+def test_each_chart_of_a_fresh_inline_session_is_shown():
+    # The first chart of a Jupyter kernel makes matplotlib choose its backend; the inline
+    # backend then turns interactive mode on. chart_style() used to restore every rcParam
+    # (interactive=False) on exit, and no later figure of the session was shown.
+    run = subprocess.run(
+        [sys.executable, "-c", _INLINE_SESSION, str(ZH)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ["0", "1", "1", "1", "1"]
+
+
+def test_style_ticks_styles_an_axes_again_once_it_is_cleared():
+    # style_ticks skips an Axes whose ticks have the chart fonts already (a live redraw); a
+    # cleared Axes has lost them and must get them again.
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    charts.style_ticks(ax)
+    ax.clear()
+    charts.style_ticks(ax)
+    ax.set_xticks([1, 2], ["一", "二"])
+    assert all(label.get_fontfamily() == font_families() for label in [*ax.get_xticklabels(), *ax.get_yticklabels()])

@@ -472,3 +472,39 @@ def test_overdue_costs_refuses_what_is_not_a_debt():
 
     with pytest.raises(InputError, match="item 1 is not a Debt"):
         overdue_costs([1, 2])
+
+
+# -- results for people: sentences and tables in one language, no reprs --------------------
+
+_REPRS = ("Decimal(", "Savings(", "AgencyQuote(", "OverdueCost(")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_results_explain_themselves_in_one_language(lang):
+    # Notebooks 01 and 03 printed OverdueCost(... Decimal('323.10') ...), Savings(...), AgencyQuote(...).
+    import re
+
+    n = negotiate(load_debts(ZH), 6000, ZH_SCENARIOS, start="2026-12")
+    texts = [
+        overdue_cost(LOAN).explain(lang),
+        n["全部一起谈"].savings.explain(lang),
+        n.agency("全部一起谈", fee_percent=15).explain(lang),  # the fee is more than the relief
+        n.agency("全部一起谈", fee=1000).explain(lang),  # something is left
+    ]
+    for text in texts:
+        assert not any(r in text for r in _REPRS), text
+        assert ("¥" in text) and (bool(re.search(r"[\u4e00-\u9fff]", text.replace("分期乐", ""))) == (lang == "zh")), text
+    assert "323.10" in texts[0] and "107.70" in texts[0]  # 7200 × 53.85% / 12; 7200 × 17.95% / 12
+    assert "10,223.15" in texts[1] and "12,182.48" in texts[2] and "1,959.33" in texts[2]  # 15% of ¥81,216.50 owed
+    assert texts[2] != texts[3]
+
+
+def test_the_scenario_table_speaks_the_chosen_language():
+    # Notebook 03's table had English headers (scenario, monthly pressure) and "baseline" in Chinese mode.
+    n = negotiate(load_debts(ZH), 6000, ZH_SCENARIOS, start="2026-12")
+    zh, en = n.table("zh"), n.table("en")
+    assert [zh.index.name, *zh.columns] == ["方案", "月数", "总利息", "总还款", "首月最低还款", "节省"]
+    assert zh.index[0] == "不协商" and en.index[0] == "No negotiation"
+    assert list(zh.index[1:]) == [r.name for r in n]
+    assert zh.loc["全部一起谈", "节省"] == "¥10,223.15" and zh.loc["全部一起谈", "月数"] == str(n["全部一起谈"].plan.months)
+    assert "scenario" not in zh.to_html() and "Decimal(" not in zh.to_html()

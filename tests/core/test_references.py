@@ -258,6 +258,17 @@ def test_check_lists_true_apr_and_lines_in_words(capsys):
     assert "¥239.00" in out and "¥79.67" in out
 
 
+def test_the_chinese_disclaimers_point_back_at_what_they_follow(capsys):
+    # They always stand after the lines and rules they speak of (check, the report footer,
+    # notebook 04, the complaint pack): 以下 ("what follows") said the opposite.
+    from planner.conduct import disclaimer as conduct_disclaimer
+
+    for text in (disclaimer("zh"), conduct_disclaimer("zh")):
+        assert text.startswith("以上") and "以下" not in text
+    assert main(["check", str(SAMPLES / "debts_zh.csv"), "--lang", "zh"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(disclaimer("zh"))
+
+
 def test_check_json_has_rates(capsys):
     assert main(["check", str(SAMPLES / "debts_zh.csv"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)

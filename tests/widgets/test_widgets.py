@@ -5,6 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner import Debt, charts, load_debts, plan
 from planner import negotiate
@@ -83,16 +85,53 @@ def test_too_small_budget_shows_the_shortfall(debts):
     ex.set(budget=5000)
     # the sample's minimums add up to ¥5,565.01 (README, sample data): ¥565.01 short
     assert ex.plan is None and ex.error is not None
-    assert "¥565.01" in ex.summary.value
+    assert "¥565.01 short" in ex.notice.value  # said above the chart
     ex.set(budget=6000)
     assert ex.error is None and ex.plan.months == plan(debts, 6000, start=START).months
+    assert ex.notice.value == ""
 
 
-def test_slider_floor_is_the_sum_of_minimums(debts):
-    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566,
-    # and the slider starts at the next whole ¥50: ¥5,600
+def test_minimum_budget_is_the_sum_of_minimums(debts):
+    # README: the Chinese sample's minimums add up to ¥5,565.01, so the floor is ¥5,566
     assert minimum_budget(debts) == 5566
-    assert StrategyExplorer(debts, start=START).budget_slider.min == 5600
+
+
+@pytest.mark.parametrize("explorer", [StrategyExplorer, NegotiationExplorer])
+@pytest.mark.parametrize("budget", [3000, 4000])
+def test_a_budget_below_the_minimums_is_kept_and_its_shortfall_shown_with_the_asks_that_close_it(debts, explorer, budget):
+    # The seeds' typical client cannot pay the minimums: a budget of 3,000 or 4,000 typed into the
+    # slider was raised to its floor, ¥5,600, without a word. The slider now starts at ¥0, and the
+    # explorer says what `planner report` says: the shortfall and the asks, in one language.
+    from planner.report import build_report
+
+    ex = explorer(debts, budget, start=START, lang="zh")
+    assert ex.budget_slider.min == 0 and ex.budget_slider.value == budget == ex.state.budget
+    report = build_report(debts, budget, lang="zh", start=START, strategy="avalanche")
+    sf = report.shortfall
+    shown = (ex.notice.value if hasattr(ex, "notice") else "") + ex.summary.value  # the strategy explorer says it above its chart
+    assert f"还差 ¥{sf.amount:,}" in shown and sf.amount == Decimal("5565.01") - budget
+    asked = [line for c in report.calls for line in c.asks]
+    assert asked and all(__import__("html").escape(line) in shown for line in asked)
+    assert shown.count("✓ 放进预算所需") == sf.asks_needed == sum(c.needed for c in report.calls)
+    assert "The budget" not in shown and "Raise the budget" not in shown  # one language
+    if explorer is StrategyExplorer:  # the chart: the plan once the needed asks are granted
+        assert ex.short.plan.total_paid == report.plan.total_paid
+        assert round(float(charts.total_line(ex.axes[0]).get_ydata()[-1]), 2) == 0.0
+    ex.set(lang="en")
+    shown = (ex.notice.value if hasattr(ex, "notice") else "") + ex.summary.value
+    assert "short each month" in shown and "还差" not in shown
+
+
+def test_an_extra_payment_after_the_debt_free_month_says_so_in_the_charts_months(debts):
+    # It was ignored without a word, and "in month 20" counted payment months while the chart
+    # labels calendar months.
+    ex = StrategyExplorer(debts, 6000, start=START, lang="zh")
+    labels = {month: label for label, month in ex.extra_month_box.options}
+    assert labels[1] == "2026-12" and labels[20] == ex.plan.calendar_month(20) == "2028-07"
+    ex.set(extra_amount=5000, extra_month=20)  # debt-free in 2028-03 (month 16)
+    assert ex.plan.months == 16 and "额外还款 ¥5,000.00 在 2028-07，已在还清（2028-03）之后" in ex.summary.value
+    ex.set(extra_month=6)
+    assert "之后" not in ex.summary.value and ex.plan.months < 16
 
 
 def test_unknown_setting_is_a_clear_error(debts):
@@ -269,12 +308,13 @@ def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
                    {"budget": 5000}, {"budget": 6500, "lang": "en"}, {"budget": 9000, "extra_amount": 0}):
         ex.set(**change)
         assert len(ex.axes) == 1
-        if ex.plan is None:  # ¥5,000 is below the minimums: the message, then charts again
-            assert ex.error is not None and not ex.axes[0].axison
-            continue
+        # ¥5,000 is below the minimums: the plan once the needed asks are granted, then the chosen plans again
+        from planner.widgets.explorers import short_title
+
+        shown, title = (ex.plan, None) if ex.plan is not None else (ex.short.plan, short_title(ex.short, ex.state.lang))
         fresh = _fresh_axes(ex.canvas)[0]
         with charts.chart_style():
-            charts.payoff_timeline(ex.plan, fresh, lang=ex.state.lang, legend=False)
+            charts.payoff_timeline(shown, fresh, lang=ex.state.lang, legend=False, title=title)
         assert axes_data(ex.axes[0]) == axes_data(fresh), change
 
 
@@ -503,3 +543,130 @@ def test_style_ticks_on_a_styled_axes_changes_nothing():
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
         assert label.get_fontfamily() == families
     assert [label.get_fontsize() for label in ax.get_xticklabels()] == [8, 8, 8]
+
+
+def _rows(table_html: str) -> list[list[str]]:
+    import html as html_module
+    import re
+
+    rows = re.findall(r"<tr>(.*?)</tr>", table_html.split("<tbody>", 1)[1])
+    return [[html_module.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+
+
+def _yuan(text: str) -> Decimal:
+    return Decimal(text.replace("¥", "").replace(",", ""))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_loader_names_kinds_and_each_total_adds_up_its_column(lang):
+    # Notebook 01 showed online_loan / consumer_finance / card, and its 合计 under 余额 was
+    # ¥81,216.50 while that column added up to ¥80,800.50 (the fees were in it).
+    from planner.widgets import debts_html
+
+    rows = _rows(debts_html(load_debts(ZH), lang))
+    debts, total = rows[:-1], rows[-1]
+    kinds = {r[1] for r in debts}
+    assert kinds == ({"网贷", "消费金融", "信用卡"} if lang == "zh" else {"online loan", "consumer finance", "credit card"})
+    for column in (2, 4, 6):  # balance, minimum payment, fees owed
+        assert _yuan(total[column]) == sum(_yuan(r[column]) for r in debts)
+    assert _yuan(total[2]) == Decimal("80800.50") and _yuan(total[6]) == Decimal("416.00")  # README: ¥80,800.50 balances
+
+
+def _px(width: str) -> int:
+    assert width.endswith("px"), width
+    return int(width[:-2])
+
+
+def _declared_width(widget) -> int:
+    """The width a control asks for: its own layout width, or its children's side by side."""
+    import ipywidgets as W
+
+    if isinstance(widget, W.HBox) and not widget.layout.width:
+        return sum(_declared_width(child) for child in widget.children)
+    return _px(widget.layout.width)
+
+
+def test_the_negotiation_grid_fits_a_968_px_notebook_output(debts):
+    # It was 1,129 px wide: on a laptop (JupyterLab at 1280 px, a 968 px output) the settle
+    # column was cut off and its month box could not be reached.
+    from planner.widgets.explorers import ASK_COLUMNS, ASK_GAP
+
+    ex = NegotiationExplorer(debts, 6000, start=START)
+    columns = [_px(c) for c in ASK_COLUMNS]
+    assert ex.grid.layout.grid_template_columns.split() == list(ASK_COLUMNS)
+    assert sum(columns) + ASK_GAP * (len(columns) - 1) <= 968
+    cells = ex.grid.children[len(columns):]
+    assert len(cells) == len(columns) * len(debts)
+    for k, cell in enumerate(cells):
+        if k % len(columns):  # the controls (the debt's name wraps within its column)
+            assert _declared_width(cell) <= columns[k % len(columns)], (k, cell)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_kind_of_debt_has_a_name_in_each_language(lang):
+    from planner.datafiles import kinds
+    from planner.widgets.explorers import kind_name
+
+    for kind in kinds():
+        name = kind_name(kind, lang)
+        assert name and "_" not in name and (kind == "other" and lang == "en" or name != kind), (kind, name)
+
+
+def test_below_the_minimums_the_negotiation_explorer_says_whether_the_asks_set_close_the_gap(debts):
+    # ¥4,000: ¥1,565.01 short. The report's first two calls (both cards into 60 installments,
+    # the GF card's fees waived) bring the month-1 minimums to ¥3,331.68.
+    from planner.negotiation import monthly_pressure
+
+    ex = NegotiationExplorer(debts, 4000, start=START, lang="en")
+    ex.set_ask("招商银行信用卡", freeze=60)
+    assert ex.asks_plan is None and "still need ¥4,265.01: ¥265.01 short" in ex.summary.value
+    ex.set_ask("广发银行信用卡", freeze=60, waive=True)
+    inputs, changes = ex.scenario().plan_inputs(debts)
+    direct = plan(inputs, 4000, start=START, changes=changes)
+    assert ex.asks_plan.total_paid == direct.total_paid and monthly_pressure(inputs) == Decimal("3331.68")
+    assert "fall to ¥3,331.68 and the budget of ¥4,000.00 covers them" in ex.summary.value
+    assert round(float(charts.total_line(ex.axes[0]).get_ydata()[-1]), 2) == 0.0
+    ex.set(budget=6000)  # above the minimums: the savings against not negotiating, as before
+    assert ex.short is None and ex.result.savings.total_paid > 0
+
+
+def test_the_session_summary_of_a_client_below_the_minimums_says_whom_to_call_first(debts, tmp_path):
+    from planner.cases import CaseBook
+    from planner.widgets import CounsellorSession
+
+    book = CaseBook(tmp_path / "book.sqlite")
+    try:
+        s = CounsellorSession(debts, 4000, lang="zh", start=START, case_book=book)
+        needed = [c.name for c in s.explorer.short.calls if c.needed]
+        assert needed == ["招商银行信用卡", "广发银行信用卡"]  # the report's calls 1-2
+        assert "还差 ¥1,565.01" in s.summary.value and "招商银行信用卡、广发银行信用卡" in s.summary.value
+        assert f"{s.explorer.short.plan.debt_free} 还清" in s.summary.value
+        s.negotiation.set_ask("招商银行信用卡", freeze=60)
+        s.negotiation.set_ask("广发银行信用卡", freeze=60, waive=True)
+        s.set(lang="en")
+        assert f"With the asks set in step 4 the budget covers the minimum payments: debt-free in {s.negotiation.asks_plan.debt_free}" in s.summary.value
+    finally:
+        book.close()
+
+
+@pytest.fixture(scope="module")
+def explorer_for_budgets(debts):
+    return StrategyExplorer(debts, 6000, start=START, lang="zh")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(budget=st.integers(min_value=0, max_value=9000))
+def test_any_budget_is_kept_and_a_short_one_says_by_how_much(explorer_for_budgets, budget):
+    ex = explorer_for_budgets
+    ex.set(budget=budget)
+    assert ex.state.budget == ex.budget_slider.value == budget  # never raised to a floor
+    required = Decimal("5565.01")  # the sample's month-1 minimums
+    if budget < required:
+        assert f"还差 ¥{required - budget:,.2f}" in ex.notice.value and ex.plan is None
+        sf = ex.short.shortfall
+        if ex.short.plan is not None:  # the asks marked ✓ bring the month-1 minimums within the budget
+            assert sf.pressure_after <= budget and ex.short.plan.budget == budget
+        else:
+            assert sf.still_short > 0
+    else:
+        assert ex.notice.value == "" and ex.plan.budget == budget
