@@ -881,6 +881,18 @@ class Savings:
 def sooner_text(months: int | None, lang: str = "en") -> str:
     """How much sooner the debts are cleared, in words: never "0 month(s) sooner".
 
+    Parameters
+    ----------
+    months : int or None
+        Months sooner (negative: later); None when it cannot be said (a plan with no end).
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> sooner_text(3), sooner_text(1), sooner_text(0), sooner_text(-2, "zh")
     ('debt-free 3 months sooner', 'debt-free 1 month sooner', 'debt-free in the same month', '推迟 2 个月还清')
     """

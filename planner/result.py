@@ -152,6 +152,20 @@ def _parse_start(start) -> tuple[int, int] | None:
 def calendar_months(start, count: int) -> list[str]:
     """The calendar months of plan months 1 to ``count`` when month 1 is ``start``: as a plan's charts label them.
 
+    Parameters
+    ----------
+    start : str or datetime.date
+        The calendar month of plan month 1 (``"2026-11"``).
+    count : int
+        How many months.
+
+    Returns
+    -------
+    list of str
+        ``YYYY-MM`` for plan months 1 to ``count``.
+
+    Examples
+    --------
     >>> calendar_months("2026-11", 3)
     ['2026-11', '2026-12', '2027-01']
     """

@@ -794,8 +794,9 @@ class NegotiationState(traitlets.HasTraits):
     asks = traitlets.Dict()  # debt name -> {ask: value}, only the asks that are on
 
 
-#: The negotiation grid's columns: debt, freeze, extend, rate cut, waive, settle (928 px with the gaps).
-ASK_COLUMNS = ("140px", "96px", "96px", "190px", "76px", "280px")
+#: The negotiation grid's columns: debt, freeze, extend, rate cut, waive, settle (842 px with the gaps):
+#: JupyterLab at 1280 px with its file browser open gives an output 848 px wide.
+ASK_COLUMNS = ("120px", "90px", "90px", "160px", "70px", "262px")
 ASK_GAP = 10
 
 
@@ -978,7 +979,7 @@ class NegotiationExplorer(_Driven):
     def _build_grid(self) -> None:
         self._headers = [W.HTML(layout=W.Layout(width="auto")) for _ in range(6)]
         cells = list(self._headers)
-        box = W.Layout(width="64px")
+        box = W.Layout(width="58px")
         tick = W.Layout(width="24px")
         months = [(label, k) for k, label in enumerate(calendar_months(self.start, self.horizon), start=1)]
         for d in self.debts:
@@ -988,14 +989,14 @@ class NegotiationExplorer(_Driven):
                 "extend": W.Checkbox(value=False, indent=False, layout=tick),
                 "extend_months": W.BoundedIntText(value=max(36, d.term_months or 0), min=1, max=120, layout=box),
                 "rate_cut": W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
-                                          continuous_update=False, layout=W.Layout(width="180px")),
+                                          continuous_update=False, layout=W.Layout(width="150px")),
                 "waive": W.Checkbox(value=False, indent=False, layout=tick,
                                     disabled=not (d.fees_owed or (d.is_overdue and d.penalty_apr))),
                 "settle": W.Checkbox(value=False, indent=False, layout=tick),
                 "settle_fraction": W.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, readout_format=".0%",
-                                                 continuous_update=False, layout=W.Layout(width="150px")),
+                                                 continuous_update=False, layout=W.Layout(width="142px")),
                 # the month of the settlement as the charts label months (calendar months), not a count
-                "settle_month": W.Dropdown(options=months, value=1, layout=W.Layout(width="100px")),
+                "settle_month": W.Dropdown(options=months, value=1, layout=W.Layout(width="92px")),
             }
             for widget in c.values():
                 widget.observe(lambda _ch, name=d.name: self._read_row(name), names="value")

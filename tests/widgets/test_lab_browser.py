@@ -227,3 +227,63 @@ def test_a_payment_recorded_in_notebook_05_moves_the_case_on(lab, browser):
         )
     finally:
         page.close()
+
+
+def _notebook_settings(name: str) -> dict[str, str]:
+    """The first code cell's NAME = value lines (DEBTS, START, BUDGET ...), as the notebook sets them."""
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    return {k: v.strip().strip("\"'") for k, v in re.findall(r"^(\w+)\s*=\s*([^#\n]+)", first.source, flags=re.M)}
+
+
+def test_strategy_and_language_in_notebook_02_change_what_is_shown(lab, browser):
+    """Switch the strategy: the summary shows that strategy's debt-free month as the core plans it; then English."""
+    import warnings
+
+    from planner import load_debts, plan
+
+    settings = _notebook_settings("02_compare_strategies.ipynb")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        debts = load_debts(ROOT / "sample_data" / "debts_zh.csv")
+    snowball = plan(debts, int(settings["BUDGET"]), strategy="snowball", start=settings["START"]).debt_free
+    page = _open_and_run(lab, browser, "02_compare_strategies.ipynb")
+    try:
+        explorer = page.locator(".jp-Cell").filter(has=page.locator(".planner-budget")).first
+        explorer.scroll_into_view_if_needed()
+        picture = explorer.locator(".jp-OutputArea img").first.get_attribute("src")
+        menu = explorer.locator("select").filter(has=page.locator("option", has_text="雪球法")).first
+        menu.select_option(label=next(o for o in menu.locator("option").all_inner_texts() if o.startswith("雪球法")))
+        page.wait_for_function(
+            "want => Array.from(document.querySelectorAll('.planner-summary')).some(s => s.innerText.includes(want))",
+            arg=f"还清时间：{snowball}", timeout=60_000,
+        )
+        page.wait_for_function(
+            "before => Array.from(document.querySelectorAll('.planner-budget')).length"
+            " && document.querySelector('.jp-OutputArea img').getAttribute('src') !== before",
+            arg=picture, timeout=60_000,
+        )
+        explorer.get_by_role("button", name="English").first.click()
+        explorer.get_by_text("Monthly budget").first.wait_for(timeout=60_000)
+        assert "还清时间" not in explorer.locator(".planner-summary").first.inner_text()
+    finally:
+        page.close()
+
+
+def test_an_ask_ticked_in_notebook_03_changes_the_savings_shown(lab, browser):
+    page = _open_and_run(lab, browser, "03_negotiation.ipynb")
+    try:
+        explorer = page.locator(".jp-Cell").filter(has=page.locator(".planner-asks")).first
+        explorer.scroll_into_view_if_needed()
+        summary = explorer.locator(".planner-summary").first
+        before = summary.inner_text()
+        unticked = explorer.locator(".planner-asks input[type=checkbox]:not(:checked)").first
+        unticked.check()
+        page.wait_for_function(
+            "before => { const s = document.querySelector('.planner-asks').closest('.jp-Cell').querySelector('.planner-summary');"
+            " return s && s.innerText !== before; }",
+            arg=before, timeout=60_000,
+        )
+        assert "¥" in summary.inner_text()
+    finally:
+        page.close()
