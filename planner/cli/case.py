@@ -191,7 +191,7 @@ def cmd_ask(args) -> int:
 
 
 def _out_path(args, client: str):
-    """The output file (its suffix checked); with ``--anonymise`` its name loses the client's name and phone numbers."""
+    """The output file (its suffix checked); with ``--anonymise`` its name loses the client's name and ID, card and phone numbers."""
     from pathlib import Path
 
     out = Path(args.out)
@@ -199,10 +199,9 @@ def _out_path(args, client: str):
     if suffix not in (".html", ".pdf", ".txt"):
         raise PlannerError(f"--out 应以 .html、.pdf 或 .txt 结尾：{args.out} / --out must end in .html, .pdf or .txt: {args.out}")
     if getattr(args, "anonymise", False):
-        from ..report.letters import scrub
+        from ..privacy import scrub_file_name
 
-        stem = scrub(out.stem, (client,), "en").replace("[", "").replace("]", "").replace("/", "_") or "letter"
-        out = out.with_name(stem + out.suffix)
+        out = out.with_name(scrub_file_name(out.name, (client,)))
     return out, suffix
 
 

@@ -8,8 +8,9 @@ month), so a letter's numbers are the engine's. :func:`request_letter` and
 outside resources, everything the user typed escaped), and a PDF through the
 session report's Chromium printer (:func:`planner.report.render_pdf`).
 
-``anonymise`` removes the client's name and every phone number from the
-document (names of evidence files included). Nothing here is legal advice and
+``anonymise`` removes the client's name (any letter case), phone numbers, resident
+ID numbers and bank card numbers from the document (names of evidence files
+included) with :func:`planner.privacy.scrub`, the one scrubber of every path. Nothing here is legal advice and
 each document says so.
 
 >>> from planner import Debt
@@ -37,24 +38,9 @@ from ..errors import PlannerError
 from ..i18n import t
 from ..money import format_yuan
 from ..negotiation import Adjustment, affordability
+from ..privacy import scrub
 from ..references import assess, disclaimer
 from ..result import Plan
-
-#: Phone numbers as people write them in China: mobiles (with or without +86 and spaces or dashes) and landlines.
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
-
-
-def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
-    """``text`` with each of ``names`` and every phone number replaced by a placeholder.
-
-    >>> scrub("王小明 13812345678 / 010-12345678", ("王小明",), "en")
-    '[client] [phone] / [phone]'
-    """
-    out = _PHONE.sub(t("letter_phone", lang), str(text))
-    for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
-        out = out.replace(name.strip(), t("letter_client", lang))
-    return out
-
 
 @dataclass(frozen=True)
 class Proposal:
@@ -242,7 +228,7 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
         (t("complaint_outcome_heading", lang), (clean(outcome.strip()) or t("complaint_outcome_default", lang),)),
         (t("complaint_where_heading", lang), tuple(c["zh" if lang == "zh" else "en"] for c in complaint_channels(used))),
     ]
-    return Document(lang, t("complaint_title", lang, lender=lender), tuple(blocks), conduct_disclaimer(lang))
+    return Document(lang, t("complaint_title", lang, lender=clean(lender)), tuple(blocks), conduct_disclaimer(lang))
 
 
 def write_document(doc: Document, out, inputs=()) -> Path:

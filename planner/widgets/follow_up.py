@@ -189,14 +189,26 @@ class FollowUp(_Driven):
 
         self._need_case()
         doc, _ = case_letter(self.case, debt, lang=self.state.lang, anonymise=anonymise)
-        return self._written(write_document(doc, _need_path(path)))
+        return self._written(write_document(doc, self._out(path, anonymise)))
 
     def write_complaint(self, debt: str, path, *, anonymise: bool = True):
         """Write the complaint pack about ``debt``'s lender to ``path`` (.html, .pdf or .txt)."""
         from ..report.letters import case_complaint, write_document
 
         self._need_case()
-        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise), _need_path(path)))
+        return self._written(write_document(case_complaint(self.case, debt, lang=self.state.lang, anonymise=anonymise),
+                                            self._out(path, anonymise)))
+
+    def _out(self, path, anonymise: bool) -> str:
+        """The output file; anonymised, its name loses the client's name and ID, card and phone numbers."""
+        path = _need_path(path)
+        if not anonymise:
+            return path
+        from pathlib import Path
+
+        from ..privacy import scrub_file_name
+
+        return str(Path(path).with_name(scrub_file_name(Path(path).name, (self.case.name,))))
 
     def _written(self, path):
         self.message.value = f"<span style='color:#009E73'>{html.escape(str(path))}</span>"

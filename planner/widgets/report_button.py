@@ -98,6 +98,10 @@ def report_button(state, *, path: str | None = None, description: str | None = N
             target = Path(name.value.strip()).expanduser() if name.value.strip() else Path("report.html")
             if not target.is_absolute():
                 target = default_report_folder() / target
+            if get("anonymise", False):  # the file's name too: no client name, ID, card or phone number in it
+                from ..privacy import scrub_file_name
+
+                target = target.with_name(scrub_file_name(target.name, (get("client"),) if get("client") else ()))
             target.parent.mkdir(parents=True, exist_ok=True)
             written = write_report(report, target)
         except PlannerError as exc:

@@ -475,3 +475,14 @@ def test_short_budget_screenshot(lang, tmp_path):
     report = build_report(SAMPLES[lang], SHORT, lang=lang, start=START, made_on="2026-11-20")
     path = screenshot(report, tmp_path / f"short_{lang}.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_anonymised_report_file_names_lose_the_name_and_numbers(tmp_path, capsys):
+    """Issue 24, item 4: the output file's name is scrubbed too, from the CLI and the widget."""
+    out = tmp_path / "WANG_13912345678_report.html"
+    code = main(["report", str(SAMPLES["zh"]), "--budget", str(BUDGET), "--client", "Wang", "--anonymise", "--start", START, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert not out.exists() and (tmp_path / "client_phone_report.html").exists()
+    state = {"debts": str(SAMPLES["zh"]), "budget": BUDGET, "lang": "zh", "start": START, "anonymise": True, "client": "王小明"}
+    written = report_button(lambda: state, path=str(tmp_path / "王小明-report.html")).click()
+    assert written == tmp_path / "client-report.html"
