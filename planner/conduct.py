@@ -94,7 +94,10 @@ class Contact:
             raise PlannerError(f"未知的联系方式 / unknown channel {self.channel!r}; use one of {', '.join(CHANNELS)}")
         if self.direction not in DIRECTIONS:
             raise PlannerError(f"方向应为 in（对方联系）或 out（我方联系） / direction must be in (they contacted us) or out (we contacted them): {self.direction!r}")
-        object.__setattr__(self, "evidence", tuple(self.evidence))
+        evidence = (self.evidence,) if isinstance(self.evidence, (str, Evidence)) else tuple(self.evidence)
+        if not all(isinstance(e, Evidence) for e in evidence):  # a file name is not a list of its characters
+            raise PlannerError("联系记录的证据应为 Evidence 列表 / a contact's evidence must be a list of Evidence (the stored files)")
+        object.__setattr__(self, "evidence", evidence)
 
     @property
     def started_by_them(self) -> bool:

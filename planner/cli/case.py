@@ -28,10 +28,11 @@ def _table(headers, rows, align=None) -> str:
     return render_table(headers, rows, align)
 
 
-def _open(args):
+def _open(args, *, create: bool = False):
+    """The book of ``--book``; only ``case new`` and ``case import`` create one (a mistyped path makes nothing)."""
     from ..cases import CaseBook
 
-    return CaseBook(args.book, evidence_dir=getattr(args, "evidence_dir", None))
+    return CaseBook(args.book, evidence_dir=getattr(args, "evidence_dir", None), create=create)
 
 
 def _t(key: str, lang: str, **fields) -> str:
@@ -41,7 +42,7 @@ def _t(key: str, lang: str, **fields) -> str:
 
 
 def cmd_new(args) -> int:
-    with _open(args) as book:
+    with _open(args, create=True) as book:
         order = [x.strip() for x in args.order.split(",")] if args.order else None
         case = book.new(args.name, args.debts, args.budget, args.strategy, start=args.start, order=order)
         p = case.plan()
@@ -54,6 +55,7 @@ def cmd_list(args) -> int:
         load = book.caseload()
     if args.format == "json":
         _emit(load.to_list())
+        _warn_broken(load, args.lang)
         return 0
     lang = args.lang
     headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_ahead_by", "case_debt_free",
@@ -64,7 +66,17 @@ def cmd_list(args) -> int:
         for r in load
     ]
     print(_table(headers, rows, "lrrrrrrrll") if rows else _t("case_book_empty", lang))
+    _warn_broken(load, args.lang)
     return 0
+
+
+def _warn_broken(load, lang: str) -> None:
+    """Name each case the book could not read or work out (the others are listed)."""
+    import sys
+
+    for name, reason in load.broken:
+        zh, _, en = reason.partition(" / ")
+        print(_t("case_list_broken", lang, name=name, reason=zh if lang == "zh" or not en else en), file=sys.stderr)
 
 
 def show_text(status, lang: str) -> str:
@@ -249,7 +261,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    with _open(args) as book:
+    with _open(args, create=True) as book:
         names = book.import_(args.file)
     print(_t("case_imported", args.lang, n=len(names)))
     return 0
