@@ -133,8 +133,14 @@ class CaseBook:
         return len(self.names())
 
     def case(self, name: str) -> Case:
-        """The case called ``name`` (an unknown name is a bilingual error)."""
-        return Case(self, self._load(name))
+        """The case called ``name`` (an unknown name is a bilingual error; a name typed with an
+        invisible character or full-width letters finds its case)."""
+        try:
+            return Case(self, self._load(name))
+        except PlannerError:
+            if not isinstance(name, str) or same_name(name) == name:
+                raise
+        return Case(self, self._load(same_name(name)))
 
     __getitem__ = case
 
@@ -260,9 +266,9 @@ class CaseBook:
 
         from ..io import load_debts
 
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+        if not isinstance(name, str) or not same_name(name) or len(same_name(name)) > 200:
             raise PlannerError("案例需要名称（最多 200 个字）。 / a case needs a name (at most 200 characters).")
-        name = name.strip()
+        name = same_name(name)  # NFKC, no zero-width characters: twins that look alike are one client
         source_name = source_sha = None
         if isinstance(debts, (str, os.PathLike)) and not (isinstance(debts, str) and "\n" in debts):
             path = Path(debts)
@@ -287,7 +293,9 @@ class CaseBook:
         from . import store as s
 
         with self._write() as (conn, _):
-            if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first():
+            if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first() or name in {
+                same_name(n) for n in conn.execute(sa.select(s.cases.c.name)).scalars()
+            }:
                 raise taken
             now = _now()
             case_id = conn.execute(
