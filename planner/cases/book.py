@@ -617,9 +617,13 @@ class CaseBook:
                 _insert_case(conn, case)
                 names.append(case["name"])
             for name in names:
-                try:
-                    self._validate(conn, name)
-                except PlannerError as exc:
+                try:  # what case show and case list will work out
+                    data = self._validate(conn, name)
+                    status_of(data)
+                    contact_log(data)
+                except _DAMAGED as exc:
+                    if not isinstance(exc, PlannerError):
+                        exc = PlannerError(f"数据不一致（{type(exc).__name__}） / the data do not fit together ({type(exc).__name__})")
                     zh, _, en = str(exc).partition(" / ")
                     raise PlannerError(f"导入失败（没有写入任何案例）：案例「{name}」无法计算计划：{zh} / "
                                        f"import refused (no case was written): case {name!r} cannot be planned: {en or zh}") from None

@@ -158,8 +158,17 @@ def _debt(w: _Where, value, field: str):
             except InvalidOperation:
                 raise w.fail(f"{field}.{key}", "利率应为有限的数字", "a rate must be a finite number") from None
     for key in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
-        if value.get(key) is not None and (isinstance(value[key], bool) or not isinstance(value[key], int)):
+        v = value.get(key, 0 if key in ("overdue_days", "defer_months") else 1 if key == "defer_from" else None)
+        if (v is not None or key in ("overdue_days", "defer_months", "defer_from")) and (isinstance(v, bool) or not isinstance(v, int)):
             raise w.fail(f"{field}.{key}", "应为整数", "must be a whole number")
+    if not isinstance(value.get("defer_interest", True), bool):
+        raise w.fail(f"{field}.defer_interest", "应为 true 或 false", "must be true or false")
+    for key in ("kind", "contract_date"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise w.fail(f"{field}.{key}", "应为文字", "must be text")
+    extra = value.get("extra", [])
+    if not isinstance(extra, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in extra):
+        raise w.fail(f"{field}.extra", "应为 [名称, 值] 文字对的列表", "must be a list of [name, value] text pairs")
     debt = w.run(field, debt_from_dict, value)
     return debt
 
@@ -173,7 +182,7 @@ def _selector(w: _Where, value, field: str):
 
 
 def _adjustment(w: _Where, row: Mapping, field: str, debts) -> Adjustment:
-    if row["action"] not in ACTIONS:
+    if not isinstance(row["action"], str) or row["action"] not in ACTIONS:
         raise w.fail(f"{field}.action", f"未知的调整；可用：{', '.join(ACTIONS)}", f"unknown action; use one of: {', '.join(ACTIONS)}")
     if not isinstance(row["params"], Mapping):
         raise w.fail(f"{field}.params", "应为对象 {…}", "must be an object {…}")
@@ -285,7 +294,7 @@ def check_case_json(item, *, today: int, taken) -> dict:
         unknown = [d.name for d in r_debts if d.name not in names]
         if unknown or len({d.name for d in r_debts}) != len(r_debts):
             raise w.fail(f"{f}.debts", "应为本案的债务，各一次", "must be the case's debts, each once")
-        if r["strategy"] not in STRATEGIES and not (r["strategy"] == "custom" and order):
+        if not isinstance(r["strategy"], str) or (r["strategy"] not in STRATEGIES and not (r["strategy"] == "custom" and order)):
             raise w.fail(f"{f}.strategy", "未知策略", "unknown strategy")
         indexes = _list(w, r["agreements"], f"{f}.agreements")
         if any(isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < len(agreements) for x in indexes) or len(set(indexes)) != len(indexes):
@@ -335,7 +344,7 @@ def check_case_json(item, *, today: int, taken) -> dict:
         f = f"asks[{k}]"
         a = _mapping(w, a, f, {"debt", "action", "params", "from", "answer", "confirmed", "created_at"}, {"counter", "agreement"})
         adjustment = _adjustment(w, a, f, debts)
-        if a["answer"] not in ANSWERS:
+        if not isinstance(a["answer"], str) or a["answer"] not in ANSWERS:
             raise w.fail(f"{f}.answer", f"应为 {'、'.join(ANSWERS)} 之一", f"must be one of {', '.join(ANSWERS)}")
         agreement = a.get("agreement")
         confirmed = _flag(w, a["confirmed"], f"{f}.confirmed")
