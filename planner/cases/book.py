@@ -328,6 +328,7 @@ class CaseBook:
                 conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
                 conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, [month])
             self._validate(conn, name)
         return self.case(name)
 
@@ -343,13 +344,16 @@ class CaseBook:
 
         with self._write(name) as (conn, data):
             names = [d.name for d in data.debts]
+            months: list[str] = []
             for (month, debt, cents, row) in by_month:
                 month = self._check_month(data, month, f"{Path(path).name} row {row}")
                 if debt not in names:
                     raise _unknown_debt(debt, names, f"{Path(path).name} row {row}")
                 conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
                 conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
+                months.append(month)
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, months)
             self._validate(conn, name)
         return self.case(name)
 
@@ -368,6 +372,7 @@ class CaseBook:
             conn.execute(sa.delete(s.statements).where(s.statements.c.case_id == data.id, s.statements.c.month == month, s.statements.c.debt == debt))
             conn.execute(s.statements.insert().values(case_id=data.id, month=month, debt=debt, balance=cents))
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, [month])
             self._validate(conn, name)
         return self.case(name)
 
@@ -518,35 +523,49 @@ class CaseBook:
     def replan(self, name: str, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
         """Re-plan from the actual balances at the latest recorded month, with the agreements
         in force and the current (or a new) budget; kept in the case's history."""
+        with self._write(name) as (conn, data):
+            self._replan_in(conn, name, data, budget=budget, reason=reason, strategy=strategy)
+        return self.case(name)
+
+    def _replan_in(self, conn, name: str, data, *, budget=None, reason: str = "", strategy: str | None = None) -> None:
         from . import store as s
 
-        with self._write(name) as (conn, data):
-            base, nxt, adjustments, done = replan_inputs(data)
-            if not base:
-                raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
-            strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
-            _check_strategy(strategy, data.order)
-            import sqlalchemy as sa
+        base, nxt, adjustments, done = replan_inputs(data)
+        if not base:
+            raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
+        strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
+        _check_strategy(strategy, data.order)
+        import sqlalchemy as sa
 
-            if budget is not None:
-                cents = parse_amount(budget, "budget")
-                conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
-                conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
-                data = _WithId(self._load(name, conn), data.id)
-            try:
-                p = _plan_from(data, base, nxt, adjustments, strategy)
-            except InfeasibleBudgetError as exc:
-                raise PlannerError(str(exc)) from None
-            summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
-            conn.execute(
-                s.replans.insert().values(
-                    case_id=data.id, made_at=_now(), reason=str(reason or ""), start=month_name(nxt), budget=data.budget_at(month_name(nxt)),
-                    strategy=strategy, debts=json.dumps([debt_to_dict(d) for d in base], ensure_ascii=False), agreements=json.dumps(list(done)),
-                    summary=json.dumps(summary),
-                )
+        if budget is not None:
+            cents = parse_amount(budget, "budget")
+            conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
+            conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
+            data = _WithId(self._load(name, conn), data.id)
+        try:
+            p = _plan_from(data, base, nxt, adjustments, strategy)
+        except InfeasibleBudgetError as exc:
+            raise PlannerError(str(exc)) from None
+        summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
+        conn.execute(
+            s.replans.insert().values(
+                case_id=data.id, made_at=_now(), reason=str(reason or ""), start=month_name(nxt), budget=data.budget_at(month_name(nxt)),
+                strategy=strategy, debts=json.dumps([debt_to_dict(d) for d in base], ensure_ascii=False), agreements=json.dumps(list(done)),
+                summary=json.dumps(summary),
             )
-            self._touch(conn, data.id)
-        return self.case(name)
+        )
+        self._touch(conn, data.id)
+
+    def _replan_if_stale(self, conn, name: str, data, months) -> None:
+        """A payment or statement of a month before the latest re-plan's first month changes the
+        balances that re-plan started from: re-plan again from the corrected record (kept in the
+        history with the reason), so the plan in force is never stale (issue 24, item 13)."""
+        if not data.replans or not months or min(months) >= data.replans[-1].start:
+            return
+        fresh = _WithId(self._load(name, conn), data.id)
+        if not replan_inputs(fresh)[0]:
+            return  # every debt cleared: nothing to re-plan
+        self._replan_in(conn, name, fresh, reason=f"corrected {min(months)} / 更正 {min(months)}")
 
     def delete(self, name: str) -> None:
         """Erase a case: every row, then the file is rebuilt so nothing of it is left (SQLite)."""

@@ -122,22 +122,33 @@ def cmd_pay(args) -> int:
     if (args.file is None) == (args.debt is None):
         raise PlannerError("请给出 --debt 与 --amount，或 --file 还款表 / give --debt with --amount, or --file PAYMENTS.csv")
     with _open(args) as book:
+        before = len(book.case(args.name).data.replans)
         if args.file is not None:
             if args.month or args.amount is not None:
                 raise PlannerError("--file 的月份和金额在文件中；不要再给 --month/--amount / with --file the months and amounts come from the file: leave out --month and --amount")
-            book.pay_file(args.name, args.file)
+            case = book.pay_file(args.name, args.file)
         else:
             if args.amount is None or not args.month:
                 raise PlannerError("--debt 需要 --month 和 --amount / --debt needs --month and --amount")
-            book.pay(args.name, args.month, {args.debt: args.amount})
+            case = book.pay(args.name, args.month, {args.debt: args.amount})
         print(_t("case_recorded", args.lang))
+        _say_replanned(case, before, args.lang)
     return 0
+
+
+def _say_replanned(case, before: int, lang: str) -> None:
+    """A correction before the latest re-plan re-planned the case: say so."""
+    if len(case.data.replans) > before:
+        p = case.plan()
+        print(_t("case_replanned_after_correction", lang, start=p.calendar_month(1), when=p.debt_free or _t("case_never", lang)))
 
 
 def cmd_balance(args) -> int:
     with _open(args) as book:
-        book.balance(args.name, args.month, args.debt, args.balance)
+        before = len(book.case(args.name).data.replans)
+        case = book.balance(args.name, args.month, args.debt, args.balance)
         print(_t("case_recorded", args.lang))
+        _say_replanned(case, before, args.lang)
     return 0
 
 

@@ -275,3 +275,37 @@ def test_case_list_on_a_mistyped_book_creates_nothing(tmp_path, capsys):
         code, _, err = run(capsys, *args, "--book", str(missing))
         assert code == 2 and "planner case new" in err, (args, err)
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("args, zh", [
+    (["case", "agree", "x", "--debt", "a", "--action", "freeze_interest", "--from", "2027-01", "--months", "abc"], "不是整数"),
+    (["case", "contact", "x", "--debt", "a", "--at", "2027-01-01 10:00", "--channel", "fax", "--direction", "in"], "不是可选的值"),
+    (["case", "contact", "x"], "缺少必需的参数"),
+])
+def test_argument_errors_are_bilingual(capsys, args, zh):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and zh in err and " / " in err and "Traceback" not in err
+
+
+def test_a_correction_before_the_latest_replan_replans_and_says_so(tmp_path, capsys):
+    path = str(tmp_path / "book.sqlite")
+    with CaseBook(path, today=TODAY) as b:
+        case = b.new("x", SAMPLE, 6000, start="2026-09").pay_planned("2026-09").pay_planned("2026-10")
+        case = case.replan(reason="new job")
+        debt = case.data.debts[0].name
+        stale_start = case.data.replans[-1].start
+    code, out, err = run(capsys, "case", "pay", "x", "--month", "2026-09", "--debt", debt, "--amount", "0", "--book", path)
+    assert code == 0, err
+    assert "re-planned from the corrected record" in out
+    with CaseBook(path, today=TODAY) as b:
+        case = b.case("x")
+        assert len(case.data.replans) == 2 and case.data.replans[-1].start == stale_start
+        # the plan in force starts from the corrected balance (higher: nothing paid in January)
+        before = {d.name: d for d in case.data.replans[0].debts}[debt]
+        after = {d.name: d for d in case.data.replans[-1].debts}[debt]
+        assert after.balance + after.fees_owed > before.balance + before.fees_owed
+        # a month after the re-plan's start: no new re-plan
+        case.pay("2026-11", {debt: "100"})
+        assert len(b.case("x").data.replans) == 2
