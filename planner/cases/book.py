@@ -517,8 +517,29 @@ class CaseBook:
         return self.case(name)
 
     def contacts(self, name: str) -> list[dict]:
-        """The contact log of case ``name`` with the rules each contact may break (see :func:`contact_log`)."""
-        return contact_log(self._load(name))
+        """The contact log of case ``name`` with the rules each contact may break (see :func:`contact_log`);
+        each evidence file also says whether its stored copy is still the file fingerprinted at intake
+        (``"intact"``: True, False when changed or missing, None when the book has no evidence folder)."""
+        return self._checked(contact_log(self._load(name)))
+
+    def _checked(self, log: list[dict]) -> list[dict]:
+        for c in log:
+            for e in c["evidence"]:
+                e["intact"] = self.evidence_intact(Evidence(e["file"], e["sha256"], e["size"]))
+        return log
+
+    def evidence_intact(self, item: Evidence) -> bool | None:
+        """Whether the stored copy of ``item`` still has the bytes fingerprinted at intake
+        (False: changed or missing; None: this book has no evidence folder)."""
+        from ..io.evidence import verify
+
+        folder = self.evidence_folder
+        if folder is None:
+            return None
+        try:
+            return verify(item, folder)
+        except (PlannerError, OSError):
+            return False
 
     def replan(self, name: str, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
         """Re-plan from the actual balances at the latest recorded month, with the agreements
@@ -943,8 +964,9 @@ class Case:
         return self.book.add_contact(self.name, debt, at, **kwargs)
 
     def contacts(self) -> list[dict]:
-        """The contact log with each contact's flags (see :func:`contact_log`)."""
-        return contact_log(self.data)
+        """The contact log with each contact's flags (see :func:`contact_log`) and whether each
+        evidence copy is intact (see :meth:`CaseBook.contacts`)."""
+        return self.book._checked(contact_log(self.data))
 
     def ask(self, debt, action: str, from_month=None, **kwargs) -> Case:
         return self.book.ask(self.name, debt, action, from_month, **kwargs)

@@ -196,11 +196,17 @@ def cmd_contacts(args) -> int:
     headers = ["at", _t("debt", args.lang), "channel", "dir", "who", "summary", "evidence", "flags"]
     rows = [
         [c["at"][:16].replace("T", " ") + c["at"][19:], c["debt"], c["channel"], c["direction"], c["who"], c["summary"][:40],
-         str(len(c["evidence"])), ",".join(c["flags"]) or "-"]
+         str(len(c["evidence"])) + _changed_note(c, args.lang), ",".join(c["flags"]) or "-"]
         for c in log
     ]
     print(_table(headers, rows, "llllllrl") if rows else "-")
     return 0
+
+
+def _changed_note(contact: dict, lang: str) -> str:
+    """`` (1 changed since intake!)`` when a stored evidence copy no longer matches its fingerprint."""
+    changed = sum(1 for e in contact["evidence"] if e.get("intact") is False)
+    return f" ({_t('case_evidence_changed', lang, n=changed)})" if changed else ""
 
 
 def cmd_ask(args) -> int:

@@ -197,10 +197,13 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
 
 
 def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", client: str | None = None,
-                   outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False) -> Document:
+                   outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False,
+                   changed: frozenset = frozenset()) -> Document:
     """A complaint pack about ``lender``: the timeline of its flagged contacts (time, channel,
     summary, evidence files and SHA-256), the rule each may break with its source, the outcome
-    asked for, and where to send it."""
+    asked for, and where to send it. An evidence file whose SHA-256 is in ``changed`` (its stored
+    copy no longer matches the fingerprint taken at intake) is named with that warning instead of
+    being offered as evidence."""
     chosen = [c for c in contacts if c.debt == lender]
     if not chosen:
         raise PlannerError(f"没有与「{lender}」的联系记录 / no contacts recorded with {lender!r}")
@@ -214,7 +217,8 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     flagged = sorted(((c, f) for c, f in zip(chosen, flags) if f), key=lambda cf: cf[0].at)
     table: list = [tuple(t(k, lang) for k in ("letter_when", "letter_channel", "letter_who", "letter_summary", "letter_evidence", "letter_rules"))]
     for k, (c, f) in enumerate(flagged, start=1):
-        files = "; ".join(f"{(f'evidence-{k}-{j}' + _suffix(e.file)) if anonymise else e.file} sha256:{e.sha256} ({e.size} B)"
+        files = "; ".join(f"{(f'evidence-{k}-{j}' + _suffix(e.file)) if anonymise else e.file} "
+                          + (t("letter_evidence_changed", lang) if e.sha256 in changed else f"sha256:{e.sha256} ({e.size} B)")
                           for j, e in enumerate(c.evidence, start=1))
         table.append((c.at.astimezone(local).strftime("%Y-%m-%d %H:%M %Z"), t(f"channel_{c.channel}", lang), clean(c.who),
                       clean(c.summary), files or "-", "、".join(rules()[r].label(lang) for r in f) if lang == "zh"
@@ -296,7 +300,10 @@ def case_complaint(case, debt_name: str, *, lang: str = "zh", anonymise: bool = 
     names = [d.name for d in case.data.debts]
     if debt_name not in names:
         raise PlannerError(f"找不到债务「{debt_name}」；本案的债务：{'、'.join(names)} / no debt named {debt_name!r}; this case's debts: {', '.join(names)}")
-    return complaint_pack([c.contact for c in case.data.contacts], debt_name, lang=lang, client=case.name, anonymise=anonymise)
+    contacts = [c.contact for c in case.data.contacts]
+    check = getattr(getattr(case, "book", None), "evidence_intact", None)
+    changed = frozenset(e.sha256 for c in contacts if c.debt == debt_name for e in c.evidence if check and check(e) is False)
+    return complaint_pack(contacts, debt_name, lang=lang, client=case.name, anonymise=anonymise, changed=changed)
 
 
 def _suffix(name: str) -> str:

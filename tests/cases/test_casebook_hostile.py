@@ -309,3 +309,25 @@ def test_a_correction_before_the_latest_replan_replans_and_says_so(tmp_path, cap
         # a month after the re-plan's start: no new re-plan
         case.pay("2026-11", {debt: "100"})
         assert len(b.case("x").data.replans) == 2
+
+
+def test_an_evidence_copy_changed_after_intake_is_noticed(tmp_path, capsys):
+    path = tmp_path / "book.sqlite"
+    rec = tmp_path / "rec.m4a"
+    rec.write_bytes(b"recording")
+    with CaseBook(path, today=TODAY) as b:
+        case = b.new("x", SAMPLE, 6000, start="2027-01")
+        debt = case.data.debts[0].name
+        case = case.add_contact(debt, "2027-02-03 23:00", channel="phone", direction="in", evidence=[str(rec)])
+        item = case.data.contacts[0].contact.evidence[0]
+        assert b.contacts("x")[0]["evidence"][0]["intact"] is True
+        stored = next(p for p in b.evidence_folder.iterdir() if p.name.startswith(item.sha256))
+        stored.chmod(0o600)
+        stored.write_bytes(b"edited!!!")  # someone changed the stored copy
+        assert b.contacts("x")[0]["evidence"][0]["intact"] is False and case.contacts()[0]["evidence"][0]["intact"] is False
+    code, out, err = run(capsys, "case", "contacts", "x", "--book", str(path))
+    assert code == 0 and "changed since intake" in out
+    out_file = tmp_path / "complaint.txt"
+    code, out, err = run(capsys, "case", "complaint", "x", "--debt", debt, "--out", str(out_file), "--book", str(path))
+    text = out_file.read_text(encoding="utf-8")
+    assert code == 0 and "no longer matches" in text and f"sha256:{item.sha256}" not in text

@@ -42,7 +42,7 @@ def test_contacts_json_and_night_flags(capsys, tmp_path):
     assert code == 0 and [c["flags"] for c in log] == [[], ["night"]]
     assert log[0]["at"] == "2025-01-05T21:59:00+08:00" and log[0]["debt"] == DEBT.name
     assert set(log[0]) >= {"at", "debt", "channel", "direction", "summary", "evidence", "flags"}
-    assert set(log[0]["evidence"][0]) == {"file", "sha256", "size"} and log[0]["evidence"][0]["size"] == 9
+    assert set(log[0]["evidence"][0]) == {"file", "sha256", "size", "intact"} and log[0]["evidence"][0]["size"] == 9
     # the same in another zone: 22:00 in Shanghai is 14:00 UTC
     assert run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-06 13:59", "--tz", "UTC", "--channel", "sms",
                "--direction", "in", "--book", book)[0] == 0
