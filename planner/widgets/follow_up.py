@@ -100,7 +100,7 @@ class FollowUp(_Driven):
             self.message,
         ])
         self.widget.add_class("planner-follow-up")
-        self.picker.observe(lambda change: self.open(change["new"]) if change["new"] else None, names="value")
+        self.picker.observe(lambda change: self._picked(change["new"]) if change["new"] else None, names="value")
         self.month_box.observe(lambda change: setattr(self.state, "month", change["new"].strip()), names="value")
         self.pay_button.on_click(lambda _b: self._guard(self.record_payments))
         self.statement_button.on_click(lambda _b: self._guard(lambda: self.record_balance(self.statement_debt.value, self.statement_balance.value)))
@@ -131,6 +131,25 @@ class FollowUp(_Driven):
         self.month_box.value = self.state.month
         self._fill_amounts()
         self.refresh()
+
+    def _picked(self, name: str) -> None:
+        """The picker's callback: a case another counsellor deleted meanwhile is a message and a
+        fresh list of cases, never an error raised inside the callback."""
+        try:
+            self.open(name)
+        except PlannerError as exc:
+            self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+            try:
+                names = self.book.names()
+            except PlannerError:
+                names = []
+            with self.picker.hold_trait_notifications():
+                self.picker.options = names
+                self.picker.value = self.state.case if self.state.case in names else None
+            if self.state.case and self.state.case not in names:
+                self.case, self.state.case = None, ""
+                self._fill_amounts()
+                self.refresh()
 
     def set_payment(self, debt: str, amount) -> None:
         """Type an amount for ``debt`` (as a person would in its box)."""

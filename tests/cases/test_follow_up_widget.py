@@ -118,3 +118,17 @@ def test_the_widgets_anonymised_documents_scrub_numbers_and_the_file_name(tmp_pa
     text = written.read_text(encoding="utf-8")
     assert "WANG" not in text and "11010519491231002X" not in text and "6552 1234" not in text
     b.close()
+
+
+def test_picking_a_case_another_counsellor_deleted_shows_a_message(tmp_path):
+    """Issue 24, item 13: the picker's callback never raises."""
+    b = CaseBook(tmp_path / "book.sqlite", today=TODAY)
+    b.new("a", SAMPLE, 6000, start="2026-12")
+    b.new("b", SAMPLE, 6000, start="2026-12")
+    w = FollowUp(b, "a", lang="en")
+    other = CaseBook(tmp_path / "book.sqlite", today=TODAY)
+    other.delete("b")  # another counsellor, another process
+    other.close()
+    w.picker.value = "b"  # still listed in this widget
+    assert "no case named &#x27;b&#x27;" in w.message.value and list(w.picker.options) == ["a"] and w.case.name == "a"
+    b.close()
