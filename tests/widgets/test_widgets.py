@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import Debt, charts, load_debts, plan
+from planner import Debt, PlannerError, charts, load_debts, plan
 from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
 
@@ -503,3 +503,11 @@ def test_style_ticks_on_a_styled_axes_changes_nothing():
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
         assert label.get_fontfamily() == families
     assert [label.get_fontsize() for label in ax.get_xticklabels()] == [8, 8, 8]
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), "abc", -5])
+def test_an_explorer_given_a_budget_that_is_not_a_number_raises_the_projects_error(debts, budget):
+    """Issue 24, item 14: not a bare ValueError from int(nan)."""
+    for explorer in (StrategyExplorer, NegotiationExplorer):
+        with pytest.raises(PlannerError, match="budget"):
+            explorer(debts, budget=budget)
