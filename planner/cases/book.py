@@ -148,7 +148,16 @@ class CaseBook:
         if conn is None:
             with self._store.read() as conn:
                 return self._load(name, conn)
-        return self._load_many(conn, [name])[0]
+        try:
+            return self._load_many(conn, [name])[0]
+        except PlannerError:
+            raise
+        except _DAMAGED as exc:  # a stored row no command would write: a message, not an internal error
+            raise PlannerError(
+                f"案例「{name}」的存储数据已损坏（{type(exc).__name__}），无法读取；其他案例不受影响。可从导出文件重新导入。 / "
+                f"the stored data of case {name!r} is damaged ({type(exc).__name__}) and cannot be read; the other cases are not "
+                "affected. Re-import it from an export."
+            ) from None
 
     def _load_many(self, conn, names: Sequence[str] | None = None) -> list[CaseData]:
         import sqlalchemy as sa

@@ -223,6 +223,8 @@ def test_a_damaged_case_is_named_and_the_others_are_listed(tmp_path, capsys):
         c.execute("update case_debts set detail='{' where case_id=(select id from cases where name='bad')")
     code, out, err = run(capsys, "case", "list", "--lang", "zh", "--book", str(path))
     assert code == 0 and "good" in out and "无法读取案例「bad」" in err
+    code, out, err = run(capsys, "case", "show", "bad", "--book", str(path))
+    assert code == 2 and "damaged" in err and "internal error" not in err
 
 
 # -- item 11: a day without a time ----------------------------------------------
