@@ -96,6 +96,7 @@ class CaseBook:
         self._store = Store(book, create=create)
         self.location = self._store.location
         self._today = this_month() if today is None else month_index(today, "today")
+        self._real_clock = today is None  # "today" is the real date: a contact a day ahead of the clock is refused too
         self._evidence_dir = evidence_dir
 
     @property
@@ -408,7 +409,9 @@ class CaseBook:
         from . import store as s
 
         when, zone = parse_contact_time(at, tz)
-        check_contact_time(when, self._today)
+        from datetime import datetime, timezone
+
+        check_contact_time(when, self._today, datetime.now(timezone.utc) if self._real_clock else None)
         if isinstance(evidence, (str, os.PathLike)):  # one file, not a list of its name's characters
             evidence = (evidence,)
         contact = Contact(when, debt, channel, direction, str(summary or ""), str(who or ""), (), bool(consent))  # validates

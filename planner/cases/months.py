@@ -91,9 +91,16 @@ def parse_contact_time(at, tz=None):
     return when, zone
 
 
-def check_contact_time(when, today: int) -> None:
-    """A contact's time: not before 2000-01 and not in a month after this one (``today``), as ``pay`` refuses future months."""
+def check_contact_time(when, today: int, now=None) -> None:
+    """A contact's time: not before 2000-01 and not in a month after this one (``today``), as ``pay`` refuses
+    future months; with ``now`` (an aware datetime: the real clock) also not more than a day after it."""
+    from datetime import timedelta
+
     index = when.year * 12 + when.month - 1
+    if EARLIEST <= index <= today and now is not None and when - now > timedelta(days=1):
+        raise PlannerError(
+            f"联系时间 {when.isoformat(' ', 'minutes')} 还没到。 / the contact time {when.isoformat(' ', 'minutes')} is in the future."
+        )
     if index < EARLIEST:
         raise PlannerError(f"联系时间 {when.date()} 早于 {month_name(EARLIEST)}，不合理。 / the contact time {when.date()} is before {month_name(EARLIEST)}: implausible.")
     if index > today:

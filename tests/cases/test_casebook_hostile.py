@@ -333,3 +333,17 @@ def test_an_evidence_copy_changed_after_intake_is_noticed(tmp_path, capsys):
     code, out, err = run(capsys, "case", "complaint", "x", "--debt", debt, "--out", str(out_file), "--book", str(path))
     text = out_file.read_text(encoding="utf-8")
     assert code == 0 and "no longer matches" in text and f"sha256:{item.sha256}" not in text
+
+
+def test_a_contact_later_than_tomorrow_is_refused_on_the_real_clock(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    with CaseBook(tmp_path / "book.sqlite") as b:  # today: the real date
+        case = b.new("x", SAMPLE, 6000)
+        debt = case.data.debts[0].name
+        soon = datetime.now(timezone.utc) + timedelta(days=2)
+        if soon.month == datetime.now(timezone.utc).month:  # a later month is refused by the month rule anyway
+            with pytest.raises(PlannerError, match="in the future"):
+                case.add_contact(debt, soon, channel="phone", direction="in")
+        case = case.add_contact(debt, datetime.now(timezone.utc) - timedelta(hours=1), channel="phone", direction="in")
+        assert len(case.data.contacts) == 1
