@@ -18,12 +18,25 @@ from decimal import Decimal, InvalidOperation
 from ..conduct import Contact, Evidence
 from ..debt import MAX_MONEY
 from ..errors import PlannerError
+from ..money import to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
 from ..strategies import STRATEGIES
-from ..money import to_cents
-from .model import ANSWERS, EXPORT_FORMAT, _params_to_json, _selector_json, debt_from_dict, debt_to_dict
-from .months import check_contact_time, check_start, month_index, month_name, parse_contact_time
+from .model import (
+    ANSWERS,
+    EXPORT_FORMAT,
+    _params_to_json,
+    _selector_json,
+    debt_from_dict,
+    debt_to_dict,
+)
+from .months import (
+    check_contact_time,
+    check_start,
+    month_index,
+    month_name,
+    parse_contact_time,
+)
 
 #: Fields of an exported case (``case_to_json``); anything else is refused.
 CASE_FIELDS = {"format", "name", "start", "strategy", "order", "source_name", "source_sha256", "created_at", "updated_at",

@@ -229,7 +229,7 @@ def test_a_damaged_case_is_named_and_the_others_are_listed(tmp_path, capsys):
 
 # -- item 11: a day without a time ----------------------------------------------
 
-def test_a_contact_without_a_time_of_day_is_refused_not_flagged_night(book, capsys, tmp_path):
+def test_a_contact_without_a_time_of_day_is_refused_not_flagged_night(book):
     case = book.new("x", SAMPLE, 6000, start="2027-01")
     debt = case.data.debts[0].name
     with pytest.raises(PlannerError, match="no time of day"):
