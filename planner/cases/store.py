@@ -239,7 +239,8 @@ class Store:
                 raise PlannerError(f"案例簿路径是一个目录：{self.location}。请给出文件路径。 / the case book is a directory: {self.location}. Give a file path.")
             if not path.exists():
                 if not create:
-                    raise PlannerError(f"找不到案例簿：{self.location} / no case book at {self.location}")
+                    raise PlannerError(f"找不到案例簿：{self.location}。请检查路径；新建案例簿请用 planner case new。 / "
+                                       f"no case book at {self.location}. Check the path; planner case new creates a book.")
                 self._create_book(path, upto)
             self.engine = _sqlite_engine(path)
         else:

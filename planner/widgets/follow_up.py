@@ -302,6 +302,25 @@ class FollowUp(_Driven):
         self._fill_amounts()
         self.refresh()
 
+    def _picked(self, name: str) -> None:
+        """The picker's callback: a case another counsellor deleted meanwhile is a message and a
+        fresh list of cases, never an error raised inside the callback."""
+        try:
+            self.open(name)
+        except PlannerError as exc:
+            self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+            try:
+                names = self.book.names()
+            except PlannerError:
+                names = []
+            with self.picker.hold_trait_notifications():
+                self.picker.options = names
+                self.picker.value = self.state.case if self.state.case in names else None
+            if self.state.case and self.state.case not in names:
+                self.case, self.state.case = None, ""
+                self._fill_amounts()
+                self.refresh()
+
     def set_payment(self, debt: str, amount) -> None:
         """Type an amount for ``debt`` (as a person would in its box)."""
         if debt not in self._amount_boxes:
@@ -618,7 +637,7 @@ def _contacts_html(log: list[dict], lang: str) -> str:
         rows.append(
             f"<tr{style}><td>{html.escape(c['at'][:16].replace('T', ' ') + ' ' + c['at'][19:])}</td><td>{html.escape(c['debt'])}</td>"
             f"<td>{html.escape(t('channel_' + c['channel'], lang))} ({html.escape(t('direction_' + c['direction'], lang))})</td><td>{html.escape(c['who'])}</td>"
-            f"<td>{html.escape(c['summary'])}</td><td>{html.escape('; '.join(e['file'] for e in c['evidence']) or '-')}</td><td>{html.escape(flags or '-')}</td></tr>"
+            f"<td>{html.escape(c['summary'])}</td><td>{html.escape(_evidence_text(c, lang))}</td><td>{html.escape(flags or '-')}</td></tr>"
         )
     return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -649,6 +668,12 @@ def sample_book(debts, budget, *, start: str, lang: str = "zh", today=None):
         case = case.agree("kind:card", "freeze_interest", month_name(first + 4), months=24, confirmed=True)
         case.replan(reason=t("action_freeze_interest", lang))
     return book, where / "reports"
+
+
+def _evidence_text(contact: dict, lang: str) -> str:
+    """The evidence files of a contact; a copy changed since intake is marked."""
+    files = [e["file"] + (" ⚠ " + t("case_evidence_changed", lang, n=1) if e.get("intact") is False else "") for e in contact["evidence"]]
+    return "; ".join(files) or "-"
 
 
 __all__ = ["FollowUp", "FollowUpState", "sample_book"]
