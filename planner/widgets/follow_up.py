@@ -302,25 +302,6 @@ class FollowUp(_Driven):
         self._fill_amounts()
         self.refresh()
 
-    def _picked(self, name: str) -> None:
-        """The picker's callback: a case another counsellor deleted meanwhile is a message and a
-        fresh list of cases, never an error raised inside the callback."""
-        try:
-            self.open(name)
-        except PlannerError as exc:
-            self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
-            try:
-                names = self.book.names()
-            except PlannerError:
-                names = []
-            with self.picker.hold_trait_notifications():
-                self.picker.options = names
-                self.picker.value = self.state.case if self.state.case in names else None
-            if self.state.case and self.state.case not in names:
-                self.case, self.state.case = None, ""
-                self._fill_amounts()
-                self.refresh()
-
     def set_payment(self, debt: str, amount) -> None:
         """Type an amount for ``debt`` (as a person would in its box)."""
         if debt not in self._amount_boxes:
