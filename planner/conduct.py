@@ -94,7 +94,10 @@ class Contact:
             raise PlannerError(f"未知的联系方式 / unknown channel {self.channel!r}; use one of {', '.join(CHANNELS)}")
         if self.direction not in DIRECTIONS:
             raise PlannerError(f"方向应为 in（对方联系）或 out（我方联系） / direction must be in (they contacted us) or out (we contacted them): {self.direction!r}")
-        object.__setattr__(self, "evidence", tuple(self.evidence))
+        evidence = (self.evidence,) if isinstance(self.evidence, (str, Evidence)) else tuple(self.evidence)
+        if not all(isinstance(e, Evidence) for e in evidence):  # a file name is not a list of its characters
+            raise PlannerError("联系记录的证据应为 Evidence 列表 / a contact's evidence must be a list of Evidence (the stored files)")
+        object.__setattr__(self, "evidence", evidence)
 
     @property
     def started_by_them(self) -> bool:
@@ -116,6 +119,19 @@ class ConductRule:
     certainty: str
     words_zh: tuple[str, ...] = ()
     words_en: tuple[str, ...] = ()
+    #: Phrases that contain one of the words but mean something else (垃圾短信 is spam, not an insult).
+    unless: tuple[str, ...] = ()
+
+    def matches(self, summary: str) -> bool:
+        """Whether ``summary`` has one of the rule's words: Chinese words as phrases, English words
+        as whole words (with an ending -s, -es, -d, -ed or -ing), ignoring letter case and width;
+        the ``unless`` phrases are taken out first.
+
+        >>> r = rules()["threat"]
+        >>> r.matches("He said he would KILL me"), r.matches("improve your skills")
+        (True, False)
+        """
+        return bool(_matcher(self.id).search(_without(self.id, _fold(summary))))
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -152,7 +168,7 @@ def rules() -> dict[str, ConductRule]:
         words = r.get("words", {})
         out[rid] = ConductRule(
             rid, r["kind"], r["label"]["zh"], r["label"]["en"], r["basis"]["zh"], r["basis"]["en"], r["source"],
-            r["certainty"], tuple(words.get("zh", ())), tuple(words.get("en", ())),
+            r["certainty"], tuple(words.get("zh", ())), tuple(words.get("en", ())), tuple(r.get("unless", ())),
         )
     return out
 
@@ -226,13 +242,34 @@ def _zone(tz) -> ZoneInfo:
         raise PlannerError(f"未知的时区 / unknown time zone {tz!r}; use a name such as Asia/Shanghai") from None
 
 
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+
+
+@cache
+def _matcher(rule_id: str):
+    """One pattern per rule: its Chinese words as phrases, its English words on word boundaries."""
+    import re
+
+    r = rules()[rule_id]
+    parts = [re.escape(_fold(w)) for w in r.words_zh]
+    for w in r.words_en:
+        body = r"\s+".join(re.escape(p) for p in _fold(w).split())
+        parts.append(r"(?<![a-z0-9])" + body + r"(?:s|es|d|ed|ing)?(?![a-z0-9])")
+    return re.compile("|".join(parts) or "(?!)")
+
+
+def _without(rule_id: str, text: str) -> str:
+    for phrase in rules()[rule_id].unless:
+        text = text.replace(_fold(phrase), " ")
+    return text
 
 
 def _keyword_rules(summary: str) -> list[str]:
-    text = _fold(summary)
-    return [r.id for r in rules().values() if r.is_check and any(_fold(w) in text for w in r.words_zh + r.words_en)]
+    return [r.id for r in rules().values() if r.is_check and r.matches(summary)]
 
 
 def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | None = None) -> list[tuple[str, ...]]:

@@ -43,6 +43,13 @@ class ParseError(ValueError):
         super().__init__(en)
 
 
+class SubCentError(ParseError):
+    """An amount with a fraction of a cent (``"0.001"``) where money is taken exactly."""
+
+    def __init__(self):
+        super().__init__("金额有不到一分的部分，请写到分为止", "the amount has a fraction of a cent; write it to the cent")
+
+
 class SeparatorError(ParseError):
     """A comma (or space) inside a number that is not a thousands separator: ``"1,2"``, ``"12.000,50"``."""
 
@@ -269,11 +276,12 @@ def as_date(value, what: str) -> date:
     raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10", f"{what}: not a date, write it as 2023-05-10: {str(value)[:40]!r}", column=what, value=value)
 
 
-def parse_money(text: str) -> Decimal:
+def parse_money(text: str, *, exact: bool = False) -> Decimal:
     """Yuan as written in a spreadsheet, to a Decimal with two places.
 
     Accepts "12000", "￥12,000", "¥12,000.50", "12000元", "1.2万", "RMB 500".
-    Rounds half-up to the cent.
+    Rounds half-up to the cent; with ``exact``, an amount with a fraction of a
+    cent ("0.001") is refused instead (:class:`SubCentError`).
 
     Parameters
     ----------
@@ -312,7 +320,11 @@ def parse_money(text: str) -> Decimal:
         s = s[:-1]
     if s.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
         raise ParseError("不是有限的金额", "not a finite amount")
-    return round_cents(_decimal(s) * scale)
+    value = _decimal(s) * scale
+    rounded = round_cents(value)
+    if exact and rounded != value:
+        raise SubCentError()
+    return rounded
 
 
 def parse_rate(text: str) -> tuple[Decimal, str | None]:
@@ -679,6 +691,7 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_INTEGER_DIGITS",
     "ParseError",
+    "SubCentError",
     "div_round",
     "format_yuan",
     "from_cents",

@@ -308,7 +308,8 @@ def _money_column(col, label: str, problems: _Problems, rows) -> tuple[np.ndarra
             ok = fast[lo:hi]
             np.greater_equal(x, 0, out=ok)
             ok &= x <= float(MAX_MONEY) * 100
-            np.subtract(x, cents, out=x)
+            with np.errstate(invalid="ignore"):  # inf - inf: those cells are not ok already, the parser names them
+                np.subtract(x, cents, out=x)
             np.abs(x, out=x)
             ok &= x < 0.499
             cents[~ok] = 0

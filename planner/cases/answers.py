@@ -216,8 +216,10 @@ class CaseloadRow:
 class Caseload:
     """All cases of a book at a glance (a list of :class:`CaseloadRow`)."""
 
-    def __init__(self, rows: list[CaseloadRow]):
+    def __init__(self, rows: list[CaseloadRow], broken: tuple[tuple[str, str], ...] = ()):
         self.rows = rows
+        #: ``(case name, reason)`` of each case that could not be read or worked out (the others are in ``rows``).
+        self.broken = tuple(broken)
 
     def __len__(self):
         return len(self.rows)

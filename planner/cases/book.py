@@ -35,6 +35,7 @@ from ..engine import plan as engine_plan
 from ..errors import InfeasibleBudgetError, PlannerError, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
+from ..privacy import same_name
 from ..strategies import STRATEGIES
 from .answers import Caseload, Progress, Status, _plan_from, plan_in_force, progress_of, replan_inputs, status_of, track_of
 from .model import (
@@ -53,7 +54,7 @@ from .model import (
     debt_to_dict,
     parse_amount,
 )
-from .months import month_index, month_name, this_month
+from .months import check_contact_time, check_start, month_index, month_name, parse_contact_time, this_month
 from .track import Track
 
 #: The largest case export :meth:`CaseBook.import_` reads (a whole book of cases fits).
@@ -85,15 +86,18 @@ class CaseBook:
     ``book`` is a path or ``postgresql://user@host/db``; ``None`` uses
     ``$PLANNER_CASEBOOK``, else ``casebook.sqlite`` in the user's data
     directory. ``today`` (a date or ``"2027-06"``) is the month after which
-    recorded months are "in the future" (default: the real date).
+    recorded months are "in the future" (default: the real date). ``create=False``
+    refuses a book that does not exist yet instead of making an empty one (every
+    command but ``case new`` and ``case import``: a mistyped path makes nothing).
     """
 
-    def __init__(self, book: str | os.PathLike | None = None, *, today=None, evidence_dir=None):
+    def __init__(self, book: str | os.PathLike | None = None, *, today=None, evidence_dir=None, create: bool = True):
         from .store import Store
 
-        self._store = Store(book)
+        self._store = Store(book, create=create)
         self.location = self._store.location
         self._today = this_month() if today is None else month_index(today, "today")
+        self._real_clock = today is None  # "today" is the real date: a contact a day ahead of the clock is refused too
         self._evidence_dir = evidence_dir
         if self.evidence_folder is not None:  # what an intake killed mid-copy left behind
             _clean_staging(self.evidence_folder)
@@ -151,8 +155,14 @@ class CaseBook:
         return len(self.names())
 
     def case(self, name: str) -> Case:
-        """The case called ``name`` (an unknown name is a bilingual error)."""
-        return Case(self, self._load(name))
+        """The case called ``name`` (an unknown name is a bilingual error; a name typed with an
+        invisible character or full-width letters finds its case)."""
+        try:
+            return Case(self, self._load(name))
+        except PlannerError:
+            if not isinstance(name, str) or same_name(name) == name:
+                raise
+        return Case(self, self._load(same_name(name)))
 
     __getitem__ = case
 
@@ -160,7 +170,16 @@ class CaseBook:
         if conn is None:
             with self._store.read() as conn:
                 return self._load(name, conn)
-        return self._load_many(conn, [name])[0]
+        try:
+            return self._load_many(conn, [name])[0]
+        except PlannerError:
+            raise
+        except _DAMAGED as exc:  # a stored row no command would write: a message, not an internal error
+            raise PlannerError(
+                f"案例「{name}」的存储数据已损坏（{type(exc).__name__}），无法读取；其他案例不受影响。可从导出文件重新导入。 / "
+                f"the stored data of case {name!r} is damaged ({type(exc).__name__}) and cannot be read; the other cases are not "
+                "affected. Re-import it from an export."
+            ) from None
 
     def _load_many(self, conn, names: Sequence[str] | None = None) -> list[CaseData]:
         import sqlalchemy as sa
@@ -278,9 +297,9 @@ class CaseBook:
 
         from ..io import load_debts
 
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+        if not isinstance(name, str) or not same_name(name) or len(same_name(name)) > 200:
             raise PlannerError("案例需要名称（最多 200 个字）。 / a case needs a name (at most 200 characters).")
-        name = name.strip()
+        name = same_name(name)  # NFKC, no zero-width characters: twins that look alike are one client
         source_name = source_sha = None
         if isinstance(debts, (str, os.PathLike)) and not (isinstance(debts, str) and "\n" in debts):
             path = Path(debts)
@@ -289,7 +308,7 @@ class CaseBook:
         else:
             loaded = load_debts(debts)
         _check_strategy(strategy, order)
-        start_name = month_name(this_month() if start is None else month_index(start, "start"))
+        start_name = month_name(check_start(this_month() if start is None else month_index(start, "start"), self._today))
         cents = parse_amount(budget, "budget")
         engine_plan(loaded, from_cents(cents), strategy, order=order, start=start_name)  # the budget covers the minimums
         taken = PlannerError(f"案例簿中已有案例「{name}」。请换一个名称。 / the book already has a case named {name!r}. Choose another name.")
@@ -305,7 +324,9 @@ class CaseBook:
         from . import store as s
 
         with self._write() as (conn, _):
-            if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first():
+            if conn.execute(sa.select(s.cases.c.id).where(s.cases.c.name == name)).first() or name in {
+                same_name(n) for n in conn.execute(sa.select(s.cases.c.name)).scalars()
+            }:
                 raise taken
             now = _now()
             case_id = conn.execute(
@@ -338,6 +359,7 @@ class CaseBook:
                 conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
                 conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, [month])
             self._validate(conn, name)
         return self.case(name)
 
@@ -353,13 +375,16 @@ class CaseBook:
 
         with self._write(name) as (conn, data):
             names = [d.name for d in data.debts]
+            months: list[str] = []
             for (month, debt, cents, row) in by_month:
                 month = self._check_month(data, month, f"{Path(path).name} row {row}")
                 if debt not in names:
                     raise _unknown_debt(debt, names, f"{Path(path).name} row {row}")
                 conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
                 conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
+                months.append(month)
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, months)
             self._validate(conn, name)
         return self.case(name)
 
@@ -378,6 +403,7 @@ class CaseBook:
             conn.execute(sa.delete(s.statements).where(s.statements.c.case_id == data.id, s.statements.c.month == month, s.statements.c.debt == debt))
             conn.execute(s.statements.insert().values(case_id=data.id, month=month, debt=debt, balance=cents))
             self._touch(conn, data.id)
+            self._replan_if_stale(conn, name, data, [month])
             self._validate(conn, name)
         return self.case(name)
 
@@ -404,6 +430,11 @@ class CaseBook:
         from . import store as s
 
         when, zone = parse_contact_time(at, tz)
+        from datetime import datetime, timezone
+
+        check_contact_time(when, self._today, datetime.now(timezone.utc) if self._real_clock else None)
+        if isinstance(evidence, (str, os.PathLike)):  # one file, not a list of its name's characters
+            evidence = (evidence,)
         contact = Contact(when, debt, channel, direction, str(summary or ""), str(who or ""), (), bool(consent))  # validates
         with self._write(name) as (conn, data):
             names = [d.name for d in data.debts]
@@ -523,41 +554,76 @@ class CaseBook:
         return self.case(name)
 
     def contacts(self, name: str) -> list[dict]:
-        """The contact log of case ``name`` with the rules each contact may break (see :func:`contact_log`)."""
-        return contact_log(self._load(name))
+        """The contact log of case ``name`` with the rules each contact may break (see :func:`contact_log`);
+        each evidence file also says whether its stored copy is still the file fingerprinted at intake
+        (``"intact"``: True, False when changed or missing, None when the book has no evidence folder)."""
+        return self._checked(contact_log(self._load(name)))
+
+    def _checked(self, log: list[dict]) -> list[dict]:
+        for c in log:
+            for e in c["evidence"]:
+                e["intact"] = self.evidence_intact(Evidence(e["file"], e["sha256"], e["size"]))
+        return log
+
+    def evidence_intact(self, item: Evidence) -> bool | None:
+        """Whether the stored copy of ``item`` still has the bytes fingerprinted at intake
+        (False: changed or missing; None: this book has no evidence folder)."""
+        from ..io.evidence import verify
+
+        folder = self.evidence_folder
+        if folder is None:
+            return None
+        try:
+            return verify(item, folder)
+        except (PlannerError, OSError):
+            return False
 
     def replan(self, name: str, *, budget=None, reason: str = "", strategy: str | None = None) -> Case:
         """Re-plan from the actual balances at the latest recorded month, with the agreements
         in force and the current (or a new) budget; kept in the case's history."""
+        with self._write(name) as (conn, data):
+            self._replan_in(conn, name, data, budget=budget, reason=reason, strategy=strategy)
+        return self.case(name)
+
+    def _replan_in(self, conn, name: str, data, *, budget=None, reason: str = "", strategy: str | None = None) -> None:
         from . import store as s
 
-        with self._write(name) as (conn, data):
-            base, nxt, adjustments, done = replan_inputs(data)
-            if not base:
-                raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
-            strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
-            _check_strategy(strategy, data.order)
-            import sqlalchemy as sa
+        base, nxt, adjustments, done = replan_inputs(data)
+        if not base:
+            raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
+        strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
+        _check_strategy(strategy, data.order)
+        import sqlalchemy as sa
 
-            if budget is not None:
-                cents = parse_amount(budget, "budget")
-                conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
-                conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
-                data = _WithId(self._load(name, conn), data.id)
-            try:
-                p = _plan_from(data, base, nxt, adjustments, strategy)
-            except InfeasibleBudgetError as exc:
-                raise PlannerError(str(exc)) from None
-            summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
-            conn.execute(
-                s.replans.insert().values(
-                    case_id=data.id, made_at=_now(), reason=str(reason or ""), start=month_name(nxt), budget=data.budget_at(month_name(nxt)),
-                    strategy=strategy, debts=json.dumps([debt_to_dict(d) for d in base], ensure_ascii=False), agreements=json.dumps(list(done)),
-                    summary=json.dumps(summary),
-                )
+        if budget is not None:
+            cents = parse_amount(budget, "budget")
+            conn.execute(sa.delete(s.budgets).where(s.budgets.c.case_id == data.id, s.budgets.c.month >= month_name(nxt)))
+            conn.execute(s.budgets.insert().values(case_id=data.id, month=month_name(nxt), amount=cents))
+            data = _WithId(self._load(name, conn), data.id)
+        try:
+            p = _plan_from(data, base, nxt, adjustments, strategy)
+        except InfeasibleBudgetError as exc:
+            raise PlannerError(str(exc)) from None
+        summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
+        conn.execute(
+            s.replans.insert().values(
+                case_id=data.id, made_at=_now(), reason=str(reason or ""), start=month_name(nxt), budget=data.budget_at(month_name(nxt)),
+                strategy=strategy, debts=json.dumps([debt_to_dict(d) for d in base], ensure_ascii=False), agreements=json.dumps(list(done)),
+                summary=json.dumps(summary),
             )
-            self._touch(conn, data.id)
-        return self.case(name)
+        )
+        self._touch(conn, data.id)
+
+    def _replan_if_stale(self, conn, name: str, data, months) -> None:
+        """A payment or statement of a month before the latest re-plan's first month changes the
+        balances that re-plan started from: re-plan again from the corrected record (kept in the
+        history with the reason), so the plan in force is never stale (issue 24, item 13)."""
+        if not data.replans or not months or min(months) >= data.replans[-1].start:
+            return
+        fresh = _WithId(self._load(name, conn), data.id)
+        if not replan_inputs(fresh)[0]:
+            return  # every debt cleared: nothing to re-plan
+        self._replan_in(conn, name, fresh, reason=f"corrected {min(months)} / 更正 {min(months)}")
 
     def delete(self, name: str) -> list[Path]:
         """Erase a case: every row, its evidence copies no other case refers to, what an intake killed
@@ -613,13 +679,22 @@ class CaseBook:
         return out
 
     def import_(self, source) -> list[str]:
-        """Cases from :meth:`export`'s JSON (a path, a dict, or a list of dicts), in one transaction."""
+        """Cases from :meth:`export`'s JSON (a path, a dict, or a list of dicts), in one transaction:
+        all or nothing. Every case is checked as strictly as the commands that would have made it
+        (:func:`planner.cases.imports.check_case_json`), then its plan and track are worked out
+        inside the transaction, however many cases there are."""
+        from .imports import check_case_json
+
         if isinstance(source, (str, os.PathLike)):
             from ..io import read_input
 
             try:  # a regular file of bounded size: a FIFO, a device or a folder is refused at once
                 text = read_input(source, limit=MAX_IMPORT_BYTES).decode("utf-8")
                 source = json.loads(text)
+            except FileNotFoundError:
+                raise PlannerError(f"找不到文件：{source} / file not found: {source}") from None
+            except RecursionError:
+                raise PlannerError(f"{source}：JSON 嵌套过深，不是 planner case export 写出的文件。 / {source}: the JSON is nested too deeply: not written by planner case export.") from None
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise PlannerError(f"{source}：不是 planner case export 写出的 JSON（{exc}）。 / {source}: not JSON written by planner case export ({exc}).") from None
         items = source if isinstance(source, list) else [source]
@@ -629,14 +704,29 @@ class CaseBook:
 
         names = []
         with self._write() as (conn, _):
-            existing = set(conn.execute(sa.select(s.cases.c.name)).scalars())
-            for item in items:
-                name = _import_one(conn, item, existing)
-                existing.add(name)
-                names.append(name)
-            if len(items) <= 100:  # a bulk import (a whole book) skips re-planning every case here
-                for name in names:
-                    self._validate(conn, name)
+            taken = {same_name(n) for n in conn.execute(sa.select(s.cases.c.name)).scalars()}
+            try:
+                clean = []
+                for item in items:
+                    case = check_case_json(item, today=self._today, taken=taken)
+                    taken.add(case["name"])
+                    clean.append(case)
+            except RecursionError:
+                raise PlannerError("导入失败：JSON 嵌套过深。没有写入任何案例。 / import refused: the JSON is nested too deeply. No case was written.") from None
+            for case in clean:
+                _insert_case(conn, case)
+                names.append(case["name"])
+            for name in names:
+                try:  # what case show and case list will work out
+                    data = self._validate(conn, name)
+                    status_of(data)
+                    contact_log(data)
+                except _DAMAGED as exc:
+                    if not isinstance(exc, PlannerError):
+                        exc = PlannerError(f"数据不一致（{type(exc).__name__}） / the data do not fit together ({type(exc).__name__})")
+                    zh, _, en = str(exc).partition(" / ")
+                    raise PlannerError(f"导入失败（没有写入任何案例）：案例「{name}」无法计算计划：{zh} / "
+                                       f"import refused (no case was written): case {name!r} cannot be planned: {en or zh}") from None
         return names
 
     def _touch(self, conn, case_id: int) -> None:
@@ -653,7 +743,18 @@ class CaseBook:
         balances) run through the batch engine :func:`planner.plan_batch` when the book is large."""
         from .caseload import caseload
 
-        return caseload(self.cases(), batch=batch)
+        try:
+            return caseload(self.cases(), batch=batch)
+        except _DAMAGED:  # a case the book cannot read: read the others one by one and name it
+            pass
+        datas, broken = [], []
+        for name in self.names():
+            try:
+                datas.append(self._load(name))
+            except _DAMAGED as exc:
+                broken.append((name, str(exc) if isinstance(exc, PlannerError) else
+                               f"数据已损坏（{type(exc).__name__}） / the stored data is damaged ({type(exc).__name__})"))
+        return caseload(datas, batch=batch, broken=broken)
 
     def close(self) -> None:
         self._store.close()
@@ -666,6 +767,10 @@ class CaseBook:
 
     def __repr__(self):
         return f"<CaseBook {self.location}>"
+
+
+#: What reading a damaged case raises (a stored value no command would write).
+_DAMAGED = (PlannerError, ArithmeticError, ValueError, KeyError, TypeError, OverflowError, IndexError)
 
 
 class _WithId:
@@ -713,45 +818,6 @@ def _insert_agreement(conn, data, adjustment: Adjustment, month: str, confirmed:
             confirmed=bool(confirmed), created_at=_now(),
         )
     ).inserted_primary_key[0]
-
-
-def parse_contact_time(at, tz=None):
-    """``(aware datetime, zone name or None)`` from a datetime or text such as ``2027-01-05 21:40``
-    (read in ``tz``, default the borrower's zone in the conduct data) or ``2027-01-05T21:40+08:00``."""
-    from datetime import datetime, timezone
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from ..conduct import settings
-
-    if isinstance(at, datetime):
-        when = at
-    else:
-        try:
-            when = datetime.fromisoformat(str(at).strip())
-        except ValueError:
-            raise PlannerError(
-                f"无法识别联系时间 “{at}”；请写成 2027-01-05 21:40 / cannot read the contact time {at!r}; write it as 2027-01-05 21:40"
-            ) from None
-    zone = None
-    if when.tzinfo is None:
-        zone = str(tz or settings()["timezone"])
-        try:
-            when = when.replace(tzinfo=ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PlannerError(f"未知时区 “{zone}”，例如 Asia/Shanghai / unknown time zone {zone!r}, e.g. Asia/Shanghai") from None
-    elif tz:
-        raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
-    elif isinstance(getattr(when.tzinfo, "key", None), str):
-        zone = when.tzinfo.key
-    try:  # stored in UTC: 0001-01-01 00:00 in Shanghai or 9999-12-31 23:59 in New York has no UTC time
-        when.astimezone(timezone.utc)
-        when.utcoffset()
-    except (OverflowError, ValueError):
-        raise PlannerError(
-            f"联系时间 “{at}” 超出可记录的范围；请检查年份，写成 2027-01-05 21:40。 / "
-            f"the contact time {str(at)!r} is out of the range that can be recorded; check the year and write it as 2027-01-05 21:40."
-        ) from None
-    return when, zone
 
 
 def _utc_text(when) -> str:
@@ -928,75 +994,57 @@ def case_to_json(data: CaseData) -> dict:
     }
 
 
-def _import_one(conn, item, existing: set) -> str:
+def _insert_case(conn, case: dict) -> None:
+    """Insert a case checked by :func:`planner.cases.imports.check_case_json`."""
     from . import store as s
 
-    try:
-        if not isinstance(item, Mapping) or item.get("format") != EXPORT_FORMAT:
-            raise PlannerError(f"不是 planner case export 写出的案例（format {EXPORT_FORMAT}）。 / not a case written by planner case export (format {EXPORT_FORMAT}).")
-        name = item["name"]
-        if name in existing:
-            raise PlannerError(f"案例簿中已有案例「{name}」。请先删除或改名。 / the book already has a case named {name!r}. Delete or rename it first.")
-        debts = [debt_from_dict(x) for x in item["debts"]]
-        case_id = conn.execute(
-            s.cases.insert().values(
-                name=name, start=month_name(month_index(item["start"])), strategy=item["strategy"],
-                custom_order=json.dumps(item["order"], ensure_ascii=False) if item.get("order") else None,
-                source_name=item.get("source_name"), source_sha256=item.get("source_sha256"), created_at=item["created_at"], updated_at=item.get("updated_at"),
+    case_id = conn.execute(
+        s.cases.insert().values(
+            name=case["name"], start=case["start"], strategy=case["strategy"],
+            custom_order=json.dumps(case["order"], ensure_ascii=False) if case["order"] else None,
+            source_name=case["source_name"], source_sha256=case["source_sha256"], created_at=case["created_at"], updated_at=case["updated_at"],
+        )
+    ).inserted_primary_key[0]
+    _insert_debts(conn, case_id, case["debts"])
+    conn.execute(s.budgets.insert(), [{"case_id": case_id, "month": m, "amount": c} for m, c in sorted(case["budgets"].items())])
+    ids = []  # the re-plans and asks name agreements by their position in the export
+    for a in case["agreements"]:
+        ids.append(conn.execute(
+            s.agreements.insert().values(
+                case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
+                from_month=a["from"], confirmed=a["confirmed"], created_at=a["created_at"],
+            )
+        ).inserted_primary_key[0])
+    if case["payments"]:  # one executemany per table
+        conn.execute(s.payments.insert(), [{"case_id": case_id, **p} for p in case["payments"]])
+    if case["statements"]:
+        conn.execute(s.statements.insert(), [{"case_id": case_id, **x} for x in case["statements"]])
+    for r in case["replans"]:
+        conn.execute(
+            s.replans.insert().values(
+                case_id=case_id, made_at=r["made_at"], reason=r["reason"], start=r["start"], budget=r["budget"], strategy=r["strategy"],
+                debts=json.dumps(r["debts"], ensure_ascii=False), agreements=json.dumps([ids[k] for k in r["agreements"]]), summary=json.dumps(r["summary"]),
+            )
+        )
+    for c in case["contacts"]:  # evidence by its fingerprint (the files travel separately)
+        contact = c["contact"]
+        contact_id = conn.execute(
+            s.contacts.insert().values(
+                case_id=case_id, at_utc=_utc_text(contact.at), utc_offset=int(contact.at.utcoffset().total_seconds() // 60), zone=c["zone"],
+                debt=contact.debt, channel=contact.channel, direction=contact.direction, who=contact.who, summary=contact.summary,
+                consent=contact.consent, created_at=c["created_at"] or _now(),
             )
         ).inserted_primary_key[0]
-        _insert_debts(conn, case_id, debts)
-        conn.execute(s.budgets.insert(), [{"case_id": case_id, "month": b["month"], "amount": int(b["amount"])} for b in item["budgets"]])
-        ids = []  # the re-plans name agreements by their position in the export
-        for a in item["agreements"]:
-            Adjustment(a["action"], a["debt"] if isinstance(a["debt"], str) else tuple(a["debt"]), a["params"])  # validates
-            new = conn.execute(
-                s.agreements.insert().values(
-                    case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
-                    from_month=a["from"], confirmed=bool(a["confirmed"]), created_at=a["created_at"],
-                )
-            ).inserted_primary_key[0]
-            ids.append(new)
-        if item["payments"]:  # one executemany per table
-            conn.execute(s.payments.insert(), [{"case_id": case_id, "month": p["month"], "debt": p["debt"], "amount": int(p["amount"])} for p in item["payments"]])
-        if item["statements"]:
-            conn.execute(s.statements.insert(), [{"case_id": case_id, "month": x["month"], "debt": x["debt"], "balance": int(x["balance"])} for x in item["statements"]])
-        for r in item["replans"]:
-            conn.execute(
-                s.replans.insert().values(
-                    case_id=case_id, made_at=r["made_at"], reason=r["reason"], start=r["start"], budget=int(r["budget"]), strategy=r["strategy"],
-                    debts=json.dumps(r["debts"], ensure_ascii=False), agreements=json.dumps([ids[k] for k in r["agreements"]]), summary=json.dumps(r["summary"]),
-                )
+        for e in contact.evidence:
+            conn.execute(s.evidence.insert().values(case_id=case_id, contact_id=contact_id, file=e.file, sha256=e.sha256, size=e.size))
+    for a in case["asks"]:
+        conn.execute(
+            s.asks.insert().values(
+                case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
+                from_month=a["from"], answer=a["answer"], counter=a["counter"], confirmed=a["confirmed"],
+                agreement_id=ids[a["agreement"]] if a["agreement"] is not None else None, created_at=a["created_at"], updated_at=a["created_at"],
             )
-        for c in item.get("contacts") or ():  # schema 3; evidence by its fingerprint (the files travel separately)
-            when, zone = parse_contact_time(c["at"])
-            zone = c.get("zone") or zone
-            contact = Contact(when, c["debt"], c["channel"], c["direction"], c.get("summary", ""), c.get("who", ""),
-                              tuple(Evidence(e["file"], e["sha256"], int(e["size"])) for e in c.get("evidence", ())), bool(c.get("consent", False)))
-            contact_id = conn.execute(
-                s.contacts.insert().values(
-                    case_id=case_id, at_utc=_utc_text(contact.at), utc_offset=int(contact.at.utcoffset().total_seconds() // 60), zone=zone,
-                    debt=contact.debt, channel=contact.channel, direction=contact.direction, who=contact.who, summary=contact.summary,
-                    consent=contact.consent, created_at=c.get("created_at") or _now(),
-                )
-            ).inserted_primary_key[0]
-            for e in contact.evidence:
-                conn.execute(s.evidence.insert().values(case_id=case_id, contact_id=contact_id, file=e.file, sha256=e.sha256, size=e.size))
-        for a in item.get("asks") or ():
-            Adjustment(a["action"], a["debt"] if isinstance(a["debt"], str) else tuple(a["debt"]), a["params"])  # validates
-            _check_answer(a["answer"])
-            conn.execute(
-                s.asks.insert().values(
-                    case_id=case_id, debt=json.dumps(a["debt"], ensure_ascii=False), action=a["action"], params=json.dumps(a["params"], ensure_ascii=False),
-                    from_month=a["from"], answer=a["answer"], counter=a.get("counter", ""), confirmed=bool(a["confirmed"]),
-                    agreement_id=ids[a["agreement"]] if a.get("agreement") is not None else None, created_at=a["created_at"], updated_at=a["created_at"],
-                )
-            )
-        return name
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, PlannerError):
-            raise
-        raise PlannerError(f"案例 JSON 不完整或有误（{type(exc).__name__}: {exc}）。 / the case JSON is incomplete or wrong ({type(exc).__name__}: {exc}).") from None
+        )
 
 
 class Case:
@@ -1036,8 +1084,9 @@ class Case:
         return self.book.add_contact(self.name, debt, at, **kwargs)
 
     def contacts(self) -> list[dict]:
-        """The contact log with each contact's flags (see :func:`contact_log`)."""
-        return contact_log(self.data)
+        """The contact log with each contact's flags (see :func:`contact_log`) and whether each
+        evidence copy is intact (see :meth:`CaseBook.contacts`)."""
+        return self.book._checked(contact_log(self.data))
 
     def ask(self, debt, action: str, from_month=None, **kwargs) -> Case:
         return self.book.ask(self.name, debt, action, from_month, **kwargs)

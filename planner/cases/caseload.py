@@ -15,7 +15,7 @@ from ..conduct import flag_contacts
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ..errors import InfeasibleBudgetError
+from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import from_cents, to_cents
 from ..negotiation import Scenario
 from .answers import Caseload, CaseloadRow, _adjustments_in_force, _plan_from, _planned_owed, replan_inputs, track_of
@@ -33,6 +33,7 @@ class _Job:
         self.data, self.base, self.start, self.adjustments, self.strategy, self.upto = data, list(base), start, list(adjustments), strategy, upto
         self.months: int | None = None  # None: never / infeasible
         self.owed_at: int | None = None
+        self.error: Exception | None = None
 
     @property
     def batchable(self) -> bool:
@@ -45,18 +46,16 @@ class _Job:
     def run_single(self) -> None:
         try:
             p = _plan_from(self.data, self.base, self.start, self.adjustments, self.strategy)
+            self.months = p.months
+            if self.upto is not None:
+                self.owed_at = sum(_planned_owed(p, self.upto).values())
         except InfeasibleBudgetError:
             return
-        self.months = p.months
-        if self.upto is not None:
-            self.owed_at = sum(_planned_owed(p, self.upto).values())
+        except _BROKEN as exc:  # a damaged case: named in the list, the others still shown
+            self.error = exc
 
 
 def _run(jobs: Sequence[_Job], batch: bool) -> None:
-    import numpy as np
-
-    from ..batch import plan_batch
-
     groups: dict[str, list[_Job]] = {}
     for job in jobs:
         if not job.base:
@@ -66,59 +65,86 @@ def _run(jobs: Sequence[_Job], batch: bool) -> None:
         else:
             job.run_single()
     for strategy, group in groups.items():
-        portfolios = [Scenario("in force", j.adjustments).plan_inputs(j.base)[0] for j in group]
-        want = any(j.upto is not None for j in group)
-        r = plan_batch(portfolios, [from_cents(j.budget()) for j in group], strategy, schedules=want)
+        try:
+            _run_batch(strategy, group)
+        except _BROKEN:  # one damaged case in the group: plan each alone, so the others still show
+            for job in group:
+                job.run_single()
+
+
+def _run_batch(strategy: str, group: list[_Job]) -> None:
+    import numpy as np
+
+    from ..batch import plan_batch
+
+    portfolios = [Scenario("in force", j.adjustments).plan_inputs(j.base)[0] for j in group]
+    want = any(j.upto is not None for j in group)
+    r = plan_batch(portfolios, [from_cents(j.budget()) for j in group], strategy, schedules=want)
+    for k, j in enumerate(group):
+        j.months = int(r.months[k]) if r.status_code[k] == 0 else None
+    if want:
+        s = r.schedule
+        upto = np.array([j.upto if j.upto is not None else -1 for j in group], dtype=np.int64)
+        start_owed = np.array([sum(to_cents(d.owed) for d in p) for p in portfolios], dtype=object)
+        pos, month = s["portfolio"].astype(np.int64), s["month"].astype(np.int64)
+        at = month == upto[pos]
+        owed = np.zeros(len(group), dtype=object)
+        np.add.at(owed, pos[at], (s["closing"][at] + s["fees"][at]).astype(object))
         for k, j in enumerate(group):
-            j.months = int(r.months[k]) if r.status_code[k] == 0 else None
-        if want:
-            s = r.schedule
-            upto = np.array([j.upto if j.upto is not None else -1 for j in group], dtype=np.int64)
-            start_owed = np.array([sum(to_cents(d.owed) for d in p) for p in portfolios], dtype=object)
-            pos, month = s["portfolio"].astype(np.int64), s["month"].astype(np.int64)
-            at = month == upto[pos]
-            owed = np.zeros(len(group), dtype=object)
-            np.add.at(owed, pos[at], (s["closing"][at] + s["fees"][at]).astype(object))
-            for k, j in enumerate(group):
-                if j.upto is None:
-                    continue
-                if r.status_code[k] == 2:
-                    j.owed_at = None
-                elif j.upto <= 0:
-                    j.owed_at = int(start_owed[k])
-                elif j.months is not None and j.upto >= j.months:
-                    j.owed_at = 0
-                else:
-                    j.owed_at = int(owed[k])
+            if j.upto is None:
+                continue
+            if r.status_code[k] == 2:
+                j.owed_at = None
+            elif j.upto <= 0:
+                j.owed_at = int(start_owed[k])
+            elif j.months is not None and j.upto >= j.months:
+                j.owed_at = 0
+            else:
+                j.owed_at = int(owed[k])
 
 
-def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseload:
-    """One :class:`~planner.cases.book.CaseloadRow` per case (see the module notes)."""
+def caseload(datas: Sequence[CaseData], *, batch: bool | None = None, broken: Sequence[tuple[str, str]] = ()) -> Caseload:
+    """One :class:`~planner.cases.book.CaseloadRow` per case (see the module notes).
+
+    A case that cannot be worked out (a damaged row, a start month no command accepts today)
+    does not stop the others: it is left out of the rows and named in ``Caseload.broken``
+    with the reason, as are the ``broken`` cases the book could not read."""
     batch = len(datas) >= BATCH_FROM if batch is None else batch
     planned: list[_Job] = []
     projected: list[_Job] = []
     tracks = []
+    failed: dict[str, str] = dict(broken)
+    kept = []
     for data in datas:
-        track = track_of(data)
+        try:
+            track = track_of(data)
+            if data.replans:
+                r = data.replans[-1]
+                start, base, strategy = month_index(r.start), r.debts, r.strategy
+                adjustments = _adjustments_in_force(data, start, r.agreements)
+            else:
+                start, base, strategy = month_index(data.start), data.debts, data.strategy
+                adjustments = _adjustments_in_force(data, start)
+            upto = month_index(data.as_of) - start + 1 if data.as_of else 0
+            base2, nxt, adjustments2, _ = replan_inputs(data, track)
+        except _BROKEN as exc:
+            failed[data.name] = _reason(exc)
+            continue
+        kept.append(data)
         tracks.append(track)
-        if data.replans:
-            r = data.replans[-1]
-            start, base, strategy = month_index(r.start), r.debts, r.strategy
-            adjustments = _adjustments_in_force(data, start, r.agreements)
-        else:
-            start, base, strategy = month_index(data.start), data.debts, data.strategy
-            adjustments = _adjustments_in_force(data, start)
-        upto = month_index(data.as_of) - start + 1 if data.as_of else 0
         planned.append(_Job(data, base, start, adjustments, strategy, upto))
-        base2, nxt, adjustments2, _ = replan_inputs(data, track)
         projected.append(_Job(data, base2, nxt, adjustments2, strategy, None))
     _run(planned, batch)
     _run(projected, batch)
     rows = []
-    for data, track, plan_job, now_job in zip(datas, tracks, planned, projected):
+    for data, track, plan_job, now_job in zip(kept, tracks, planned, projected):
+        if plan_job.error or now_job.error:
+            failed[data.name] = _reason(plan_job.error or now_job.error)
+            continue
         at_start = sum(to_cents(d.owed) for d in data.debts)
         now = sum(track.owed(d.name) for d in data.debts)
-        percent = Decimal(0) if at_start == 0 else (Decimal(at_start - now) * 100 / at_start).quantize(Decimal("0.1"))
+        # Paid: the share of the starting debt paid off; 0 for a client owing more than at the start (issue 24, item 13).
+        percent = Decimal(0) if at_start == 0 or now >= at_start else (Decimal(at_start - now) * 100 / at_start).quantize(Decimal("0.1"))
         ahead = 0 if plan_job.owed_at is None else plan_job.owed_at - now
         if not now_job.base:
             free = data.as_of
@@ -146,7 +172,17 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None) -> Caseloa
                 get_in_writing=sum(1 for a in data.asks if a.get_in_writing),
             )
         )
-    return Caseload(rows)
+    return Caseload(rows, broken=tuple(sorted(failed.items())))
+
+
+#: What a damaged case raises while it is worked out (stored values no command would write).
+_BROKEN = (PlannerError, ArithmeticError, ValueError, KeyError, TypeError, OverflowError, IndexError)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PlannerError):
+        return str(exc)
+    return f"数据已损坏（{type(exc).__name__}） / the stored data is damaged ({type(exc).__name__})"
 
 
 __all__ = [

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..debt import MAX_MONEY, Debt
 from ..errors import PlannerError
-from ..money import ParseError, from_cents, parse_money, to_cents
+from ..money import ParseError, SubCentError, from_cents, parse_money, to_cents
 from ..negotiation import Adjustment
 
 #: Version of the JSON that ``export`` writes (``import`` reads this version).
@@ -33,19 +33,29 @@ def parse_amount(value, what: str = "amount") -> int:
     try:
         if isinstance(value, bool):
             raise ParseError("不是金额", "not an amount")
-        amount = parse_money(value) if isinstance(value, str) else Decimal(str(value)) if isinstance(value, (int, float, Decimal)) else None
+        amount = parse_money(value, exact=True) if isinstance(value, str) else Decimal(str(value)) if isinstance(value, (int, float, Decimal)) else None
         if amount is None:
             raise ParseError("不是金额", "not an amount")
         if not amount.is_finite():
             raise ParseError("不是有限的数字", "not a finite number")
+    except SubCentError:
+        amount = None
     except (ParseError, ArithmeticError):
         raise PlannerError(
             f"{what}：“{shown}” 不是金额。请写数字，例如 1200 或 1,200.50。 / {what}: {shown!r} is not an amount of money. Write a number such as 1200 or 1,200.50."
         ) from None
+    sub_cent = PlannerError(
+        f"{what}：金额 “{shown}” 有不到一分的部分；请写到分为止，例如 19999.99。 / "
+        f"{what}: the amount {shown!r} has a fraction of a cent; write it to the cent, e.g. 19999.99."
+    )
+    if amount is None:
+        raise sub_cent
     if amount < 0:
         raise PlannerError(f"{what}：金额不能为负数：“{shown}”。 / {what}: the amount cannot be negative: {shown!r}.")
     if amount > MAX_MONEY:
         raise PlannerError(f"{what}：金额大得不合理：“{shown}”。 / {what}: the amount is implausibly large: {shown!r}.")
+    if amount != amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):  # issue 24, item 13: never rounded silently
+        raise sub_cent
     return to_cents(amount)
 
 

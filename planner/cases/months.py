@@ -1,4 +1,5 @@
-"""Calendar months as whole numbers: ``"2027-03"`` <-> 2027·12 + 2.
+"""Calendar months as whole numbers: ``"2027-03"`` <-> 2027·12 + 2; the bounds of a case's start
+month and of a contact's time.
 
 >>> month_index("2027-03"), month_name(month_index("2027-03") + 10)
 (24326, '2028-01')
@@ -12,6 +13,11 @@ from datetime import date
 from ..errors import PlannerError
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
+_DATE_ONLY = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}\s*$")
+#: The earliest month a case may start or a contact be dated (issue 24, item 10).
+EARLIEST = 2000 * 12
+#: How far ahead a case may start: ten years.
+AHEAD = 120
 
 
 def month_index(text, what: str = "month") -> int:
@@ -37,7 +43,85 @@ def this_month(today: date | None = None) -> int:
     return month_index(today or date.today())
 
 
+def check_start(index: int, today: int, what: str = "start") -> int:
+    """A case's start month: from 2000-01 to ten years after this month (``today``)."""
+    if not EARLIEST <= index <= today + AHEAD:
+        raise PlannerError(
+            f"{what}：开始月份 {month_name(index)} 不合理；应在 {month_name(EARLIEST)} 到 {month_name(today + AHEAD)} 之间。 / "
+            f"{what}: the start month {month_name(index)} is implausible; it must lie from {month_name(EARLIEST)} to {month_name(today + AHEAD)}."
+        )
+    return index
+
+
+def parse_contact_time(at, tz=None):
+    """``(aware datetime, zone name or None)`` from a datetime or text such as ``2027-01-05 21:40``
+    (read in ``tz``, default the borrower's zone in the conduct data) or ``2027-01-05T21:40+08:00``."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ..conduct import settings
+
+    if isinstance(at, datetime):
+        when = at
+    elif isinstance(at, date) or (isinstance(at, str) and _DATE_ONLY.match(at)):
+        # issue 24, item 11: a day without its time would read as 00:00 and be flagged "night"
+        raise PlannerError(
+            f"联系时间 “{str(at)[:40]}” 缺少钟点；请写成 2027-01-05 21:40（不知道几点就估一个白天的时间并在摘要里注明）。 / "
+            f"the contact time {str(at)[:40]!r} has no time of day; write it as 2027-01-05 21:40 (if the hour is unknown, "
+            "estimate a daytime hour and say so in the summary)."
+        )
+    else:
+        try:
+            when = datetime.fromisoformat(str(at).strip())
+        except ValueError:
+            raise PlannerError(
+                f"无法识别联系时间 “{at}”；请写成 2027-01-05 21:40 / cannot read the contact time {at!r}; write it as 2027-01-05 21:40"
+            ) from None
+    zone = None
+    if when.tzinfo is None:
+        zone = str(tz or settings()["timezone"])
+        try:
+            when = when.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PlannerError(f"未知时区 “{zone}”，例如 Asia/Shanghai / unknown time zone {zone!r}, e.g. Asia/Shanghai") from None
+    elif tz:
+        raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
+    elif isinstance(getattr(when.tzinfo, "key", None), str):
+        zone = when.tzinfo.key
+    try:  # stored in UTC: 0001-01-01 00:00 in Shanghai or 9999-12-31 23:59 in New York has no UTC time
+        when.astimezone(timezone.utc)
+        when.utcoffset()
+    except (OverflowError, ValueError):
+        raise PlannerError(
+            f"联系时间 “{at}” 超出可记录的范围；请检查年份，写成 2027-01-05 21:40。 / "
+            f"the contact time {str(at)!r} is out of the range that can be recorded; check the year and write it as 2027-01-05 21:40."
+        ) from None
+    return when, zone
+
+
+def check_contact_time(when, today: int, now=None) -> None:
+    """A contact's time: not before 2000-01 and not in a month after this one (``today``), as ``pay`` refuses
+    future months; with ``now`` (an aware datetime: the real clock) also not more than a day after it."""
+    from datetime import timedelta
+
+    index = when.year * 12 + when.month - 1
+    if EARLIEST <= index <= today and now is not None and when - now > timedelta(days=1):
+        raise PlannerError(
+            f"联系时间 {when.isoformat(' ', 'minutes')} 还没到。 / the contact time {when.isoformat(' ', 'minutes')} is in the future."
+        )
+    if index < EARLIEST:
+        raise PlannerError(f"联系时间 {when.date()} 早于 {month_name(EARLIEST)}，不合理。 / the contact time {when.date()} is before {month_name(EARLIEST)}: implausible.")
+    if index > today:
+        raise PlannerError(
+            f"联系时间 {when.date()} 还没到（本月是 {month_name(today)}）。 / the contact time {when.date()} is in the future (this month is {month_name(today)})."
+        )
+
+
 __all__ = [
+    "EARLIEST",
+    "check_contact_time",
+    "check_start",
+    "parse_contact_time",
     "month_index",
     "month_name",
     "this_month",

@@ -21,6 +21,7 @@ the file after a case is deleted, so the erased case is not left in free pages.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -239,7 +240,8 @@ class Store:
                 raise PlannerError(f"案例簿路径是一个目录：{self.location}。请给出文件路径。 / the case book is a directory: {self.location}. Give a file path.")
             if not path.exists():
                 if not create:
-                    raise PlannerError(f"找不到案例簿：{self.location} / no case book at {self.location}")
+                    raise PlannerError(f"找不到案例簿：{self.location}。请检查路径；新建案例簿请用 planner case new。 / "
+                                       f"no case book at {self.location}. Check the path; planner case new creates a book.")
                 self._create_book(path, upto)
             self.engine = _sqlite_engine(path)
         else:
@@ -268,10 +270,14 @@ class Store:
                     f"the database URL is not valid: {self.location}. Write it as postgresql://user@host/db"
                 ) from None
             self._created = True  # an empty database is a new book
-        try:
-            self._check(upto)
-        except _Raced:  # another process created the schema at the same moment: read theirs
-            self._check(upto)
+        for attempt in range(5):
+            try:
+                self._check(upto)
+                break
+            except _Raced as raced:  # another process created the schema at the same moment: read theirs
+                if attempt == 4:
+                    raise database_error(raced.__cause__ or raced, self.location, self.hide) from None
+                time.sleep(0.05 * (attempt + 1))
 
     def _create_book(self, path: Path, upto: int) -> None:
         """A new SQLite book, made whole under a temporary name (mode 0600) and then linked into
@@ -304,6 +310,7 @@ class Store:
     def _check(self, upto: int) -> None:
         """Read the schema version; create or migrate the book, or refuse it."""
         where = self.location
+        version = None
         try:
             with self.write() as conn:
                 names = set(sa.inspect(conn).get_table_names())
@@ -342,6 +349,8 @@ class Store:
                         raise _Raced() from exc  # two processes made the same new book at once (a duplicate)
                     raise database_error(exc, where, self.hide) from None  # no right to create the tables
         except sa.exc.IntegrityError as exc:  # the schema half made by another process: a message, not SQL
+            if version == 0 and not self.is_sqlite:
+                raise _Raced() from exc  # at the commit of a new book another process also made
             raise database_error(exc, where, self.hide) from None
 
     def hide(self, text: str) -> str:

@@ -184,20 +184,25 @@ def cmd_batch(args) -> int:
 
     from ..errors import PlannerWarning
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PlannerWarning)
-        try:
-            return _run_batch(args)
-        finally:
-            _settle_preload()
-            planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
-            if planner_warnings:
-                print("警告 / warnings:", file=sys.stderr)
-                for w in planner_warnings:
-                    print(f"  ! {w.message}", file=sys.stderr)
-            for w in caught:
-                if not issubclass(w.category, PlannerWarning):
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PlannerWarning)
+            try:
+                return _run_batch(args)
+            finally:
+                _settle_preload()
+    finally:
+        # Shown once the recording has stopped: shown inside it, each warning would be recorded
+        # again and the loop over them would never end (issue 24, item 14: a budget of inf).
+        planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
+        if planner_warnings:
+            print("警告 / warnings:", file=sys.stderr)
+            for w in planner_warnings:
+                print(f"  ! {w.message}", file=sys.stderr)
+        for w in caught:
+            if not issubclass(w.category, PlannerWarning):
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def _run_batch(args) -> int:

@@ -79,10 +79,11 @@ def _table(headers, rows, align=None) -> str:
     return render_table(headers, rows, align)
 
 
-def _open(args):
+def _open(args, *, create: bool = False):
+    """The book of ``--book``; only ``case new`` and ``case import`` create one (a mistyped path makes nothing)."""
     from ..cases import CaseBook
 
-    return CaseBook(args.book, evidence_dir=getattr(args, "evidence_dir", None))
+    return CaseBook(args.book, evidence_dir=getattr(args, "evidence_dir", None), create=create)
 
 
 def _t(key: str, lang: str, **fields) -> str:
@@ -92,7 +93,7 @@ def _t(key: str, lang: str, **fields) -> str:
 
 
 def cmd_new(args) -> int:
-    with _open(args) as book:
+    with _open(args, create=True) as book:
         order = [x.strip() for x in args.order.split(",")] if args.order else None
         case = book.new(args.name, args.debts, args.budget, args.strategy, start=args.start, order=order)
         p = case.plan()
@@ -105,6 +106,7 @@ def cmd_list(args) -> int:
         load = book.caseload()
     if args.format == "json":
         _emit(load.to_list())
+        _warn_broken(load, args.lang)
         return 0
     lang = args.lang
     headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_vs_plan", "case_debt_free",
@@ -115,7 +117,17 @@ def cmd_list(args) -> int:
         for r in load
     ]
     print(_table(headers, rows, "lrrrrrrrll") if rows else _t("case_book_empty", lang))
+    _warn_broken(load, args.lang)
     return 0
+
+
+def _warn_broken(load, lang: str) -> None:
+    """Name each case the book could not read or work out (the others are listed)."""
+    import sys
+
+    for name, reason in load.broken:
+        zh, _, en = reason.partition(" / ")
+        print(_t("case_list_broken", lang, name=name, reason=zh if lang == "zh" or not en else en), file=sys.stderr)
 
 
 def show_text(status, lang: str) -> str:
@@ -161,22 +173,33 @@ def cmd_pay(args) -> int:
     if (args.file is None) == (args.debt is None):
         raise PlannerError("请给出 --debt 与 --amount，或 --file 还款表 / give --debt with --amount, or --file PAYMENTS.csv")
     with _open(args) as book:
+        before = len(book.case(args.name).data.replans)
         if args.file is not None:
             if args.month or args.amount is not None:
                 raise PlannerError("--file 的月份和金额在文件中；不要再给 --month/--amount / with --file the months and amounts come from the file: leave out --month and --amount")
-            book.pay_file(args.name, args.file)
+            case = book.pay_file(args.name, args.file)
         else:
             if args.amount is None or not args.month:
                 raise PlannerError("--debt 需要 --month 和 --amount / --debt needs --month and --amount")
-            book.pay(args.name, args.month, {args.debt: args.amount})
+            case = book.pay(args.name, args.month, {args.debt: args.amount})
         print(_t("case_recorded", args.lang))
+        _say_replanned(case, before, args.lang)
     return 0
+
+
+def _say_replanned(case, before: int, lang: str) -> None:
+    """A correction before the latest re-plan re-planned the case: say so."""
+    if len(case.data.replans) > before:
+        p = case.plan()
+        print(_t("case_replanned_after_correction", lang, start=p.calendar_month(1), when=p.debt_free or _t("case_never", lang)))
 
 
 def cmd_balance(args) -> int:
     with _open(args) as book:
-        book.balance(args.name, args.month, args.debt, args.balance)
+        before = len(book.case(args.name).data.replans)
+        case = book.balance(args.name, args.month, args.debt, args.balance)
         print(_t("case_recorded", args.lang))
+        _say_replanned(case, before, args.lang)
     return 0
 
 
@@ -231,11 +254,17 @@ def cmd_contacts(args) -> int:
     headers = ["at", _t("debt", args.lang), "channel", "dir", "who", "summary", "evidence", "flags"]
     rows = [
         [c["at"][:16].replace("T", " ") + c["at"][19:], c["debt"], c["channel"], c["direction"], c["who"], c["summary"][:40],
-         str(len(c["evidence"])), ",".join(c["flags"]) or "-"]
+         str(len(c["evidence"])) + _changed_note(c, args.lang), ",".join(c["flags"]) or "-"]
         for c in log
     ]
     print(_table(headers, rows, "llllllrl") if rows else "-")
     return 0
+
+
+def _changed_note(contact: dict, lang: str) -> str:
+    """`` (1 changed since intake!)`` when a stored evidence copy no longer matches its fingerprint."""
+    changed = sum(1 for e in contact["evidence"] if e.get("intact") is False)
+    return f" ({_t('case_evidence_changed', lang, n=changed)})" if changed else ""
 
 
 def cmd_ask(args) -> int:
@@ -249,7 +278,7 @@ def cmd_ask(args) -> int:
 
 
 def _out_path(args, client: str):
-    """The output file (its suffix checked); with ``--anonymise`` its name loses the client's name and phone numbers."""
+    """The output file (its suffix checked); with ``--anonymise`` its name loses the client's name and ID, card and phone numbers."""
     from pathlib import Path
 
     out = Path(args.out)
@@ -257,10 +286,9 @@ def _out_path(args, client: str):
     if suffix not in (".html", ".pdf", ".txt"):
         raise PlannerError(f"--out 应以 .html、.pdf 或 .txt 结尾：{args.out} / --out must end in .html, .pdf or .txt: {args.out}")
     if getattr(args, "anonymise", False):
-        from ..report.letters import scrub_file_stem
+        from ..privacy import scrub_file_name
 
-        stem = scrub_file_stem(out.stem, client) or "letter"
-        out = out.with_name(stem + out.suffix)
+        out = out.with_name(scrub_file_name(out.name, (client,)))
     return out, suffix
 
 
@@ -305,7 +333,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    with _open(args) as book:
+    with _open(args, create=True) as book:
         names = book.import_(args.file)
     print(_t("case_imported", args.lang, n=len(names)))
     return 0

@@ -26,8 +26,48 @@ from .common import safe_terminal
 GROUPS = (plan, negotiate, report, batch, case)
 
 
+#: argparse's own messages (English) and their Chinese, for :class:`BilingualParser`.
+_ARGPARSE_ZH = (
+    (r"argument (?P<arg>[^:]+): invalid (?P<type>int|float) value: (?P<value>.+)", "参数 {arg}：{value} 不是{kind}"),
+    (r"argument (?P<arg>[^:]+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "参数 {arg}：{value} 不是可选的值；可选：{choices}"),
+    (r"the following arguments are required: (?P<arg>.+)", "缺少必需的参数：{arg}"),
+    (r"unrecognized arguments: (?P<arg>.+)", "无法识别的参数：{arg}"),
+    (r"argument (?P<arg>[^:]+): expected one argument", "参数 {arg} 后面需要一个值"),
+    (r"argument (?P<arg>[^:]+): not allowed with argument (?P<other>.+)", "参数 {arg} 不能与 {other} 一起使用"),
+    (r"argument (?P<arg>[^:]+): ambiguous option: (?P<value>.+)", "参数 {arg} 有歧义：{value}"),
+)
+
+
+def bilingual_argparse_message(message: str) -> str:
+    """argparse's English message with its Chinese first (``zh / en``); a message a type function
+    raised is already bilingual and kept as it is.
+
+    >>> bilingual_argparse_message("argument --months: invalid int value: 'abc'")
+    "参数 --months：'abc' 不是整数 / argument --months: invalid int value: 'abc'"
+    """
+    import re
+
+    if " / " in message:
+        return message
+    for pattern, zh in _ARGPARSE_ZH:
+        m = re.fullmatch(pattern, message, flags=re.S)
+        if m:
+            fields = m.groupdict()
+            kind = {"int": "整数", "float": "数字"}.get(fields.get("type") or "", "")
+            return f"{zh.format(kind=kind, **fields)} / {message}"
+    return f"命令行参数有误：{message} / {message}"
+
+
+class BilingualParser(argparse.ArgumentParser):
+    """An argument parser whose errors are bilingual (``--months abc``, ``--channel fax``); exit 2 as before."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {bilingual_argparse_message(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = BilingualParser(
         prog="planner",
         description="Debt repayment and negotiation planner / 债务还款与协商规划",
     )
@@ -87,6 +127,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 __all__ = [
     "GROUPS",
+    "BilingualParser",
+    "bilingual_argparse_message",
     "build_parser",
     "main",
 ]

@@ -42,7 +42,14 @@ def cmd_report(args) -> int:
         income=args.income, essentials=args.essentials, strategy=args.strategy, start=args.start,
     )
     inputs = [args.debts] + ([args.scenarios] if args.scenarios else [])
-    written = write_report(report, args.out, inputs=inputs)
+    out = args.out
+    if args.anonymise:  # the file's name too: no client name, ID, card or phone number in it
+        from pathlib import Path
+
+        from ..privacy import scrub_file_name
+
+        out = Path(out).with_name(scrub_file_name(Path(out).name, (args.client,) if args.client else ()))
+    written = write_report(report, out, inputs=inputs)
     print(f"{written} ({written.stat().st_size // 1024} KB)")
     if report.shortfall is not None:  # exit 0: the report is what such a client needs, but say so
         print(report.t("cli_short", amount=format_yuan(report.shortfall.amount)))

@@ -8,8 +8,9 @@ month), so a letter's numbers are the engine's. :func:`request_letter` and
 outside resources, everything the user typed escaped), and a PDF through the
 session report's Chromium printer (:func:`planner.report.render_pdf`).
 
-``anonymise`` removes the client's name and every phone number from the
-document (names of evidence files included). Nothing here is legal advice and
+``anonymise`` removes the client's name (any letter case), phone numbers, resident
+ID numbers and bank card numbers from the document (names of evidence files
+included) with :func:`planner.privacy.scrub`, the one scrubber of every path. Nothing here is legal advice and
 each document says so.
 
 >>> from planner import Debt
@@ -37,36 +38,9 @@ from ..errors import PlannerError, unknown_debt
 from ..i18n import t
 from ..money import format_yuan
 from ..negotiation import Adjustment, affordability
+from ..privacy import scrub
 from ..references import assess, disclaimer
 from ..result import Plan
-
-#: Phone numbers as people write them in China: mobiles (with or without +86 and spaces or dashes) and landlines.
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
-
-
-def scrub(text: str, names: tuple[str, ...] = (), lang: str = "en") -> str:
-    """``text`` with each of ``names`` and every phone number replaced by a placeholder.
-
-    >>> scrub("王小明 13812345678 / 010-12345678", ("王小明",), "en")
-    '[client] [phone] / [phone]'
-    """
-    out = str(text)
-    # names first: a name that holds a phone number ("王小明 13812345678") goes as a whole
-    for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
-        out = out.replace(name.strip(), t("letter_client", lang))
-    return _PHONE.sub(t("letter_phone", lang), out)
-
-
-def scrub_file_stem(stem: str, client: str | None) -> str:
-    """A file name's stem without the client's name or phone numbers (as :func:`scrub` does,
-    with the English placeholder and no brackets or slashes, so it stays a plain name).
-
-    >>> scrub_file_stem("王小明-letter-13812345678", "王小明")
-    'client-letter-phone'
-    """
-    names = (client,) if client else ()
-    return scrub(stem, names, "en").replace("[", "").replace("]", "").replace("/", "_")
-
 
 @dataclass(frozen=True)
 class Proposal:
@@ -268,10 +242,13 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
 
 
 def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", client: str | None = None,
-                   outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False) -> Document:
+                   outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False,
+                   changed: frozenset = frozenset()) -> Document:
     """A complaint pack about ``lender``: the timeline of its flagged contacts (time, channel,
     summary, evidence files and SHA-256), the rule each may break with its source, the outcome
-    asked for, and where to send it."""
+    asked for, and where to send it. An evidence file whose SHA-256 is in ``changed`` (its stored
+    copy no longer matches the fingerprint taken at intake) is named with that warning instead of
+    being offered as evidence."""
     chosen = [c for c in contacts if c.debt == lender]
     if not chosen:
         raise PlannerError(f"没有与「{lender}」的联系记录 / no contacts recorded with {lender!r}")
@@ -287,9 +264,11 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     hashes: list = [(t("complaint_file", lang), t("complaint_size", lang), "SHA-256")]
     for k, (c, f) in enumerate(flagged, start=1):
         named = [((f"evidence-{k}-{j}" + _suffix(e.file)) if anonymise else clean(e.file), e) for j, e in enumerate(c.evidence, start=1)]
-        # the table names each file with a short fingerprint; the full one is in the list below
-        files = "; ".join(f"{name} ({e.sha256[:12]}…)" for name, e in named)
-        hashes += [(name, str(e.size), Fingerprint(e.sha256)) for name, e in named]
+        # the table names each file with a short fingerprint, the full one in the list below; a copy
+        # changed since intake is said to be so and is not offered as evidence
+        files = "; ".join(f"{name} " + (t("letter_evidence_changed", lang) if e.sha256 in changed else f"({e.sha256[:12]}…)")
+                          for name, e in named)
+        hashes += [(name, str(e.size), Fingerprint(e.sha256)) for name, e in named if e.sha256 not in changed]
         table.append((NoBreak(local_time(c.at, local)), KeepWords(t(f"channel_{c.channel}", lang)), clean(c.who),
                       clean(c.summary), files or "-", "、".join(rules()[r].label(lang) for r in f) if lang == "zh"
                       else "; ".join(rules()[r].label(lang) for r in f)))
@@ -311,7 +290,7 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     ]
     if len(hashes) > 1:
         blocks.append((t("complaint_hashes_heading", lang), tuple(hashes)))
-    return Document(lang, t("complaint_title", lang, lender=lender), tuple(blocks), conduct_disclaimer(lang))
+    return Document(lang, t("complaint_title", lang, lender=clean(lender)), tuple(blocks), conduct_disclaimer(lang))
 
 
 def write_document(doc: Document, out, inputs=()) -> Path:
@@ -384,7 +363,10 @@ def case_complaint(case, debt_name: str, *, lang: str = "zh", anonymise: bool = 
     names = [d.name for d in case.data.debts]
     if debt_name not in names:
         raise unknown_debt(debt_name, names)
-    return complaint_pack([c.contact for c in case.data.contacts], debt_name, lang=lang, client=case.name, anonymise=anonymise)
+    contacts = [c.contact for c in case.data.contacts]
+    check = getattr(getattr(case, "book", None), "evidence_intact", None)
+    changed = frozenset(e.sha256 for c in contacts if c.debt == debt_name for e in c.evidence if check and check(e) is False)
+    return complaint_pack(contacts, debt_name, lang=lang, client=case.name, anonymise=anonymise, changed=changed)
 
 
 def _suffix(name: str) -> str:
@@ -392,4 +374,4 @@ def _suffix(name: str) -> str:
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "scrub_file_stem", "write_document"]
+__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "write_document"]

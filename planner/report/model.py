@@ -316,6 +316,7 @@ def _anonymise(debts, scenarios, lang, client=None):
     description (free text) is dropped.
     """
     from ..negotiation import Adjustment, Scenario
+    from ..privacy import scrub as scrub_text
 
     names = {d.name: text("anon_debt", lang, letter=column_letter(k)) for k, d in enumerate(debts)}
     debts = [d.with_(name=names[d.name], extra=()) for d in debts]
@@ -323,10 +324,8 @@ def _anonymise(debts, scenarios, lang, client=None):
     if client and str(client).strip():
         replace[str(client).strip()] = text("anon_client", lang)
 
-    def scrub(s: str) -> str:
-        for old in sorted(replace, key=len, reverse=True):
-            s = s.replace(old, replace[old])
-        return s
+    def scrub(s: str) -> str:  # the one scrubber: names in any letter case, ID, card and phone numbers
+        return scrub_text(s, (), lang, renames=replace)
 
     def selector(sel):
         if isinstance(sel, str):

@@ -4,7 +4,7 @@ A widget (the session report button, the follow-up widget's letters, complaint p
 reports) writes into the reports folder with a name a counsellor can find again:
 ``王小明-申请书-借呗-2026-12-06.pdf``. With ``anonymise`` the client's name and every phone
 number leave the file name too (the same scrubbing as the documents and the CLI,
-:func:`planner.report.letters.scrub_file_stem`). A name already taken gets ``-2``, ``-3`` ...:
+:func:`planner.privacy.scrub_file_stem`). A name already taken gets ``-2``, ``-3`` ...:
 the second client's report never replaces the first.
 
 >>> import tempfile, pathlib
@@ -44,14 +44,14 @@ def document_path(folder, client: str | None, what: Sequence[str], suffix: str, 
     of the client's name and phone numbers. The path is reserved (an empty file made
     exclusively), so two writers never get the same one; the writer replaces it.
     """
-    from .letters import scrub_file_stem
+    from ..privacy import scrub_file_stem
 
     suffix = suffix if suffix.startswith(".") else "." + suffix
     day = (on if isinstance(on, str) else (on or date.today()).isoformat())
     who = (client or "").strip()
     parts = [who, *what, day]
     if anonymise:  # each part scrubbed before it is made a safe name, so the name is found as typed
-        parts = [scrub_file_stem(str(p), who) for p in parts]
+        parts = [scrub_file_stem(str(p), (who,) if who else ()) for p in parts]
     stem = "-".join(_safe(p) for p in parts if p and _safe(p)) or "document"
     target = Path(folder).expanduser()
     try:

@@ -27,6 +27,7 @@ import ipywidgets as W
 import traitlets
 
 from .. import charts
+from ..debt import MAX_MONEY
 from ..engine import compare as _compare
 from ..errors import InfeasibleBudgetError, InputError, PlannerError, Problem
 from ..i18n import t, t_or
@@ -122,6 +123,19 @@ def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) ->
             f"the {what.split(' / ')[1]} must be from {sign}{low:,} to {sign}{high:,}, not {shown}"
         )
     return int(number)
+
+
+def _opening_value(value, what: str, low: int, high: int, *, money: bool = True) -> int:
+    """A number given to an explorer's constructor (a budget, an extra payment, a month): finite and
+    in ``low..high``, else the project's bilingual error, never a bare ValueError (issue 24, item 14);
+    a fraction of a yuan is dropped, as the slider would."""
+    try:
+        number = None if isinstance(value, bool) else Decimal(str(value).strip().replace(",", ""))
+    except (ArithmeticError, ValueError):
+        number = None
+    if number is not None and number.is_finite():
+        value = int(number)
+    return _whole_yuan(value, what, low, high, money=money)
 
 
 def opening_budget(floor: int) -> int:
@@ -326,7 +340,10 @@ class StrategyExplorer(_Driven):
         floor = minimum_budget(self.debts)
         if budget is None:
             budget = opening_budget(floor)
-        self.state = ExplorerState(budget=int(budget), extra_amount=int(extra_amount), extra_month=int(extra_month),
+        top = int(MAX_MONEY)
+        self.state = ExplorerState(budget=_opening_value(budget, "预算 / budget", 0, top),
+                                   extra_amount=_opening_value(extra_amount, "额外还款 / extra payment", 0, top),
+                                   extra_month=_opening_value(extra_month, "额外还款月份 / month of the extra payment", 1, 100_000, money=False),
                                    strategy=strategy, lang=lang)
         self.plan = None
         self.comparison = None
@@ -858,7 +875,7 @@ class NegotiationExplorer(_Driven):
         floor = minimum_budget(self.debts)
         if budget is None:
             budget = opening_budget(floor)
-        self.state = NegotiationState(budget=int(budget), strategy=strategy, lang=lang, asks={})
+        self.state = NegotiationState(budget=_opening_value(budget, "预算 / budget", 0, int(MAX_MONEY)), strategy=strategy, lang=lang, asks={})
         self.negotiation = None
         self.result = None
         self.error: PlannerError | None = None

@@ -618,7 +618,7 @@ def _contacts_html(log: list[dict], lang: str) -> str:
         rows.append(
             f"<tr{style}><td>{html.escape(c['at'][:16].replace('T', ' ') + ' ' + c['at'][19:])}</td><td>{html.escape(c['debt'])}</td>"
             f"<td>{html.escape(t('channel_' + c['channel'], lang))} ({html.escape(t('direction_' + c['direction'], lang))})</td><td>{html.escape(c['who'])}</td>"
-            f"<td>{html.escape(c['summary'])}</td><td>{html.escape('; '.join(e['file'] for e in c['evidence']) or '-')}</td><td>{html.escape(flags or '-')}</td></tr>"
+            f"<td>{html.escape(c['summary'])}</td><td>{html.escape(_evidence_text(c, lang))}</td><td>{html.escape(flags or '-')}</td></tr>"
         )
     return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -649,6 +649,12 @@ def sample_book(debts, budget, *, start: str, lang: str = "zh", today=None):
         case = case.agree("kind:card", "freeze_interest", month_name(first + 4), months=24, confirmed=True)
         case.replan(reason=t("action_freeze_interest", lang))
     return book, where / "reports"
+
+
+def _evidence_text(contact: dict, lang: str) -> str:
+    """The evidence files of a contact; a copy changed since intake is marked."""
+    files = [e["file"] + (" ⚠ " + t("case_evidence_changed", lang, n=1) if e.get("intact") is False else "") for e in contact["evidence"]]
+    return "; ".join(files) or "-"
 
 
 __all__ = ["FollowUp", "FollowUpState", "sample_book"]

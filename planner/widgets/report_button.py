@@ -147,7 +147,12 @@ def report_button(state, *, path: str | None = None, description: str | None = N
                 if chosen.suffix.lower() not in (".html", ".pdf"):
                     raise PlannerError(f"报告文件应以 .html 或 .pdf 结尾：{typed} / the report file should end in .html or .pdf: {typed}")
                 # the name as typed, or the next free one (-2, -3 ...): never over an earlier report
-                target = document_path(chosen.parent, None, (chosen.stem,), chosen.suffix, on="")
+                stem = chosen.stem
+                if anonymise:  # the typed name too: no client name, ID, card or phone number in it
+                    from ..privacy import scrub_file_stem
+
+                    stem = scrub_file_stem(stem, (get("client"),) if get("client") else ()) or "report"
+                target = document_path(chosen.parent, None, (stem,), chosen.suffix, on="")
             else:
                 target = document_path(default_report_folder(), get("client") or t("file_client", lang), (t("file_report", lang),),
                                        ".html", anonymise=anonymise)

@@ -952,3 +952,23 @@ def test_dask_shuffles_in_process_when_the_default_client_left_behind_is_stopped
     key = ["portfolio_id"]
     pd.testing.assert_frame_equal(table.sort_values(key).reset_index(drop=True),
                                   local.sort_values(key).reset_index(drop=True), check_dtype=False)
+
+
+# -- issue 24, item 14: a Parquet book whose budget column holds inf ---------------------
+
+def test_a_parquet_budget_of_inf_is_refused_promptly(tmp_path):
+    """Before: the warning numpy raised on inf was shown inside the recording of warnings, so the
+    loop over the recorded warnings never ended (no answer in 60 s)."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    book = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"portfolio_id": [1, 1, 2], "name": ["a", "b", "c"], "balance": [1000.0, 2000.0, 500.0],
+                             "apr": [18.0, 12.0, 10.0], "min_payment": [100.0, 100.0, 50.0],
+                             "budget": [float("inf"), float("inf"), 300.0]}), book)
+    out = subprocess.run([sys.executable, "-m", "planner", "batch", str(book), "--out", str(tmp_path / "out.parquet")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "budget" in out.stderr and "inf" in out.stderr and "Traceback" not in out.stderr

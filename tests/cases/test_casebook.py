@@ -15,6 +15,7 @@ import pytest
 from planner import Debt, load_debts, plan
 from planner.cases import CaseBook
 from planner.errors import PlannerError
+from planner.money import round_cents
 from planner.negotiation import Scenario, freeze_interest, negotiate
 
 SAMPLE = "sample_data/debts_zh.csv"
@@ -102,7 +103,7 @@ def test_replan_equals_the_engine_on_the_actual_balances_from_the_next_month(boo
     reference = plan(debts, 6000, start="2026-12")
     case = book.new("replan", SAMPLE, 6000, start="2026-12")
     for k in range(1, 4):
-        pay = {n: a * Decimal("0.9") for n, a in payments_of(reference, k).items()}  # 10% short each month
+        pay = {n: round_cents(a * Decimal("0.9")) for n, a in payments_of(reference, k).items()}  # 10% short each month (to the cent: sub-cent amounts are refused)
         case = case.pay(calendar("2026-12", k), pay)
     actual = {d.name: d.actual_balance for d in case.status().debts}
     fees = {n: case.track().fees[n] for n in actual}

@@ -44,7 +44,7 @@ def test_a_contact_keeps_its_time_zone_and_its_evidence(book, tmp_path):
     assert [c["flags"] for c in log][:2] == [[], ["night"]]
     assert "night" in log[2]["flags"]  # 22:00 in Shanghai
     (ev,) = log[0]["evidence"]
-    assert ev == {"file": "call 1.m4a", "sha256": hashlib.sha256(rec.read_bytes()).hexdigest(), "size": 9000}
+    assert ev == {"file": "call 1.m4a", "sha256": hashlib.sha256(rec.read_bytes()).hexdigest(), "size": 9000, "intact": True}
     stored = case.data.contacts[0].contact.evidence[0]
     folder = book.evidence_folder
     assert verify(stored, folder) and same_file(rec, stored)

@@ -42,7 +42,7 @@ def test_contacts_json_and_night_flags(capsys, tmp_path):
     assert code == 0 and [c["flags"] for c in log] == [[], ["night"]]
     assert log[0]["at"] == "2025-01-05T21:59:00+08:00" and log[0]["debt"] == DEBT.name
     assert set(log[0]) >= {"at", "debt", "channel", "direction", "summary", "evidence", "flags"}
-    assert set(log[0]["evidence"][0]) == {"file", "sha256", "size"} and log[0]["evidence"][0]["size"] == 9
+    assert set(log[0]["evidence"][0]) == {"file", "sha256", "size", "intact"} and log[0]["evidence"][0]["size"] == 9
     # the same in another zone: 22:00 in Shanghai is 14:00 UTC
     assert run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", "2025-01-06 13:59", "--tz", "UTC", "--channel", "sms",
                "--direction", "in", "--book", book)[0] == 0
@@ -137,3 +137,21 @@ def test_evidence_folder_on_both_databases(capsys, book_location, tmp_path, monk
     assert run(capsys, *args)[0] == 0
     (c,) = json.loads(run(capsys, "case", "contacts", "王小明", "--format", "json", "--book", book_location)[1])
     assert c["evidence"][0]["size"] == 3
+
+
+def test_anonymise_scrubs_ids_cards_phones_and_the_name_in_any_case_and_the_file_name(capsys, tmp_path):
+    """Issue 24, item 4: the hostile corpus's leaks, from the command line."""
+    book = str(tmp_path / "book.sqlite")
+    assert run(capsys, "case", "new", "Wang Xiaoming", "--debts", SAMPLE, "--budget", "6000", "--start", "2025-01", "--book", book)[0] == 0
+    leaks = ("11010519491231002X", "6222 0212 3456 7890 128", "139.1234.5678", "１３９１２３４５６７８", "(010) 6552 1234", "0755-8888 9999")
+    code, _, err = run(capsys, "case", "contact", "Wang Xiaoming", "--debt", DEBT.name, "--at", "2025-01-05 23:00", "--channel", "phone",
+                       "--direction", "in", "--summary", "WANG XIAOMING " + " ".join(leaks), "--who", "+86 139 1234 5678", "--book", book)
+    assert code == 0, err
+    out_file = tmp_path / "wang xiaoming 11010519491231002X 139.1234.5678.txt"
+    code, out, err = run(capsys, "case", "complaint", "Wang Xiaoming", "--debt", DEBT.name, "--out", str(out_file), "--anonymise", "--book", book)
+    assert code == 0, err
+    written = Path(out.strip())
+    assert written.name == "client ID-number phone.txt" and not out_file.exists()
+    text = written.read_text(encoding="utf-8")
+    for leak in (*leaks, "WANG XIAOMING", "Wang Xiaoming", "1234 5678"):
+        assert leak not in text, leak

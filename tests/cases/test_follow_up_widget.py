@@ -340,3 +340,32 @@ def test_nothing_is_written_into_the_project(book, tmp_path, monkeypatch):
     (written,) = (tmp_path / "reports" / "clients").iterdir()
     assert str(written) in w.message.value
     assert set((root / "notebooks").iterdir()) == before
+
+
+def test_the_widgets_anonymised_documents_scrub_numbers_and_the_file_name(tmp_path):
+    """Issue 24, item 4: the widget uses the same scrubber as the command line, file names included."""
+    b = CaseBook(tmp_path / "book.sqlite", today=TODAY)
+    b.new("Wang Xiaoming", SAMPLE, 6000, start="2026-12")
+    w = FollowUp(b, "Wang Xiaoming", lang="en", folder=tmp_path / "reports")
+    debt = w.case.data.debts[0].name
+    w.add_contact(debt, "2027-01-05 22:30", channel="phone", direction="in", summary="WANG XIAOMING 11010519491231002X (010) 6552 1234")
+    written = w.write_complaint(debt, anonymise=True, suffix=".txt")
+    assert written.parent == tmp_path / "reports" and written.name.startswith("client-")
+    assert "wang" not in written.name.lower() and "6552" not in written.name
+    text = written.read_text(encoding="utf-8")
+    assert "WANG" not in text and "11010519491231002X" not in text and "6552 1234" not in text
+    b.close()
+
+
+def test_picking_a_case_another_counsellor_deleted_shows_a_message(tmp_path):
+    """Issue 24, item 13: the picker's callback never raises."""
+    b = CaseBook(tmp_path / "book.sqlite", today=TODAY)
+    b.new("a", SAMPLE, 6000, start="2026-12")
+    b.new("b", SAMPLE, 6000, start="2026-12")
+    w = FollowUp(b, "a", lang="en")
+    other = CaseBook(tmp_path / "book.sqlite", today=TODAY)
+    other.delete("b")  # another counsellor, another process
+    other.close()
+    w.picker.value = "b"  # still listed in this widget
+    assert "no longer in the book" in w.message.value and list(w.picker.options) == ["a"] and w.case.name == "a"
+    b.close()

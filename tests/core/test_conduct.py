@@ -149,3 +149,31 @@ def test_per_day_flags_match_a_direct_count(events, limit):
         assert flagged == max(0, len(items) - limit)
         if flagged:  # the flagged ones are never earlier than an unflagged one
             assert min(t for t, x in items if x) >= max(t for t, x in items if not x)
+
+
+# issue 24, item 12: word boundaries in English, phrases in Chinese, hits and near-misses per rule
+HITS_AND_NEAR_MISSES = {
+    "threat": (["说要起诉你", "再不还就起诉到法院", "We know where you live, we will visit your house", "he'll KILL you", "they will sue you",
+                "说知道你住哪，要去你家"],
+               ["improve your skills", "a closer look at the plan", "he was courteous", "beaten track? no", "寄来起诉状副本请核对", "告你一声明天还款日"]),
+    "insult": (["骂我是老赖", "说你是人渣", "called me a Loser", "called him a liar twice", "叫我滚开"],
+               ["收到很多垃圾短信", "滚动分期的利息", "we are closer to a deal", "a reliable partner", "垃圾分类通知"]),
+    "impersonation": (["自称派出所的", "said the Court will send a summons", "mentioned a warrant"],
+                      ["he was courteous", "a courtesy call", "the judgement of the counsellor is fine"]),
+    "exposure": (["说要通知家人和单位", "要通知你家人", "说要告诉你老婆", "would tell your wife", "will message your contacts"],
+                 ["familiar with the account", "a family plan discount", "我们是一家人"]),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(HITS_AND_NEAR_MISSES))
+def test_each_keyword_rule_hits_its_phrases_and_not_their_near_misses(rule):
+    hits, misses = HITS_AND_NEAR_MISSES[rule]
+    for summary in hits:
+        assert rule in flags(call(10, 0, summary=summary))[0], summary
+    for summary in misses:
+        assert rule not in flags(call(10, 0, summary=summary))[0], summary
+
+
+def test_the_issues_false_positives_raise_nothing():
+    for summary in ("courteous", "familiar", "closer", "skills", "垃圾短信", "滚动分期"):
+        assert flags(call(10, 0, summary=summary))[0] == (), summary

@@ -508,3 +508,40 @@ def test_the_scenario_table_speaks_the_chosen_language():
     assert list(zh.index[1:]) == [r.name for r in n]
     assert zh.loc["全部一起谈", "节省"] == "¥10,223.15" and zh.loc["全部一起谈", "月数"] == str(n["全部一起谈"].plan.months)
     assert "scenario" not in zh.to_html() and "Decimal(" not in zh.to_html()
+
+
+# -- issue 24, item 14: a scenario of 2,000 adjustments ------------------------------
+
+def _reference_steps(debts, budget, scenario):
+    """Each step planned from scratch (what negotiate did before: quadratic in the adjustments)."""
+    out = []
+    for k in range(1, len(scenario.adjustments) + 1):
+        current, changes = Scenario(scenario.name, scenario.adjustments[:k]).plan_inputs(debts)
+        out.append(plan(current, budget, "avalanche", changes=changes))
+    return out
+
+
+@given(st.lists(st.tuples(st.sampled_from(["freeze", "extend", "reduce", "waive"]), st.integers(1, 4)), min_size=1, max_size=8))
+def test_the_steps_built_one_on_another_equal_the_steps_planned_from_scratch(steps):
+    debts = [Debt("Card", 9000, 18, 900, kind="card", fees_owed=50), Debt("Loan", 6000, 24, 400, term_months=18)]
+    make = {"freeze": lambda m: freeze_interest("*", months=12, from_month=m), "extend": lambda m: extend_term("Loan", months=24, from_month=m),
+            "reduce": lambda m: reduce_rate("Card", apr="9", from_month=m), "waive": lambda m: waive_fees("*", from_month=m)}
+    scenario = Scenario("s", tuple(make[a](m) for a, m in steps))
+    n = negotiate(debts, 2500, [scenario])
+    reference = _reference_steps(debts, 2500, scenario)
+    assert n["s"].plan.ledger() == reference[-1].ledger()
+    assert [c.savings.interest for c in n["s"].contributions] == [
+        (before.total_interest - after.total_interest) for before, after in zip([n.baseline, *reference[:-1]], reference)
+    ]
+
+
+def test_a_scenario_of_2000_adjustments_answers_well_within_a_minute():
+    import time
+
+    debts = load_debts("sample_data/debts_zh.csv")
+    cycle = [freeze_interest("*", months=12, from_month=3), extend_term("*", months=24, from_month=3), reduce_rate("*", apr="10", from_month=3),
+             waive_fees("*", from_month=3), cap_rate("*", line="24", from_month=3)]
+    scenario = Scenario("big", tuple(cycle[k % len(cycle)] for k in range(2000)))
+    began = time.perf_counter()
+    n = negotiate(debts, 20000, [scenario])
+    assert time.perf_counter() - began < 60 and len(n["big"].contributions) == 2000

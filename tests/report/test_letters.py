@@ -154,3 +154,22 @@ def test_a_letter_made_today_never_proposes_a_month_already_past():
     p = proposal(CARD, freeze_interest("*", months=24), "2025-01")
     text = request_letter(p, lang="zh", made_on=date(2026, 12, 6)).text()
     assert "首期 2026-12" in text and "2025-01" not in text
+
+
+# issue 24, item 4: every identifier the hostile corpus found in an anonymised letter or pack
+LEAKS = ("11010519491231002X", "6222 0212 3456 7890 128", "139.1234.5678", "１３９１２３４５６７８", "(010) 6552 1234", "0755-8888 9999")
+
+
+def test_anonymised_documents_leak_no_id_card_phone_or_name_in_another_case():
+    summary = "催收员说知道身份证 " + "，".join(LEAKS) + "，还说 WANG XIAOMING 要上门"
+    cs = [Contact(datetime(2027, 1, 5, 22, 30, tzinfo=SH), "分期乐 0755-8888 9999", "phone", "in", summary=summary, who="139 1234 5678")]
+    for lang in ("zh", "en"):
+        doc = complaint_pack(cs, "分期乐 0755-8888 9999", lang=lang, client="Wang Xiaoming", anonymise=True)
+        for rendered in (doc.text(), doc.html()):
+            for leak in (*LEAKS, "WANG XIAOMING", "1234 5678", "8888 9999"):
+                assert leak not in rendered, (lang, leak)
+    p = proposal(CARD, freeze_interest("*", months=24), "2027-01")
+    doc = request_letter(p, lang="zh", client="Wang Xiaoming", hardship="wang xiaoming，卡号 6222-0212-3456-7890-128，电话 +86 139 1234 5678",
+                         anonymise=True)
+    for leak in ("wang xiaoming", "6222-0212", "139 1234"):
+        assert leak not in doc.text() and leak not in doc.html()

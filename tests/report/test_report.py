@@ -512,3 +512,14 @@ def test_the_chromium_that_prints_is_configurable_and_sandboxed_unless_root(monk
     assert "--no-sandbox" not in model.chromium_args()
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert model.chromium_args()[0] == "--no-sandbox"
+
+
+def test_anonymised_report_file_names_lose_the_name_and_numbers(tmp_path, capsys):
+    """Issue 24, item 4: the output file's name is scrubbed too, from the CLI and the widget."""
+    out = tmp_path / "WANG_13912345678_report.html"
+    code = main(["report", str(SAMPLES["zh"]), "--budget", str(BUDGET), "--client", "Wang", "--anonymise", "--start", START, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert not out.exists() and (tmp_path / "client_phone_report.html").exists()
+    state = {"debts": str(SAMPLES["zh"]), "budget": BUDGET, "lang": "zh", "start": START, "anonymise": True, "client": "王小明"}
+    written = report_button(lambda: state, path=str(tmp_path / "王小明-report.html")).click()
+    assert written == tmp_path / "client-report.html"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import Debt, charts, load_debts, plan
+from planner import Debt, PlannerError, charts, load_debts, plan
 from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
 
@@ -671,3 +671,11 @@ def test_any_budget_is_kept_and_a_short_one_says_by_how_much(explorer_for_budget
             assert sf.still_short > 0
     else:
         assert ex.notice.value == "" and ex.plan.budget == budget
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), "abc", -5])
+def test_an_explorer_given_a_budget_that_is_not_a_number_raises_the_projects_error(debts, budget):
+    """Issue 24, item 14: not a bare ValueError from int(nan)."""
+    for explorer in (StrategyExplorer, NegotiationExplorer):
+        with pytest.raises(PlannerError, match="budget"):
+            explorer(debts, budget=budget)
