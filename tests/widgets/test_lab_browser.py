@@ -253,7 +253,8 @@ def test_strategy_and_language_in_notebook_02_change_what_is_shown(lab, browser)
         explorer.scroll_into_view_if_needed()
         picture = explorer.locator(".jp-OutputArea img").first.get_attribute("src")
         menu = explorer.locator("select").filter(has=page.locator("option", has_text="雪球法")).first
-        menu.select_option(label=next(o for o in menu.locator("option").all_inner_texts() if o.startswith("雪球法")))
+        labels = menu.evaluate("select => Array.from(select.options).map(o => o.label || o.textContent)")
+        menu.select_option(label=next(label for label in labels if label.strip().startswith("雪球法")))
         page.wait_for_function(
             "want => Array.from(document.querySelectorAll('.planner-summary')).some(s => s.innerText.includes(want))",
             arg=f"还清时间：{snowball}", timeout=60_000,
