@@ -6,33 +6,18 @@ never needed. Skipped, with the reason, only when /usr/bin/chromium is absent.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.widgets.browsing import ARGS, CHROMIUM, CUT_OFF, MARKS, ROOT, free_port, stop, wait_until_serving
+
 # Screenshots go to the test's temporary directory; PLANNER_SCREENSHOTS=docs refreshes the README's.
 SCREENSHOTS_ENV = "PLANNER_SCREENSHOTS"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
 
 
 class Dashboard(str):
@@ -48,7 +33,7 @@ def dashboard(tmp_path_factory):
     127.0.0.1, a token, the self-contained template, idle-kernel culling), with a token we know."""
     import secrets
 
-    port = _free_port()
+    port = free_port()
     token = secrets.token_hex(16)
     voila = Path(sys.executable).with_name("voila")
     log = tmp_path_factory.mktemp("voila") / "voila.log"
@@ -60,23 +45,9 @@ def dashboard(tmp_path_factory):
     bare = f"http://127.0.0.1:{port}/"
     url = Dashboard(f"{bare}?token={token}")
     url.bare, url.log = bare, log
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                out = log.read_text(errors="replace")[-3000:]
-                pytest.fail(f"voila did not start on {bare}:\n{out}")
-            time.sleep(0.5)
+    wait_until_serving(proc, url, log, "voila")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     handle.close()
 
 
@@ -144,6 +115,7 @@ def test_budget_slider_moves_summary_and_chart(dashboard, tmp_path):
 def test_dashboard_is_self_contained_private_and_culls_idle_kernels(dashboard):
     """Issue 11, item 24: no CDN request (Font Awesome), no console error, a token, 127.0.0.1, culling."""
     import urllib.error
+    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
@@ -175,29 +147,6 @@ def test_dashboard_is_self_contained_private_and_culls_idle_kernels(dashboard):
     assert "0.0.0.0" not in log and "127.0.0.1" in log
 
 
-# Interactive controls whose right edge lies beyond the page, or whose text is cut off.
-_CUT_OFF = """() => {
-  const width = document.documentElement.clientWidth;
-  const out = [];
-  for (const el of document.querySelectorAll('.jupyter-widgets button, .jupyter-widgets input, .jupyter-widgets select, .jupyter-widgets textarea, .widget-slider')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0) continue;
-    const label = (el.innerText || el.value || el.placeholder || el.className).toString().slice(0, 40);
-    if (box.right > width + 1) out.push('beyond the page: ' + label);
-    // clipped or scrolled away by a container (an output area is narrower than the page)
-    for (let up = el.parentElement; up; up = up.parentElement) {
-      const style = getComputedStyle(up);
-      if (style.overflowX !== 'visible' && box.right > up.getBoundingClientRect().right + 1) {
-        out.push('cut off by its container: ' + label);
-        break;
-      }
-    }
-    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: ' + label);
-  }
-  return out;
-}"""
-
-
 @pytest.mark.parametrize("lang_button", ["中文", "English"])
 def test_no_control_of_the_dashboard_is_cut_off_on_a_laptop(dashboard, lang_button, tmp_path):
     """Issue 23, items 4 and 9: at 1280x800 every control can be reached and every button reads whole."""
@@ -212,7 +161,7 @@ def test_no_control_of_the_dashboard_is_cut_off_on_a_laptop(dashboard, lang_butt
             page.locator(".planner-summary").first.wait_for(timeout=60_000)
             page.get_by_role("button", name=lang_button).first.click()
             page.wait_for_timeout(1500)
-            cut = page.evaluate(_CUT_OFF)
+            cut = page.evaluate(CUT_OFF)
             page.screenshot(path=str(tmp_path / f"dashboard_1280_{lang_button}.png"), full_page=True)
         finally:
             browser.close()

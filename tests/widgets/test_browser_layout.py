@@ -6,38 +6,26 @@ skipped only when /usr/bin/chromium is absent.
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.widgets.browsing import ARGS, CHROMIUM, MARKS, ROOT, free_port, stop, wait_until_serving
+
 #: JupyterLab's notebook output area at a 1280 px browser width with the file browser open (as it opens)
 OUTPUT_WIDTH = 848
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
-]
+pytestmark = MARKS
 
 
 @contextmanager
 def voila(notebook: str):
     """Voila serving ``notebook`` (this checkout's planner on the path), with a token we know: its URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "voila.log"
         env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter"), "PYTHONPATH": str(ROOT)}
@@ -49,22 +37,10 @@ def voila(notebook: str):
             )
             try:
                 url = f"http://127.0.0.1:{port}/?token={token}"
-                deadline = time.time() + 90
-                while True:
-                    try:
-                        urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
-                        break
-                    except OSError:
-                        if proc.poll() is not None or time.time() > deadline:
-                            pytest.fail(f"voila did not start:\n{log.read_text(errors='replace')[-3000:]}")
-                        time.sleep(0.5)
+                wait_until_serving(proc, url, log, "voila")
                 yield url
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.widgets.browsing import ARGS, CHROMIUM, MARKS, ROOT, free_port, stop, wait_until_serving
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def follow_up_app(tmp_path_factory):
     """Notebook 05 served by Voila (the project's template), its reports in a temporary folder."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     token = secrets.token_hex(16)
     reports = tmp_path_factory.mktemp("reports")
     log = tmp_path_factory.mktemp("voila") / "voila.log"
@@ -42,22 +31,9 @@ def follow_up_app(tmp_path_factory):
         cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env,
     )
     url = f"http://127.0.0.1:{port}/?token={token}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"voila did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+    wait_until_serving(proc, url, log, "voila")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     handle.close()
 
 
@@ -74,7 +50,7 @@ def test_nothing_is_cut_off_and_a_written_report_can_be_downloaded(follow_up_app
             app.wait_for(state="visible", timeout=120_000)
             for lang in ("中文", "English"):
                 page.locator(".widget-toggle-button", has_text=lang).first.click()
-                time.sleep(1.5)
+                page.wait_for_timeout(1500)
                 cut = page.evaluate("""() => {
                     const box = document.querySelector('.planner-follow-up').getBoundingClientRect();
                     return [...document.querySelectorAll('.planner-follow-up .widget-button, .planner-follow-up .widget-text,'

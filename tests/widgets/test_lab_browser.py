@@ -17,35 +17,20 @@ Uses Debian's Chromium through Playwright's Python API, as ``test_browser.py`` d
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.widgets.browsing import ARGS, CHROMIUM, CUT_OFF, MARKS, ROOT, free_port, stop, wait_until_serving
+
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 # a cell draws a chart when it calls planner.charts, or shows a widget that draws one
 CHART_CELL = re.compile(r"\bcharts\.\w+\(|\b(StrategyExplorer|NegotiationExplorer|CounsellorSession)\(")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +42,7 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     shutil.copytree(ROOT / "sample_data", home / "sample_data")
     reports = home / "reports"
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = home / "lab.log"
     handle = open(log, "wb")  # noqa: SIM115 - closed below
     jupyter = Path(sys.executable).with_name("jupyter")
@@ -71,22 +56,9 @@ def lab(tmp_path_factory):
         args.append("--allow-root")
     proc = subprocess.Popen(args, cwd=home, stdout=handle, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"JupyterLab did not start on {base}:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+    wait_until_serving(proc, f"{base}/api/status?token={token}", log, "JupyterLab")
     yield {"base": base, "token": token, "home": home, "reports": reports}
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     handle.close()
 
 
@@ -132,29 +104,6 @@ _IDLE = """() => {
   return kernel && kernel.status === 'idle' && code.every(c => c.model.executionCount !== null);
 }"""
 
-# Interactive controls whose right edge lies beyond the page, or whose text is cut off.
-_CUT_OFF = """() => {
-  const width = document.documentElement.clientWidth;
-  const out = [];
-  for (const el of document.querySelectorAll('.jp-OutputArea button, .jp-OutputArea input, .jp-OutputArea select, .jp-OutputArea textarea, .jp-OutputArea .widget-slider')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0) continue;
-    const label = (el.innerText || el.value || el.placeholder || el.className).toString().slice(0, 40);
-    if (box.right > width + 1) out.push('beyond the page: ' + label);
-    // clipped or scrolled away by a container (an output area is narrower than the page)
-    for (let up = el.parentElement; up; up = up.parentElement) {
-      const style = getComputedStyle(up);
-      if (style.overflowX !== 'visible' && box.right > up.getBoundingClientRect().right + 1) {
-        out.push('cut off by its container: ' + label);
-        break;
-      }
-    }
-    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: ' + label);
-  }
-  return out;
-}"""
-
-
 def _open_and_run(lab, browser, name):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}&reset", timeout=120_000)
@@ -188,7 +137,7 @@ def test_notebook_runs_in_jupyterlab_and_every_chart_shows(lab, browser, name, t
             if not shown:
                 blank.append((i, nb.cells[i].source.splitlines()[-1]))
         assert blank == [], f"{name}: chart cells that show no picture: {blank}"
-        cut = page.evaluate(_CUT_OFF)
+        cut = page.evaluate(CUT_OFF)
         assert cut == [], f"{name} at 1280 px: {cut}"
         page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
     finally:
