@@ -345,8 +345,8 @@ class Store:
                         conn.execute(schema_table.update().values(version=upto))
                 except (sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
                     state = str(getattr(exc.orig, "sqlstate", "") or "")
-                    if version == 0 and not self.is_sqlite and state in ("23505", "42P07", "42710"):
-                        raise _Raced() from exc  # two processes made the same new book at once (a duplicate)
+                    if version == 0 and not self.is_sqlite and state in ("23505", "42P07", "42701", "42710"):
+                        raise _Raced() from exc  # two processes made the same new book at once (a duplicate table, column or row)
                     raise database_error(exc, where, self.hide) from None  # no right to create the tables
         except sa.exc.IntegrityError as exc:  # the schema half made by another process: a message, not SQL
             if version == 0 and not self.is_sqlite:
