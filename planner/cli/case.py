@@ -152,10 +152,14 @@ def show_text(status, lang: str) -> str:
         headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]
         rows = [[a.adjustment.who(lang), _t(f"action_{a.action}", lang), a.from_month, _t("case_in_writing" if a.confirmed else "case_get_in_writing", lang)] for a in s.agreements]
         lines.append(_table(headers, rows, "llll"))
+    from ..conduct import rules
+
+    comma = "、" if lang == "zh" else ", "
     for debt, counts in s.flagged_contacts.items():  # issue 13: the contact log's flags per lender
-        lines.append(f"{debt}: flagged contacts / 可能违规的联系: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+        lines.append(_t("case_flagged_contacts_of", lang, debt=debt,
+                        counts=comma.join(f"{rules()[r].label(lang)} {n}" for r, n in counts.items())))
     for a in s.get_in_writing:
-        lines.append(f"{a.adjustment.debt}: {a.action} {a.from_month}: {_t('case_get_in_writing', lang)}")
+        lines.append(_t("case_ask_get_in_writing", lang, debt=a.adjustment.who(lang), action=_t(f"action_{a.action}", lang), month=a.from_month))
     return "\n".join(lines)
 
 
@@ -241,7 +245,13 @@ def cmd_contact(args) -> int:
         )
         log = book.contacts(args.name)
     flags = max(log, key=lambda c: c["id"])["flags"] if log else []
-    print(_t("case_recorded", args.lang) + (f"  flags: {', '.join(flags)}" if flags else ""))
+    if flags:
+        from ..conduct import rules
+
+        comma = "、" if args.lang == "zh" else ", "
+        print(_t("case_recorded_flags", args.lang, flags=comma.join(rules()[r].label(args.lang) for r in flags)))
+    else:
+        print(_t("case_recorded", args.lang))
     return 0
 
 
@@ -251,10 +261,16 @@ def cmd_contacts(args) -> int:
     if args.format == "json":
         _emit([{k: c[k] for k in ("at", "debt", "channel", "direction", "who", "summary", "consent", "evidence", "flags")} for c in log])
         return 0
-    headers = ["at", _t("debt", args.lang), "channel", "dir", "who", "summary", "evidence", "flags"]
+    from ..conduct import rules
+
+    lang = args.lang
+    headers = [_t(k, lang) for k in ("letter_when", "debt", "letter_channel", "contacts_direction", "letter_who", "letter_summary",
+                                     "contacts_evidence", "letter_rules")]
+    comma = "、" if lang == "zh" else ", "
     rows = [
-        [c["at"][:16].replace("T", " ") + c["at"][19:], c["debt"], c["channel"], c["direction"], c["who"], c["summary"][:40],
-         str(len(c["evidence"])) + _changed_note(c, args.lang), ",".join(c["flags"]) or "-"]
+        [c["at"][:16].replace("T", " ") + c["at"][19:], c["debt"], _t(f"channel_{c['channel']}", lang),
+         _t(f"contacts_direction_{c['direction']}", lang), c["who"], c["summary"][:40],
+         str(len(c["evidence"])) + _changed_note(c, lang), comma.join(rules()[r].label(lang) for r in c["flags"]) or "-"]
         for c in log
     ]
     print(_table(headers, rows, "llllllrl") if rows else "-")

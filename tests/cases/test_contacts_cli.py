@@ -155,3 +155,27 @@ def test_anonymise_scrubs_ids_cards_phones_and_the_name_in_any_case_and_the_file
     text = written.read_text(encoding="utf-8")
     for leak in (*leaks, "WANG XIAOMING", "Wang Xiaoming", "1234 5678"):
         assert leak not in text, leak
+
+
+def test_the_contact_log_reads_in_one_language_without_codes(capsys, tmp_path):
+    # case contacts, contact and show printed channel, direction and rule codes (phone, in, third_party, night)
+    import re
+
+    book = str(tmp_path / "book.sqlite")
+    _new(capsys, book)
+    for at, channel, summary in (("2025-01-05 22:30", "phone", "说要通知你的家人和单位"), ("2025-01-06 10:00", "third_party", "打给了我母亲")):
+        code, out, err = run(capsys, "case", "contact", "王小明", "--debt", DEBT.name, "--at", at, "--channel", channel,
+                             "--direction", "in", "--summary", summary, "--book", book, "--lang", "zh")
+        assert code == 0, err
+        assert out.startswith("已记录。可能违反：") and not re.search(r"[A-Za-z_]{4,}", out), out
+    for lang in ("zh", "en"):
+        table = run(capsys, "case", "contacts", "王小明", "--book", book, "--lang", lang)[1]
+        shown = run(capsys, "case", "show", "王小明", "--book", book, "--lang", lang)[1].splitlines()[-1]
+        for text in (table, shown):
+            # Chinese: no Latin words at all; English: no snake_case codes nor the old one-word headers
+            codes = r"[A-Za-z]{2,}" if lang == "zh" else r"\w+_\w+|\bdir\b|\bflags\b"
+            assert not re.search(codes, text), text
+        if lang == "zh":
+            assert "方式" in table and "电话" in table and "联系无关第三方" in table and "夜间" in shown
+        else:
+            assert "phone call" in table and "incoming" in table and "third party" in table.lower()
