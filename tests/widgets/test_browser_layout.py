@@ -110,6 +110,7 @@ def test_a_budget_typed_below_the_minimums_is_kept_and_its_shortfall_shown(strat
             shortfall.wait_for(timeout=60_000)
             assert "¥3,000.00" in shortfall.inner_text() and "还差 ¥2,565.01" in shortfall.inner_text()
             assert readout.inner_text().replace(",", "").strip() == "3000"
-            assert "✓" in page.locator(".planner-summary").first.inner_text()
+            # the summary is another widget: its new text may arrive a moment after the shortfall's
+            page.wait_for_function("() => document.querySelector('.planner-summary').innerText.includes('✓')", timeout=60_000)
         finally:
             browser.close()
