@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,18 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@contextmanager
+def page_at(url: str, width: int = 1280, height: int = 800):
+    """Headless Chromium showing ``url`` in a window of a laptop's size: the page, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url, timeout=120_000)
+            yield page
+        finally:
+            browser.close()

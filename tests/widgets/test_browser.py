@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.widgets.browsing import ARGS, CHROMIUM, CUT_OFF, MARKS, ROOT, free_port, stop, wait_until_serving
+from tests.widgets.browsing import ARGS, CHROMIUM, CUT_OFF, MARKS, ROOT, free_port, page_at, stop, wait_until_serving
 
 # Screenshots go to the test's temporary directory; PLANNER_SCREENSHOTS=docs refreshes the README's.
 SCREENSHOTS_ENV = "PLANNER_SCREENSHOTS"
@@ -150,19 +150,11 @@ def test_dashboard_is_self_contained_private_and_culls_idle_kernels(dashboard):
 @pytest.mark.parametrize("lang_button", ["中文", "English"])
 def test_no_control_of_the_dashboard_is_cut_off_on_a_laptop(dashboard, lang_button, tmp_path):
     """Issue 23, items 4 and 9: at 1280x800 every control can be reached and every button reads whole."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(dashboard, timeout=120_000)
-            page.locator(".planner-budget").wait_for(state="visible", timeout=120_000)
-            page.locator(".planner-summary").first.wait_for(timeout=60_000)
-            page.get_by_role("button", name=lang_button).first.click()
-            page.wait_for_timeout(1500)
-            cut = page.evaluate(CUT_OFF)
-            page.screenshot(path=str(tmp_path / f"dashboard_1280_{lang_button}.png"), full_page=True)
-        finally:
-            browser.close()
+    with page_at(dashboard) as page:
+        page.locator(".planner-budget").wait_for(state="visible", timeout=120_000)
+        page.locator(".planner-summary").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name=lang_button).first.click()
+        page.wait_for_timeout(1500)
+        cut = page.evaluate(CUT_OFF)
+        page.screenshot(path=str(tmp_path / f"dashboard_1280_{lang_button}.png"), full_page=True)
     assert cut == [], cut

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.widgets.browsing import ARGS, CHROMIUM, MARKS, ROOT, free_port, stop, wait_until_serving
+from tests.widgets.browsing import MARKS, ROOT, free_port, page_at, stop, wait_until_serving
 
 #: JupyterLab's notebook output area at a 1280 px browser width with the file browser open (as it opens)
 OUTPUT_WIDTH = 848
@@ -55,10 +55,6 @@ def strategy_page():
         yield url
 
 
-def _browser(pw):
-    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-
-
 _EXTENT = """() => {
     const grid = document.querySelector('.planner-asks');
     const controls = [...grid.querySelectorAll('input, select, .noUi-target, .widget-readout')];
@@ -69,48 +65,32 @@ _EXTENT = """() => {
 
 
 def test_every_negotiation_control_fits_a_laptops_output_in_both_languages(negotiation_page, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(negotiation_page, timeout=120_000)
-            grid = page.locator(".planner-asks").first
-            grid.wait_for(state="visible", timeout=120_000)
-            for lang, header in (("zh", "一次性结清"), ("en", "Settle")):
-                if lang == "en":
-                    page.get_by_role("button", name="English").first.click()
-                grid.get_by_text(header).wait_for(timeout=60_000)
-                extent = page.evaluate(_EXTENT)
-                # 8 debts × (2 month boxes, a rate slider and its readout, 4 ticks, a share slider and readout, a month menu)
-                assert extent["count"] >= 8 * 11 and extent["hidden"] == 0
-                assert extent["right"] - extent["left"] <= OUTPUT_WIDTH, extent
-                grid.screenshot(path=str(tmp_path / f"asks_{lang}.png"))
-        finally:
-            browser.close()
+    with page_at(negotiation_page) as page:
+        grid = page.locator(".planner-asks").first
+        grid.wait_for(state="visible", timeout=120_000)
+        for lang, header in (("zh", "一次性结清"), ("en", "Settle")):
+            if lang == "en":
+                page.get_by_role("button", name="English").first.click()
+            grid.get_by_text(header).wait_for(timeout=60_000)
+            extent = page.evaluate(_EXTENT)
+            # 8 debts × (2 month boxes, a rate slider and its readout, 4 ticks, a share slider and readout, a month menu)
+            assert extent["count"] >= 8 * 11 and extent["hidden"] == 0
+            assert extent["right"] - extent["left"] <= OUTPUT_WIDTH, extent
+            grid.screenshot(path=str(tmp_path / f"asks_{lang}.png"))
 
 
 def test_a_budget_typed_below_the_minimums_is_kept_and_its_shortfall_shown(strategy_page):
     # Typed into the slider's box, ¥3,000 was raised to the slider's floor (¥5,600) without a word.
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(strategy_page, timeout=120_000)
-            readout = page.locator(".planner-budget .widget-readout").first
-            readout.wait_for(state="visible", timeout=120_000)
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("3000")
-            page.keyboard.press("Enter")
-            shortfall = page.locator(".planner-shortfall").first
-            shortfall.wait_for(timeout=60_000)
-            assert "¥3,000.00" in shortfall.inner_text() and "还差 ¥2,565.01" in shortfall.inner_text()
-            assert readout.inner_text().replace(",", "").strip() == "3000"
-            # the summary is another widget: its new text may arrive a moment after the shortfall's
-            page.wait_for_function("() => document.querySelector('.planner-summary').innerText.includes('✓')", timeout=60_000)
-        finally:
-            browser.close()
+    with page_at(strategy_page) as page:
+        readout = page.locator(".planner-budget .widget-readout").first
+        readout.wait_for(state="visible", timeout=120_000)
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("3000")
+        page.keyboard.press("Enter")
+        shortfall = page.locator(".planner-shortfall").first
+        shortfall.wait_for(timeout=60_000)
+        assert "¥3,000.00" in shortfall.inner_text() and "还差 ¥2,565.01" in shortfall.inner_text()
+        assert readout.inner_text().replace(",", "").strip() == "3000"
+        # the summary is another widget: its new text may arrive a moment after the shortfall's
+        page.wait_for_function("() => document.querySelector('.planner-summary').innerText.includes('✓')", timeout=60_000)
