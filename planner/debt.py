@@ -59,6 +59,10 @@ class Debt:
     from month ``defer_from`` (interest accruing when ``defer_interest``), and
     a settlement in month ``settle_month`` paying ``settle_fraction`` of what
     is owed then, the rest forgiven.
+
+    ``due_day`` (还款日) is the day of the month a payment is due, 1 to 31; in a month
+    shorter than that it falls on the month's last day (31 in February: the 28th or 29th).
+    Only the payment calendar (:mod:`planner.calendar`) reads it.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Debt:
     defer_interest: bool = True
     settle_month: int | None = None
     settle_fraction: Decimal | None = None
+    due_day: int | None = None
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +132,15 @@ class Debt:
             if value < low:
                 raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
             set_(self, count, value)
+        if self.due_day is not None:
+            day = self.due_day
+            if isinstance(day, bool) or is_numpy_bool(day) or not isinstance(day, numbers.Integral) or not 1 <= int(day) <= 31:
+                from .i18n import t
+
+                shown = str(day)[:40]
+                raise PlannerError(t("due_day_invalid_debt", "zh", name=self.name, value=shown),
+                                   t("due_day_invalid_debt", "en", name=self.name, value=shown), column="due_day", value=day)
+            set_(self, "due_day", int(day))
         if not isinstance(self.defer_interest, bool):
             if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
                 raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")

@@ -147,7 +147,7 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "extra"}
+                "settle_fraction", "due_day", "extra"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -170,7 +170,7 @@ def _debt(w: _Where, value, field: str):
                     raise InvalidOperation
             except InvalidOperation:
                 raise w.fail(f"{field}.{key}", "利率应为有限的数字", "a rate must be a finite number") from None
-    for key in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
+    for key in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month", "due_day"):
         v = value.get(key, 0 if key in ("overdue_days", "defer_months") else 1 if key == "defer_from" else None)
         if (v is not None or key in ("overdue_days", "defer_months", "defer_from")) and (isinstance(v, bool) or not isinstance(v, int)):
             raise w.fail(f"{field}.{key}", "应为整数", "must be a whole number")

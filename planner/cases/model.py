@@ -94,6 +94,7 @@ def _detail(d: Debt) -> dict:
         "defer_interest": d.defer_interest,
         "settle_month": d.settle_month,
         "settle_fraction": _dec_text(d.settle_fraction),
+        "due_day": d.due_day,
         "extra": [list(pair) for pair in d.extra],
     }
 
@@ -120,6 +121,7 @@ def debt_from_dict(x: Mapping) -> Debt:
         defer_interest=x.get("defer_interest", True),
         settle_month=x.get("settle_month"),
         settle_fraction=dec(x.get("settle_fraction")),
+        due_day=x.get("due_day"),
         extra=tuple(tuple(p) for p in x.get("extra", ())),
     )
 

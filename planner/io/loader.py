@@ -207,6 +207,29 @@ def _date(text: str) -> date:
     return parse_date(text)
 
 
+def _due_day(text: str) -> int:
+    """The day of the month a payment is due (还款日): ``15``, ``15日``, ``每月15号``, or a date
+    such as ``2027-05-15`` (its day). 1 to 31; a day beyond a month's length falls on that
+    month's last day (the calendar's rule, :mod:`planner.calendar`)."""
+    from ..i18n import t
+
+    s = normalise(text).replace(" ", "")
+    if any(mark in s for mark in ("-", "/", "年")) or (len(s) == 8 and s.isdigit()):
+        try:
+            return parse_date(s).day
+        except ParseError:
+            pass
+    else:
+        s = s.removeprefix("每月").removesuffix("日").removesuffix("号")
+        try:
+            value = parse_number(s)
+        except (ParseError, ArithmeticError):
+            value = None
+        if value is not None and value == value.to_integral_value() and 1 <= value <= 31:
+            return int(value)
+    raise ParseError(t("due_day_invalid", "zh"), t("due_day_invalid", "en"))
+
+
 CELL_PARSERS = {
     "balance": parse_money_cell,
     "min_payment": parse_money_cell,
@@ -220,6 +243,7 @@ CELL_PARSERS = {
     "overdue_days": _count("天", "days", 0),
     "kind": _kind,
     "contract_date": _date,
+    "due_day": _due_day,
 }
 
 
