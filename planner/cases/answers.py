@@ -16,6 +16,7 @@ from ..money import format_yuan, from_cents, to_cents
 from ..negotiation import Adjustment, Scenario
 from .model import Agreement, CaseData
 from .months import month_index, month_name
+from .clearance import open_checklists
 from .track import Track, replay
 
 # ---------------------------------------------------------------------------
@@ -66,6 +67,7 @@ class Status:
     owed_at_start: Decimal = Decimal("0.00")
     flagged_contacts: dict = field(default_factory=dict)  # lender -> {rule id: contacts flagged}
     get_in_writing: tuple = ()  # asks accepted but not yet confirmed in writing
+    clearance: tuple = ()  # cleared debts with a step of their checklist still to do (planner.cases.clearance)
 
     @property
     def owed_now(self) -> Decimal:
@@ -90,6 +92,7 @@ class Status:
                 {"id": a.id, "debt": a.adjustment.debt if isinstance(a.adjustment.debt, str) else list(a.adjustment.debt), "action": a.action, "from": a.from_month}
                 for a in self.get_in_writing
             ],
+            "clearance": [c.to_dict() for c in self.clearance],
             "plan": self.plan.to_dict(),
         }
 
@@ -120,8 +123,13 @@ class Status:
         text = "\n".join(
             [f"{self.name} · {t('case_as_of', lang)} {self.as_of or '-'} · {ahead_text(self.ahead_by, lang)}"]
             + [f"{d.name}: {format_yuan(d.actual_balance)} ({t('case_status_' + d.status, lang)})" for d in self.debts]
+            + [c.line(lang) for c in self.clearance]
         )
-        return Shown(f"{head}<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>", text)
+        todo = ""
+        if self.clearance:  # after clearing: what is still to do, until done
+            items = "".join(f"<li>{e(c.line(lang))}</li>" for c in self.clearance)
+            todo = f"<p><b>{e(t('clearance_title', lang))}</b></p><ul>{items}</ul>"
+        return Shown(f"{head}<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>{todo}", text)
 
     def _repr_html_(self) -> str:
         return self.table("en")._repr_html_()
@@ -146,6 +154,10 @@ class Shown:
 
     def __repr__(self) -> str:
         return self._text
+
+
+def _comma(lang: str) -> str:
+    return "、" if lang == "zh" else ", "
 
 
 def ahead_text(amount: Decimal, lang: str = "en") -> str:
@@ -196,6 +208,7 @@ class CaseloadRow:
     flagged_contacts: int = 0  # contacts with at least one flag
     get_in_writing: int = 0  # asks accepted, not yet confirmed in writing
     flagged_by_lender: dict = field(default_factory=dict)  # lender -> contacts with at least one flag
+    clearance_todo: tuple = ()  # cleared debts whose checklist after clearing is not done
 
     def to_dict(self) -> dict:
         return {
@@ -210,6 +223,7 @@ class CaseloadRow:
             "flagged_contacts": self.flagged_contacts,
             "flagged_by_lender": dict(self.flagged_by_lender),
             "get_in_writing": self.get_in_writing,
+            "clearance_todo": list(self.clearance_todo),
         }
 
 
@@ -247,12 +261,12 @@ class Caseload:
 
         e = html.escape
         cols = ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_vs_plan", "case_debt_free", "case_unconfirmed",
-                "case_list_get_in_writing", "case_last_update")
+                "case_list_get_in_writing", "case_list_clearance", "case_last_update")
         header = "".join(f"<th>{e(t(c, lang))}</th>" for c in cols)
         body = "".join(
             f"<tr><td>{e(r.client)}</td><td>{format_yuan(r.owed_at_start)}</td><td>{format_yuan(r.owed_now)}</td>"
             f"<td>{r.percent_paid}%</td><td>{e(ahead_text(r.ahead_by, lang))}</td><td>{e(r.debt_free or t('case_never', lang))}</td><td>{r.unconfirmed}</td>"
-            f"<td>{r.get_in_writing}</td><td>{e(local_date(r.last_update))}</td></tr>"
+            f"<td>{r.get_in_writing}</td><td>{e(_comma(lang).join(r.clearance_todo) or '-')}</td><td>{e(local_date(r.last_update))}</td></tr>"
             for r in self.rows
         )
         if not self.rows:
@@ -416,6 +430,7 @@ def status_of(data: CaseData) -> Status:
         owed_at_start=from_cents(sum(to_cents(d.owed) for d in data.debts)),
         flagged_contacts=flagged_by_lender(data),
         get_in_writing=tuple(a for a in data.asks if a.get_in_writing),
+        clearance=open_checklists(data, track),
     )
 
 

@@ -37,6 +37,8 @@ from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
 from ..strategies import STRATEGIES
+from .clearance import ITEMS as CLEARANCE_ITEMS
+from .clearance import check_step_date, checklists
 from .answers import Caseload, Progress, Status, _plan_from, plan_in_force, progress_of, replan_inputs, status_of, track_of
 from .model import (
     ANSWERS,
@@ -193,7 +195,7 @@ class CaseBook:
         if names is not None and len(heads) < len(set(names)):
             raise _unknown_case(sorted(set(names) - {h.name for h in heads})[0])
         ids = [h.id for h in heads]
-        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": [], "contacts": [], "asks": []} for i in ids}
+        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": [], "contacts": [], "asks": [], "clearance": {}} for i in ids}
 
         def rows(table, order):
             q = sa.select(table)
@@ -203,6 +205,9 @@ class CaseBook:
 
         for r in rows(s.debts, [s.debts.c.position]):
             detail = json.loads(r.detail)
+            steps = detail.pop("clearance", None)  # the checklist after clearing, kept with the debt
+            if steps:
+                by_id[r.case_id]["clearance"][r.name] = {k: str(v) for k, v in steps.items() if k in CLEARANCE_ITEMS and v}
             by_id[r.case_id]["debts"].append(debt_from_dict({"name": r.name, "kind": r.kind, "balance": r.balance, "apr": r.apr, "min_payment": r.min_payment, "fees_owed": r.fees_owed, **detail}))
         for r in rows(s.budgets, [s.budgets.c.month]):
             by_id[r.case_id]["budgets"][r.month] = r.amount
@@ -239,6 +244,7 @@ class CaseBook:
                     source_name=h.source_name, source_sha256=h.source_sha256, created_at=h.created_at, updated_at=h.updated_at,
                     debts=tuple(x["debts"]), budgets=x["budgets"], agreements=tuple(x["agreements"]), payments=x["payments"],
                     statements=x["statements"], replans=tuple(x["replans"]), contacts=tuple(x["contacts"]), asks=tuple(x["asks"]),
+                    clearance=x["clearance"],
                 )
             )
         return out
@@ -551,6 +557,57 @@ class CaseBook:
             )
             self._touch(conn, data.id)
             self._validate(conn, name)
+        return self.case(name)
+
+    # -- after a debt is cleared (issue 26) ------------------------------
+    def clear(self, name: str, debt: str, *, proof_asked=None, proof_received=None, report_checked=None, undo: Sequence[str] = ()) -> Case:
+        """Record a step of ``debt``'s checklist after clearing, each with its date (a date or
+        ``"2027-05-10"``): the settlement proof (结清证明) asked for, received, and the credit
+        report (征信报告) checked. ``undo`` names steps to take back (a date entered by mistake).
+        The debt must be cleared in the case's recorded track (paid off or settled)."""
+        import sqlalchemy as sa
+
+        from ..i18n import t
+        from . import store as s
+
+        given = {k: v for k, v in (("proof_asked", proof_asked), ("proof_received", proof_received), ("report_checked", report_checked)) if v not in (None, "")}
+        undo = [undo] if isinstance(undo, str) else list(undo or ())
+        for item in undo:
+            if item not in CLEARANCE_ITEMS:
+                raise PlannerError(f"未知的事项 “{item}”；可用：{', '.join(CLEARANCE_ITEMS)} / unknown step {item!r}; use one of: {', '.join(CLEARANCE_ITEMS)}")
+        if not given and not undo:
+            raise PlannerError(t("clearance_nothing", "zh"), t("clearance_nothing", "en"))
+        dates = {k: check_step_date(v, "--" + k.replace("_", "-")) for k, v in given.items()}
+        with self._write(name) as (conn, data):
+            names = [d.name for d in data.debts]
+            if debt not in names:
+                raise _unknown_debt(debt, names)
+            found = [c for c in checklists(data) if c.debt == debt]
+            if not found:
+                raise PlannerError(t("clearance_not_cleared", "zh", debt=debt), t("clearance_not_cleared", "en", debt=debt))
+            cleared = found[0].cleared
+            for item, day in dates.items():
+                what = "--" + item.replace("_", "-")
+                if day[:7] > month_name(self._today):
+                    raise PlannerError(t("clearance_future_date", "zh", what=what, value=day, month=month_name(self._today)),
+                                       t("clearance_future_date", "en", what=what, value=day, month=month_name(self._today)))
+                if day[:7] < cleared:
+                    raise PlannerError(t("clearance_before_cleared", "zh", what=what, value=day, month=cleared),
+                                       t("clearance_before_cleared", "en", what=what, value=day, month=cleared))
+            steps = {**data.clearance.get(debt, {}), **dates}
+            for item in undo:
+                steps.pop(item, None)
+            asked, received = steps.get("proof_asked"), steps.get("proof_received")
+            if asked and received and received < asked:
+                raise PlannerError(t("clearance_received_before_asked", "zh", asked=asked, received=received),
+                                   t("clearance_received_before_asked", "en", asked=asked, received=received))
+            row = conn.execute(sa.select(s.debts.c.detail).where(s.debts.c.case_id == data.id, s.debts.c.name == debt)).first()
+            detail = json.loads(row.detail)
+            detail.pop("clearance", None)
+            if steps:
+                detail["clearance"] = {k: steps[k] for k in CLEARANCE_ITEMS if steps.get(k)}
+            conn.execute(sa.update(s.debts).where(s.debts.c.case_id == data.id, s.debts.c.name == debt).values(detail=json.dumps(detail, ensure_ascii=False)))
+            self._touch(conn, data.id)
         return self.case(name)
 
     def contacts(self, name: str) -> list[dict]:
@@ -937,15 +994,24 @@ def contact_log(data: CaseData) -> list[dict]:
     ]
 
 
-def _insert_debts(conn, case_id: int, debts: Sequence[Debt]) -> None:
+def _debt_detail(d: Debt, steps: Mapping | None = None) -> str:
+    """The ``detail`` JSON of a debt row: the Debt's other fields, and its checklist after clearing when it has one."""
+    detail = _detail(d)
+    if steps:
+        detail["clearance"] = {k: steps[k] for k in CLEARANCE_ITEMS if steps.get(k)}
+    return json.dumps(detail, ensure_ascii=False)
+
+
+def _insert_debts(conn, case_id: int, debts: Sequence[Debt], clearance: Mapping | None = None) -> None:
     from . import store as s
 
+    clearance = clearance or {}
     conn.execute(
         s.debts.insert(),
         [
             {
                 "case_id": case_id, "position": k, "name": d.name, "kind": d.kind, "balance": to_cents(d.balance), "apr": str(d.apr),
-                "min_payment": to_cents(d.min_payment), "fees_owed": to_cents(d.fees_owed), "detail": json.dumps(_detail(d), ensure_ascii=False),
+                "min_payment": to_cents(d.min_payment), "fees_owed": to_cents(d.fees_owed), "detail": _debt_detail(d, clearance.get(d.name)),
             }
             for k, d in enumerate(debts)
         ],
@@ -964,7 +1030,7 @@ def case_to_json(data: CaseData) -> dict:
         "source_sha256": data.source_sha256,
         "created_at": data.created_at,
         "updated_at": data.updated_at,
-        "debts": [debt_to_dict(d) for d in data.debts],
+        "debts": [{**debt_to_dict(d), **({"clearance": dict(data.clearance[d.name])} if data.clearance.get(d.name) else {})} for d in data.debts],
         "budgets": [{"month": m, "amount": c} for m, c in sorted(data.budgets.items())],
         "agreements": [
             {
@@ -1005,7 +1071,7 @@ def _insert_case(conn, case: dict) -> None:
             source_name=case["source_name"], source_sha256=case["source_sha256"], created_at=case["created_at"], updated_at=case["updated_at"],
         )
     ).inserted_primary_key[0]
-    _insert_debts(conn, case_id, case["debts"])
+    _insert_debts(conn, case_id, case["debts"], case.get("clearance"))
     conn.execute(s.budgets.insert(), [{"case_id": case_id, "month": m, "amount": c} for m, c in sorted(case["budgets"].items())])
     ids = []  # the re-plans and asks name agreements by their position in the export
     for a in case["agreements"]:
@@ -1090,6 +1156,24 @@ class Case:
 
     def ask(self, debt, action: str, from_month=None, **kwargs) -> Case:
         return self.book.ask(self.name, debt, action, from_month, **kwargs)
+
+    def clear(self, debt: str, **steps) -> Case:
+        """Record a step of ``debt``'s checklist after clearing (see :meth:`CaseBook.clear`)."""
+        return self.book.clear(self.name, debt, **steps)
+
+    def checklists(self, *, open_only: bool = False):
+        """The checklists after clearing of this case's cleared debts (``open_only``: those with a step to do)."""
+        from .clearance import open_checklists
+
+        return (open_checklists if open_only else checklists)(self.data)
+
+    def calendar(self, *, months: int = 12, lang: str = "zh", lead_days: int = 3, default_day: int = 1):
+        """The payment calendar of the plan in force from the book's current month (see :func:`planner.calendar.payment_calendar`)."""
+        from ..calendar import payment_calendar
+
+        p = self.plan()
+        first = max(month_index(p.calendar_month(1)), month_index(self.book.today))
+        return payment_calendar(p, months=months, first=month_name(first), lang=lang, lead_days=lead_days, default_day=default_day, key=self.name)
 
     def answer(self, ask_id: int, answer: str, **kwargs) -> Case:
         return self.book.answer(self.name, ask_id, answer, **kwargs)

@@ -19,6 +19,7 @@ from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import from_cents, to_cents
 from ..negotiation import Scenario
 from .answers import Caseload, CaseloadRow, _adjustments_in_force, _plan_from, _planned_owed, replan_inputs, track_of
+from .clearance import open_checklists
 from .model import CaseData
 from .months import month_index, month_name
 
@@ -170,6 +171,7 @@ def caseload(datas: Sequence[CaseData], *, batch: bool | None = None, broken: Se
                 flagged_contacts=sum(flagged.values()),
                 flagged_by_lender=flagged,
                 get_in_writing=sum(1 for a in data.asks if a.get_in_writing),
+                clearance_todo=tuple(c.debt for c in open_checklists(data, track)),
             )
         )
     return Caseload(rows, broken=tuple(sorted(failed.items())))

@@ -22,6 +22,8 @@ from ..money import to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
 from ..strategies import STRATEGIES
+from .clearance import ITEMS as CLEARANCE_ITEMS
+from .clearance import check_step_date
 from .model import (
     ANSWERS,
     EXPORT_FORMAT,
@@ -147,7 +149,7 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "due_day", "extra"}
+                "settle_fraction", "due_day", "extra", "clearance"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -232,7 +234,16 @@ def check_case_json(item, *, today: int, taken) -> dict:
     w.run("start", check_start, start_index, today)
     start = month_name(start_index)
 
-    debts = [_debt(w, d, f"debts[{k}]") for k, d in enumerate(_list(w, item["debts"], "debts"))]
+    raw_debts = _list(w, item["debts"], "debts")
+    debts = [_debt(w, d, f"debts[{k}]") for k, d in enumerate(raw_debts)]
+    clearance = {}
+    for k, (raw, debt) in enumerate(zip(raw_debts, debts)):
+        steps = raw.get("clearance")
+        if steps is None:
+            continue
+        if not isinstance(steps, Mapping) or any(key not in CLEARANCE_ITEMS for key in steps):
+            raise w.fail(f"debts[{k}].clearance", f"应为 {{{', '.join(CLEARANCE_ITEMS)}: 日期}}", f"must map {', '.join(CLEARANCE_ITEMS)} to dates")
+        clearance[debt.name] = {key: w.run(f"debts[{k}].clearance.{key}", check_step_date, v, key) for key, v in steps.items() if v is not None}
     if not debts:
         raise w.fail("debts", "案例至少需要一笔债务", "a case needs at least one debt")
     names = [d.name for d in debts]
@@ -376,7 +387,7 @@ def check_case_json(item, *, today: int, taken) -> dict:
         "name": name, "start": start, "strategy": strategy, "order": order, "source_name": source_name, "source_sha256": source_sha,
         "created_at": _stamp(w, item["created_at"], "created_at"), "updated_at": _stamp(w, item.get("updated_at"), "updated_at", none=True),
         "debts": debts, "budgets": budgets, "agreements": agreements, "payments": payments, "statements": statements,
-        "replans": replans, "contacts": contacts, "asks": asks,
+        "replans": replans, "contacts": contacts, "asks": asks, "clearance": clearance,
     }
 
 

@@ -8,7 +8,7 @@ JSON form of debts; money typed by a person (:func:`parse_amount`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -238,6 +238,9 @@ class CaseData:
     replans: tuple[Replan, ...]
     contacts: tuple[ContactRecord, ...] = ()  # schema 3, in time order
     asks: tuple[Ask, ...] = ()
+    #: After a debt is cleared: debt -> {step: "YYYY-MM-DD"} (see :mod:`planner.cases.clearance`);
+    #: kept in the debt's ``detail`` JSON in the book, no table of its own.
+    clearance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def as_of(self) -> str | None:

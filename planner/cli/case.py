@@ -110,13 +110,14 @@ def cmd_list(args) -> int:
         return 0
     lang = args.lang
     headers = [_t(k, lang) for k in ("case_client", "case_owed_start", "case_owed_now", "case_paid_pct", "case_vs_plan", "case_debt_free",
-                                     "case_unconfirmed", "case_list_get_in_writing", "case_list_flagged", "case_last_update")]
+                                     "case_unconfirmed", "case_list_get_in_writing", "case_list_flagged", "case_list_clearance", "case_last_update")]
     rows = [
         [r.client, format_yuan(r.owed_at_start), format_yuan(r.owed_now), f"{r.percent_paid}%", ahead_text(r.ahead_by, lang), r.debt_free or _t("case_never", lang),
-         str(r.unconfirmed), str(r.get_in_writing), ", ".join(f"{k} {v}" for k, v in r.flagged_by_lender.items()) or "-", (r.last_update or "")[:10]]
+         str(r.unconfirmed), str(r.get_in_writing), ", ".join(f"{k} {v}" for k, v in r.flagged_by_lender.items()) or "-",
+         ("、" if lang == "zh" else ", ").join(r.clearance_todo) or "-", (r.last_update or "")[:10]]
         for r in load
     ]
-    print(_table(headers, rows, "lrrrrrrrll") if rows else _t("case_book_empty", lang))
+    print(_table(headers, rows, "lrrrrrrrlll") if rows else _t("case_book_empty", lang))
     _warn_broken(load, args.lang)
     return 0
 
@@ -160,6 +161,8 @@ def show_text(status, lang: str) -> str:
                         counts=comma.join(f"{rules()[r].label(lang)} {n}" for r, n in counts.items())))
     for a in s.get_in_writing:
         lines.append(_t("case_ask_get_in_writing", lang, debt=a.adjustment.who(lang), action=_t(f"action_{a.action}", lang), month=a.from_month))
+    if s.clearance:  # issue 26: after a debt is cleared, what is still to do (until done)
+        lines += ["", _t("clearance_title", lang) + ":"] + [f"  {c.line(lang)}" for c in s.clearance]
     return "\n".join(lines)
 
 
@@ -291,6 +294,28 @@ def cmd_ask(args) -> int:
         )
         print(_t("case_recorded", args.lang))
     return 0
+
+
+def cmd_clear(args) -> int:
+    with _open(args) as book:
+        case = book.clear(args.name, args.debt, proof_asked=args.proof_asked, proof_received=args.proof_received,
+                          report_checked=args.report_checked, undo=args.undo or ())
+        left = [c for c in case.checklists() if c.debt == args.debt]
+    print(_t("case_recorded", args.lang))
+    if left and left[0].done:
+        print(_t("clearance_done", args.lang, debt=args.debt))
+    elif left:
+        print(left[0].line(args.lang))
+    return 0
+
+
+def cmd_calendar(args) -> int:
+    from .calendar import check_out, write_and_say
+
+    check_out(args.out)
+    with _open(args) as book:
+        cal = book.case(args.name).calendar(months=args.months, lang=args.lang, lead_days=args.lead_days, default_day=args.default_day)
+        return write_and_say(cal, args, book.own_files)
 
 
 def _out_path(args, client: str):
@@ -470,6 +495,23 @@ def register(sub) -> None:
     p.add_argument("--counter", help="a counter-offer's terms, as told")
     p.add_argument("--confirmed", action="store_true", help="the answer is confirmed in writing")
     _add_terms(p)
+
+    from ..cases.clearance import ITEMS as CLEARANCE_ITEMS
+
+    p = add("clear", "after a debt is cleared: settlement proof and credit report / 结清后：结清证明与征信", cmd_clear)
+    p.add_argument("name")
+    p.add_argument("debt", help="the cleared debt, as named on the debt list")
+    p.add_argument("--proof-asked", dest="proof_asked", metavar="DATE", help="the day the settlement proof (结清证明) was asked for, 2027-05-10")
+    p.add_argument("--proof-received", dest="proof_received", metavar="DATE", help="the day the settlement proof was received")
+    p.add_argument("--report-checked", dest="report_checked", metavar="DATE", help="the day the credit report (征信报告) was checked and shows it settled")
+    p.add_argument("--undo", nargs="+", choices=CLEARANCE_ITEMS, help="take back a step entered by mistake")
+
+    from .calendar import add_calendar_args
+
+    p = add("calendar", "the plan in force as a calendar file (.ics) with reminders / 还款日历", cmd_calendar)
+    p.add_argument("name")
+    add_calendar_args(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = add("letter", "the written request for a debt's latest ask / 协商还款申请书", cmd_letter)
     p.add_argument("name")
