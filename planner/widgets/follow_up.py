@@ -162,11 +162,18 @@ class FollowUp(_Driven):
         self.letter_button = _button("envelope")
         self.complaint_button = _button("exclamation-triangle")
         self.followup_button = _button("file")
+        self.calendar_button = _button("calendar")
+        # issue 26: after a debt is cleared, the checklist (settlement proof, credit report) with a date per step
+        self.clearance_table = W.HTML()
+        self.clearance_debt = W.Dropdown(layout=W.Layout(width="18em"), style=_WIDE)
+        self.clearance_item = W.Dropdown(layout=W.Layout(width="30em"), style=_WIDE)
+        self.clearance_date = _text("16em", placeholder="2027-05-10")
+        self.clearance_button = _button("check-square-o")
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
         self.status = W.HTML()
         self.canvas = Canvas(figsize=(10, 4.2))
-        self.labels = {k: W.HTML() for k in ("case", "new", "month", "pay", "statement", "agree", "replan", "contact", "contacts", "letters")}
+        self.labels = {k: W.HTML() for k in ("case", "new", "month", "pay", "statement", "agree", "replan", "contact", "contacts", "letters", "clearance")}
         #: every labelled control and its catalogue key (relabelled in the chosen language)
         self._described = [
             (self.picker, "ui_case_case"), (self.reload_button, "ui_case_reload"),
@@ -190,6 +197,9 @@ class FollowUp(_Driven):
             (self.letter_debt, "ui_case_debt"), (self.letter_format, "ui_case_format"), (self.letter_anonymise, "ui_case_anonymise"),
             (self.letter_hardship, "ui_case_hardship"), (self.folder_box, "ui_case_folder"),
             (self.letter_button, "ui_case_letter"), (self.complaint_button, "ui_case_complaint"), (self.followup_button, "ui_case_followup"),
+            (self.calendar_button, "ui_case_calendar"),
+            (self.clearance_debt, "ui_case_debt"), (self.clearance_item, "ui_case_clearance_item"), (self.clearance_date, "ui_case_clearance_date"),
+            (self.clearance_button, "ui_case_clearance_tick"),
         ]
         self.widget = W.VBox([
             _row(self.picker, self.reload_button, self.lang_toggle), self.book_line,
@@ -202,6 +212,8 @@ class FollowUp(_Driven):
             self.terms_box,
             _row(self.agree_confirmed, self.agree_button),
             _row(self.ask_answer, self.ask_counter, self.ask_button),
+            self.labels["clearance"], self.clearance_table,
+            _row(self.clearance_debt, self.clearance_item, self.clearance_date, self.clearance_button),
             self.labels["replan"], _row(self.replan_budget, self.replan_reason, self.replan_button),
             self.labels["contact"],
             _row(self.contact_debt, self.contact_at, self.contact_tz, self.contact_channel, self.contact_direction),
@@ -210,7 +222,7 @@ class FollowUp(_Driven):
             self.labels["contacts"], self.contact_log,
             self.labels["letters"], _row(self.letter_debt, self.letter_format, self.letter_anonymise),
             _row(self.letter_hardship), _row(self.folder_box),
-            _row(self.letter_button, self.complaint_button, self.followup_button),
+            _row(self.letter_button, self.complaint_button, self.followup_button, self.calendar_button),
             self.message,
         ], layout=W.Layout(max_width="100%"))
         self.widget.add_class("planner-follow-up")
@@ -232,6 +244,9 @@ class FollowUp(_Driven):
             self.letter_debt.value, anonymise=self.letter_anonymise.value, suffix=self.letter_format.value)))
         self.followup_button.on_click(lambda _b: self._guard(lambda: self.write_followup(
             anonymise=self.letter_anonymise.value, suffix=self.letter_format.value)))
+        self.calendar_button.on_click(lambda _b: self._guard(lambda: self.write_calendar(anonymise=self.letter_anonymise.value)))
+        self.clearance_button.on_click(lambda _b: self._guard(lambda: self.tick_clearance(
+            self.clearance_debt.value, self.clearance_item.value, self.clearance_date.value.strip())))
         self.state.observe(self._changed, names=["lang", "month"])
         self._show_terms()
         if name:
@@ -422,6 +437,39 @@ class FollowUp(_Driven):
         path = self._output((t("file_followup", lang),), suffix, anonymise)
         return self._write(path, lambda p: write_followup(self.case, p, lang=lang, anonymise=anonymise))
 
+    def write_calendar(self, *, anonymise: bool = False, months: int = 12) -> Path:
+        """Write the payment calendar (.ics: the plan in force's next ``months`` months, a reminder 3 days
+        before each due date) into the reports folder; returns its path."""
+        from ..io.ics import write_calendar
+        from ..report.outputs import document_path
+
+        from .report_button import reports_folder
+
+        self._need_case()
+        lang = self.state.lang
+        cal = self.case.calendar(months=months, lang=lang)
+        if not cal.events:
+            raise PlannerError(t("calendar_empty", "zh", first=cal.first, last=cal.last), t("calendar_empty", "en", first=cal.first, last=cal.last))
+        path = document_path(reports_folder(self.folder_box.value), self.case.name, (t("file_calendar", lang),), ".ics", anonymise=anonymise)
+        # the name is reserved (an empty file made for it): replacing that placeholder is not replacing anyone's file
+        return self._write(path, lambda p: write_calendar(cal, p, inputs=self.book.own_files, replace=True))
+
+    def tick_clearance(self, debt: str, item: str, when) -> None:
+        """Record the date of a step of ``debt``'s checklist after clearing (``item``: proof_asked,
+        proof_received or report_checked), as the checklist's controls do."""
+        from ..cases.clearance import ITEMS
+
+        self._need_case()
+        if item not in ITEMS:
+            raise PlannerError(f"未知的事项 / unknown step {item!r}")
+        if not str(when or "").strip():
+            raise PlannerError(t("clearance_bad_date", "zh", what=t(f"clearance_{item}", "zh"), value=""),
+                               t("clearance_bad_date", "en", what=t(f"clearance_{item}", "en"), value=""))
+        self.case = self.case.clear(debt, **{item: when})
+        done = [c for c in self.case.checklists() if c.debt == debt and c.done]
+        self._ok(t("clearance_done", self.state.lang, debt=debt) if done else t("case_recorded", self.state.lang))
+        self.refresh()
+
     def _written(self, path):
         from .report_button import saved_html
 
@@ -581,13 +629,20 @@ class FollowUp(_Driven):
             _relabel(self.agree_debt, self._selectors())
         finally:
             self._quiet -= 1
+        from ..cases.clearance import ITEMS as CLEARANCE_ITEMS
+
+        _relabel(self.clearance_item, [(t(f"clearance_{i}", lang), i) for i in CLEARANCE_ITEMS])
         if self.case is None:
+            self.clearance_table.value = ""
+            _relabel(self.clearance_debt, [])
             self.contact_log.value = ""
             self.status.value = f"<p>{html.escape(t('ui_case_pick', lang))}</p>"
             self.canvas.draw(lambda canvas: _message_axes(canvas, t("ui_case_pick", lang)))
             return
         s = self.case.status()
         self.status.value = s.table(lang)._repr_html_()
+        self.clearance_table.value = _clearance_html(s.clearance, lang)
+        _relabel(self.clearance_debt, [(c.debt, c.debt) for c in s.clearance])
         self.contact_log.value = _contacts_html(self.case.contacts(), lang)
         progress = self.case.progress()
 
@@ -601,6 +656,27 @@ class FollowUp(_Driven):
     def axes(self):
         """The progress chart's Axes (for tests)."""
         return self.canvas.axes
+
+
+def _clearance_html(items, lang: str) -> str:
+    """The open checklists after clearing: one row per cleared debt, each step's date or what is still to do."""
+    if not items:
+        return f"<p style='color:#5f6368'>{html.escape(t('ui_case_clearance_none', lang))}</p>"
+    from ..cases.clearance import ITEMS
+
+    header = "".join(f"<th>{html.escape(t(k, lang))}</th>" for k in ("debt", *(f"clearance_{i}" for i in ITEMS)))
+    rows = []
+    for c in items:
+        cells = [f"{html.escape(c.debt)}<br><small>{html.escape(t('clearance_cleared_in', lang, month=c.cleared))}</small>"]
+        for item in ITEMS:
+            value = getattr(c, item)
+            if value:
+                cells.append(f"✓ {html.escape(value)}")
+            else:
+                hint = f" ({t('clearance_report_due', lang, date=c.report_from)})" if item == "report_checked" else ""
+                cells.append(f"<span style='color:#D55E00'>{html.escape(t('clearance_todo', lang) + hint)}</span>")
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+    return f"<table class='planner-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _contacts_html(log: list[dict], lang: str) -> str:

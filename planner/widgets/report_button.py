@@ -91,7 +91,7 @@ def saved_html(path, lang: str = "zh") -> str:
 
     written = Path(path)
     data = written.read_bytes()
-    mime = {".pdf": "application/pdf", ".txt": "text/plain;charset=utf-8"}.get(written.suffix.lower(), "text/html")
+    mime = {".pdf": "application/pdf", ".txt": "text/plain;charset=utf-8", ".ics": "text/calendar;charset=utf-8"}.get(written.suffix.lower(), "text/html")
     link = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return (
         f"<span style='color:#009E73'>✓ {html_mod.escape(t('ui_case_saved', lang, path=str(written)))}</span> "
