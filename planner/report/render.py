@@ -131,7 +131,28 @@ def render_html(report: Report) -> str:
         writing=once("writing"),
         agency_percent=_param("agency_fee_percent"),
         sep="、" if report.lang == "zh" else ", ",
+        due=_due_dates(report),
     )
+
+
+def _due_dates(report) -> dict | None:
+    """The next due dates of the recommended plan (its first months, on each debt's due day), with
+    where the full calendar comes from; None without a plan or a start month."""
+    from ..calendar import LEAD_DAYS, payment_calendar
+    from ..i18n import t
+
+    p = report.plan
+    if p is None or p.start is None or not report.first_months:
+        return None
+    cal = payment_calendar(p, months=min(3, len(report.first_months)), lang=report.lang)
+    if not cal.events:
+        return None
+    lang = report.lang
+    return {
+        "title": t("calendar_section", lang), "events": cal.events, "unknown": t("calendar_day_unknown", lang),
+        "col_due": t("calendar_due", lang), "col_debt": t("debt", lang), "col_amount": t("calendar_amount", lang),
+        "note": t("calendar_section_note_cli", lang, days=LEAD_DAYS),
+    }
 
 
 def _fontconfig_env() -> dict[str, str]:
