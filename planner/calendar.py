@@ -167,9 +167,9 @@ def payment_calendar(plan, *, months: int = MONTHS, first: str | None = None, la
     if first is None:
         offset = 0
     else:
-        from .result import _parse_start
+        from .result import calendar_months
 
-        y, m = _parse_start(first)
+        y, m = (int(x) for x in calendar_months(first, 1)[0].split("-"))  # checked as a plan's start month is
         offset = y * 12 + m - 1 - origin
     wanted = range(offset + 1, offset + months + 1)  # plan months covered (may start before month 1)
     days = {d.name: d.due_day for d in plan.debts}

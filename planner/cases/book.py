@@ -582,7 +582,7 @@ class CaseBook:
             names = [d.name for d in data.debts]
             if debt not in names:
                 raise _unknown_debt(debt, names)
-            found = [c for c in checklists(data) if c.debt == debt]
+            found = [c for c in checklists(data, track_of(data)) if c.debt == debt]
             if not found:
                 raise PlannerError(t("clearance_not_cleared", "zh", debt=debt), t("clearance_not_cleared", "en", debt=debt))
             cleared = found[0].cleared
@@ -1165,7 +1165,7 @@ class Case:
         """The checklists after clearing of this case's cleared debts (``open_only``: those with a step to do)."""
         from .clearance import open_checklists
 
-        return (open_checklists if open_only else checklists)(self.data)
+        return (open_checklists if open_only else checklists)(self.data, self.track())
 
     def calendar(self, *, months: int = 12, lang: str = "zh", lead_days: int = 3, default_day: int = 1):
         """The payment calendar of the plan in force from the book's current month (see :func:`planner.calendar.payment_calendar`)."""

@@ -74,11 +74,9 @@ class Clearance:
                 "report_checked": self.report_checked, "report_from": self.report_from, "done": self.done}
 
 
-def checklists(data, track=None) -> tuple[Clearance, ...]:
-    """Every debt the case's recorded track cleared (in the case's month range), with its steps' dates."""
-    from .answers import track_of
-
-    track = track or track_of(data)
+def checklists(data, track) -> tuple[Clearance, ...]:
+    """Every debt the case's recorded ``track`` (:func:`planner.cases.answers.track_of`) cleared, in
+    the case's month range, with its steps' dates."""
     start = month_index(data.start)
     stored = getattr(data, "clearance", {}) or {}
     out = []
@@ -91,7 +89,7 @@ def checklists(data, track=None) -> tuple[Clearance, ...]:
     return tuple(out)
 
 
-def open_checklists(data, track=None) -> tuple[Clearance, ...]:
+def open_checklists(data, track) -> tuple[Clearance, ...]:
     """The checklists with a step still to do (what ``case show`` and the caseload list)."""
     return tuple(c for c in checklists(data, track) if not c.done)
 

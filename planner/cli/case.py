@@ -496,15 +496,15 @@ def register(sub) -> None:
     p.add_argument("--confirmed", action="store_true", help="the answer is confirmed in writing")
     _add_terms(p)
 
-    from ..cases.clearance import ITEMS as CLEARANCE_ITEMS
-
+    # the steps of planner.cases.clearance.ITEMS (not imported here: the case layer loads SQLAlchemy)
+    clearance_items = ("proof_asked", "proof_received", "report_checked")
     p = add("clear", "after a debt is cleared: settlement proof and credit report / 结清后：结清证明与征信", cmd_clear)
     p.add_argument("name")
     p.add_argument("debt", help="the cleared debt, as named on the debt list")
     p.add_argument("--proof-asked", dest="proof_asked", metavar="DATE", help="the day the settlement proof (结清证明) was asked for, 2027-05-10")
     p.add_argument("--proof-received", dest="proof_received", metavar="DATE", help="the day the settlement proof was received")
     p.add_argument("--report-checked", dest="report_checked", metavar="DATE", help="the day the credit report (征信报告) was checked and shows it settled")
-    p.add_argument("--undo", nargs="+", choices=CLEARANCE_ITEMS, help="take back a step entered by mistake")
+    p.add_argument("--undo", nargs="+", choices=clearance_items, help="take back a step entered by mistake")
 
     from .calendar import add_calendar_args
 

@@ -114,3 +114,12 @@ def test_the_case_calendar_on_the_command_line(capsys, book_path, tmp_path):
     assert code == 2 and "already exists" in err and "已存在" in err
     code, _, err = run(capsys, "case", "calendar", "Client B", "--out", str(out_file), "--book", book_path, "--replace")
     assert code == 0, err
+
+
+def test_the_command_lines_steps_are_the_case_layers():
+    from planner.cases.clearance import ITEMS
+    from planner.cli.main import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["case", "clear", "A", "B", "--undo", *ITEMS])
+    assert tuple(args.undo) == ITEMS
