@@ -31,7 +31,7 @@ def test_the_checklist_shows_after_clearing_and_goes_when_done(book, lang):
     w.record_payments()  # February as planned: 借呗 is cleared
     assert w.clearance_debt.options == (("借呗", "借呗"),)
     table = w.clearance_table.value
-    assert ("已索要结清证明" if lang == "zh" else "Settlement proof (结清证明) asked for") in table
+    assert ("已索要结清证明" if lang == "zh" else "Settlement proof asked for") in table
     assert ("2027-03-31 起查询" if lang == "zh" else "check from 2027-03-31") in table
     w.clearance_item.value = "proof_asked"
     w.clearance_date.value = "2027-03-02"
