@@ -147,7 +147,7 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "extra"}
+                "settle_fraction", "priority", "priority_reason", "extra"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -174,9 +174,11 @@ def _debt(w: _Where, value, field: str):
         v = value.get(key, 0 if key in ("overdue_days", "defer_months") else 1 if key == "defer_from" else None)
         if (v is not None or key in ("overdue_days", "defer_months", "defer_from")) and (isinstance(v, bool) or not isinstance(v, int)):
             raise w.fail(f"{field}.{key}", "应为整数", "must be a whole number")
+    if not isinstance(value.get("priority", False), bool):
+        raise w.fail(f"{field}.priority", "应为 true 或 false", "must be true or false")
     if not isinstance(value.get("defer_interest", True), bool):
         raise w.fail(f"{field}.defer_interest", "应为 true 或 false", "must be true or false")
-    for key in ("kind", "contract_date"):
+    for key in ("kind", "contract_date", "priority_reason"):
         if value.get(key) is not None and not isinstance(value[key], str):
             raise w.fail(f"{field}.{key}", "应为文字", "must be text")
     extra = value.get("extra", [])

@@ -94,6 +94,7 @@ def _detail(d: Debt) -> dict:
         "defer_interest": d.defer_interest,
         "settle_month": d.settle_month,
         "settle_fraction": _dec_text(d.settle_fraction),
+        **({"priority": True, "priority_reason": d.priority_reason} if d.priority else {}),
         "extra": [list(pair) for pair in d.extra],
     }
 
@@ -120,6 +121,8 @@ def debt_from_dict(x: Mapping) -> Debt:
         defer_interest=x.get("defer_interest", True),
         settle_month=x.get("settle_month"),
         settle_fraction=dec(x.get("settle_fraction")),
+        priority=bool(x.get("priority", False)),
+        priority_reason=x.get("priority_reason"),
         extra=tuple(tuple(p) for p in x.get("extra", ())),
     )
 

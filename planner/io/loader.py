@@ -207,6 +207,18 @@ def _date(text: str) -> date:
     return parse_date(text)
 
 
+def _priority(text: str) -> bool | str:
+    """A ``priority`` cell: True or False, or the reason a debt comes first (``"secured"``), which :class:`Debt` reads as yes."""
+    values = columns_table()["priority_values"]
+    word = header_key(text)
+    for value, words in values.items():
+        if word in {header_key(w) for w in [value, *words]}:
+            return {"yes": True, "no": False}.get(value, value)
+    from ..i18n import t
+
+    raise ParseError(t("loader_err_priority", "zh"), t("loader_err_priority", "en"))
+
+
 CELL_PARSERS = {
     "balance": parse_money_cell,
     "min_payment": parse_money_cell,
@@ -220,6 +232,7 @@ CELL_PARSERS = {
     "overdue_days": _count("天", "days", 0),
     "kind": _kind,
     "contract_date": _date,
+    "priority": _priority,
 }
 
 
