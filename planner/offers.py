@@ -229,7 +229,7 @@ def _split(total: int, weights: list[int], caps: list[int], floor: int) -> tuple
     Requires ``total <= sum(caps)``.
 
     >>> _split(100000, [600000, 300000, 100000], [50000, 30000, 30000], 0)
-    ([50000, 30000, 20000], ['capped', 'pro_rata', 'pro_rata'], True)
+    ([50000, 30000, 20000], ['capped', 'capped', 'pro_rata'], True)
     >>> _split(50050, [600000, 300000, 100000], [60000, 30000, 10000], 0)
     ([30050, 15000, 5000], ['pro_rata', 'pro_rata', 'pro_rata'], True)
     """
