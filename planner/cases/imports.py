@@ -40,7 +40,8 @@ from .months import (
 
 #: Fields of an exported case (``case_to_json``); anything else is refused.
 CASE_FIELDS = {"format", "name", "start", "strategy", "order", "source_name", "source_sha256", "created_at", "updated_at",
-               "debts", "budgets", "agreements", "payments", "statements", "replans", "contacts", "asks"}
+               "debts", "budgets", "agreements", "payments", "statements", "replans", "contacts", "asks",
+               "budget_statements"}
 _MAX_CENTS = to_cents(MAX_MONEY)
 #: At most this many rows in one list of one case (a case's whole history is far smaller).
 MAX_ROWS = 100_000
@@ -220,8 +221,8 @@ def check_case_json(item, *, today: int, taken) -> dict:
     w = _Where(str(raw_name)[:80] if isinstance(raw_name, str) else "?")
     if item.get("format") != EXPORT_FORMAT:
         raise w.fail("format", f"应为 {EXPORT_FORMAT}（planner case export 写出的格式）", f"must be {EXPORT_FORMAT} (the format planner case export writes)")
-    _mapping(w, item, "case", CASE_FIELDS - {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order"},
-             {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order"})
+    optional = {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order", "budget_statements"}
+    _mapping(w, item, "case", CASE_FIELDS - optional, optional)
     name = _text(w, raw_name, "name", limit=200)
     name = same_name(name)
     if not name:
@@ -374,7 +375,19 @@ def check_case_json(item, *, today: int, taken) -> dict:
                      "counter": _text(w, a.get("counter", ""), f"{f}.counter"), "confirmed": confirmed, "agreement": agreement,
                      "created_at": _stamp(w, a["created_at"], f"{f}.created_at")})
 
+    budget_statements = []
+    for k, b in enumerate(_list(w, item.get("budget_statements") or [], "budget_statements")):
+        f = f"budget_statements[{k}]"
+        b = _mapping(w, b, f, {"version", "month", "created_at", "lines"}, {"people"})
+        from ..budget import Statement
+
+        if isinstance(b["version"], bool) or not isinstance(b["version"], int) or b["version"] != k + 1:
+            raise w.fail(f"{f}.version", f"应为 {k + 1}（按顺序编号）", f"must be {k + 1} (numbered in order)")
+        budget_statements.append({"version": b["version"], "month": _from_month(w, b["month"], f"{f}.month", start_index),
+                                  "statement": w.run(f, Statement.from_dict, b), "created_at": _stamp(w, b["created_at"], f"{f}.created_at")})
+
     return {
+        "budget_statements": budget_statements,
         "name": name, "start": start, "strategy": strategy, "order": order, "source_name": source_name, "source_sha256": source_sha,
         "created_at": _stamp(w, item["created_at"], "created_at"), "updated_at": _stamp(w, item.get("updated_at"), "updated_at", none=True),
         "debts": debts, "budgets": budgets, "agreements": agreements, "payments": payments, "statements": statements,

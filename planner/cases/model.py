@@ -220,6 +220,19 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class BudgetStatement:
+    """One version of a case's budget statement (收支表): from a calendar month, as entered then."""
+
+    version: int
+    month: str
+    statement: object  # planner.budget.Statement
+    created_at: str
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "month": self.month, "created_at": self.created_at, **self.statement.to_dict()}
+
+
+@dataclass(frozen=True)
 class CaseData:
     """Everything stored for one case (a snapshot read in one transaction)."""
 
@@ -239,6 +252,12 @@ class CaseData:
     replans: tuple[Replan, ...]
     contacts: tuple[ContactRecord, ...] = ()  # schema 3, in time order
     asks: tuple[Ask, ...] = ()
+    budget_statements: tuple[BudgetStatement, ...] = ()  # schema 4, oldest first
+
+    @property
+    def budget_statement(self):
+        """The latest budget statement (a :class:`planner.budget.Statement`), or None."""
+        return self.budget_statements[-1].statement if self.budget_statements else None
 
     @property
     def as_of(self) -> str | None:
@@ -259,6 +278,7 @@ __all__ = [
     "EXPORT_FORMAT",
     "Agreement",
     "Ask",
+    "BudgetStatement",
     "ContactRecord",
     "CaseData",
     "Replan",
