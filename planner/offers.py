@@ -170,8 +170,9 @@ class FairShare:
         if self.covered:
             return t("offer_covered", lang, available=format_yuan(self.available), minimums=format_yuan(self.minimums))
         share = self.common_share
+        first = (" " if lang == "en" else "") + t("offer_priority_first", lang) if any(o.priority for o in self.offers) else ""
         return t("offer_short", lang, available=format_yuan(self.available), minimums=format_yuan(self.minimums),
-                 shortfall=format_yuan(self.shortfall), share=f"{share * 100:.2f}%" if share is not None else "—")
+                 shortfall=format_yuan(self.shortfall), share=f"{share * 100:.2f}%" if share is not None else "—") + first
 
     def rows(self, lang: str = "en") -> list[list[str]]:
         """One row per offer, as people read it (see :meth:`headers`)."""
