@@ -40,6 +40,8 @@ def cmd_offer(args) -> int:
         else:
             available = args.budget
         result = fair_shares(debts, available, floor=floor)
+    if args.letters:
+        _write_letters(args, result, statement)
     if args.format == "json":
         out = result.to_dict()
         if statement is not None:
@@ -64,6 +66,23 @@ def cmd_offer(args) -> int:
     return 0
 
 
+def _write_letters(args, result, statement) -> None:
+    """One request letter per lender into the folder ``--letters`` (``1-<lender>.html`` ...), never over an input."""
+    import re
+    from pathlib import Path
+
+    from ..report import share_letters, write_document
+
+    folder = Path(args.letters)
+    folder.mkdir(parents=True, exist_ok=True)
+    inputs = [Path(p) for p in (args.debts, args.statement) if p]
+    letters = share_letters(result, lang=args.letter_lang or args.lang, statement=statement, client=args.client, anonymise=args.client is None)
+    for k, (lender, doc) in enumerate(letters.items(), start=1):
+        safe = re.sub(r"[\\/:*?\"<>|\s]+", "_", lender)[:60] or "lender"
+        write_document(doc, folder / f"{k}-{safe}.{args.letter_format}", inputs=inputs)
+    print(t("cli_offer_letters", args.lang, n=len(letters), folder=str(folder)), file=__import__("sys").stderr)
+
+
 def register(sub) -> None:
     """Add ``planner offer``."""
     p = sub.add_parser("offer", help="fair-share offers to every lender / 按比例分配的协商方案")
@@ -76,6 +95,10 @@ def register(sub) -> None:
     p.add_argument("--book", help="the case book (with --case; default $PLANNER_CASEBOOK)")
     p.add_argument("--encoding", help="force the files' encoding (default: UTF-8, then GB18030/GBK)")
     p.add_argument("--sheet", help="for an .xlsx debts file: the sheet's name")
+    p.add_argument("--letters", metavar="DIR", help="write one request letter per lender into this folder (it names no other lender)")
+    p.add_argument("--letter-format", choices=("html", "pdf", "txt"), default="html", help="the letters' format (default html)")
+    p.add_argument("--letter-lang", choices=("zh", "en"), help="the letters' language (default: --lang)")
+    p.add_argument("--client", help="the client's name for the letters (left out when not given)")
     add_output_args(p)
     p.set_defaults(func=cmd_offer)
 
