@@ -192,8 +192,11 @@ class FairShare:
 
     def html(self, lang: str = "en") -> str:
         esc = html.escape
-        head = "".join(f"<th>{esc(h)}</th>" for h in self.headers(lang))
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self.rows(lang))
+        def align(k):
+            return " style='text-align:right;padding:0 6px'" if k >= 2 else " style='text-align:left;padding:0 6px'"
+
+        head = "".join(f"<th{align(k)}>{esc(h)}</th>" for k, h in enumerate(self.headers(lang)))
+        body = "".join("<tr>" + "".join(f"<td{align(k)}>{esc(c)}</td>" for k, c in enumerate(row)) + "</tr>" for row in self.rows(lang))
         return f"<p>{esc(self.headline(lang))}</p><table class='planner-offers'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def _repr_html_(self) -> str:
