@@ -26,6 +26,8 @@ from .money import as_date, as_decimal, is_numpy_bool, normalise, round_cents
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
+#: Why a debt comes first in a fair-share offer (labels ``priority_reason_<code>`` in the catalogue).
+PRIORITY_REASONS = ("secured", "court", "guarantee")
 #: Largest yearly rate in percent it accepts (1000%: anything above is a typo).
 MAX_APR = Decimal("1000")
 
@@ -63,6 +65,9 @@ class Debt:
     ``due_day`` (还款日) is the day of the month a payment is due, 1 to 31; in a month
     shorter than that it falls on the month's last day (31 in February: the 28th or 29th).
     Only the payment calendar (:mod:`planner.calendar`) reads it.
+    ``priority`` marks a priority debt for fair shares (:mod:`planner.offers`: paid its minimum
+    before the others share what is left), with ``priority_reason`` one of
+    :data:`PRIORITY_REASONS` (a secured loan, a court order or enforcement, a guarantee) when known.
     """
 
     name: str
@@ -84,6 +89,8 @@ class Debt:
     settle_month: int | None = None
     settle_fraction: Decimal | None = None
     due_day: int | None = None
+    priority: bool = False
+    priority_reason: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +152,20 @@ class Debt:
             if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
                 raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")
             set_(self, "defer_interest", bool(self.defer_interest))
+        if isinstance(self.priority, str) and self.priority in PRIORITY_REASONS:  # Debt(..., priority="secured")
+            set_(self, "priority_reason", self.priority if self.priority_reason is None else self.priority_reason)
+            set_(self, "priority", True)
+        if not isinstance(self.priority, bool):
+            if not is_numpy_bool(self.priority):
+                raise PlannerError(f"{self.name}: priority 应为 True 或 False / must be True or False: {str(self.priority)[:40]!r}",
+                                   column="priority", value=self.priority)
+            set_(self, "priority", bool(self.priority))
+        if self.priority_reason is not None:
+            if self.priority_reason not in PRIORITY_REASONS:
+                raise PlannerError(f"{self.name}: priority_reason 应为 {', '.join(PRIORITY_REASONS)} 之一",
+                                   f"{self.name}: priority_reason must be one of {', '.join(PRIORITY_REASONS)}: {str(self.priority_reason)[:40]!r}",
+                                   column="priority_reason", value=self.priority_reason)
+            set_(self, "priority", True)  # a reason makes it a priority debt
         if self.contract_date is not None:
             # A date, a datetime (its day), a pandas Timestamp or text such as "2023-05-10": checked here,
             # not later in assess().
@@ -240,5 +261,6 @@ __all__ = [
     "Debt",
     "MAX_APR",
     "MAX_MONEY",
+    "PRIORITY_REASONS",
     "check_debts",
 ]

@@ -45,6 +45,7 @@ from .model import (
     EXPORT_FORMAT,
     Agreement,
     Ask,
+    BudgetStatement,
     ContactRecord,
     CaseData,
     Replan,
@@ -195,7 +196,7 @@ class CaseBook:
         if names is not None and len(heads) < len(set(names)):
             raise _unknown_case(sorted(set(names) - {h.name for h in heads})[0])
         ids = [h.id for h in heads]
-        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": [], "contacts": [], "asks": [], "clearance": {}} for i in ids}
+        by_id: dict[int, dict] = {i: {"debts": [], "budgets": {}, "agreements": [], "payments": {}, "statements": {}, "replans": [], "contacts": [], "asks": [], "clearance": {}, "budget_statements": []} for i in ids}
 
         def rows(table, order):
             q = sa.select(table)
@@ -235,6 +236,10 @@ class CaseBook:
             sel = json.loads(r.debt)
             adjustment = Adjustment(r.action, tuple(sel) if isinstance(sel, list) else sel, json.loads(r.params))
             by_id[r.case_id]["asks"].append(Ask(r.id, adjustment, r.from_month, r.answer, r.counter, bool(r.confirmed), r.agreement_id, r.created_at))
+        from ..budget import Statement
+
+        for r in rows(s.budget_statements, [s.budget_statements.c.version]):
+            by_id[r.case_id]["budget_statements"].append(BudgetStatement(r.version, r.month, Statement.from_dict(json.loads(r.statement)), r.created_at))
         out = []
         for h in heads:
             x = by_id[h.id]
@@ -245,6 +250,7 @@ class CaseBook:
                     debts=tuple(x["debts"]), budgets=x["budgets"], agreements=tuple(x["agreements"]), payments=x["payments"],
                     statements=x["statements"], replans=tuple(x["replans"]), contacts=tuple(x["contacts"]), asks=tuple(x["asks"]),
                     clearance=x["clearance"],
+                    budget_statements=tuple(x["budget_statements"]),
                 )
             )
         return out
@@ -424,6 +430,49 @@ class CaseBook:
             self._touch(conn, data.id)
             self._validate(conn, name)
         return self.case(name)
+
+    # -- the budget statement and fair-share offers (issue 26) --------
+    def set_statement(self, name: str, statement, month=None, *, people: int = 1) -> Case:
+        """Store the client's budget statement (收支表), held from calendar ``month`` (default this
+        month): a :class:`~planner.budget.Statement`, or a file or anything
+        :func:`planner.io.load_statement` reads. A statement equal to the latest one stored is not
+        stored again; a changed one becomes the next version (the earlier ones are kept)."""
+        from ..io import load_statement
+        from . import store as s
+
+        statement = load_statement(statement, people=people)
+        with self._write(name) as (conn, data):
+            when = _from_month(data, month_name(self._today) if month is None else month)
+            latest = data.budget_statements[-1] if data.budget_statements else None
+            if latest is not None and latest.statement == statement:
+                return self.case(name)
+            conn.execute(s.budget_statements.insert().values(
+                case_id=data.id, version=(latest.version + 1) if latest else 1, month=when,
+                statement=json.dumps(statement.to_dict(), ensure_ascii=False), created_at=_now(),
+            ))
+            self._touch(conn, data.id)
+        return self.case(name)
+
+    def fair_shares(self, name: str, *, floor=None):
+        """The fair-share offers (:func:`planner.offers.fair_shares`) for case ``name``: its debts as
+        they stand (the latest re-plan's terms and balances, else as loaded) and what its latest
+        budget statement leaves for the debts."""
+        from ..offers import DEFAULT_FLOOR, fair_shares
+        from ..i18n import t
+
+        data = self._load(name)
+        if data.budget_statement is None:
+            raise PlannerError(t("offer_err_no_statement", "zh", case=name), t("offer_err_no_statement", "en", case=name))
+        debts = list(data.replans[-1].debts) if data.replans else list(data.debts)
+        return fair_shares(debts, data.budget_statement.left_for_debts, floor=DEFAULT_FLOOR if floor is None else floor)
+
+    def accept_offer(self, name: str, offer, from_month=None, *, confirmed: bool = False, frozen: bool = True) -> Case:
+        """Record that a lender accepted its fair-share ``offer`` (a :class:`planner.offers.Offer`):
+        an ask answered "accepted", through :meth:`ask`. Confirmed in writing, it becomes the case's
+        agreement for that lender at once, exactly as :meth:`agree` would record it (interest frozen
+        over the offer's months: :meth:`planner.offers.Offer.adjustment`)."""
+        adjustment = offer.adjustment(frozen)
+        return self.ask(name, adjustment.debt, adjustment.action, from_month, answer="accepted", confirmed=confirmed, **adjustment.params)
 
     # -- contacts, evidence and asks (issue 13) -------------------------
     def add_contact(self, name: str, debt: str, at, *, channel: str, direction: str, summary: str = "", who: str = "",
@@ -1057,6 +1106,7 @@ def case_to_json(data: CaseData) -> dict:
             }
             for a in data.asks
         ],
+        "budget_statements": [b.to_dict() for b in data.budget_statements],
     }
 
 
@@ -1103,6 +1153,11 @@ def _insert_case(conn, case: dict) -> None:
         ).inserted_primary_key[0]
         for e in contact.evidence:
             conn.execute(s.evidence.insert().values(case_id=case_id, contact_id=contact_id, file=e.file, sha256=e.sha256, size=e.size))
+    for b in case.get("budget_statements", ()):
+        conn.execute(s.budget_statements.insert().values(
+            case_id=case_id, version=b["version"], month=b["month"], statement=json.dumps(b["statement"].to_dict(), ensure_ascii=False),
+            created_at=b["created_at"],
+        ))
     for a in case["asks"]:
         conn.execute(
             s.asks.insert().values(
@@ -1148,6 +1203,20 @@ class Case:
 
     def add_contact(self, debt: str, at, **kwargs) -> Case:
         return self.book.add_contact(self.name, debt, at, **kwargs)
+
+    def set_statement(self, statement, month=None, *, people: int = 1) -> Case:
+        return self.book.set_statement(self.name, statement, month, people=people)
+
+    @property
+    def statement(self):
+        """The latest budget statement (a :class:`planner.budget.Statement`), or None."""
+        return self.data.budget_statement
+
+    def fair_shares(self, *, floor=None):
+        return self.book.fair_shares(self.name, floor=floor)
+
+    def accept_offer(self, offer, from_month=None, *, confirmed: bool = False, frozen: bool = True) -> Case:
+        return self.book.accept_offer(self.name, offer, from_month, confirmed=confirmed, frozen=frozen)
 
     def contacts(self) -> list[dict]:
         """The contact log with each contact's flags (see :func:`contact_log`) and whether each

@@ -42,7 +42,8 @@ from .months import (
 
 #: Fields of an exported case (``case_to_json``); anything else is refused.
 CASE_FIELDS = {"format", "name", "start", "strategy", "order", "source_name", "source_sha256", "created_at", "updated_at",
-               "debts", "budgets", "agreements", "payments", "statements", "replans", "contacts", "asks"}
+               "debts", "budgets", "agreements", "payments", "statements", "replans", "contacts", "asks",
+               "budget_statements"}
 _MAX_CENTS = to_cents(MAX_MONEY)
 #: At most this many rows in one list of one case (a case's whole history is far smaller).
 MAX_ROWS = 100_000
@@ -149,7 +150,7 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "due_day", "extra", "clearance"}
+                "settle_fraction", "due_day", "priority", "priority_reason", "extra", "clearance"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -176,9 +177,11 @@ def _debt(w: _Where, value, field: str):
         v = value.get(key, 0 if key in ("overdue_days", "defer_months") else 1 if key == "defer_from" else None)
         if (v is not None or key in ("overdue_days", "defer_months", "defer_from")) and (isinstance(v, bool) or not isinstance(v, int)):
             raise w.fail(f"{field}.{key}", "应为整数", "must be a whole number")
+    if not isinstance(value.get("priority", False), bool):
+        raise w.fail(f"{field}.priority", "应为 true 或 false", "must be true or false")
     if not isinstance(value.get("defer_interest", True), bool):
         raise w.fail(f"{field}.defer_interest", "应为 true 或 false", "must be true or false")
-    for key in ("kind", "contract_date"):
+    for key in ("kind", "contract_date", "priority_reason"):
         if value.get(key) is not None and not isinstance(value[key], str):
             raise w.fail(f"{field}.{key}", "应为文字", "must be text")
     extra = value.get("extra", [])
@@ -220,8 +223,8 @@ def check_case_json(item, *, today: int, taken) -> dict:
     w = _Where(str(raw_name)[:80] if isinstance(raw_name, str) else "?")
     if item.get("format") != EXPORT_FORMAT:
         raise w.fail("format", f"应为 {EXPORT_FORMAT}（planner case export 写出的格式）", f"must be {EXPORT_FORMAT} (the format planner case export writes)")
-    _mapping(w, item, "case", CASE_FIELDS - {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order"},
-             {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order"})
+    optional = {"contacts", "asks", "updated_at", "source_name", "source_sha256", "order", "budget_statements"}
+    _mapping(w, item, "case", CASE_FIELDS - optional, optional)
     name = _text(w, raw_name, "name", limit=200)
     name = same_name(name)
     if not name:
@@ -383,7 +386,19 @@ def check_case_json(item, *, today: int, taken) -> dict:
                      "counter": _text(w, a.get("counter", ""), f"{f}.counter"), "confirmed": confirmed, "agreement": agreement,
                      "created_at": _stamp(w, a["created_at"], f"{f}.created_at")})
 
+    budget_statements = []
+    for k, b in enumerate(_list(w, item.get("budget_statements") or [], "budget_statements")):
+        f = f"budget_statements[{k}]"
+        b = _mapping(w, b, f, {"version", "month", "created_at", "lines"}, {"people"})
+        from ..budget import Statement
+
+        if isinstance(b["version"], bool) or not isinstance(b["version"], int) or b["version"] != k + 1:
+            raise w.fail(f"{f}.version", f"应为 {k + 1}（按顺序编号）", f"must be {k + 1} (numbered in order)")
+        budget_statements.append({"version": b["version"], "month": _from_month(w, b["month"], f"{f}.month", start_index),
+                                  "statement": w.run(f, Statement.from_dict, b), "created_at": _stamp(w, b["created_at"], f"{f}.created_at")})
+
     return {
+        "budget_statements": budget_statements,
         "name": name, "start": start, "strategy": strategy, "order": order, "source_name": source_name, "source_sha256": source_sha,
         "created_at": _stamp(w, item["created_at"], "created_at"), "updated_at": _stamp(w, item.get("updated_at"), "updated_at", none=True),
         "debts": debts, "budgets": budgets, "agreements": agreements, "payments": payments, "statements": statements,

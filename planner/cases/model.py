@@ -95,6 +95,7 @@ def _detail(d: Debt) -> dict:
         "settle_month": d.settle_month,
         "settle_fraction": _dec_text(d.settle_fraction),
         "due_day": d.due_day,
+        **({"priority": True, "priority_reason": d.priority_reason} if d.priority else {}),
         "extra": [list(pair) for pair in d.extra],
     }
 
@@ -122,6 +123,8 @@ def debt_from_dict(x: Mapping) -> Debt:
         settle_month=x.get("settle_month"),
         settle_fraction=dec(x.get("settle_fraction")),
         due_day=x.get("due_day"),
+        priority=bool(x.get("priority", False)),
+        priority_reason=x.get("priority_reason"),
         extra=tuple(tuple(p) for p in x.get("extra", ())),
     )
 
@@ -219,6 +222,19 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class BudgetStatement:
+    """One version of a case's budget statement (收支表): from a calendar month, as entered then."""
+
+    version: int
+    month: str
+    statement: object  # planner.budget.Statement
+    created_at: str
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "month": self.month, "created_at": self.created_at, **self.statement.to_dict()}
+
+
+@dataclass(frozen=True)
 class CaseData:
     """Everything stored for one case (a snapshot read in one transaction)."""
 
@@ -241,6 +257,12 @@ class CaseData:
     #: After a debt is cleared: debt -> {step: "YYYY-MM-DD"} (see :mod:`planner.cases.clearance`);
     #: kept in the debt's ``detail`` JSON in the book, no table of its own.
     clearance: dict[str, dict[str, str]] = field(default_factory=dict)
+    budget_statements: tuple[BudgetStatement, ...] = ()  # schema 4, oldest first
+
+    @property
+    def budget_statement(self):
+        """The latest budget statement (a :class:`planner.budget.Statement`), or None."""
+        return self.budget_statements[-1].statement if self.budget_statements else None
 
     @property
     def as_of(self) -> str | None:
@@ -261,6 +283,7 @@ __all__ = [
     "EXPORT_FORMAT",
     "Agreement",
     "Ask",
+    "BudgetStatement",
     "ContactRecord",
     "CaseData",
     "Replan",

@@ -29,7 +29,7 @@ from pathlib import Path
 from ..errors import PlannerError
 
 #: The schema version this planner writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Identifies a case book in ``planner_schema.application``.
 APPLICATION = "debt-planner case book"
 #: The environment variable naming the book (a path or a ``postgresql://`` URL).
@@ -166,8 +166,18 @@ asks = sa.Table(  # schema 3: what was asked of a lender and its answer
     sa.Column("updated_at", sa.String(32), nullable=False),
 )
 
+budget_statements = sa.Table(  # schema 4: the client's budget statement (收支表), a new version each time it changes (issue 26)
+    "case_budget_statements", _meta,
+    sa.Column("case_id", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... within the case
+    sa.Column("month", sa.String(7), nullable=False),  # the calendar month it holds from
+    sa.Column("statement", sa.Text, nullable=False),  # JSON: planner.budget.Statement.to_dict() (money in cents)
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("case_id", "version"),
+)
+
 #: Tables holding one case's rows (deleted with it).
-CASE_TABLES = (debts, budgets, agreements, payments, statements, replans, contacts, evidence, asks)
+CASE_TABLES = (debts, budgets, agreements, payments, statements, replans, contacts, evidence, asks, budget_statements)
 
 
 def _v1_tables(meta: sa.MetaData) -> None:
@@ -199,8 +209,27 @@ def _migrate_3(conn) -> None:
     meta.create_all(conn)
 
 
+#: Schema 4 as frozen DDL: the statement that made it, written out once, never derived from the
+#: table objects above (which follow the newest schema). Standard SQL for SQLite and PostgreSQL.
+SCHEMA_4_DDL = (
+    """CREATE TABLE case_budget_statements (
+        case_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        month VARCHAR(7) NOT NULL,
+        statement TEXT NOT NULL,
+        created_at VARCHAR(32) NOT NULL,
+        PRIMARY KEY (case_id, version)
+    )""",
+)
+
+
+def _migrate_4(conn) -> None:
+    for ddl in SCHEMA_4_DDL:
+        conn.execute(sa.text(ddl))
+
+
 #: Ordered migrations: ``MIGRATIONS[k]`` takes a book from version k to k + 1.
-MIGRATIONS = [_migrate_1, _migrate_2, _migrate_3]
+MIGRATIONS = [_migrate_1, _migrate_2, _migrate_3, _migrate_4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -571,6 +600,7 @@ __all__ = [
     "CASE_TABLES",
     "ENV",
     "MIGRATIONS",
+    "SCHEMA_4_DDL",
     "SCHEMA_VERSION",
     "Store",
     "database_error",

@@ -22,6 +22,7 @@ from .plots import (
     strategy_label,
     total_line,
 )
+from .offers import shares_chart
 from .progress import progress_chart
 from .style import HATCHES, MUTED, PALETTE, TOTAL_COLOR, bundled_font_path, chart_style, cjk_family, font_families, rc, style_ticks
 
@@ -49,6 +50,7 @@ __all__ = [
     "progress_chart",
     "rc",
     "savings_waterfall",
+    "shares_chart",
     "strategies_compared",
     "strategy_label",
     "style_ticks",

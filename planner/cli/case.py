@@ -419,6 +419,29 @@ def _add_terms(p) -> None:
     p.add_argument("--include-accrued", dest="include_accrued", action=argparse.BooleanOptionalAction, default=None)
 
 
+def cmd_statement(args) -> int:
+    """Store the client's budget statement (a new version when it changed)."""
+    with _open(args) as book:
+        before = len(book.case(args.name).data.budget_statements)
+        case = book.set_statement(args.name, args.file, args.from_month, people=args.people)
+        s = case.statement
+        versions = len(case.data.budget_statements)
+        print(_t("case_statement_stored" if versions > before else "case_statement_same", args.lang, name=case.name, version=versions,
+                 left=format_yuan(s.left_for_debts)))
+    return 0
+
+
+def cmd_accept(args) -> int:
+    """A lender accepted its fair share: an accepted ask; confirmed in writing, the agreement."""
+    with _open(args) as book:
+        offer = book.fair_shares(args.name, floor=args.floor)[args.debt]
+        case = book.accept_offer(args.name, offer, args.from_month, confirmed=args.confirmed, frozen=not args.at_rate)
+        ask = case.data.asks[-1]
+        print(_t("case_offer_accepted" if ask.agreement_id is not None else "case_offer_in_writing", args.lang, debt=args.debt,
+                 monthly=format_yuan(offer.monthly), month=ask.from_month))
+    return 0
+
+
 def register(sub) -> None:
     """Add ``planner case ...`` (light: nothing heavy is imported here)."""
     case = sub.add_parser("case", help="follow clients month by month: the case book / 案例簿")
@@ -468,6 +491,20 @@ def register(sub) -> None:
     _add_terms(p)
 
     from ..conduct import CHANNELS, DIRECTIONS
+
+    p = add("statement", "store the client's budget statement / 存入收支表", cmd_statement)
+    p.add_argument("name")
+    p.add_argument("file", help="a budget statement CSV/.xlsx: kind, category, amount (类型, 类别/项目, 金额)")
+    p.add_argument("--from", dest="from_month", help="the calendar month it holds from, YYYY-MM (default: this month)")
+    p.add_argument("--people", type=int, default=1, help="how many people the spending feeds")
+
+    p = add("accept", "a lender accepted its fair-share offer / 贷款方接受按比例方案", cmd_accept)
+    p.add_argument("name")
+    p.add_argument("--debt", required=True)
+    p.add_argument("--from", dest="from_month", help="the calendar month it takes effect, YYYY-MM (default: this month)")
+    p.add_argument("--confirmed", action="store_true", help="confirmed in writing: it becomes the agreement")
+    p.add_argument("--at-rate", action="store_true", help="accepted with interest going on (default: interest frozen)")
+    p.add_argument("--floor", type=_money, help="the floor used for the offers (default 50)")
 
     p = add("contact", "log a contact with a lender or collector / 记录联系", cmd_contact)
     p.add_argument("name")

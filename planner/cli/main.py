@@ -6,7 +6,7 @@ traceback). Nothing heavy (numpy, pandas, matplotlib) is imported on this
 path: the batch and report commands import them when they run.
 
 The subcommands are a fixed list, one module per group: :mod:`.plan`
-(check, plan, compare), :mod:`.negotiate` (negotiate, apr), :mod:`.report`, :mod:`.calendar`,
+(check, plan, compare), :mod:`.negotiate` (negotiate, apr), :mod:`.offer`, :mod:`.report`, :mod:`.calendar`,
 :mod:`.batch`, :mod:`.case` (the case book). Each module has ``register(subparsers)``.
 """
 
@@ -19,11 +19,11 @@ import sys
 from .. import __version__
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..i18n import t
-from . import batch, calendar, case, negotiate, plan, report
+from . import batch, calendar, case, negotiate, offer, plan, report
 from .common import safe_terminal
 
 #: The subcommand groups, in the order ``planner --help`` lists them.
-GROUPS = (plan, negotiate, report, calendar, batch, case)
+GROUPS = (plan, negotiate, offer, report, calendar, batch, case)
 
 
 #: argparse's own messages (English) and their Chinese, for :class:`BilingualParser`.

@@ -4,6 +4,7 @@
   CSV text or file (:mod:`.loader`), an Excel workbook (:mod:`.excel`), a
   pandas DataFrame, or a list of :class:`~planner.debt.Debt`.
 * :func:`load_scenarios` (:mod:`.scenarios`) reads negotiation scenario TOML.
+* :func:`load_statement` (:mod:`.statement`) reads a budget statement (收支表).
 * :func:`read_input` (:mod:`.inputs`) reads a file the user names: a regular file of
   bounded size, or a message (a FIFO, a device or a folder is refused at once).
 * :mod:`.export` writes files atomically, never over an input, with
@@ -27,6 +28,7 @@ from .loader import (
 from .inputs import read_input
 from .scenarios import load_scenarios
 from .sources import load_debts
+from .statement import load_statement
 
 __all__ = [
     "AtomicFile",
@@ -43,6 +45,7 @@ __all__ = [
     "header_key",
     "load_debts",
     "load_scenarios",
+    "load_statement",
     "parse_money_cell",
     "read_input",
     "refuse_inputs",

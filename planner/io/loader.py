@@ -228,6 +228,16 @@ def _due_day(text: str) -> int:
         if value is not None and value == value.to_integral_value() and 1 <= value <= 31:
             return int(value)
     raise ParseError(t("due_day_invalid", "zh"), t("due_day_invalid", "en"))
+def _priority(text: str) -> bool | str:
+    """A ``priority`` cell: True or False, or the reason a debt comes first (``"secured"``), which :class:`Debt` reads as yes."""
+    values = columns_table()["priority_values"]
+    word = header_key(text)
+    for value, words in values.items():
+        if word in {header_key(w) for w in [value, *words]}:
+            return {"yes": True, "no": False}.get(value, value)
+    from ..i18n import t
+
+    raise ParseError(t("loader_err_priority", "zh"), t("loader_err_priority", "en"))
 
 
 CELL_PARSERS = {
@@ -244,6 +254,7 @@ CELL_PARSERS = {
     "kind": _kind,
     "contract_date": _date,
     "due_day": _due_day,
+    "priority": _priority,
 }
 
 

@@ -2,6 +2,7 @@
 
 from .model import Call, DebtRow, Report, ScenarioRow, Shortfall, StrategyRow, build_report, text
 from .followup import FollowUp, build_followup, render_followup, write_followup
+from .letters import share_letter, share_letters, write_document
 from .render import chart_images, render_html, render_pdf, screenshot, write_report
 
 __all__ = [
@@ -19,7 +20,10 @@ __all__ = [
     "render_html",
     "render_pdf",
     "screenshot",
+    "share_letter",
+    "share_letters",
     "text",
+    "write_document",
     "write_followup",
     "write_report",
 ]

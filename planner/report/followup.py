@@ -32,6 +32,8 @@ class FollowUp:
     plan_rows: tuple[tuple[str, str, Decimal, Decimal], ...]  # debt, payoff month, interest, paid
     progress: object  # planner.cases.Progress
     contacts: tuple[tuple[str, str, str, str, str, str, str], ...] = ()  # when, debt, channel, who, summary, evidence, flags
+    statement: object | None = None  # planner.budget.Statement: the case's latest budget statement
+    offers: object | None = None  # planner.offers.FairShare from it
 
 
 def build_followup(case, *, lang: str = "zh", anonymise: bool = False, today=None) -> FollowUp:
@@ -103,7 +105,10 @@ def build_followup(case, *, lang: str = "zh", anonymise: bool = False, today=Non
         client = t("letter_client", lang)
         changes = [clean(c) for c in changes]
         contacts = tuple((w, d, ch, clean(who), clean(summary), ev, fl) for w, d, ch, who, summary, ev, fl in contacts)
-    return FollowUp(lang, client, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress(), contacts)
+    statement = getattr(case, "statement", None)
+    offers = case.fair_shares() if statement is not None else None
+    return FollowUp(lang, client, date.today().isoformat(), status, since, tuple(changes), tuple(upcoming), plan_rows, case.progress(), contacts,
+                    statement, offers)
 
 
 def render_followup(report: FollowUp) -> str:
@@ -119,7 +124,13 @@ def render_followup(report: FollowUp) -> str:
     )
     lang = report.lang
     chart = _png(lambda ax: progress_chart(report.progress, ax, lang=lang), (6.8, 3.2))
+    charts = {}
+    if report.offers is not None:
+        from ..charts import shares_chart
+
+        charts["shares"] = _png(lambda ax: shares_chart(report.offers, ax, lang=lang), (6.8, 1.2 + 0.36 * min(len(report.offers.offers), 20)))
     return env.get_template("followup.html.j2").render(
+        lang=lang, lt=lambda key, **fields: t(key, lang, **fields), charts=charts,
         r=report, s=report.status, chart=chart, html_lang="zh-CN" if lang == "zh" else "en",
         t=lambda key, **fields: t(key, lang, **fields), yuan=format_yuan, ahead=lambda amount: ahead_text(amount, lang),
         who=lambda adjustment: adjustment.who(lang),

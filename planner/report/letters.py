@@ -241,6 +241,65 @@ def request_letter(proposal_: Proposal, *, lang: str = "zh", client: str | None 
     return Document(lang, t("letter_title", lang), tuple(blocks), t("letter_footer", lang))
 
 
+def share_letter(offer, shares, *, lang: str = "zh", client: str | None = None, statement=None, anonymise: bool = False,
+                 made_on: date | None = None) -> Document:
+    """The request to one lender for its fair share (按比例还款协商申请): its debt, the monthly
+    offer and its share of what is owed, that every lender is offered the same share, the ask to
+    freeze interest with the engine's months, the budget statement's totals when given, and the
+    agreement asked for in writing. It names no other lender (only totals of all the debts).
+
+    Parameters
+    ----------
+    offer : planner.offers.Offer
+        This lender's offer.
+    shares : planner.offers.FairShare
+        Every lender's offers (for the totals: what is left, the shortfall).
+    lang : {"zh", "en"}
+    client : str, optional
+        The client's name (left out with ``anonymise``).
+    statement : planner.budget.Statement, optional
+        The budget statement, for the income, spending and what is left.
+    """
+    from ..negotiation import MAX_FREEZE_MONTHS
+
+    made = made_on or date.today()
+    names = (client,) if client else ()
+    clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
+    who = t("letter_client", lang) if anonymise or not client else client
+    lender = offer.debt
+    intro = t("letter_intro_anonymous", lang, lender=lender) if anonymise or not client else t("letter_intro", lang, who=who, lender=lender)
+    share = "" if offer.share is None else f"{offer.share * 100:.2f}%"
+    blocks: list[tuple[str, tuple]] = [("", (clean(t("letter_greeting", lang, lender=lender)), clean(intro),
+                                            t("letter_share_intro", lang, available=format_yuan(shares.available), shortfall=format_yuan(shares.shortfall))))]
+    blocks.append((t("letter_debt_heading", lang), ((t("letter_item", lang), t("letter_value", lang)),
+                                                     (t("offer_owed", lang), format_yuan(offer.owed)), (t("min_payment", lang), format_yuan(offer.minimum)))))
+    if statement is not None:
+        blocks.append((t("letter_afford_heading", lang), (t("letter_share_budget", lang, income=format_yuan(statement.income),
+                                                            spending=format_yuan(statement.spending), left=format_yuan(statement.left_for_debts)),)))
+    ask = [t("letter_share_offer", lang, owed=format_yuan(offer.owed), monthly=format_yuan(offer.monthly), share=share)]
+    months = offer.frozen.months
+    if months is not None and months <= MAX_FREEZE_MONTHS:
+        ask.append(t("letter_share_ask_frozen", lang, monthly=format_yuan(offer.monthly), months=months, recovered=format_yuan(offer.frozen.paid)))
+    else:
+        ask.append(t("letter_share_ask_frozen_long", lang, monthly=format_yuan(offer.monthly)))
+    if any(o.priority for o in shares.offers):
+        ask.append(t("letter_share_priority", lang))
+    ask.append(t("letter_share_stop", lang))
+    blocks.append((t("letter_proposal_heading", lang), tuple(ask)))
+    blocks.append((t("letter_writing_heading", lang), (t("letter_writing", lang),)))
+    today = made.isoformat()
+    sign = t("letter_sign_anonymous", lang, date=today) if anonymise or not client else t("letter_sign", lang, who=who, date=today)
+    blocks.append(("", (clean(sign),)))
+    return Document(lang, t("letter_share_title", lang), tuple(blocks), t("letter_footer", lang))
+
+
+def share_letters(shares, *, lang: str = "zh", client: str | None = None, statement=None, anonymise: bool = False,
+                  made_on: date | None = None) -> dict[str, Document]:
+    """One :func:`share_letter` per lender with an offer above zero: ``{lender: Document}``."""
+    return {o.debt: share_letter(o, shares, lang=lang, client=client, statement=statement, anonymise=anonymise, made_on=made_on)
+            for o in shares.offers if o.monthly > 0}
+
+
 def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", client: str | None = None,
                    outcome: str = "", tz=None, max_per_day: int | None = None, anonymise: bool = False,
                    changed: frozenset = frozenset()) -> Document:
@@ -374,4 +433,5 @@ def _suffix(name: str) -> str:
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal", "request_letter", "scrub", "write_document"]
+__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal",
+           "request_letter", "scrub", "share_letter", "share_letters", "write_document"]

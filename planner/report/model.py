@@ -242,6 +242,8 @@ class Report:
     rights: tuple[str, ...]
     disclaimer: str
     shortfall: Shortfall | None = None  # set when the budget does not cover the minimum payments
+    statement: object | None = None  # planner.budget.Statement, when one is given
+    offers: object | None = None  # planner.offers.FairShare: with a statement, or when the budget is short
 
     def t(self, key: str, **fields) -> str:
         return text(key, self.lang, **fields)
@@ -434,6 +436,7 @@ def build_report(
     made_on: str | date | None = None,
     horizon: int = 600,
     engine: str = "batch",
+    statement=None,
 ) -> Report:
     """Compute the session report.
 
@@ -468,6 +471,10 @@ def build_report(
         run: ``"batch"`` plans them together with :mod:`planner.batch` (time
         and memory grow linearly with the debts), ``"single"`` one by one with
         :func:`planner.negotiate`, the reference. The report is the same.
+    statement : Statement, path or anything :func:`planner.io.load_statement` reads, optional
+        The client's budget statement (收支表): shown in part 2, its income and spending are the
+        income and essentials unless given, and the fair-share offers (``report.offers``) split what
+        it leaves for the debts. Without one, the offers split the budget when it is short.
 
     Returns
     -------
@@ -492,6 +499,12 @@ def build_report(
         raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
     if not isinstance(engine, str) or engine not in ("batch", "single"):
         raise PlannerError(f"engine 应为 \"batch\" 或 \"single\" / engine must be \"batch\" or \"single\": {str(engine)[:40]!r}")
+    if statement is not None:
+        from ..io import load_statement
+
+        statement = load_statement(statement)
+        if income is None and essentials is None:
+            income, essentials = statement.income, statement.spending
     from ..batch import batch_strategies
     from ..engine import compare
     from ..io import load_debts, load_scenarios
@@ -565,8 +578,8 @@ def build_report(
         head = dict(lang=lang, client=client, made_on=made_on, anonymised=anonymise, names=names,
                     debts=_debt_rows(debts, lang), budget=budget, minimums=minimums, affordability=afford,
                     income=inc, essentials=ess)
-        return _short_report(debts, budget, exc, head=head, notes=notes, loaded=loaded, scenarios=scenarios,
-                             strategy=strategy, kwargs=kwargs)
+        return _with_offers(_short_report(debts, budget, exc, head=head, notes=notes, loaded=loaded, scenarios=scenarios,
+                                          strategy=strategy, kwargs=kwargs), debts, statement)
     chosen = comparison[strategy] if strategy else comparison.best
     rows = tuple(
         StrategyRow(p.strategy, strategy_label(p.strategy, lang), p.months, p.debt_free, p.total_interest, p.strategy == chosen.strategy)
@@ -638,14 +651,28 @@ def build_report(
         agency = price_agency(headline.savings.total_paid, total_owed, fee_percent=_param("agency_fee_percent"))
     rights = _rights(lang)
 
-    return Report(
+    return _with_offers(Report(
         lang=lang, client=client, made_on=made_on, start=chosen.calendar_month(1) or start, anonymised=anonymise,
         names=names, debts=_debt_rows(debts, lang), budget=budget, minimums=minimums, affordability=afford,
         income=inc, essentials=ess, budget_notes=tuple(notes), strategies=rows, recommended=chosen.strategy, why=why,
         plan=chosen, first_months=first, calls=calls, keep_paying=keep, scenarios=tuple(scenario_rows), scenario_note=note,
         headline_result=headline, waterfall=waterfall, agency=agency, rights=rights,
         disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang),
-    )
+    ), debts, statement)
+
+
+def _with_offers(report: Report, debts, statement) -> Report:
+    """``report`` with the budget statement and the fair-share offers (by the names the report shows):
+    what the statement leaves for the debts, else the budget when it is short of the minimums."""
+    from dataclasses import replace
+
+    from ..offers import fair_shares
+
+    if statement is None and report.budget >= report.minimums:
+        return report
+    shown = [d.with_(name=report.names.get(d.name, d.name)) for d in debts]
+    available = statement.left_for_debts if statement is not None else report.budget
+    return replace(report, statement=statement, offers=fair_shares(shown, available))
 
 
 def _names_itself(name: str) -> bool:

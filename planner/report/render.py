@@ -65,6 +65,9 @@ def chart_images(report: Report) -> dict[str, str]:
         out["savings"] = _png(cuts, (6.4, 3.0))
     elif report.waterfall:
         out["savings"] = _png(lambda ax: c.savings_waterfall(bars, ax, lang=report.lang), (6.4, 3.0))
+    if report.offers is not None:
+        n = min(len(report.offers.offers), CHART_ITEMS)
+        out["shares"] = _png(lambda ax: c.shares_chart(report.offers, ax, lang=report.lang, max_items=CHART_ITEMS), (6.4, 1.2 + 0.36 * n))
     return out
 
 
@@ -91,9 +94,11 @@ def render_html(report: Report) -> str:
     import jinja2
 
     from ..charts import strategy_label
+    from ..i18n import t as t_label
 
     source = resources.files("planner.report").joinpath("templates/report.html.j2").read_text("utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("planner.report", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["yuan"] = _yuan
     env.filters["pct"] = _pct
     template = env.from_string(source)
@@ -116,6 +121,7 @@ def render_html(report: Report) -> str:
     return template.render(
         r=report,
         t=report.t,
+        lt=lambda key, **fields: t_label(key, report.lang, **fields),
         p=p,
         lang=report.lang,
         html_lang="zh-CN" if report.lang == "zh" else "en",

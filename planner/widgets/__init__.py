@@ -20,6 +20,7 @@ from .explorers import (
 )
 from .case_button import save_case_button
 from .follow_up import FollowUp, sample_book
+from .offers import FairShareView, StatementEntry
 from .report_button import default_report_folder, report_button
 
 __all__ = [
@@ -27,8 +28,10 @@ __all__ = [
     "CounsellorSession",
     "DebtLoader",
     "DebtTable",
+    "FairShareView",
     "FollowUp",
     "NegotiationExplorer",
+    "StatementEntry",
     "StrategyExplorer",
     "asks_to_scenario",
     "debts_html",

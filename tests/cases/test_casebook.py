@@ -249,7 +249,7 @@ def test_a_newer_book_is_refused_and_an_old_one_upgraded(book_location):
     assert s.version() == 1
     s.close()
     book = CaseBook(book_location, today=TODAY)  # upgrades to the current schema
-    assert book._store.version() == store.SCHEMA_VERSION == 3
+    assert book._store.version() == store.SCHEMA_VERSION == 4
     assert book.status("old").debts[0].actual_balance == Decimal("910.00")
     assert book.case("old").data.updated_at == "2027-01-05T00:00:00Z"  # migration 2 filled it from created_at
     book.balance("old", "2027-01", "A", 910)  # statements exist now

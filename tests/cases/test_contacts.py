@@ -143,7 +143,7 @@ def test_a_schema_2_book_upgrades_and_takes_contacts(book_location, tmp_path):
         assert "case_contacts" not in sa.inspect(conn).get_table_names()
     s.close()
     b = CaseBook(book_location, today=TODAY, evidence_dir=tmp_path / "ev")
-    assert b._store.version() == store.SCHEMA_VERSION == 3
+    assert b._store.version() == store.SCHEMA_VERSION == 4
     case = b.new("old", SAMPLE, 6000, start="2026-12")
     case = case.add_contact(case.data.debts[0].name, "2027-01-05 07:59", channel="phone", direction="in")
     case = case.add_contact(case.data.debts[0].name, "2027-01-05 08:00", channel="phone", direction="in")

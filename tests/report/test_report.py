@@ -437,7 +437,7 @@ def test_short_budget_negotiated_plan_is_the_engines(short):
     assert (base_row.total_paid, base_row.months) == (baseline.total_paid, baseline.months)
     assert negotiated_row.headline and negotiated_row.total_paid == expected.total_paid
     assert negotiated_row.saving == baseline.total_paid - expected.total_paid
-    assert html.count("data:image/png;base64,") == 2  # the plan's timeline and the cuts by call
+    assert html.count("data:image/png;base64,") == 3  # the plan's timeline, the cuts by call and the fair shares (issue 26)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -457,7 +457,7 @@ def test_budget_too_small_for_every_ask(lang):
     page = Tables(html)
     still = page.text("still-short")
     assert format_yuan(sf.still_short) in still and ("还差" in still if lang == "zh" else "still" in still)
-    assert "first-months" not in page.tables and html.count("data:image/png;base64,") == 1  # no plan to chart
+    assert "first-months" not in page.tables and html.count("data:image/png;base64,") == 2  # no plan to chart: the cuts and the fair shares
     assert report.scenarios[1].short == sf.still_short and report.to_dict()["months"] is None
 
 
