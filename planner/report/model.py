@@ -467,7 +467,8 @@ def build_report(
         How the what-if plans of parts 4 and 5 (one per lender, one per ask) are
         run: ``"batch"`` plans them together with :mod:`planner.batch` (time
         and memory grow linearly with the debts), ``"single"`` one by one with
-        :func:`planner.negotiate`, the reference. The report is the same.
+        :func:`planner.negotiate`, the reference. The report is the same. Without numba
+        (the batch extra) the report runs "single".
 
     Returns
     -------
@@ -492,7 +493,7 @@ def build_report(
         raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
     if not isinstance(engine, str) or engine not in ("batch", "single"):
         raise PlannerError(f"engine 应为 \"batch\" 或 \"single\" / engine must be \"batch\" or \"single\": {str(engine)[:40]!r}")
-    from ..batch import batch_strategies
+    from ..batch import available as batch_available, batch_strategies
     from ..engine import compare
     from ..io import load_debts, load_scenarios
     from ..money import round_cents
@@ -581,7 +582,7 @@ def build_report(
     by_debt = {d.name: d for d in debts}
     # The batch path replaces one debt per ask: every ask must name its own debt only (a lender
     # called "overdue" or "kind:card" would select others; such reports take the reference path).
-    batch = engine == "batch" and chosen.strategy in batch_strategies() and all(_names_itself(d.name) for d, *_ in asked)
+    batch = engine == "batch" and batch_available() and chosen.strategy in batch_strategies() and all(_names_itself(d.name) for d, *_ in asked)
     if batch:
         calls = _calls_batch(debts, asked, budget, chosen, kwargs)
     else:
