@@ -287,7 +287,7 @@ class Terms(NamedTuple):
 
     def interest(self, balance: int, month: int) -> int:
         """The month's interest on the opening ``balance``: half-up to the cent, none in a holiday without interest."""
-        if self.held(month) and not self.hold_interest:
+        if not self.hold_interest and self.hold_from <= month < self.hold_to:
             return 0
         return half_up(balance * self.rate[0], self.rate[1])
 
@@ -312,38 +312,32 @@ def terms_of(debt: Debt) -> Terms:
     )
 
 
-class Opening(NamedTuple):
-    """One debt at the opening of a month (:func:`open_month`), before the budget is shared out, in cents."""
-
-    interest: int  # added to the balance this month
-    balance: int  # after the interest (0 once settled)
-    fees: int
-    minimum: int  # the minimum payment due now: min(minimum, balance + fees); 0 in a holiday or a settlement
-    takes: bool  # takes payments this month (not in a holiday, not settled)
-    settled: int  # paid by a settlement this month, on top of the budget
-    forgiven: int  # written off by a settlement this month
-
-
-def open_month(terms: Terms, month: int, balance: int, fees: int) -> Opening:
+def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, int, int, int, bool, int, int]:
     """The opening of ``month`` for one debt owing ``balance`` and ``fees``: the month step's first half.
 
     In its settlement month the debt pays its share of what it owes and the rest is
     forgiven; otherwise interest on the opening balance is added (:meth:`Terms.interest`)
     and, outside a payment holiday, its minimum payment falls due. Fees earn no interest.
 
+    Returns, in cents: the interest added, the balance and fees after it (both 0 once
+    settled), the minimum payment due now (``min(minimum, balance + fees)``; 0 in a holiday
+    or a settlement), whether the debt takes payments this month (not in a holiday, not
+    settled), what a settlement pays (on top of the budget) and what it forgives.
+
     >>> t = terms_of(Debt("A", 1000, 12, 100))
     >>> open_month(t, 1, 100000, 0)
-    Opening(interest=1000, balance=101000, fees=0, minimum=10000, takes=True, settled=0, forgiven=0)
+    (1000, 101000, 0, 10000, True, 0, 0)
     """
     if terms.settle_month == month:
         owed = balance + fees
         amount = terms.settlement(owed)
-        return Opening(0, 0, 0, 0, False, amount, owed - amount)
+        return 0, 0, 0, 0, False, amount, owed - amount
     interest = terms.interest(balance, month)
     balance += interest
     if terms.held(month):
-        return Opening(interest, balance, fees, 0, False, 0, 0)
-    return Opening(interest, balance, fees, min(terms.minimum, balance + fees), True, 0, 0)
+        return interest, balance, fees, 0, False, 0, 0
+    due = balance + fees
+    return interest, balance, fees, terms.minimum if terms.minimum < due else due, True, 0, 0
 
 
 def apply_payment(balance: int, fees: int, amount: int) -> tuple[int, int]:
@@ -390,6 +384,9 @@ def _simulate(
         if bal[i] + fees[i] == 0:
             cols.payoff[i] = 0
     open_ = [i for i in range(n) if bal[i] + fees[i] > 0]
+    # this month's figures, by debt position (read for the open debts only)
+    opening, interest, pay, settled, forgiven = [0] * n, [0] * n, [0] * n, [0] * n, [0] * n
+    takes = [False] * n
     monthly = base
     m = 0
     while open_ and m < horizon:
@@ -411,31 +408,33 @@ def _simulate(
             cols.terms[m] = tuple(current)
         cash = monthly + extras.get(m, 0)
         # 1. the opening: settlements, holidays, interest; the minimums due
-        opened = {i: open_month(terms[i], m, bal[i], fees[i]) for i in open_}
-        required = sum(o.minimum for o in opened.values())
+        required = 0
+        for i in open_:
+            opening[i] = bal[i]
+            interest[i], bal[i], fees[i], pay[i], takes[i], settled[i], forgiven[i] = open_month(terms[i], m, bal[i], fees[i])
+            required += pay[i]
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
-        # 2. every debt taking payments gets its minimum; the rest of the budget goes in
-        #    priority order, each debt up to what it owes, cascading to the next
-        pay = {i: o.minimum for i, o in opened.items()}
+        # 2. every debt taking payments gets its minimum (in pay); the rest of the budget goes
+        #    in priority order, each debt up to what it owes, cascading to the next
         cash -= required
         for i in priority:
             if cash <= 0:
                 break
-            o = opened.get(i)
-            if o is not None and o.takes:
-                more = min(cash, o.balance + o.fees - pay[i])
+            if takes[i]:
+                more = min(cash, bal[i] + fees[i] - pay[i])
                 pay[i] += more
                 cash -= more
         # 3. the payments (fees first) and the month's rows; cleared debts leave
         for i in open_:
-            o = opened[i]
-            row = (m, i, bal[i], o.interest, o.settled + pay[i])
-            bal[i], fees[i] = apply_payment(o.balance, o.fees, pay[i])
-            cols.add_row(*row, bal[i], fees[i], o.forgiven + written_off[i])
-            cols.lump += o.settled
+            bal[i], fees[i] = apply_payment(bal[i], fees[i], pay[i])
+            pay[i] += settled[i]
+            forgiven[i] += written_off[i]
+            cols.lump += settled[i]
             if bal[i] + fees[i] == 0:
                 cols.payoff[i] = m
+                takes[i] = False
+        cols.add_month(m, open_, opening, interest, pay, bal, fees, forgiven)
         open_ = [i for i in open_ if bal[i] + fees[i]]
         cols.unspent += max(cash, 0)
     cols.months_run = m
@@ -592,7 +591,6 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
 
 __all__ = [
     "DEFAULT_HORIZON",
-    "Opening",
     "Terms",
     "apply_payment",
     "compare",

@@ -61,17 +61,15 @@ class _Columns:
         self.terms: dict[int, tuple[Debt, ...]] = {}  # month -> the debts' terms from then (plan numbering)
         self.sums: tuple[list[int], list[int], list[int]] | None = None  # interest, paid, forgiven by debt
 
-    def add_row(self, month: int, debt: int, opening: int, interest: int, payment: int, closing: int, fees: int,
-                forgiven: int) -> None:
-        """One debt's month (after all the month's rows of the debts before it)."""
-        self.month.append(month)
-        self.debt.append(debt)
-        self.opening.append(opening)
-        self.interest.append(interest)
-        self.payment.append(payment)
-        self.closing.append(closing)
-        self.fees.append(fees)
-        self.forgiven.append(forgiven)
+    def add_month(self, month: int, debts: list[int], opening: list[int], interest: list[int], payment: list[int],
+                  closing: list[int], fees: list[int], forgiven: list[int]) -> None:
+        """The rows of ``month`` for the open ``debts`` (positions, in order); each other
+        argument is a list by debt position, read at those positions."""
+        self.month.extend([month] * len(debts))
+        self.debt.extend(debts)
+        for column, values in ((self.opening, opening), (self.interest, interest), (self.payment, payment),
+                               (self.closing, closing), (self.fees, fees), (self.forgiven, forgiven)):
+            column.extend([values[i] for i in debts])
 
     def debt_sums(self) -> tuple[list[int], list[int], list[int]]:
         """Interest, paid and forgiven by debt, in cents."""
