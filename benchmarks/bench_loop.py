@@ -1,4 +1,4 @@
-"""CPU per portfolio of the compiled month loop (``planner.batch.compiled.book_loop``), per strategy.
+"""CPU per portfolio of the compiled month loop (``planner.batch.compiled.plan_span``), per strategy.
 
     python benchmarks/bench_loop.py                  # 1,000,000 five-debt portfolios
     python benchmarks/bench_loop.py --portfolios 200000 --schedules
@@ -51,9 +51,9 @@ def main(argv=None) -> None:
     parser.add_argument("--schedules", action="store_true", help="write the schedule rows too")
     args = parser.parse_args(argv)
 
+    if not kernel.available():
+        sys.exit("numba is not installed: nothing to measure")
     loop = kernel.compiled_loop()
-    if loop is None:
-        sys.exit("numba is not installed (or PLANNER_NO_NUMBA is set): nothing to measure")
     book = make_book(args.portfolios, 5)
     P = book.size
     want = args.schedules

@@ -119,42 +119,12 @@ def single_portfolio(quick: bool) -> None:
         row(f"plan, {count} debts, long ({months} months)", ours, theirs, "baseline loop")
         ours = timed(lambda: summaries(compare(debts, tight, horizon=360)), repeat, 3)
         theirs = timed(lambda: baseline.compare(debts, tight, STRATEGIES, horizon=360), 3, 1)
-        row(f"compare, {count} debts, long", ours, theirs, "baseline loop", "≤ 2 ms warm" if count == 30 else "",
-            "warm: the debts planned before (a notebook); summaries read")
-        if count == 30:
-            long_compare_engines(debts, tight, repeat)
+        row(f"compare, {count} debts, long", ours, theirs, "baseline loop", note="summaries read")
 
 
 def summaries(comparison) -> list:
-    """What a person reads first from a comparison (the schedule rows are built only when read)."""
+    """What a person reads first from a comparison."""
     return [(p.months, p.total_interest, p.total_paid) for p in comparison]
-
-
-def long_compare_engines(debts, budget, repeat: int) -> None:
-    """The fast engine (``method="fast"``) against the reference monthly loop, warm and cold."""
-    from planner import compare
-    from planner.engine import _priority_memo, _terms_memo
-    from planner.tracks import track
-
-    fast = compare(debts, budget, horizon=360)
-    reference = compare(debts, budget, horizon=360, method="reference")
-    assert [p.cents() for p in fast] == [p.cents() for p in reference], "the fast engine differs from the reference"
-    warm = timed(lambda: summaries(compare(debts, budget, horizon=360)), repeat, 3)
-    slow = timed(lambda: summaries(compare(debts, budget, horizon=360, method="reference")), repeat, 1)
-    row("compare, 30 debts, long: fast engine, warm", warm, slow, "reference loop (`method=\"reference\"`)")
-
-    def cold():
-        track.cache_clear()
-        _terms_memo.clear()
-        _priority_memo.clear()
-        return summaries(compare(debts, budget, horizon=360))
-
-    row("compare, 30 debts, long: fast engine, cold (no cached tracks)", timed(cold, repeat, 1), slow,
-        "reference loop (`method=\"reference\"`)", note="first plan of these debts in the process")
-    with_rows = timed(lambda: [p.schedule_rows() for p in compare(debts, budget, horizon=360)], repeat, 1)
-    slow_rows = timed(lambda: [p.schedule_rows() for p in compare(debts, budget, horizon=360, method="reference")], repeat, 1)
-    row("compare, 30 debts, long, every schedule row read", with_rows, slow_rows, "reference loop (`method=\"reference\"`)",
-        note="the rows are built on first read")
 
 
 def free_cores() -> float:
@@ -316,35 +286,27 @@ def report(quick: bool) -> None:
 
 
 def kernel(quick: bool) -> None:
-    """The batch month loop: compiled (numba) against plain numpy, one process, same book; the
-    table build; all strategies against one; the whole ``planner batch`` process."""
-    from planner.batch import book_from_frame, kernel as k, run_book, run_books, strategy_list
+    """The batch month loop (numba), one process; all strategies against one; the table build;
+    the whole ``planner batch`` process."""
+    from planner.batch import available, book_from_frame, kernel as k, run_book, run_books, strategy_list
 
     portfolios = 20_000 if quick else 100_000
     book = data.book(portfolios, 5)
-    if not k.use_compiled(True):
+    if not available():
         row("batch month loop: numba is not installed", None)
         return
     months = int(run_book(book, "avalanche", workers=1).months.clip(0).sum())  # ~ debt-months / debts
     compiled = timed(lambda: run_book(book, "avalanche", workers=1), 3)
-    k.use_compiled(False)
-    plain = timed(lambda: run_book(book, "avalanche", workers=1), 1 if not quick else 1)
-    k.use_compiled(True)
-    row(f"batch {portfolios:,} × 5, avalanche, 1 process: compiled month loop", compiled, plain, "plain-numpy loop (no numba)",
-        note=f"~{compiled / (months * 5) * 1e9:.1f} ns per debt-month at most")
+    loop = timed(lambda: k.simulate_span(book, "avalanche", 0, book.size, 600, False), 3)
+    row(f"batch {portfolios:,} × 5, avalanche, 1 process", compiled, loop, "the month loop alone",
+        note=f"~{loop / (months * 5) * 1e9:.1f} ns per debt-month at most")
     everything = strategy_list("all")
     t_all = timed(lambda: run_books(book, everything, workers=1), 1)
-    row(f"batch {portfolios:,} × 5, all {len(everything)} strategies, 1 process", t_all, compiled, "one strategy", "≤ 2x one strategy per strategy",
+    row(f"batch {portfolios:,} × 5, all {len(everything)} strategies, 1 process", t_all, compiled, "one strategy",
         note=f"{t_all / len(everything) / compiled:.2f}x one strategy per strategy")
-    # the month loops alone: every strategy from shared tracks against one loop per strategy
-    together = timed(lambda: k.simulate_spans(book, everything, 0, book.size, 600), 3)
-    apart = timed(lambda: [k.simulate_span(book, s, 0, book.size, 600, False) for s in everything], 3)
-    row(f"compiled loops, {portfolios:,} × 5, all {len(everything)} strategies: shared tracks (book_loop_all)", together, apart,
-        "one book_loop per strategy", note="the same totals (tests/batch/test_compiled.py)")
     frame = data.table(portfolios, 5)
     t_book = timed(lambda: book_from_frame(frame), 3)
     row(f"batch: build the exact-cents book from a {portfolios:,} × 5 numeric table", t_book)
-    k.use_compiled(None)
     # the whole command, cold, including reading and writing Parquet
     import tempfile
 

@@ -38,19 +38,17 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 from decimal import Decimal
 from math import ceil
 
 from .debt import Debt, check_debts
 from .errors import InfeasibleBudgetError, PlannerError
 from .money import from_cents, half_up, rate_ratio, to_cents
-from . import tracks
 from .result import Comparison, Plan, _Columns
 from .strategies import STRATEGIES, Strategy, get_strategy
 
 DEFAULT_HORIZON = 600
-#: The implementations :func:`plan` picks among (``method=``): the same plans to the cent.
-METHODS = ("fast", "reference")
 
 
 def _money_schedule(values, what: str) -> dict[int, int]:
@@ -90,7 +88,6 @@ def plan(
     horizon: int = DEFAULT_HORIZON,
     start=None,
     changes: Mapping[int, Callable[[list[Debt]], list[Debt]]] | None = None,
-    method: str = "fast",
 ) -> Plan:
     """Simulate repaying ``debts`` with ``budget`` a month under ``strategy``.
 
@@ -124,12 +121,6 @@ def plan(
         The calendar month of month 1, for dates in the results.
     changes : mapping of int to callable, optional
         A change of terms from a month on: ``f(debts) -> debts``, same names, same order.
-    method : {"fast", "reference"}, default "fast"
-        How the months are computed; both give the same plan to the cent. ``"reference"``
-        is the plain monthly loop over every open debt that defines the rules (this
-        module); ``"fast"`` shares each debt's minimum-payment months between plans
-        (:mod:`planner.tracks`) and builds the schedule rows when first read. A plan
-        with ``changes`` after month 1 always runs the reference loop.
 
     Returns
     -------
@@ -144,7 +135,7 @@ def plan(
         When ``debts`` are not Debt objects with unique names (every problem listed).
     PlannerError
         When the strategy, ``horizon``, ``budget`` (negative or not a number), a month or
-        amount of ``extra``, ``budget_changes`` or ``changes``, a change's result or ``method`` is invalid.
+        amount of ``extra``, ``budget_changes`` or ``changes``, or a change's result is invalid.
 
     Examples
     --------
@@ -167,8 +158,6 @@ def plan(
     """
     debts = check_debts(debts)
     name, strategy_fn = get_strategy(strategy, order)
-    if method not in METHODS:
-        raise PlannerError(f"method: 应为 {' 或 '.join(METHODS)} / must be one of {', '.join(METHODS)}: {str(method)[:40]!r}")
     if isinstance(horizon, numbers.Integral) and not isinstance(horizon, bool):
         horizon = int(horizon)
     later: dict[int, Callable] = {}
@@ -196,10 +185,7 @@ def plan(
             value=beyond[0],
         )
     priority = _priority(debts, strategy_fn)
-    if later or method == "reference":
-        cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
-    else:
-        cols = tracks.simulate(_terms(debts), base, priority, extras, new_budgets, horizon)
+    cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
     return Plan(
         debts=tuple(debts),
         strategy=name,
@@ -213,25 +199,10 @@ def plan(
     )
 
 
-#: Bound on the memos below (debts and orderings kept for plans of the same debts again).
-_MEMO_SIZE = 4096
-_terms_memo: dict[int, tuple[Debt, tuple]] = {}
-_priority_memo: dict[tuple, tuple[Sequence[Debt], list[int]]] = {}
-
-
 def _priority(debts: Sequence[Debt], strategy_fn: Strategy) -> list[int]:
-    # A strategy is a pure ordering of frozen debts: the same objects give the same order.
-    # The memo holds the debts, so the ids in its keys cannot be reused by other objects.
-    key = (strategy_fn, *map(id, debts))
-    hit = _priority_memo.get(key)
-    if hit is not None:
-        return list(hit[1])
+    """The strategy's order as positions in ``debts``."""
     position = {id(d): i for i, d in enumerate(debts)}
-    order = [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
-    if len(_priority_memo) >= _MEMO_SIZE:
-        _priority_memo.clear()
-    _priority_memo[key] = (tuple(debts), order)
-    return list(order)
+    return [position[id(d)] if id(d) in position else debts.index(d) for d in strategy_fn(debts)]
 
 
 def _changed(before: Sequence[Debt], after) -> list[Debt]:
@@ -291,161 +262,183 @@ def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
     return out
 
 
-def _debt_terms(d: Debt) -> tuple:
-    """One debt's terms in cents as the month loop reads them (memoised on the frozen debt)."""
-    hit = _terms_memo.get(id(d))
-    if hit is not None and hit[0] is d:
-        return hit[1]
-    num, den = rate_ratio(d.effective_apr)
-    terms = (
-        to_cents(d.balance), to_cents(d.fees_owed), to_cents(d.min_payment), num, den, d.defer_from,
-        d.defer_from + d.defer_months, d.defer_interest, d.settle_month,
-        d.settle_fraction.as_integer_ratio() if d.settle_fraction is not None else None,
+class Terms(NamedTuple):
+    """One debt's terms in integer cents, as the month step reads them (:func:`terms_of`).
+
+    ``rate`` is the monthly rate as an exact ratio (:func:`~planner.money.rate_ratio`
+    of the effective yearly rate); the payment holiday is the months
+    ``hold_from <= m < hold_to`` (interest accrues in them when ``hold_interest``);
+    ``settle_share`` is ``settle_fraction`` as an exact ratio, paid in ``settle_month``.
+    """
+
+    balance: int
+    fees: int
+    minimum: int
+    rate: tuple[int, int]
+    hold_from: int
+    hold_to: int
+    hold_interest: bool
+    settle_month: int | None
+    settle_share: tuple[int, int] | None
+
+    def held(self, month: int) -> bool:
+        """Whether ``month`` is in the payment holiday (no payment on this debt)."""
+        return self.hold_from <= month < self.hold_to
+
+    def interest(self, balance: int, month: int) -> int:
+        """The month's interest on the opening ``balance``: half-up to the cent, none in a holiday without interest."""
+        if not self.hold_interest and self.hold_from <= month < self.hold_to:
+            return 0
+        return half_up(balance * self.rate[0], self.rate[1])
+
+    def settlement(self, owed: int) -> int:
+        """What a settlement pays on ``owed`` (balance and fees): ``settle_fraction`` of it, half-up."""
+        num, den = self.settle_share
+        return half_up(owed * num, den)
+
+
+def terms_of(debt: Debt) -> Terms:
+    """A debt's :class:`Terms` in cents.
+
+    >>> from planner.debt import Debt
+    >>> t = terms_of(Debt("A", 1000, 12, 100))
+    >>> t.balance, t.minimum, t.rate, t.interest(100000, 1)
+    (100000, 10000, (1, 100), 1000)
+    """
+    return Terms(
+        to_cents(debt.balance), to_cents(debt.fees_owed), to_cents(debt.min_payment), rate_ratio(debt.effective_apr),
+        debt.defer_from, debt.defer_from + debt.defer_months, bool(debt.defer_interest), debt.settle_month,
+        debt.settle_fraction.as_integer_ratio() if debt.settle_fraction is not None else None,
     )
-    if len(_terms_memo) >= _MEMO_SIZE:
-        _terms_memo.clear()
-    _terms_memo[id(d)] = (d, terms)
-    return terms
 
 
-def _terms(debts: Sequence[Debt]) -> tuple:
-    """The per-debt lists the month loop reads: balance, fees, minimum, rate ratio, holiday, settlement."""
-    if not debts:
-        return tuple([] for _ in range(10))
-    return tuple(list(column) for column in zip(*map(_debt_terms, debts)))
+def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, int, int, int, bool, int, int]:
+    """The opening of ``month`` for one debt owing ``balance`` and ``fees``: the month step's first half.
+
+    In its settlement month the debt pays its share of what it owes and the rest is
+    forgiven; otherwise interest on the opening balance is added (:meth:`Terms.interest`)
+    and, outside a payment holiday, its minimum payment falls due. Fees earn no interest.
+
+    Returns, in cents: the interest added, the balance and fees after it (both 0 once
+    settled), the minimum payment due now (``min(minimum, balance + fees)``; 0 in a holiday
+    or a settlement), whether the debt takes payments this month (not in a holiday, not
+    settled), what a settlement pays (on top of the budget) and what it forgives.
+
+    >>> t = terms_of(Debt("A", 1000, 12, 100))
+    >>> open_month(t, 1, 100000, 0)
+    (1000, 101000, 0, 10000, True, 0, 0)
+    """
+    if terms.settle_month == month:
+        owed = balance + fees
+        amount = terms.settlement(owed)
+        return 0, 0, 0, 0, False, amount, owed - amount
+    interest = terms.interest(balance, month)
+    balance += interest
+    if terms.held(month):
+        return interest, balance, fees, 0, False, 0, 0
+    due = balance + fees
+    return interest, balance, fees, terms.minimum if terms.minimum < due else due, True, 0, 0
+
+
+def apply_payment(balance: int, fees: int, amount: int) -> tuple[int, int]:
+    """``amount`` paid on a debt owing ``balance`` and ``fees`` (interest already in the balance):
+    fees first, then the balance (Civil Code art. 561). Returns the new balance and fees.
+
+    Paying two amounts one after the other leaves the same as paying their sum.
+
+    >>> apply_payment(10000, 500, 700)
+    (9800, 0)
+    """
+    to_fees = min(amount, fees)
+    return balance - (amount - to_fees), fees - to_fees
+
+
+def pay_month(terms: Terms, month: int, balance: int, fees: int, payment: int) -> tuple[int, int, int]:
+    """One debt's month with a given ``payment`` (no settlement): the month's interest
+    (:meth:`Terms.interest`), then the payment, fees first. Returns the interest, the new
+    balance and the new fees. The case replay (:mod:`planner.cases.track`) records months
+    this way; a plan's month is :func:`open_month`, the budget shared out, :func:`apply_payment`.
+
+    >>> pay_month(terms_of(Debt("A", 1000, 12, 100)), 1, 100000, 0, 10000)
+    (1000, 91000, 0)
+    """
+    interest = terms.interest(balance, month)
+    balance, fees = apply_payment(balance + interest, fees, payment)
+    return interest, balance, fees
 
 
 def _simulate(
-    debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], changes: dict[int, int], horizon: int,
+    debts: list[Debt], base: int, priority: list[int], extras: dict[int, int], budgets: dict[int, int], horizon: int,
     later: dict[int, Callable] | None = None, strategy_fn: Strategy | None = None,
 ) -> _Columns:
-    # Hot loop: plain lists indexed by debt, no per-month dicts (the arithmetic of
-    # the conventions above, in one monthly step; see benchmarks/baseline.py).
-    n = len(debts)
-    bal, fees, minp, rnum, rden, dfrom, dto, dint, smonth, sfrac = _terms(debts)
+    """The month loop: the rules of the module notes, month by month, over the debts still open."""
     later = later or {}
+    n = len(debts)
     current = list(debts)
-    written_off = [0] * n
+    terms = [terms_of(d) for d in current]
+    bal = [t.balance for t in terms]
+    fees = [t.fees for t in terms]
     cols = _Columns(n)
     for i in range(n):
         cols.start_owed[i] = bal[i] + fees[i]
         if bal[i] + fees[i] == 0:
             cols.payoff[i] = 0
     open_ = [i for i in range(n) if bal[i] + fees[i] > 0]
-    payoff = cols.payoff
-    add_month, add_debt, add_opening = cols.month.extend, cols.debt.extend, cols.opening.extend
-    add_interest, add_payment, add_closing = cols.interest.extend, cols.payment.extend, cols.closing.extend
-    add_fees, add_forgiven = cols.fees.extend, cols.forgiven.extend
-    opening = [0] * n
-    interest = [0] * n
-    paid = [0] * n
-    forgiven = [0] * n
-    taking = [False] * n  # open and taking payments this month
-    lump = unspent = 0
+    # this month's figures, by debt position (read for the open debts only)
+    opening, interest, pay, settled, forgiven = [0] * n, [0] * n, [0] * n, [0] * n, [0] * n
+    takes = [False] * n
     monthly = base
     m = 0
     while open_ and m < horizon:
         m += 1
-        if m in changes:
-            monthly = changes[m]
-        if m in later:
-            # New terms from this month: the change sees the debts as they stand now.
+        monthly = budgets.get(m, monthly)
+        written_off = [0] * n
+        if m in later:  # new terms from this month: the change sees the debts as they stand now
             now = debts_as_of(current, m, bal, fees)
             try:
                 new = _changed(now, later[m](now))
             except PlannerError as exc:
                 raise PlannerError(f"第 {m} 个月 / month {m}: {exc}") from None
             current = renumber(new, m)
-            owed_before = [bal[i] + fees[i] for i in range(n)]
-            bal, fees, minp, rnum, rden, dfrom, dto, dint, smonth, sfrac = _terms(current)
-            for i in range(n):
-                written_off[i] = owed_before[i] - bal[i] - fees[i]
+            terms = [terms_of(d) for d in current]
+            written_off = [bal[i] + fees[i] - t.balance - t.fees for i, t in enumerate(terms)]
+            bal = [t.balance for t in terms]
+            fees = [t.fees for t in terms]
             priority = _priority(new, strategy_fn)
             cols.terms[m] = tuple(current)
         cash = monthly + extras.get(m, 0)
-        # 1. settlements, deferrals and interest; the minimums of the debts taking payments
+        # 1. the opening: settlements, holidays, interest; the minimums due
         required = 0
-        active = []
-        dues = []
         for i in open_:
-            b = bal[i]
-            opening[i] = b
-            paid[i] = forgiven[i] = 0
-            if smonth[i] == m:  # settled: a share of what is owed is paid, the rest forgiven
-                owed = b + fees[i]
-                amount = half_up(owed * sfrac[i][0], sfrac[i][1])
-                paid[i] = amount
-                lump += amount
-                forgiven[i] = owed - amount
-                bal[i] = fees[i] = interest[i] = 0
-                taking[i] = False
-                continue
-            held = dfrom[i] <= m < dto[i]
-            if held and not dint[i]:
-                interest[i] = 0
-            else:
-                x = half_up(b * rnum[i], rden[i])
-                interest[i] = x
-                bal[i] = b + x
-            taking[i] = not held
-            if not held:
-                due = bal[i] + fees[i]
-                pay = minp[i] if minp[i] < due else due
-                active.append(i)
-                dues.append(pay)
-                required += pay
-        if m in later:  # what the change of terms wrote off is forgiven this month
-            for i in open_:
-                forgiven[i] += written_off[i]
+            opening[i] = bal[i]
+            interest[i], bal[i], fees[i], pay[i], takes[i], settled[i], forgiven[i] = open_month(terms[i], m, bal[i], fees[i])
+            required += pay[i]
         if required > cash:
             raise InfeasibleBudgetError(from_cents(cash), from_cents(required), m)
-        # 2. minimums, then the rest of the budget in priority order, fees first
-        for i, pay in zip(active, dues):
-            f = fees[i]
-            if f:
-                to_fees = pay if pay < f else f
-                fees[i] = f - to_fees
-                bal[i] -= pay - to_fees
-            else:
-                bal[i] -= pay
-            paid[i] += pay
+        # 2. every debt taking payments gets its minimum (in pay); the rest of the budget goes
+        #    in priority order, each debt up to what it owes, cascading to the next
         cash -= required
-        if cash:
-            for i in priority:
-                if cash <= 0:
-                    break
-                if taking[i]:
-                    f = fees[i]
-                    due = bal[i] + f
-                    if due:
-                        pay = cash if cash < due else due
-                        to_fees = pay if pay < f else f
-                        fees[i] = f - to_fees
-                        bal[i] -= pay - to_fees
-                        paid[i] += pay
-                        cash -= pay
-        # 3. the month's rows; debts cleared this month leave
-        add_month([m] * len(open_))
-        add_debt(open_)
-        add_opening([opening[i] for i in open_])
-        add_interest([interest[i] for i in open_])
-        add_payment([paid[i] for i in open_])
-        add_closing([bal[i] for i in open_])
-        add_fees([fees[i] for i in open_])
-        add_forgiven([forgiven[i] for i in open_])
-        still_open = [i for i in open_ if bal[i] + fees[i]]
-        if len(still_open) < len(open_):
-            for i in open_:
-                if bal[i] + fees[i] == 0:
-                    payoff[i] = m
-                    taking[i] = False
-        open_ = still_open
-        unspent += cash if cash > 0 else 0
-    cols.lump += lump
-    cols.unspent += unspent
+        for i in priority:
+            if cash <= 0:
+                break
+            if takes[i]:
+                more = min(cash, bal[i] + fees[i] - pay[i])
+                pay[i] += more
+                cash -= more
+        # 3. the payments (fees first) and the month's rows; cleared debts leave
+        for i in open_:
+            bal[i], fees[i] = apply_payment(bal[i], fees[i], pay[i])
+            pay[i] += settled[i]
+            forgiven[i] += written_off[i]
+            cols.lump += settled[i]
+            if bal[i] + fees[i] == 0:
+                cols.payoff[i] = m
+                takes[i] = False
+        cols.add_month(m, open_, opening, interest, pay, bal, fees, forgiven)
+        open_ = [i for i in open_ if bal[i] + fees[i]]
+        cols.unspent += max(cash, 0)
     cols.months_run = m
-    for i in range(n):
-        cols.end_owed[i] = bal[i] + fees[i]
+    cols.end_owed = [b + f for b, f in zip(bal, fees)]
     return cols
 
 
@@ -598,8 +591,14 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
 
 __all__ = [
     "DEFAULT_HORIZON",
-    "METHODS",
+    "Terms",
+    "apply_payment",
     "compare",
+    "debts_as_of",
+    "open_month",
+    "pay_month",
     "plan",
+    "renumber",
     "required_budget",
+    "terms_of",
 ]

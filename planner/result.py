@@ -44,20 +44,14 @@ _ROW_FIELDS = ("month", "debt", "opening", "interest", "payment", "closing", "fe
 
 
 class _Columns:
-    """The engine's raw output: one row per open debt per month, in cents.
+    """The engine's raw output: one row per open debt per month, in cents (filled by
+    :func:`planner.engine._simulate` as it goes), and the per-debt figures around them."""
 
-    The reference engine fills the row lists as it goes. The fast engine
-    (:mod:`planner.tracks`) leaves them unset and gives a ``builder`` that makes
-    them on first read, and the per-debt ``sums`` the summaries need.
-    """
+    __slots__ = (*_ROW_FIELDS, "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run", "terms", "sums")
 
-    __slots__ = (*_ROW_FIELDS, "payoff", "start_owed", "end_owed", "lump", "unspent", "months_run", "terms",
-                 "sums", "builder")
-
-    def __init__(self, n: int, lazy: bool = False):
-        if not lazy:
-            for name in _ROW_FIELDS:
-                setattr(self, name, [])
+    def __init__(self, n: int):
+        for name in _ROW_FIELDS:
+            setattr(self, name, [])
         self.payoff: list[int | None] = [None] * n
         self.start_owed = [0] * n
         self.end_owed = [0] * n
@@ -66,15 +60,16 @@ class _Columns:
         self.months_run = 0
         self.terms: dict[int, tuple[Debt, ...]] = {}  # month -> the debts' terms from then (plan numbering)
         self.sums: tuple[list[int], list[int], list[int]] | None = None  # interest, paid, forgiven by debt
-        self.builder = None
 
-    def __getattr__(self, name):
-        # Only reached for an unset slot: the rows of a fast plan, built on first read.
-        if name in _ROW_FIELDS and self.builder is not None:
-            for field_name, values in zip(_ROW_FIELDS, self.builder()):
-                setattr(self, field_name, values)
-            return getattr(self, name)
-        raise AttributeError(name)
+    def add_month(self, month: int, debts: list[int], opening: list[int], interest: list[int], payment: list[int],
+                  closing: list[int], fees: list[int], forgiven: list[int]) -> None:
+        """The rows of ``month`` for the open ``debts`` (positions, in order); each other
+        argument is a list by debt position, read at those positions."""
+        self.month.extend([month] * len(debts))
+        self.debt.extend(debts)
+        for column, values in ((self.opening, opening), (self.interest, interest), (self.payment, payment),
+                               (self.closing, closing), (self.fees, fees), (self.forgiven, forgiven)):
+            column.extend([values[i] for i in debts])
 
     def debt_sums(self) -> tuple[list[int], list[int], list[int]]:
         """Interest, paid and forgiven by debt, in cents."""
@@ -90,8 +85,6 @@ class _Columns:
 
     def series(self) -> list[tuple[list[int], ...] | None]:
         """Per debt: its (opening, interest, payment, closing, fees, forgiven) by month from 1; None if never open."""
-        if self.builder is not None and hasattr(self.builder, "by_debt"):
-            return self.builder.by_debt()
         out: list = [None if p == 0 else tuple([] for _ in range(6)) for p in self.payoff]
         for row in zip(self.debt, self.opening, self.interest, self.payment, self.closing, self.fees, self.forgiven):
             for column, value in zip(out[row[0]], row[1:]):

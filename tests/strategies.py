@@ -84,7 +84,7 @@ def varied_portfolios(draw, *, min_size: int = 1, max_size: int = 6) -> list[Deb
     return [draw(varied_debts(name=f"债务{k}")) for k in range(n)]
 
 
-# -- added for the fast engine's tests (tests/core/test_tracks.py): debts with negotiated terms --
+# -- debts with negotiated terms (tests/core/test_month_step.py) --
 
 
 @st.composite

@@ -2,8 +2,8 @@
 
 Imports numpy when imported: the single-plan command line never imports this package.
 Rooms: :mod:`.book` (portfolios as long integer arrays, scenarios), :mod:`.table`
-(a long CSV/Parquet table to a book), :mod:`.kernel` (priority as sort keys and the
-month loop), :mod:`.compiled` (that loop compiled with numba), :mod:`.run` (chunks,
+(a long CSV/Parquet table to a book), :mod:`.kernel` (sort keys, loading and feeding the
+month loop), :mod:`.compiled` (the month loop, compiled with numba: the batch extra), :mod:`.run` (chunks,
 workers, the exact fallback, result tables), :mod:`.dask` (partitioned tables).
 
 Every strategy in :data:`planner.strategies.STRATEGIES` defined by sort keys runs
@@ -17,7 +17,7 @@ here (``BATCH_STRATEGIES`` is read from that registry each time).
 
 from .book import BatchResult, Book, adjust, apply_scenario, book_from_debts, later_changes
 from .dask import batch_dask, dask_inputs
-from .kernel import batch_strategies, prepare, settle_preload
+from .kernel import available, batch_strategies, prepare, require_numba, settle_preload
 from .run import (
     RESULTS_PARQUET_OPTIONS, ResultsParquet, ScheduleWriter, batch_book, batch_frame, batch_results, plan_batch, results_arrow, results_frame, run_book, run_books,
     schedule_frame, strategy_list,
@@ -41,6 +41,7 @@ __all__ = [
     "Book",
     "adjust",
     "apply_scenario",
+    "available",
     "batch_book",
     "batch_dask",
     "batch_frame",
@@ -54,6 +55,7 @@ __all__ = [
     "prepare",
     "read_table",
     "release_memory",
+    "require_numba",
     "results_arrow",
     "results_frame",
     "run_book",

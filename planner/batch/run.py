@@ -14,10 +14,7 @@ from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
 from .book import _RESULT_ARRAYS, Book, BatchResult, adjust, apply_scenario, book_from_debts, plain_schema, with_changes
-from .kernel import (
-    _SCHEDULE_KEYS, active_loop, batch_strategies, chunk_arrays, code_tables, compiled_loop, rate_ratios, shares_tracks,
-    simulate, simulate_span, simulate_spans, strategy_keys, together_loop, worth_compiling,
-)
+from .kernel import _SCHEDULE_KEYS, batch_strategies, code_tables, compiled_loop, rate_ratios, simulate_span, strategy_keys
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
 #: Portfolios per chunk: bounds memory (about 1 KB per debt while a chunk runs).
@@ -31,30 +28,17 @@ _INT64_MAX = np.iinfo(np.int64).max
 def _run_chunk(args) -> dict[str, dict]:
     """Portfolios ``lo`` to ``hi`` of a book under each strategy; a top-level function so worker processes can run it.
 
-    The compiled loop reads the book's own arrays; the plain-numpy loop and a
-    scenario work on the chunk's sub-book. The scenario (if any) is applied here,
+    The compiled loop reads the book's own arrays; a scenario works on the chunk's sub-book. The scenario (if any) is applied here,
     once for all strategies, and portfolios that left the fast path (int64
     overflow) are planned by the single engine here too, so both run in the workers.
     """
     book, lo, hi, strategies, horizon, want_schedule, scenario = args
-    loop = active_loop()
-    if scenario is not None or loop is None:
-        book = book.take(np.arange(lo, hi))
+    if scenario is not None:
+        book = apply_scenario(book.take(np.arange(lo, hi)), scenario)
         lo, hi = 0, book.size
-        if scenario is not None:
-            book = apply_scenario(book, scenario)
     out = {}
-    keys: dict = {}  # the sort-key columns of the numpy path, shared by the strategies of this chunk
-    together = loop is not None and not want_schedule and shares_tracks(strategies)
-    if together:  # every strategy from the same minimum-payment tracks
-        out = simulate_spans(book, strategies, lo, hi, horizon)
     for strategy in strategies:
-        if together:
-            part = out[strategy]
-        elif loop is not None:
-            part = simulate_span(book, strategy, lo, hi, horizon, want_schedule, loop=loop)
-        else:
-            part = simulate(chunk_arrays(book, strategy, keys), bool(strategy_keys(strategy)), horizon, want_schedule)
+        part = simulate_span(book, strategy, lo, hi, horizon, want_schedule)
         _finish_fallback(book, lo, part, strategy, horizon, want_schedule)
         out[strategy] = part
     return out
@@ -164,8 +148,7 @@ def run_books(
     With ``on_result``, each strategy's result goes to ``on_result(strategy, result)``,
     in the order of ``strategies``, as soon as it is complete, and is not kept (the
     dict returned is then empty). Where the chunks share nothing between strategies
-    (the compiled loop, no scenario, no schedules, minimums only not among them: see
-    :func:`~planner.batch.kernel.shares_tracks`), the workers plan one strategy after
+    (no scenario, no schedules), the workers plan one strategy after
     another, so the caller writes one strategy's results while the next is planned. Where
     they plan every strategy of a chunk together, the first strategy's rows also go to
     ``on_rows(strategy, part)`` chunk by chunk, in order, as they finish (``part`` a
@@ -189,15 +172,10 @@ def run_books(
     bounds = list(range(0, P, chunk_size)) + [P]
     spans = list(zip(bounds[:-1], bounds[1:]))
     job = (horizon, schedules, scenario)
-    if worth_compiling(len(book.balance), schedules):
-        compiled_loop()  # load (or compile) the month loop once, before any worker forks
-    if active_loop() is not None and not schedules and shares_tracks(strategies):
-        together_loop()
+    compiled_loop()  # load (or compile) the month loop once, before any worker forks
     rate_ratios(book)  # once per book; the chunks share it
-    if active_loop() is not None:
-        code_tables(book)
-    if (on_result is not None and scenario is None and not schedules and active_loop() is not None
-            and not shares_tracks(strategies)):
+    code_tables(book)
+    if on_result is not None and scenario is None and not schedules:
         tasks = [((s,), lo, hi) for s in strategies for lo, hi in spans]  # strategy by strategy
     else:
         tasks = [(tuple(strategies), lo, hi) for lo, hi in spans]  # every strategy of a chunk together

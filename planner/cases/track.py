@@ -4,11 +4,11 @@ The plan says what should happen; the track replays what did: each calendar
 month from the case's start, agreements taking effect that month are made to
 the debts as they stand (the engine's own :func:`planner.engine.debts_as_of`
 and the negotiation module's adjustments, so terms change exactly as in a
-plan), interest accrues by the engine's rule (opening balance × monthly rate,
-half-up to the cent: :func:`planner.money.div_round` on the exact
-:func:`planner.money.rate_ratio`), the recorded payment is applied fees first,
-and a statement balance, when one is recorded, replaces the computed one (the
-difference is an *unexplained charge*).
+plan), and each debt's month is the engine's month step with the recorded
+payment (:func:`planner.engine.pay_month`: interest on the opening balance,
+half-up to the cent, then the payment fees first; a settlement is
+:meth:`planner.engine.Terms.settlement`). A statement balance, when one is
+recorded, replaces the computed one (the difference is an *unexplained charge*).
 
 A case whose recorded payments equal its plan's month by month has a track
 equal to the plan's schedule, to the cent (tests/test_cases.py holds the two
@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..debt import Debt
-from ..engine import debts_as_of, renumber
+from ..engine import debts_as_of, pay_month, renumber, terms_of
 from ..errors import PlannerError, unknown_debt
-from ..money import div_round, from_cents, format_yuan, rate_ratio, to_cents
+from ..money import from_cents, format_yuan, to_cents
 from .months import month_name
 
 
@@ -96,7 +96,7 @@ def replay(
     by_month: dict[int, list] = {}
     for month, adjustment in agreements:
         by_month.setdefault(month, []).append(adjustment)
-    ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}  # the exact monthly rates, per set of terms
+    terms = {d.name: terms_of(d) for d in track.terms}  # in cents, per set of terms
     for c in range(start, until + 1):
         t = c - start + 1
         written = dict.fromkeys(names, 0)
@@ -106,7 +106,7 @@ def replay(
             for adjustment in by_month[c]:
                 new = adjustment.apply(new)
             track.terms = renumber(new, t)
-            ratios = {d.name: rate_ratio(d.effective_apr) for d in track.terms}
+            terms = {d.name: terms_of(d) for d in track.terms}
             for d in new:
                 before = track.owed(d.name)
                 track.balance[d.name], track.fees[d.name] = to_cents(d.balance), to_cents(d.fees_owed)
@@ -126,28 +126,17 @@ def replay(
             bal, fees = track.balance[n], track.fees[n]
             opening = bal + fees
             interest = forgiven = 0
-            settled = False
-            if d.settle_month == t:
-                num, den = d.settle_fraction.as_integer_ratio()
-                amount = div_round(opening * num, den)
-                if pay >= amount:  # the settlement was paid: the rest is forgiven
-                    settled = True
+            # a settlement counts only when its amount was paid: the rest is then forgiven
+            settled = d.settle_month == t and pay >= terms[n].settlement(opening)
             if settled:
                 if pay > opening:
                     raise _overpaid(n, c, pay)
                 forgiven = opening - pay
                 bal = fees = 0
             else:
-                held = d.defer_months and d.defer_from <= t < d.defer_from + d.defer_months
-                if not (held and not d.defer_interest):
-                    num, den = ratios[n]
-                    interest = div_round(bal * num, den)
-                bal += interest
-                if pay > bal + fees:
+                interest, bal, fees = pay_month(terms[n], t, bal, fees, pay)
+                if bal < 0:  # more than was owed
                     raise _overpaid(n, c, pay)
-                to_fees = min(pay, fees)
-                fees -= to_fees
-                bal -= pay - to_fees
             unexplained = 0
             if stated is not None:
                 unexplained = stated - (bal + fees)

@@ -208,9 +208,10 @@ def cmd_batch(args) -> int:
 def _run_batch(args) -> int:
     from ..batch import (
         ResultsParquet, ScheduleWriter, batch_dask, batch_results, book_from_frame, prepare, read_table, release_memory,
-        results_frame, strategy_list,
+        require_numba, results_frame, strategy_list,
     )
 
+    require_numba()  # before any table is read: without the batch extra, say what to install
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):

@@ -470,7 +470,8 @@ def build_report(
         How the what-if plans of parts 4 and 5 (one per lender, one per ask) are
         run: ``"batch"`` plans them together with :mod:`planner.batch` (time
         and memory grow linearly with the debts), ``"single"`` one by one with
-        :func:`planner.negotiate`, the reference. The report is the same.
+        :func:`planner.negotiate`, the reference. The report is the same. Without numba
+        (the batch extra) the report runs "single".
     statement : Statement, path or anything :func:`planner.io.load_statement` reads, optional
         The client's budget statement (收支表): shown in part 2, its income and spending are the
         income and essentials unless given, and the fair-share offers (``report.offers``) split what
@@ -505,7 +506,7 @@ def build_report(
         statement = load_statement(statement)
         if income is None and essentials is None:
             income, essentials = statement.income, statement.spending
-    from ..batch import batch_strategies
+    from ..batch import available as batch_available, batch_strategies
     from ..engine import compare
     from ..io import load_debts, load_scenarios
     from ..money import round_cents
@@ -594,7 +595,7 @@ def build_report(
     by_debt = {d.name: d for d in debts}
     # The batch path replaces one debt per ask: every ask must name its own debt only (a lender
     # called "overdue" or "kind:card" would select others; such reports take the reference path).
-    batch = engine == "batch" and chosen.strategy in batch_strategies() and all(_names_itself(d.name) for d, *_ in asked)
+    batch = engine == "batch" and batch_available() and chosen.strategy in batch_strategies() and all(_names_itself(d.name) for d, *_ in asked)
     if batch:
         calls = _calls_batch(debts, asked, budget, chosen, kwargs)
     else:

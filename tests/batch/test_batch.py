@@ -28,16 +28,6 @@ from planner.strategies import Key, register, unregister
 
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan
 
-#: The two month loops of the batch engine: compiled (numba) and plain numpy (no numba).
-LOOPS = pytest.mark.parametrize("loop", [True, False], ids=["numba", "numpy"])
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _restore_loop():
-    yield
-    kernel.use_compiled(None)
-
-
 def expected(debts, budget, strategy, horizon=600):
     """What the single engine says, in the batch's terms (cents)."""
     try:
@@ -130,10 +120,8 @@ def books(draw, *, min_size=1, max_size=12):
 
 
 @settings(max_examples=60, deadline=None)
-@LOOPS
 @given(book=books(), strategy=strategy_names)
-def test_equals_the_single_engine_on_random_books(loop, book, strategy):
-    assert kernel.use_compiled(loop) == loop
+def test_equals_the_single_engine_on_random_books(book, strategy):
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=360)
 
@@ -163,16 +151,13 @@ def negotiated_books(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@LOOPS
 @given(book=negotiated_books(), strategy=strategy_names)
-def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(loop, book, strategy):
-    assert kernel.use_compiled(loop) == loop
+def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(book, strategy):
     debts, budgets = book
     assert_same(debts, budgets, strategy, horizon=240)
 
 
 @settings(max_examples=40, deadline=None)
-@LOOPS
 @given(
     book=negotiated_books(),
     keys=st.lists(
@@ -181,10 +166,9 @@ def test_equals_the_single_engine_with_penalties_deferrals_and_settlements(loop,
         min_size=1, max_size=3, unique=True,
     ),
 )
-def test_a_strategy_registered_here_runs_the_same_in_both_engines(loop, book, keys):
+def test_a_strategy_registered_here_runs_the_same_in_both_engines(book, keys):
     # One registration (sort keys) and nothing else: plan(), plan_batch() and the CLI's list
     # see it; both engines order and pay identically on random negotiated portfolios.
-    kernel.use_compiled(loop)
     register("test_registered", *keys, Key("name"), label=("测试", "test"))
     try:
         assert "test_registered" in planner.batch.BATCH_STRATEGIES
@@ -195,24 +179,20 @@ def test_a_strategy_registered_here_runs_the_same_in_both_engines(loop, book, ke
     assert "test_registered" not in planner.batch.BATCH_STRATEGIES
 
 
-@LOOPS
-def test_ties_and_equal_ratios_order_as_the_single_engine(loop):
+def test_ties_and_equal_ratios_order_as_the_single_engine():
     # Same rate and balance: the name decides; equal balance/minimum ratios (10 and 10)
     # under cash_flow_index; a minimum of 0 sorts last (infinite index).
-    kernel.use_compiled(loop)
     debts = [Debt("b", 3000, 18, 300), Debt("a", 3000, 18, 300), Debt("c", 1000, 18, 100), Debt("z", 50, 5, 0)]
     for strategy in BATCH_STRATEGIES:
         assert_same([debts, debts[::-1]], [900, 900], strategy)
 
 
-@LOOPS
-def test_cash_flow_ratios_one_ulp_apart_and_beyond_exact_int64_order_as_the_single_engine(loop):
+def test_cash_flow_ratios_one_ulp_apart_and_beyond_exact_int64_order_as_the_single_engine():
     # Owed / minimum of 1000000001 / 300000000 and 1000000011 / 300000003 cents: different
     # ratios that round to the same float (found by search). The compiled loop compares their
     # cross products exactly in int64; for amounts of 2**31 cents or more, where a product
     # could overflow, it leaves the portfolio to the single engine. Either way the order is
     # the single engine's (exact Fractions).
-    kernel.use_compiled(loop)
     close = [Debt("a", Decimal("10000000.01"), 24, Decimal("3000000.00")), Debt("b", Decimal("10000000.11"), 12, Decimal("3000000.03")),
              Debt("c", 100, 5, 10)]
     huge = [Debt("a", Decimal("1000000000.01"), 24, Decimal("300000000.00")),
@@ -239,9 +219,7 @@ def test_chunks_and_two_processes_give_the_same_results():
         assert getattr(one, field).tolist() == getattr(two, field).tolist()
 
 
-@LOOPS
-def test_int64_overflow_falls_back_to_exact_integers(loop):
-    kernel.use_compiled(loop)
+def test_int64_overflow_falls_back_to_exact_integers():
     # ¥10 billion at 1000% with no minimum grows ~83% a month: past int64 cents within
     # the horizon. The batch hands it to the single engine (Python integers); results stay exact.
     grows = [Debt("A", 10_000_000_000, 1000, 0), Debt("B", 100, 10, 10)]
@@ -616,18 +594,63 @@ def test_a_repeated_name_is_found_in_small_and_large_portfolios(size):
     assert [(p.row, p.value) for p in caught.value.problems] == [(2 * size + 1, "d0")]
 
 
-def test_without_numba_the_plain_numpy_loop_gives_the_same_plans():
-    # numba made unimportable in a fresh process: use_compiled(True) reports False and the
-    # batch still equals the single engine (the hand-worked doctest case).
+def test_without_numba_the_batch_engine_says_what_to_install():
+    # numba made unimportable in a fresh process: the batch engine refuses in both languages,
+    # naming the batch extra; a single plan needs no numba.
     script = (
         "import sys; sys.modules['numba'] = None\n"
         "from planner.batch import kernel, plan_batch\n"
-        "from planner import Debt\n"
-        "assert kernel.use_compiled(True) is False\n"
-        "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
-        "print(r.months.tolist(), r.interest.tolist())\n"
+        "from planner import Debt, PlannerError, plan\n"
+        "assert plan([Debt('A', 1000, 12, 100)], 600).months == 2\n"
+        "try:\n"
+        "    plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
+        "except PlannerError as exc:\n"
+        "    print(exc.zh); print(exc.en)\n"
     )
-    assert _python_prints(script).split("\n")[0] == "[2] [1410]"
+    zh, en = _python_prints(script).strip().split("\n")
+    assert "numba" in zh and "debt-planner[batch]" in zh and "批量" in zh
+    assert "numba" in en and "debt-planner[batch]" in en and "batch extra" in en
+
+
+def test_planner_batch_without_numba_stops_before_reading_the_table(tmp_path):
+    script = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from planner.cli import main\n"
+        f"print(main(['batch', {str(tmp_path / 'missing.csv')!r}, '--out', {str(tmp_path / 'r.csv')!r}]))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().endswith("2"), out.stdout + out.stderr
+    assert "pip install 'debt-planner[batch]'" in out.stderr and "missing.csv" not in out.stderr
+
+
+def test_with_numba_disabled_the_loop_runs_as_python_and_gives_the_same_plans():
+    # NUMBA_DISABLE_JIT=1: the compiled month loop runs as plain Python (for debugging), with
+    # the same totals and schedule as compiled, on a small book with a holiday, a settlement and fees.
+    script = (
+        "from decimal import Decimal\n"
+        "from planner.batch import plan_batch, run_book, book_from_debts\n"
+        "from planner import Debt\n"
+        "book = [[Debt('A', 1000, 12, 100), Debt('B', 800, 24, 50, fees_owed=30, defer_from=2, defer_months=3)],\n"
+        "        [Debt('C', 5000, 18, 200, settle_month=4, settle_fraction=Decimal('0.4')), Debt('D', 300, 0, 30)]]\n"
+        "for s in ('avalanche', 'snowball', 'minimum_only'):\n"
+        "    r = run_book(book_from_debts(book, [600, 900]), s, schedules=True, workers=1)\n"
+        "    print(s, r.months.tolist(), r.interest.tolist(), r.paid.tolist(), r.forgiven.tolist(),\n"
+        "          {k: v.tolist() for k, v in sorted(r.schedule.items())})\n"
+    )
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for disabled in ("1", "0"):
+        env = {**os.environ, "NUMBA_DISABLE_JIT": disabled}
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(out.stdout)
+    assert runs[0] == runs[1] and runs[0].count("\n") == 3
 
 
 def _python_prints(script: str) -> str:
@@ -847,21 +870,18 @@ def test_dask_refuses_csv_files_whose_headers_differ(tmp_path, capsys):
     assert "the header of part1.csv differs from that of part0.csv" in err and "表头" in err
 
 
-def test_prepare_loads_the_compiled_loop_in_the_background_for_a_large_book_only():
-    # planner batch calls prepare() with the rows coming before it reads a table: a small book
-    # starts nothing (the plain-numpy loop runs), a large one a thread that compiled_loop() waits for.
+def test_prepare_loads_the_compiled_loop_in_the_background():
+    # planner batch calls prepare() before it reads a table: a thread that compiled_loop() waits for.
     script = (
         "from planner.batch import kernel\n"
-        "kernel.prepare(kernel.COMPILE_FROM - 1)\n"
-        "assert kernel._PRELOAD is None and kernel.active_loop() is None\n"
-        "kernel.prepare(kernel.COMPILE_FROM)\n"
+        "kernel.prepare(10)\n"
         "assert kernel._PRELOAD is not None\n"
         "loop = kernel.compiled_loop()\n"
-        "assert loop is not None and kernel.active_loop() is loop and kernel._PRELOAD is None\n"
+        "assert loop is not None and kernel._PRELOAD is None\n"
         "import threading; assert threading.active_count() == 1\n"
-        "kernel.use_compiled(None); kernel.prepare(kernel.COMPILE_FROM)\n"
+        "kernel.prepare(10)  # loaded already: nothing to start\n"
         "kernel.settle_preload()  # what the CLI does before exiting, on an error too\n"
-        "assert kernel._PRELOAD is None and threading.active_count() == 1 and kernel.active_loop() is not None\n"
+        "assert kernel._PRELOAD is None and threading.active_count() == 1 and kernel.compiled_loop() is loop\n"
         "print('ok')\n"
     )
     assert _python_prints(script).strip() == "ok"
@@ -876,10 +896,9 @@ def test_prepare_leaves_the_interpreter_as_it_found_it():
         "from planner.batch import kernel, plan_batch\n"
         "from planner import Debt\n"
         "before = (list(sys.meta_path), sys.getswitchinterval())\n"
-        "kernel.prepare(kernel.COMPILE_FROM)\n"
+        "kernel.prepare(10)\n"
         "assert kernel.compiled_loop() is not None\n"
         "assert (list(sys.meta_path), sys.getswitchinterval()) == before\n"
-        "kernel.use_compiled(True)\n"
         "r = plan_batch([[Debt('A', 1000, 12, 100)]], [600])\n"
         "print(r.months.tolist(), r.interest.tolist())\n"
     )

@@ -180,17 +180,12 @@ def test_planner_batch_on_parquet_does_not_import_pandas(tmp_path):
 
 @pytest.mark.parametrize("strategies", [["avalanche", "snowball"], ["avalanche", "minimum_only", "snowball"]],
                          ids=["cascades", "with-minimums"])
-@pytest.mark.parametrize("loop", [True, False], ids=["numba", "numpy"])
-def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop, strategies):
-    # 301 invented portfolios of 1-4 debts in chunks of 37 on two workers. With the compiled loop
-    # the workers plan one strategy after another (one progress call per chunk and strategy),
-    # except with minimums only among them: then every strategy of a chunk together, from shared
-    # tracks, as the numpy loop plans them (together, one call per chunk). Either way each
-    # strategy's result reaches on_result complete, in order, equal to the results run_books
-    # keeps; and the Parquet written from them as they come (the first strategy's in pieces when
-    # planned together) equals the table of the kept results.
+def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(strategies):
+    # 301 invented portfolios of 1-4 debts in chunks of 37 on two workers: the workers plan one
+    # strategy after another (one progress call per chunk and strategy). Each strategy's result
+    # reaches on_result complete, in order, equal to the results run_books keeps; and the Parquet
+    # written from them as they come equals the table of the kept results.
     from planner.batch import ResultsParquet, results_arrow, run_books
-    from planner.batch import kernel
 
     rng = np.random.default_rng(7)
     rows = []
@@ -200,28 +195,17 @@ def test_results_handed_over_strategy_by_strategy_equal_the_results_kept(loop, s
                          "apr": float(rng.choice([0.0, 7.3, 18.25, 35.9])), "min_payment": int(rng.integers(1, 900)),
                          "budget": 400 + 10 * p})
     book = book_from_frame(pd.DataFrame(rows))
-    try:
-        kernel.use_compiled(loop)
-        kept = run_books(book, strategies, workers=2, chunk_size=37)
-        handed, calls = [], []
-        writer = ResultsParquet()
-        pieces = []
-        assert run_books(book, strategies, workers=2, chunk_size=37, progress=calls.append,
-                         on_result=lambda s, r: (handed.append((s, r)), writer.add(r)),
-                         on_rows=lambda s, part: (pieces.append((s, part)), writer.add_rows(part))) == {}
-    finally:
-        kernel.use_compiled(None)
+    kept = run_books(book, strategies, workers=2, chunk_size=37)
+    handed, calls = [], []
+    writer = ResultsParquet()
+    pieces = []
+    assert run_books(book, strategies, workers=2, chunk_size=37, progress=calls.append,
+                     on_result=lambda s, r: (handed.append((s, r)), writer.add(r)),
+                     on_rows=lambda s, part: (pieces.append((s, part)), writer.add_rows(part))) == {}
     chunks = -(-301 // 37) + (-(-301 // 37)) % 2  # a multiple of the two workers
-    one_by_one = loop and "minimum_only" not in strategies
-    assert len(calls) == (chunks * len(strategies) if one_by_one else chunks) and sum(calls) == 301 * len(strategies)
+    assert len(calls) == chunks * len(strategies) and sum(calls) == 301 * len(strategies)
     assert [s for s, _ in handed] == strategies
-    # planned together, the first strategy's rows also came chunk by chunk, in order
-    assert [s for s, _ in pieces] == ([] if one_by_one else [strategies[0]] * chunks)
-    if pieces:
-        first = handed[0][1]
-        assert np.concatenate([part.ids for _, part in pieces]).tolist() == list(first.ids)
-        for field in ("months", "interest", "paid", "status_code", "shortfall"):
-            assert np.concatenate([getattr(part, field) for _, part in pieces]).tolist() == getattr(first, field).tolist()
+    assert pieces == []  # planned strategy by strategy: nothing handed over in pieces
     for s, r in handed:
         for field in ("months", "interest", "paid", "remaining", "unspent", "status_code", "infeasible_month", "shortfall"):
             assert np.array_equal(getattr(r, field), getattr(kept[s], field)), (s, field)
