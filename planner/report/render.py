@@ -142,20 +142,25 @@ def render_html(report: Report) -> str:
 
 
 def _due_dates(report) -> dict | None:
-    """The next due dates of the recommended plan (its first months, on each debt's due day), with
-    where the full calendar comes from; None without a plan or a start month."""
+    """The next due date of each debt under the recommended plan (its first month, on the debt's
+    due day), with where the full calendar comes from; None without a plan or a start month.
+
+    One month only: the table of the first months above already shows the amounts, so this
+    adds the dates, and the .ics (``planner calendar``) holds the year. When no debt has a
+    due day there are no dates to add: only the note is shown (``events`` empty)."""
     from ..calendar import LEAD_DAYS, payment_calendar
     from ..i18n import t
 
     p = report.plan
     if p is None or p.start is None or not report.first_months:
         return None
-    cal = payment_calendar(p, months=min(3, len(report.first_months)), lang=report.lang)
+    cal = payment_calendar(p, months=1, lang=report.lang)
     if not cal.events:
         return None
     lang = report.lang
+    dated = any(e.due_day is not None for e in cal.events)
     return {
-        "title": t("calendar_section", lang), "events": cal.events, "unknown": t("calendar_day_unknown", lang),
+        "title": t("calendar_section", lang), "events": cal.events if dated else (), "unknown": t("calendar_day_unknown", lang),
         "col_due": t("calendar_due", lang), "col_debt": t("debt", lang), "col_amount": t("calendar_amount", lang),
         "note": t("calendar_section_note_cli", lang, days=LEAD_DAYS),
     }

@@ -17,5 +17,14 @@ def test_the_next_due_dates(lang, title, unknown):
     report = build_report(debts, 1500, lang=lang, start="2027-01")
     page = render_html(report)
     assert title in page and 'id="due-dates"' in page
-    assert "2027-02-28" in page and "2027-01-01 " + unknown in page  # 31 in February; no due day: the 1st, said so
+    # The first month's date of each debt: day 31 of January; without a due day the 1st, said so.
+    assert "2027-01-31" in page and "2027-01-01 " + unknown in page
+    assert "2027-02-28" not in page  # one month: the table of the first months already shows the amounts
+    assert "planner calendar" in page
+
+
+def test_no_due_days_no_dates_only_the_note():
+    debts = [Debt("花呗", 3000, 18, 300), Debt("借呗", 5000, 24, 500)]
+    page = render_html(build_report(debts, 1500, lang="en", start="2027-01"))
+    assert 'id="due-dates"' not in page and "(due day not given)" not in page
     assert "planner calendar" in page
