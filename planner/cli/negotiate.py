@@ -191,7 +191,7 @@ def cmd_apr(args) -> int:
         try:
             flows = [Decimal(x) for x in args.cash_flows]
         except ArithmeticError:
-            raise PlannerError(f"--cash-flows: 应为逗号分隔的数字 / must be numbers separated by commas: {','.join(args.cash_flows)}") from None
+            raise PlannerError("cli.negotiate.cash_flows_numbers_separated", cash_flows=','.join(args.cash_flows)) from None
         result = rates.true_apr(flows)
     elif args.principal is not None and args.payment is not None and args.periods is not None:
         result = rates.upfront_fee_apr(args.principal, args.upfront_fee or 0, args.payment, args.periods)

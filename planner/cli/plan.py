@@ -107,7 +107,7 @@ def cmd_plan(args) -> int:
     if args.target_months is not None:
         budget = required_budget(debts, args.target_months, args.strategy, order=args.order, **kwargs)
     elif args.budget is None:
-        raise PlannerError("请给出 --budget（每月预算）或 --target-months / give --budget (the monthly budget) or --target-months")
+        raise PlannerError("cli.plan.budget_monthly_budget_target")
     else:
         budget = args.budget
     p = plan(debts, budget, args.strategy, order=args.order, **kwargs)
