@@ -489,9 +489,9 @@ def build_report(
     (4, 'avalanche')
     """
     if not isinstance(lang, str) or lang not in ("zh", "en"):
-        raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
+        raise PlannerError("report.model.lang_zh_en", language=str(lang)[:40])
     if not isinstance(engine, str) or engine not in ("batch", "single"):
-        raise PlannerError(f"engine 应为 \"batch\" 或 \"single\" / engine must be \"batch\" or \"single\": {str(engine)[:40]!r}")
+        raise PlannerError("report.model.engine_batch_single", engine=str(engine)[:40])
     from ..batch import batch_strategies
     from ..engine import compare
     from ..io import load_debts, load_scenarios
@@ -509,7 +509,7 @@ def build_report(
     except ArithmeticError:
         budget = None
     if budget is None or not budget.is_finite() or budget < 0:
-        raise PlannerError(f"预算应为不小于 0 的金额：{given} / the budget must be an amount of at least 0: {given}")
+        raise PlannerError("report.model.budget_amount_least", given=given)
     loaded = None
     if scenarios is not None:
         loaded = scenarios if isinstance(scenarios, (list, tuple)) else load_scenarios(scenarios)
@@ -558,7 +558,11 @@ def build_report(
 
     # 3. the plan
     if strategy is not None and strategy not in STRATEGIES:
-        raise PlannerError(f"未知策略 / unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+        raise PlannerError(
+            "report.model.unknown_strategy_choose",
+            strategies=', '.join(STRATEGIES),
+            strategy=strategy,
+        )
     try:
         comparison = compare(debts, budget, list(STRATEGIES), **kwargs)
     except InfeasibleBudgetError as exc:
@@ -598,7 +602,7 @@ def build_report(
     results = []
     if batch and all_asks is not None:
         if any(f.name == all_asks.name for f in file_scenarios):
-            raise PlannerError("情景名称重复", "two scenarios have the same name")  # as negotiate() says
+            raise PlannerError("report.model.two_scenarios_same_name")  # as negotiate() says
         results.append(_every_ask_batch(debts, all_asks, budget, chosen, kwargs))
         run = file_scenarios
     else:
