@@ -271,7 +271,7 @@ class FollowUp(_Driven):
     def new_case(self, name: str, debts, budget, *, start=None, strategy: str = "avalanche") -> None:
         """Open a new case in the book from the client's debts file, then show it."""
         if not str(debts or "").strip():
-            raise PlannerError("请填写债务文件的路径，例如 debts.csv / give the debts file, e.g. debts.csv")
+            raise PlannerError("widgets.follow_up.debts_file_debts_csv")
         case = self.book.new(name, debts, budget, strategy, start=start)
         self.reload()
         self.open(case.name)
@@ -374,7 +374,7 @@ class FollowUp(_Driven):
 
         folder = reports_folder(self.folder_box.value)
         if suffix not in _FORMATS:
-            raise PlannerError(f"文件格式应为 .html、.pdf 或 .txt：{suffix} / the file type is .html, .pdf or .txt: {suffix}")
+            raise PlannerError("widgets.follow_up.file_type_html_pdf", suffix=suffix)
         return document_path(folder, self.case.name, what, suffix, anonymise=anonymise)
 
     def _write(self, path: Path, write) -> Path:
@@ -468,13 +468,15 @@ class FollowUp(_Driven):
         debt = self.agree_debt.value
         names = [d.name for d in self.case.data.debts]
         if debt not in names:
-            raise PlannerError("结清金额只能用于一笔债务；多笔请填比例 / a lump sum is for one debt; for several give the share")
+            raise PlannerError("widgets.follow_up.lump_sum_debt_several")
         cents = parse_amount(amount, "结清金额 / lump sum")
         owed = self.case.track().owed(debt)
         if owed <= 0 or cents > owed:
             raise PlannerError(
-                f"结清金额 {format_yuan(Decimal(cents) / 100)} 超过「{debt}」现在的欠款 {format_yuan(Decimal(owed) / 100)} / "
-                f"the lump sum {format_yuan(Decimal(cents) / 100)} is more than {debt} owes now ({format_yuan(Decimal(owed) / 100)})"
+                "widgets.follow_up.lump_sum_more_owes",
+                cents=format_yuan(Decimal(cents) / 100),
+                debt=debt,
+                owed=format_yuan(Decimal(owed) / 100),
             )
         return Decimal(cents) / Decimal(owed)
 
@@ -509,7 +511,7 @@ class FollowUp(_Driven):
 
     def _need_case(self) -> None:
         if self.case is None:
-            raise PlannerError("请先选择或新建一个案例 / open or create a case first")
+            raise PlannerError("widgets.follow_up.open_create_case_first")
 
     def _fill_amounts(self) -> None:
         """One box per open debt, pre-filled with what the plan in force pays it this month."""
