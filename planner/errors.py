@@ -146,6 +146,21 @@ class PlannerError(ValueError):
         """The message in one language (``"zh"`` or ``"en"``)."""
         return self.zh if lang == "zh" else self.en
 
+    @classmethod
+    def like(cls, exc: PlannerError) -> PlannerError:
+        """A plain error of this class saying what ``exc`` says: its texts, key, fields and place
+        (a subclass's own state, such as a shortfall, left behind).
+
+        >>> PlannerError.like(InfeasibleBudgetError(100, 150)).en.startswith("The budget of ¥100.00")
+        True
+        """
+        new = cls.__new__(cls)
+        ValueError.__init__(new, *exc.args)
+        new.zh, new.en = exc.zh, exc.en
+        new.key, new.fields = getattr(exc, "key", None), dict(getattr(exc, "fields", None) or {})
+        new.file, new.row, new.column, new.value = exc.file, exc.row, exc.column, exc.value
+        return new
+
     def __reduce__(self):  # keep the fields across processes (batch workers)
         return _restore, (type(self), self.args, self.__dict__)
 

@@ -201,7 +201,7 @@ def _check_cap(p):
     from .references import _normalise_line
 
     if "line" not in p:
-        raise PlannerError('cap_rate: 缺少 line（"4xLPR"、"24"、"36" 或数字）/ missing line ("4xLPR", "24", "36" or a number)')
+        raise PlannerError("negotiation.cap_rate_missing_line")
     _normalise_line(p["line"])
     out = {"line": p["line"]}
     if p.get("filing_date") is not None:
@@ -841,7 +841,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             try:
                 lump = _dec_param(name, "lump", lump)
             except PlannerError as exc:
-                problems.append(Problem(str(exc), str(exc), column=f"{where}.lump", value=repr(lump)))
+                problems.append(Problem.from_error(exc, None, f"{where}.lump", repr(lump)))
                 lump = None
         adjust = table.get("adjust", [])
         if not isinstance(adjust, list):
@@ -865,7 +865,7 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
             try:
                 adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params, entry.get("from_month", 1)))
             except PlannerError as exc:
-                problems.append(Problem(exc.zh, exc.en, column=at, value=str(entry.get("action"))))
+                problems.append(Problem.from_error(exc, None, at, str(entry.get("action"))))
         if not problems:
             scenarios.append(Scenario(name, tuple(adjustments), description, lump))
     if problems:
@@ -1230,7 +1230,7 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
         try:
             return plan(ds, budget, strategy, changes=changes, **plan_kwargs)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(f"情景「{label}」/ scenario {label!r}: {exc}") from None
+            raise PlannerError("negotiation.scenario", label=label, exc=exc) from None
 
     baseline = run(debts, "baseline")
     results = []

@@ -156,10 +156,7 @@ def irr(cash_flows: Sequence) -> float:
         raise PlannerError("rates.cash_flows_list_numbers", cash_flows=str(cash_flows)[:40])
     flows = [float(_num(f, "cash flow")) for f in cash_flows]
     if len(flows) < 2 or not any(f > 0 for f in flows) or not any(f < 0 for f in flows):
-        raise PlannerError(
-            "现金流必须既有收入也有支出（例如 +到手金额，−每期还款）/ "
-            "the cash flows need both signs (e.g. +amount received, −each payment)"
-        )
+        raise PlannerError("rates.cash_flows_need_both")
     low, high = -0.99, 1.0
 
     def f(r: float) -> float:
@@ -467,7 +464,7 @@ def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     """
     a = _num(apr, "apr")
     if abs(a) > MAX_RATE:
-        raise PlannerError(f"{basis}: 年化 {a}% 高得不合理（上限 {MAX_RATE}%）/ a yearly rate of {a}% is implausibly high (limit {MAX_RATE}%)")
+        raise PlannerError("rates.yearly_rate_implausibly_high", basis=basis, a=a, max_rate=MAX_RATE)
     return TrueRate(
         monthly=(a / 12).quantize(_FINE),
         nominal=round_cents(a),

@@ -109,10 +109,7 @@ def lpr_on(day: date | None = None) -> Decimal:
     day = _day(day, "day") if day is not None else date.today()
     table = lpr_table()
     if day < table[0][0]:
-        raise PlannerError(
-            f"{day} 还没有一年期LPR（LPR表从 {table[0][0]} 开始）/ there is no one-year LPR on {day}: "
-            f"the LPR table starts on {table[0][0]}"
-        )
+        raise PlannerError("references.no_year_lpr_lpr", day=day, table=table[0][0])
     value = table[0][1]
     for changed, rate in table:
         if changed <= day:

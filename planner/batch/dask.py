@@ -20,8 +20,8 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
         # partitions may run in threads of one process, and a release racing their reads is not worth it)
         table, _ = batch_book(book, strategies, scenario=scenario, horizon=horizon, workers=1)
     except PlannerError as exc:
-        # A plain PlannerError travels back from a remote worker intact (pickled by its message).
-        raise PlannerError(str(exc)) from None
+        # A plain PlannerError travels back from a remote worker intact (pickled with its texts and fields).
+        raise PlannerError.like(exc) from None
     return table
 
 
@@ -152,10 +152,7 @@ def _write_folder(results, folder) -> str:
     folder = os.path.abspath(folder)
     parent = os.path.dirname(folder)
     if os.path.exists(folder) and not (os.path.isdir(folder) and not os.listdir(folder)):
-        raise PlannerError(
-            f"{folder} 已存在且不是空文件夹：不会覆盖。请换一个名字。/ "
-            f"{folder} exists and is not an empty folder: it is not overwritten. Choose another name."
-        )
+        raise PlannerError("batch.dask.exists_not_empty_folder", folder=folder)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", dir=parent)
     try:
         results.to_parquet(staging, write_index=False)

@@ -80,7 +80,7 @@ def _field_column(book: Book, field: str, bad: np.ndarray, portfolio: np.ndarray
             with np.errstate(divide="ignore", invalid="ignore"):
                 cache[field] = np.where(book.minimum > 0, owed / np.maximum(book.minimum, 1), np.inf)
         else:  # pragma: no cover - Key() checks the field
-            raise PlannerError(f"unknown sort field {field!r}")
+            raise PlannerError("batch.kernel.unknown_sort_field", field=field)
     if field == "monthly_interest":
         bad[cache["monthly_interest_bad"]] = True
     return cache[field]
@@ -404,7 +404,7 @@ def simulate_span(book: Book, strategy: str, lo: int, hi: int, horizon: int, wan
 
     loop = loop or compiled_loop()
     if loop is None:
-        raise PlannerError("numba is not installed: pip install 'debt-planner[batch]'")
+        raise PlannerError("batch.kernel.needs_numba")
     keys = strategy_keys(strategy)
     keyf = np.array([FIELD_CODES[k.field] for k in keys], dtype=np.int64)
     keyd = np.array([k.descending for k in keys], dtype=np.bool_)

@@ -633,7 +633,7 @@ class ResultsParquet:
                 self.thread.shutdown(wait=True)
                 self.tables.shutdown(wait=True)
             if self.writer is None:
-                raise PlannerError("no results were added")
+                raise PlannerError("batch.run.no_results")
             self.writer.add_key_value_metadata(declared_schema_metadata(self.declared))
             self.writer.close()
         except BaseException:

@@ -248,7 +248,7 @@ def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndar
             values.append(None)
             problems.add_rows(
                 np.nonzero(codes == k)[0],
-                lambda r, exc=exc, v=v: Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)),
+                lambda r, exc=exc, v=v: Problem.from_error(exc, int(rows[r]), label, str(v)),
                 _SHOWN_PER_VALUE,
             )
             continue

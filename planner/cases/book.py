@@ -283,7 +283,7 @@ class CaseBook:
         try:
             plan_in_force(data)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(str(exc)) from None
+            raise PlannerError.like(exc) from None
         track_of(data)
         return data
 
@@ -600,7 +600,7 @@ class CaseBook:
         try:
             p = _plan_from(data, base, nxt, adjustments, strategy)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(str(exc)) from None
+            raise PlannerError.like(exc) from None
         summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
         conn.execute(
             s.replans.insert().values(

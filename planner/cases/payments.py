@@ -42,7 +42,7 @@ def read_payments(path) -> list[tuple[str, str, int, int]]:
     missing = [c for c in ("month", "debt", "amount") if c not in header]
     if missing:
         raise InputError(
-            [Problem(f"缺少列：{', '.join(missing)}（可写 月份、债务/平台、金额）。", f"missing column(s): {', '.join(missing)} (write month, debt, amount, or 月份, 平台, 金额).")],
+            [Problem.of("cases.payments.missing_columns", missing=", ".join(missing))],
             label,
         )
     at = {c: header.index(c) for c in ("month", "debt", "amount")}

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 
 #: The schema version this planner writes.
 SCHEMA_VERSION = 3
@@ -469,8 +469,8 @@ def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bo
     if kind in ("connect", "timeout") and not isinstance(getattr(exc, "orig", exc), OSError):
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(getattr(exc, "orig", exc)).strip() else ""
         detail = f" ({hide(first) if hide else first})" if first else ""
-    at_zh, at_en = (f"{where}：", f"{where}: ") if where else ("", "")
-    return PlannerError(f"{at_zh}{zh}{zh_done} / {at_en}{en}{detail} {en_done}")
+    at = Message(f"{where}：", f"{where}: ") if where else ""
+    return PlannerError("cases.store.database", at=at, advice=Message(zh, en), detail=detail, done=Message(zh_done, en_done))
 
 
 def _timeouts(url: str) -> dict:

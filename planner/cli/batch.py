@@ -170,18 +170,12 @@ def _rows_coming(path: str) -> int:
 def _refuse_unused(args) -> None:
     """Options the chosen engine would not use are errors, not silently dropped."""
     if args.engine != "dask" and args.scheduler:
-        raise PlannerError(
-            "--scheduler 只在 --engine dask 时使用。请加上 --engine dask，或去掉 --scheduler。/ "
-            "--scheduler is used only with --engine dask: add --engine dask, or leave out --scheduler."
-        )
+        raise PlannerError("cli.batch.scheduler_used_engine_dask")
     if args.engine == "dask":
         unused = [flag for flag, value in (("--workers", args.workers), ("--progress", None if args.progress == "auto" else args.progress)) if value is not None]
         if unused:
             shown = ", ".join(unused)
-            raise PlannerError(
-                f"{shown} 只用于本地引擎（--engine local）；Dask 自己安排工作进程。请去掉 {shown}。/ "
-                f"{shown} applies to the local engine only (--engine local); Dask schedules its own workers. Leave out {shown}."
-            )
+            raise PlannerError("cli.batch.applies_local_engine_engine", shown=shown)
 
 
 def cmd_batch(args) -> int:

@@ -32,7 +32,7 @@ from ..datafiles import columns_table
 from ..debt import Debt
 from ..errors import InputError, Message, PlannerWarning, Problem
 from ..money import normalise
-from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _rows_to_debts, _split_header, alias_index, column_label, header_key
+from .loader import MAX_BYTES, MAX_DEBTS, _rows_to_debts, _split_header, alias_index, column_label, header_key
 
 #: A workbook whose parts unpack to more than this is refused (a zip can hide a
 #: thousandfold expansion; a person's list of debts unpacks to a few hundred kB).
@@ -181,7 +181,7 @@ def _rows(sheet, source: str, limit: int | None = None):
             if any(value is not None and (not isinstance(value, str) or normalise(value)) for value, _, _ in cells):
                 filled += 1  # a row of empty (formatted), blank or invisible cells does not count
             if limit is None and filled > MAX_DEBTS + 10:
-                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+                raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], source)
             if limit is None and number > MAX_SHEET_ROWS:
                 raise InputError(
                     [

@@ -78,16 +78,13 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
         if os.path.isdir(source):
             if _inside(target, source):
                 raise PlannerError(
-                    f"不会写入 {target}：它在本命令使用的文件夹 {source} 中（例如案例簿的证据文件夹）。请换一个位置。/ "
-                    f"refusing to write {target}: it is inside {source}, a folder this command uses (such as the case book's "
-                    "evidence folder). Choose another place.", file=str(target),
+                    "io.export.refusing_write_inside_folder",
+                    target=target,
+                    source=source,
+                    file=str(target),
                 )
         elif _same(target, source):
-            raise PlannerError(
-                f"不会覆盖输入文件 {source}（本命令读取的文件，例如案例簿或其日志文件），请换一个输出文件名。/ "
-                f"refusing to overwrite the input file {source} (a file this command reads, such as the case book or its "
-                "journal); choose another output name.", file=str(target),
-            )
+            raise PlannerError("io.export.refusing_overwrite_input_file", source=source, file=str(target))
 
 
 _NOT_A_FILE = os.stat_result((stat.S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -220,11 +217,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence
 
 def _write_error(target: Path, exc: OSError) -> PlannerError:
     reason = exc.strerror or type(exc).__name__
-    return PlannerError(
-        f"无法写入 {target}：{reason}。原有文件（如果有）没有改动。请检查磁盘空间和权限，或换一个位置。/ "
-        f"cannot write {target}: {reason}. Any existing file there is unchanged. Check the disk space and "
-        "permissions, or choose another place.", file=str(target),
-    )
+    return PlannerError("io.export.cannot_write_existing_file", target=target, reason=reason, file=str(target))
 
 
 def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: Sequence = ()) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..datafiles import columns_table, kinds
 from ..debt import MAX_APR, MAX_MONEY, Debt
-from ..errors import InputError, Message, PlannerError, PlannerWarning, Problem
+from ..errors import InputError, Message, PlannerError, PlannerWarning, Problem, message
 from ..money import (
     ParseError,
     SeparatorError,
@@ -52,11 +52,6 @@ _SIGNATURES = {
 }
 _FIX_EXPORT = ("请在 Excel 中“另存为” CSV 文件后再导入。", "Save it as CSV from Excel and load that.")
 _ZIP = b"PK\x03\x04"  # an .xlsx workbook is a zip file: read by planner.excel
-_OLD_EXCEL = (
-    "这不是 CSV 文件，而是旧版 Excel 工作簿 (.xls) 或加密的工作簿。请在 Excel 中“另存为” .xlsx 或 CSV 文件（不设密码）后再导入。",
-    "this is not a CSV file but an old Excel workbook (.xls) or a password-protected workbook. "
-    "Save it from Excel as .xlsx or CSV (without a password) and load that.",
-)
 
 
 def header_key(text: str) -> str:
@@ -485,11 +480,6 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-_TOO_MANY_ROWS = (
-    f"行数太多（超过 {MAX_DEBTS} 笔债务）。个人规划请只列出本人的债务；大批量请用 planner batch。",
-    f"too many rows (more than {MAX_DEBTS} debts). List one person's debts; for many portfolios use `planner batch`.",
-)
-
 
 def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]], int]:
     """Header, data rows (with their spreadsheet row numbers) and the header's row number, from CSV text."""
@@ -509,7 +499,7 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
                 rows.append((line_before + 1, cells))
             line_before = reader.line_num
             if len(rows) > MAX_DEBTS + 10:
-                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+                raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], source)
     except csv.Error as exc:
         raise InputError(
             [Problem.of("io.loader.malformed_csv_check_quotes", reader.line_num, exc=exc)],
@@ -706,7 +696,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 values[canonical] = CELL_PARSERS[canonical](text)
             except ParseError as exc:
                 column = labels[next(p for p, c in known.items() if c == canonical)]
-                row_problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
+                row_problems.append(Problem.from_error(exc, number, column, text))
 
         def label_of(canonical: str) -> str:
             return labels.get(_position(known, canonical)) or column_label(canonical)
@@ -766,16 +756,14 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         if name and name in first_row_of:
             hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
             row_problems.append(
-                Problem(
-                    f"名称与第 {first_row_of[name]} 行重复"
-                    + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
-                    + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
-                    f"the same name as row {first_row_of[name]}"
-                    + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
-                    + f". Each debt needs its own name, e.g. '{name} 2'.",
-                    row=number,
-                    column=label_of("name"),
-                    value=name,
+                Problem.of(
+                    "io.loader.name_repeated",
+                    number,
+                    label_of("name"),
+                    name,
+                    first=first_row_of[name],
+                    hidden=message("io.loader.name_repeated_hidden") if hidden else "",
+                    name=name,
                 )
             )
         if name:
@@ -786,7 +774,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         try:
             debt = Debt(name=name, extra=tuple(extra.items()), **values)
         except PlannerError as exc:
-            problems.append(Problem(str(exc), str(exc), row=number))
+            problems.append(Problem.from_error(exc, number))
             continue
         debts.append(debt)
         if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:

@@ -12,8 +12,6 @@ from ..debt import Debt, check_debts
 from ..errors import InputError, PlannerError, Problem
 from .excel import load_workbook_debts
 from .loader import (
-    _OLD_EXCEL,
-    _TOO_MANY_ROWS,
     _ZIP,
     MAX_BYTES,
     MAX_DEBTS,
@@ -69,7 +67,7 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     if hasattr(source, "columns") and hasattr(source, "itertuples"):
         positions = _filled_positions(source)  # rows of empty cells do not count toward the limit
         if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
-            raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
+            raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], "DataFrame")
         header, rows = _rows_from_frame(source, positions)
         rows = [(n, c) for n, c in rows if not blank(c)]
         if not rows:
@@ -105,7 +103,7 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
             raise InputError([Problem.of("io.sources.excel_workbook_no_text", encoding=encoding)], label)
         return load_workbook_debts(data, label, sheet=sheet)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError([Problem(*_OLD_EXCEL)], label)
+        raise InputError([Problem.of("io.loader.old_excel")], label)
     if sheet is not None:
         raise InputError([Problem.of("io.sources.excel_workbook_sheets_csv")], label)
     text = decode(data, label, encoding)

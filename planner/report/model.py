@@ -670,8 +670,8 @@ def _scenario_failed(name: str, debts, budget, strategy: str, kwargs) -> Planner
     try:
         plan(debts, budget, strategy, **kwargs)
     except InfeasibleBudgetError as exc:
-        return PlannerError(f"情景「{name}」/ scenario {name!r}: {exc}")
-    return PlannerError(f"情景「{name}」/ scenario {name!r}")  # pragma: no cover - the engines agree
+        return PlannerError("report.model.scenario_2", name=name, exc=exc)
+    return PlannerError("report.model.scenario", name=name)  # pragma: no cover - the engines agree
 
 
 def _savings(before, after):

@@ -662,13 +662,10 @@ def _box_value(raw, field: str) -> Decimal:
     """A number typed into a debt-table box, checked: finite and within a sane range, else PlannerError."""
     value = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
     if not value.is_finite():
-        raise PlannerError(f"应为数字，不是 {raw!r}（{field}）/ must be a number, not {raw!r} ({field})")
+        raise PlannerError("widgets.explorers.number_not_2", raw=raw, field=field)
     limit = _BOX_LIMITS[field]
     if abs(value) > limit:
-        raise PlannerError(
-            f"{raw!r} 太大：{field} 最多 {limit:,f}。请检查是否多打了数字。/ {raw!r} is too large: {field} is at most "
-            f"{limit:,f}. Check for extra digits."
-        )
+        raise PlannerError("widgets.explorers.too_large_most_check", raw=raw, field=field, limit=limit)
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))  # 12.0 from the box is 12
     return value

@@ -266,7 +266,7 @@ class FollowUp(_Driven):
                 self.state.case = ""
             self._fill_amounts()
             self.refresh()
-            self._show_error(PlannerError(t("ui_case_gone", "zh", name=gone), t("ui_case_gone", "en", name=gone)))
+            self._show_error(PlannerError("widgets.follow_up.case_gone", name=gone))
 
     def new_case(self, name: str, debts, budget, *, start=None, strategy: str = "avalanche") -> None:
         """Open a new case in the book from the client's debts file, then show it."""
@@ -284,7 +284,7 @@ class FollowUp(_Driven):
 
         if name not in self.book.names():
             self.reload()
-            raise PlannerError(t("ui_case_gone", "zh", name=name), t("ui_case_gone", "en", name=name))
+            raise PlannerError("widgets.follow_up.case_gone", name=name)
         self.case = self.book.case(name)
         with self.hold():
             self.state.case = name
@@ -305,7 +305,7 @@ class FollowUp(_Driven):
     def set_payment(self, debt: str, amount) -> None:
         """Type an amount for ``debt`` (as a person would in its box)."""
         if debt not in self._amount_boxes:
-            raise PlannerError(f"没有债务「{debt}」/ no debt named {debt!r}")
+            raise PlannerError("widgets.follow_up.no_debt_named", debt=debt)
         self._amount_boxes[debt].value = str(amount)
 
     def payments(self) -> dict[str, str]:
@@ -392,12 +392,12 @@ class FollowUp(_Driven):
         self._need_case()
         lang = self.state.lang
         if not any(a.answer in ("pending", "accepted") for a in self.case.data.asks):
-            raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt))
+            raise PlannerError("widgets.follow_up.need_ask", debt=debt)
         try:
             doc, _ = case_letter(self.case, debt, lang=lang, anonymise=anonymise, hardship=hardship or "")
         except PlannerError as exc:
             if "planner case ask" in str(exc):
-                raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt)) from None
+                raise PlannerError("widgets.follow_up.need_ask", debt=debt) from None
             raise
         path = self._output((t("file_letter", lang), debt), suffix, anonymise)
         return self._write(path, lambda p: write_document(doc, p, self.book.own_files))
@@ -446,14 +446,14 @@ class FollowUp(_Driven):
         if action == "reduce_rate":
             apr, cut = boxes["apr"].value.strip(), boxes["rate_fraction"].value.strip()
             if bool(apr) == bool(cut):
-                raise PlannerError("请填写新的年化利率或利率降低比例（二选一）/ fill in either the new APR or the share of the rate to cut (one of them)")
+                raise PlannerError("widgets.follow_up.fill_either_new_apr")
             params["apr" if apr else "fraction"] = apr or cut
         if action == "cap_rate":
             params["line"] = boxes["line"].value
         if action == "settle":
             share, amount = boxes["settle_fraction"].value.strip(), boxes["settle_amount"].value.strip()
             if bool(share) == bool(amount):
-                raise PlannerError("请填写结清比例或结清金额（二选一）/ fill in either the share of what is owed or the lump sum (one of them)")
+                raise PlannerError("widgets.follow_up.fill_either_share_what")
             params["fraction"] = share or self._settle_fraction(amount)
             params["month"] = int(boxes["settle_month"].value)
         if action == "defer":
