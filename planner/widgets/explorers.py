@@ -244,7 +244,7 @@ class _Driven:
         return 0, max(self.budget_slider.max, int(ceil(total / 100.0)) * 100)
 
     def _refuse(self, exc: PlannerError):
-        self._show_message(str(exc))
+        self._show_message(exc.text(self.state.lang))
         raise exc
 
     def _show_message(self, message: str) -> None:
@@ -495,7 +495,7 @@ class StrategyExplorer(_Driven):
         if isinstance(exc, InfeasibleBudgetError):
             return t("ui_infeasible", lang, budget=format_yuan(exc.budget, lang=lang), required=format_yuan(exc.required, lang=lang),
                      shortfall=format_yuan(exc.shortfall, lang=lang), month=exc.month)
-        return str(exc)
+        return exc.text(lang)
 
     def _summary_html(self) -> str:
         lang = self.state.lang
@@ -607,7 +607,7 @@ class DebtTable(_DebtSource):
         except (PlannerError, ArithmeticError, ValueError, TypeError) as exc:
             if not isinstance(exc, PlannerError):  # never a raw InvalidOperation: a message naming the value
                 exc = PlannerError("widgets.explorers.cannot_value", change=change['new'], name=name, field=field)
-            self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
+            self.error.value = f"<p style='color:#D55E00'>{html.escape(exc.text(self.state.lang))}</p>"
             widget = self._inputs[(name, field)]
             self._reverting = True
             try:

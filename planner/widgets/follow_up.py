@@ -432,7 +432,7 @@ class FollowUp(_Driven):
         self.message.value = f"<span style='color:#009E73'>{html.escape(text)}</span>"
 
     def _show_error(self, exc: PlannerError) -> None:
-        self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+        self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(exc.text(self.state.lang))}</pre>"
 
     def _terms_from_controls(self) -> dict:
         """The terms the chosen kind of agreement needs, read from its fields."""

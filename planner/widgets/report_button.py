@@ -157,7 +157,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
         except PlannerError as exc:
             if target is not None and target.exists() and target.stat().st_size == 0:
                 target.unlink()
-            status.value = f"<pre style='color:#b00'>{html_mod.escape(str(exc))}</pre>"
+            status.value = f"<pre style='color:#b00'>{html_mod.escape(exc.text(lang))}</pre>"
             return None
         except OSError as exc:  # the folder cannot be made (permissions, a file in the way)
             status.value = (f"<pre style='color:#b00'>{html_mod.escape(f'无法写入 / cannot write {name.value}: {exc.strerror or exc}')}</pre>")
