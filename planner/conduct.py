@@ -311,7 +311,7 @@ def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | No
     >>> flag_contacts(calls, max_per_day=0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 每天次数上限应为正整数 / max_per_day must be a whole number from 1: 0
+    planner.errors.PlannerError: 每天次数上限应为正整数：0 / max_per_day must be a whole number from 1: 0
     """
     s = settings()
     zone = _zone(tz or s["timezone"])

@@ -484,7 +484,7 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     >>> compare(ds, 1500, 5)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: strategies: 应为策略名称的列表 / must be a list of strategy names: '5'
+    planner.errors.PlannerError: strategies: 应为策略名称的列表：'5' / strategies: must be a list of strategy names: '5'
     """
     debts = check_debts(debts)
     if isinstance(strategies, str):
@@ -539,7 +539,7 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     >>> required_budget(ds, 0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 目标月数必须是正整数 / the target must be a whole number of months: 0
+    planner.errors.PlannerError: 目标月数必须是正整数：0 / the target must be a whole number of months: 0
     """
     debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:

@@ -194,8 +194,8 @@ class Problem:
            /, **fields) -> Problem:
         """The problem ``key`` of the error catalogue, rendered in each language with ``fields``.
 
-        >>> Problem.of("io.loader.not_amount", 2, "balance", "abc").text("zh")
-        '第 2 行，列「balance」，值 “abc”：不是金额'
+        >>> Problem.of("io.loader.too_many_rows", 2, "name", max_debts=500).en
+        "too many rows (more than 500 debts). List one person's debts; for many portfolios use `planner batch`."
         """
         return cls(render(key, "zh", **fields), render(key, "en", **fields), row, column, value, key, fields)
 
@@ -207,7 +207,7 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         """The problem in one language (``"zh"`` or ``"en"``), where it is first.
 
-        >>> Problem.of("io.loader.not_amount", 2, "balance", "abc").text("zh")
+        >>> Problem("不是金额", "not an amount", row=2, column="balance", value="abc").text("zh")
         '第 2 行，列「balance」，值 “abc”：不是金额'
         """
         zh, en = str(self).split("\n    ", 1)

@@ -481,7 +481,7 @@ def to_cents(amount: Decimal | int | str) -> int:
     >>> to_cents("NaN")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 不是合理的金额 / not a plausible amount of money: 'NaN'
+    planner.errors.PlannerError: 不是合理的金额：'NaN' / not a plausible amount of money: 'NaN'
     """
     try:
         # A float goes through its shortest repr: 2.675 means 2.675, not 2.67499999...

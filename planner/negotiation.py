@@ -1211,7 +1211,7 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     >>> negotiate(ds, 500, [])
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 情景「baseline」/ scenario 'baseline': ...
+    planner.errors.PlannerError: 情景「baseline」：... / scenario 'baseline': ...
     """
     from .engine import plan
 
@@ -1489,7 +1489,7 @@ def overdue_cost(debt: Debt) -> OverdueCost:
     >>> overdue_cost("Card")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: overdue_cost: 需要一个 Debt / needs a Debt: 'Card'
+    planner.errors.PlannerError: overdue_cost: 需要一个 Debt：'Card' / overdue_cost: needs a Debt: 'Card'
     """
     from .money import round_cents
 

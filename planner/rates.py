@@ -308,7 +308,7 @@ def flat_fee_payment(principal, fee_rate, periods: int) -> Decimal:
     >>> flat_fee_payment(100, 1, 0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: periods: 期数必须是 1 到 1200 的整数 / must be a whole number from 1 to 1200: 0
+    planner.errors.PlannerError: periods: 期数必须是 1 到 1200 的整数：0 / periods: must be a whole number from 1 to 1200: 0
     """
     p, f = _num(principal, "principal"), _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -347,7 +347,7 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
     >>> flat_fee_rate(-1, 12)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: fee_rate: 不能为负数 / cannot be negative: -1
+    planner.errors.PlannerError: fee_rate: 不能为负数：-1 / fee_rate: cannot be negative: -1
     """
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -429,7 +429,7 @@ def daily_rate_apr(daily_rate) -> TrueRate:
     >>> daily_rate_apr(-1)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: daily_rate: 不能为负数 / cannot be negative: -1
+    planner.errors.PlannerError: daily_rate: 不能为负数：-1 / daily_rate: cannot be negative: -1
     """
     d = _num(daily_rate, "daily_rate")
     if d < 0:

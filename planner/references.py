@@ -104,7 +104,7 @@ def lpr_on(day: date | None = None) -> Decimal:
     >>> lpr_on(date(2019, 1, 1))
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 2019-01-01 还没有一年期LPR（LPR表从 2019-08-20 开始）/ there is no one-year LPR on 2019-01-01: the LPR table starts on 2019-08-20
+    planner.errors.PlannerError: 2019-01-01 还没有一年期LPR（LPR表从 2019-08-20 开始） / 2019-01-01: there is no one-year LPR on 2019-01-01: the LPR table starts on 2019-08-20
     """
     day = _day(day, "day") if day is not None else date.today()
     table = lpr_table()
@@ -451,7 +451,7 @@ def reference_lines(kind: str = "other", contract_date: date | None = None, *, f
     >>> reference_lines(3)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: kind: 应为债务类型名称 / must be a kind of debt such as 'private': '3'
+    planner.errors.PlannerError: kind: 应为债务类型名称：'3' / kind: must be a kind of debt such as 'private': '3'
     """
     data = _lines_data()
     if not isinstance(kind, str):

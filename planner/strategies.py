@@ -176,7 +176,7 @@ def custom(order: Sequence[str]) -> Strategy:
     >>> custom(["C"])(ds[:2])
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 自定义顺序中有未知的债务 / unknown debts in the custom order: C; known: A, B
+    planner.errors.PlannerError: 自定义顺序中有未知的债务：C；已有：A, B / unknown debts in the custom order: C; known: A, B
     """
     order = list(order)
 
@@ -244,7 +244,7 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     >>> get_strategy("nope")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 未知策略 / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
+    planner.errors.PlannerError: 未知策略 'nope'；可选：avalanche, snowball, ... custom / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
     """
     custom_named = isinstance(strategy, str) and strategy == "custom"  # never bool() of an odd value (pd.NA, an array)
     if not custom_named and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
@@ -307,7 +307,7 @@ def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: s
     >>> register("avalanche")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 策略名称无效或已存在 / the strategy name 'avalanche' is invalid or taken
+    planner.errors.PlannerError: 策略名称 'avalanche' 无效或已存在 / the strategy name 'avalanche' is invalid or taken
     """
     if not isinstance(name, str) or not name.isidentifier() or name == "custom" or name in STRATEGIES:
         raise PlannerError("strategies.strategy_name_invalid_taken", name=name)

@@ -470,7 +470,7 @@ def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bo
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(getattr(exc, "orig", exc)).strip() else ""
         detail = f" ({hide(first) if hide else first})" if first else ""
     at = Message(f"{where}：", f"{where}: ") if where else ""
-    return PlannerError("cases.store.database", at=at, advice=Message(zh, en), detail=detail, done=Message(zh_done, en_done))
+    return PlannerError("cases.store.database", at=at, advice=Message(zh, en), detail=Message("", detail), done=Message(zh_done, en_done))
 
 
 def _timeouts(url: str) -> dict:
