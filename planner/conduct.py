@@ -56,10 +56,10 @@ class Evidence:
     def __post_init__(self):
         digest = str(self.sha256).lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise PlannerError(f"证据的 SHA-256 应为 64 位十六进制 / an evidence SHA-256 must be 64 hex digits: {self.sha256!r}")
+            raise PlannerError("conduct.evidence_sha_hex_digits", sha256=self.sha256)
         object.__setattr__(self, "sha256", digest)
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 0:
-            raise PlannerError(f"证据大小应为非负整数 / an evidence size must be a whole number of bytes: {self.size!r}")
+            raise PlannerError("conduct.evidence_size_whole_number", size=self.size)
 
 
 @dataclass(frozen=True)
@@ -82,21 +82,18 @@ class Contact:
 
     def __post_init__(self):
         if not isinstance(self.at, datetime):
-            raise PlannerError(f"联系时间应为日期时间 / a contact's time must be a date and time: {self.at!r}")
+            raise PlannerError("conduct.contacts_time_date_time", at=self.at)
         if self.at.tzinfo is None or self.at.utcoffset() is None:
-            raise PlannerError(
-                f"联系时间缺少时区，例如 2027-01-05 21:40+08:00 / a contact's time needs its time zone, "
-                f"e.g. 2027-01-05 21:40+08:00: {self.at.isoformat()}"
-            )
+            raise PlannerError("conduct.contacts_time_needs_time", at=self.at.isoformat())
         if not isinstance(self.debt, str) or not self.debt.strip():
-            raise PlannerError("联系记录需要贷款方名称 / a contact needs the lender's name")
+            raise PlannerError("conduct.contact_needs_lenders_name")
         if self.channel not in CHANNELS:
-            raise PlannerError(f"未知的联系方式 / unknown channel {self.channel!r}; use one of {', '.join(CHANNELS)}")
+            raise PlannerError("conduct.unknown_channel", channel=self.channel, channels=', '.join(CHANNELS))
         if self.direction not in DIRECTIONS:
-            raise PlannerError(f"方向应为 in（对方联系）或 out（我方联系） / direction must be in (they contacted us) or out (we contacted them): {self.direction!r}")
+            raise PlannerError("conduct.direction_they_contacted_us", direction=self.direction)
         evidence = (self.evidence,) if isinstance(self.evidence, (str, Evidence)) else tuple(self.evidence)
         if not all(isinstance(e, Evidence) for e in evidence):  # a file name is not a list of its characters
-            raise PlannerError("联系记录的证据应为 Evidence 列表 / a contact's evidence must be a list of Evidence (the stored files)")
+            raise PlannerError("conduct.contacts_evidence_list_evidence")
         object.__setattr__(self, "evidence", evidence)
 
     @property
@@ -239,7 +236,7 @@ def _zone(tz) -> ZoneInfo:
     try:
         return ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError):
-        raise PlannerError(f"未知的时区 / unknown time zone {tz!r}; use a name such as Asia/Shanghai") from None
+        raise PlannerError("conduct.unknown_time_zone_name", tz=tz) from None
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -314,18 +311,18 @@ def flag_contacts(contacts: Sequence[Contact], *, tz=None, max_per_day: int | No
     >>> flag_contacts(calls, max_per_day=0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 每天次数上限应为正整数 / max_per_day must be a whole number from 1: 0
+    planner.errors.PlannerError: 每天次数上限应为正整数：0 / max_per_day must be a whole number from 1: 0
     """
     s = settings()
     zone = _zone(tz or s["timezone"])
     limit = s["max_per_day"] if max_per_day is None else max_per_day
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise PlannerError(f"每天次数上限应为正整数 / max_per_day must be a whole number from 1: {limit!r}")
+        raise PlannerError("conduct.max_per_day_whole", limit=limit)
     quiet_start, quiet_end = _clock(s["quiet_start"]), _clock(s["quiet_end"])
     contacts = list(contacts)
     for c in contacts:
         if not isinstance(c, Contact):
-            raise PlannerError(f"不是联系记录 / not a Contact: {c!r}")
+            raise PlannerError("conduct.not_contact", c=c)
     counts: Counter[tuple[str, date]] = Counter()
     too_many: set[int] = set()
     for k in sorted(range(len(contacts)), key=lambda k: contacts[k].at):

@@ -39,7 +39,7 @@ def _dec(value, field_name: str) -> Decimal:
 def _whole(value, field_name: str, name: str) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and not is_numpy_bool(value):
         return int(value)
-    raise PlannerError(f"{name}: {field_name} 必须是整数 / must be a whole number: {str(value)[:40]!r}")
+    raise PlannerError("debt.whole_number", name=name, field_name=field_name, shown=str(value)[:40])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class Debt:
         # The loaders' one normalisation: "a", "a" + zero-width space and BOM + "a" are one name.
         name = normalise(self.name) if isinstance(self.name, str) else ""
         if not name:
-            raise PlannerError(f"债务名称不能为空 / a debt needs a name (a non-empty text): {self.name!r}")
+            raise PlannerError("debt.debt_needs_name_non", name=self.name)
         set_(self, "name", name)
         for money in ("balance", "min_payment", "fees_owed", "principal"):
             value = getattr(self, money)
@@ -106,10 +106,24 @@ class Debt:
                 continue
             value = round_cents(_dec(value, money))
             if value < 0:
-                raise PlannerError(f"{self.name}: {money} 不能为负数", f"cannot be negative: {value}", column=money, value=value)
+                raise PlannerError(
+                    "debt.cannot_negative",
+                    name=self.name,
+                    money=money,
+                    shown=value,
+                    column=money,
+                    value=value,
+                )
             if value > MAX_MONEY:
-                raise PlannerError(f"{self.name}: {money} 金额过大", f"is implausibly large: {value} (max {MAX_MONEY})",
-                                   column=money, value=value)
+                raise PlannerError(
+                    "debt.implausibly_large_max",
+                    name=self.name,
+                    money=money,
+                    shown=value,
+                    max_money=MAX_MONEY,
+                    column=money,
+                    value=value,
+                )
             set_(self, money, value)
         for rate in ("apr", "penalty_apr", "daily_rate", "fee_rate", "settle_fraction"):
             value = getattr(self, rate)
@@ -117,19 +131,31 @@ class Debt:
                 continue
             value = _dec(value, rate)
             if value < 0:
-                raise PlannerError(f"{self.name}: {rate} 不能为负数", f"cannot be negative: {value}", column=rate, value=value)
+                raise PlannerError(
+                    "debt.cannot_negative_2",
+                    name=self.name,
+                    rate=rate,
+                    shown=value,
+                    column=rate,
+                    value=value,
+                )
             set_(self, rate, value)
         for rate in ("apr", "penalty_apr"):
             value = getattr(self, rate)
             if value is not None and value > MAX_APR:
-                raise PlannerError(f"{self.name}: {rate} {value}% 高得不合理", f"is implausibly high (max {MAX_APR}%)",
-                                   column=rate, value=value)
+                raise PlannerError(
+                    "debt.implausibly_high_max",
+                    name=self.name,
+                    rate=rate,
+                    shown=value,
+                    max_apr=MAX_APR,
+                    column=rate,
+                    value=value,
+                )
         if self.settle_fraction is not None and self.settle_fraction > 1:
-            raise PlannerError(f"{self.name}: settle_fraction 必须在 0 到 1 之间 / must be between 0 and 1")
+            raise PlannerError("debt.settle_fraction_between", name=self.name)
         if not isinstance(self.kind, str) or self.kind not in kinds():
-            raise PlannerError(
-                f"{self.name}: 未知类型 / unknown kind {self.kind!r}; use one of {', '.join(kinds())}"
-            )
+            raise PlannerError("debt.unknown_kind", name=self.name, kind=self.kind, v=', '.join(kinds()))
         for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
             value = getattr(self, count)
             if value is None:
@@ -137,7 +163,7 @@ class Debt:
             value = _whole(value, count, self.name)
             low = 1 if count in ("term_months", "defer_from", "settle_month") else 0
             if value < low:
-                raise PlannerError(f"{self.name}: {count} 必须至少为 {low} / must be at least {low}")
+                raise PlannerError("debt.least", name=self.name, count=count, low=low)
             set_(self, count, value)
         if self.due_day is not None:
             day = self.due_day
@@ -150,7 +176,11 @@ class Debt:
             set_(self, "due_day", int(day))
         if not isinstance(self.defer_interest, bool):
             if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
-                raise PlannerError(f"{self.name}: defer_interest 应为 True 或 False / must be True or False: {str(self.defer_interest)[:40]!r}")
+                raise PlannerError(
+                    "debt.defer_interest_true_false",
+                    name=self.name,
+                    defer_interest=str(self.defer_interest)[:40],
+                )
             set_(self, "defer_interest", bool(self.defer_interest))
         if isinstance(self.priority, str) and self.priority in PRIORITY_REASONS:  # Debt(..., priority="secured")
             set_(self, "priority_reason", self.priority if self.priority_reason is None else self.priority_reason)
@@ -171,16 +201,14 @@ class Debt:
             # not later in assess().
             set_(self, "contract_date", as_date(self.contract_date, f"{self.name}: contract_date"))
         if (self.settle_month is None) != (self.settle_fraction is None):
-            raise PlannerError(f"{self.name}: settle_month 与 settle_fraction 须同时给出 / need both")
+            raise PlannerError("debt.settle_month_need_both", name=self.name)
         extra = self.extra
         try:
             pairs = extra.items() if isinstance(extra, Mapping) else [tuple(pair) for pair in extra]
             if isinstance(extra, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
                 raise TypeError
         except TypeError:
-            raise PlannerError(
-                f"{self.name}: extra 应为 {{列名: 值}} 或 (列名, 值) 对 / extra must be a mapping or (column, value) pairs: {str(extra)[:40]!r}"
-            ) from None
+            raise PlannerError("debt.extra_extra_mapping_column", name=self.name, extra=str(extra)[:40]) from None
         set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(pairs).items()))
 
     @property
@@ -239,19 +267,24 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
     ['A', 'B']
     """
     if isinstance(debts, (str, bytes, Mapping)) or not hasattr(debts, "__iter__"):
-        raise InputError([Problem("应为 Debt 对象的列表。", f"expected a list of Debt objects, got {type(debts).__name__}.")], source)
+        raise InputError([Problem.of("debt.expected_list_debt_objects", type_name=type(debts).__name__)], source)
     debts = list(debts)
     problems = []
     seen: dict[str, int] = {}
     for position, debt in enumerate(debts, start=1):
         if not isinstance(debt, Debt):
-            problems.append(Problem("不是 Debt 对象。", f"item {position} is not a Debt: {type(debt).__name__}."))
+            problems.append(Problem.of("debt.item_not_debt", position=position, type_name=type(debt).__name__))
         elif debt.name in seen:
-            problems.append(Problem(f"名称“{debt.name}”重复。", f"the name {debt.name!r} appears twice (items {seen[debt.name]} and {position})."))
+            problems.append(Problem.of(
+                "debt.name_appears_twice_items",
+                name=debt.name,
+                seen=seen[debt.name],
+                position=position,
+            ))
         else:
             seen[debt.name] = position
     if not debts:
-        problems.append(Problem("没有任何债务。", "there are no debts."))
+        problems.append(Problem.of("debt.no_debts"))
     if problems:
         raise InputError(problems, source)
     return list(debts)

@@ -61,18 +61,15 @@ def _money_schedule(values, what: str) -> dict[int, int]:
         if isinstance(values, (str, bytes)) or any(len(pair) != 2 for pair in pairs):
             raise TypeError
     except TypeError:
-        raise PlannerError(
-            f"{what}: 应为 {{月份: 金额}}，例如 {{13: 20000}} / must map a month to an amount, e.g. {{13: 20000}} "
-            f"(or (month, amount) pairs): {str(values)[:40]!r}"
-        ) from None
+        raise PlannerError("engine.schedule_not_mapping", what=what, values=str(values)[:40]) from None
     for month, amount in pairs:
         if isinstance(month, numbers.Integral) and not isinstance(month, bool):
             month = int(month)  # numpy integers too
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
-            raise PlannerError(f"{what}: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
+            raise PlannerError("engine.month_whole_number", what=what, month=month)
         cents = to_cents(amount)
         if cents < 0:
-            raise PlannerError(f"{what}: 金额不能为负数 / the amount cannot be negative: {amount!r}")
+            raise PlannerError("engine.amount_cannot_negative", what=what, amount=amount)
         out[month] = out.get(month, 0) + cents
     return out
 
@@ -163,27 +160,21 @@ def plan(
     later: dict[int, Callable] = {}
     for month, change in sorted((changes or {}).items()):
         if isinstance(month, bool) or not isinstance(month, int) or month < 1:
-            raise PlannerError(f"changes: 月份必须是从 1 开始的整数 / the month must be a whole number from 1: {month!r}")
+            raise PlannerError("engine.changes_month_whole_number", month=month)
         if month == 1:
             debts = _changed(debts, change(list(debts)))
         else:
             later[month] = change
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
-        raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
+        raise PlannerError("engine.horizon_months", horizon=horizon)
     base = to_cents(budget)
     if base < 0:
-        raise PlannerError(f"预算不能为负数 / the budget cannot be negative: {budget}")
+        raise PlannerError("engine.budget_negative", budget=budget)
     extras = _money_schedule(extra, "extra")
     new_budgets = _money_schedule(budget_changes, "budget_changes")
     beyond = sorted(m for m in (*extras, *new_budgets) if m > horizon)
     if beyond:  # it would silently never be used
-        raise PlannerError(
-            f"第 {beyond[0]} 个月超出计划期限（{horizon} 个月），这笔额外还款或预算变化永远不会被使用。"
-            f"请用 1 到 {horizon} 之间的月份，或加大期限（--horizon）。",
-            f"month {beyond[0]} is beyond the plan's horizon of {horizon} months, so that extra payment or budget "
-            f"change would never be used. Use a month from 1 to {horizon}, or a longer horizon (--horizon).",
-            value=beyond[0],
-        )
+        raise PlannerError("engine.month_beyond_plans_horizon", beyond=beyond[0], horizon=horizon, value=beyond[0])
     priority = _priority(debts, strategy_fn)
     cols = _simulate(debts, base, priority, extras, new_budgets, horizon, later, strategy_fn)
     return Plan(
@@ -209,7 +200,7 @@ def _changed(before: Sequence[Debt], after) -> list[Debt]:
     """A change's result, checked: debts with the same names in the same order."""
     after = list(after) if after is not None else []
     if [d.name for d in after] != [d.name for d in before] or not all(isinstance(d, Debt) for d in after):
-        raise PlannerError("changes: 改动后的债务必须与原来同名同序 / a change must return the same debts (names, order)")
+        raise PlannerError("engine.changes_same_debts")
     return after
 
 
@@ -398,7 +389,7 @@ def _simulate(
             try:
                 new = _changed(now, later[m](now))
             except PlannerError as exc:
-                raise PlannerError(f"第 {m} 个月 / month {m}: {exc}") from None
+                raise PlannerError("engine.in_month", m=m, exc=exc) from None
             current = renumber(new, m)
             terms = [terms_of(d) for d in current]
             written_off = [bal[i] + fees[i] - t.balance - t.fees for i, t in enumerate(terms)]
@@ -482,7 +473,7 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     >>> compare(ds, 1500, 5)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: strategies: 应为策略名称的列表 / must be a list of strategy names: '5'
+    planner.errors.PlannerError: strategies: 应为策略名称的列表：'5' / strategies: must be a list of strategy names: '5'
     """
     debts = check_debts(debts)
     if isinstance(strategies, str):
@@ -490,15 +481,10 @@ def compare(debts, budget, strategies: Sequence[str] | None = None, **kwargs) ->
     try:
         names = list(strategies) if strategies is not None and len(strategies) else list(STRATEGIES)
     except TypeError:
-        raise PlannerError(f"strategies: 应为策略名称的列表 / must be a list of strategy names: {str(strategies)[:40]!r}") from None
+        raise PlannerError("engine.strategies_list_strategy_names", strategies=str(strategies)[:40]) from None
     order = kwargs.pop("order", None)
     if "custom" not in names and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
-        raise PlannerError(
-            "给出了还款顺序（--order / order=），但比较的策略中没有 custom，顺序不会被使用。请在 --strategies 中加上 custom，或去掉 --order。",
-            "an order (--order / order=) was given but custom is not among the strategies compared, so it would be "
-            "ignored. Add custom to --strategies, or leave out --order.",
-            value=order,
-        )
+        raise PlannerError("engine.order_without_custom", value=order)
     return Comparison([plan(debts, budget, s, order=order if s == "custom" else None, **kwargs) for s in names])
 
 
@@ -542,20 +528,16 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
     >>> required_budget(ds, 0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 目标月数必须是正整数 / the target must be a whole number of months: 0
+    planner.errors.PlannerError: 目标月数必须是正整数：0 / the target must be a whole number of months: 0
     """
     debts = check_debts(debts)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise PlannerError(f"目标月数必须是正整数 / the target must be a whole number of months: {months!r}")
+        raise PlannerError("engine.target_whole_number_months", months=months)
     horizon = kwargs.setdefault("horizon", max(months, 1))
     if not isinstance(horizon, bool) and isinstance(horizon, int) and horizon < months:
         # A plan cut off at the horizon could only show budgets that finish within it:
         # the answer would be for `horizon` months, not `months`.
-        raise PlannerError(
-            f"模拟月数 horizon（{horizon} 个月）短于目标 {months} 个月：请去掉 --horizon，或设为至少 {months} / "
-            f"the horizon ({horizon} months) is shorter than the target of {months} months: "
-            f"leave out --horizon (horizon=) or make it at least {months}"
-        )
+        raise PlannerError("engine.horizon_months_shorter_target", horizon=horizon, months=months)
 
     def clears(budget_yuan: int) -> bool:
         try:
@@ -574,12 +556,9 @@ def required_budget(debts, months: int, strategy: str | Strategy = "avalanche", 
             break
         low, high = high, high * 2
     else:  # pragma: no cover - 2**64 yuan is beyond any debt the loader accepts
-        raise PlannerError("找不到可行的预算 / no budget clears these debts in time")
+        raise PlannerError("engine.no_feasible_budget")
     if not clears(high):
-        raise PlannerError(
-            f"用“{strategy}”策略，多少预算都无法在 {months} 个月内还清 / "
-            f"no budget clears these debts within {months} months under {strategy!r}"
-        )
+        raise PlannerError("engine.no_budget_clears_within", strategy=strategy, months=months)
     while high - low > 1:  # invariant: low fails, high clears
         mid = (low + high) // 2
         if clears(mid):

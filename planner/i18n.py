@@ -1,7 +1,8 @@
 """Every text shown to people, in English and Chinese, through one lookup: :func:`t`.
 
-The table is ``data/labels.toml`` (CLI, charts, widgets, strategy names) together
-with the texts of ``data/report.toml`` under ``report.`` keys: ``report.<key>`` for
+The table is ``data/labels.toml`` (CLI, charts, widgets, strategy names) with the
+error texts of ``data/errors.toml`` (keys such as ``engine.budget_negative``, see
+:func:`planner.errors.catalogue`) and the texts of ``data/report.toml`` under ``report.`` keys: ``report.<key>`` for
 its ``[text]``, ``report.kind.<kind>``, ``report.ask.<ask>.<part>`` and
 ``report.rights.<n>``. Every key has both languages (a test checks it).
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from .datafiles import read_toml, report_table
-from .errors import PlannerError
+from .errors import PlannerError, catalogue
 
 LANGUAGES = ("en", "zh")
 
@@ -43,7 +44,7 @@ def labels() -> dict[str, dict[str, str]]:
     Returns
     -------
     dict
-        Every key of ``data/labels.toml`` and the ``report.*`` keys.
+        Every key of ``data/labels.toml``, of ``data/errors.toml`` and the ``report.*`` keys.
 
     Examples
     --------
@@ -52,6 +53,10 @@ def labels() -> dict[str, dict[str, str]]:
     """
     table = dict(read_toml("labels.toml"))  # a copy: read_toml's result is cached
     table.update(_report_labels())
+    errors = catalogue()
+    if clash := table.keys() & errors.keys():
+        raise KeyError(f"keys in both labels.toml and errors.toml: {sorted(clash)}")
+    table.update(errors)
     return table
 
 
@@ -83,7 +88,7 @@ def t(key: str, lang: str = "en", **fields) -> str:
     '债务'
     """
     if lang not in LANGUAGES:
-        raise PlannerError("未知语言", f"unknown language {lang!r}; use one of {LANGUAGES}", value=lang)
+        raise PlannerError("i18n.unknown_language", lang=lang, languages=LANGUAGES, value=lang)
     entry = labels()[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**fields) if fields else text

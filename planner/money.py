@@ -273,7 +273,7 @@ def as_date(value, what: str) -> date:
             pass
     from .errors import PlannerError
 
-    raise PlannerError(f"{what}: 不是日期，请写成 2023-05-10", f"{what}: not a date, write it as 2023-05-10: {str(value)[:40]!r}", column=what, value=value)
+    raise PlannerError("money.not_date_write", what=what, shown=str(value)[:40], column=what, value=value)
 
 
 def parse_money(text: str, *, exact: bool = False) -> Decimal:
@@ -430,7 +430,7 @@ def as_decimal(value, what: str) -> Decimal:
 
     shown = str(value)[:40]
     if isinstance(value, bool) or is_numpy_bool(value):
-        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value)
+        raise PlannerError("money.not_number", what=what, shown=shown, column=what, value=value)
     try:
         if isinstance(value, Decimal):
             result = value
@@ -443,11 +443,11 @@ def as_decimal(value, what: str) -> Decimal:
         else:
             raise TypeError
     except (ArithmeticError, TypeError, ValueError, OverflowError):
-        raise PlannerError(f"{what}: 不是数字", f"{what}: not a number: {shown!r}", column=what, value=value) from None
+        raise PlannerError("money.not_number", what=what, shown=shown, column=what, value=value) from None
     if not result.is_finite():
-        raise PlannerError(f"{what}: 不是有限的数字", f"{what}: not a finite number: {shown!r}", column=what, value=value)
+        raise PlannerError("money.not_finite_number", what=what, shown=shown, column=what, value=value)
     if not reasonable(result):  # 1e999999 would overflow, 1e-9999999 as a rate would hang the engine
-        raise PlannerError(f"{what}: 位数太多或大得不合理", f"{what}: too many digits or implausibly large: {shown!r}", column=what, value=value)
+        raise PlannerError("money.too_many_digits_implausibly", what=what, shown=shown, column=what, value=value)
     return result
 
 
@@ -481,7 +481,7 @@ def to_cents(amount: Decimal | int | str) -> int:
     >>> to_cents("NaN")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 不是合理的金额 / not a plausible amount of money: 'NaN'
+    planner.errors.PlannerError: 不是合理的金额：'NaN' / not a plausible amount of money: 'NaN'
     """
     try:
         # A float goes through its shortest repr: 2.675 means 2.675, not 2.67499999...
@@ -498,7 +498,7 @@ def to_cents(amount: Decimal | int | str) -> int:
     if not value.is_finite() or abs(value) >= Decimal(10) ** 25:
         from .errors import PlannerError
 
-        raise PlannerError("不是合理的金额", f"not a plausible amount of money: {str(amount)[:40]!r}", value=amount)
+        raise PlannerError("money.not_plausible_amount_money", amount=str(amount)[:40], value=amount)
     return int(round_cents(value) * 100)
 
 

@@ -65,7 +65,7 @@ from datetime import date
 from decimal import Decimal
 
 from .debt import Debt, check_debts
-from .errors import InfeasibleBudgetError, InputError, PlannerError, Problem
+from .errors import InfeasibleBudgetError, InputError, Message, PlannerError, Problem
 from .i18n import t, t_or
 from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
@@ -80,7 +80,15 @@ MAX_AMOUNT = Decimal("1e20")
 
 
 def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
-    return PlannerError(f"{action}: {key} = {value!r}：{zh}", f"{action}: {key} = {value!r}: {en}", column=key, value=value)
+    return PlannerError(
+        "negotiation.param",
+        action=action,
+        name_key=key,
+        shown=value,
+        text=Message(zh, en),
+        column=key,
+        value=value,
+    )
 
 
 def _int_param(action, key, value, low, high=None) -> int:
@@ -183,7 +191,7 @@ def _check_extend(p):
 
 def _check_reduce(p):
     if ("apr" in p) == ("fraction" in p):
-        raise PlannerError("reduce_rate: 请给出 apr 或 fraction 之一", "give exactly one of apr (new rate, percent) or fraction (share of the rate to cut)")
+        raise PlannerError("negotiation.exactly_apr_new_rate")
     if "apr" in p:
         return {"apr": _dec_param("reduce_rate", "apr", p["apr"], Decimal(0), Decimal(1000))}
     return {"fraction": _dec_param("reduce_rate", "fraction", p["fraction"], Decimal(0), Decimal(1))}
@@ -193,7 +201,7 @@ def _check_cap(p):
     from .references import _normalise_line
 
     if "line" not in p:
-        raise PlannerError('cap_rate: 缺少 line（"4xLPR"、"24"、"36" 或数字）/ missing line ("4xLPR", "24", "36" or a number)')
+        raise PlannerError("negotiation.cap_rate_missing_line")
     _normalise_line(p["line"])
     out = {"line": p["line"]}
     if p.get("filing_date") is not None:
@@ -246,11 +254,11 @@ def _selector(debt) -> str | tuple[str, ...]:
     # Names are normalised as the loaders normalise them (full-width brackets, invisible characters).
     if isinstance(debt, str):
         if not normalise(debt):
-            raise PlannerError('debt: 不能为空；写债务名称、名称列表或 "*" / cannot be empty: write a name, a list of names or "*"')
+            raise PlannerError("negotiation.debt_cannot_empty_write")
         return normalise(debt)
     if isinstance(debt, (list, tuple)) and debt and all(isinstance(x, str) and normalise(x) for x in debt):
         return tuple(normalise(x) for x in debt)
-    raise PlannerError(f'debt: 应为债务名称、名称列表或 "*" / must be a name, a list of names or "*": {debt!r}')
+    raise PlannerError("negotiation.debt_name_list_names", debt=debt)
 
 
 _APR_TERM = re.compile(r"^apr\s*(>=|>|<=|<)\s*(\d+(?:\.\d+)?)$")
@@ -274,9 +282,11 @@ def _term(action: str, term: str) -> Callable[[Debt], bool]:
         compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
         return lambda d: compare(d.effective_apr, line)
     raise PlannerError(
-        f"{action}: 看不懂条件 {term!r}；可用 overdue、kind:网贷类型、apr>24，用 & 连接",
-        f"cannot read the condition {term!r}; use overdue, kind:<kind>, apr>24, joined with &",
-        column="debt", value=term,
+        "negotiation.cannot_read_condition_overdue",
+        action=action,
+        term=term,
+        column="debt",
+        value=term,
     )
 
 
@@ -300,14 +310,23 @@ class Adjustment:
     def __post_init__(self):
         _int_param(self.action, "from_month", self.from_month, 1, 1200)
         if not isinstance(self.action, str) or self.action not in ACTIONS:
-            raise PlannerError(f"未知的调整 {self.action!r}；可用：{', '.join(ACTIONS)}", f"unknown action {self.action!r}; use one of: {', '.join(ACTIONS)}")
+            raise PlannerError("negotiation.unknown_action", action=self.action, actions=', '.join(ACTIONS))
         spec = ACTIONS[self.action]
         if not isinstance(self.params, Mapping):
-            raise PlannerError(f"{self.action}: 参数应为 {{名称: 值}} / params must be a mapping of name to value: {str(self.params)[:40]!r}")
+            raise PlannerError(
+                "negotiation.params_mapping_name_value",
+                action=self.action,
+                params=str(self.params)[:40],
+            )
         unknown = [str(k) for k in self.params if k not in spec.keys]
         if unknown:
             allowed = ", ".join(spec.keys) or "-"
-            raise PlannerError(f"{self.action}: 未知的参数 {', '.join(unknown)}；可用：{allowed}", f"unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
+            raise PlannerError(
+                "negotiation.unknown_parameter_allowed",
+                action=self.action,
+                unknown=', '.join(unknown),
+                allowed=allowed,
+            )
         object.__setattr__(self, "debt", _selector(self.debt))
         object.__setattr__(self, "params", spec.check(dict(self.params)))
 
@@ -320,14 +339,16 @@ class Adjustment:
         if isinstance(sel, str) and _is_condition(sel):
             chosen = [d.name for d in debts if all(_term(self.action, t)(d) for t in sel.split("&"))]
             if not chosen:
-                raise PlannerError(f"{self.action}: 没有符合 {sel!r} 的债务", f"no debt matches {sel!r}")
+                raise PlannerError("negotiation.no_debt_matches", action=self.action, sel=sel)
             return chosen
         wanted = (sel,) if isinstance(sel, str) else sel
         unknown = [n for n in wanted if n not in names]
         if unknown:
             raise PlannerError(
-                f"{self.action}: 找不到债务 {'、'.join(unknown)}；已有：{'、'.join(names)}",
-                f"no debt named {', '.join(repr(n) for n in unknown)}; the debts are: {', '.join(names)}"
+                "negotiation.no_debt_named_debts",
+                action=self.action,
+                unknown=Message('、'.join(unknown), ', '.join(repr(n) for n in unknown)),
+                names=Message('、'.join(names), ', '.join(names)),
             )
         return [n for n in names if n in wanted]
 
@@ -667,15 +688,19 @@ class Scenario:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
-            raise PlannerError("情景需要名称", "a scenario needs a name")
+            raise PlannerError("negotiation.scenario_needs_name")
         object.__setattr__(self, "name", self.name.strip())
         try:
             adjustments = tuple(self.adjustments)
         except TypeError:
-            raise PlannerError(f"{self.name}: adjustments 应为 Adjustment 列表 / must be a list of Adjustment: {str(self.adjustments)[:40]!r}") from None
+            raise PlannerError(
+                "negotiation.adjustments_list_adjustment",
+                name=self.name,
+                adjustments=str(self.adjustments)[:40],
+            ) from None
         for a in adjustments:
             if not isinstance(a, Adjustment):
-                raise PlannerError(f"{self.name}: 不是 Adjustment", f"not an Adjustment: {a!r}")
+                raise PlannerError("negotiation.not_adjustment", name=self.name, a=a)
         object.__setattr__(self, "adjustments", adjustments)
         if self.lump is not None:
             object.__setattr__(self, "lump", _dec_param(self.name, "lump", self.lump))
@@ -690,7 +715,7 @@ class Scenario:
             try:
                 out = adjustment.apply(out)
             except PlannerError as exc:
-                raise PlannerError(f"情景「{self.name}」第 {k} 项调整", f"scenario {self.name!r}, adjustment {k}: {exc}") from None
+                raise PlannerError("negotiation.scenario_adjustment", name=self.name, k=k, exc=exc) from None
         return out
 
     def plan_inputs(self, debts: Sequence[Debt]) -> tuple[list[Debt], dict[int, Callable[[list[Debt]], list[Debt]]]]:
@@ -761,60 +786,86 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
     problems: list[Problem] = []
     unknown_top = [str(k) for k in data if k != "scenario"]
     if unknown_top:
-        problems.append(Problem(f"未知的表：{', '.join(unknown_top)}。只能有 [[scenario]]。", f"unknown table(s): {', '.join(unknown_top)}. Only [[scenario]] is allowed."))
+        problems.append(Problem.of("negotiation.unknown_table_scenario_allowed", unknown_top=', '.join(unknown_top)))
     tables = data.get("scenario")
     if not isinstance(tables, list) or not tables:
-        problems.append(Problem("没有任何情景。请添加 [[scenario]] 表，含 name 和 [[scenario.adjust]]。", "no scenarios. Add [[scenario]] tables with a name and [[scenario.adjust]] tables."))
+        problems.append(Problem.of("negotiation.no_scenarios_add_scenario"))
         raise InputError(problems, label)
     scenarios = []
     seen: dict[str, int] = {}
     for s_no, table in enumerate(tables, start=1):
         where = f"[[scenario]] #{s_no}"
         if not isinstance(table, Mapping):
-            problems.append(Problem("应为一个表。", "must be a table.", column=where))
+            problems.append(Problem.of("negotiation.table", None, where))
             continue
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
-            problems.append(Problem("缺少 name（情景名称）。", "the name is missing: add name = \"...\".", column=f"{where}.name", value=None if name is None else repr(name)))
+            problems.append(Problem.of(
+                "negotiation.name_missing_add_name",
+                None,
+                f"{where}.name",
+                None if name is None else repr(name),
+            ))
             name = f"#{s_no}"
         else:
             name = name.strip()
             where = f"[[scenario]] #{s_no} «{name}»"
             if name in seen:
-                problems.append(Problem(f"情景名称与第 {seen[name]} 个重复。", f"the same name as scenario #{seen[name]}; each needs its own.", column=f"{where}.name", value=name))
+                problems.append(Problem.of(
+                    "negotiation.same_name_scenario_needs",
+                    None,
+                    f"{where}.name",
+                    name,
+                    seen=seen[name],
+                ))
             seen[name] = s_no
         extra_keys = [str(k) for k in table if k not in ("name", "description", "lump", "adjust")]
         if extra_keys:
-            problems.append(Problem(f"未知的键：{', '.join(extra_keys)}。", f"unknown key(s): {', '.join(extra_keys)} (allowed: name, description, lump, adjust).", column=where))
+            problems.append(Problem.of(
+                "negotiation.unknown_key_allowed_name",
+                None,
+                where,
+                extra_keys=', '.join(extra_keys),
+            ))
         description = table.get("description", "")
         if not isinstance(description, str):
-            problems.append(Problem("description 应为文字。", "description must be text.", column=f"{where}.description", value=repr(description)))
+            problems.append(Problem.of(
+                "negotiation.description_text",
+                None,
+                f"{where}.description",
+                repr(description),
+            ))
             description = ""
         lump = table.get("lump")
         if lump is not None:
             try:
                 lump = _dec_param(name, "lump", lump)
             except PlannerError as exc:
-                problems.append(Problem(str(exc), str(exc), column=f"{where}.lump", value=repr(lump)))
+                problems.append(Problem.from_error(exc, None, f"{where}.lump", repr(lump)))
                 lump = None
         adjust = table.get("adjust", [])
         if not isinstance(adjust, list):
-            problems.append(Problem("adjust 应写成 [[scenario.adjust]] 表。", "adjust must be [[scenario.adjust]] tables.", column=f"{where}.adjust"))
+            problems.append(Problem.of("negotiation.adjust_scenario_adjust_tables", None, f"{where}.adjust"))
             adjust = []
         adjustments = []
         for a_no, entry in enumerate(adjust, start=1):
             at = f"{where} adjust #{a_no}"
             if not isinstance(entry, Mapping):
-                problems.append(Problem("应为一个表。", "must be a table.", column=at))
+                problems.append(Problem.of("negotiation.table", None, at))
                 continue
             params = {k: v for k, v in entry.items() if k not in ("debt", "action", "from_month")}
             if "action" not in entry:
-                problems.append(Problem(f"缺少 action；可用：{', '.join(ACTIONS)}。", f"the action is missing; use one of: {', '.join(ACTIONS)}.", column=f"{at}.action"))
+                problems.append(Problem.of(
+                    "negotiation.action_missing",
+                    None,
+                    f"{at}.action",
+                    actions=', '.join(ACTIONS),
+                ))
                 continue
             try:
                 adjustments.append(Adjustment(str(entry["action"]), entry.get("debt", "*"), params, entry.get("from_month", 1)))
             except PlannerError as exc:
-                problems.append(Problem(exc.zh, exc.en, column=at, value=str(entry.get("action"))))
+                problems.append(Problem.from_error(exc, None, at, str(entry.get("action"))))
         if not problems:
             scenarios.append(Scenario(name, tuple(adjustments), description, lump))
     if problems:
@@ -1018,7 +1069,9 @@ class Negotiation:
                 return r
         names = "、".join(r.name for r in self.results)
         raise PlannerError(
-            f"没有名为 {str(name)[:40]!r} 的情景；已有：{names} / no scenario named {str(name)[:40]!r}; the scenarios are: {', '.join(r.name for r in self.results)}"
+            "negotiation.no_scenario_named_scenarios",
+            name=str(name)[:40],
+            names=Message(names, ', '.join(r.name for r in self.results)),
         )
 
     def __iter__(self):
@@ -1158,27 +1211,26 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     >>> negotiate(ds, 500, [])
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 情景「baseline」/ scenario 'baseline': ...
+    planner.errors.PlannerError: 情景「baseline」：... / scenario 'baseline': ...
     """
     from .engine import plan
 
     debts = check_debts(debts)
     if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Iterable):
-        raise PlannerError("情景应为 Scenario 列表；文件请用 planner.negotiate 或 planner.load_scenarios 读取",
-                           "scenarios must be a list of Scenario; read a file with planner.negotiate or planner.load_scenarios")
+        raise PlannerError("negotiation.scenarios_list_scenario_read")
     scenarios = list(scenarios)
     for s in scenarios:
         if not isinstance(s, Scenario):
-            raise PlannerError("不是 Scenario", f"not a Scenario: {s!r} (read a file with planner.load_scenarios)")
+            raise PlannerError("negotiation.not_scenario_read_file", s=s)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise PlannerError("情景名称重复", "two scenarios have the same name")
+        raise PlannerError("negotiation.two_scenarios_same_name")
 
     def run(ds, label, changes=None):
         try:
             return plan(ds, budget, strategy, changes=changes, **plan_kwargs)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(f"情景「{label}」/ scenario {label!r}: {exc}") from None
+            raise PlannerError("negotiation.scenario", label=label, exc=exc) from None
 
     baseline = run(debts, "baseline")
     results = []
@@ -1300,7 +1352,7 @@ def price_agency(savings, total_debt, *, fee=None, fee_percent=None) -> AgencyQu
     from .money import round_cents
 
     if (fee is None) == (fee_percent is None):
-        raise PlannerError("请给出 fee（金额）或 fee_percent（占债务的百分比）之一", "give exactly one of fee (yuan) or fee_percent (of the debt)")
+        raise PlannerError("negotiation.exactly_fee_yuan_fee")
     if isinstance(savings, Savings):  # what the relief saves in all: total paid
         savings = savings.total_paid
     total = _dec_param("agency", "total_debt", total_debt)
@@ -1437,12 +1489,12 @@ def overdue_cost(debt: Debt) -> OverdueCost:
     >>> overdue_cost("Card")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: overdue_cost: 需要一个 Debt / needs a Debt: 'Card'
+    planner.errors.PlannerError: overdue_cost: 需要一个 Debt：'Card' / overdue_cost: needs a Debt: 'Card'
     """
     from .money import round_cents
 
     if not isinstance(debt, Debt):
-        raise PlannerError(f"overdue_cost: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
+        raise PlannerError("negotiation.overdue_cost_needs_debt", debt=str(debt)[:40])
     charged = round_cents(debt.balance * debt.effective_apr / 1200)
     contract = round_cents(debt.balance * debt.apr / 1200)
     return OverdueCost(debt.name, debt.overdue_days, charged, charged - contract if debt.is_overdue else Decimal("0.00"), debt.fees_owed)

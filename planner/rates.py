@@ -51,7 +51,7 @@ def _periods(value, what: str = "periods", maximum: int = 1200) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise PlannerError(f"{what}: 期数必须是 1 到 {maximum} 的整数", f"must be a whole number from 1 to {maximum}: {value!r}", column=what, value=value)
+        raise PlannerError("rates.whole_number", what=what, maximum=maximum, shown=value, column=what, value=value)
     return value
 
 
@@ -73,11 +73,7 @@ class TrueRate:
     def from_monthly(cls, r: float | Decimal, basis: str = "cash_flows") -> TrueRate:
         r = float(r)
         if not -1 < r <= _MAX_MONTHLY:  # (1+r)^12 past any Decimal we would show: a typing error, not a loan
-            raise PlannerError(
-                f"算出的月利率 {r * 100:.4g}% 大得不合理（上限为每月 {_MAX_MONTHLY * 100:.0f}%）：请检查本金、每期还款和期数 / "
-                f"the payments imply an implausibly high rate of {r * 100:.4g}% a month (the limit is {_MAX_MONTHLY * 100:.0f}% a month): "
-                "check the principal, the payment and the number of periods"
-            )
+            raise PlannerError("rates.payments_imply_implausibly_high", r=r * 100, _max_monthly=_MAX_MONTHLY * 100)
         return cls(
             monthly=Decimal(repr(r * 100)).quantize(_FINE),
             nominal=round_cents(Decimal(repr(12 * r * 100))),
@@ -157,13 +153,10 @@ def irr(cash_flows: Sequence) -> float:
     0.1
     """
     if isinstance(cash_flows, (str, bytes)) or not hasattr(cash_flows, "__iter__"):
-        raise PlannerError(f"现金流应为数字的列表 / the cash flows must be a list of numbers: {str(cash_flows)[:40]!r}")
+        raise PlannerError("rates.cash_flows_list_numbers", cash_flows=str(cash_flows)[:40])
     flows = [float(_num(f, "cash flow")) for f in cash_flows]
     if len(flows) < 2 or not any(f > 0 for f in flows) or not any(f < 0 for f in flows):
-        raise PlannerError(
-            "现金流必须既有收入也有支出（例如 +到手金额，−每期还款）/ "
-            "the cash flows need both signs (e.g. +amount received, −each payment)"
-        )
+        raise PlannerError("rates.cash_flows_need_both")
     low, high = -0.99, 1.0
 
     def f(r: float) -> float:
@@ -173,7 +166,7 @@ def irr(cash_flows: Sequence) -> float:
     while f_low * f(high) > 0 and high < 1e4:
         high *= 4
     if f_low * f(high) > 0:
-        raise PlannerError("找不到这组现金流的内部收益率", "these cash flows have no internal rate of return in range")
+        raise PlannerError("rates.these_cash_flows_no")
     from scipy.optimize import brentq
 
     return float(brentq(f, low, high, xtol=1e-15, rtol=1e-15, maxiter=500))
@@ -250,9 +243,7 @@ def upfront_fee_apr(principal, upfront_fee, payment, periods: int) -> TrueRate:
     p, fee, a = _num(principal, "principal"), _num(upfront_fee, "upfront_fee"), _num(payment, "payment")
     n = _periods(periods)
     if p <= 0 or a <= 0 or fee < 0 or fee >= p:
-        raise PlannerError(
-            "本金、月供须为正数，手续费须小于本金", "principal and payment must be positive, the fee below the principal"
-        )
+        raise PlannerError("rates.principal_payment_positive_fee")
     return true_apr([p - fee] + [-a] * n, basis="cash_flows")
 
 
@@ -317,7 +308,7 @@ def flat_fee_payment(principal, fee_rate, periods: int) -> Decimal:
     >>> flat_fee_payment(100, 1, 0)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: periods: 期数必须是 1 到 1200 的整数 / must be a whole number from 1 to 1200: 0
+    planner.errors.PlannerError: periods: 期数必须是 1 到 1200 的整数：0 / periods: must be a whole number from 1 to 1200: 0
     """
     p, f = _num(principal, "principal"), _num(fee_rate, "fee_rate")
     n = _periods(periods)
@@ -356,12 +347,12 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
     >>> flat_fee_rate(-1, 12)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: fee_rate: 不能为负数 / cannot be negative: -1
+    planner.errors.PlannerError: fee_rate: 不能为负数：-1 / fee_rate: cannot be negative: -1
     """
     f = _num(fee_rate, "fee_rate")
     n = _periods(periods)
     if f < 0:
-        raise PlannerError("fee_rate: 不能为负数", f"cannot be negative: {fee_rate}", column="fee_rate", value=fee_rate)
+        raise PlannerError("rates.cannot_negative", fee_rate=fee_rate, column="fee_rate", value=fee_rate)
     if f == 0:
         return TrueRate.from_monthly(0.0, "flat_fee")
     payment = 1.0 / n + float(f) / 100
@@ -438,11 +429,11 @@ def daily_rate_apr(daily_rate) -> TrueRate:
     >>> daily_rate_apr(-1)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: daily_rate: 不能为负数 / cannot be negative: -1
+    planner.errors.PlannerError: daily_rate: 不能为负数：-1 / daily_rate: cannot be negative: -1
     """
     d = _num(daily_rate, "daily_rate")
     if d < 0:
-        raise PlannerError("daily_rate: 不能为负数", f"cannot be negative: {daily_rate}", column="daily_rate", value=daily_rate)
+        raise PlannerError("rates.cannot_negative_2", daily_rate=daily_rate, column="daily_rate", value=daily_rate)
     return nominal_apr(d * 365, basis="daily_rate")
 
 
@@ -473,7 +464,7 @@ def nominal_apr(apr, *, basis: str = "apr") -> TrueRate:
     """
     a = _num(apr, "apr")
     if abs(a) > MAX_RATE:
-        raise PlannerError(f"{basis}: 年化 {a}% 高得不合理（上限 {MAX_RATE}%）/ a yearly rate of {a}% is implausibly high (limit {MAX_RATE}%)")
+        raise PlannerError("rates.yearly_rate_implausibly_high", basis=basis, a=a, max_rate=MAX_RATE)
     return TrueRate(
         monthly=(a / 12).quantize(_FINE),
         nominal=round_cents(a),
@@ -746,11 +737,11 @@ def schedule(principal, apr, months: int, method: str = "annuity") -> Schedule:
     (Decimal('6861.11'), Decimal('11.34'))
     """
     if not isinstance(method, str) or method not in METHODS:
-        raise PlannerError(f"未知的还款方式 / unknown method {method!r}; use one of {', '.join(METHODS)}")
+        raise PlannerError("rates.unknown_method", method=method, methods=', '.join(METHODS))
     p, a = _num(principal, "principal"), _num(apr, "apr")
     n = _periods(months)
     if p < 0 or a < 0:
-        raise PlannerError("本金和利率不能为负数", "principal and rate cannot be negative")
+        raise PlannerError("rates.principal_rate_cannot_negative")
     num, den = a.as_integer_ratio()
     den *= 1200
     bal = to_cents(p)

@@ -43,7 +43,7 @@ def _lpr_table_cached(path: str | None) -> tuple[tuple[date, Decimal], ...]:
         try:
             text = open(path, encoding="utf-8-sig").read()
         except OSError as exc:
-            raise InputError([Problem(f"无法读取 LPR 文件：{exc.strerror}", f"cannot read the LPR file: {exc.strerror}")], source) from None
+            raise InputError([Problem.of("references.cannot_read_lpr_file", strerror=exc.strerror)], source) from None
     rows = []
     problems = []
     reader = csv.reader(io.StringIO(text))
@@ -59,17 +59,12 @@ def _lpr_table_cached(path: str | None) -> tuple[tuple[date, Decimal], ...]:
                 raise ValueError
         except (ValueError, IndexError, ArithmeticError):
             problems.append(
-                Problem(
-                    "应为“日期,利率”，例如 2025-05-20,3.00",
-                    "expected 'date,rate' such as 2025-05-20,3.00",
-                    row=number,
-                    value=",".join(cells),
-                )
+                Problem.of("references.expected_date_rate_such", number, None, ",".join(cells))
             )
             continue
         rows.append((day, value))
     if not rows and not problems:
-        problems.append(Problem("LPR 文件里没有数据。", "the LPR file has no rows."))
+        problems.append(Problem.of("references.lpr_file_no_rows"))
     if problems:
         raise InputError(problems, source)
     return tuple(sorted(rows))
@@ -109,15 +104,12 @@ def lpr_on(day: date | None = None) -> Decimal:
     >>> lpr_on(date(2019, 1, 1))
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 2019-01-01 还没有一年期LPR（LPR表从 2019-08-20 开始）/ there is no one-year LPR on 2019-01-01: the LPR table starts on 2019-08-20
+    planner.errors.PlannerError: 2019-01-01 还没有一年期LPR（LPR表从 2019-08-20 开始） / 2019-01-01: there is no one-year LPR on 2019-01-01: the LPR table starts on 2019-08-20
     """
     day = _day(day, "day") if day is not None else date.today()
     table = lpr_table()
     if day < table[0][0]:
-        raise PlannerError(
-            f"{day} 还没有一年期LPR（LPR表从 {table[0][0]} 开始）/ there is no one-year LPR on {day}: "
-            f"the LPR table starts on {table[0][0]}"
-        )
+        raise PlannerError("references.no_year_lpr_lpr", day=day, table=table[0][0])
     value = table[0][1]
     for changed, rate in table:
         if changed <= day:
@@ -213,9 +205,7 @@ def lpr_line_periods(contract_date: date | None = None, filing_date: date | None
     filing = _day(filing_date, "filing_date") if filing_date is not None else date.today()
     contract = _day(contract_date, "contract_date") if contract_date is not None else None
     if contract is not None and contract > filing:
-        raise PlannerError(
-            f"合同日期 {contract} 晚于起诉日期 {filing} / the contract date {contract} is after the filing date {filing}"
-        )
+        raise PlannerError("references.contract_date_after_filing", contract=contract, filing=filing)
     old = dict(rate=Decimal(spec["old_protected"]), void_above=Decimal(spec["old_void"]))
     day_before = transition.fromordinal(transition.toordinal() - 1)
     if filing < transition:  # filed before the 2020 rules: the rules of the time throughout
@@ -332,13 +322,13 @@ def disclaimer(lang: str = "en") -> str:
 
 def _normalise_line(line) -> str | Decimal:
     if isinstance(line, bool):
-        raise PlannerError(f"line: 不是参考线 / not a reference line: {line!r}")
+        raise PlannerError("references.line_not_reference_line", line=line)
     if isinstance(line, numbers.Real):  # numpy numbers too
         from .money import as_decimal
 
         value = as_decimal(line, "line")
     elif not isinstance(line, str):
-        raise PlannerError(f"line: 不是参考线 / not a reference line: {str(line)[:40]!r}; use 4xLPR, 24, 36 or a yearly rate in percent")
+        raise PlannerError("references.line_not_reference_line_2", line=str(line)[:40])
     else:
         text = str(line).strip().replace("×", "x").replace("*", "x").replace(" ", "").replace("%", "")
         for key in line_keys():
@@ -349,12 +339,9 @@ def _normalise_line(line) -> str | Decimal:
         try:
             value = Decimal(text)
         except ArithmeticError:
-            raise PlannerError(
-                f"line: 未知的参考线 {line!r}；可用 4xLPR、24、36 或一个年化百分数",
-                f"unknown reference line {line!r}; use 4xLPR, 24, 36 or a yearly rate in percent"
-            ) from None
+            raise PlannerError("references.unknown_reference_line_xlpr", line=line) from None
     if not value.is_finite() or value < 0 or value > 1000:
-        raise PlannerError("line: 利率应在 0 到 1000 之间", f"the rate must be between 0 and 1000: {line!r}", column="line", value=line)
+        raise PlannerError("references.rate_between", line=line, column="line", value=line)
     return value
 
 
@@ -464,11 +451,11 @@ def reference_lines(kind: str = "other", contract_date: date | None = None, *, f
     >>> reference_lines(3)
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: kind: 应为债务类型名称 / must be a kind of debt such as 'private': '3'
+    planner.errors.PlannerError: kind: 应为债务类型名称：'3' / kind: must be a kind of debt such as 'private': '3'
     """
     data = _lines_data()
     if not isinstance(kind, str):
-        raise PlannerError(f"kind: 应为债务类型名称 / must be a kind of debt such as 'private': {str(kind)[:40]!r}")
+        raise PlannerError("references.kind_kind_debt_such", kind=str(kind)[:40])
     applies = set(data["kinds"].get(kind, data["kinds"]["other"])["applies"])
     out = []
     for key, spec in data["lines"].items():
@@ -622,7 +609,7 @@ def assess(debt, *, filing_date: date | None = None) -> RateAssessment:
     from .rates import debt_true_rate
 
     if not isinstance(debt, Debt):
-        raise PlannerError(f"assess: 需要一个 Debt / needs a Debt: {str(debt)[:40]!r}")
+        raise PlannerError("references.assess_needs_debt", debt=str(debt)[:40])
     rate = debt_true_rate(debt)
     penalty = None
     if debt.is_overdue and debt.penalty_apr is not None and debt.penalty_apr != debt.apr:

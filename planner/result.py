@@ -139,7 +139,7 @@ def _parse_start(start) -> tuple[int, int] | None:
         pass
     from .errors import PlannerError
 
-    raise PlannerError("开始月份应写成 2026-12", f"the start month should look like 2026-12: {start!r}", column="start", value=start)
+    raise PlannerError("result.start_month_should_look", start=start, column="start", value=start)
 
 
 def calendar_months(start, count: int) -> list[str]:
@@ -286,7 +286,7 @@ class Plan:
         if self.start is None or month is None:
             return None
         if isinstance(month, bool) or not isinstance(month, numbers.Integral):
-            raise PlannerError(f"month: 应为整数的月份 / must be a whole month number: {str(month)[:40]!r}")
+            raise PlannerError("result.month_whole_month_number", month=str(month)[:40])
         month = int(month)
         y, m = self.start
         k = m - 1 + month - 1
@@ -517,8 +517,9 @@ class Comparison:
             if isinstance(strategy, str) and p.strategy == strategy:
                 return p
         raise PlannerError(
-            f"没有策略 {str(strategy)[:40]!r} 的计划 / no plan for the strategy {str(strategy)[:40]!r}; "
-            f"the plans are: {', '.join(p.strategy for p in self.plans)}"
+            "result.no_plan_strategy_plans",
+            strategy=str(strategy)[:40],
+            strategy_2=', '.join(p.strategy for p in self.plans),
         )
 
     def __iter__(self):

@@ -64,9 +64,9 @@ class Key:
 
     def __post_init__(self):
         if self.field not in FIELDS:
-            raise PlannerError(f"未知的排序字段 / unknown sort field {self.field!r}; choose one of: {', '.join(FIELDS)}")
+            raise PlannerError("strategies.unknown_sort_field_choose", fields=', '.join(FIELDS), field=self.field)
         if self.descending and self.field in ("name", "cash_flow_index"):
-            raise PlannerError(f"字段 {self.field!r} 只能升序 / the field {self.field!r} sorts ascending only")
+            raise PlannerError("strategies.field_sorts_ascending", field=self.field)
 
 
 def sort_key(keys: Sequence[Key]) -> Callable[[Debt], tuple]:
@@ -176,7 +176,7 @@ def custom(order: Sequence[str]) -> Strategy:
     >>> custom(["C"])(ds[:2])
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 自定义顺序中有未知的债务 / unknown debts in the custom order: C; known: A, B
+    planner.errors.PlannerError: 自定义顺序中有未知的债务：C；已有：A, B / unknown debts in the custom order: C; known: A, B
     """
     order = list(order)
 
@@ -185,8 +185,9 @@ def custom(order: Sequence[str]) -> Strategy:
         unknown = [n for n in order if n not in by_name]
         if unknown:
             raise PlannerError(
-                f"自定义顺序中有未知的债务 / unknown debts in the custom order: {', '.join(unknown)}; "
-                f"known: {', '.join(by_name)}"
+                "strategies.unknown_debts_custom_order",
+                by_name=', '.join(by_name),
+                unknown=', '.join(unknown),
             )
         named = [by_name[n] for n in dict.fromkeys(order)]
         return named + [d for d in avalanche(debts) if d.name not in set(order)]
@@ -243,37 +244,32 @@ def get_strategy(strategy: str | Strategy, order: Sequence[str] | None = None) -
     >>> get_strategy("nope")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 未知策略 / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
+    planner.errors.PlannerError: 未知策略 'nope'；可选：avalanche, snowball, ... custom / unknown strategy 'nope'; choose one of: avalanche, snowball, ... custom
     """
     custom_named = isinstance(strategy, str) and strategy == "custom"  # never bool() of an odd value (pd.NA, an array)
     if not custom_named and order is not None and not (isinstance(order, (list, tuple, str)) and not order):
         shown = strategy if isinstance(strategy, str) else getattr(strategy, "__name__", "a function")
-        raise PlannerError(
-            f"给出了还款顺序（--order / order=），但策略是 {shown!r}，顺序不会被使用。请改用 --strategy custom，或去掉 --order。",
-            f"an order (--order / order=) was given but the strategy is {shown!r}, which would ignore it. "
-            "Use --strategy custom, or leave out --order.",
-            value=order,
-        )
+        raise PlannerError("strategies.order_order_order_given", shown=shown, value=order)
     if callable(strategy):
         return getattr(strategy, "__name__", "custom"), strategy
     names = ", ".join([*STRATEGIES, "custom"])
     if not isinstance(strategy, str):
-        raise PlannerError(f"策略应为名称 / the strategy must be a name: {str(strategy)[:40]!r}; choose one of: {names}")
+        raise PlannerError("strategies.strategy_name_choose", names=names, strategy=str(strategy)[:40])
     if strategy == "custom":
         if isinstance(order, str):
             order = order.split(",")
         try:  # names normalised as the loaders normalise them
             order = [name for name in (normalise(x) for x in (order if order is not None else [])) if name]
         except TypeError:
-            raise PlannerError(f"自定义顺序应为债务名称的列表 / the custom order must be a list of debt names: {str(order)[:40]!r}") from None
+            raise PlannerError("strategies.custom_order_list_debt", order=str(order)[:40]) from None
         if not order:
-            raise PlannerError("自定义顺序需要给出债务名称 / the custom strategy needs an order of debt names")
+            raise PlannerError("strategies.custom_strategy_needs_order")
         return "custom", custom(order)
     try:
         return strategy, STRATEGIES[strategy]
     except KeyError:
         names = ", ".join([*STRATEGIES, "custom"])
-        raise PlannerError(f"未知策略 / unknown strategy {strategy!r}; choose one of: {names}") from None
+        raise PlannerError("strategies.unknown_strategy_choose", names=names, strategy=strategy) from None
 
 
 def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: str = "") -> Strategy:
@@ -311,10 +307,10 @@ def register(name: str, *keys: Key, label: tuple[str, str] | None = None, doc: s
     >>> register("avalanche")
     Traceback (most recent call last):
     ...
-    planner.errors.PlannerError: 策略名称无效或已存在 / the strategy name 'avalanche' is invalid or taken
+    planner.errors.PlannerError: 策略名称 'avalanche' 无效或已存在 / the strategy name 'avalanche' is invalid or taken
     """
     if not isinstance(name, str) or not name.isidentifier() or name == "custom" or name in STRATEGIES:
-        raise PlannerError(f"策略名称无效或已存在 / the strategy name {name!r} is invalid or taken")
+        raise PlannerError("strategies.strategy_name_invalid_taken", name=name)
     STRATEGIES[name] = fn = by_keys(name, *keys, doc=doc)
     STRATEGY_LABELS[name] = label or (name, name)
     return fn

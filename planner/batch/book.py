@@ -163,12 +163,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
         portfolios = [list(debts) for debts in portfolios]
         budgets = list(budgets)
     except TypeError:
-        raise PlannerError(
-            "portfolios 应为 Debt 列表的列表，budgets 应为每个组合一个预算的列表 / "
-            "portfolios must be a list of lists of Debt, and budgets a list with one budget per portfolio"
-        ) from None
+        raise PlannerError("batch.book.portfolios_list_lists_debt") from None
     if len(portfolios) != len(budgets):
-        raise PlannerError(f"预算数目与组合数目不符 / {len(budgets)} budgets for {len(portfolios)} portfolios")
+        raise PlannerError("batch.book.budgets_portfolios", budgets=len(budgets), portfolios=len(portfolios))
     names: dict[str, int] = {}
     rates: dict[Decimal, int] = {}
     fractions: dict[Decimal, int] = {}
@@ -178,9 +175,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
         seen = set()
         for d in debts:
             if not isinstance(d, Debt):
-                raise PlannerError(f"不是 Debt 对象 / not a Debt: {d!r}")
+                raise PlannerError("batch.book.not_debt", d=d)
             if d.name in seen:
-                raise PlannerError(f"组合中名称重复 / the name {d.name!r} appears twice in one portfolio")
+                raise PlannerError("batch.book.name_appears_twice_portfolio", name=d.name)
             seen.add(d.name)
             cols["name"].append(names.setdefault(d.name, len(names)))
             cols["bal"].append(to_cents(d.balance))
@@ -196,7 +193,7 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
     # as plan() reads its budget; numpy scalars as the Python numbers they hold
     budget = [to_cents(b.item() if hasattr(b, "item") and not isinstance(b, Decimal) else b) for b in budgets]
     if any(b < 0 for b in budget):
-        raise PlannerError("预算不能为负数 / a budget cannot be negative")
+        raise PlannerError("batch.book.budget_cannot_negative")
     i64 = lambda k: np.array(cols[k], dtype=np.int64)  # noqa: E731
     return Book(
         ids=list(ids) if ids is not None else list(range(len(portfolios))),

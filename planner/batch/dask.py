@@ -20,8 +20,8 @@ def _partition(frame, budget_column, strategies, horizon, scenario, id_column):
         # partitions may run in threads of one process, and a release racing their reads is not worth it)
         table, _ = batch_book(book, strategies, scenario=scenario, horizon=horizon, workers=1)
     except PlannerError as exc:
-        # A plain PlannerError travels back from a remote worker intact (pickled by its message).
-        raise PlannerError(str(exc)) from None
+        # A plain PlannerError travels back from a remote worker intact (pickled with its texts and fields).
+        raise PlannerError.like(exc) from None
     return table
 
 
@@ -50,7 +50,7 @@ def batch_dask(
     try:
         import dask.dataframe as dd
     except ImportError:  # pragma: no cover - dask is in the batch extra
-        raise PlannerError("需要安装 dask：pip install 'debt-planner[batch]' / the dask engine needs dask: pip install 'debt-planner[batch]'") from None
+        raise PlannerError("batch.dask.dask_engine_needs_dask") from None
 
     names = strategy_list(strategies)
     label = str(data) if isinstance(data, (str, os.PathLike)) else "dask"
@@ -66,13 +66,13 @@ def batch_dask(
                 ddf = dd.read_csv(paths, dtype=str, keep_default_na=False, encoding="utf-8-sig", blocksize="64MB")
         except (UnicodeDecodeError, OSError, ValueError) as exc:
             raise InputError(
-                [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+                [Problem.of("batch.dask.cannot_read_table_dask", exc=exc)],
                 label,
             ) from None
     else:
         ddf = data
     if id_column not in ddf.columns:
-        raise InputError([Problem(f"缺少必需的列：{id_column}。", f"the required column {id_column} is missing.")], "dask")
+        raise InputError([Problem.of("batch.dask.required_column_missing", id_column=id_column)], "dask")
     sample = ddf._meta if hasattr(ddf, "_meta") else ddf.head(0)
     meta = _result_meta(sample[id_column].dtype, scenario is not None)
     import dask
@@ -114,7 +114,7 @@ def _run(ddf, names, budget_column, horizon, scenario, id_column, meta, out_fold
         if not isinstance(exc, (UnicodeDecodeError, OSError)) and not type(exc).__module__.startswith("pyarrow"):
             raise
         raise InputError(
-            [Problem(f"无法读取表格：{exc}。Dask 引擎读取 UTF-8 CSV 或 Parquet。", f"cannot read the table: {exc}. The Dask engine reads UTF-8 CSV or Parquet.")],
+            [Problem.of("batch.dask.cannot_read_table_dask", exc=exc)],
             label,
         ) from None
     out = out.sort_values(["strategy", "portfolio_id"], kind="stable").reset_index(drop=True)
@@ -152,10 +152,7 @@ def _write_folder(results, folder) -> str:
     folder = os.path.abspath(folder)
     parent = os.path.dirname(folder)
     if os.path.exists(folder) and not (os.path.isdir(folder) and not os.listdir(folder)):
-        raise PlannerError(
-            f"{folder} 已存在且不是空文件夹：不会覆盖。请换一个名字。/ "
-            f"{folder} exists and is not an empty folder: it is not overwritten. Choose another name."
-        )
+        raise PlannerError("batch.dask.exists_not_empty_folder", folder=folder)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.", dir=parent)
     try:
         results.to_parquet(staging, write_index=False)
@@ -213,7 +210,7 @@ def dask_inputs(text: str) -> tuple[str, str | list[str]]:
     else:
         return ("parquet" if text.lower().endswith((".parquet", ".pq")) else "csv"), text
     if not files:
-        raise InputError([Problem("没有找到任何文件。请检查路径。", "no files found there. Check the path.")], text)
+        raise InputError([Problem.of("batch.dask.no_files_found_check")], text)
     parquet, csv_files, other = [], [], []
     for f in files:
         lower = f.lower()
@@ -226,19 +223,17 @@ def dask_inputs(text: str) -> tuple[str, str | list[str]]:
     if other:
         shown = ", ".join(os.path.basename(f) for f in other[:5])
         raise InputError(
-            [Problem(f"文件夹里有既不是 Parquet 也不是 CSV 的文件：{shown}。请把它们移走。",
-                     f"the folder holds files that are neither Parquet nor CSV: {shown}. Move them out.")],
+            [Problem.of("batch.dask.folder_holds_files_neither", shown=shown)],
             text,
         )
     if parquet and csv_files:
         raise InputError(
             [
-                Problem(
-                    f"文件夹里同时有 {len(parquet)} 个 Parquet 文件和 {len(csv_files)} 个 CSV 文件（例如 {os.path.basename(csv_files[0])}）。"
-                    "Dask 只会读其中一种，另一种文件里的组合会被悄悄漏掉。请把它们放进不同的文件夹，或都转成同一种格式。",
-                    f"the folder holds {len(parquet)} Parquet and {len(csv_files)} CSV files (e.g. {os.path.basename(csv_files[0])}). "
-                    "Dask would read only one kind and silently drop the other's portfolios: put them in separate folders, "
-                    "or convert them to one format.",
+                Problem.of(
+                    "batch.dask.folder_holds_parquet_csv",
+                    parquet=len(parquet),
+                    csv_files=len(csv_files),
+                    csv_files_2=os.path.basename(csv_files[0]),
                 )
             ],
             text,
@@ -251,9 +246,7 @@ def dask_inputs(text: str) -> tuple[str, str | list[str]]:
                 pq.read_metadata(f)
             except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError...: all mean a damaged file
                 raise InputError(
-                    [Problem(f"Parquet 文件已损坏，无法读取（{exc}）。请重新导出这个文件，或把它移出文件夹。",
-                             f"the Parquet file is damaged and cannot be read ({exc}). Export it again, or move it out of the folder.",
-                             value=os.path.basename(f))],
+                    [Problem.of("batch.dask.parquet_file_damaged_cannot", None, None, os.path.basename(f), exc=exc)],
                     f,
                 ) from None
         return "parquet", parquet
@@ -275,12 +268,13 @@ def _same_csv_header(files: list[str], label: str) -> None:
         if _first_line(f) != first:
             raise InputError(
                 [
-                    Problem(
-                        f"{os.path.basename(f)} 的表头与 {os.path.basename(files[0])} 不同。Dask 按第一个文件的列读取所有文件，"
-                        "列不同或顺序不同都会读错。请让每个文件的表头完全相同。",
-                        f"the header of {os.path.basename(f)} differs from that of {os.path.basename(files[0])}. Dask reads every file "
-                        "with the first one's columns, so other columns or another order would be misread: give every file the same header.",
-                        value=_first_line(f).decode("utf-8", errors="replace")[:60],
+                    Problem.of(
+                        "batch.dask.header_differs_dask_reads",
+                        None,
+                        None,
+                        _first_line(f).decode("utf-8", errors="replace")[:60],
+                        f=os.path.basename(f),
+                        files=os.path.basename(files[0]),
                     )
                 ],
                 label,
@@ -298,11 +292,12 @@ def _refuse_nested_id(paths: list[str], id_column: str) -> None:
             if pa.types.is_nested(kind):
                 raise InputError(
                     [
-                        Problem(
-                            f"组合编号列 {id_column} 是嵌套类型（{kind}），每个单元格应是一个值。请把这一列存成普通的数字或文字。",
-                            f"the portfolio id column {id_column} has a nested type ({kind}); each cell must be one value. "
-                            "Store this column as plain numbers or text.",
-                            column=id_column,
+                        Problem.of(
+                            "batch.dask.portfolio_id_column_nested",
+                            None,
+                            id_column,
+                            id_column=id_column,
+                            kind=kind,
                         )
                     ],
                     f,

@@ -47,8 +47,9 @@ def strategy_keys(strategy: str):
     keys = getattr(STRATEGIES.get(strategy), "keys", None)
     if keys is None:
         raise PlannerError(
-            f"批量计算不支持此策略 / the batch engine does not support the strategy {strategy!r}; "
-            f"choose one of: {', '.join(batch_strategies())}"
+            "batch.kernel.batch_engine_not_support",
+            v=', '.join(batch_strategies()),
+            strategy=strategy,
         )
     return keys
 

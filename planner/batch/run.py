@@ -157,9 +157,9 @@ def run_books(
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
-        raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
+        raise PlannerError("batch.run.horizon_months", horizon=horizon)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
+        raise PlannerError("batch.run.chunk_size_positive_whole", chunk_size=chunk_size)
     strategies = list(strategies)
     P = book.size
     if schedules:
@@ -384,8 +384,9 @@ def plan_batch(
     """
     if not isinstance(strategy, str) or strategy not in batch_strategies():
         raise PlannerError(
-            f"批量计算不支持此策略 / the batch engine does not support the strategy {str(strategy)[:40]!r}; "
-            f"choose one of: {', '.join(batch_strategies())}"
+            "batch.run.batch_engine_not_support",
+            v=', '.join(batch_strategies()),
+            strategy=str(strategy)[:40],
         )
     book = None
     if scenario is not None:
@@ -418,10 +419,7 @@ def strategy_list(strategies) -> list[str]:
     out = list(dict.fromkeys(out))
     for name in out:
         if name not in batch_strategies():
-            raise PlannerError(
-                f"批量计算不支持此策略 / the batch engine does not support the strategy {name!r}; "
-                f"choose one of: {', '.join(batch_strategies())}, all"
-            )
+            raise PlannerError("batch.run.batch_engine_not_support_2", name=name, v=', '.join(batch_strategies()))
     return out or ["avalanche"]
 
 
@@ -613,7 +611,7 @@ class ResultsParquet:
                 self.thread.shutdown(wait=True)
                 self.tables.shutdown(wait=True)
             if self.writer is None:
-                raise PlannerError("no results were added")
+                raise PlannerError("batch.run.no_results")
             self.writer.add_key_value_metadata(declared_schema_metadata(self.declared))
             self.writer.close()
         except BaseException:
@@ -719,7 +717,7 @@ class ScheduleWriter:
         refuse_inputs(self.path, inputs)
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if self.path.is_dir() or not folder.is_dir():
-            raise PlannerError(f"无法写入 / cannot write to {self.path}")
+            raise PlannerError("batch.run.cannot_write", path=self.path)
         self.parquet = self.path.suffix.lower() in (".parquet", ".pq")
         self.strategies = list(strategies)
         self.folder = folder
@@ -732,7 +730,7 @@ class ScheduleWriter:
                 self.temps[s] = Path(name)
         except OSError as exc:
             self._remove()
-            raise PlannerError(f"无法写入 {self.path}：{exc.strerror} / cannot write {self.path}: {exc.strerror}") from None
+            raise PlannerError("batch.run.cannot_write_2", path=self.path, strerror=exc.strerror) from None
         self.writers: dict = {}
         self.empty = None  # an empty frame with the columns, for a book without rows
 

@@ -58,7 +58,7 @@ class _Problems:
             items = list(self.items)
             more = self.total - len(items)
             if more:
-                items.append(Problem(f"另有 {more} 个问题未列出（只列出前 {len(self.items)} 个）。", f"{more} more problems not listed (the first {len(self.items)} are shown)."))
+                items.append(Problem.of("batch.table.more_problems_not_listed", more=more, items=len(self.items)))
             raise InputError(items, self.source, total=self.total)
 
 
@@ -107,14 +107,7 @@ def _text_column(series, label: str, problems: _Problems):
 def _nested_problems(positions: np.ndarray, values, label: str, problems: _Problems) -> None:
     problems.add_rows(
         positions,
-        lambda r: Problem(
-            "单元格里是一组值（列表或结构，Parquet 的嵌套类型），不是一个值。请把这一列存成普通的数字或文字。",
-            "the cell holds several values (a list or struct: a nested Parquet type), not one value. "
-            "Store this column as plain numbers or text.",
-            row=r + 2,
-            column=label,
-            value=str(values[r])[:40],
-        ),
+        lambda r: Problem.of("batch.table.cell_holds_several_values", r + 2, label, str(values[r])[:40]),
         _SHOWN_PER_VALUE,
     )
 
@@ -255,7 +248,7 @@ def _parse_unique(series, parser, label: str, problems: _Problems, rows: np.ndar
             values.append(None)
             problems.add_rows(
                 np.nonzero(codes == k)[0],
-                lambda r, exc=exc, v=v: Problem(exc.zh, exc.en, row=int(rows[r]), column=label, value=str(v)),
+                lambda r, exc=exc, v=v: Problem.from_error(exc, int(rows[r]), label, str(v)),
                 _SHOWN_PER_VALUE,
             )
             continue
@@ -413,17 +406,18 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     if missing:
         raise InputError(
             [
-                Problem(
-                    f"缺少必需的列：{', '.join(missing)}。批量表格需要 {id_column}、{budget_column}、name、balance、apr、min_payment。",
-                    f"required columns are missing: {', '.join(missing)}. A batch table needs {id_column}, "
-                    f"{budget_column}, name, balance, apr and min_payment (use --budget-column to name the budget).",
+                Problem.of(
+                    "batch.table.required_columns_missing_batch",
+                    missing=', '.join(missing),
+                    id_column=id_column,
+                    budget_column=budget_column,
                 )
             ],
             source,
         )
     n = len(frame)
     if n == 0:
-        raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+        raise InputError([Problem.of("batch.table.table_empty_no_debts")], source)
     # the columns read, as pyarrow columns: id, budget, then the debt columns by their canonical names
     data = {raw: _column(frame, raw, problems) for raw in (id_column, budget_column, *columns.values())}
     del frame
@@ -440,9 +434,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         for raw in (budget_column, *columns.values()):
             empty &= _missing_at(data[raw], at)
         if empty.all() and len(at) == n:
-            raise InputError([Problem("表格是空的。", "the table is empty: there are no debts in it.")], source)
+            raise InputError([Problem.of("batch.table.table_empty_no_debts")], source)
         problems.add_rows(
-            at[~empty], lambda r: Problem("缺少组合编号。", "the portfolio id is missing.", row=r + 2, column=id_column, value="")
+            at[~empty], lambda r: Problem.of("batch.table.portfolio_id_missing", r + 2, id_column, "")
         )
     if not id_missing.any() and (len(pcode) < 2 or bool((pcode[1:] >= pcode[:-1]).all())):
         # rows already grouped by portfolio (the usual export): no reordering
@@ -470,7 +464,12 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
                             ("min_payment", minimum_missing)):
         problems.add_rows(
             np.nonzero(miss)[0],
-            lambda r, label=columns[canonical]: Problem("缺少必填的值。", "a required value is missing.", row=int(rows[r]), column=label, value=""),
+            lambda r, label=columns[canonical]: Problem.of(
+                "batch.table.required_value_missing",
+                int(rows[r]),
+                label,
+                "",
+            ),
         )
     # names: normalised as the loader does; unique within a portfolio
     names_norm = [normalise(str(v)) for v in name_uniques]
@@ -483,10 +482,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     dup = _repeated_within(pcode, name_code, len(remap))
     problems.add_rows(
         np.nonzero(dup)[0],
-        lambda r: Problem(
-            "同一组合中名称重复。每笔债务的名称必须不同。", "the same debt name appears twice in one portfolio.",
-            row=int(rows[r]), column=columns["name"], value=names[name_code[r]],
-        ),
+        lambda r: Problem.of("batch.table.same_debt_name_appears", int(rows[r]), columns["name"], names[name_code[r]]),
     )
     del dup
     problems.extend(later)
@@ -494,7 +490,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(n, dtype=np.int64)
     budget_rows, bmiss = _money_column(data[budget_column], budget_column, problems, rows)
     problems.add_rows(
-        np.nonzero(bmiss)[0], lambda r: Problem("缺少预算。", "the budget is missing.", row=int(rows[r]), column=budget_column, value="")
+        np.nonzero(bmiss)[0], lambda r: Problem.of("batch.table.budget_missing", int(rows[r]), budget_column, "")
     )
     start = np.zeros(P + 1, dtype=np.int64)
     np.cumsum(np.bincount(pcode, minlength=P), out=start[1:])
@@ -502,9 +498,11 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     differs = budget_rows != np.repeat(budget, np.diff(start))
     problems.add_rows(
         np.nonzero(differs)[0],
-        lambda r: Problem(
-            "同一组合的预算必须每行相同。", "the budget must be the same on every row of a portfolio.",
-            row=int(rows[r]), column=budget_column, value=str(_Cells(data[budget_column])[r]),
+        lambda r: Problem.of(
+            "batch.table.budget_same_every_row",
+            int(rows[r]),
+            budget_column,
+            str(_Cells(data[budget_column])[r]),
         ),
     )
     del budget_rows, bmiss, differs
@@ -580,7 +578,7 @@ def read_table(path, *, encoding: str | None = None):
 
     source = Path(path)
     if not source.is_file():
-        raise InputError([Problem("找不到文件。请检查路径。", "file not found. Check the path.")], str(path))
+        raise InputError([Problem.of("batch.table.file_not_found_check")], str(path))
     suffix = source.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
@@ -604,9 +602,9 @@ def read_table(path, *, encoding: str | None = None):
                 _check_gb18030_reading(source)
             return frame
     except (ValueError, OSError, NotImplementedError) as exc:  # pyarrow's errors derive from these
-        raise InputError([Problem(f"无法读取表格：{exc}", f"cannot read the table: {exc}")], str(path)) from None
+        raise InputError([Problem.of("batch.table.cannot_read_table", exc=exc)], str(path)) from None
     raise InputError(
-        [Problem("无法识别文件编码。请另存为 UTF-8 CSV 或 Parquet。", "cannot read the text encoding. Save it as UTF-8 CSV or Parquet.")],
+        [Problem.of("batch.table.cannot_read_text_encoding")],
         str(path),
     )
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
-from ..errors import InfeasibleBudgetError, PlannerError, unknown_debt
+from ..errors import InfeasibleBudgetError, Message, PlannerError, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
@@ -78,9 +78,9 @@ def _sha256(path: Path) -> str:
 def _check_strategy(strategy: str, order) -> None:
     if strategy != "custom" and strategy not in STRATEGIES:
         names = ", ".join([*STRATEGIES, "custom"])
-        raise PlannerError(f"未知策略 “{strategy}”；可选：{names} / unknown strategy {strategy!r}; choose one of: {names}")
+        raise PlannerError("cases.book.unknown_strategy_choose", strategy=strategy, names=names)
     if strategy == "custom" and not order:
-        raise PlannerError("自定义顺序需要给出债务名称 / the custom strategy needs an order of debt names")
+        raise PlannerError("cases.book.custom_strategy_needs_order")
 
 
 class CaseBook:
@@ -137,10 +137,7 @@ class CaseBook:
     def _require_evidence_folder(self) -> Path:
         folder = self.evidence_folder
         if folder is None:
-            raise PlannerError(
-                f"PostgreSQL 案例簿需要一个证据文件夹：请用 --evidence-dir 或环境变量 {EVIDENCE_ENV} 指定。没有写入任何内容。 / "
-                f"a PostgreSQL case book needs an evidence folder: give --evidence-dir or set {EVIDENCE_ENV}. Nothing was written."
-            )
+            raise PlannerError("cases.book.postgresql_postgresql_case_book", evidence_env=EVIDENCE_ENV)
         return folder
 
     # -- reading ------------------------------------------------------
@@ -178,11 +175,7 @@ class CaseBook:
         except PlannerError:
             raise
         except _DAMAGED as exc:  # a stored row no command would write: a message, not an internal error
-            raise PlannerError(
-                f"案例「{name}」的存储数据已损坏（{type(exc).__name__}），无法读取；其他案例不受影响。可从导出文件重新导入。 / "
-                f"the stored data of case {name!r} is damaged ({type(exc).__name__}) and cannot be read; the other cases are not "
-                "affected. Re-import it from an export."
-            ) from None
+            raise PlannerError("cases.book.stored_data_case_damaged", name=name, type_name=type(exc).__name__) from None
 
     def _load_many(self, conn, names: Sequence[str] | None = None) -> list[CaseData]:
         import sqlalchemy as sa
@@ -282,11 +275,17 @@ class CaseBook:
         index = month_index(month, what)
         if index < month_index(data.start):
             raise PlannerError(
-                f"{what}：{month_name(index)} 早于本案开始的月份 {data.start}。 / {what}: {month_name(index)} is before the case's start, {data.start}."
+                "cases.book.before_cases_start_2",
+                what=what,
+                index=month_name(index),
+                start=data.start,
             )
         if index > self._today:
             raise PlannerError(
-                f"{what}：{month_name(index)} 还没到（本月是 {month_name(self._today)}）。 / {what}: {month_name(index)} is in the future (this month is {month_name(self._today)})."
+                "cases.book.future_month",
+                what=what,
+                index=month_name(index),
+                today=month_name(self._today),
             )
         return month_name(index)
 
@@ -296,7 +295,7 @@ class CaseBook:
         try:
             plan_in_force(data)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(str(exc)) from None
+            raise PlannerError.like(exc) from None
         track_of(data)
         return data
 
@@ -310,7 +309,7 @@ class CaseBook:
         from ..io import load_debts
 
         if not isinstance(name, str) or not same_name(name) or len(same_name(name)) > 200:
-            raise PlannerError("案例需要名称（最多 200 个字）。 / a case needs a name (at most 200 characters).")
+            raise PlannerError("cases.book.case_needs_name_most")
         name = same_name(name)  # NFKC, no zero-width characters: twins that look alike are one client
         source_name = source_sha = None
         if isinstance(debts, (str, os.PathLike)) and not (isinstance(debts, str) and "\n" in debts):
@@ -323,7 +322,7 @@ class CaseBook:
         start_name = month_name(check_start(this_month() if start is None else month_index(start, "start"), self._today))
         cents = parse_amount(budget, "budget")
         engine_plan(loaded, from_cents(cents), strategy, order=order, start=start_name)  # the budget covers the minimums
-        taken = PlannerError(f"案例簿中已有案例「{name}」。请换一个名称。 / the book already has a case named {name!r}. Choose another name.")
+        taken = PlannerError("cases.book.book_already_case_named", name=name)
         try:
             self._new(name, loaded, strategy, order, start_name, cents, source_name, source_sha, taken)
         except sa.exc.IntegrityError:  # another process took the name in the meantime
@@ -366,7 +365,7 @@ class CaseBook:
                     raise _unknown_debt(debt, names)
                 rows.append((debt, parse_amount(amount, f"{month} {debt}")))
             if not rows:
-                raise PlannerError("没有要记录的还款。 / there is no payment to record.")
+                raise PlannerError("cases.book.no_payment_record")
             for debt, cents in rows:
                 conn.execute(sa.delete(s.payments).where(s.payments.c.case_id == data.id, s.payments.c.month == month, s.payments.c.debt == debt))
                 conn.execute(s.payments.insert().values(case_id=data.id, month=month, debt=debt, amount=cents))
@@ -423,7 +422,7 @@ class CaseBook:
         """Record an agreement: ``action`` (a negotiation action) on the debts ``debt`` selects,
         in force from the calendar month ``from_month``."""
         if action not in ACTIONS:
-            raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+            raise PlannerError("cases.book.unknown_action", action=action, actions=', '.join(ACTIONS))
         adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
         with self._write(name) as (conn, data):
             _insert_agreement(conn, data, adjustment, _from_month(data, from_month), confirmed)
@@ -541,7 +540,7 @@ class CaseBook:
         from . import store as s
 
         if action not in ACTIONS:
-            raise PlannerError(f"未知的调整 “{action}”；可用：{', '.join(ACTIONS)} / unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+            raise PlannerError("cases.book.unknown_action", action=action, actions=', '.join(ACTIONS))
         _check_answer(answer)
         adjustment = Adjustment(action, debt, {k: v for k, v in params.items() if v is not None})
         with self._write(name) as (conn, data):
@@ -590,12 +589,10 @@ class CaseBook:
         with self._write(name) as (conn, data):
             found = [a for a in data.asks if a.id == ask_id]
             if not found:
-                raise PlannerError(f"本案没有编号为 {ask_id} 的请求。 / this case has no ask number {ask_id}.")
+                raise PlannerError("cases.book.case_no_ask_number", ask_id=ask_id)
             old = found[0]
             if old.agreement_id is not None:
-                raise PlannerError(
-                    f"请求 {ask_id} 已成为书面确认的协议，不能再改答复。 / ask {ask_id} is already an agreement confirmed in writing; its answer cannot change."
-                )
+                raise PlannerError("cases.book.ask_already_agreement_confirmed", ask_id=ask_id)
             agreement_id = None
             if answer == "accepted" and confirmed:
                 agreement_id = _insert_agreement(conn, data, old.adjustment, old.from_month, True)
@@ -696,7 +693,7 @@ class CaseBook:
 
         base, nxt, adjustments, done = replan_inputs(data)
         if not base:
-            raise PlannerError(f"「{name}」的债务已全部还清，无需重新规划。 / every debt of {name!r} is cleared: there is nothing to re-plan.")
+            raise PlannerError("cases.book.every_debt_cleared_nothing", name=name)
         strategy = strategy or (data.replans[-1].strategy if data.replans else data.strategy)
         _check_strategy(strategy, data.order)
         import sqlalchemy as sa
@@ -709,7 +706,7 @@ class CaseBook:
         try:
             p = _plan_from(data, base, nxt, adjustments, strategy)
         except InfeasibleBudgetError as exc:
-            raise PlannerError(str(exc)) from None
+            raise PlannerError.like(exc) from None
         summary = {"months": p.months, "debt_free": p.debt_free, "total_interest": float(p.total_interest), "total_paid": float(p.total_paid)}
         conn.execute(
             s.replans.insert().values(
@@ -798,11 +795,11 @@ class CaseBook:
                 text = read_input(source, limit=MAX_IMPORT_BYTES).decode("utf-8")
                 source = json.loads(text)
             except FileNotFoundError:
-                raise PlannerError(f"找不到文件：{source} / file not found: {source}") from None
+                raise PlannerError("cases.book.file_not_found", source=source) from None
             except RecursionError:
-                raise PlannerError(f"{source}：JSON 嵌套过深，不是 planner case export 写出的文件。 / {source}: the JSON is nested too deeply: not written by planner case export.") from None
+                raise PlannerError("cases.book.json_nested_too_deeply", source=source) from None
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise PlannerError(f"{source}：不是 planner case export 写出的 JSON（{exc}）。 / {source}: not JSON written by planner case export ({exc}).") from None
+                raise PlannerError("cases.book.not_json_written_planner", source=source, exc=exc) from None
         items = source if isinstance(source, list) else [source]
         import sqlalchemy as sa
 
@@ -818,7 +815,7 @@ class CaseBook:
                     taken.add(case["name"])
                     clean.append(case)
             except RecursionError:
-                raise PlannerError("导入失败：JSON 嵌套过深。没有写入任何案例。 / import refused: the JSON is nested too deeply. No case was written.") from None
+                raise PlannerError("cases.book.import_refused_json_nested") from None
             for case in clean:
                 _insert_case(conn, case)
                 names.append(case["name"])
@@ -829,10 +826,8 @@ class CaseBook:
                     contact_log(data)
                 except _DAMAGED as exc:
                     if not isinstance(exc, PlannerError):
-                        exc = PlannerError(f"数据不一致（{type(exc).__name__}） / the data do not fit together ({type(exc).__name__})")
-                    zh, _, en = str(exc).partition(" / ")
-                    raise PlannerError(f"导入失败（没有写入任何案例）：案例「{name}」无法计算计划：{zh} / "
-                                       f"import refused (no case was written): case {name!r} cannot be planned: {en or zh}") from None
+                        exc = PlannerError("cases.book.data_not_fit_together", type_name=type(exc).__name__)
+                    raise PlannerError("cases.book.import_refused_no_case", name=name, what=exc) from None
         return names
 
     def _touch(self, conn, case_id: int) -> None:
@@ -890,9 +885,7 @@ class _WithId:
 
 
 def _unknown_case(name: str) -> PlannerError:
-    return PlannerError(
-        f"案例簿中没有案例「{name}」。用 planner case list 查看已有案例。 / there is no case named {name!r} in the book. See planner case list."
-    )
+    return PlannerError("cases.book.no_case_named_book", name=name)
 
 
 def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> PlannerError:
@@ -901,13 +894,17 @@ def _unknown_debt(debt: str, names: Sequence[str], where: str = "debt") -> Plann
 
 def _check_answer(answer: str) -> None:
     if answer not in ANSWERS:
-        raise PlannerError(f"答复应为 {'、'.join(ANSWERS)} 之一 / the answer must be one of {', '.join(ANSWERS)}: {answer!r}")
+        raise PlannerError(
+            "cases.book.answer",
+            answers=Message('、'.join(ANSWERS), ', '.join(ANSWERS)),
+            answer=answer,
+        )
 
 
 def _from_month(data, from_month) -> str:
     index = month_index(from_month, "from")
     if index < month_index(data.start):
-        raise PlannerError(f"from：{month_name(index)} 早于本案开始的月份 {data.start}。 / from: {month_name(index)} is before the case's start, {data.start}.")
+        raise PlannerError("cases.book.before_cases_start", index=month_name(index), start=data.start)
     return month_name(index)
 
 
@@ -954,9 +951,9 @@ def _make_private_folder(folder: Path) -> None:
             folder.mkdir(mode=0o700, parents=True)
             os.chmod(folder, 0o700)  # whatever the umask
         elif not folder.is_dir():
-            raise PlannerError(f"证据文件夹路径不是文件夹：{folder} / the evidence folder is not a folder: {folder}")
+            raise PlannerError("cases.book.evidence_folder_not_folder", folder=folder)
     except OSError as exc:
-        raise PlannerError(f"无法创建证据文件夹 {folder}：{exc.strerror} / cannot create the evidence folder {folder}: {exc.strerror}") from None
+        raise PlannerError("cases.book.cannot_create_evidence_folder", folder=folder, strerror=exc.strerror) from None
 
 
 def _remove_tree(folder: Path) -> None:
@@ -1192,7 +1189,7 @@ class Case:
         """Record that ``month`` went exactly as the plan in force says (the one-click month)."""
         amounts = {name: amount for name, amount in self.planned_payments(month).items() if amount}
         if not amounts:
-            raise PlannerError(f"{month}：计划中这个月没有要还的款项。 / {month}: the plan has no payment due that month.")
+            raise PlannerError("cases.book.plan_no_payment_due", month=month)
         return self.pay(month, amounts)
 
     def balance(self, month, debt: str, balance) -> Case:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..conduct import Contact, Evidence
 from ..debt import MAX_MONEY
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 from ..money import to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
@@ -56,19 +56,16 @@ class _Where:
     def __init__(self, case: str):
         self.case = case
 
-    def fail(self, field: str, zh: str, en: str | None = None) -> PlannerError:
-        if en is None:  # a validator's own bilingual message, "zh / en"
-            zh, _, en = zh.partition(" / ")
-            en = en or zh
-        return PlannerError(f"导入失败（没有写入任何案例）：案例「{self.case}」的 {field}：{zh.rstrip('。')}。 / "
-                            f"import refused (no case was written): case {self.case!r}, {field}: {en}")
+    def fail(self, field: str, zh: str, en: str) -> PlannerError:
+        what = Message(zh.rstrip("。"), en)
+        return PlannerError("cases.imports.refused", case=self.case, field=field, what=what)
 
     def run(self, field: str, check, *args, **kwargs):
         """``check(*args)``; its refusal (or a wrong type) named with the case and field."""
         try:
             return check(*args, **kwargs)
         except PlannerError as exc:
-            raise self.fail(field, str(exc)) from None
+            raise self.fail(field, exc.zh, exc.en) from None
         except (KeyError, TypeError, ValueError, ArithmeticError, OverflowError, AttributeError) as exc:
             raise self.fail(field, "缺少或类型不对", f"missing or of the wrong type ({type(exc).__name__})") from None
 
@@ -217,8 +214,7 @@ def check_case_json(item, *, today: int, taken) -> dict:
     names already in the book and in this import (compared as :func:`planner.privacy.same_name`).
     """
     if not isinstance(item, Mapping):
-        raise PlannerError("导入失败：每个案例应为 planner case export 写出的对象。没有写入任何案例。 / "
-                           "import refused: each case must be an object written by planner case export. No case was written.")
+        raise PlannerError("cases.imports.import_refused_case_object")
     raw_name = item.get("name")
     w = _Where(str(raw_name)[:80] if isinstance(raw_name, str) else "?")
     if item.get("format") != EXPORT_FORMAT:

@@ -41,19 +41,14 @@ def parse_amount(value, what: str = "amount") -> int:
     except SubCentError:
         amount = None
     except (ParseError, ArithmeticError):
-        raise PlannerError(
-            f"{what}：“{shown}” 不是金额。请写数字，例如 1200 或 1,200.50。 / {what}: {shown!r} is not an amount of money. Write a number such as 1200 or 1,200.50."
-        ) from None
-    sub_cent = PlannerError(
-        f"{what}：金额 “{shown}” 有不到一分的部分；请写到分为止，例如 19999.99。 / "
-        f"{what}: the amount {shown!r} has a fraction of a cent; write it to the cent, e.g. 19999.99."
-    )
+        raise PlannerError("cases.model.not_amount_money_write", what=what, shown=shown) from None
+    sub_cent = PlannerError("cases.model.amount_fraction_cent_write", what=what, shown=shown)
     if amount is None:
         raise sub_cent
     if amount < 0:
-        raise PlannerError(f"{what}：金额不能为负数：“{shown}”。 / {what}: the amount cannot be negative: {shown!r}.")
+        raise PlannerError("cases.model.amount_cannot_negative", what=what, shown=shown)
     if amount > MAX_MONEY:
-        raise PlannerError(f"{what}：金额大得不合理：“{shown}”。 / {what}: the amount is implausibly large: {shown!r}.")
+        raise PlannerError("cases.model.amount_implausibly_large", what=what, shown=shown)
     if amount != amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):  # issue 24, item 13: never rounded silently
         raise sub_cent
     return to_cents(amount)

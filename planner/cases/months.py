@@ -29,9 +29,7 @@ def month_index(text, what: str = "month") -> int:
         y, mo = int(m[1]), int(m[2])
         if 1 <= mo <= 12 and 1900 <= y <= 2200:
             return y * 12 + mo - 1
-    raise PlannerError(
-        f"{what}：月份 “{str(text)[:40]}” 应写成 2027-03 这样的年-月。 / {what}: the month {str(text)[:40]!r} should look like 2027-03 (year-month)."
-    )
+    raise PlannerError("cases.months.month_should_look_like", what=what, text=str(text)[:40])
 
 
 def month_name(index: int) -> str:
@@ -47,8 +45,11 @@ def check_start(index: int, today: int, what: str = "start") -> int:
     """A case's start month: from 2000-01 to ten years after this month (``today``)."""
     if not EARLIEST <= index <= today + AHEAD:
         raise PlannerError(
-            f"{what}：开始月份 {month_name(index)} 不合理；应在 {month_name(EARLIEST)} 到 {month_name(today + AHEAD)} 之间。 / "
-            f"{what}: the start month {month_name(index)} is implausible; it must lie from {month_name(EARLIEST)} to {month_name(today + AHEAD)}."
+            "cases.months.start_month_implausible_lie",
+            what=what,
+            index=month_name(index),
+            earliest=month_name(EARLIEST),
+            today=month_name(today + AHEAD),
         )
     return index
 
@@ -65,37 +66,28 @@ def parse_contact_time(at, tz=None):
         when = at
     elif isinstance(at, date) or (isinstance(at, str) and _DATE_ONLY.match(at)):
         # issue 24, item 11: a day without its time would read as 00:00 and be flagged "night"
-        raise PlannerError(
-            f"联系时间 “{str(at)[:40]}” 缺少钟点；请写成 2027-01-05 21:40（不知道几点就估一个白天的时间并在摘要里注明）。 / "
-            f"the contact time {str(at)[:40]!r} has no time of day; write it as 2027-01-05 21:40 (if the hour is unknown, "
-            "estimate a daytime hour and say so in the summary)."
-        )
+        raise PlannerError("cases.months.contact_time_no_time", at=str(at)[:40])
     else:
         try:
             when = datetime.fromisoformat(str(at).strip())
         except ValueError:
-            raise PlannerError(
-                f"无法识别联系时间 “{at}”；请写成 2027-01-05 21:40 / cannot read the contact time {at!r}; write it as 2027-01-05 21:40"
-            ) from None
+            raise PlannerError("cases.months.cannot_read_contact_time", at=at) from None
     zone = None
     if when.tzinfo is None:
         zone = str(tz or settings()["timezone"])
         try:
             when = when.replace(tzinfo=ZoneInfo(zone))
         except (ZoneInfoNotFoundError, ValueError):
-            raise PlannerError(f"未知时区 “{zone}”，例如 Asia/Shanghai / unknown time zone {zone!r}, e.g. Asia/Shanghai") from None
+            raise PlannerError("cases.months.unknown_time_zone_asia", zone=zone) from None
     elif tz:
-        raise PlannerError("时间已带时区偏移，不要再给 --tz。 / the time already carries its offset; do not also give --tz.")
+        raise PlannerError("cases.months.time_already_carries_offset")
     elif isinstance(getattr(when.tzinfo, "key", None), str):
         zone = when.tzinfo.key
     try:  # stored in UTC: 0001-01-01 00:00 in Shanghai or 9999-12-31 23:59 in New York has no UTC time
         when.astimezone(timezone.utc)
         when.utcoffset()
     except (OverflowError, ValueError):
-        raise PlannerError(
-            f"联系时间 “{at}” 超出可记录的范围；请检查年份，写成 2027-01-05 21:40。 / "
-            f"the contact time {str(at)!r} is out of the range that can be recorded; check the year and write it as 2027-01-05 21:40."
-        ) from None
+        raise PlannerError("cases.months.contact_time_out_range", at=str(at)) from None
     return when, zone
 
 
@@ -106,15 +98,15 @@ def check_contact_time(when, today: int, now=None) -> None:
 
     index = when.year * 12 + when.month - 1
     if EARLIEST <= index <= today and now is not None and when - now > timedelta(days=1):
-        raise PlannerError(
-            f"联系时间 {when.isoformat(' ', 'minutes')} 还没到。 / the contact time {when.isoformat(' ', 'minutes')} is in the future."
-        )
+        raise PlannerError("cases.months.contact_time_future", v=when.isoformat(' ', 'minutes'))
     if index < EARLIEST:
-        raise PlannerError(f"联系时间 {when.date()} 早于 {month_name(EARLIEST)}，不合理。 / the contact time {when.date()} is before {month_name(EARLIEST)}: implausible.")
-    if index > today:
         raise PlannerError(
-            f"联系时间 {when.date()} 还没到（本月是 {month_name(today)}）。 / the contact time {when.date()} is in the future (this month is {month_name(today)})."
+            "cases.months.contact_time_before_implausible",
+            when=when.date(),
+            earliest=month_name(EARLIEST),
         )
+    if index > today:
+        raise PlannerError("cases.months.contact_time_future_month", when=when.date(), today=month_name(today))
 
 
 __all__ = [

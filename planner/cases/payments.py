@@ -37,12 +37,12 @@ def read_payments(path) -> list[tuple[str, str, int, int]]:
     text = decode(data, label)
     rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
     if not rows:
-        raise InputError([Problem("文件是空的。", "the file is empty.")], label)
+        raise InputError([Problem.of("cases.payments.file_empty")], label)
     header = [_aliases().get(header_key(h)) for h in rows[0]]
     missing = [c for c in ("month", "debt", "amount") if c not in header]
     if missing:
         raise InputError(
-            [Problem(f"缺少列：{', '.join(missing)}（可写 月份、债务/平台、金额）。", f"missing column(s): {', '.join(missing)} (write month, debt, amount, or 月份, 平台, 金额).")],
+            [Problem.of("cases.payments.missing_columns", missing=", ".join(missing))],
             label,
         )
     at = {c: header.index(c) for c in ("month", "debt", "amount")}
@@ -52,26 +52,37 @@ def read_payments(path) -> list[tuple[str, str, int, int]]:
         try:
             month = month_name(month_index(cell["month"]))
         except PlannerError:
-            problems.append(Problem("不是月份，请写成 2027-03。", "not a month: write it as 2027-03.", number, rows[0][at["month"]], cell["month"]))
+            problems.append(Problem.of("cases.payments.not_month_write", number, rows[0][at["month"]], cell["month"]))
             continue
         if not cell["debt"]:
-            problems.append(Problem("债务名称为空。", "the debt name is empty.", number, rows[0][at["debt"]], ""))
+            problems.append(Problem.of("cases.payments.debt_name_empty", number, rows[0][at["debt"]], ""))
             continue
         try:
             cents = parse_amount(cell["amount"])
         except PlannerError:
-            problems.append(Problem("不是金额（不能为负），例如 1200 或 1,200.50。", "not an amount (nor negative), e.g. 1200 or 1,200.50.", number, rows[0][at["amount"]], cell["amount"]))
+            problems.append(Problem.of(
+                "cases.payments.not_amount_nor_negative",
+                number,
+                rows[0][at["amount"]],
+                cell["amount"],
+            ))
             continue
         key = (month, cell["debt"])
         if key in seen:
-            problems.append(Problem(f"与第 {seen[key]} 行的月份和债务相同。", f"the same month and debt as row {seen[key]}.", number, rows[0][at["debt"]], cell["debt"]))
+            problems.append(Problem.of(
+                "cases.payments.same_month_debt_row",
+                number,
+                rows[0][at["debt"]],
+                cell["debt"],
+                seen=seen[key],
+            ))
             continue
         seen[key] = number
         out.append((month, cell["debt"], cents, number))
     if problems:
         raise InputError(problems, label)
     if not out:
-        raise InputError([Problem("没有任何还款记录。", "there are no payments in the file.")], label)
+        raise InputError([Problem.of("cases.payments.no_payments_file")], label)
     return out
 
 

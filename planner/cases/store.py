@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 
 #: The schema version this planner writes.
 SCHEMA_VERSION = 4
@@ -266,11 +266,10 @@ class Store:
             path = Path(self.location).expanduser()
             self.path: Path | None = path
             if path.is_dir():
-                raise PlannerError(f"案例簿路径是一个目录：{self.location}。请给出文件路径。 / the case book is a directory: {self.location}. Give a file path.")
+                raise PlannerError("cases.store.case_book_directory_file", location=self.location)
             if not path.exists():
                 if not create:
-                    raise PlannerError(f"找不到案例簿：{self.location}。请检查路径；新建案例簿请用 planner case new。 / "
-                                       f"no case book at {self.location}. Check the path; planner case new creates a book.")
+                    raise PlannerError("cases.store.no_case_book_check", location=self.location)
                 self._create_book(path, upto)
             self.engine = _sqlite_engine(path)
         else:
@@ -279,25 +278,14 @@ class Store:
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             elif not url.startswith("postgresql+"):
-                raise PlannerError(
-                    f"不支持的数据库地址：{self.location}。请用文件路径或 postgresql://... / "
-                    f"unsupported book URL {self.location}: give a file path or postgresql://user@host/db"
-                )
+                raise PlannerError("cases.store.unsupported_book_url_file", location=self.location)
             try:
                 self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=_timeouts(url))
             except ImportError as exc:  # psycopg is the [postgres] extra
                 driver = exc.name or "?"
-                raise PlannerError(
-                    f"案例簿 {self.location} 需要数据库驱动 {driver}，但它没有安装。PostgreSQL 请用 "
-                    "pip install 'debt-planner[postgres]'，地址写成 postgresql://用户@主机/数据库 / "
-                    f"the book {self.location} needs the database driver {driver}, which is not installed. "
-                    "For PostgreSQL: pip install 'debt-planner[postgres]' and write the URL as postgresql://user@host/db"
-                ) from None
+                raise PlannerError("cases.store.book_needs_database_driver", location=self.location, driver=driver) from None
             except (sa.exc.ArgumentError, ValueError):
-                raise PlannerError(
-                    f"数据库地址无效：{self.location}。请写成 postgresql://用户@主机/数据库 / "
-                    f"the database URL is not valid: {self.location}. Write it as postgresql://user@host/db"
-                ) from None
+                raise PlannerError("cases.store.database_url_not_valid", location=self.location) from None
             self._created = True  # an empty database is a new book
         for attempt in range(5):
             try:
@@ -345,25 +333,21 @@ class Store:
                 names = set(sa.inspect(conn).get_table_names())
                 if "planner_schema" not in names:
                     if names:
-                        raise PlannerError(
-                            f"{where}：这个数据库不是案例簿（没有 planner_schema 表）。请换一个文件，或用新文件名建立案例簿。 / "
-                            f"{where}: this database is not a case book (no planner_schema table). Give another file, or a new file name for a new book."
-                        )
+                        raise PlannerError("cases.store.database_not_case_book", where=where)
                     if not self._created:  # an existing file, even empty, is not ours to take over
-                        raise PlannerError(
-                            f"{where}：不是案例簿（空文件或其他文件）。要新建案例簿，请给一个还不存在的文件名。 / "
-                            f"{where}: is not a case book (an empty or other file). For a new book give a file name that does not exist yet."
-                        )
+                        raise PlannerError("cases.store.not_case_book_empty", where=where)
                     version = 0
                 else:
                     row = conn.execute(sa.select(schema_table.c.version).where(schema_table.c.application == APPLICATION)).first()
                     if row is None:
-                        raise PlannerError(f"{where}：不是案例簿 / is not a case book")
+                        raise PlannerError("cases.store.not_case_book", where=where)
                     version = row.version
                 if version > SCHEMA_VERSION:
                     raise PlannerError(
-                        f"{where}：这个案例簿由更新版本的 planner 写入（格式版本 {version}，本程序支持到 {SCHEMA_VERSION}）。请升级 planner。 / "
-                        f"{where}: this case book was written by a newer planner (schema {version}; this one reads up to {SCHEMA_VERSION}). Upgrade the planner."
+                        "cases.store.case_book_written_newer",
+                        where=where,
+                        version=version,
+                        schema_version=SCHEMA_VERSION,
                     )
                 try:
                     for k in range(version, upto):
@@ -514,8 +498,8 @@ def database_error(exc: BaseException, where: str = "", hide=None, *, vacuum: bo
     if kind in ("connect", "timeout") and not isinstance(getattr(exc, "orig", exc), OSError):
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200] if str(getattr(exc, "orig", exc)).strip() else ""
         detail = f" ({hide(first) if hide else first})" if first else ""
-    at_zh, at_en = (f"{where}：", f"{where}: ") if where else ("", "")
-    return PlannerError(f"{at_zh}{zh}{zh_done} / {at_en}{en}{detail} {en_done}")
+    at = Message(f"{where}：", f"{where}: ") if where else ""
+    return PlannerError("cases.store.database", at=at, advice=Message(zh, en), detail=Message("", detail), done=Message(zh_done, en_done))
 
 
 def _timeouts(url: str) -> dict:

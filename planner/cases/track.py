@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..debt import Debt
 from ..engine import debts_as_of, pay_month, renumber, terms_of
-from ..errors import PlannerError, unknown_debt
+from ..errors import Message, PlannerError, unknown_debt
 from ..money import from_cents, format_yuan, to_cents
 from .months import month_name
 
@@ -119,8 +119,11 @@ def replay(
                 if pay or stated:
                     what = "还款" if pay else "账单余额"
                     raise PlannerError(
-                        f"「{n}」已于 {month_name(track.cleared[n])} 还清，{month_name(c)} 不能再记{what}。 / "
-                        f"{n!r} was cleared in {month_name(track.cleared[n])}: no {'payment' if pay else 'statement balance'} can be recorded for {month_name(c)}."
+                        "cases.track.cleared_no_recorded",
+                        n=n,
+                        cleared=month_name(track.cleared[n]),
+                        c=month_name(c),
+                        what=Message(what, 'payment' if pay else 'statement balance'),
                     )
                 continue
             bal, fees = track.balance[n], track.fees[n]
@@ -155,9 +158,10 @@ def _overpaid(name: str, month: int, pay: int) -> PlannerError:
     # Only what the user typed goes into the message (the amount, the debt, the month),
     # not the book's figures: messages end up in terminals and logs.
     return PlannerError(
-        f"{month_name(month)}「{name}」的还款 {format_yuan(from_cents(pay))} 超过当时所欠。请核对金额（planner case show 列出所欠）。 / "
-        f"the payment of {format_yuan(from_cents(pay))} to {name!r} in {month_name(month)} is more than was owed then. "
-        f"Check the amount (planner case show lists what is owed)."
+        "cases.track.payment_more_owed_check",
+        month=month_name(month),
+        name=name,
+        pay=format_yuan(from_cents(pay)),
     )
 
 

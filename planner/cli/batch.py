@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from ..errors import InputError, PlannerError, Problem
+from ..errors import InputError, Message, PlannerError, Problem
 
 #: Show a progress bar only for books at least this large (and only on a terminal).
 PROGRESS_FROM = 50_000
@@ -73,13 +73,20 @@ def _connect(address: str, timeout: float):
         zh, en = f"在 {timeout:g} 秒内连接不上 Dask 调度器（{type(exc).__name__}）", f"cannot connect to the Dask scheduler within {timeout:g} s ({type(exc).__name__})"
     except (ValueError, TypeError, KeyError) as exc:  # not an address distributed can parse
         zh, en = f"不是 Dask 调度器的地址（{exc}）", f"not a Dask scheduler address ({exc})"
-    raise InputError([Problem(f"{zh}。{fix_zh}", f"{en}. {fix_en}", value=address)], "--scheduler")
+    raise InputError([Problem.of(
+        "cli.batch.scheduler",
+        None,
+        None,
+        address,
+        text=Message(zh, en),
+        fix=Message(fix_zh, fix_en),
+    )], "--scheduler")
 
 
 def _scenario(args):
     if not args.scenario:
         if args.scenario_name:
-            raise PlannerError("--scenario-name 需要 --scenario 文件 / --scenario-name needs a --scenario file")
+            raise PlannerError("cli.batch.scenario_name_needs_scenario")
         return None
     from ..io import load_scenarios
 
@@ -88,16 +95,14 @@ def _scenario(args):
     if args.scenario_name is None:
         if len(scenarios) == 1:
             return scenarios[0]
-        raise PlannerError(
-            f"文件中有多个情景，请用 --scenario-name 选择：{'、'.join(names)} / "
-            f"the file has several scenarios; choose one with --scenario-name: {', '.join(names)}"
-        )
+        raise PlannerError("cli.batch.file_several_scenarios_choose", names=Message('、'.join(names), ', '.join(names)))
     for s in scenarios:
         if s.name == args.scenario_name:
             return s
     raise PlannerError(
-        f"找不到情景 {args.scenario_name!r}；文件中有：{'、'.join(names)} / "
-        f"no scenario named {args.scenario_name!r}; the file has: {', '.join(names)}"
+        "cli.batch.no_scenario_named_file",
+        scenario_name=args.scenario_name,
+        names=Message('、'.join(names), ', '.join(names)),
     )
 
 
@@ -124,7 +129,7 @@ def _write(frame, path: str, inputs: list[str]) -> None:
         text = safe.to_csv(index=False, lineterminator="\r\n")
         atomic_write_bytes(path, ("\ufeff" + text).encode("utf-8"), inputs=inputs)
     else:
-        raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
+        raise InputError([Problem.of("cli.batch.output_file_end_parquet")], path)
 
 
 def _progress_bar(args, total: int):
@@ -165,18 +170,12 @@ def _rows_coming(path: str) -> int:
 def _refuse_unused(args) -> None:
     """Options the chosen engine would not use are errors, not silently dropped."""
     if args.engine != "dask" and args.scheduler:
-        raise PlannerError(
-            "--scheduler 只在 --engine dask 时使用。请加上 --engine dask，或去掉 --scheduler。/ "
-            "--scheduler is used only with --engine dask: add --engine dask, or leave out --scheduler."
-        )
+        raise PlannerError("cli.batch.scheduler_used_engine_dask")
     if args.engine == "dask":
         unused = [flag for flag, value in (("--workers", args.workers), ("--progress", None if args.progress == "auto" else args.progress)) if value is not None]
         if unused:
             shown = ", ".join(unused)
-            raise PlannerError(
-                f"{shown} 只用于本地引擎（--engine local）；Dask 自己安排工作进程。请去掉 {shown}。/ "
-                f"{shown} applies to the local engine only (--engine local); Dask schedules its own workers. Leave out {shown}."
-            )
+            raise PlannerError("cli.batch.applies_local_engine_engine", shown=shown)
 
 
 def cmd_batch(args) -> int:
@@ -215,11 +214,11 @@ def _run_batch(args) -> int:
     folder_out = args.engine == "dask" and _is_folder(args.out)
     for path in (args.out if not folder_out else None, args.schedules):
         if path and not path.lower().endswith((".parquet", ".pq", ".csv")):
-            raise InputError([Problem("输出文件须以 .parquet 或 .csv 结尾。", "the output file must end in .parquet or .csv.")], path)
+            raise InputError([Problem.of("cli.batch.output_file_end_parquet")], path)
     if args.schedules and args.out and os.path.abspath(args.schedules) == os.path.abspath(args.out):
-        raise PlannerError("--schedules 与 --out 不能是同一个文件 / --schedules and --out must be different files")
+        raise PlannerError("cli.batch.schedules_out_different_files")
     if args.engine == "dask" and args.schedules:
-        raise PlannerError("--schedules 只能与本地引擎一起使用 / --schedules works with the local engine only")
+        raise PlannerError("cli.batch.schedules_works_local_engine")
     _refuse_unused(args)
     strategies = strategy_list(args.strategy)
     scenario = _scenario(args)

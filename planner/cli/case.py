@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 from ..money import format_yuan
 
 _ACTIONS = ("freeze_interest", "extend_term", "reduce_rate", "cap_rate", "waive_fees", "settle", "defer")
@@ -32,11 +32,7 @@ def _undecodable(args) -> None:
                 except (UnicodeError, ValueError):
                     hint_zh = hint_en = ""
                 name = "--" + option.replace("_", "-") if option not in ("name", "file") else option.upper()
-                raise PlannerError(
-                    f"{name} 不是 UTF-8 文本{hint_zh}：终端可能是 GBK 编码。请把终端设为 UTF-8（Windows：chcp 65001；Linux/macOS："
-                    f"LANG=zh_CN.UTF-8）后重新输入。没有做任何改动。 / {name} is not UTF-8 text{hint_en}: the terminal may be in GBK. "
-                    "Set the terminal to UTF-8 (Windows: chcp 65001; Linux/macOS: LANG=zh_CN.UTF-8) and type it again. Nothing was changed."
-                )
+                raise PlannerError("cli.case.not_utf_text_terminal", name=name, hint=Message(hint_zh, hint_en))
 
 
 def _guarded(func):
@@ -50,10 +46,7 @@ def _guarded(func):
         except (PlannerError, KeyboardInterrupt, BrokenPipeError):
             raise
         except OverflowError:
-            raise PlannerError(
-                "日期或数字超出可处理的范围；请检查年份和金额。没有做任何改动。 / a date or number is out of the range that can be handled; "
-                "check the years and amounts. Nothing was changed."
-            ) from None
+            raise PlannerError("cli.case.date_number_out_range") from None
         except Exception as exc:
             import sys
 
@@ -178,16 +171,16 @@ def cmd_show(args) -> int:
 
 def cmd_pay(args) -> int:
     if (args.file is None) == (args.debt is None):
-        raise PlannerError("请给出 --debt 与 --amount，或 --file 还款表 / give --debt with --amount, or --file PAYMENTS.csv")
+        raise PlannerError("cli.case.debt_amount_file_payments")
     with _open(args) as book:
         before = len(book.case(args.name).data.replans)
         if args.file is not None:
             if args.month or args.amount is not None:
-                raise PlannerError("--file 的月份和金额在文件中；不要再给 --month/--amount / with --file the months and amounts come from the file: leave out --month and --amount")
+                raise PlannerError("cli.case.file_file_months_amounts")
             case = book.pay_file(args.name, args.file)
         else:
             if args.amount is None or not args.month:
-                raise PlannerError("--debt 需要 --month 和 --amount / --debt needs --month and --amount")
+                raise PlannerError("cli.case.debt_needs_month_amount")
             case = book.pay(args.name, args.month, {args.debt: args.amount})
         print(_t("case_recorded", args.lang))
         _say_replanned(case, before, args.lang)
@@ -325,7 +318,7 @@ def _out_path(args, client: str):
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".pdf", ".txt"):
-        raise PlannerError(f"--out 应以 .html、.pdf 或 .txt 结尾：{args.out} / --out must end in .html, .pdf or .txt: {args.out}")
+        raise PlannerError("cli.case.out_end_html_pdf", out=args.out)
     if getattr(args, "anonymise", False):
         from ..privacy import scrub_file_name
 
@@ -382,7 +375,7 @@ def cmd_import(args) -> int:
 
 def cmd_delete(args) -> int:
     if not args.yes:
-        raise PlannerError("删除不可恢复：请加 --yes 确认 / deleting cannot be undone: add --yes to confirm")
+        raise PlannerError("cli.case.deleting_cannot_undone_add")
     with _open(args) as book:
         left = book.delete(args.name)
     if left:  # say what is still on disk rather than "nothing is left"

@@ -167,10 +167,7 @@ def _refuse_unused(args) -> None:
             if unused:
                 shown = ", ".join("--" + k.replace("_", "-") for k in unused)
                 mode = "--" + key.replace("_", "-")
-                raise PlannerError(
-                    f"{mode} 的计算不会用到 {shown}。请去掉它们，或分开计算。/ "
-                    f"the {mode} computation does not use {shown}: leave them out, or compute them separately."
-                )
+                raise PlannerError("cli.negotiate.computation_not_leave_them", mode=mode, shown=shown)
             return
 
 
@@ -183,7 +180,7 @@ def cmd_apr(args) -> int:
         result = rates.daily_rate_apr(args.daily_rate)
     elif args.fee_rate is not None:
         if args.periods is None:
-            raise PlannerError("--fee-rate 需要 --periods（期数）/ --fee-rate needs --periods")
+            raise PlannerError("cli.negotiate.fee_rate_needs_periods")
         result = rates.flat_fee_rate(args.fee_rate, args.periods)
         if args.principal is not None:
             payment = rates.flat_fee_payment(args.principal, args.fee_rate, args.periods)
@@ -191,16 +188,13 @@ def cmd_apr(args) -> int:
         try:
             flows = [Decimal(x) for x in args.cash_flows]
         except ArithmeticError:
-            raise PlannerError(f"--cash-flows: 应为逗号分隔的数字 / must be numbers separated by commas: {','.join(args.cash_flows)}") from None
+            raise PlannerError("cli.negotiate.cash_flows_numbers_separated", cash_flows=','.join(args.cash_flows)) from None
         result = rates.true_apr(flows)
     elif args.principal is not None and args.payment is not None and args.periods is not None:
         result = rates.upfront_fee_apr(args.principal, args.upfront_fee or 0, args.payment, args.periods)
         payment = args.payment
     else:
-        raise PlannerError(
-            "请给出：--fee-rate 与 --periods；或 --daily-rate；或 --principal、--payment、--periods（可加 --upfront-fee）；或 --cash-flows。\n"
-            "Give one of: --fee-rate with --periods; --daily-rate; --principal, --payment and --periods (optionally --upfront-fee); or --cash-flows."
-        )
+        raise PlannerError("cli.negotiate.give_one_of")
     if args.format == "json":
         data = result.to_dict()
         if payment is not None:

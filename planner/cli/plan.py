@@ -96,10 +96,7 @@ def _plan_table(p, lang: str) -> str:
 
 def cmd_plan(args) -> int:
     if args.target_months is not None and args.budget is not None:
-        raise PlannerError(
-            "--budget 与 --target-months 只能二选一：--target-months 会自己求出预算。/ "
-            "give --budget or --target-months, not both: --target-months finds the budget itself."
-        )
+        raise PlannerError("cli.plan.budget_budget_target_months")
     if args.schedule is not None:  # before any work: an empty name, a folder, a device or an input is refused now
         schedule_target(args.schedule, args.debts)
     debts = load_debts_for(args)
@@ -107,7 +104,7 @@ def cmd_plan(args) -> int:
     if args.target_months is not None:
         budget = required_budget(debts, args.target_months, args.strategy, order=args.order, **kwargs)
     elif args.budget is None:
-        raise PlannerError("请给出 --budget（每月预算）或 --target-months / give --budget (the monthly budget) or --target-months")
+        raise PlannerError("cli.plan.budget_monthly_budget_target")
     else:
         budget = args.budget
     p = plan(debts, budget, args.strategy, order=args.order, **kwargs)
@@ -168,12 +165,7 @@ def _write_schedule(p, path, source):
 
 def cmd_compare(args) -> int:
     if args.strategy is not None:
-        raise PlannerError(
-            f"compare 会比较所有策略，--strategy {args.strategy} 不会被使用。请用 --strategies 选择要比较的策略，"
-            f"例如 --strategies avalanche,snowball；只看一个策略请用 planner plan。/ "
-            f"compare runs every strategy, so --strategy {args.strategy} would be ignored. Choose the strategies "
-            "to compare with --strategies, e.g. --strategies avalanche,snowball; for one strategy use planner plan."
-        )
+        raise PlannerError("cli.plan.compare_runs_every_strategy", strategy=args.strategy)
     debts = load_debts_for(args)
     comparison = compare(debts, args.budget, args.strategies, order=args.order, **plan_kwargs(args))
     if args.format == "json":

@@ -29,10 +29,7 @@ def register(subparsers) -> None:
 def cmd_report(args) -> int:
     if (args.income is None) != (args.essentials is None):
         given, missing = ("--income", "--essentials") if args.income is not None else ("--essentials", "--income")
-        raise PlannerError(
-            f"{given} 需要与 {missing} 一起给出（预算检查要用到两者），否则不会被使用。/ "
-            f"{given} needs {missing} too (the budget check uses both); alone it would be ignored."
-        )
+        raise PlannerError("cli.report.needs_too_budget_check", given=given, missing=missing)
     args.format = "table"
     debts = load_debts_for(args)
     from ..report import build_report, write_report  # only when a report is made: not on `planner plan`'s path

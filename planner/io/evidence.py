@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..conduct import Evidence
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 
 #: The largest evidence file kept (a long call recording or a screen video fits; a film does not).
 MAX_EVIDENCE_BYTES = 100 * 1024 * 1024
@@ -28,7 +28,7 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
 def _refuse(path, zh: str, en: str) -> PlannerError:
-    return PlannerError(f"证据文件 {path}：{zh} / evidence file {path}: {en}")
+    return PlannerError("io.evidence.evidence_file", path=path, text=Message(zh, en))
 
 
 def _digest(handle, limit: int, path, sink=None) -> tuple[str, int]:
@@ -75,7 +75,7 @@ def store_evidence(path, folder, *, limit: int = MAX_EVIDENCE_BYTES) -> Evidence
     try:
         target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise PlannerError(f"无法创建证据文件夹 {target_dir}：{exc.strerror} / cannot create the evidence folder {target_dir}: {exc.strerror}") from None
+        raise PlannerError("io.evidence.cannot_create_evidence_folder", target_dir=target_dir, strerror=exc.strerror) from None
     with _open_regular(source, limit) as handle:
         fd, tmp = tempfile.mkstemp(prefix=".evidence.", suffix=".tmp", dir=target_dir)
         try:
@@ -92,8 +92,7 @@ def store_evidence(path, folder, *, limit: int = MAX_EVIDENCE_BYTES) -> Evidence
             except OSError:
                 pass
             if isinstance(exc, OSError):
-                raise PlannerError(f"无法保存证据 {source}：{exc.strerror}。没有写入任何内容。 / cannot store the evidence {source}: "
-                                   f"{exc.strerror}. Nothing was written.") from None
+                raise PlannerError("io.evidence.cannot_store_evidence_nothing", source=source, strerror=exc.strerror) from None
             raise
     return Evidence(source.name, digest, size)
 

@@ -30,9 +30,9 @@ from decimal import Decimal
 
 from ..datafiles import columns_table
 from ..debt import Debt
-from ..errors import InputError, PlannerWarning, Problem
+from ..errors import InputError, Message, PlannerWarning, Problem
 from ..money import normalise
-from .loader import MAX_BYTES, MAX_DEBTS, _TOO_MANY_ROWS, _rows_to_debts, _split_header, alias_index, column_label, header_key
+from .loader import MAX_BYTES, MAX_DEBTS, _rows_to_debts, _split_header, alias_index, column_label, header_key
 
 #: A workbook whose parts unpack to more than this is refused (a zip can hide a
 #: thousandfold expansion; a person's list of debts unpacks to a few hundred kB).
@@ -101,18 +101,14 @@ def _not_a_workbook(data: bytes, source: str) -> InputError | None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return InputError(
-            [Problem(f"Excel 工作簿 (.xlsx) 已损坏，无法打开。{_FIX_SAVE[0]}", f"the Excel workbook (.xlsx) is damaged and cannot be opened. {_FIX_SAVE[1]}")],
+            [Problem.of("io.excel.excel_workbook_xlsx_damaged_2", fix=Message(*_FIX_SAVE))],
             source,
         )
     names = {info.filename for info in infos}
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         return InputError(
             [
-                Problem(
-                    f"工作簿解压后太大（上限 {MAX_UNPACKED_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
-                    f"the workbook is too large when unpacked (limit {MAX_UNPACKED_BYTES / 1e6:.0f} MB). "
-                    "A person's list of debts is small; for many portfolios use `planner batch`.",
-                )
+                Problem.of("io.excel.workbook_too_large_when", max_unpacked_bytes=MAX_UNPACKED_BYTES / 1e6)
             ],
             source,
         )
@@ -127,15 +123,20 @@ def _not_a_workbook(data: bytes, source: str) -> InputError | None:
         fix = ("请先解压，再导入其中的 CSV 或 .xlsx 文件。", "Unpack it and load the CSV or .xlsx file inside.")
     else:
         return None
-    return InputError([Problem(f"这不是 CSV 文件或 .xlsx 工作簿，而是{kind[0]}。{fix[0]}", f"this is not a CSV file or an .xlsx workbook but {kind[1]}. {fix[1]}")], source)
+    return InputError([Problem.of(
+        "io.excel.not_csv_file_xlsx",
+        kind=Message(*kind),
+        fix=Message(*fix),
+    )], source)
 
 
 def _damaged(source: str, exc: BaseException) -> InputError:
     return InputError(
         [
-            Problem(
-                f"Excel 工作簿 (.xlsx) 已损坏，无法读取（{type(exc).__name__}）。{_FIX_SAVE[0]}",
-                f"the Excel workbook (.xlsx) is damaged and cannot be read ({type(exc).__name__}). {_FIX_SAVE[1]}",
+            Problem.of(
+                "io.excel.excel_workbook_xlsx_damaged",
+                type_name=type(exc).__name__,
+                fix=Message(*_FIX_SAVE),
             )
         ],
         source,
@@ -147,10 +148,7 @@ def _open(data: bytes, source: str, data_only: bool):
         import openpyxl  # noqa: PLC0415 - only when a workbook is loaded: the CLI's cold start
     except ImportError:
         raise InputError(
-            [Problem(
-                "读取 Excel 工作簿 (.xlsx) 需要 openpyxl：pip install 'debt-planner[excel]'；或在 Excel 中另存为 CSV UTF-8 后导入。",
-                "reading an Excel workbook (.xlsx) needs openpyxl: pip install 'debt-planner[excel]'; or save it from Excel as 'CSV UTF-8' and load that.",
-            )],
+            [Problem.of("io.excel.reading_excel_workbook_xlsx")],
             source,
         ) from None
 
@@ -183,15 +181,11 @@ def _rows(sheet, source: str, limit: int | None = None):
             if any(value is not None and (not isinstance(value, str) or normalise(value)) for value, _, _ in cells):
                 filled += 1  # a row of empty (formatted), blank or invisible cells does not count
             if limit is None and filled > MAX_DEBTS + 10:
-                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+                raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], source)
             if limit is None and number > MAX_SHEET_ROWS:
                 raise InputError(
                     [
-                        Problem(
-                            f"工作表超过 {MAX_SHEET_ROWS} 行（设了格式的空行也算）：请删除清单下方的内容，或把清单复制到新的工作表。",
-                            f"the sheet goes on past row {MAX_SHEET_ROWS} (formatted empty rows count too): delete what stands "
-                            "below the list, or copy the list to a new sheet.",
-                        )
+                        Problem.of("io.excel.sheet_goes_past_row", max_sheet_rows=MAX_SHEET_ROWS)
                     ],
                     source,
                 )
@@ -217,13 +211,20 @@ def _choose_sheet(book, label: str, sheet: str | None):
             names = "、".join(f"“{s.title}”" for s in sheets)
             names_en = ", ".join(repr(s.title) for s in sheets)
             raise InputError(
-                [Problem(f"工作簿里没有名为“{sheet}”的工作表。现有的工作表：{names}。", f"the workbook has no sheet named {sheet!r}. Its sheets: {names_en}.", value=str(sheet))],
+                [Problem.of(
+                    "io.excel.workbook_no_sheet_named",
+                    None,
+                    None,
+                    str(sheet),
+                    sheet=sheet,
+                    names=Message(names, names_en),
+                )],
                 label,
             )
         return chosen
     candidates = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"][:SHEETS_SEARCHED] or sheets[:1]
     if not candidates:
-        raise InputError([Problem("工作簿里没有任何工作表。", "the workbook has no sheets.")], label)
+        raise InputError([Problem.of("io.excel.workbook_no_sheets")], label)
     first_error = None
     for candidate in candidates:
         candidate.reset_dimensions()  # the stored size may be wrong; read what is there
@@ -240,11 +241,7 @@ def _choose_sheet(book, label: str, sheet: str | None):
     names_en = ", ".join(repr(s.title) for s in candidates)
     raise InputError(
         [
-            Problem(
-                f"工作表 {names} 都找不到表头：前几行都不包含已知的列名。需要的列：{expected}。请把债务清单放在第一个工作表，或用 --sheet（Python 中 sheet=）指定工作表。",
-                f"no header row found in the sheets {names_en}: none of their first rows names the known columns. "
-                f"Required columns: {expected}. Put the list of debts on the first sheet, or name its sheet with --sheet (sheet= in Python).",
-            )
+            Problem.of("io.excel.no_header_row_found", names=Message(names, names_en), expected=expected)
         ],
         label,
     )
@@ -279,24 +276,11 @@ def _cell_problems(header: list[str], header_row: int, rows, formulas) -> list[P
             formula = formulas.get((number, position))
             if value is None and formula is not None:
                 problems.append(
-                    Problem(
-                        "公式没有保存计算结果（文件可能是由程序生成、从未在 Excel 中打开保存过）。请在 Excel 中打开并保存，或把这一列“选择性粘贴为数值”后再导入。",
-                        "the formula has no saved result (the file was probably written by a program and never saved in Excel). "
-                        "Open and save it in Excel, or paste the column as values, then load it again.",
-                        row=number,
-                        column=header[position],
-                        value=str(formula)[:60],
-                    )
+                    Problem.of("io.excel.formula_no_saved_result", number, header[position], str(formula)[:60])
                 )
             elif data_type == "e":
                 problems.append(
-                    Problem(
-                        f"单元格显示 Excel 错误值 {value}。请修正这一格的公式或直接填写数值。",
-                        f"the cell shows the Excel error {value}. Fix its formula or type the value.",
-                        row=number,
-                        column=header[position],
-                        value=str(value),
-                    )
+                    Problem.of("io.excel.cell_shows_excel_error", number, header[position], str(value), shown=value)
                 )
             else:
                 continue

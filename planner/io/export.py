@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import PlannerError
+from ..errors import Message, PlannerError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -78,16 +78,13 @@ def refuse_inputs(path: str | os.PathLike, inputs: Sequence[str | os.PathLike]) 
         if os.path.isdir(source):
             if _inside(target, source):
                 raise PlannerError(
-                    f"不会写入 {target}：它在本命令使用的文件夹 {source} 中（例如案例簿的证据文件夹）。请换一个位置。/ "
-                    f"refusing to write {target}: it is inside {source}, a folder this command uses (such as the case book's "
-                    "evidence folder). Choose another place.", file=str(target),
+                    "io.export.refusing_write_inside_folder",
+                    target=target,
+                    source=source,
+                    file=str(target),
                 )
         elif _same(target, source):
-            raise PlannerError(
-                f"不会覆盖输入文件 {source}（本命令读取的文件，例如案例簿或其日志文件），请换一个输出文件名。/ "
-                f"refusing to overwrite the input file {source} (a file this command reads, such as the case book or its "
-                "journal); choose another output name.", file=str(target),
-            )
+            raise PlannerError("io.export.refusing_overwrite_input_file", source=source, file=str(target))
 
 
 _NOT_A_FILE = os.stat_result((stat.S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -112,11 +109,7 @@ def output_target(path: str | os.PathLike) -> Path:
     itself, so it is refused rather than written.
     """
     if path is None or not str(path).strip():
-        raise PlannerError(
-            "输出文件名为空（变量未设置？），请给出文件名，例如 schedule.csv。",
-            "the output file name is empty (an unset variable?); give a file name such as schedule.csv.",
-            value="" if path is None else str(path),
-        )
+        raise PlannerError("io.export.output_file_name_empty", value="" if path is None else str(path))
     target = Path(path)
     try:
         info = os.stat(target)  # follows symlinks: /dev/stdout is whatever fd 1 is
@@ -133,13 +126,9 @@ def output_target(path: str | os.PathLike) -> Path:
     if info is None:
         return target
     if stat.S_ISDIR(info.st_mode):
-        raise PlannerError(f"输出路径是文件夹：{path}。请给出文件名。", f"the output path is a folder: {path}. Give a file name.", file=str(path))
+        raise PlannerError("io.export.output_path_folder_file", path=path, file=str(path))
     if info is not _NOT_A_FILE and stat.S_ISREG(info.st_mode) and _is_std_stream(info):
-        raise PlannerError(
-            f"不会写入 {path}：它就是本程序的标准输出或标准错误。请给出另一个文件名。",
-            f"refusing to write {path}: it is this program's own standard output or error. Give another file name.",
-            file=str(path),
-        )
+        raise PlannerError("io.export.refusing_write_programs_own", path=path, file=str(path))
     if info is _NOT_A_FILE or not stat.S_ISREG(info.st_mode):
         what = (
             "设备 / a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
@@ -148,9 +137,9 @@ def output_target(path: str | os.PathLike) -> Path:
             else "特殊文件 / a special file"
         )
         raise PlannerError(
-            f"不会写入 {path}：它不是普通文件（{what.split(' / ')[0]}）。请给出普通文件的名称，例如 schedule.csv。",
-            f"refusing to write {path}: it is not a regular file ({what.split(' / ')[1]}). "
-            "Give the name of a regular file, such as schedule.csv.",
+            "io.export.refusing_write_not_regular",
+            path=path,
+            v=Message(*what.split(' / ')),
             file=str(path),
         )
     return target
@@ -171,7 +160,7 @@ class AtomicFile:
         refuse_inputs(target, inputs)
         folder = target.parent if str(target.parent) else Path(".")
         if not folder.is_dir():
-            raise PlannerError("输出文件夹不存在", f"the output folder does not exist: {folder}", file=str(folder))
+            raise PlannerError("io.export.output_folder_not_exist", folder=folder, file=str(folder))
         try:
             self.fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
@@ -228,11 +217,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence
 
 def _write_error(target: Path, exc: OSError) -> PlannerError:
     reason = exc.strerror or type(exc).__name__
-    return PlannerError(
-        f"无法写入 {target}：{reason}。原有文件（如果有）没有改动。请检查磁盘空间和权限，或换一个位置。/ "
-        f"cannot write {target}: {reason}. Any existing file there is unchanged. Check the disk space and "
-        "permissions, or choose another place.", file=str(target),
-    )
+    return PlannerError("io.export.cannot_write_existing_file", target=target, reason=reason, file=str(target))
 
 
 def write_csv(path, header: Sequence[str], rows: Iterable[Sequence], *, inputs: Sequence = ()) -> Path:

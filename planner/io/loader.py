@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..datafiles import columns_table, kinds
 from ..debt import MAX_APR, MAX_MONEY, Debt
-from ..errors import InputError, PlannerError, PlannerWarning, Problem
+from ..errors import InputError, Message, PlannerError, PlannerWarning, Problem, message
 from ..money import (
     ParseError,
     SeparatorError,
@@ -52,11 +52,6 @@ _SIGNATURES = {
 }
 _FIX_EXPORT = ("请在 Excel 中“另存为” CSV 文件后再导入。", "Save it as CSV from Excel and load that.")
 _ZIP = b"PK\x03\x04"  # an .xlsx workbook is a zip file: read by planner.excel
-_OLD_EXCEL = (
-    "这不是 CSV 文件，而是旧版 Excel 工作簿 (.xls) 或加密的工作簿。请在 Excel 中“另存为” .xlsx 或 CSV 文件（不设密码）后再导入。",
-    "this is not a CSV file but an old Excel workbook (.xls) or a password-protected workbook. "
-    "Save it from Excel as .xlsx or CSV (without a password) and load that.",
-)
 
 
 def header_key(text: str) -> str:
@@ -267,10 +262,10 @@ def _too_large(size: int | None, label: str) -> InputError:
     shown_en = f"{size / 1e6:.1f} MB, " if size else ""
     return InputError(
         [
-            Problem(
-                f"文件太大（{shown_zh}上限 {MAX_BYTES / 1e6:.0f} MB）。个人债务清单应当很小；大批量请用 planner batch。",
-                f"the file is too large ({shown_en}limit {MAX_BYTES / 1e6:.0f} MB). "
-                "A person's list of debts is small; for many portfolios use `planner batch`.",
+            Problem.of(
+                "io.loader.file_too_large_limit",
+                shown=Message(shown_zh, shown_en),
+                max_bytes=MAX_BYTES / 1e6,
             )
         ],
         label,
@@ -454,13 +449,11 @@ def wrong_encoding_problem(encoding: str, text: str) -> Problem:
         encoding, (f"{encoding}（检测器的最佳猜测，西文多为 cp1252）", f"{encoding} (the detector's best guess; Western European text is usually cp1252)")
     )
     sample = next((line.strip() for line in text.splitlines() if any(ord(c) > 0x7F for c in line)), "")[:40]
-    return Problem(
-        f"文件编码看起来是 {zh_name}，不是 UTF-8 或 GBK：按 GBK 读取会变成乱码（例如“{sample}”）。"
-        f"请在 Excel 中“另存为” CSV UTF-8（或 GBK 编码的 CSV）后再导入；如果文件确实是 {zh_name}，"
-        f"可用 --encoding {encoding}（Python 中 encoding=\"{encoding}\"）读取；如果它其实是 GBK，请用 --encoding gbk。",
-        f"the file looks like {en_name}, not UTF-8 or GBK: read as GBK its text is garbled (e.g. {sample!r}). "
-        f"Save it from Excel as 'CSV UTF-8' (or as a GBK CSV) and load that; if it really is {en_name}, load it with "
-        f"--encoding {encoding} (encoding=\"{encoding}\" in Python); if it is GBK after all, use --encoding gbk.",
+    return Problem.of(
+        "io.loader.file_looks_like_not",
+        name=Message(zh_name, en_name),
+        sample=sample,
+        encoding=encoding,
     )
 
 
@@ -468,10 +461,14 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     """Bytes to text: the given encoding, else UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     for signature, (zh, en) in _SIGNATURES.items():
         if data.startswith(signature):
-            raise InputError([Problem(f"这不是 CSV 文件，而是{zh}。{_FIX_EXPORT[0]}", f"this is not a CSV file but {en}. {_FIX_EXPORT[1]}")], source)
+            raise InputError([Problem.of(
+                "io.loader.not_csv_file_but_2",
+                kind=Message(zh, en),
+                fix=Message(*_FIX_EXPORT),
+            )], source)
     if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         raise InputError(
-            [Problem(f"这不是 CSV 文件，而是网页 (HTML)。{_FIX_EXPORT[0]}", f"this is not a CSV file but a web page (HTML). {_FIX_EXPORT[1]}")],
+            [Problem.of("io.loader.not_csv_file_but", fix=Message(*_FIX_EXPORT))],
             source,
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -495,10 +492,7 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
     tried = ", ".join(encodings)
     raise InputError(
         [
-            Problem(
-                f"无法识别文件编码（已尝试：{tried}），或者这不是文本文件。请在 Excel 中另存为“CSV UTF-8”。",
-                f"cannot read the text (tried: {tried}), or this is not a text file. Save it from Excel as 'CSV UTF-8'.",
-            )
+            Problem.of("io.loader.cannot_read_text_tried", tried=tried)
         ],
         source,
     )
@@ -521,11 +515,6 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-_TOO_MANY_ROWS = (
-    f"行数太多（超过 {MAX_DEBTS} 笔债务）。个人规划请只列出本人的债务；大批量请用 planner batch。",
-    f"too many rows (more than {MAX_DEBTS} debts). List one person's debts; for many portfolios use `planner batch`.",
-)
-
 
 def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]], int]:
     """Header, data rows (with their spreadsheet row numbers) and the header's row number, from CSV text."""
@@ -545,10 +534,10 @@ def _table_from_text(text: str, source: str) -> tuple[list[str], list[tuple[int,
                 rows.append((line_before + 1, cells))
             line_before = reader.line_num
             if len(rows) > MAX_DEBTS + 10:
-                raise InputError([Problem(*_TOO_MANY_ROWS)], source)
+                raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], source)
     except csv.Error as exc:
         raise InputError(
-            [Problem(f"CSV 格式错误：{exc}。请检查引号是否成对。", f"malformed CSV: {exc}. Check that quotes are paired.", row=reader.line_num)],
+            [Problem.of("io.loader.malformed_csv_check_quotes", reader.line_num, exc=exc)],
             source,
         ) from None
     return _split_header(rows, source)
@@ -562,7 +551,7 @@ def blank(cells) -> bool:
 def _split_header(rows, source):
     rows = [(n, [c.strip() for c in cells]) for n, cells in rows if not blank(cells)]
     if not rows:
-        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], source)
+        raise InputError([Problem.of("io.loader.file_empty_no_debts")], source)
     index = alias_index()
     # The header is the first of the first few rows naming at least two known columns
     # (a title line such as "我的债务" may stand above it).
@@ -572,11 +561,12 @@ def _split_header(rows, source):
     expected = ", ".join(column_label(c) for c in ("name", "balance", "apr", "min_payment"))
     raise InputError(
         [
-            Problem(
-                f"找不到表头：前几行都不包含已知的列名。需要的列：{expected}。",
-                f"no header row found: none of the first rows names the known columns. Required columns: {expected}.",
-                row=rows[0][0],
-                value=",".join(rows[0][1])[:60],
+            Problem.of(
+                "io.loader.no_header_row_found",
+                rows[0][0],
+                None,
+                ",".join(rows[0][1])[:60],
+                expected=expected,
             )
         ],
         source,
@@ -642,11 +632,13 @@ def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[di
             unknown[position] = raw if raw else f"column_{position + 1}"
         elif canonical in seen:
             problems.append(
-                Problem(
-                    f"列「{seen[canonical]}」和「{raw}」都表示 {column_label(canonical)}。请删除或改名其中一列。",
-                    f"columns '{seen[canonical]}' and '{raw}' both mean {column_label(canonical)}. Remove or rename one.",
-                    row=header_row,
-                    column=raw,
+                Problem.of(
+                    "io.loader.columns_both_mean_remove",
+                    header_row,
+                    raw,
+                    seen=seen[canonical],
+                    raw=raw,
+                    canonical=column_label(canonical),
                 )
             )
         else:
@@ -662,11 +654,12 @@ def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[di
     for column in missing:
         aliases = "、".join(columns_table()[column]["aliases"][:6])
         problems.append(
-            Problem(
-                f"缺少必需的列 {column_label(column)}。请添加这一列（可用的列名：{aliases}）。",
-                f"the required column {column_label(column)} is missing. Add it (accepted names: {aliases}).",
-                row=header_row,
-                column=column_label(column),
+            Problem.of(
+                "io.loader.required_column_missing_add",
+                header_row,
+                column_label(column),
+                col=column_label(column),
+                aliases=aliases,
             )
         )
     if problems:
@@ -685,17 +678,15 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
 
     for number, cells in rows:
         if len(rows) > MAX_DEBTS:
-            problems.append(Problem(f"债务超过 {MAX_DEBTS} 笔。", f"more than {MAX_DEBTS} debts."))
+            problems.append(Problem.of("io.loader.more_debts", max_debts=MAX_DEBTS))
             break
         if len(cells) > width and any(c for c in cells[width:]):
             problems.append(
-                Problem(
-                    "这一行的单元格比表头多。请检查是否有多余的逗号，或金额里的逗号没有加引号。",
-                    "this row has more cells than the header. Check for a stray comma, "
-                    "or a thousands separator in an unquoted amount.",
-                    row=number,
-                    column=column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
-                    value=",".join(cells)[:60],
+                Problem.of(
+                    "io.loader.row_more_cells_header",
+                    number,
+                    column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
+                    ",".join(cells)[:60],
                 )
             )
             continue
@@ -718,25 +709,21 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 continue
             if "\n" in text:
                 row_problems.append(
-                    Problem(
-                        "单元格里有换行：可能是引号没有成对，把后面的行都并进了这一格。请检查这一行的引号。",
-                        "the cell spans several lines: probably an unpaired quote swallowed the rows after it. "
-                        "Check the quotes in this row.",
-                        row=number,
-                        column=labels[_position(known, canonical)],
-                        value=text.replace("\n", " "),
+                    Problem.of(
+                        "io.loader.cell_spans_several_lines",
+                        number,
+                        labels[_position(known, canonical)],
+                        text.replace("\n", " "),
                     )
                 )
                 continue
             if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
                 row_problems.append(
-                    Problem(
-                        "看起来是金额里没加引号的千位分隔符（例如 12,000 被拆成 12 和 000），后面的列都错位了。请给金额加引号或去掉逗号。",
-                        "looks like the tail of an unquoted thousands separator (12,000 split into 12 and 000), "
-                        "shifting the columns after it. Quote the amount or drop the comma.",
-                        row=number,
-                        column=labels[_position(known, canonical)],
-                        value=text,
+                    Problem.of(
+                        "io.loader.looks_like_tail_unquoted",
+                        number,
+                        labels[_position(known, canonical)],
+                        text,
                     )
                 )
                 continue
@@ -744,7 +731,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
                 values[canonical] = CELL_PARSERS[canonical](text)
             except ParseError as exc:
                 column = labels[next(p for p, c in known.items() if c == canonical)]
-                row_problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
+                row_problems.append(Problem.from_error(exc, number, column, text))
 
         def label_of(canonical: str) -> str:
             return labels.get(_position(known, canonical)) or column_label(canonical)
@@ -758,7 +745,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
 
         if not name:
             row_problems.append(
-                Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=label_of("name"), value="")
+                Problem.of("io.loader.name_missing_write_lenders", number, label_of("name"), "")
             )
         need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
         for rate in ("apr", "penalty_apr"):  # each rate that looks like 0.18 meant as 18%, by row
@@ -784,13 +771,13 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
             values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
             if values["apr"] > MAX_APR:
                 row_problems.append(
-                    Problem(
-                        f"按月费率和期数折算的年化利率为 {values['apr']:.0f}%，高得不合理（上限 {MAX_APR}%）。请检查月费率的单位：0.6 表示每月 0.6%。",
-                        f"with this term the monthly fee rate is a true yearly rate of {values['apr']:.0f}%, implausibly high "
-                        f"(limit {MAX_APR}%). Check the unit: 0.6 means 0.6% a month.",
-                        row=number,
-                        column=label_of("fee_rate"),
-                        value=raw["fee_rate"],
+                    Problem.of(
+                        "io.loader.term_monthly_fee_rate",
+                        number,
+                        label_of("fee_rate"),
+                        raw["fee_rate"],
+                        values=values['apr'],
+                        max_apr=MAX_APR,
                     )
                 )
         else:
@@ -804,16 +791,14 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         if name and name in first_row_of:
             hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
             row_problems.append(
-                Problem(
-                    f"名称与第 {first_row_of[name]} 行重复"
-                    + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
-                    + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
-                    f"the same name as row {first_row_of[name]}"
-                    + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
-                    + f". Each debt needs its own name, e.g. '{name} 2'.",
-                    row=number,
-                    column=label_of("name"),
-                    value=name,
+                Problem.of(
+                    "io.loader.name_repeated",
+                    number,
+                    label_of("name"),
+                    name,
+                    first=first_row_of[name],
+                    hidden=message("io.loader.name_repeated_hidden") if hidden else "",
+                    name=name,
                 )
             )
         if name:
@@ -824,7 +809,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         try:
             debt = Debt(name=name, extra=tuple(extra.items()), **values)
         except PlannerError as exc:
-            problems.append(Problem(str(exc), str(exc), row=number))
+            problems.append(Problem.from_error(exc, number))
             continue
         debts.append(debt)
         if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
@@ -839,7 +824,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
     if problems:
         raise InputError(problems, source)
     if not debts:
-        raise InputError([Problem("文件里没有任何债务行。", "there are no debt rows in the file.")], source)
+        raise InputError([Problem.of("io.loader.no_debt_rows_file")], source)
     return debts
 
 

@@ -59,7 +59,7 @@ def load_scenarios(source) -> list[Scenario]:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise InputError(
-                    [Problem("TOML 文件必须是 UTF-8 编码。请用文本编辑器另存为 UTF-8。", "a TOML file must be UTF-8. Save it as UTF-8 from your editor.")], label
+                    [Problem.of("io.scenarios.toml_file_utf_save")], label
                 ) from None
         elif isinstance(source, bytes):
             text = source.decode("utf-8-sig", errors="replace")
@@ -70,28 +70,21 @@ def load_scenarios(source) -> list[Scenario]:
         except RecursionError:  # arrays or inline tables nested thousands deep: tomllib recurses
             raise InputError(
                 [
-                    Problem(
-                        "TOML 嵌套太深（数组或内联表一层套一层）。情景文件只需要 [[scenario]] 和 [[scenario.adjust]] 表，请删掉多余的嵌套。",
-                        "the TOML is nested too deeply (arrays or inline tables inside each other). A scenario file needs only "
-                        "[[scenario]] and [[scenario.adjust]] tables: remove the nesting.",
-                    )
+                    Problem.of("io.scenarios.toml_nested_too_deeply")
                 ],
                 label,
             ) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(
                 [
-                    Problem(
-                        f"TOML 格式错误：{exc}。请检查引号、等号和 [[scenario]] 表头。",
-                        f"malformed TOML: {exc}. Check the quotes, the = signs and the [[scenario]] headers.",
-                    )
+                    Problem.of("io.scenarios.malformed_toml_check_quotes", exc=exc)
                 ],
                 label,
             ) from None
     try:
         return scenarios_from_dict(data, label)
     except RecursionError:  # a parsed dict nested too deeply to show in a message
-        raise InputError([Problem("情景数据嵌套太深。", "the scenario data is nested too deeply.")], label) from None
+        raise InputError([Problem.of("io.scenarios.scenario_data_nested_too")], label) from None
 
 
 __all__ = [

@@ -12,8 +12,6 @@ from ..debt import Debt, check_debts
 from ..errors import InputError, PlannerError, Problem
 from .excel import load_workbook_debts
 from .loader import (
-    _OLD_EXCEL,
-    _TOO_MANY_ROWS,
     _ZIP,
     MAX_BYTES,
     MAX_DEBTS,
@@ -69,11 +67,11 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
     if hasattr(source, "columns") and hasattr(source, "itertuples"):
         positions = _filled_positions(source)  # rows of empty cells do not count toward the limit
         if len(positions) > MAX_DEBTS:  # refuse before turning every row into text
-            raise InputError([Problem(*_TOO_MANY_ROWS)], "DataFrame")
+            raise InputError([Problem.of("io.loader.too_many_rows", max_debts=MAX_DEBTS)], "DataFrame")
         header, rows = _rows_from_frame(source, positions)
         rows = [(n, c) for n, c in rows if not blank(c)]
         if not rows:
-            raise InputError([Problem("表格是空的，没有任何债务。", "the table is empty: there are no debts in it.")], "DataFrame")
+            raise InputError([Problem.of("io.sources.table_empty_no_debts")], "DataFrame")
         return _rows_to_debts(header, rows, "DataFrame")
     if isinstance(source, (str, PathLike)) and not (isinstance(source, str) and "\n" in source):
         path = Path(source)
@@ -97,20 +95,17 @@ def load_debts(source, *, encoding: str | None = None, sheet: str | None = None)
         if len(data) > MAX_BYTES:
             raise _too_large(None, label)
     else:
-        raise PlannerError("不能读取这种输入", f"cannot load debts from {type(source).__name__}")
+        raise PlannerError("io.sources.cannot_load_debts", type_name=type(source).__name__)
     if not data.strip():
-        raise InputError([Problem("文件是空的，没有任何债务。", "the file is empty: there are no debts in it.")], label)
+        raise InputError([Problem.of("io.sources.file_empty_no_debts")], label)
     if data.startswith(_ZIP):
         if encoding is not None:
-            raise InputError([Problem(
-                f"Excel 工作簿没有文本编码，--encoding {encoding} 不会被使用；请去掉 --encoding。",
-                f"an Excel workbook has no text encoding, so --encoding {encoding} would be ignored: leave out --encoding (encoding=).",
-            )], label)
+            raise InputError([Problem.of("io.sources.excel_workbook_no_text", encoding=encoding)], label)
         return load_workbook_debts(data, label, sheet=sheet)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError([Problem(*_OLD_EXCEL)], label)
+        raise InputError([Problem.of("io.loader.old_excel")], label)
     if sheet is not None:
-        raise InputError([Problem("只有 Excel 工作簿才有工作表；这是 CSV 文件，请去掉 --sheet。", "only an Excel workbook has sheets; this is a CSV file: leave out --sheet (sheet=).")], label)
+        raise InputError([Problem.of("io.sources.excel_workbook_sheets_csv")], label)
     text = decode(data, label, encoding)
     header, rows, header_row = _table_from_text(text, label)
     return _rows_to_debts(header, rows, label, header_row)

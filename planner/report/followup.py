@@ -48,7 +48,7 @@ def build_followup(case, *, lang: str = "zh", anonymise: bool = False, today=Non
     from .letters import scrub
 
     if lang not in ("en", "zh"):
-        raise PlannerError(f"语言只能是 zh 或 en / the language must be zh or en: {lang!r}")
+        raise PlannerError("report.followup.language_zh_en", language=lang)
     status = case.status()
     data = case.data
     last = data.replans[-1] if data.replans else None
@@ -147,7 +147,7 @@ def write_followup(case, path, *, lang: str = "zh", inputs=(), anonymise: bool =
     target = output_target(path)
     refuse_inputs(target, inputs)
     if target.suffix.lower() not in (".html", ".htm", ".pdf"):
-        raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
+        raise PlannerError("report.followup.output_should_end_html", target=target)
     if today is None and hasattr(case, "book"):
         today = case.book.today  # the book's month (a test's or the real one)
     document = render_followup(build_followup(case, lang=lang, anonymise=anonymise, today=today))

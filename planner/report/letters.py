@@ -94,9 +94,9 @@ def proposal(debt: Debt, adjustment: Adjustment, start: str) -> Proposal:
     """Price ``adjustment`` on ``debt`` alone: the debt under the ask, paying its new monthly amount
     (its minimum) each month from ``start`` (a calendar month, ``"2027-01"``)."""
     if not isinstance(debt, Debt):
-        raise PlannerError(f"不是 Debt / not a Debt: {debt!r}")
+        raise PlannerError("report.letters.not_debt", debt=debt)
     if not isinstance(adjustment, Adjustment):
-        raise PlannerError(f"不是 Adjustment / not an Adjustment: {adjustment!r}")
+        raise PlannerError("report.letters.not_adjustment", adjustment=adjustment)
     adjusted = adjustment.apply([debt])[0]
     p = run_plan([adjusted], adjusted.min_payment, "minimum_only", start=start)
     return Proposal(debt, adjustment, adjusted, p)
@@ -310,7 +310,7 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     being offered as evidence."""
     chosen = [c for c in contacts if c.debt == lender]
     if not chosen:
-        raise PlannerError(f"没有与「{lender}」的联系记录 / no contacts recorded with {lender!r}")
+        raise PlannerError("report.letters.no_contacts_recorded", lender=lender)
     flags = flag_contacts(chosen, tz=tz, max_per_day=max_per_day)
     names = (client,) if client else ()
     clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
@@ -359,7 +359,7 @@ def write_document(doc: Document, out, inputs=()) -> Path:
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".html", ".pdf", ".txt"):
-        raise PlannerError(f"输出文件应以 .html、.pdf 或 .txt 结尾：{out} / the output must end in .html, .pdf or .txt: {out}")
+        raise PlannerError("report.letters.output_end_html_pdf", out=out)
 
     if suffix == ".txt":
         data = doc.text().encode("utf-8")
@@ -380,7 +380,7 @@ def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = Fal
     are given, the affordability figures from ``income`` and ``essentials``.
     Returns ``(document, proposal)``."""
     if (income is None) != (essentials is None):
-        raise PlannerError("收入和必要支出需要一起给出 / give the income and the essential spending together")
+        raise PlannerError("report.letters.income_essential_spending_together")
     data = case.data
     names = [d.name for d in data.debts]
     if debt_name not in names:
@@ -388,9 +388,7 @@ def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = Fal
     debt = data.debts[names.index(debt_name)]
     asks = [a for a in data.asks if a.answer in ("pending", "accepted") and _selects(a.adjustment, debt)]
     if not asks:
-        raise PlannerError(
-            f"「{debt_name}」没有待答复或已接受的请求：先用 planner case ask 记录。 / {debt_name!r} has no pending or accepted ask: record one with planner case ask."
-        )
+        raise PlannerError("report.letters.no_pending_accepted_ask", debt_name=debt_name)
     ask = asks[-1]
     statements = sorted((m, c) for (m, d), c in data.statements.items() if d == debt_name)
     if statements:

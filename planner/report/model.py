@@ -497,9 +497,9 @@ def build_report(
     (4, 'avalanche')
     """
     if not isinstance(lang, str) or lang not in ("zh", "en"):
-        raise PlannerError(f"lang 应为 \"zh\" 或 \"en\" / lang must be \"zh\" or \"en\": {str(lang)[:40]!r}")
+        raise PlannerError("report.model.lang_zh_en", language=str(lang)[:40])
     if not isinstance(engine, str) or engine not in ("batch", "single"):
-        raise PlannerError(f"engine 应为 \"batch\" 或 \"single\" / engine must be \"batch\" or \"single\": {str(engine)[:40]!r}")
+        raise PlannerError("report.model.engine_batch_single", engine=str(engine)[:40])
     if statement is not None:
         from ..io import load_statement
 
@@ -523,7 +523,7 @@ def build_report(
     except ArithmeticError:
         budget = None
     if budget is None or not budget.is_finite() or budget < 0:
-        raise PlannerError(f"预算应为不小于 0 的金额：{given} / the budget must be an amount of at least 0: {given}")
+        raise PlannerError("report.model.budget_amount_least", given=given)
     loaded = None
     if scenarios is not None:
         loaded = scenarios if isinstance(scenarios, (list, tuple)) else load_scenarios(scenarios)
@@ -572,7 +572,11 @@ def build_report(
 
     # 3. the plan
     if strategy is not None and strategy not in STRATEGIES:
-        raise PlannerError(f"未知策略 / unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+        raise PlannerError(
+            "report.model.unknown_strategy_choose",
+            strategies=', '.join(STRATEGIES),
+            strategy=strategy,
+        )
     try:
         comparison = compare(debts, budget, list(STRATEGIES), **kwargs)
     except InfeasibleBudgetError as exc:
@@ -612,7 +616,7 @@ def build_report(
     results = []
     if batch and all_asks is not None:
         if any(f.name == all_asks.name for f in file_scenarios):
-            raise PlannerError("情景名称重复", "two scenarios have the same name")  # as negotiate() says
+            raise PlannerError("report.model.two_scenarios_same_name")  # as negotiate() says
         results.append(_every_ask_batch(debts, all_asks, budget, chosen, kwargs))
         run = file_scenarios
     else:
@@ -694,8 +698,8 @@ def _scenario_failed(name: str, debts, budget, strategy: str, kwargs) -> Planner
     try:
         plan(debts, budget, strategy, **kwargs)
     except InfeasibleBudgetError as exc:
-        return PlannerError(f"情景「{name}」/ scenario {name!r}: {exc}")
-    return PlannerError(f"情景「{name}」/ scenario {name!r}")  # pragma: no cover - the engines agree
+        return PlannerError("report.model.scenario_2", name=name, exc=exc)
+    return PlannerError("report.model.scenario", name=name)  # pragma: no cover - the engines agree
 
 
 def _savings(before, after):

@@ -58,7 +58,10 @@ def document_path(folder, client: str | None, what: Sequence[str], suffix: str, 
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PlannerError(
-            f"无法创建文件夹 {target}：{exc.strerror or exc} / cannot make the folder {target}: {exc.strerror or exc}", file=str(target)
+            "report.outputs.cannot_make_folder",
+            target=target,
+            v=exc.strerror or exc,
+            file=str(target),
         ) from None
     for n in range(1, 10_000):
         path = target / (stem + ("" if n == 1 else f"-{n}") + suffix)
@@ -67,10 +70,10 @@ def document_path(folder, client: str | None, what: Sequence[str], suffix: str, 
         except FileExistsError:
             continue
         except OSError as exc:
-            raise PlannerError(f"无法写入 {path}：{exc.strerror or exc} / cannot write {path}: {exc.strerror or exc}", file=str(path)) from None
+            raise PlannerError("report.outputs.cannot_write", path=path, v=exc.strerror or exc, file=str(path)) from None
         os.close(fd)
         return path
-    raise PlannerError(f"{target} 中同名文件太多 / too many files of that name in {target}", file=str(target))
+    raise PlannerError("report.outputs.too_many_files_name", target=target, file=str(target))
 
 
 __all__ = ["document_path"]

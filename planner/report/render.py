@@ -212,18 +212,10 @@ def _chromium(action):
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import sync_playwright
         except ImportError:
-            raise PlannerError(
-                "生成 PDF 需要 playwright：pip install 'debt-planner[pdf]'（不需要 playwright install，用系统的 Chromium）；或改为输出 .html 后用浏览器打印 / "
-                "a PDF needs playwright: pip install 'debt-planner[pdf]' (no `playwright install`: the system's Chromium is used); "
-                "or write .html and print it from a browser"
-            ) from None
+            raise PlannerError("report.render.pdf_needs_playwright_pip") from None
         chromium = chromium_path()
         if not Path(chromium).exists():
-            raise PlannerError(
-                f"生成 PDF 需要 Chromium（{chromium}）：运行 scripts/install-system-deps.sh，或用 PLANNER_CHROMIUM 指明它的位置，或改为输出 .html 后用浏览器打印 / "
-                f"a PDF needs Chromium at {chromium}: run scripts/install-system-deps.sh, or set PLANNER_CHROMIUM to where it is, "
-                "or write .html and print it from a browser"
-            )
+            raise PlannerError("report.render.pdf_needs_chromium_run", chromium=chromium)
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium, args=chromium_args(), env=_fontconfig_env())
@@ -234,7 +226,7 @@ def _chromium(action):
                 finally:
                     browser.close()
         except PlaywrightError as exc:
-            raise PlannerError(f"Chromium 出错 / Chromium failed: {str(exc).splitlines()[0]}") from None
+            raise PlannerError("report.render.chromium_failed", exc=str(exc).splitlines()[0]) from None
 
     try:
         asyncio.get_running_loop()
@@ -315,7 +307,7 @@ def write_report(report: Report, path, *, inputs=()) -> Path:
     elif target.suffix.lower() in (".html", ".htm"):
         data = render_html(report).encode("utf-8")
     else:
-        raise PlannerError(f"输出文件应以 .html 或 .pdf 结尾 / the output should end in .html or .pdf: {target}")
+        raise PlannerError("report.render.output_should_end_html", target=target)
     return atomic_write_bytes(target, data, inputs=inputs)
 
 

@@ -35,8 +35,9 @@ def save_case_button(state, *, book=None, description: str | None = None):
     def click(_=None):
         try:
             save(name.value)
-        except PlannerError as exc:
-            status.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+        except PlannerError as exc:  # in the language the state is shown in
+            lang = (state() if callable(state) else state).get("lang", "zh")
+            status.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(exc.text(lang))}</pre>"
 
     def relabel(lang: str) -> None:
         """The box's texts in ``lang`` (the session's language switch calls this)."""

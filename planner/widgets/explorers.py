@@ -29,7 +29,7 @@ import traitlets
 from .. import charts
 from ..debt import MAX_MONEY
 from ..engine import compare as _compare
-from ..errors import InfeasibleBudgetError, InputError, PlannerError, Problem
+from ..errors import InfeasibleBudgetError, InputError, Message, PlannerError, Problem
 from ..i18n import t, t_or
 from ..io import load_debts
 from ..money import format_yuan
@@ -113,14 +113,26 @@ def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) ->
         except (ArithmeticError, ValueError):
             number = None
     if number is None or not number.is_finite():
-        raise PlannerError(f"{what.split(' / ')[0]}应为数字，不是 {shown} / the {what.split(' / ')[1]} must be a number, not {shown}")
+        raise PlannerError(
+            "widgets.explorers.number_not",
+            v=Message(*what.split(' / ')),
+            shown=shown,
+        )
     if number != number.to_integral_value():
-        raise PlannerError(f"{what.split(' / ')[0]}应为整数元，不是 {shown} / the {what.split(' / ')[1]} must be whole yuan, not {shown}")
+        raise PlannerError(
+            "widgets.explorers.whole_yuan_not",
+            v=Message(*what.split(' / ')),
+            shown=shown,
+        )
     if not low <= number <= high:
         sign = "¥" if money else ""
         raise PlannerError(
-            f"{what.split(' / ')[0]}应在 {sign}{low:,} 到 {sign}{high:,} 之间，不是 {shown} / "
-            f"the {what.split(' / ')[1]} must be from {sign}{low:,} to {sign}{high:,}, not {shown}"
+            "widgets.explorers.not",
+            v=Message(*what.split(' / ')),
+            sign=sign,
+            low=low,
+            high=high,
+            shown=shown,
         )
     return int(number)
 
@@ -191,7 +203,9 @@ class _Driven:
         unknown = [k for k in values if not self.state.has_trait(k)]
         if unknown:
             self._refuse(PlannerError(
-                f"未知的设置 / unknown setting(s): {', '.join(unknown)}; known: {', '.join(self.state.trait_names())}"
+                "widgets.explorers.unknown_setting_known",
+                state=', '.join(self.state.trait_names()),
+                unknown=', '.join(unknown),
             ))
         try:
             clean = {key: self._checked(key, value) for key, value in values.items()}
@@ -207,12 +221,14 @@ class _Driven:
         """``value`` as the state holds it, or :class:`PlannerError` naming the value and the fix."""
         if key == "lang":
             if value not in ("zh", "en"):
-                raise PlannerError(f"语言只能是 zh 或 en，不是 {value!r} / the language is zh or en, not {value!r}")
+                raise PlannerError("widgets.explorers.language_zh_en_not", shown=value)
             return value
         if key == "strategy":
             if not isinstance(value, str) or value not in STRATEGIES:
                 raise PlannerError(
-                    f"未知策略 {value!r}，可选：{', '.join(STRATEGIES)} / unknown strategy {value!r}; choose one of: {', '.join(STRATEGIES)}"
+                    "widgets.explorers.unknown_strategy_choose",
+                    shown=value,
+                    strategies=', '.join(STRATEGIES),
                 )
             return value
         if key == "budget":
@@ -228,7 +244,7 @@ class _Driven:
         return 0, max(self.budget_slider.max, int(ceil(total / 100.0)) * 100)
 
     def _refuse(self, exc: PlannerError):
-        self._show_message(str(exc))
+        self._show_message(exc.text(self.state.lang))
         raise exc
 
     def _show_message(self, message: str) -> None:
@@ -479,7 +495,7 @@ class StrategyExplorer(_Driven):
         if isinstance(exc, InfeasibleBudgetError):
             return t("ui_infeasible", lang, budget=format_yuan(exc.budget, lang=lang), required=format_yuan(exc.required, lang=lang),
                      shortfall=format_yuan(exc.shortfall, lang=lang), month=exc.month)
-        return str(exc)
+        return exc.text(lang)
 
     def _summary_html(self) -> str:
         lang = self.state.lang
@@ -574,10 +590,10 @@ class DebtTable(_DebtSource):
     def set_value(self, debt: str | int, field: str, value) -> None:
         """Edit one value as a person would in the table (``table.set_value("借呗", "apr", 12)``)."""
         if field not in EDITABLE:
-            raise PlannerError(f"只能修改 / only these can be edited: {', '.join(EDITABLE)}; not {field!r}")
+            raise PlannerError("widgets.explorers.these_edited_not", editable=', '.join(EDITABLE), field=field)
         name = debt if isinstance(debt, str) else self.state.debts[debt].name
         if (name, field) not in self._inputs:
-            raise PlannerError(f"没有这笔债务 / no debt named {name!r}")
+            raise PlannerError("widgets.explorers.no_debt_named", name=name)
         self._inputs[(name, field)].value = float(value)
 
     def _edited(self, name: str, field: str, change) -> None:
@@ -590,8 +606,8 @@ class DebtTable(_DebtSource):
             debts[k] = debts[k].with_(**{field: value})
         except (PlannerError, ArithmeticError, ValueError, TypeError) as exc:
             if not isinstance(exc, PlannerError):  # never a raw InvalidOperation: a message naming the value
-                exc = PlannerError(f"不能使用这个值 / cannot use this value: {change['new']!r} ({name}, {field})")
-            self.error.value = f"<p style='color:#D55E00'>{html.escape(str(exc))}</p>"
+                exc = PlannerError("widgets.explorers.cannot_value", change=change['new'], name=name, field=field)
+            self.error.value = f"<p style='color:#D55E00'>{html.escape(exc.text(self.state.lang))}</p>"
             widget = self._inputs[(name, field)]
             self._reverting = True
             try:
@@ -646,13 +662,10 @@ def _box_value(raw, field: str) -> Decimal:
     """A number typed into a debt-table box, checked: finite and within a sane range, else PlannerError."""
     value = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
     if not value.is_finite():
-        raise PlannerError(f"应为数字，不是 {raw!r}（{field}）/ must be a number, not {raw!r} ({field})")
+        raise PlannerError("widgets.explorers.number_not_2", raw=raw, field=field)
     limit = _BOX_LIMITS[field]
     if abs(value) > limit:
-        raise PlannerError(
-            f"{raw!r} 太大：{field} 最多 {limit:,f}。请检查是否多打了数字。/ {raw!r} is too large: {field} is at most "
-            f"{limit:,f}. Check for extra digits."
-        )
+        raise PlannerError("widgets.explorers.too_large_most_check", raw=raw, field=field, limit=limit)
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))  # 12.0 from the box is 12
     return value
@@ -906,16 +919,21 @@ class NegotiationExplorer(_Driven):
         asks = values.pop("asks", None)
         if asks is not None:
             if not isinstance(asks, dict):
-                self._refuse(PlannerError(f"asks 应为 {{债务: {{协商项: 值}}}} / asks must be {{debt: {{ask: value}}}}, not {asks!r}"))
+                self._refuse(PlannerError("widgets.explorers.asks_not", asks=asks))
             for debt, ask in asks.items():
                 if debt not in self._controls or not isinstance(ask, dict):
                     self._refuse(PlannerError(
-                        f"没有这笔债务或协商项无效 / no debt named {debt!r}, or its asks are not a dict; the debts are: "
-                        f"{', '.join(d.name for d in self.debts)}"
+                        "widgets.explorers.no_debt_named_asks",
+                        name=', '.join(d.name for d in self.debts),
+                        debt=debt,
                     ))
                 unknown = [k for k in ask if k not in ASK_DEFAULTS]
                 if unknown:
-                    self._refuse(PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}"))
+                    self._refuse(PlannerError(
+                        "widgets.explorers.unknown_ask",
+                        ask_defaults=', '.join(ASK_DEFAULTS),
+                        unknown=', '.join(unknown),
+                    ))
                 try:
                     for key, value in ask.items():
                         self._checked_ask(debt, key, value)
@@ -948,7 +966,7 @@ class NegotiationExplorer(_Driven):
             number = float("nan")
         low = 0.0 if key == "rate_cut" else control.min
         if isinstance(value, bool) or not low <= number <= control.max:
-            raise PlannerError(f"比例应在 {low:g} 到 {control.max:g} 之间，不是 {value!r} / the fraction must be from {low:g} to {control.max:g}, not {value!r}")
+            raise PlannerError("widgets.explorers.fraction_not", low=low, max=control.max, shown=value)
         return number
 
     def set_ask(self, debt: str, **ask) -> None:
@@ -958,10 +976,18 @@ class NegotiationExplorer(_Driven):
         ``waive``: bool; ``settle``: fraction 0-1 (0 = off) with ``settle_month``.
         """
         if debt not in self._controls:
-            self._refuse(PlannerError(f"没有这笔债务 / no debt named {debt!r}; the debts are: {', '.join(d.name for d in self.debts)}"))
+            self._refuse(PlannerError(
+                "widgets.explorers.no_debt_named_debts",
+                name=', '.join(d.name for d in self.debts),
+                debt=debt,
+            ))
         unknown = [k for k in ask if k not in ASK_DEFAULTS]
         if unknown:
-            self._refuse(PlannerError(f"未知的协商项 / unknown ask(s) {', '.join(unknown)}; use: {', '.join(ASK_DEFAULTS)}"))
+            self._refuse(PlannerError(
+                "widgets.explorers.unknown_ask",
+                ask_defaults=', '.join(ASK_DEFAULTS),
+                unknown=', '.join(unknown),
+            ))
         try:
             ask = {key: self._checked_ask(debt, key, value) for key, value in ask.items()}
         except PlannerError as exc:

@@ -281,12 +281,12 @@ class FollowUp(_Driven):
                 self.state.case = ""
             self._fill_amounts()
             self.refresh()
-            self._show_error(PlannerError(t("ui_case_gone", "zh", name=gone), t("ui_case_gone", "en", name=gone)))
+            self._show_error(PlannerError("widgets.follow_up.case_gone", name=gone))
 
     def new_case(self, name: str, debts, budget, *, start=None, strategy: str = "avalanche") -> None:
         """Open a new case in the book from the client's debts file, then show it."""
         if not str(debts or "").strip():
-            raise PlannerError("请填写债务文件的路径，例如 debts.csv / give the debts file, e.g. debts.csv")
+            raise PlannerError("widgets.follow_up.debts_file_debts_csv")
         case = self.book.new(name, debts, budget, strategy, start=start)
         self.reload()
         self.open(case.name)
@@ -299,7 +299,7 @@ class FollowUp(_Driven):
 
         if name not in self.book.names():
             self.reload()
-            raise PlannerError(t("ui_case_gone", "zh", name=name), t("ui_case_gone", "en", name=name))
+            raise PlannerError("widgets.follow_up.case_gone", name=name)
         self.case = self.book.case(name)
         with self.hold():
             self.state.case = name
@@ -320,7 +320,7 @@ class FollowUp(_Driven):
     def set_payment(self, debt: str, amount) -> None:
         """Type an amount for ``debt`` (as a person would in its box)."""
         if debt not in self._amount_boxes:
-            raise PlannerError(f"没有债务「{debt}」/ no debt named {debt!r}")
+            raise PlannerError("widgets.follow_up.no_debt_named", debt=debt)
         self._amount_boxes[debt].value = str(amount)
 
     def payments(self) -> dict[str, str]:
@@ -389,7 +389,7 @@ class FollowUp(_Driven):
 
         folder = reports_folder(self.folder_box.value)
         if suffix not in _FORMATS:
-            raise PlannerError(f"文件格式应为 .html、.pdf 或 .txt：{suffix} / the file type is .html, .pdf or .txt: {suffix}")
+            raise PlannerError("widgets.follow_up.file_type_html_pdf", suffix=suffix)
         return document_path(folder, self.case.name, what, suffix, anonymise=anonymise)
 
     def _write(self, path: Path, write) -> Path:
@@ -407,12 +407,12 @@ class FollowUp(_Driven):
         self._need_case()
         lang = self.state.lang
         if not any(a.answer in ("pending", "accepted") for a in self.case.data.asks):
-            raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt))
+            raise PlannerError("widgets.follow_up.need_ask", debt=debt)
         try:
             doc, _ = case_letter(self.case, debt, lang=lang, anonymise=anonymise, hardship=hardship or "")
         except PlannerError as exc:
             if "planner case ask" in str(exc):
-                raise PlannerError(t("ui_case_need_ask", "zh", debt=debt), t("ui_case_need_ask", "en", debt=debt)) from None
+                raise PlannerError("widgets.follow_up.need_ask", debt=debt) from None
             raise
         path = self._output((t("file_letter", lang), debt), suffix, anonymise)
         return self._write(path, lambda p: write_document(doc, p, self.book.own_files))
@@ -480,7 +480,7 @@ class FollowUp(_Driven):
         self.message.value = f"<span style='color:#009E73'>{html.escape(text)}</span>"
 
     def _show_error(self, exc: PlannerError) -> None:
-        self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
+        self.message.value = f"<pre style='color:#D55E00;white-space:pre-wrap'>{html.escape(exc.text(self.state.lang))}</pre>"
 
     def _terms_from_controls(self) -> dict:
         """The terms the chosen kind of agreement needs, read from its fields."""
@@ -494,14 +494,14 @@ class FollowUp(_Driven):
         if action == "reduce_rate":
             apr, cut = boxes["apr"].value.strip(), boxes["rate_fraction"].value.strip()
             if bool(apr) == bool(cut):
-                raise PlannerError("请填写新的年化利率或利率降低比例（二选一）/ fill in either the new APR or the share of the rate to cut (one of them)")
+                raise PlannerError("widgets.follow_up.fill_either_new_apr")
             params["apr" if apr else "fraction"] = apr or cut
         if action == "cap_rate":
             params["line"] = boxes["line"].value
         if action == "settle":
             share, amount = boxes["settle_fraction"].value.strip(), boxes["settle_amount"].value.strip()
             if bool(share) == bool(amount):
-                raise PlannerError("请填写结清比例或结清金额（二选一）/ fill in either the share of what is owed or the lump sum (one of them)")
+                raise PlannerError("widgets.follow_up.fill_either_share_what")
             params["fraction"] = share or self._settle_fraction(amount)
             params["month"] = int(boxes["settle_month"].value)
         if action == "defer":
@@ -516,13 +516,15 @@ class FollowUp(_Driven):
         debt = self.agree_debt.value
         names = [d.name for d in self.case.data.debts]
         if debt not in names:
-            raise PlannerError("结清金额只能用于一笔债务；多笔请填比例 / a lump sum is for one debt; for several give the share")
+            raise PlannerError("widgets.follow_up.lump_sum_debt_several")
         cents = parse_amount(amount, "结清金额 / lump sum")
         owed = self.case.track().owed(debt)
         if owed <= 0 or cents > owed:
             raise PlannerError(
-                f"结清金额 {format_yuan(Decimal(cents) / 100)} 超过「{debt}」现在的欠款 {format_yuan(Decimal(owed) / 100)} / "
-                f"the lump sum {format_yuan(Decimal(cents) / 100)} is more than {debt} owes now ({format_yuan(Decimal(owed) / 100)})"
+                "widgets.follow_up.lump_sum_more_owes",
+                cents=format_yuan(Decimal(cents) / 100),
+                debt=debt,
+                owed=format_yuan(Decimal(owed) / 100),
             )
         return Decimal(cents) / Decimal(owed)
 
@@ -557,7 +559,7 @@ class FollowUp(_Driven):
 
     def _need_case(self) -> None:
         if self.case is None:
-            raise PlannerError("请先选择或新建一个案例 / open or create a case first")
+            raise PlannerError("widgets.follow_up.open_create_case_first")
 
     def _fill_amounts(self) -> None:
         """One box per open debt, pre-filled with what the plan in force pays it this month."""

@@ -70,10 +70,7 @@ def reports_folder(folder) -> Path:
         chosen = default_report_folder() / chosen
     root = _project_root()
     if root is not None and (_inside(chosen, root)):
-        raise PlannerError(
-            f"不能把客户文件保存在项目文件夹里（{chosen}）：请换一个文件夹，例如 {default_report_folder()} / "
-            f"a client's files are not kept inside the project ({chosen}): choose another folder, e.g. {default_report_folder()}"
-        )
+        raise PlannerError("widgets.report_button.clients_files_not_kept", chosen=chosen, v=default_report_folder())
     return chosen
 
 
@@ -145,7 +142,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
             if typed:
                 chosen = reports_folder(Path(typed).expanduser().parent) / Path(typed).name
                 if chosen.suffix.lower() not in (".html", ".pdf"):
-                    raise PlannerError(f"报告文件应以 .html 或 .pdf 结尾：{typed} / the report file should end in .html or .pdf: {typed}")
+                    raise PlannerError("widgets.report_button.report_file_should_end", typed=typed)
                 # the name as typed, or the next free one (-2, -3 ...): never over an earlier report
                 stem = chosen.stem
                 if anonymise:  # the typed name too: no client name, ID, card or phone number in it
@@ -160,7 +157,7 @@ def report_button(state, *, path: str | None = None, description: str | None = N
         except PlannerError as exc:
             if target is not None and target.exists() and target.stat().st_size == 0:
                 target.unlink()
-            status.value = f"<pre style='color:#b00'>{html_mod.escape(str(exc))}</pre>"
+            status.value = f"<pre style='color:#b00'>{html_mod.escape(exc.text(lang))}</pre>"
             return None
         except OSError as exc:  # the folder cannot be made (permissions, a file in the way)
             status.value = (f"<pre style='color:#b00'>{html_mod.escape(f'无法写入 / cannot write {name.value}: {exc.strerror or exc}')}</pre>")

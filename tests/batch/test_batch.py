@@ -23,7 +23,6 @@ from planner import load_debts
 from planner.negotiation import Scenario, cap_rate, defer, freeze_interest, settle, waive_fees
 
 import planner.batch
-from planner.batch import kernel
 from planner.strategies import Key, register, unregister
 
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan

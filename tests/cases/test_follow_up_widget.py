@@ -52,7 +52,8 @@ def test_a_short_payment_shows_behind_and_errors_show_in_the_widget(book):
     assert "落后" in w.status.value
     w.set_payment("借呗", "-5")
     w._guard(w.record_payments)
-    assert "negative" in w.message.value and book.case("demo").data.as_of == "2026-12"
+    assert "金额不能为负数" in w.message.value and "negative" not in w.message.value  # the widget's language only
+    assert book.case("demo").data.as_of == "2026-12"
 
 
 def test_statement_agreement_and_replan_from_the_widget(book):
@@ -92,10 +93,11 @@ def test_contacts_letter_and_complaint_from_the_widget(book, tmp_path):
     assert len(w.case.data.contacts) == 1 and w.case.contacts()[0]["flags"] == ["night"]
     assert "&lt;script&gt;" in w.contact_log.value and "<script>" not in w.contact_log.value
     assert "#D55E00" in w.contact_log.value  # the flagged row stands out
-    # a bad time shows a bilingual message in the widget and records nothing
+    # a bad time shows a message in the widget's language and records nothing
     w.contact_at.value = "tonight"
     w.contact_button.click()
-    assert " / " in w.message.value and len(w.case.data.contacts) == 1
+    assert "cannot read the contact time" in w.message.value and " / " not in w.message.value  # English only
+    assert len(w.case.data.contacts) == 1
     # the complaint pack, then the letter for an ask: both written in the reports folder
     w.letter_debt.value = debt
     w.letter_format.value = ".txt"
