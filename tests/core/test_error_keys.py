@@ -116,13 +116,12 @@ DEBTS = [Debt("A", 10000, 18, 300), Debt("B", 5000, 24, 200)]
     lambda: plan(DEBTS, -5),
     lambda: plan(DEBTS, 1000, horizon=0),
     lambda: plan(DEBTS, 1000, horizon=5000),
-    lambda: plan(DEBTS, 1000, method="nonsense"),
     lambda: plan(DEBTS, 100),
     lambda: plan(DEBTS, 1000, extra={700: 5}),
     lambda: compare(DEBTS, 1000, strategies=["avalanche"], order=["A"]),
     lambda: Debt("A", -5, 18, 100),
     lambda: Debt("A", 100, 18, 10, kind="nonsense"),
-], ids=["strategy", "negative-budget", "horizon-0", "horizon-big", "method", "infeasible", "extra-beyond", "order", "debt", "kind"])
+], ids=["strategy", "negative-budget", "horizon-0", "horizon-big", "infeasible", "extra-beyond", "order", "debt", "kind"])
 def test_core_errors_give_one_language_each(call):
     err = _raised(call)
     assert err is not None
