@@ -15,6 +15,7 @@ import csv
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -639,173 +640,250 @@ def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[di
     return known, unknown
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """A table's header read once: the columns the loader knows and the extra ones, their labels."""
+
+    source: str
+    known: dict[int, str]  # position -> canonical column
+    unknown: dict[int, str]  # position -> the header of a column kept as ``extra``
+    labels: dict[int, str]  # position -> the label shown in messages
+    totals: frozenset[str]  # header keys of the words a totals line is named by
+    width: int
+
+    def label_of(self, canonical: str) -> str:
+        """The label of a known column as written in the file (its canonical label when absent)."""
+        return self.labels.get(_position(self.known, canonical)) or column_label(canonical)
+
+
 def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]:
-    known, unknown = _map_header(header, source, header_row)
-    labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
-    totals = {header_key(n) for n in columns_table()["totals"]["names"]}
+    """The debts of a table's rows, every problem of every row collected into one :class:`InputError`.
+
+    Step by step, per row: too many cells (:func:`_spilled_cells`), the name or a totals line
+    (:func:`_row_name`), each cell through its column's parser (:func:`_parse_cells`), rates
+    that look like fractions (:func:`_warn_fraction_rates`), the columns derived from others
+    (:func:`_derive_rate`, :func:`_derive_minimum`), a repeated name (:func:`_repeated_name`),
+    and the :class:`Debt` itself (:func:`_make_debt`). A new column needs a parser in
+    ``CELL_PARSERS`` and, if it is derived or required, a line in those steps.
+    """
+    columns = _read_columns(header, source, header_row)
     problems: list[Problem] = []
     debts: list[Debt] = []
     first_row_of: dict[str, int] = {}
-    width = len(header)
 
     for number, cells in rows:
         if len(rows) > MAX_DEBTS:
             problems.append(Problem(f"债务超过 {MAX_DEBTS} 笔。", f"more than {MAX_DEBTS} debts."))
             break
-        if len(cells) > width and any(c for c in cells[width:]):
-            problems.append(
-                Problem(
-                    "这一行的单元格比表头多。请检查是否有多余的逗号，或金额里的逗号没有加引号。",
-                    "this row has more cells than the header. Check for a stray comma, "
-                    "or a thousands separator in an unquoted amount.",
-                    row=number,
-                    column=column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
-                    value=",".join(cells)[:60],
-                )
-            )
+        spilled = _spilled_cells(columns, number, cells)
+        if spilled is not None:
+            problems.append(spilled)
             continue
-        raw = {known[p]: cells[p] if p < len(cells) else "" for p in known}
-        extra = {unknown[p]: cells[p] for p in unknown if p < len(cells) and cells[p]}
-        name = normalise(raw.get("name", ""))
-        if not name:  # a totals line often says 合计 in its first column, not under the name
-            name = next((normalise(c) for c in cells if header_key(normalise(c)) in totals), "")
-        if header_key(name) in totals:
-            warnings.warn(
-                f"{source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
-                PlannerWarning,
-                stacklevel=3,
-            )
-            continue
-        row_problems: list[Problem] = []
-        values: dict[str, object] = {}
-        for canonical, text in raw.items():
-            if canonical == "name" or not text:
-                continue
-            if "\n" in text:
-                row_problems.append(
-                    Problem(
-                        "单元格里有换行：可能是引号没有成对，把后面的行都并进了这一格。请检查这一行的引号。",
-                        "the cell spans several lines: probably an unpaired quote swallowed the rows after it. "
-                        "Check the quotes in this row.",
-                        row=number,
-                        column=labels[_position(known, canonical)],
-                        value=text.replace("\n", " "),
-                    )
-                )
-                continue
-            if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
-                row_problems.append(
-                    Problem(
-                        "看起来是金额里没加引号的千位分隔符（例如 12,000 被拆成 12 和 000），后面的列都错位了。请给金额加引号或去掉逗号。",
-                        "looks like the tail of an unquoted thousands separator (12,000 split into 12 and 000), "
-                        "shifting the columns after it. Quote the amount or drop the comma.",
-                        row=number,
-                        column=labels[_position(known, canonical)],
-                        value=text,
-                    )
-                )
-                continue
-            try:
-                values[canonical] = CELL_PARSERS[canonical](text)
-            except ParseError as exc:
-                column = labels[next(p for p, c in known.items() if c == canonical)]
-                row_problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
-
-        def label_of(canonical: str) -> str:
-            return labels.get(_position(known, canonical)) or column_label(canonical)
-
-        def need(canonical: str, zh: str, en: str) -> None:
-            if raw.get(canonical):  # a value that failed to parse is reported already
-                return
-            if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
-                return  # it would come from a daily rate or fee rate whose problem is reported already
-            row_problems.append(Problem(zh, en, row=number, column=label_of(canonical), value=""))
-
+        raw = {columns.known[p]: cells[p] if p < len(cells) else "" for p in columns.known}
+        extra = {columns.unknown[p]: cells[p] for p in columns.unknown if p < len(cells) and cells[p]}
+        name = _row_name(columns, number, raw, cells)
+        if name is None:
+            continue  # a totals line, skipped with a warning
+        values, row_problems = _parse_cells(columns, number, raw)
         if not name:
             row_problems.append(
-                Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=label_of("name"), value="")
+                Problem("缺少名称。请填写平台或银行的名称。", "the name is missing. Write the lender's or platform's name.", row=number, column=columns.label_of("name"), value="")
             )
-        need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
-        for rate in ("apr", "penalty_apr"):  # each rate that looks like 0.18 meant as 18%, by row
-            if rate in values and looks_like_fraction(raw[rate], values[rate]):
-                who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
-                warnings.warn(
-                    fraction_warning(
-                        f"{source}：第 {number} 行{who_zh}（列「{label_of(rate)}」）",
-                        f"{source}: row {number}{who_en}, column '{label_of(rate)}'",
-                        raw[rate],
-                        values[rate],
-                    ),
-                    PlannerWarning,
-                    stacklevel=3,
-                )
-        if "apr" in values:
-            pass  # given: nothing to derive
-        elif "daily_rate" in values:
-            values["apr"] = values["daily_rate"] * 365
-        elif "fee_rate" in values and "term_months" in values:
-            from ..rates import flat_fee_apr
-
-            values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
-            if values["apr"] > MAX_APR:
-                row_problems.append(
-                    Problem(
-                        f"按月费率和期数折算的年化利率为 {values['apr']:.0f}%，高得不合理（上限 {MAX_APR}%）。请检查月费率的单位：0.6 表示每月 0.6%。",
-                        f"with this term the monthly fee rate is a true yearly rate of {values['apr']:.0f}%, implausibly high "
-                        f"(limit {MAX_APR}%). Check the unit: 0.6 means 0.6% a month.",
-                        row=number,
-                        column=label_of("fee_rate"),
-                        value=raw["fee_rate"],
-                    )
-                )
-        else:
-            need("apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
-        if "min_payment" not in values:
-            if "fee_rate" in values and "term_months" in values and "balance" in values:
-                principal = values.get("principal", values["balance"])
-                values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
-            else:
-                need("min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
-        if name and name in first_row_of:
-            hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
-            row_problems.append(
-                Problem(
-                    f"名称与第 {first_row_of[name]} 行重复"
-                    + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
-                    + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
-                    f"the same name as row {first_row_of[name]}"
-                    + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
-                    + f". Each debt needs its own name, e.g. '{name} 2'.",
-                    row=number,
-                    column=label_of("name"),
-                    value=name,
-                )
-            )
+        _need(columns, number, raw, values, row_problems, "balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        _warn_fraction_rates(columns, number, name, raw, values)
+        _derive_rate(columns, number, raw, values, row_problems)
+        _derive_minimum(columns, number, raw, values, row_problems)
+        repeated = _repeated_name(columns, number, raw, name, first_row_of)
+        if repeated is not None:
+            row_problems.append(repeated)
         if name:
             first_row_of.setdefault(name, number)
         if row_problems:
             problems.extend(row_problems)
             continue
-        try:
-            debt = Debt(name=name, extra=tuple(extra.items()), **values)
-        except PlannerError as exc:
-            problems.append(Problem(str(exc), str(exc), row=number))
-            continue
-        debts.append(debt)
-        if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
-            warnings.warn(
-                f"{source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
-                f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
-                f"¥{debt.monthly_interest}; paying only the minimum never clears it.",
-                PlannerWarning,
-                stacklevel=3,
-            )
+        debt = _make_debt(columns, number, name, values, extra, problems)
+        if debt is not None:
+            debts.append(debt)
 
     if problems:
         raise InputError(problems, source)
     if not debts:
         raise InputError([Problem("文件里没有任何债务行。", "there are no debt rows in the file.")], source)
     return debts
+
+
+def _read_columns(header, source: str, header_row: int) -> _Columns:
+    """The header mapped to the loader's columns (:func:`_map_header`), with the labels messages use."""
+    known, unknown = _map_header(header, source, header_row)
+    labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
+    totals = frozenset(header_key(n) for n in columns_table()["totals"]["names"])
+    return _Columns(source, known, unknown, labels, totals, len(header))
+
+
+def _spilled_cells(columns: _Columns, number: int, cells) -> Problem | None:
+    """A row with more filled cells than the header (a stray comma or an unquoted thousands separator)."""
+    width = columns.width
+    if len(cells) > width and any(c for c in cells[width:]):
+        return Problem(
+            "这一行的单元格比表头多。请检查是否有多余的逗号，或金额里的逗号没有加引号。",
+            "this row has more cells than the header. Check for a stray comma, "
+            "or a thousands separator in an unquoted amount.",
+            row=number,
+            column=column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
+            value=",".join(cells)[:60],
+        )
+    return None
+
+
+def _row_name(columns: _Columns, number: int, raw: dict[str, str], cells) -> str | None:
+    """The debt's name (normalised; empty when missing), or ``None`` for a totals line (warned and skipped)."""
+    name = normalise(raw.get("name", ""))
+    if not name:  # a totals line often says 合计 in its first column, not under the name
+        name = next((normalise(c) for c in cells if header_key(normalise(c)) in columns.totals), "")
+    if header_key(name) in columns.totals:
+        warnings.warn(
+            f"{columns.source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+        return None
+    return name
+
+
+def _parse_cells(columns: _Columns, number: int, raw: dict[str, str]) -> tuple[dict[str, object], list[Problem]]:
+    """Each filled cell but the name through its column's parser (``CELL_PARSERS``); the values and the cells' problems."""
+    problems: list[Problem] = []
+    values: dict[str, object] = {}
+    for canonical, text in raw.items():
+        if canonical == "name" or not text:
+            continue
+        if "\n" in text:
+            problems.append(
+                Problem(
+                    "单元格里有换行：可能是引号没有成对，把后面的行都并进了这一格。请检查这一行的引号。",
+                    "the cell spans several lines: probably an unpaired quote swallowed the rows after it. "
+                    "Check the quotes in this row.",
+                    row=number,
+                    column=columns.labels[_position(columns.known, canonical)],
+                    value=text.replace("\n", " "),
+                )
+            )
+            continue
+        if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
+            problems.append(
+                Problem(
+                    "看起来是金额里没加引号的千位分隔符（例如 12,000 被拆成 12 和 000），后面的列都错位了。请给金额加引号或去掉逗号。",
+                    "looks like the tail of an unquoted thousands separator (12,000 split into 12 and 000), "
+                    "shifting the columns after it. Quote the amount or drop the comma.",
+                    row=number,
+                    column=columns.labels[_position(columns.known, canonical)],
+                    value=text,
+                )
+            )
+            continue
+        try:
+            values[canonical] = CELL_PARSERS[canonical](text)
+        except ParseError as exc:
+            column = columns.labels[next(p for p, c in columns.known.items() if c == canonical)]
+            problems.append(Problem(exc.zh, exc.en, row=number, column=column, value=text))
+    return values, problems
+
+
+def _need(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem], canonical: str, zh: str, en: str) -> None:
+    """Report a required column left empty (a value that failed to parse is reported already)."""
+    if raw.get(canonical):  # a value that failed to parse is reported already
+        return
+    if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
+        return  # it would come from a daily rate or fee rate whose problem is reported already
+    problems.append(Problem(zh, en, row=number, column=columns.label_of(canonical), value=""))
+
+
+def _warn_fraction_rates(columns: _Columns, number: int, name: str, raw: dict[str, str], values: dict) -> None:
+    """Warn, by row, about each rate that looks like 0.18 meant as 18%."""
+    for rate in ("apr", "penalty_apr"):
+        if rate in values and looks_like_fraction(raw[rate], values[rate]):
+            who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
+            warnings.warn(
+                fraction_warning(
+                    f"{columns.source}：第 {number} 行{who_zh}（列「{columns.label_of(rate)}」）",
+                    f"{columns.source}: row {number}{who_en}, column '{columns.label_of(rate)}'",
+                    raw[rate],
+                    values[rate],
+                ),
+                PlannerWarning,
+                stacklevel=4,
+            )
+
+
+def _derive_rate(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
+    """The yearly rate: given, or from a daily rate, or from a monthly fee rate and a term; else missing."""
+    if "apr" in values:
+        pass  # given: nothing to derive
+    elif "daily_rate" in values:
+        values["apr"] = values["daily_rate"] * 365
+    elif "fee_rate" in values and "term_months" in values:
+        from ..rates import flat_fee_apr
+
+        values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
+        if values["apr"] > MAX_APR:
+            problems.append(
+                Problem(
+                    f"按月费率和期数折算的年化利率为 {values['apr']:.0f}%，高得不合理（上限 {MAX_APR}%）。请检查月费率的单位：0.6 表示每月 0.6%。",
+                    f"with this term the monthly fee rate is a true yearly rate of {values['apr']:.0f}%, implausibly high "
+                    f"(limit {MAX_APR}%). Check the unit: 0.6 means 0.6% a month.",
+                    row=number,
+                    column=columns.label_of("fee_rate"),
+                    value=raw["fee_rate"],
+                )
+            )
+    else:
+        _need(columns, number, raw, values, problems, "apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
+
+
+def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
+    """The minimum payment: given, or an installment loan's from its fee rate and term; else missing."""
+    if "min_payment" not in values:
+        if "fee_rate" in values and "term_months" in values and "balance" in values:
+            principal = values.get("principal", values["balance"])
+            values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
+        else:
+            _need(columns, number, raw, values, problems, "min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
+
+
+def _repeated_name(columns: _Columns, number: int, raw: dict[str, str], name: str, first_row_of: dict[str, int]) -> Problem | None:
+    """A name an earlier row already used (also when written differently: invisible or full-width characters)."""
+    if name and name in first_row_of:
+        hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
+        return Problem(
+            f"名称与第 {first_row_of[name]} 行重复"
+            + ("（忽略零宽空格等不可见字符和全角写法后相同）" if hidden else "")
+            + f"。每笔债务的名称必须不同，例如改为“{name}2”。",
+            f"the same name as row {first_row_of[name]}"
+            + (" (the same once invisible characters such as a zero-width space and full-width forms are ignored)" if hidden else "")
+            + f". Each debt needs its own name, e.g. '{name} 2'.",
+            row=number,
+            column=columns.label_of("name"),
+            value=name,
+        )
+    return None
+
+
+def _make_debt(columns: _Columns, number: int, name: str, values: dict, extra: dict, problems: list[Problem]) -> Debt | None:
+    """The row's :class:`Debt` (its own checks reported as the row's problem), warning when the minimum never clears it."""
+    try:
+        debt = Debt(name=name, extra=tuple(extra.items()), **values)
+    except PlannerError as exc:
+        problems.append(Problem(str(exc), str(exc), row=number))
+        return None
+    if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
+        warnings.warn(
+            f"{columns.source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
+            f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
+            f"¥{debt.monthly_interest}; paying only the minimum never clears it.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+    return debt
 
 
 #: A money or rate cell of three digits starting with 0 ("000", "050") is the tail of an
