@@ -153,6 +153,7 @@ def run_books(
     on_schedule: Callable[[str, dict], None] | None = None,
     on_result: Callable[[str, BatchResult], None] | None = None,
     on_rows: Callable[[str, BatchResult], None] | None = None,
+    start_method: str | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
 
@@ -170,6 +171,11 @@ def run_books(
     they plan every strategy of a chunk together, the first strategy's rows also go to
     ``on_rows(strategy, part)`` chunk by chunk, in order, as they finish (``part`` a
     :class:`BatchResult` of those portfolios), before its whole result goes to ``on_result``.
+
+    ``workers`` processes (default: the usable cores for a book of 20,000 portfolios or more,
+    see :func:`usable_cores`) read the book from shared memory (:mod:`planner.batch.shared`)
+    and write their totals there; ``start_method`` is the :mod:`multiprocessing` start method
+    (default ``fork`` where there is one, else the platform's; ``spawn`` gives the same results).
     """
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
@@ -191,7 +197,8 @@ def run_books(
     job = (horizon, schedules, scenario)
     if worth_compiling(len(book.balance), schedules):
         compiled_loop()  # load (or compile) the month loop once, before any worker forks
-    if active_loop() is not None and not schedules and shares_tracks(strategies):
+    together_loop_wanted = active_loop() is not None and not schedules and shares_tracks(strategies)
+    if together_loop_wanted:
         together_loop()
     rate_ratios(book)  # once per book; the chunks share it
     if active_loop() is not None:
@@ -228,14 +235,19 @@ def run_books(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # Forked workers inherit the book: only chunk bounds go out. Their totals go straight
-        # into memory shared with this process (a mapping made before they fork), so only
-        # schedules and the rare amounts beyond int64 come back through the pipes.
-        global _SHARED
-        shared = {name: _shared_totals(P) for name in strategies}
-        _SHARED = (book, job, shared)
+        from .shared import Segments, share_book
+
+        # The workers read the book from shared memory and write their totals there: only chunk
+        # bounds go out, and only schedules and the rare amounts beyond int64 come back through
+        # the pipes. The segments are this process's, unlinked when the run ends, however it ends.
+        segments = Segments()
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            specs = {}
+            for name in strategies:
+                specs[name], shared[name] = segments.empty(_total_shapes(P))
+            start = (share_book(book, segments), job, specs, active_loop() is not None, together_loop_wanted)
+            context = multiprocessing.get_context(start_method or _start_method())
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=start) as pool:
                 # At most two chunks per worker in flight: finished chunks (with their schedules)
                 # wait here only while the one before them is handed over, so memory stays bounded
                 # however slowly the schedules are written.
@@ -250,7 +262,8 @@ def run_books(
                         waiting.append((more, pool.submit(_run_shared, more)))
                     collect(task, part)
         finally:
-            _SHARED = None
+            shared.clear()  # the views go before their segments
+            segments.close()
     else:
         for task in tasks:
             names, lo, hi = task
@@ -268,8 +281,8 @@ def _part(book: Book, strategy: str, part: dict, lo: int, hi: int, shared: dict 
     """One chunk's result (portfolios ``lo`` to ``hi``) as a :class:`BatchResult`; totals from the
     shared arrays where the worker wrote them there."""
 
-    def get(k):
-        return shared[k][lo:hi] if shared is not None and part[k] is None else part[k]
+    def get(k):  # a copy of the shared rows: the segment is unlinked when the run ends
+        return shared[k][lo:hi].copy() if shared is not None and part[k] is None else part[k]
 
     return BatchResult(
         ids=book.ids[lo:hi], strategy=strategy, months=get("months"), interest=get("interest"), paid=get("paid"),
@@ -298,7 +311,7 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
         if shared is not None:
             whole = shared[k]
             if all(part[k] is None for part in parts):
-                return whole
+                return whole.copy()  # out of the segment, which is unlinked when the run ends
             whole = whole.astype(object)  # amounts beyond int64 came back as Python integers
             for lo, hi, part in zip(bounds, bounds[1:], parts):
                 if part[k] is not None:
@@ -337,12 +350,25 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
     )
 
 
-_SHARED = None
+#: In a worker process: its book, job and the shared totals (set by :func:`_start_worker`).
+_WORKER: tuple | None = None
+
+
+def _start_worker(book, job, specs: dict, compiled: bool, together: bool) -> None:
+    """A worker's start (any start method): attach to the shared book and totals, load the loops the parent uses."""
+    global _WORKER
+    from .shared import attach_arrays, attach_book
+
+    if compiled:
+        compiled_loop()
+    if together:
+        together_loop()
+    _WORKER = (attach_book(book), job, {name: attach_arrays(spec) for name, spec in specs.items()})
 
 
 def _run_shared(task: tuple) -> dict:
     """A worker's task: plan the chunk, put its totals into the shared arrays, return the rest."""
-    book, job, shared = _SHARED
+    book, job, shared = _WORKER
     names, lo, hi = task
     part = _run_chunk((book, lo, hi, list(names), *job))
     for name, result in part.items():
@@ -357,31 +383,37 @@ def _run_shared(task: tuple) -> dict:
 _TOTAL_TYPES = {"status": np.int8, "fallback": np.bool_}
 
 
-def _shared_totals(portfolios: int) -> dict[str, np.ndarray]:
-    """Arrays for one strategy's totals in an anonymous shared mapping: made before the workers
-    fork, written by them, read here (no copy through the pipes)."""
-    import mmap
-
+def _total_shapes(portfolios: int) -> dict[str, tuple[np.dtype, int]]:
+    """One strategy's totals arrays (dtype, length), for the workers to fill in shared memory."""
     from .kernel import _TOTALS
 
-    kinds = [np.dtype(_TOTAL_TYPES.get(k, np.int64)) for k in _TOTALS]
-    step = -(-portfolios // 8) * 8  # each array starts on an 8-byte boundary
-    block = mmap.mmap(-1, max(sum(kind.itemsize for kind in kinds) * step, 1))  # shared: the same pages after fork
-    out, offset = {}, 0
-    for k, kind in zip(_TOTALS, kinds):
-        out[k] = np.frombuffer(block, dtype=kind, count=portfolios, offset=offset)
-        offset += kind.itemsize * step
-    return out
+    return {k: (np.dtype(_TOTAL_TYPES.get(k, np.int64)), portfolios) for k in _TOTALS}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: ``os.process_cpu_count()`` (Python 3.13+), else the
+    CPU affinity mask where there is one, else ``os.cpu_count()``."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _start_method() -> str | None:
+    """``fork`` where the platform has it (the workers start in milliseconds, the compiled loop
+    already loaded), else the platform's default; the workers need nothing inherited either way."""
+    import multiprocessing
+
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
 
 def _workers(workers: int | None, portfolios: int) -> int:
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1  # the workers share the book by forking (Linux, macOS); elsewhere one process
+    """How many worker processes: as asked, else the usable cores for a large book, one for a small one."""
     if workers is None:
         # Starting processes costs ~0.1 s: only worth it for a large book.
-        workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
+        workers = usable_cores() if portfolios >= 20_000 else 1
     return max(1, min(int(workers), portfolios))  # chunks are then split to give each worker a share
 
 
