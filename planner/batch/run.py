@@ -177,104 +177,143 @@ def run_books(
     and write their totals there; ``start_method`` is the :mod:`multiprocessing` start method
     (default ``fork`` where there is one, else the platform's; ``spawn`` gives the same results).
     """
+    _check_run(strategies, horizon, chunk_size)
+    strategies = list(strategies)
+    workers = _workers(workers, book.size)
+    bounds = _chunk_bounds(book.size, chunk_size, schedules, workers)
+    spans = list(zip(bounds[:-1], bounds[1:]))
+    together = _prepare_loops(book, strategies, schedules)
+    tasks = _tasks(strategies, spans, on_result is not None and scenario is None and not schedules)
+    gather = _Gather(book, strategies, bounds, schedules and on_schedule is None, progress, on_schedule, on_result, on_rows)
+    job = (horizon, schedules, scenario)
+    if workers > 1:
+        _run_in_workers(book, tasks, job, workers, start_method, together, gather)
+    else:
+        for task in tasks:
+            names, lo, hi = task
+            gather.add(task, _run_chunk((book, lo, hi, list(names), *job)))
+    return gather.finish()
+
+
+def _check_run(strategies: Sequence[str], horizon, chunk_size) -> None:
+    """Refuse a strategy the batch engine cannot run, a horizon outside 1..1200 months, a chunk size below 1."""
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError(f"horizon 必须在 1 到 1200 个月之间 / must be 1 to 1200 months: {horizon!r}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise PlannerError(f"chunk_size 必须为正整数 / must be a positive whole number: {chunk_size!r}")
-    strategies = list(strategies)
-    P = book.size
+
+
+def _chunk_bounds(portfolios: int, chunk_size: int, schedules: bool, workers: int) -> list[int]:
+    """Where the chunks start (and the end): smaller chunks when schedules are kept, a multiple of ``workers`` chunks."""
     if schedules:
         chunk_size = min(chunk_size, SCHEDULE_CHUNK)
-    chunks = -(-P // chunk_size)
-    workers = _workers(workers, P)
+    chunks = -(-portfolios // chunk_size)
     if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
         chunks = -(-chunks // workers) * workers
-        chunk_size = max(1, -(-P // chunks))
-    bounds = list(range(0, P, chunk_size)) + [P]
-    spans = list(zip(bounds[:-1], bounds[1:]))
-    job = (horizon, schedules, scenario)
+        chunk_size = max(1, -(-portfolios // chunks))
+    return list(range(0, portfolios, chunk_size)) + [portfolios]
+
+
+def _prepare_loops(book: Book, strategies: list[str], schedules: bool) -> bool:
+    """Load the month loops worth loading and the book's code tables, once, before any worker starts;
+    whether every strategy of a chunk runs from shared minimum-payment tracks."""
     if worth_compiling(len(book.balance), schedules):
-        compiled_loop()  # load (or compile) the month loop once, before any worker forks
-    together_loop_wanted = active_loop() is not None and not schedules and shares_tracks(strategies)
-    if together_loop_wanted:
+        compiled_loop()  # load (or compile) the month loop once, before any worker starts
+    together = active_loop() is not None and not schedules and shares_tracks(strategies)
+    if together:
         together_loop()
     rate_ratios(book)  # once per book; the chunks share it
     if active_loop() is not None:
         code_tables(book)
-    if (on_result is not None and scenario is None and not schedules and active_loop() is not None
-            and not shares_tracks(strategies)):
-        tasks = [((s,), lo, hi) for s in strategies for lo, hi in spans]  # strategy by strategy
-    else:
-        tasks = [(tuple(strategies), lo, hi) for lo, hi in spans]  # every strategy of a chunk together
-    keep = schedules and on_schedule is None
-    pieces: dict[str, list] = {s: [] for s in strategies}
-    results: dict[str, BatchResult] = {}
+    return together
 
-    shared: dict = {}
 
-    def collect(task, part) -> None:
+def _tasks(strategies: list[str], spans: list[tuple[int, int]], one_by_one: bool) -> list[tuple]:
+    """The tasks ``(strategies, lo, hi)``: strategy by strategy when the caller takes each result as it is
+    complete and the chunks share nothing between strategies, else every strategy of a chunk together."""
+    if one_by_one and active_loop() is not None and not shares_tracks(strategies):
+        return [((s,), lo, hi) for s in strategies for lo, hi in spans]
+    return [(tuple(strategies), lo, hi) for lo, hi in spans]
+
+
+class _Gather:
+    """The finished chunks of a run, in order: schedules handed over, each strategy merged when complete."""
+
+    def __init__(self, book: Book, strategies: list[str], bounds: list[int], keep: bool, progress, on_schedule, on_result, on_rows):
+        self.book, self.strategies, self.bounds, self.keep = book, strategies, bounds, keep
+        self.progress, self.on_schedule, self.on_result, self.on_rows = progress, on_schedule, on_result, on_rows
+        self.chunks = len(bounds) - 1
+        self.pieces: dict[str, list] = {s: [] for s in strategies}
+        self.results: dict[str, BatchResult] = {}
+        #: Per strategy, the totals the workers wrote into shared memory (views, while the run lasts).
+        self.shared: dict = {}
+
+    def add(self, task: tuple, part: dict) -> None:
+        """Take one finished chunk: hand over its schedules and first strategy's rows, merge what is complete."""
         names, lo, hi = task
-        _hand_over(part, lo, on_schedule)
-        if on_rows is not None and len(names) > 1 and names[0] == strategies[0]:
-            first = strategies[0]
-            on_rows(first, _part(book, first, part[first], lo, hi, shared.get(first)))
+        _hand_over(part, lo, self.on_schedule)
+        first = self.strategies[0]
+        if self.on_rows is not None and len(names) > 1 and names[0] == first:
+            self.on_rows(first, _part(self.book, first, part[first], lo, hi, self.shared.get(first)))
         for name in names:
-            pieces[name].append(part[name])
-            if len(pieces[name]) == len(spans):  # the strategy is complete
-                result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
-                if on_result is not None:
-                    on_result(name, result)
-                else:
-                    results[name] = result
-        if progress:
-            progress((hi - lo) * len(names))
+            self.pieces[name].append(part[name])
+            if len(self.pieces[name]) == self.chunks:  # the strategy is complete
+                self._done(name)
+        if self.progress:
+            self.progress((hi - lo) * len(names))
 
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from .shared import Segments, share_book
-
-        # The workers read the book from shared memory and write their totals there: only chunk
-        # bounds go out, and only schedules and the rare amounts beyond int64 come back through
-        # the pipes. The segments are this process's, unlinked when the run ends, however it ends.
-        segments = Segments()
-        try:
-            specs = {}
-            for name in strategies:
-                specs[name], shared[name] = segments.empty(_total_shapes(P))
-            start = (share_book(book, segments), job, specs, active_loop() is not None, together_loop_wanted)
-            context = multiprocessing.get_context(start_method or _start_method())
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=start) as pool:
-                # At most two chunks per worker in flight: finished chunks (with their schedules)
-                # wait here only while the one before them is handed over, so memory stays bounded
-                # however slowly the schedules are written.
-                waiting: deque = deque()
-                todo = iter(tasks)
-                for task in islice(todo, 2 * workers):
-                    waiting.append((task, pool.submit(_run_shared, task)))
-                while waiting:
-                    task, future = waiting.popleft()
-                    part = future.result()
-                    for more in islice(todo, 1):
-                        waiting.append((more, pool.submit(_run_shared, more)))
-                    collect(task, part)
-        finally:
-            shared.clear()  # the views go before their segments
-            segments.close()
-    else:
-        for task in tasks:
-            names, lo, hi = task
-            collect(task, _run_chunk((book, lo, hi, list(names), *job)))
-    for name in list(pieces):  # an empty book has no chunks: each strategy's empty result
-        result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
-        if on_result is not None:
-            on_result(name, result)
+    def _done(self, name: str) -> None:
+        result = _merge(self.book, name, self.pieces.pop(name), self.bounds, self.keep, self.shared.pop(name, None))
+        if self.on_result is not None:
+            self.on_result(name, result)
         else:
-            results[name] = result
-    return results
+            self.results[name] = result
+
+    def finish(self) -> dict[str, BatchResult]:
+        """The results (empty when they went to ``on_result``); an empty book's strategies get empty results."""
+        for name in list(self.pieces):  # an empty book has no chunks: each strategy's empty result
+            self._done(name)
+        return self.results
+
+
+def _run_in_workers(book: Book, tasks: list, job: tuple, workers: int, start_method: str | None, together: bool, gather: _Gather) -> None:
+    """Run ``tasks`` in worker processes reading the book from shared memory, handing each finished chunk to ``gather`` in order.
+
+    Only chunk bounds go out, and only schedules and the rare amounts beyond int64 come back
+    through the pipes: the totals go into shared memory. The segments are this process's,
+    unlinked when the run ends, however it ends.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .shared import Segments, share_book
+
+    segments = Segments()
+    try:
+        specs = {}
+        for name in gather.strategies:
+            specs[name], gather.shared[name] = segments.empty(_total_shapes(book.size))
+        start = (share_book(book, segments), job, specs, active_loop() is not None, together)
+        context = multiprocessing.get_context(start_method or _start_method())
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=start) as pool:
+            # At most two chunks per worker in flight: finished chunks (with their schedules)
+            # wait here only while the one before them is handed over, so memory stays bounded
+            # however slowly the schedules are written.
+            waiting: deque = deque()
+            todo = iter(tasks)
+            for task in islice(todo, 2 * workers):
+                waiting.append((task, pool.submit(_run_shared, task)))
+            while waiting:
+                task, future = waiting.popleft()
+                part = future.result()
+                for more in islice(todo, 1):
+                    waiting.append((more, pool.submit(_run_shared, more)))
+                gather.add(task, part)
+    finally:
+        gather.shared.clear()  # the views go before their segments
+        segments.close()
 
 
 def _part(book: Book, strategy: str, part: dict, lo: int, hi: int, shared: dict | None) -> BatchResult:
