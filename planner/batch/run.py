@@ -247,8 +247,11 @@ class _Gather:
         self.chunks = len(bounds) - 1
         self.pieces: dict[str, list] = {s: [] for s in strategies}
         self.results: dict[str, BatchResult] = {}
-        #: Per strategy, the totals the workers wrote into shared memory (views, while the run lasts).
+        #: Per strategy, the totals the workers wrote into shared memory (views, while the run lasts),
+        #: their segments' specs, and how to release one (set by :func:`_run_in_workers`).
         self.shared: dict = {}
+        self.segments: dict = {}
+        self.release = None
 
     def add(self, task: tuple, part: dict) -> None:
         """Take one finished chunk: hand over its schedules and first strategy's rows, merge what is complete."""
@@ -266,6 +269,8 @@ class _Gather:
 
     def _done(self, name: str) -> None:
         result = _merge(self.book, name, self.pieces.pop(name), self.bounds, self.keep, self.shared.pop(name, None))
+        if name in self.segments:  # copied out: its shared totals go now, not at the end of the run
+            self.release(self.segments.pop(name))
         if self.on_result is not None:
             self.on_result(name, result)
         else:
@@ -295,6 +300,7 @@ def _run_in_workers(book: Book, tasks: list, job: tuple, workers: int, start_met
         specs = {}
         for name in gather.strategies:
             specs[name], gather.shared[name] = segments.empty(_total_shapes(book.size))
+        gather.segments, gather.release = dict(specs), segments.release
         start = (share_book(book, segments), job, specs, active_loop() is not None, together)
         context = multiprocessing.get_context(start_method or _start_method())
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=start) as pool:

@@ -53,24 +53,34 @@ class Segments:
         """A new segment of zeroed arrays (``key: (dtype, length)``) for the workers to fill."""
         return self.share({k: np.zeros(n, dtype=dtype) for k, (dtype, n) in shapes.items()})
 
+    def release(self, spec: Spec) -> None:
+        """Unmap and unlink one segment now (its views must be gone), e.g. a strategy's totals once copied out."""
+        for block in [b for b in self._made if b.name == spec.segment]:
+            self._made.remove(block)
+            _drop(block)
+
     def close(self) -> None:
         """Unmap and unlink every segment made here (each at most once)."""
         while self._made:
-            block = self._made.pop()
-            try:
-                block.unlink()  # first: the name goes whatever happens next
-            except FileNotFoundError:
-                pass
-            try:
-                block.close()
-            except BufferError:  # a view is still in use: keep the mapping until the process ends
-                _lingering.append(block)
+            _drop(self._made.pop())
 
     def __enter__(self) -> Segments:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _drop(block: shared_memory.SharedMemory) -> None:
+    """Unlink (first: the name goes whatever happens next) and unmap a segment."""
+    try:
+        block.unlink()  # first: the name goes whatever happens next
+    except FileNotFoundError:
+        pass
+    try:
+        block.close()
+    except BufferError:  # a view is still in use: keep the mapping until the process ends
+        _lingering.append(block)
 
 
 #: Elements per block of :func:`_copy_nonzero` (1 MB of int64).

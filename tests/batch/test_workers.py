@@ -15,6 +15,7 @@ from planner import Debt
 from planner.batch import book_from_debts, kernel
 from planner.batch import run as batch_run
 from planner.batch.run import run_books
+from planner.batch import shared
 from planner.batch.shared import PREFIX
 
 SHM = Path("/dev/shm")
@@ -68,6 +69,7 @@ def test_segments_are_unlinked_after_a_run_and_after_a_failing_worker(monkeypatc
     result = run_books(book, ["avalanche"], horizon=60, workers=2, chunk_size=5, start_method="fork")
     assert _segments() == before
     assert int(np.asarray(result["avalanche"].paid[:-1]).sum()) > 0  # the results outlive the segments
+    assert shared._lingering == []  # every segment unmapped too: no view of one was left in use
 
     def fails(args):
         raise RuntimeError("a worker fails")
