@@ -15,6 +15,10 @@ import nbformat
 import pytest
 
 from tests.notebook_runs import ALL, CHART_CALL, NOTEBOOKS, code_cells, executed
+import json
+import re
+from pathlib import Path
+from tests.cli_helpers import ROOT
 
 CHECK = "# NBVAL_CHECK_OUTPUT"
 
@@ -104,3 +108,67 @@ def test_nbval_would_catch_a_changed_number():
     finally:
         target.unlink()
     assert run.returncode != 0 and "14394.2" in run.stdout
+
+
+# ---------------------------------------------------------------------------
+# The servers that show the notebooks: 127.0.0.1, a token; the dashboard self-contained (issue 23)
+
+
+def _recipe(target: str) -> str:
+    done = subprocess.run(["make", "-n", "-W", "pyproject.toml", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    lines = [line for line in done.stdout.splitlines() if ("jupyter lab" in line or "voila" in line) and "pip" not in line]
+    assert lines, done.stdout + done.stderr
+    return lines[-1]
+
+
+@pytest.mark.slow
+def test_make_lab_prints_the_address_with_its_real_token_and_binds_localhost():
+    """Issue 23, item 15: ``make lab`` printed ``?token=...`` literally; the address it prints must open."""
+    import signal
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    venv = Path(sys.prefix)  # the environment running the tests (.venv, or .venv-latest for make test-latest)
+    proc = subprocess.Popen(
+        ["make", "-s", "-o", str(venv / ".installed"), "lab", f"VENV={venv}", f"LAB_PORT={port}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/lab\?token=([0-9a-f]{48})\b", first)
+        assert found and int(found.group(1)) == port, first
+        token = found.group(2)
+        status = f"http://127.0.0.1:{port}/api/status"
+        deadline = time.time() + 90
+        while True:
+            try:
+                assert urllib.request.urlopen(f"{status}?token={token}", timeout=2).status == 200  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.time() < deadline, first + proc.stdout.read()
+                time.sleep(0.5)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(status, timeout=5)  # noqa: S310 - no token: refused
+        assert refused.value.code == 403
+        listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+        assert not listening or all(" 127.0.0.1:" in line for line in listening.splitlines()), listening
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_make_dashboard_uses_the_private_self_contained_config():
+    line = _recipe("dashboard")
+    assert "JUPYTER_PATH=" in line and "share/jupyter" in line and "0.0.0.0" not in line
+    config = json.loads((ROOT / "voila.json").read_text("utf-8"))
+    assert config["Voila"]["ip"] == "127.0.0.1" and config["Voila"]["auto_token"] is True
+    assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
+    template = ROOT / "share" / "jupyter" / "voila" / "templates" / config["VoilaConfiguration"]["template"]
+    page = (template / "index.html.j2").read_text("utf-8")
+    assert not re.search(r"https?://", page.split("The issue for Jinja is")[0]), "a CDN link in the dashboard template"
+

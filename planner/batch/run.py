@@ -137,6 +137,7 @@ def run_books(
     on_schedule: Callable[[str, dict], None] | None = None,
     on_result: Callable[[str, BatchResult], None] | None = None,
     on_rows: Callable[[str, BatchResult], None] | None = None,
+    start_method: str | None = None,
 ) -> dict[str, BatchResult]:
     """:func:`run_book` for several strategies in one pass over the chunks (scenario applied once).
 
@@ -153,101 +154,156 @@ def run_books(
     they plan every strategy of a chunk together, the first strategy's rows also go to
     ``on_rows(strategy, part)`` chunk by chunk, in order, as they finish (``part`` a
     :class:`BatchResult` of those portfolios), before its whole result goes to ``on_result``.
+
+    ``workers`` processes (default: the usable cores for a book of 20,000 portfolios or more,
+    see :func:`usable_cores`) read the book from shared memory (:mod:`planner.batch.shared`)
+    and write their totals there; ``start_method`` is the :mod:`multiprocessing` start method
+    (default ``fork`` where there is one, else the platform's; ``spawn`` gives the same results).
     """
+    _check_run(strategies, horizon, chunk_size)
+    strategies = list(strategies)
+    workers = _workers(workers, book.size)
+    bounds = _chunk_bounds(book.size, chunk_size, schedules, workers)
+    spans = list(zip(bounds[:-1], bounds[1:]))
+    _prepare_loops(book)
+    tasks = _tasks(strategies, spans, on_result is not None and scenario is None and not schedules)
+    gather = _Gather(book, strategies, bounds, schedules and on_schedule is None, progress, on_schedule, on_result, on_rows)
+    job = (horizon, schedules, scenario)
+    if workers > 1:
+        _run_in_workers(book, tasks, job, workers, start_method, gather)
+    else:
+        for task in tasks:
+            names, lo, hi = task
+            gather.add(task, _run_chunk((book, lo, hi, list(names), *job)))
+    return gather.finish()
+
+
+def _check_run(strategies: Sequence[str], horizon, chunk_size) -> None:
+    """Refuse a strategy the batch engine cannot run, a horizon outside 1..1200 months, a chunk size below 1."""
     for strategy in strategies:
         strategy_keys(strategy)  # raises for a strategy the batch engine cannot run
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 1200:
         raise PlannerError("batch.run.horizon_months", horizon=horizon)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise PlannerError("batch.run.chunk_size_positive_whole", chunk_size=chunk_size)
-    strategies = list(strategies)
-    P = book.size
+
+
+def _chunk_bounds(portfolios: int, chunk_size: int, schedules: bool, workers: int) -> list[int]:
+    """Where the chunks start (and the end): smaller chunks when schedules are kept, a multiple of ``workers`` chunks."""
     if schedules:
         chunk_size = min(chunk_size, SCHEDULE_CHUNK)
-    chunks = -(-P // chunk_size)
-    workers = _workers(workers, P)
+    chunks = -(-portfolios // chunk_size)
     if workers > 1:  # an equal share for each worker: a multiple of ``workers`` chunks
         chunks = -(-chunks // workers) * workers
-        chunk_size = max(1, -(-P // chunks))
-    bounds = list(range(0, P, chunk_size)) + [P]
-    spans = list(zip(bounds[:-1], bounds[1:]))
-    job = (horizon, schedules, scenario)
-    compiled_loop()  # load (or compile) the month loop once, before any worker forks
+        chunk_size = max(1, -(-portfolios // chunks))
+    return list(range(0, portfolios, chunk_size)) + [portfolios]
+
+
+def _prepare_loops(book: Book) -> None:
+    """Load (or compile) the month loop and the book's code tables once, before any worker starts."""
+    compiled_loop()
     rate_ratios(book)  # once per book; the chunks share it
     code_tables(book)
-    if on_result is not None and scenario is None and not schedules:
-        tasks = [((s,), lo, hi) for s in strategies for lo, hi in spans]  # strategy by strategy
-    else:
-        tasks = [(tuple(strategies), lo, hi) for lo, hi in spans]  # every strategy of a chunk together
-    keep = schedules and on_schedule is None
-    pieces: dict[str, list] = {s: [] for s in strategies}
-    results: dict[str, BatchResult] = {}
 
-    shared: dict = {}
 
-    def collect(task, part) -> None:
+def _tasks(strategies: list[str], spans: list[tuple[int, int]], one_by_one: bool) -> list[tuple]:
+    """The tasks ``(strategies, lo, hi)``: strategy by strategy when the caller takes each result as it is
+    complete and the chunks share nothing between strategies, else every strategy of a chunk together."""
+    if one_by_one:
+        return [((s,), lo, hi) for s in strategies for lo, hi in spans]
+    return [(tuple(strategies), lo, hi) for lo, hi in spans]
+
+
+class _Gather:
+    """The finished chunks of a run, in order: schedules handed over, each strategy merged when complete."""
+
+    def __init__(self, book: Book, strategies: list[str], bounds: list[int], keep: bool, progress, on_schedule, on_result, on_rows):
+        self.book, self.strategies, self.bounds, self.keep = book, strategies, bounds, keep
+        self.progress, self.on_schedule, self.on_result, self.on_rows = progress, on_schedule, on_result, on_rows
+        self.chunks = len(bounds) - 1
+        self.pieces: dict[str, list] = {s: [] for s in strategies}
+        self.results: dict[str, BatchResult] = {}
+        #: Per strategy, the totals the workers wrote into shared memory (views, while the run lasts),
+        #: their segments' specs, and how to release one (set by :func:`_run_in_workers`).
+        self.shared: dict = {}
+        self.segments: dict = {}
+        self.release = None
+
+    def add(self, task: tuple, part: dict) -> None:
+        """Take one finished chunk: hand over its schedules and first strategy's rows, merge what is complete."""
         names, lo, hi = task
-        _hand_over(part, lo, on_schedule)
-        if on_rows is not None and len(names) > 1 and names[0] == strategies[0]:
-            first = strategies[0]
-            on_rows(first, _part(book, first, part[first], lo, hi, shared.get(first)))
+        _hand_over(part, lo, self.on_schedule)
+        first = self.strategies[0]
+        if self.on_rows is not None and len(names) > 1 and names[0] == first:
+            self.on_rows(first, _part(self.book, first, part[first], lo, hi, self.shared.get(first)))
         for name in names:
-            pieces[name].append(part[name])
-            if len(pieces[name]) == len(spans):  # the strategy is complete
-                result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
-                if on_result is not None:
-                    on_result(name, result)
-                else:
-                    results[name] = result
-        if progress:
-            progress((hi - lo) * len(names))
+            self.pieces[name].append(part[name])
+            if len(self.pieces[name]) == self.chunks:  # the strategy is complete
+                self._done(name)
+        if self.progress:
+            self.progress((hi - lo) * len(names))
 
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Forked workers inherit the book: only chunk bounds go out. Their totals go straight
-        # into memory shared with this process (a mapping made before they fork), so only
-        # schedules and the rare amounts beyond int64 come back through the pipes.
-        global _SHARED
-        shared = {name: _shared_totals(P) for name in strategies}
-        _SHARED = (book, job, shared)
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                # At most two chunks per worker in flight: finished chunks (with their schedules)
-                # wait here only while the one before them is handed over, so memory stays bounded
-                # however slowly the schedules are written.
-                waiting: deque = deque()
-                todo = iter(tasks)
-                for task in islice(todo, 2 * workers):
-                    waiting.append((task, pool.submit(_run_shared, task)))
-                while waiting:
-                    task, future = waiting.popleft()
-                    part = future.result()
-                    for more in islice(todo, 1):
-                        waiting.append((more, pool.submit(_run_shared, more)))
-                    collect(task, part)
-        finally:
-            _SHARED = None
-    else:
-        for task in tasks:
-            names, lo, hi = task
-            collect(task, _run_chunk((book, lo, hi, list(names), *job)))
-    for name in list(pieces):  # an empty book has no chunks: each strategy's empty result
-        result = _merge(book, name, pieces.pop(name), bounds, keep, shared.pop(name, None))
-        if on_result is not None:
-            on_result(name, result)
+    def _done(self, name: str) -> None:
+        result = _merge(self.book, name, self.pieces.pop(name), self.bounds, self.keep, self.shared.pop(name, None))
+        if name in self.segments:  # copied out: its shared totals go now, not at the end of the run
+            self.release(self.segments.pop(name))
+        if self.on_result is not None:
+            self.on_result(name, result)
         else:
-            results[name] = result
-    return results
+            self.results[name] = result
+
+    def finish(self) -> dict[str, BatchResult]:
+        """The results (empty when they went to ``on_result``); an empty book's strategies get empty results."""
+        for name in list(self.pieces):  # an empty book has no chunks: each strategy's empty result
+            self._done(name)
+        return self.results
+
+
+def _run_in_workers(book: Book, tasks: list, job: tuple, workers: int, start_method: str | None, gather: _Gather) -> None:
+    """Run ``tasks`` in worker processes reading the book from shared memory, handing each finished chunk to ``gather`` in order.
+
+    Only chunk bounds go out, and only schedules and the rare amounts beyond int64 come back
+    through the pipes: the totals go into shared memory. The segments are this process's,
+    unlinked when the run ends, however it ends.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .shared import Segments, share_book
+
+    segments = Segments()
+    try:
+        specs = {}
+        for name in gather.strategies:
+            specs[name], gather.shared[name] = segments.empty(_total_shapes(book.size))
+        gather.segments, gather.release = dict(specs), segments.release
+        start = (share_book(book, segments), job, specs)
+        context = multiprocessing.get_context(start_method or _start_method())
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=start) as pool:
+            # At most two chunks per worker in flight: finished chunks (with their schedules)
+            # wait here only while the one before them is handed over, so memory stays bounded
+            # however slowly the schedules are written.
+            waiting: deque = deque()
+            todo = iter(tasks)
+            for task in islice(todo, 2 * workers):
+                waiting.append((task, pool.submit(_run_shared, task)))
+            while waiting:
+                task, future = waiting.popleft()
+                part = future.result()
+                for more in islice(todo, 1):
+                    waiting.append((more, pool.submit(_run_shared, more)))
+                gather.add(task, part)
+    finally:
+        gather.shared.clear()  # the views go before their segments
+        segments.close()
 
 
 def _part(book: Book, strategy: str, part: dict, lo: int, hi: int, shared: dict | None) -> BatchResult:
     """One chunk's result (portfolios ``lo`` to ``hi``) as a :class:`BatchResult`; totals from the
     shared arrays where the worker wrote them there."""
 
-    def get(k):
-        return shared[k][lo:hi] if shared is not None and part[k] is None else part[k]
+    def get(k):  # a copy of the shared rows: the segment is unlinked when the run ends
+        return shared[k][lo:hi].copy() if shared is not None and part[k] is None else part[k]
 
     return BatchResult(
         ids=book.ids[lo:hi], strategy=strategy, months=get("months"), interest=get("interest"), paid=get("paid"),
@@ -276,7 +332,7 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
         if shared is not None:
             whole = shared[k]
             if all(part[k] is None for part in parts):
-                return whole
+                return whole.copy()  # out of the segment, which is unlinked when the run ends
             whole = whole.astype(object)  # amounts beyond int64 came back as Python integers
             for lo, hi, part in zip(bounds, bounds[1:], parts):
                 if part[k] is not None:
@@ -315,12 +371,22 @@ def _merge(book: Book, strategy: str, parts: list[dict], bounds: list[int], sche
     )
 
 
-_SHARED = None
+#: In a worker process: its book, job and the shared totals (set by :func:`_start_worker`).
+_WORKER: tuple | None = None
+
+
+def _start_worker(book, job, specs: dict) -> None:
+    """A worker's start (any start method): attach to the shared book and totals, load the month loop."""
+    global _WORKER
+    from .shared import attach_arrays, attach_book
+
+    compiled_loop()
+    _WORKER = (attach_book(book), job, {name: attach_arrays(spec) for name, spec in specs.items()})
 
 
 def _run_shared(task: tuple) -> dict:
     """A worker's task: plan the chunk, put its totals into the shared arrays, return the rest."""
-    book, job, shared = _SHARED
+    book, job, shared = _WORKER
     names, lo, hi = task
     part = _run_chunk((book, lo, hi, list(names), *job))
     for name, result in part.items():
@@ -335,31 +401,37 @@ def _run_shared(task: tuple) -> dict:
 _TOTAL_TYPES = {"status": np.int8, "fallback": np.bool_}
 
 
-def _shared_totals(portfolios: int) -> dict[str, np.ndarray]:
-    """Arrays for one strategy's totals in an anonymous shared mapping: made before the workers
-    fork, written by them, read here (no copy through the pipes)."""
-    import mmap
-
+def _total_shapes(portfolios: int) -> dict[str, tuple[np.dtype, int]]:
+    """One strategy's totals arrays (dtype, length), for the workers to fill in shared memory."""
     from .kernel import _TOTALS
 
-    kinds = [np.dtype(_TOTAL_TYPES.get(k, np.int64)) for k in _TOTALS]
-    step = -(-portfolios // 8) * 8  # each array starts on an 8-byte boundary
-    block = mmap.mmap(-1, max(sum(kind.itemsize for kind in kinds) * step, 1))  # shared: the same pages after fork
-    out, offset = {}, 0
-    for k, kind in zip(_TOTALS, kinds):
-        out[k] = np.frombuffer(block, dtype=kind, count=portfolios, offset=offset)
-        offset += kind.itemsize * step
-    return out
+    return {k: (np.dtype(_TOTAL_TYPES.get(k, np.int64)), portfolios) for k in _TOTALS}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: ``os.process_cpu_count()`` (Python 3.13+), else the
+    CPU affinity mask where there is one, else ``os.cpu_count()``."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _start_method() -> str | None:
+    """``fork`` where the platform has it (the workers start in milliseconds, the compiled loop
+    already loaded), else the platform's default; the workers need nothing inherited either way."""
+    import multiprocessing
+
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
 
 
 def _workers(workers: int | None, portfolios: int) -> int:
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1  # the workers share the book by forking (Linux, macOS); elsewhere one process
+    """How many worker processes: as asked, else the usable cores for a large book, one for a small one."""
     if workers is None:
         # Starting processes costs ~0.1 s: only worth it for a large book.
-        workers = min(os.cpu_count() or 1, 2) if portfolios >= 20_000 else 1
+        workers = usable_cores() if portfolios >= 20_000 else 1
     return max(1, min(int(workers), portfolios))  # chunks are then split to give each worker a share
 
 

@@ -262,7 +262,7 @@ def _warn_fraction(source: str, label: str, text: str, value: Decimal, rows: np.
     more = len(rows) - len(shown)
     where_zh = f"{source}：第 {'、'.join(shown)} 行" + (f"等共 {len(rows)} 行" if more else "") + f"（列「{label}」）"
     where_en = f"{source}: row{'s' if len(rows) > 1 else ''} {', '.join(shown)}" + (f" and {more} more" if more else "") + f", column '{label}'"
-    warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=4)
+    warnings.warn(fraction_warning(where_zh, where_en, text, value), PlannerWarning, stacklevel=5)  # _parse_unique, _rates or _details, book_from_frame, its caller
 
 
 def _money_column(col, label: str, problems: _Problems, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -387,13 +387,55 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     budget must be the same on every row of a portfolio. Rows keep their order
     within a portfolio; portfolios are in order of first appearance. Row numbers
     in messages count the header as row 1.
-    """
-    from ..io import CELL_PARSERS, alias_index, column_label, header_key
-    from ..money import normalise
 
+    Step by step: the columns by the loader's aliases (:func:`_batch_columns`), read as
+    Arrow columns (:func:`_read_columns`), rows grouped by portfolio (:func:`_group_rows`),
+    the required values (:func:`_required_values`), the budgets (:func:`_budgets`), the
+    rates (:func:`_rates`), what only negotiation reads (:func:`_details`). Every problem
+    is collected and raised at the end, in that order.
+    """
     problems = _Problems(source)
-    index = alias_index()
     headers = [str(c) for c in (frame.column_names if hasattr(frame, "column_names") else frame.columns)]
+    columns = _batch_columns(headers, id_column, budget_column, source)
+    data = _read_columns(frame, (id_column, budget_column, *columns.values()), problems, source)
+    del frame
+    data, pcode, pids, rows = _group_rows(data, id_column, budget_column, columns, problems, source)
+    P = len(pids)
+    name_code, names, balance, minimum, apr_coded = _required_values(data, columns, pcode, rows, problems)
+    n = len(pcode)
+    fees = _money_column(data[columns["fees_owed"]], columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(n, dtype=np.int64)
+    start, budget = _budgets(data[budget_column], budget_column, pcode, P, rows, problems)
+    rate_code, rate_values = _rates(data[columns["apr"]], columns["apr"], apr_coded, rows, problems)
+    del apr_coded
+    rate_code, detail = _details(data, columns, n, rate_code, rate_values, rows, problems)
+    problems.raise_if_any()
+    return Book(
+        ids=pids if pids.dtype != object else list(pids),  # whole-number ids stay an int64 array
+        start=start,
+        names=names,
+        name_code=name_code,
+        balance=balance,
+        fees=fees,
+        minimum=minimum,
+        rate_code=rate_code,
+        rates=list(rate_values),
+        budget=budget,
+        # No deferral (from == to) and no settlement (month 0, code unread) as zeros: pages the
+        # kernel only reads stay unallocated, so a book of millions of debts costs no memory for them.
+        defer_from=np.zeros(n, dtype=np.int64),
+        defer_to=np.zeros(n, dtype=np.int64),
+        defer_interest=np.zeros(n, dtype=bool),
+        settle_month=np.zeros(n, dtype=np.int64),
+        settle_code=np.zeros(n, dtype=np.int64),
+        detail=detail,
+    )
+
+
+def _batch_columns(headers: list[str], id_column: str, budget_column: str, source: str) -> dict[str, str]:
+    """The debt columns by canonical name (the loader's aliases), the first of each; refuse a table missing a required one."""
+    from ..io import alias_index, column_label, header_key
+
+    index = alias_index()
     columns: dict[str, str] = {}
     for raw in headers:
         if raw in (id_column, budget_column):
@@ -415,15 +457,24 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
             ],
             source,
         )
-    n = len(frame)
-    if n == 0:
+    return columns
+
+
+def _read_columns(frame, names, problems: _Problems, source: str) -> dict:
+    """The columns read, as pyarrow columns by their header; refuse an empty table or a list in a cell."""
+    if len(frame) == 0:
         raise InputError([Problem.of("batch.table.table_empty_no_debts")], source)
-    # the columns read, as pyarrow columns: id, budget, then the debt columns by their canonical names
-    data = {raw: _column(frame, raw, problems) for raw in (id_column, budget_column, *columns.values())}
-    del frame
+    data = {raw: _column(frame, raw, problems) for raw in names}
     for raw, col in data.items():
         _nested_cells(col, raw, problems)
     problems.raise_if_any()  # a list in a cell cannot be encoded or parsed: stop here
+    return data
+
+
+def _group_rows(data: dict, id_column: str, budget_column: str, columns: dict[str, str], problems: _Problems, source: str):
+    """Rows grouped by portfolio (blank rows skipped, a missing id reported): the columns in that
+    order, each row's portfolio code, the portfolio ids and the rows' spreadsheet numbers."""
+    n = len(data[id_column])
     pcode, pids = _codes(data[id_column])  # a blank id is missing, not a portfolio ""
     id_missing = pcode < 0
     if id_missing.any():
@@ -448,18 +499,20 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         taken = arrow_array(order.astype(np.int64))
         data = {raw: col.take(taken) for raw, col in data.items()}
         pcode = pcode[order]
-    P = len(pids)
+    return data, pcode, pids, rows
 
-    def col(canonical):
-        return data[columns[canonical]] if canonical in columns else None
 
-    # Each text column is factorized once; missing and blank cells are code -1. The checks
-    # (missing, duplicate names, parsing) then run on integer codes and distinct values.
-    later = _Problems(source)  # parse problems: listed after the missing values, as before
-    name_codes, name_uniques = _codes(col("name"), ordered=False)  # names are only compared, never listed
-    balance, balance_missing = _money_column(col("balance"), columns["balance"], later, rows)
-    minimum, minimum_missing = _money_column(col("min_payment"), columns["min_payment"], later, rows)
-    apr_coded = _codes(col("apr"))
+def _required_values(data: dict, columns: dict[str, str], pcode: np.ndarray, rows, problems: _Problems):
+    """Name, balance, rate and minimum: missing values reported, names normalised as the loader does and
+    unique within a portfolio, then the parse problems. Each text column is factorized once; missing and
+    blank cells are code -1, so the checks run on integer codes and distinct values."""
+    from ..money import normalise
+
+    later = _Problems(problems.source)  # parse problems: listed after the missing values, as before
+    name_codes, name_uniques = _codes(data[columns["name"]], ordered=False)  # names are only compared, never listed
+    balance, balance_missing = _money_column(data[columns["balance"]], columns["balance"], later, rows)
+    minimum, minimum_missing = _money_column(data[columns["min_payment"]], columns["min_payment"], later, rows)
+    apr_coded = _codes(data[columns["apr"]])
     for canonical, miss in (("name", name_codes < 0), ("balance", balance_missing), ("apr", apr_coded[0] < 0),
                             ("min_payment", minimum_missing)):
         problems.add_rows(
@@ -471,7 +524,6 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
                 "",
             ),
         )
-    # names: normalised as the loader does; unique within a portfolio
     names_norm = [normalise(str(v)) for v in name_uniques]
     remap: dict[str, int] = {}
     # one lookup, code -1 (missing) landing on the -1 appended at the end
@@ -486,15 +538,18 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     )
     del dup
     problems.extend(later)
-    n = len(pcode)
-    fees = _money_column(col("fees_owed"), columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(n, dtype=np.int64)
-    budget_rows, bmiss = _money_column(data[budget_column], budget_column, problems, rows)
+    return name_code, names, balance, minimum, apr_coded
+
+
+def _budgets(col, budget_column: str, pcode: np.ndarray, portfolios: int, rows, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Each portfolio's first row offset (``start``, P + 1) and budget; a missing budget or one that differs within a portfolio reported."""
+    budget_rows, bmiss = _money_column(col, budget_column, problems, rows)
     problems.add_rows(
         np.nonzero(bmiss)[0], lambda r: Problem.of("batch.table.budget_missing", int(rows[r]), budget_column, "")
     )
-    start = np.zeros(P + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pcode, minlength=P), out=start[1:])
-    budget = budget_rows[start[:-1]] if P else np.zeros(0, dtype=np.int64)
+    start = np.zeros(portfolios + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pcode, minlength=portfolios), out=start[1:])
+    budget = budget_rows[start[:-1]] if portfolios else np.zeros(0, dtype=np.int64)
     differs = budget_rows != np.repeat(budget, np.diff(start))
     problems.add_rows(
         np.nonzero(differs)[0],
@@ -502,16 +557,30 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
             "batch.table.budget_same_every_row",
             int(rows[r]),
             budget_column,
-            str(_Cells(data[budget_column])[r]),
+            str(_Cells(col)[r]),
         ),
     )
-    del budget_rows, bmiss, differs
-    # rates: distinct values through the loader's parser, then exact Decimals
-    acode, avals, _ = _parse_unique(col("apr"), CELL_PARSERS["apr"], columns["apr"], problems, rows, rate=True, coded=apr_coded)
+    return start, budget
+
+
+def _rates(col, label: str, apr_coded, rows, problems: _Problems) -> tuple[np.ndarray, dict[Decimal, int]]:
+    """Each row's rate code and the distinct rates (exact Decimals, through the loader's parser, once per distinct text)."""
+    from ..io import CELL_PARSERS
+
+    acode, avals, _ = _parse_unique(col, CELL_PARSERS["apr"], label, problems, rows, rate=True, coded=apr_coded)
     rate_values: dict[Decimal, int] = {}
     amap = np.array([rate_values.setdefault(v, len(rate_values)) if v is not None else -1 for v in avals] + [0], dtype=np.int64)
-    rate_code = amap[acode]  # a missing rate (code -1) is reported above; its row gets code 0 meanwhile
-    del acode, apr_coded
+    return amap[acode], rate_values  # a missing rate (code -1) is reported above; its row gets code 0 meanwhile
+
+
+def _details(data: dict, columns: dict[str, str], n: int, rate_code: np.ndarray, rate_values: dict, rows, problems: _Problems):
+    """What only negotiation adjustments read (overdue days, penalty rate, kind, contract date), each when
+    its column is there; the rate codes with the penalty rate where a debt is overdue (``Debt.effective_apr``)."""
+    from ..io import CELL_PARSERS
+
+    def col(canonical):
+        return data[columns[canonical]]
+
     overdue = np.zeros(n, dtype=np.int64)
     penalty = None  # no penalty column: no array (a book of millions of debts carries only what it has)
     contract_rate = rate_code
@@ -536,29 +605,8 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         ccode, cvals, _ = _parse_unique(col("contract_date"), CELL_PARSERS["contract_date"], columns["contract_date"], problems, rows)
         cmap = np.array([*cvals, None], dtype=object)
         contract = cmap[np.where(ccode >= 0, ccode, len(cvals))]
-    problems.raise_if_any()
-    return Book(
-        ids=pids if pids.dtype != object else list(pids),  # whole-number ids stay an int64 array
-        start=start,
-        names=list(remap),
-        name_code=name_code,
-        balance=balance,
-        fees=fees,
-        minimum=minimum,
-        rate_code=rate_code,
-        rates=list(rate_values),
-        budget=budget,
-        # No deferral (from == to) and no settlement (month 0, code unread) as zeros: pages the
-        # kernel only reads stay unallocated, so a book of millions of debts costs no memory for them.
-        defer_from=np.zeros(n, dtype=np.int64),
-        defer_to=np.zeros(n, dtype=np.int64),
-        defer_interest=np.zeros(n, dtype=bool),
-        settle_month=np.zeros(n, dtype=np.int64),
-        settle_code=np.zeros(n, dtype=np.int64),
-        detail={"apr_code": contract_rate, "penalty_code": penalty, "overdue": overdue, "kind_code": kind_code, "kinds": kinds, "contract": contract},
-    )
-
-
+    detail = {"apr_code": contract_rate, "penalty_code": penalty, "overdue": overdue, "kind_code": kind_code, "kinds": kinds, "contract": contract}
+    return rate_code, detail
 
 
 def release_memory() -> None:

@@ -1,6 +1,8 @@
 """The case book's storage: SQLAlchemy Core over SQLite (default) or PostgreSQL.
 
 One schema for both databases, written with SQLAlchemy Core (no SQL per dialect).
+The tables below are today's schema, used to read and write; how each version was
+made is frozen in :mod:`planner.cases.schema_history`, whose steps never use them.
 The schema is versioned: :data:`MIGRATIONS` is an ordered list, the table
 ``planner_schema`` holds the version a book is at, and opening an older book
 runs the missing migrations in one transaction. A book written by a newer
@@ -41,6 +43,8 @@ STATEMENT_TIMEOUT = 60
 
 import sqlalchemy as sa  # noqa: E402  (this module is only imported by the case layer)
 
+from . import schema_history  # noqa: E402
+
 _meta = sa.MetaData()
 
 schema_table = sa.Table(
@@ -50,21 +54,18 @@ schema_table = sa.Table(
 )
 
 
-def _case_columns() -> list[sa.Column]:
-    """The ``cases`` columns of schema 1 (fresh objects: a Column belongs to one Table)."""
-    return [
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("name", sa.String(200), nullable=False, unique=True),
-        sa.Column("start", sa.String(7), nullable=False),
-        sa.Column("strategy", sa.String(64), nullable=False),
-        sa.Column("custom_order", sa.Text),  # JSON list of names, for strategy "custom"
-        sa.Column("source_name", sa.String(255)),
-        sa.Column("source_sha256", sa.String(64)),
-        sa.Column("created_at", sa.String(32), nullable=False),
-    ]
-
-
-cases = sa.Table("cases", _meta, *_case_columns(), sa.Column("updated_at", sa.String(32)))  # updated_at: schema 2
+cases = sa.Table(
+    "cases", _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("start", sa.String(7), nullable=False),
+    sa.Column("strategy", sa.String(64), nullable=False),
+    sa.Column("custom_order", sa.Text),  # JSON list of names, for strategy "custom"
+    sa.Column("source_name", sa.String(255)),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32)),  # schema 2
+)
 debts = sa.Table(
     "case_debts", _meta,
     sa.Column("case_id", sa.Integer, nullable=False, index=True),
@@ -180,56 +181,10 @@ budget_statements = sa.Table(  # schema 4: the client's budget statement (收支
 CASE_TABLES = (debts, budgets, agreements, payments, statements, replans, contacts, evidence, asks, budget_statements)
 
 
-def _v1_tables(meta: sa.MetaData) -> None:
-    """The first schema (version 1): no statement balances, no ``cases.updated_at``."""
-    for table in (schema_table, debts, budgets, agreements, payments, replans):
-        table.to_metadata(meta)
-    sa.Table("cases", meta, *_case_columns())
-
-
-def _migrate_1(conn) -> None:
-    meta = sa.MetaData()
-    _v1_tables(meta)
-    meta.create_all(conn)
-
-
-def _migrate_2(conn) -> None:
-    meta = sa.MetaData()
-    statements.to_metadata(meta)
-    meta.create_all(conn)
-    # ADD COLUMN is the same standard SQL on SQLite and PostgreSQL.
-    conn.execute(sa.text("ALTER TABLE cases ADD COLUMN updated_at VARCHAR(32)"))
-    conn.execute(cases.update().values(updated_at=cases.c.created_at))
-
-
-def _migrate_3(conn) -> None:
-    meta = sa.MetaData()
-    for table in (contacts, evidence, asks):
-        table.to_metadata(meta)
-    meta.create_all(conn)
-
-
-#: Schema 4 as frozen DDL: the statement that made it, written out once, never derived from the
-#: table objects above (which follow the newest schema). Standard SQL for SQLite and PostgreSQL.
-SCHEMA_4_DDL = (
-    """CREATE TABLE case_budget_statements (
-        case_id INTEGER NOT NULL,
-        version INTEGER NOT NULL,
-        month VARCHAR(7) NOT NULL,
-        statement TEXT NOT NULL,
-        created_at VARCHAR(32) NOT NULL,
-        PRIMARY KEY (case_id, version)
-    )""",
-)
-
-
-def _migrate_4(conn) -> None:
-    for ddl in SCHEMA_4_DDL:
-        conn.execute(sa.text(ddl))
-
-
-#: Ordered migrations: ``MIGRATIONS[k]`` takes a book from version k to k + 1.
-MIGRATIONS = [_migrate_1, _migrate_2, _migrate_3, _migrate_4]
+#: Ordered migrations: ``MIGRATIONS[k]`` takes a book from version k to k + 1. They are
+#: frozen in :mod:`.schema_history` (each version's tables as they were), never built from
+#: the tables above, so a change to today's tables cannot change how an old book upgrades.
+MIGRATIONS = schema_history.MIGRATIONS
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -584,7 +539,6 @@ __all__ = [
     "CASE_TABLES",
     "ENV",
     "MIGRATIONS",
-    "SCHEMA_4_DDL",
     "SCHEMA_VERSION",
     "Store",
     "database_error",

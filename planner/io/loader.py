@@ -15,6 +15,7 @@ import csv
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -667,165 +668,240 @@ def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[di
     return known, unknown
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """A table's header read once: the columns the loader knows and the extra ones, their labels."""
+
+    source: str
+    known: dict[int, str]  # position -> canonical column
+    unknown: dict[int, str]  # position -> the header of a column kept as ``extra``
+    labels: dict[int, str]  # position -> the label shown in messages
+    totals: frozenset[str]  # header keys of the words a totals line is named by
+    width: int
+
+    def label_of(self, canonical: str) -> str:
+        """The label of a known column as written in the file (its canonical label when absent)."""
+        return self.labels.get(_position(self.known, canonical)) or column_label(canonical)
+
+
 def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]:
-    known, unknown = _map_header(header, source, header_row)
-    labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
-    totals = {header_key(n) for n in columns_table()["totals"]["names"]}
+    """The debts of a table's rows, every problem of every row collected into one :class:`InputError`.
+
+    Step by step, per row: too many cells (:func:`_spilled_cells`), the name or a totals line
+    (:func:`_row_name`), each cell through its column's parser (:func:`_parse_cells`), rates
+    that look like fractions (:func:`_warn_fraction_rates`), the columns derived from others
+    (:func:`_derive_rate`, :func:`_derive_minimum`), a repeated name (:func:`_repeated_name`),
+    and the :class:`Debt` itself (:func:`_make_debt`). A new column needs a parser in
+    ``CELL_PARSERS`` and, if it is derived or required, a line in those steps.
+    """
+    columns = _read_columns(header, source, header_row)
     problems: list[Problem] = []
     debts: list[Debt] = []
     first_row_of: dict[str, int] = {}
-    width = len(header)
 
     for number, cells in rows:
         if len(rows) > MAX_DEBTS:
             problems.append(Problem.of("io.loader.more_debts", max_debts=MAX_DEBTS))
             break
-        if len(cells) > width and any(c for c in cells[width:]):
-            problems.append(
-                Problem.of(
-                    "io.loader.row_more_cells_header",
-                    number,
-                    column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
-                    ",".join(cells)[:60],
-                )
-            )
+        spilled = _spilled_cells(columns, number, cells)
+        if spilled is not None:
+            problems.append(spilled)
             continue
-        raw = {known[p]: cells[p] if p < len(cells) else "" for p in known}
-        extra = {unknown[p]: cells[p] for p in unknown if p < len(cells) and cells[p]}
-        name = normalise(raw.get("name", ""))
-        if not name:  # a totals line often says 合计 in its first column, not under the name
-            name = next((normalise(c) for c in cells if header_key(normalise(c)) in totals), "")
-        if header_key(name) in totals:
-            warnings.warn(
-                f"{source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
-                PlannerWarning,
-                stacklevel=3,
-            )
-            continue
-        row_problems: list[Problem] = []
-        values: dict[str, object] = {}
-        for canonical, text in raw.items():
-            if canonical == "name" or not text:
-                continue
-            if "\n" in text:
-                row_problems.append(
-                    Problem.of(
-                        "io.loader.cell_spans_several_lines",
-                        number,
-                        labels[_position(known, canonical)],
-                        text.replace("\n", " "),
-                    )
-                )
-                continue
-            if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
-                row_problems.append(
-                    Problem.of(
-                        "io.loader.looks_like_tail_unquoted",
-                        number,
-                        labels[_position(known, canonical)],
-                        text,
-                    )
-                )
-                continue
-            try:
-                values[canonical] = CELL_PARSERS[canonical](text)
-            except ParseError as exc:
-                column = labels[next(p for p, c in known.items() if c == canonical)]
-                row_problems.append(Problem.from_error(exc, number, column, text))
-
-        def label_of(canonical: str) -> str:
-            return labels.get(_position(known, canonical)) or column_label(canonical)
-
-        def need(canonical: str, zh: str, en: str) -> None:
-            if raw.get(canonical):  # a value that failed to parse is reported already
-                return
-            if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
-                return  # it would come from a daily rate or fee rate whose problem is reported already
-            row_problems.append(Problem(zh, en, row=number, column=label_of(canonical), value=""))
-
+        raw = {columns.known[p]: cells[p] if p < len(cells) else "" for p in columns.known}
+        extra = {columns.unknown[p]: cells[p] for p in columns.unknown if p < len(cells) and cells[p]}
+        name = _row_name(columns, number, raw, cells)
+        if name is None:
+            continue  # a totals line, skipped with a warning
+        values, row_problems = _parse_cells(columns, number, raw)
         if not name:
-            row_problems.append(
-                Problem.of("io.loader.name_missing_write_lenders", number, label_of("name"), "")
-            )
-        need("balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
-        for rate in ("apr", "penalty_apr"):  # each rate that looks like 0.18 meant as 18%, by row
-            if rate in values and looks_like_fraction(raw[rate], values[rate]):
-                who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
-                warnings.warn(
-                    fraction_warning(
-                        f"{source}：第 {number} 行{who_zh}（列「{label_of(rate)}」）",
-                        f"{source}: row {number}{who_en}, column '{label_of(rate)}'",
-                        raw[rate],
-                        values[rate],
-                    ),
-                    PlannerWarning,
-                    stacklevel=3,
-                )
-        if "apr" in values:
-            pass  # given: nothing to derive
-        elif "daily_rate" in values:
-            values["apr"] = values["daily_rate"] * 365
-        elif "fee_rate" in values and "term_months" in values:
-            from ..rates import flat_fee_apr
-
-            values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
-            if values["apr"] > MAX_APR:
-                row_problems.append(
-                    Problem.of(
-                        "io.loader.term_monthly_fee_rate",
-                        number,
-                        label_of("fee_rate"),
-                        raw["fee_rate"],
-                        values=values['apr'],
-                        max_apr=MAX_APR,
-                    )
-                )
-        else:
-            need("apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
-        if "min_payment" not in values:
-            if "fee_rate" in values and "term_months" in values and "balance" in values:
-                principal = values.get("principal", values["balance"])
-                values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
-            else:
-                need("min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
-        if name and name in first_row_of:
-            hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
-            row_problems.append(
-                Problem.of(
-                    "io.loader.name_repeated",
-                    number,
-                    label_of("name"),
-                    name,
-                    first=first_row_of[name],
-                    hidden=message("io.loader.name_repeated_hidden") if hidden else "",
-                    name=name,
-                )
-            )
+            row_problems.append(Problem.of("io.loader.name_missing_write_lenders", number, columns.label_of("name"), ""))
+        _need(columns, number, raw, values, row_problems, "balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        _warn_fraction_rates(columns, number, name, raw, values)
+        _derive_rate(columns, number, raw, values, row_problems)
+        _derive_minimum(columns, number, raw, values, row_problems)
+        repeated = _repeated_name(columns, number, raw, name, first_row_of)
+        if repeated is not None:
+            row_problems.append(repeated)
         if name:
             first_row_of.setdefault(name, number)
         if row_problems:
             problems.extend(row_problems)
             continue
-        try:
-            debt = Debt(name=name, extra=tuple(extra.items()), **values)
-        except PlannerError as exc:
-            problems.append(Problem.from_error(exc, number))
-            continue
-        debts.append(debt)
-        if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
-            warnings.warn(
-                f"{source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
-                f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
-                f"¥{debt.monthly_interest}; paying only the minimum never clears it.",
-                PlannerWarning,
-                stacklevel=3,
-            )
+        debt = _make_debt(columns, number, name, values, extra, problems)
+        if debt is not None:
+            debts.append(debt)
 
     if problems:
         raise InputError(problems, source)
     if not debts:
         raise InputError([Problem.of("io.loader.no_debt_rows_file")], source)
     return debts
+
+
+def _read_columns(header, source: str, header_row: int) -> _Columns:
+    """The header mapped to the loader's columns (:func:`_map_header`), with the labels messages use."""
+    known, unknown = _map_header(header, source, header_row)
+    labels = {position: header[position] or column_label(canonical) for position, canonical in known.items()}
+    totals = frozenset(header_key(n) for n in columns_table()["totals"]["names"])
+    return _Columns(source, known, unknown, labels, totals, len(header))
+
+
+def _spilled_cells(columns: _Columns, number: int, cells) -> Problem | None:
+    """A row with more filled cells than the header (a stray comma or an unquoted thousands separator)."""
+    width = columns.width
+    if len(cells) > width and any(c for c in cells[width:]):
+        return Problem.of(
+            "io.loader.row_more_cells_header",
+            number,
+            column_letter(width + next(k for k, c in enumerate(cells[width:]) if c)),
+            ",".join(cells)[:60],
+        )
+    return None
+
+
+def _row_name(columns: _Columns, number: int, raw: dict[str, str], cells) -> str | None:
+    """The debt's name (normalised; empty when missing), or ``None`` for a totals line (warned and skipped)."""
+    name = normalise(raw.get("name", ""))
+    if not name:  # a totals line often says 合计 in its first column, not under the name
+        name = next((normalise(c) for c in cells if header_key(normalise(c)) in columns.totals), "")
+    if header_key(name) in columns.totals:
+        warnings.warn(
+            f"{columns.source}: 第 {number} 行是合计行，已跳过。/ row {number} is a totals line ({name!r}); skipped.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+        return None
+    return name
+
+
+def _parse_cells(columns: _Columns, number: int, raw: dict[str, str]) -> tuple[dict[str, object], list[Problem]]:
+    """Each filled cell but the name through its column's parser (``CELL_PARSERS``); the values and the cells' problems."""
+    problems: list[Problem] = []
+    values: dict[str, object] = {}
+    for canonical, text in raw.items():
+        if canonical == "name" or not text:
+            continue
+        if "\n" in text:
+            problems.append(
+                Problem.of(
+                    "io.loader.cell_spans_several_lines",
+                    number,
+                    columns.labels[_position(columns.known, canonical)],
+                    text.replace("\n", " "),
+                )
+            )
+            continue
+        if canonical in _SHIFT_PRONE and _THOUSANDS_TAIL.match(normalise(text)):
+            problems.append(
+                Problem.of(
+                    "io.loader.looks_like_tail_unquoted",
+                    number,
+                    columns.labels[_position(columns.known, canonical)],
+                    text,
+                )
+            )
+            continue
+        try:
+            values[canonical] = CELL_PARSERS[canonical](text)
+        except ParseError as exc:
+            column = columns.labels[next(p for p, c in columns.known.items() if c == canonical)]
+            problems.append(Problem.from_error(exc, number, column, text))
+    return values, problems
+
+
+def _need(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem], canonical: str, zh: str, en: str) -> None:
+    """Report a required column left empty (a value that failed to parse is reported already)."""
+    if raw.get(canonical):  # a value that failed to parse is reported already
+        return
+    if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
+        return  # it would come from a daily rate or fee rate whose problem is reported already
+    problems.append(Problem(zh, en, row=number, column=columns.label_of(canonical), value=""))
+
+
+def _warn_fraction_rates(columns: _Columns, number: int, name: str, raw: dict[str, str], values: dict) -> None:
+    """Warn, by row, about each rate that looks like 0.18 meant as 18%."""
+    for rate in ("apr", "penalty_apr"):
+        if rate in values and looks_like_fraction(raw[rate], values[rate]):
+            who_zh, who_en = (f"「{name}」", f" ({name})") if name else ("", "")
+            warnings.warn(
+                fraction_warning(
+                    f"{columns.source}：第 {number} 行{who_zh}（列「{columns.label_of(rate)}」）",
+                    f"{columns.source}: row {number}{who_en}, column '{columns.label_of(rate)}'",
+                    raw[rate],
+                    values[rate],
+                ),
+                PlannerWarning,
+                stacklevel=4,
+            )
+
+
+def _derive_rate(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
+    """The yearly rate: given, or from a daily rate, or from a monthly fee rate and a term; else missing."""
+    if "apr" in values:
+        pass  # given: nothing to derive
+    elif "daily_rate" in values:
+        values["apr"] = values["daily_rate"] * 365
+    elif "fee_rate" in values and "term_months" in values:
+        from ..rates import flat_fee_apr
+
+        values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
+        if values["apr"] > MAX_APR:
+            problems.append(
+                Problem.of(
+                    "io.loader.term_monthly_fee_rate",
+                    number,
+                    columns.label_of("fee_rate"),
+                    raw["fee_rate"],
+                    values=values['apr'],
+                    max_apr=MAX_APR,
+                )
+            )
+    else:
+        _need(columns, number, raw, values, problems, "apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
+
+
+def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
+    """The minimum payment: given, or an installment loan's from its fee rate and term; else missing."""
+    if "min_payment" not in values:
+        if "fee_rate" in values and "term_months" in values and "balance" in values:
+            principal = values.get("principal", values["balance"])
+            values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
+        else:
+            _need(columns, number, raw, values, problems, "min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
+
+
+def _repeated_name(columns: _Columns, number: int, raw: dict[str, str], name: str, first_row_of: dict[str, int]) -> Problem | None:
+    """A name an earlier row already used (also when written differently: invisible or full-width characters)."""
+    if name and name in first_row_of:
+        hidden = raw.get("name", "").strip() != name  # written differently: invisible or full-width characters
+        return Problem.of(
+            "io.loader.name_repeated",
+            number,
+            columns.label_of("name"),
+            name,
+            first=first_row_of[name],
+            hidden=message("io.loader.name_repeated_hidden") if hidden else "",
+            name=name,
+        )
+    return None
+
+
+def _make_debt(columns: _Columns, number: int, name: str, values: dict, extra: dict, problems: list[Problem]) -> Debt | None:
+    """The row's :class:`Debt` (its own checks reported as the row's problem), warning when the minimum never clears it."""
+    try:
+        debt = Debt(name=name, extra=tuple(extra.items()), **values)
+    except PlannerError as exc:
+        problems.append(Problem.from_error(exc, number))
+        return None
+    if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
+        warnings.warn(
+            f"{columns.source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
+            f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
+            f"¥{debt.monthly_interest}; paying only the minimum never clears it.",
+            PlannerWarning,
+            stacklevel=4,
+        )
+    return debt
 
 
 #: A money or rate cell of three digits starting with 0 ("000", "050") is the tail of an

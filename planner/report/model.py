@@ -496,26 +496,59 @@ def build_report(
     >>> r.plan.months, r.recommended
     (4, 'avalanche')
     """
-    if not isinstance(lang, str) or lang not in ("zh", "en"):
-        raise PlannerError("report.model.lang_zh_en", language=str(lang)[:40])
-    if not isinstance(engine, str) or engine not in ("batch", "single"):
-        raise PlannerError("report.model.engine_batch_single", engine=str(engine)[:40])
+    _check_options(lang, engine)
+    text("title", lang)  # validates lang
     if statement is not None:
         from ..io import load_statement
 
         statement = load_statement(statement)
         if income is None and essentials is None:
             income, essentials = statement.income, statement.spending
-    from ..batch import available as batch_available, batch_strategies
-    from ..engine import compare
+    debts, budget, loaded, names = _read_inputs(debts, budget, scenarios, anonymise, lang, client)
+    if anonymise:
+        client = None
+    start = start or next_month()
+    made_on = str(made_on or date.today().isoformat())
+    kwargs = {"start": start, "horizon": horizon}
+    money = _budget_part(debts, budget, income, essentials, lang)  # part 2
+    comparison = _compare_strategies(debts, budget, strategy, kwargs)  # part 3
+    if isinstance(comparison, InfeasibleBudgetError):
+        head = dict(lang=lang, client=client, made_on=made_on, anonymised=anonymise, names=names,
+                    debts=_debt_rows(debts, lang), budget=budget, minimums=money.minimums, affordability=money.afford,
+                    income=money.income, essentials=money.essentials)
+        return _with_offers(_short_report(debts, budget, comparison, head=head, notes=money.notes, loaded=loaded,
+                                          scenarios=scenarios, strategy=strategy, kwargs=kwargs), debts, statement)
+    chosen = comparison[strategy] if strategy else comparison.best
+    rows, why, first = _plan_part(comparison, chosen, lang, horizon)
+    calls, keep, batch = _call_list(debts, budget, chosen, money.stretched, lang, engine, kwargs)  # part 4
+    scenario_part = _scenario_part(debts, budget, chosen, calls, loaded, scenarios, batch, money.minimums, anonymise, lang, kwargs)  # part 5
+    headline = scenario_part.headline
+    agency = _agency(debts, headline)  # part 6
+    return _with_offers(Report(
+        lang=lang, client=client, made_on=made_on, start=chosen.calendar_month(1) or start, anonymised=anonymise,
+        names=names, debts=_debt_rows(debts, lang), budget=budget, minimums=money.minimums, affordability=money.afford,
+        income=money.income, essentials=money.essentials, budget_notes=tuple(money.notes), strategies=rows,
+        recommended=chosen.strategy, why=why, plan=chosen, first_months=first, calls=calls, keep_paying=keep,
+        scenarios=scenario_part.rows, scenario_note=scenario_part.note, headline_result=headline,
+        waterfall=scenario_part.waterfall, agency=agency, rights=_rights(lang),
+        disclaimer=text("not_legal_advice", lang) + " " + _disclaimer(lang),
+    ), debts, statement)
+
+
+def _check_options(lang, engine) -> None:
+    """Refuse an unknown language or engine."""
+    if not isinstance(lang, str) or lang not in ("zh", "en"):
+        raise PlannerError("report.model.lang_zh_en", language=str(lang)[:40])
+    if not isinstance(engine, str) or engine not in ("batch", "single"):
+        raise PlannerError("report.model.engine_batch_single", engine=str(engine)[:40])
+
+
+def _read_inputs(debts, budget, scenarios, anonymise: bool, lang: str, client):
+    """Part 1's inputs: the debts read, the budget in exact yuan (refused below 0), the scenarios read,
+    the names shown (anonymised when asked: lenders renamed, the client dropped)."""
     from ..io import load_debts, load_scenarios
     from ..money import round_cents
-    from ..negotiation import Scenario, affordability, monthly_pressure, negotiate, price_agency
-    from ..references import disclaimer
-    from ..strategies import STRATEGIES
-    from ..charts import strategy_label
 
-    text("title", lang)  # validates lang
     debts = load_debts(debts)
     given = budget
     try:
@@ -530,14 +563,28 @@ def build_report(
     names = {d.name: d.name for d in debts}
     if anonymise:
         debts, loaded, names = _anonymise(debts, loaded, lang, client)
-        client = None
     else:
         debts = [d.with_(extra=()) for d in debts]
-    start = start or next_month()
-    made_on = str(made_on or date.today().isoformat())
-    kwargs = {"start": start, "horizon": horizon}
+    return debts, budget, loaded, names
 
-    # 2. budget
+
+@dataclass(frozen=True)
+class _BudgetPart:
+    """Part 2 as computed: the minimums, the notes shown, the affordability check, and whether the budget is stretched."""
+
+    minimums: Decimal
+    notes: list
+    afford: object
+    income: Decimal | None
+    essentials: Decimal | None
+    stretched: bool
+
+
+def _budget_part(debts, budget: Decimal, income, essentials, lang: str) -> _BudgetPart:
+    """Part 2, the budget: minimums and slack, income and essentials when given, the emergency fund, a stretched budget."""
+    from ..money import round_cents
+    from ..negotiation import affordability, monthly_pressure
+
     minimums = monthly_pressure(debts)
     slack = budget - minimums
     line = int(_param("payment_share_line"))
@@ -569,8 +616,14 @@ def build_report(
     stretched = slack < minimums * stretched_percent / 100 or any(d.is_overdue for d in debts) or bool(afford and afford.over_limit)
     if 0 <= slack < minimums * stretched_percent / 100:
         notes.append(text("stretched", lang, percent=stretched_percent))
+    return _BudgetPart(minimums, notes, afford, inc, ess, stretched)
 
-    # 3. the plan
+
+def _compare_strategies(debts, budget: Decimal, strategy: str | None, kwargs: dict):
+    """Part 3's comparison of every strategy, or the :class:`InfeasibleBudgetError` when the budget is below the minimums."""
+    from ..engine import compare
+    from ..strategies import STRATEGIES
+
     if strategy is not None and strategy not in STRATEGIES:
         raise PlannerError(
             "report.model.unknown_strategy_choose",
@@ -578,22 +631,29 @@ def build_report(
             strategy=strategy,
         )
     try:
-        comparison = compare(debts, budget, list(STRATEGIES), **kwargs)
+        return compare(debts, budget, list(STRATEGIES), **kwargs)
     except InfeasibleBudgetError as exc:
-        head = dict(lang=lang, client=client, made_on=made_on, anonymised=anonymise, names=names,
-                    debts=_debt_rows(debts, lang), budget=budget, minimums=minimums, affordability=afford,
-                    income=inc, essentials=ess)
-        return _with_offers(_short_report(debts, budget, exc, head=head, notes=notes, loaded=loaded, scenarios=scenarios,
-                                          strategy=strategy, kwargs=kwargs), debts, statement)
-    chosen = comparison[strategy] if strategy else comparison.best
+        return exc
+
+
+def _plan_part(comparison, chosen, lang: str, horizon: int) -> tuple:
+    """Part 3, the plan: one row per strategy, why the chosen one, its first months."""
+    from ..charts import strategy_label
+
     rows = tuple(
         StrategyRow(p.strategy, strategy_label(p.strategy, lang), p.months, p.debt_free, p.total_interest, p.strategy == chosen.strategy)
         for p in comparison
     )
     why = _why(chosen, comparison, lang, horizon)
     first = tuple(range(1, min(int(_param("first_months")), chosen.months_run) + 1))
+    return rows, why, first
 
-    # 4. the call list: each lender's asks through the same engine
+
+def _call_list(debts, budget: Decimal, chosen, stretched: bool, lang: str, engine: str, kwargs: dict) -> tuple:
+    """Part 4, the call list: each lender's asks through the same engine, ranked (overdue first, then the
+    largest saving); the debts to keep paying as planned; whether the batch engine planned them."""
+    from ..batch import available as batch_available, batch_strategies
+
     asked = [(d, *_asks_for(d, stretched, lang)) for d in debts]
     asked = [x for x in asked if x[1]]
     by_debt = {d.name: d for d in debts}
@@ -609,8 +669,25 @@ def build_report(
     calls = tuple(dataclasses.replace(c, rank=k) for k, c in enumerate(calls, start=1))
     called = {c.name for c in calls}
     keep = tuple(d.name for d in debts if d.name not in called)
+    return calls, keep, batch
 
-    # 5. negotiated against not negotiated
+
+@dataclass(frozen=True)
+class _ScenarioPart:
+    """Part 5 as computed: the rows (baseline first), the note under them, the headline result and its waterfall."""
+
+    rows: tuple
+    note: str
+    headline: object
+    waterfall: tuple
+
+
+def _scenario_part(debts, budget: Decimal, chosen, calls: tuple, loaded, scenarios, batch: bool, minimums: Decimal,
+                   anonymise: bool, lang: str, kwargs: dict) -> _ScenarioPart:
+    """Part 5, negotiated against not negotiated: every ask of the call list together, then the file's scenarios;
+    the headline (the file's best, else every ask) and what each call or step saves."""
+    from ..negotiation import Scenario, negotiate
+
     all_asks = Scenario(text("negotiated", lang), tuple(a for c in calls for a in c.adjustments)) if calls else None
     file_scenarios = list(loaded or [])
     results = []
@@ -648,22 +725,24 @@ def build_report(
         )
     elif headline is not None:
         waterfall = tuple((_step_label(c.adjustment, debts, lang), c.savings.total_paid) for c in headline.contributions)
+    return _ScenarioPart(tuple(scenario_rows), note, headline, waterfall)
 
-    # 6. rights and warnings, with the agency priced
-    agency = None
+
+def _agency(debts, headline):
+    """Part 6: what a debt agency would charge for the headline's saving (``None`` without one)."""
+    from ..negotiation import price_agency
+
+    if headline is None:
+        return None
     total_owed = sum((d.owed for d in debts), Decimal("0.00"))
-    if headline is not None:
-        agency = price_agency(headline.savings.total_paid, total_owed, fee_percent=_param("agency_fee_percent"))
-    rights = _rights(lang)
+    return price_agency(headline.savings.total_paid, total_owed, fee_percent=_param("agency_fee_percent"))
 
-    return _with_offers(Report(
-        lang=lang, client=client, made_on=made_on, start=chosen.calendar_month(1) or start, anonymised=anonymise,
-        names=names, debts=_debt_rows(debts, lang), budget=budget, minimums=minimums, affordability=afford,
-        income=inc, essentials=ess, budget_notes=tuple(notes), strategies=rows, recommended=chosen.strategy, why=why,
-        plan=chosen, first_months=first, calls=calls, keep_paying=keep, scenarios=tuple(scenario_rows), scenario_note=note,
-        headline_result=headline, waterfall=waterfall, agency=agency, rights=rights,
-        disclaimer=text("not_legal_advice", lang) + " " + disclaimer(lang),
-    ), debts, statement)
+
+def _disclaimer(lang: str) -> str:
+    """The reference lines' disclaimer (:func:`planner.references.disclaimer`)."""
+    from ..references import disclaimer
+
+    return disclaimer(lang)
 
 
 def _with_offers(report: Report, debts, statement) -> Report:

@@ -26,6 +26,9 @@ import planner.batch
 from planner.strategies import Key, register, unregister
 
 from tests.strategies import feasible_budgets, portfolios, rates, strategy_names, yuan
+import subprocess
+import sys
+from tests.cli_helpers import ROOT
 
 def expected(debts, budget, strategy, horizon=600):
     """What the single engine says, in the batch's terms (cents)."""
@@ -990,3 +993,20 @@ def test_a_parquet_budget_of_inf_is_refused_promptly(tmp_path):
     out = subprocess.run([sys.executable, "-m", "planner", "batch", str(book), "--out", str(tmp_path / "out.parquet")],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "budget" in out.stderr and "inf" in out.stderr and "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------------
+# Dask's Parquet reader shows no pandas deprecation warnings (issue 11, item 25)
+
+
+@pytest.mark.slow
+def test_dask_parquet_path_shows_no_pandas_deprecation_warnings():
+    pytest.importorskip("dask")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/batch/test_batch.py::test_dask_engine_on_a_local_cluster_equals_the_local_engine", "-p", "no:cacheprovider", "-q", "-rw",
+         "-o", "addopts="],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert "1 passed" in done.stdout, done.stdout[-2000:]
+    assert "is deprecated" not in done.stdout and "Pandas4Warning" not in done.stdout, done.stdout[-2000:]
+

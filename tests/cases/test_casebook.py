@@ -243,9 +243,11 @@ def test_a_newer_book_is_refused_and_an_old_one_upgraded(book_location):
         assert "case_statements" not in sa.inspect(conn).get_table_names()
         conn.execute(sa.text("INSERT INTO cases (name, start, strategy, created_at) VALUES ('old', '2027-01', 'avalanche', '2027-01-05T00:00:00Z')"))
         case_id = conn.execute(sa.text("SELECT id FROM cases")).scalar_one()
-        conn.execute(store.debts.insert().values(case_id=case_id, position=0, name="A", kind="other", balance=100000, apr="12", min_payment=10000, fees_owed=0, detail="{}"))
-        conn.execute(store.budgets.insert().values(case_id=case_id, month="2027-01", amount=10000))
-        conn.execute(store.payments.insert().values(case_id=case_id, month="2027-01", debt="A", amount=10000))
+        # plain SQL, never today's table objects: the columns a version-1 book had
+        conn.execute(sa.text("INSERT INTO case_debts (case_id, position, name, kind, balance, apr, min_payment, fees_owed, detail) "
+                             "VALUES (:c, 0, 'A', 'other', 100000, '12', 10000, 0, '{}')"), {"c": case_id})
+        conn.execute(sa.text("INSERT INTO case_budgets (case_id, month, amount) VALUES (:c, '2027-01', 10000)"), {"c": case_id})
+        conn.execute(sa.text("INSERT INTO case_payments (case_id, month, debt, amount) VALUES (:c, '2027-01', 'A', 10000)"), {"c": case_id})
     assert s.version() == 1
     s.close()
     book = CaseBook(book_location, today=TODAY)  # upgrades to the current schema

@@ -269,3 +269,21 @@ def test_style_ticks_styles_an_axes_again_once_it_is_cleared():
     charts.style_ticks(ax)
     ax.set_xticks([1, 2], ["一", "二"])
     assert all(label.get_fontfamily() == font_families() for label in [*ax.get_xticklabels(), *ax.get_yticklabels()])
+
+
+# ---------------------------------------------------------------------------
+# A savings waterfall with no asks (issue 11, item 23)
+
+
+def test_savings_waterfall_with_no_asks_has_no_zero_ticks():
+    from matplotlib.figure import Figure
+
+    from planner.charts import money_tick, savings_waterfall
+
+    ax = Figure().add_subplot()
+    savings_waterfall([], ax, lang="en")
+    ax.figure.canvas.draw() if hasattr(ax.figure.canvas, "draw") else None
+    ticks = [money_tick(v, "en") for v in ax.get_yticks() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]]
+    assert len(ticks) == len(set(ticks)), ticks
+    assert "-¥0" not in ticks and money_tick(-0.0001) == "¥0"
+

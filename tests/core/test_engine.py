@@ -300,3 +300,15 @@ def test_numpy_numbers_are_read_exactly():
     np = pytest.importorskip("numpy")
     assert plan([Debt("A", "20.50", 0, 0)], np.float64(20.5)).months == 1
     assert plan([Debt("A", 5, 0, 0)], np.int64(5)).months == 1
+
+
+# ---------------------------------------------------------------------------
+# A custom order is for the custom strategy only (issue 11, item 15)
+
+
+def test_order_with_another_strategy_is_refused_in_python_too():
+    debts = [Debt("A", 1000, 18, 100), Debt("B", 2000, 24, 100)]
+    with pytest.raises(PlannerError, match="custom"):
+        plan(debts, 500, "avalanche", order=["B"])
+    assert plan(debts, 500, "custom", order=["B"]).priority[0] == "B"
+

@@ -22,6 +22,9 @@ import pytest
 from planner import PlannerError
 from planner.cli import main
 from planner.io.export import AtomicFile, atomic_write_bytes, excel_safe, write_csv
+import stat
+from planner.io.export import output_target
+from tests.cli_helpers import START_ARGS, ZH, bilingual, cli, needs_root, run
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULAS = Path(__file__).resolve().parents[1] / "bad_inputs" / "name_formula.csv"
@@ -256,3 +259,114 @@ def test_report_html_escapes_hostile_names():
     html = report_module.render_html(report_module.build_report(hostile, 2000, lang="en", start="2027-01"))
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
+
+
+# ---------------------------------------------------------------------------
+# Outputs that are not regular files (issue 11, item 8): never renamed over a device, FIFO, socket or a link to one
+
+
+def _special_paths(tmp_path: Path) -> list[Path]:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to("/dev/null")
+    return [Path("/dev/null"), Path("/dev/full"), fifo, link]
+
+
+def _node(path: Path):
+    info = os.stat(path)
+    return stat.S_IFMT(info.st_mode), info.st_rdev, os.path.islink(path)
+
+
+@needs_root
+def test_schedule_never_replaces_a_device_or_fifo(tmp_path, capsys):
+    for target in _special_paths(tmp_path):
+        before = _node(target)
+        code, out, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", target, *START_ARGS)
+        assert code == 2, target
+        assert bilingual(err) and str(target) in err
+        assert _node(target) == before, f"{target} was replaced"
+
+
+@needs_root
+def test_report_and_library_writes_never_replace_a_device(tmp_path, capsys):
+    for target in _special_paths(tmp_path):
+        before = _node(target)
+        code, _, err = run(capsys, "report", ZH, "--budget", "6000", "--out", f"{target}", *START_ARGS)
+        assert code == 2 and bilingual(err)
+        with pytest.raises(PlannerError):
+            atomic_write_bytes(target, b"x")
+        assert _node(target) == before
+
+
+@needs_root
+def test_batch_out_never_replaces_a_device(tmp_path, capsys):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to("/dev/null")
+    before = _node(link)
+    code, _, err = run(capsys, "batch", book, "--out", link)
+    assert code == 2 and bilingual(err)
+    assert _node(link) == before
+
+
+def test_dev_stdout_is_refused_whatever_stdout_is(tmp_path):
+    # stdout a pipe: /dev/stdout is a FIFO
+    piped = cli("plan", ZH, "--budget", "6000", "--schedule", "/dev/stdout", *START_ARGS)
+    assert piped.returncode == 2 and bilingual(piped.stderr)
+    # stdout a regular file: renaming over it would replace the file the table is being written to
+    out = tmp_path / "out.txt"
+    with open(out, "w") as handle:
+        done = subprocess.run([sys.executable, "-m", "planner", "plan", ZH, "--budget", "6000", "--schedule", "/dev/stdout"],
+                              stdout=handle, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 2 and bilingual(done.stderr)
+    assert os.path.islink("/dev/stdout")
+
+
+def test_a_symlink_to_a_regular_file_is_written_through(tmp_path, capsys):
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    code, _, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", link, *START_ARGS)
+    assert code == 0
+    assert link.is_symlink() and real.read_text("utf-8-sig").startswith("month")
+    assert str(real) in err  # says where it wrote (item 25)
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_output_name_is_refused(name, capsys):
+    code, _, err = run(capsys, "plan", ZH, "--budget", "6000", "--schedule", name)
+    assert code == 2 and bilingual(err) and "schedule.csv" in err
+    with pytest.raises(PlannerError):
+        output_target(name)
+
+
+@needs_root
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_batch_schedules_never_replace_a_device(tmp_path, capsys, suffix):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    link = tmp_path / f"sched{suffix}"
+    link.symlink_to("/dev/null")
+    before, null = _node(link), _node(Path("/dev/null"))
+    code, _, err = run(capsys, "batch", book, "--out", tmp_path / "r.csv", "--schedules", link)
+    assert code == 2 and bilingual(err)
+    assert _node(link) == before and _node(Path("/dev/null")) == null
+    assert not list(Path("/dev").glob(".null.*"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_batch_schedules_part_files_never_follow_a_planted_symlink(tmp_path, capsys, suffix):
+    book = tmp_path / "book.csv"
+    book.write_text("portfolio_id,name,balance,apr,min_payment,budget\np1,A,1000,18,100,500\n", encoding="utf-8")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    for name in (f".sched{suffix}.0.part", f".sched{suffix}.joined.part"):  # the old fixed names
+        (tmp_path / name).symlink_to(victim)
+    code, _, err = run(capsys, "batch", book, "--out", tmp_path / "r.csv", "--schedules", tmp_path / f"sched{suffix}")
+    assert code == 0, err
+    assert victim.read_text("utf-8") == "keep me"
+    assert (tmp_path / f"sched{suffix}").stat().st_size > 0
+

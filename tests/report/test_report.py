@@ -17,6 +17,9 @@ from planner.money import format_yuan
 from planner.negotiation import Scenario, cap_rate, freeze_interest, waive_fees
 from planner.report import build_report, render_html, render_pdf, screenshot, write_report
 from planner.widgets import report_button
+import json
+from planner import Debt
+from tests.cli_helpers import SCEN, START_ARGS, ZH, run
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {"zh": ROOT / "sample_data" / "debts_zh.csv", "en": ROOT / "sample_data" / "debts_en.csv"}
@@ -523,3 +526,92 @@ def test_anonymised_report_file_names_lose_the_name_and_numbers(tmp_path, capsys
     state = {"debts": str(SAMPLES["zh"]), "budget": BUDGET, "lang": "zh", "start": START, "anonymise": True, "client": "王小明"}
     written = report_button(lambda: state, path=str(tmp_path / "王小明-report.html")).click()
     assert written == tmp_path / "client-report.html"
+
+
+# ---------------------------------------------------------------------------
+# Anonymised reports, memory on many debts, bounded charts, months in words (issue 11 and 23)
+
+
+def test_anonymised_report_leaks_no_name(tmp_path, capsys):
+    debts = tmp_path / "王小明_debts.csv"
+    debts.write_bytes(Path(ZH).read_bytes())
+    scen = tmp_path / "王小明_scenarios.toml"
+    scen.write_text(Path(SCEN).read_text("utf-8").replace('name = "全部一起谈"', 'name = "王小明全部一起谈"'), encoding="utf-8")
+    from planner import load_debts
+    from planner.report import build_report, render_html
+
+    lenders = [d.name for d in load_debts(ZH)]
+    for budget in ("6000", "4000"):  # a plan, and a budget below the minimums (a different path)
+        for lang in ("zh", "en"):
+            out = tmp_path / f"r_{budget}_{lang}.html"
+            code, _, err = run(capsys, "report", debts, "--budget", budget, "--scenarios", scen, "--client", "王小明",
+                               "--anonymise", "--lang", lang, "--out", out, *START_ARGS)
+            assert code == 0, err
+            page = out.read_text("utf-8")
+            assert "王小明" not in page and "scenarios.toml" not in page
+            assert not [name for name in lenders if name in page]
+            report = build_report(str(debts), int(budget), scenarios=str(scen), client="王小明", anonymise=True, lang=lang, start="2026-12")
+            dumped = json.dumps(report.to_dict(), ensure_ascii=False) + report.scenario_note + render_html(report)
+            assert "王小明" not in dumped and not [name for name in lenders if name in dumped]
+
+
+def _many_debts(n: int) -> list:
+    kinds = ["card", "online_loan", "consumer_finance", "private", "small_loan"]
+    return [
+        Debt(f"D{k:04d}", 1000 + 37 * k % 5000, 10 + (k * 7) % 30, 100 + (k * 13) % 200, kind=kinds[k % 5],
+             overdue_days=30 if k % 7 == 0 else 0, penalty_apr=(10 + (k * 7) % 30) * 3 // 2 if k % 7 == 0 else None,
+             fees_owed=50 if k % 7 == 0 else 0)
+        for k in range(n)
+    ]
+
+
+def _report_peak(n: int) -> tuple[int, object]:
+    import tracemalloc
+
+    from planner.report import build_report
+
+    debts = _many_debts(n)
+    budget = sum(d.min_payment for d in debts) * 13 // 10
+    tracemalloc.start()
+    try:
+        report = build_report(debts, budget, lang="en", start="2026-12")
+        return tracemalloc.get_traced_memory()[1], report
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_report_memory_grows_linearly_with_the_debts():
+    # Before: every lender's call kept a full plan of all the debts, and the "every ask"
+    # scenario kept one plan per step, so memory grew with n² (1,000 debts: 4.5 GB).
+    small, _ = _report_peak(40)
+    large, report = _report_peak(80)
+    assert len(report.calls) > 40
+    assert large < 3 * small, f"peak {small / 1e6:.1f} MB for 40 debts, {large / 1e6:.1f} MB for 80"
+
+
+def test_report_charts_name_at_most_a_dozen_debts():
+    from planner.report import render
+    from planner.report.model import Report
+
+    bars = [(f"{k}. D{k}", Decimal(k)) for k in range(1, 301)]
+    fake = type("R", (), {"t": staticmethod(lambda key, **f: Report.t(type("X", (), {"lang": "en"})(), key, **f))})()
+    bounded = render._bounded(bars, fake)
+    assert len(bounded) == render.CHART_ITEMS
+    assert sum(v for _, v in bounded) == sum(v for _, v in bars)
+    assert bounded[-1][0] == "the other 289"
+
+
+def test_report_never_says_zero_or_plural_s_months():
+    from planner.report import render_html
+    from planner.report.model import text
+
+    html = ""
+    for budget in (150, 160, 400):
+        from planner.report import build_report
+
+        report = build_report([Debt("A", 1000, 12, 100), Debt("B", 500, 18, 50)], budget, lang="en", start="2026-12")
+        html += render_html(report) + report.why
+    assert "month(s)" not in html and " 0 months sooner" not in html and "debt-free 0" not in html
+    assert "1 month sooner" == text("saves_months_1", "en")
+

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from planner import Debt, PlannerError, charts, load_debts, plan
 from planner import negotiate
 from planner.widgets import DebtLoader, DebtTable, NegotiationExplorer, StrategyExplorer, asks_to_scenario, minimum_budget
+import re
+import subprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "sample_data" / "debts_zh.csv"
@@ -679,3 +681,166 @@ def test_an_explorer_given_a_budget_that_is_not_a_number_raises_the_projects_err
     for explorer in (StrategyExplorer, NegotiationExplorer):
         with pytest.raises(PlannerError, match="budget"):
             explorer(debts, budget=budget)
+
+
+# ---------------------------------------------------------------------------
+# Refused values change nothing; the English dashboard is English; the report button writes outside the project (issue 11)
+
+
+def _explorer(cls, **kwargs):
+    return cls(ZH, budget=6000, lang="en", start="2026-12", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"strategy": "bogus"},
+        {"strategy": "custom"},  # needs an order the explorer does not have
+        {"budget": 10**12},
+        {"budget": float("nan")},
+        {"budget": float("inf")},
+        {"budget": -100},
+        {"budget": "abc"},
+        {"budget": 6000.5},
+        {"lang": "fr"},
+        {"extra_amount": 10**12},
+        {"extra_month": 0},
+        {"budget": 7000, "strategy": "bogus"},  # nothing of a refused call is applied
+    ],
+)
+def test_strategy_explorer_refuses_bad_values_and_keeps_its_state(bad):
+    from planner.widgets import StrategyExplorer
+
+    ex = _explorer(StrategyExplorer)
+    before = dict(ex.state.trait_values())
+    with pytest.raises(PlannerError):
+        ex.set(**bad)
+    assert dict(ex.state.trait_values()) == before
+    assert ex.message.value and "D55E00" in ex.message.value
+    assert ex.budget_slider.value == ex.state.budget
+    ex.set(budget=6500, strategy="snowball")  # later set() calls work
+    assert ex.plan.strategy == "snowball" and ex.plan.budget == 6500
+    assert ex.message.value == ""
+
+
+def test_the_slider_always_shows_the_budget_planned():
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(ZH, 6000, lang="en", start="2026-12")
+    session.set(budget=50000)  # above the first slider range, below the whole debt: accepted and shown
+    for part in (session.explorer, session.negotiation):
+        assert part.budget_slider.value == part.state.budget == 50000
+    with pytest.raises(PlannerError):
+        session.set(budget=10**12)
+    with pytest.raises(PlannerError):
+        session.set(lang="fr")
+    assert session.explorer.state.budget == 50000 and session.state.lang == "en"
+
+
+def test_negotiation_explorer_refuses_bad_values():
+    from planner.widgets import NegotiationExplorer
+
+    ng = _explorer(NegotiationExplorer)
+    for bad in ({"budget": float("nan")}, {"strategy": "bogus"}, {"budget": 10**12}):
+        before = dict(ng.state.trait_values())
+        with pytest.raises(PlannerError):
+            ng.set(**bad)
+        assert dict(ng.state.trait_values()) == before and ng.message.value
+    for bad in ({"freeze": 999}, {"rate_cut": 2}, {"settle": float("nan")}, {"settle_month": 0}):
+        with pytest.raises(PlannerError):
+            ng.set_ask("借呗", **bad)
+        assert ng.state.asks == {} and ng.message.value
+    ng.set(budget=6500)
+    assert ng.result.plan.budget == 6500
+
+
+@pytest.mark.parametrize("typed", [1e30, float("inf"), float("-inf"), float("nan"), -5, 1e13])
+def test_debt_table_refuses_what_cannot_be_a_balance(typed):
+    from planner.widgets import DebtTable
+
+    table = DebtTable(ZH, lang="en")
+    table.set_value("借呗", "balance", typed)
+    assert table.debts[0].balance == 12000
+    assert table._inputs[("借呗", "balance")].value == 12000.0  # box and state agree
+    assert table.error.value and "Traceback" not in table.error.value
+    table.set_value("借呗", "apr", 1e30)
+    assert table.debts[0].apr == Decimal("18.25")
+
+
+def test_english_session_speaks_english():
+    from planner.widgets import CounsellorSession
+
+    session = CounsellorSession(ZH, 6000, lang="zh", start="2026-12")
+    assert re.search(r"[\u4e00-\u9fff]", session.report.children[0].children[0].description)
+    session.set(lang="en")
+    label = session.report.children[0].children[0].description
+    assert not re.search(r"[\u4e00-\u9fff]", label), label
+    assert "0 month" not in session.negotiation.summary.value
+
+
+def test_months_sooner_in_words():
+    from planner.widgets.explorers import sooner_text
+
+    assert sooner_text(0, "en") == "debt-free in the same month"
+    assert sooner_text(1, "en") == "debt-free 1 month sooner"
+    assert "(s)" not in sooner_text(5, "en")
+
+
+def test_report_button_writes_outside_the_project(tmp_path, monkeypatch):
+    from planner.widgets import CounsellorSession, default_report_folder
+
+    monkeypatch.delenv("PLANNER_REPORTS_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "home" / "Documents"))
+    folder = default_report_folder()
+    assert ROOT not in folder.resolve().parents and folder.resolve() != ROOT
+    monkeypatch.chdir(ROOT / "notebooks")  # where Voila and JupyterLab run the notebook
+    session = CounsellorSession(ZH, 6000, lang="en", start="2026-12")
+    name_box = session.report.children[0].children[1]
+    assert Path(name_box.placeholder) == folder  # each press writes a new file there
+    before = set((ROOT / "notebooks").iterdir())
+    name_box.value = "client.html"  # a bare name goes to the reports folder, not the notebook's
+    written = session.report.click()
+    assert written is not None and written.parent == folder and written.exists()
+    assert set((ROOT / "notebooks").iterdir()) == before
+
+
+def test_project_report_folder_falls_back_to_temp(monkeypatch):
+    from planner.widgets import default_report_folder
+
+    monkeypatch.delenv("PLANNER_REPORTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(ROOT / "notebooks"))  # documents inside the project
+    monkeypatch.setenv("HOME", str(ROOT))
+    folder = default_report_folder()
+    assert ROOT not in folder.resolve().parents
+
+
+def test_gitignore_guards_reports_in_the_work_tree():
+    done = subprocess.run(["git", "check-ignore", "notebooks/report.html", "notebooks/report.pdf", "report.html"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == ["notebooks/report.html", "notebooks/report.pdf", "report.html"]
+
+
+def test_negotiation_set_asks_is_checked_and_goes_through_the_controls():
+    from planner.widgets import NegotiationExplorer
+
+    ng = _explorer(NegotiationExplorer)
+    for bad in ({"bogus": {"freeze": 60}}, {"借呗": {"freeze": 999}}, {"借呗": {"x": 1}}, "abc"):
+        with pytest.raises(PlannerError):
+            ng.set(asks=bad)
+        assert ng.state.asks == {} and ng.message.value
+    ng.set(asks={"借呗": {"freeze": 60}})
+    assert ng.state.asks == {"借呗": {"freeze": 60}} and ng._controls["借呗"]["freeze"].value
+    ng.set(asks={})
+    assert ng.state.asks == {} and not ng._controls["借呗"]["freeze"].value
+
+
+@pytest.mark.parametrize("bad", ["nonexistent.csv", 42, [1, 2]])
+def test_debt_table_set_debts_is_checked(bad):
+    from planner.widgets import DebtTable
+
+    table = DebtTable(ZH, lang="en")
+    with pytest.raises(PlannerError):
+        table.set(debts=bad)
+    assert len(table.debts) == 8 and table.error.value
+
