@@ -121,7 +121,7 @@ class PaymentCalendar:
 
 def _whole(value, low: int, high: int, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
-        raise PlannerError(t(key, "zh", value=str(value)[:40]), t(key, "en", value=str(value)[:40]), value=value)
+        raise PlannerError(key, shown=str(value)[:40], value=value)
     return int(value)
 
 
@@ -157,11 +157,11 @@ def payment_calendar(plan, *, months: int = MONTHS, first: str | None = None, la
         A plan without a start month, or a setting out of range.
     """
     if plan.start is None:
-        raise PlannerError(t("calendar_no_start", "zh"), t("calendar_no_start", "en"))
+        raise PlannerError("calendar.no_start")
     t("calendar_name", lang)  # an unknown language is an error before any work
-    months = _whole(months, 1, 120, "calendar_bad_months")
-    lead_days = _whole(lead_days, 0, 28, "calendar_bad_lead")
-    default_day = _whole(default_day, 1, 31, "calendar_bad_day")
+    months = _whole(months, 1, 120, "calendar.months_range")
+    lead_days = _whole(lead_days, 0, 28, "calendar.lead_days_range")
+    default_day = _whole(default_day, 1, 31, "calendar.default_day_range")
     start_year, start_month = plan.start
     origin = start_year * 12 + start_month - 1  # plan month 1 as a month count
     if first is None:

@@ -449,7 +449,7 @@ class FollowUp(_Driven):
         lang = self.state.lang
         cal = self.case.calendar(months=months, lang=lang)
         if not cal.events:
-            raise PlannerError(t("calendar_empty", "zh", first=cal.first, last=cal.last), t("calendar_empty", "en", first=cal.first, last=cal.last))
+            raise PlannerError("calendar.nothing_due", first=cal.first, last=cal.last)
         path = document_path(reports_folder(self.folder_box.value), self.case.name, (t("file_calendar", lang),), ".ics", anonymise=anonymise)
         # the name is reserved (an empty file made for it): replacing that placeholder is not replacing anyone's file
         return self._write(path, lambda p: write_calendar(cal, p, inputs=self.book.own_files, replace=True))
