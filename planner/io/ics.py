@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..errors import PlannerError
-from ..i18n import t
 
 
 def _icalendar():

@@ -206,7 +206,6 @@ def _due_day(text: str) -> int:
     """The day of the month a payment is due (还款日): ``15``, ``15日``, ``每月15号``, or a date
     such as ``2027-05-15`` (its day). 1 to 31; a day beyond a month's length falls on that
     month's last day (the calendar's rule, :mod:`planner.calendar`)."""
-    from ..i18n import t
 
     s = normalise(text).replace(" ", "")
     if any(mark in s for mark in ("-", "/", "年")) or (len(s) == 8 and s.isdigit()):
@@ -222,7 +221,7 @@ def _due_day(text: str) -> int:
             value = None
         if value is not None and value == value.to_integral_value() and 1 <= value <= 31:
             return int(value)
-    raise ParseError(t("due_day_invalid", "zh"), t("due_day_invalid", "en"))
+    raise ParseError("io.loader.not_due_day")
 def _priority(text: str) -> bool | str:
     """A ``priority`` cell: True or False, or the reason a debt comes first (``"secured"``), which :class:`Debt` reads as yes."""
     values = columns_table()["priority_values"]
@@ -230,9 +229,8 @@ def _priority(text: str) -> bool | str:
     for value, words in values.items():
         if word in {header_key(w) for w in [value, *words]}:
             return {"yes": True, "no": False}.get(value, value)
-    from ..i18n import t
 
-    raise ParseError(t("loader_err_priority", "zh"), t("loader_err_priority", "en"))
+    raise ParseError("io.loader.not_priority")
 
 
 CELL_PARSERS = {

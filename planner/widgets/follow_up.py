@@ -25,7 +25,7 @@ import ipywidgets as W
 import traitlets
 
 from ..errors import PlannerError
-from ..i18n import t, t_or
+from ..i18n import both, t, t_or
 from ..money import format_yuan
 from .canvas import Canvas
 from .explorers import _Driven, _message_axes
@@ -461,10 +461,9 @@ class FollowUp(_Driven):
 
         self._need_case()
         if item not in ITEMS:
-            raise PlannerError(f"未知的事项 / unknown step {item!r}")
+            raise PlannerError("cases.clearance.unknown_step", item=item, choices=", ".join(ITEMS))
         if not str(when or "").strip():
-            raise PlannerError(t("clearance_bad_date", "zh", what=t(f"clearance_{item}", "zh"), value=""),
-                               t("clearance_bad_date", "en", what=t(f"clearance_{item}", "en"), value=""))
+            raise PlannerError("cases.clearance.bad_date", what=both(f"clearance_{item}"), value="")
         self.case = self.case.clear(debt, **{item: when})
         done = [c for c in self.case.checklists() if c.debt == debt and c.done]
         self._ok(t("clearance_done", self.state.lang, debt=debt) if done else t("case_recorded", self.state.lang))

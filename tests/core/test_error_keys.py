@@ -63,8 +63,14 @@ def test_no_text_is_written_out_in_code():
 
 
 def test_texts_have_no_chinese_in_english():
-    # Chinese in an English text is allowed where it names what to write in a file (a column header).
-    allowed = {"cases.payments.missing_columns"}
+    # Chinese in an English text is allowed where it names what to write in a file (a column header,
+    # a word a cell may hold such as 收入 or 是/否, an amount as typed such as ￥1,200 or 1.2万).
+    allowed = {
+        "cases.payments.missing_columns",
+        "io.loader.not_due_day", "io.loader.not_priority",
+        "io.statement.header", "io.statement.kind", "io.statement.category", "io.statement.amount",
+        "budget.unknown_kind", "budget.unknown_category", "budget.not_monthly_amount",
+    }
     bad = [k for k, e in catalogue().items() if k not in allowed and CJK.search(e["en"])]
     assert not bad
 
