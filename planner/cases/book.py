@@ -32,7 +32,7 @@ from pathlib import Path
 from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
-from ..errors import InfeasibleBudgetError, Message, PlannerError, unknown_debt
+from ..errors import InfeasibleBudgetError, Message, PlannerError, message, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
@@ -849,7 +849,7 @@ class CaseBook:
                 datas.append(self._load(name))
             except _DAMAGED as exc:
                 broken.append((name, str(exc) if isinstance(exc, PlannerError) else
-                               f"数据已损坏（{type(exc).__name__}） / the stored data is damaged ({type(exc).__name__})"))
+                               str(message("cases.caseload.damaged", kind=type(exc).__name__))))
         return caseload(datas, batch=batch, broken=broken)
 
     def close(self) -> None:
