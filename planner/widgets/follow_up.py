@@ -516,7 +516,7 @@ class FollowUp(_Driven):
         names = [d.name for d in self.case.data.debts]
         if debt not in names:
             raise PlannerError("widgets.follow_up.lump_sum_debt_several")
-        cents = parse_amount(amount, "结清金额 / lump sum")
+        cents = parse_amount(amount, both("field_lump_sum"))
         owed = self.case.track().owed(debt)
         if owed <= 0 or cents > owed:
             raise PlannerError(
