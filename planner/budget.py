@@ -139,14 +139,13 @@ class Line:
         set_ = object.__setattr__
         kind = kind_of(self.kind) if isinstance(self.kind, str) else None
         if kind is None:
-            raise PlannerError(t("budget_err_kind", "zh", value=str(self.kind)[:40]), t("budget_err_kind", "en", value=str(self.kind)[:40]),
-                               column="kind", value=self.kind)
+            raise PlannerError("budget.unknown_kind", shown=str(self.kind)[:40], column="kind", value=self.kind)
         set_(self, "kind", kind)
         category = category_of(kind, self.category) if isinstance(self.category, str) else None
         if category is None:
             choices = ", ".join(categories()[kind])
-            raise PlannerError(t("budget_err_category", "zh", value=str(self.category)[:40], choices=choices),
-                               t("budget_err_category", "en", value=str(self.category)[:40], choices=choices), column="category", value=self.category)
+            raise PlannerError("budget.unknown_category", shown=str(self.category)[:40], choices=choices, column="category",
+                               value=self.category)
         set_(self, "category", category)
         set_(self, "amount", _amount(self.amount))
         set_(self, "note", normalise(str(self.note or "")))
@@ -160,8 +159,7 @@ def _amount(value) -> Decimal:
     except (ParseError, PlannerError):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_LINE:
-        raise PlannerError(t("budget_err_amount", "zh", value=str(value)[:40], limit=f"{MAX_LINE:,.0f}"),
-                           t("budget_err_amount", "en", value=str(value)[:40], limit=f"{MAX_LINE:,.0f}"), column="amount", value=value)
+        raise PlannerError("budget.not_monthly_amount", shown=str(value)[:40], limit=f"{MAX_LINE:,.0f}", column="amount", value=value)
     return round_cents(amount)
 
 
@@ -211,14 +209,13 @@ class Statement:
     def __post_init__(self):
         lines = self.lines
         if isinstance(lines, (str, bytes, Mapping)) or not isinstance(lines, Iterable):
-            raise PlannerError(t("budget_err_lines", "zh"), t("budget_err_lines", "en"))
+            raise PlannerError("budget.needs_lines")
         lines = tuple(lines)
         if not all(isinstance(x, Line) for x in lines):
-            raise PlannerError(t("budget_err_lines", "zh"), t("budget_err_lines", "en"))
+            raise PlannerError("budget.needs_lines")
         object.__setattr__(self, "lines", lines)
         if isinstance(self.people, bool) or not isinstance(self.people, int) or not 1 <= self.people <= MAX_PEOPLE:
-            raise PlannerError(t("budget_err_people", "zh", value=str(self.people)[:20], most=MAX_PEOPLE),
-                               t("budget_err_people", "en", value=str(self.people)[:20], most=MAX_PEOPLE), column="people", value=self.people)
+            raise PlannerError("budget.people_range", shown=str(self.people)[:20], most=MAX_PEOPLE, column="people", value=self.people)
 
     @classmethod
     def of(cls, income: Mapping | None = None, spending: Mapping | None = None, people: int = 1) -> Statement:
@@ -308,7 +305,7 @@ class Statement:
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, PlannerError):
                 raise
-            raise PlannerError(t("budget_err_stored", "zh"), t("budget_err_stored", "en")) from None
+            raise PlannerError("budget.stored_unreadable") from None
 
     def summary(self, lang: str = "en") -> list[tuple[str, str]]:
         """The headline figures as (label, amount) pairs in ``lang``."""

@@ -119,10 +119,9 @@ class PaymentCalendar:
         return f"<PaymentCalendar {self.first} to {self.last}: {len(self.events)} payments>"
 
 
-def _whole(value, low: int, high: int, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
-        raise PlannerError(t(key, "zh", value=str(value)[:40]), t(key, "en", value=str(value)[:40]), value=value)
-    return int(value)
+def _whole(value, low: int, high: int) -> bool:
+    """Whether ``value`` is a whole number from ``low`` to ``high``."""
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and low <= int(value) <= high
 
 
 def payment_calendar(plan, *, months: int = MONTHS, first: str | None = None, lang: str = "zh", lead_days: int = LEAD_DAYS,
@@ -157,11 +156,15 @@ def payment_calendar(plan, *, months: int = MONTHS, first: str | None = None, la
         A plan without a start month, or a setting out of range.
     """
     if plan.start is None:
-        raise PlannerError(t("calendar_no_start", "zh"), t("calendar_no_start", "en"))
+        raise PlannerError("calendar.no_start")
     t("calendar_name", lang)  # an unknown language is an error before any work
-    months = _whole(months, 1, 120, "calendar_bad_months")
-    lead_days = _whole(lead_days, 0, 28, "calendar_bad_lead")
-    default_day = _whole(default_day, 1, 31, "calendar_bad_day")
+    if not _whole(months, 1, 120):
+        raise PlannerError("calendar.months_range", shown=str(months)[:40], value=months)
+    if not _whole(lead_days, 0, 28):
+        raise PlannerError("calendar.lead_days_range", shown=str(lead_days)[:40], value=lead_days)
+    if not _whole(default_day, 1, 31):
+        raise PlannerError("calendar.default_day_range", shown=str(default_day)[:40], value=default_day)
+    months, lead_days, default_day = int(months), int(lead_days), int(default_day)
     start_year, start_month = plan.start
     origin = start_year * 12 + start_month - 1  # plan month 1 as a month count
     if first is None:

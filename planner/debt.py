@@ -168,11 +168,7 @@ class Debt:
         if self.due_day is not None:
             day = self.due_day
             if isinstance(day, bool) or is_numpy_bool(day) or not isinstance(day, numbers.Integral) or not 1 <= int(day) <= 31:
-                from .i18n import t
-
-                shown = str(day)[:40]
-                raise PlannerError(t("due_day_invalid_debt", "zh", name=self.name, value=shown),
-                                   t("due_day_invalid_debt", "en", name=self.name, value=shown), column="due_day", value=day)
+                raise PlannerError("debt.due_day_range", name=self.name, shown=str(day)[:40], column="due_day", value=day)
             set_(self, "due_day", int(day))
         if not isinstance(self.defer_interest, bool):
             if not is_numpy_bool(self.defer_interest):  # numpy's bool is accepted as a bool
@@ -187,14 +183,12 @@ class Debt:
             set_(self, "priority", True)
         if not isinstance(self.priority, bool):
             if not is_numpy_bool(self.priority):
-                raise PlannerError(f"{self.name}: priority 应为 True 或 False / must be True or False: {str(self.priority)[:40]!r}",
-                                   column="priority", value=self.priority)
+                raise PlannerError("debt.priority_true_false", name=self.name, shown=str(self.priority)[:40], column="priority", value=self.priority)
             set_(self, "priority", bool(self.priority))
         if self.priority_reason is not None:
             if self.priority_reason not in PRIORITY_REASONS:
-                raise PlannerError(f"{self.name}: priority_reason 应为 {', '.join(PRIORITY_REASONS)} 之一",
-                                   f"{self.name}: priority_reason must be one of {', '.join(PRIORITY_REASONS)}: {str(self.priority_reason)[:40]!r}",
-                                   column="priority_reason", value=self.priority_reason)
+                raise PlannerError("debt.priority_reason_one_of", name=self.name, choices=", ".join(PRIORITY_REASONS),
+                                   shown=str(self.priority_reason)[:40], column="priority_reason", value=self.priority_reason)
             set_(self, "priority", True)  # a reason makes it a priority debt
         if self.contract_date is not None:
             # A date, a datetime (its day), a pandas Timestamp or text such as "2023-05-10": checked here,

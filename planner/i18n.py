@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from .datafiles import read_toml, report_table
-from .errors import PlannerError, catalogue
+from .errors import Message, PlannerError, catalogue
 
 LANGUAGES = ("en", "zh")
 
@@ -116,6 +116,16 @@ def t_or(key: str, default: str, lang: str = "en") -> str:
     return t(key, lang) if key in labels() else default
 
 
+def both(key: str, **fields) -> Message:
+    """The label ``key`` in both languages, as a :class:`~planner.errors.Message`: a field of an
+    error that is put in per language (``PlannerError(..., what=both("clearance_proof_asked"))``).
+
+    >>> both("debt")
+    Message(zh='债务', en='Debt')
+    """
+    return Message(t(key, "zh", **fields), t(key, "en", **fields))
+
+
 def strategy_labels() -> dict[str, tuple[str, str]]:
     """``{strategy: (zh, en)}`` for every ``strategy_<name>`` key, in table order.
 
@@ -136,4 +146,4 @@ def strategy_labels() -> dict[str, tuple[str, str]]:
     }
 
 
-__all__ = ["LANGUAGES", "labels", "strategy_labels", "t", "t_or"]
+__all__ = ["LANGUAGES", "both", "labels", "strategy_labels", "t", "t_or"]

@@ -98,10 +98,10 @@ class Offer:
 
         months = (self.frozen if frozen else self.at_rate).months
         if months is None or (frozen and months > MAX_FREEZE_MONTHS):
-            key = "offer_err_not_agreement_frozen" if frozen else "offer_err_not_agreement_rate"
             shown = "∞" if months is None else str(months)
-            raise PlannerError(t(key, "zh", debt=self.debt, months=shown, most=MAX_FREEZE_MONTHS),
-                               t(key, "en", debt=self.debt, months=shown, most=MAX_FREEZE_MONTHS), value=months)
+            if frozen:
+                raise PlannerError("offers.not_agreement_frozen", debt=self.debt, months=shown, most=MAX_FREEZE_MONTHS, value=months)
+            raise PlannerError("offers.not_agreement_rate", debt=self.debt, months=shown, most=MAX_FREEZE_MONTHS, value=months)
         return freeze_interest(self.debt, months=months) if frozen else extend_term(self.debt, months=months)
 
     def to_dict(self) -> dict:
@@ -267,7 +267,7 @@ def _split(total: int, weights: list[int], caps: list[int], floor: int) -> tuple
                 fixed[largest] = (caps[largest], "capped")
                 continue
             return (*_result(n, fixed, shares), use_floor)
-    raise PlannerError("fair_shares: no split", "fair_shares: no split")  # unreachable: without floors the split always fits
+    raise PlannerError("offers.no_split")  # unreachable: without floors the split always fits
 
 
 def _result(n, fixed, shares):
@@ -379,8 +379,7 @@ def _money(what: str, value) -> int:
     except (ParseError, PlannerError):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0:
-        raise PlannerError(t("offer_err_amount", "zh", what=what, value=str(value)[:40]), t("offer_err_amount", "en", what=what, value=str(value)[:40]),
-                           column=what, value=value)
+        raise PlannerError("offers.not_amount", what=what, shown=str(value)[:40], column=what, value=value)
     return to_cents(amount)
 
 

@@ -110,11 +110,7 @@ def require_numba() -> None:
 
 
 def _missing() -> PlannerError:
-    return PlannerError(
-        "批量计算需要 numba（batch 扩展）：请运行 pip install 'debt-planner[batch]'。单个计划（planner plan / compare）不需要它。",
-        "the batch engine needs numba (the batch extra): run pip install 'debt-planner[batch]'. "
-        "Single plans (planner plan / compare) do not need it.",
-    )
+    return PlannerError("batch.kernel.needs_numba")
 
 
 def compiled_loop():

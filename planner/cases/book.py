@@ -32,7 +32,7 @@ from pathlib import Path
 from ..conduct import Contact, Evidence, flag_contacts
 from ..debt import Debt
 from ..engine import plan as engine_plan
-from ..errors import InfeasibleBudgetError, Message, PlannerError, unknown_debt
+from ..errors import InfeasibleBudgetError, Message, PlannerError, message, unknown_debt
 from ..money import from_cents, to_cents
 from ..negotiation import ACTIONS, Adjustment
 from ..privacy import same_name
@@ -457,11 +457,10 @@ class CaseBook:
         they stand (the latest re-plan's terms and balances, else as loaded) and what its latest
         budget statement leaves for the debts."""
         from ..offers import DEFAULT_FLOOR, fair_shares
-        from ..i18n import t
 
         data = self._load(name)
         if data.budget_statement is None:
-            raise PlannerError(t("offer_err_no_statement", "zh", case=name), t("offer_err_no_statement", "en", case=name))
+            raise PlannerError("cases.book.no_statement", case=name)
         debts = list(data.replans[-1].debts) if data.replans else list(data.debts)
         return fair_shares(debts, data.budget_statement.left_for_debts, floor=DEFAULT_FLOOR if floor is None else floor)
 
@@ -613,16 +612,15 @@ class CaseBook:
         The debt must be cleared in the case's recorded track (paid off or settled)."""
         import sqlalchemy as sa
 
-        from ..i18n import t
         from . import store as s
 
         given = {k: v for k, v in (("proof_asked", proof_asked), ("proof_received", proof_received), ("report_checked", report_checked)) if v not in (None, "")}
         undo = [undo] if isinstance(undo, str) else list(undo or ())
         for item in undo:
             if item not in CLEARANCE_ITEMS:
-                raise PlannerError(f"未知的事项 “{item}”；可用：{', '.join(CLEARANCE_ITEMS)} / unknown step {item!r}; use one of: {', '.join(CLEARANCE_ITEMS)}")
+                raise PlannerError("cases.clearance.unknown_step", item=item, choices=", ".join(CLEARANCE_ITEMS))
         if not given and not undo:
-            raise PlannerError(t("clearance_nothing", "zh"), t("clearance_nothing", "en"))
+            raise PlannerError("cases.clearance.nothing")
         dates = {k: check_step_date(v, "--" + k.replace("_", "-")) for k, v in given.items()}
         with self._write(name) as (conn, data):
             names = [d.name for d in data.debts]
@@ -630,23 +628,20 @@ class CaseBook:
                 raise _unknown_debt(debt, names)
             found = [c for c in checklists(data, track_of(data)) if c.debt == debt]
             if not found:
-                raise PlannerError(t("clearance_not_cleared", "zh", debt=debt), t("clearance_not_cleared", "en", debt=debt))
+                raise PlannerError("cases.clearance.not_cleared", debt=debt)
             cleared = found[0].cleared
             for item, day in dates.items():
                 what = "--" + item.replace("_", "-")
                 if day[:7] > month_name(self._today):
-                    raise PlannerError(t("clearance_future_date", "zh", what=what, value=day, month=month_name(self._today)),
-                                       t("clearance_future_date", "en", what=what, value=day, month=month_name(self._today)))
+                    raise PlannerError("cases.clearance.future_date", what=what, value=day, month=month_name(self._today))
                 if day[:7] < cleared:
-                    raise PlannerError(t("clearance_before_cleared", "zh", what=what, value=day, month=cleared),
-                                       t("clearance_before_cleared", "en", what=what, value=day, month=cleared))
+                    raise PlannerError("cases.clearance.before_cleared", what=what, value=day, month=cleared)
             steps = {**data.clearance.get(debt, {}), **dates}
             for item in undo:
                 steps.pop(item, None)
             asked, received = steps.get("proof_asked"), steps.get("proof_received")
             if asked and received and received < asked:
-                raise PlannerError(t("clearance_received_before_asked", "zh", asked=asked, received=received),
-                                   t("clearance_received_before_asked", "en", asked=asked, received=received))
+                raise PlannerError("cases.clearance.received_before_asked", asked=asked, received=received)
             row = conn.execute(sa.select(s.debts.c.detail).where(s.debts.c.case_id == data.id, s.debts.c.name == debt)).first()
             detail = json.loads(row.detail)
             detail.pop("clearance", None)
@@ -854,7 +849,7 @@ class CaseBook:
                 datas.append(self._load(name))
             except _DAMAGED as exc:
                 broken.append((name, str(exc) if isinstance(exc, PlannerError) else
-                               f"数据已损坏（{type(exc).__name__}） / the stored data is damaged ({type(exc).__name__})"))
+                               str(message("cases.caseload.damaged", kind=type(exc).__name__))))
         return caseload(datas, batch=batch, broken=broken)
 
     def close(self) -> None:

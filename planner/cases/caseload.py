@@ -15,7 +15,7 @@ from ..conduct import flag_contacts
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ..errors import InfeasibleBudgetError, PlannerError
+from ..errors import InfeasibleBudgetError, PlannerError, message
 from ..money import from_cents, to_cents
 from ..negotiation import Scenario
 from .answers import Caseload, CaseloadRow, _adjustments_in_force, _plan_from, _planned_owed, replan_inputs, track_of
@@ -184,7 +184,7 @@ _BROKEN = (PlannerError, ArithmeticError, ValueError, KeyError, TypeError, Overf
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, PlannerError):
         return str(exc)
-    return f"数据已损坏（{type(exc).__name__}） / the stored data is damaged ({type(exc).__name__})"
+    return str(message("cases.caseload.damaged", kind=type(exc).__name__))
 
 
 __all__ = [

@@ -97,7 +97,6 @@ def open_checklists(data, track) -> tuple[Clearance, ...]:
 def check_step_date(value, what: str) -> str:
     """A step's date as ``YYYY-MM-DD`` (a date, or text such as ``2027-05-10`` or ``2027年5月10日``)."""
     from ..errors import PlannerError
-    from ..i18n import t
     from ..money import ParseError, parse_date
 
     if isinstance(value, date):
@@ -106,8 +105,7 @@ def check_step_date(value, what: str) -> str:
         return parse_date(str(value)).isoformat()
     except ParseError:
         shown = str(value)[:40]
-        raise PlannerError(t("clearance_bad_date", "zh", what=what, value=shown), t("clearance_bad_date", "en", what=what, value=shown),
-                           column=what, value=shown) from None
+        raise PlannerError("cases.clearance.bad_date", what=what, column=what, value=shown) from None
 
 
 __all__ = ["ITEMS", "Clearance", "check_step_date", "checklists", "open_checklists", "report_from"]

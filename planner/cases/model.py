@@ -32,12 +32,12 @@ def parse_amount(value, what: str = "amount") -> int:
     shown = str(value)[:40]
     try:
         if isinstance(value, bool):
-            raise ParseError("不是金额", "not an amount")
+            raise ParseError("cases.model.not_amount")
         amount = parse_money(value, exact=True) if isinstance(value, str) else Decimal(str(value)) if isinstance(value, (int, float, Decimal)) else None
         if amount is None:
-            raise ParseError("不是金额", "not an amount")
+            raise ParseError("cases.model.not_amount")
         if not amount.is_finite():
-            raise ParseError("不是有限的数字", "not a finite number")
+            raise ParseError("money.parse.not_finite_number")
     except SubCentError:
         amount = None
     except (ParseError, ArithmeticError):

@@ -11,7 +11,8 @@ import os
 import sys
 import time
 
-from ..errors import InputError, Message, PlannerError, Problem
+from ..errors import InputError, Message, PlannerError, Problem, message
+from ..i18n import t
 
 #: Show a progress bar only for books at least this large (and only on a terminal).
 PROGRESS_FROM = 50_000
@@ -55,7 +56,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"应为 0 到 600 之间的秒数 / must be a number of seconds from 0 to 600: {text!r}")
+        raise argparse.ArgumentTypeError(str(message("cli.batch.seconds", text=text)))
     return value
 
 
@@ -196,7 +197,7 @@ def cmd_batch(args) -> int:
         # again and the loop over them would never end (issue 24, item 14: a budget of inf).
         planner_warnings = [w for w in caught if issubclass(w.category, PlannerWarning)]
         if planner_warnings:
-            print("警告 / warnings:", file=sys.stderr)
+            print(f"{t('cli_warnings', 'zh')} / {t('cli_warnings', 'en')}", file=sys.stderr)
             for w in planner_warnings:
                 print(f"  ! {w.message}", file=sys.stderr)
         for w in caught:

@@ -15,7 +15,7 @@ from .common import add_debts_args, emit_json, load_debts_for, money_arg, plan_k
 def check_out(path) -> None:
     """Refuse an --out that is not .ics before any work."""
     if not str(path).lower().endswith(".ics"):
-        raise PlannerError(t("calendar_suffix", "zh", path=path), t("calendar_suffix", "en", path=path), file=str(path))
+        raise PlannerError("io.ics.not_ics", path=path, file=str(path))
 
 
 def write_and_say(cal, args, inputs) -> int:
@@ -24,7 +24,7 @@ def write_and_say(cal, args, inputs) -> int:
 
     lang = args.lang
     if not cal.events:
-        raise PlannerError(t("calendar_empty", "zh", first=cal.first, last=cal.last), t("calendar_empty", "en", first=cal.first, last=cal.last))
+        raise PlannerError("calendar.nothing_due", first=cal.first, last=cal.last)
     written = write_calendar(cal, args.out, inputs=inputs, replace=args.replace)
     if getattr(args, "format", "table") == "json":
         emit_json({"file": str(written), "first": cal.first, "last": cal.last, "lead_days": cal.lead_days,
@@ -54,7 +54,7 @@ def cmd_calendar(args) -> int:
 
     check_out(args.out)
     if args.budget is None:
-        raise PlannerError("请给出 --budget（每月预算） / give --budget (the monthly budget)")
+        raise PlannerError("cli.calendar.need_budget")
     debts = load_debts_for(args)
     p = plan(debts, args.budget, args.strategy, order=args.order, **plan_kwargs(args))
     cal = payment_calendar(p, months=args.months, lang=args.lang, lead_days=args.lead_days, default_day=args.default_day)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..display import display_width as _width
 from ..display import escape_controls
+from ..errors import message
 from ..i18n import t
 from ..result import next_month
 
@@ -115,23 +116,23 @@ def money_arg(text: str) -> Decimal:
     try:
         value = parse_money(text)
     except ParseError:
-        raise argparse.ArgumentTypeError(f"不是金额 / not an amount of money: {text!r}") from None
+        raise argparse.ArgumentTypeError(str(message("cli.common.not_amount", text=text))) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"不能为负数 / cannot be negative: {text!r}")
+        raise argparse.ArgumentTypeError(str(message("cli.common.negative", text=text)))
     return value
 
 
 def names_arg(text: str) -> list[str]:
     names = [x.strip() for x in text.split(",") if x.strip()]
     if not names:
-        raise argparse.ArgumentTypeError(f"应为逗号分隔的债务名称，例如 借呗,美团借钱 / expected debt names separated by commas, e.g. 借呗,美团借钱, got {text!r}")
+        raise argparse.ArgumentTypeError(str(message("cli.common.names", text=text)))
     return names
 
 
 def month_amount(text: str) -> tuple[int, Decimal]:
     month, sep, amount = text.partition(":")
     if not sep or not month.strip().isdigit() or int(month) < 1:
-        raise argparse.ArgumentTypeError(f"应写成 月份:金额，例如 13:20000 / expected MONTH:AMOUNT such as 13:20000, got {text!r}")
+        raise argparse.ArgumentTypeError(str(message("cli.common.month_amount", text=text)))
     return int(month), money_arg(amount)
 
 

@@ -17,7 +17,7 @@ import os
 import sys
 
 from .. import __version__
-from ..errors import InfeasibleBudgetError, PlannerError
+from ..errors import InfeasibleBudgetError, PlannerError, message
 from ..i18n import t
 from . import batch, calendar, case, negotiate, offer, plan, report
 from .common import safe_terminal
@@ -102,7 +102,7 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:  # the last guard: one line, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        print(f"内部错误 / internal error: {type(exc).__name__}: {exc}. Set PLANNER_DEBUG=1 for details.", file=sys.stderr)
+        print(message("cli.main.internal_error", kind=type(exc).__name__, exc=exc), file=sys.stderr)
         return 1
 
 

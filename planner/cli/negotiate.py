@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
-from ..errors import PlannerError
+from ..errors import PlannerError, message
 from ..i18n import t
 from ..money import format_yuan
 from .common import add_debts_args, add_output_args, cell, strategy_name, emit_json, load_debts_for, money_arg, plan_kwargs, render_table
@@ -131,9 +131,9 @@ def _positive(kind):
         try:  # a comma only as a thousands separator, as in the loader: "1,2" is not 12
             value = parse_number(text.strip().rstrip("%"))
         except ParseError as exc:
-            raise argparse.ArgumentTypeError(f"不是数字 / not a number: {text!r} ({exc.en})") from None
+            raise argparse.ArgumentTypeError(str(message("cli.negotiate.not_number", text=text, exc=exc))) from None
         if not value.is_finite() or value < 0:
-            raise argparse.ArgumentTypeError(f"应为非负数 / must be a number of at least 0: {text!r}")
+            raise argparse.ArgumentTypeError(str(message("cli.negotiate.negative", text=text)))
         return kind(value) if kind is int else value
 
     return parse
@@ -143,9 +143,9 @@ def _periods(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"期数应为整数 / periods must be a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(str(message("cli.negotiate.periods_whole", text=text))) from None
     if not 1 <= value <= 1200:
-        raise argparse.ArgumentTypeError(f"期数应在 1 到 1200 之间 / periods must be 1 to 1200: {text!r}")
+        raise argparse.ArgumentTypeError(str(message("cli.negotiate.periods_range", text=text)))
     return value
 
 

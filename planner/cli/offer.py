@@ -21,7 +21,7 @@ def cmd_offer(args) -> int:
     statement = None
     if args.case:
         if args.debts or args.budget is not None or args.statement:
-            raise PlannerError("--case 与债务文件、--budget、--statement 不能同时使用。", "--case takes its debts and statement from the case: leave out DEBTS, --budget and --statement.")
+            raise PlannerError("cli.offer.case_with_files")
         from ..cases import CaseBook
 
         with CaseBook(args.book, create=False) as book:
@@ -30,7 +30,7 @@ def cmd_offer(args) -> int:
             result = case.fair_shares(floor=floor)
     else:
         if not args.debts or (args.budget is None) == (args.statement is None):
-            raise PlannerError(t("offer_err_need_budget", "zh"), t("offer_err_need_budget", "en"))
+            raise PlannerError("cli.offer.need_budget")
         debts = load_debts_for(args)
         if args.statement:
             from ..io import load_statement

@@ -17,7 +17,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import Message, PlannerError
+from ..errors import PlannerError
+from ..i18n import both
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -131,15 +132,15 @@ def output_target(path: str | os.PathLike) -> Path:
         raise PlannerError("io.export.refusing_write_programs_own", path=path, file=str(path))
     if info is _NOT_A_FILE or not stat.S_ISREG(info.st_mode):
         what = (
-            "设备 / a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-            else "管道 / a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
-            else "套接字或管道 / a socket or pipe" if stat.S_ISSOCK(info.st_mode)
-            else "特殊文件 / a special file"
+            "file_kind_device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "file_kind_fifo" if stat.S_ISFIFO(info.st_mode)
+            else "file_kind_socket_or_pipe" if stat.S_ISSOCK(info.st_mode)
+            else "file_kind_special"
         )
         raise PlannerError(
             "io.export.refusing_write_not_regular",
             path=path,
-            v=Message(*what.split(' / ')),
+            v=both(what),
             file=str(path),
         )
     return target

@@ -18,17 +18,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..errors import PlannerError
-from ..i18n import t
 
 
 def _icalendar():
     try:
         import icalendar
     except ImportError:
-        raise PlannerError(
-            "写日历文件需要 icalendar 库：pip install 'debt-planner[calendar]'",
-            "writing a calendar file needs the icalendar library: pip install 'debt-planner[calendar]'",
-        ) from None
+        raise PlannerError("io.ics.needs_icalendar") from None
     return icalendar
 
 
@@ -78,8 +74,8 @@ def write_calendar(cal, path, *, inputs: Sequence = (), replace: bool = False, s
 
     target = Path(path)
     if target.suffix.lower() != ".ics":
-        raise PlannerError(t("calendar_suffix", "zh", path=path), t("calendar_suffix", "en", path=path), file=str(path))
-    exists = PlannerError(t("calendar_exists", "zh", path=path), t("calendar_exists", "en", path=path), file=str(path))
+        raise PlannerError("io.ics.not_ics", path=path, file=str(path))
+    exists = PlannerError("io.ics.exists", path=path, file=str(path))
     if not replace and os.path.lexists(target):
         raise exists
     data = calendar_ics(cal, stamp=stamp)

@@ -81,7 +81,7 @@ def column_label(canonical: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# value parsers: raw text -> value, or ParseError(zh, en) with the fix
+# value parsers: raw text -> value, or ParseError(key) with the fix
 
 
 def parse_money_cell(text: str) -> Decimal:
@@ -90,17 +90,11 @@ def parse_money_cell(text: str) -> Decimal:
     except SeparatorError:
         raise
     except ParseError:
-        raise ParseError(
-            "不是金额。请只写数字，例如 12000、￥12,000 或 1.2万。",
-            "not an amount of money. Write a number such as 12000, ￥12,000 or 1.2万.",
-        ) from None
+        raise ParseError("io.loader.money_not_amount") from None
     if value < 0:
-        raise ParseError("金额不能为负数。请写欠款的正数金额。", "cannot be negative. Write the amount owed as a positive number.")
+        raise ParseError("io.loader.money_negative")
     if value > MAX_MONEY:
-        raise ParseError(
-            f"金额大得不合理（上限 ¥{MAX_MONEY:,.0f}）。请检查是否多写了位数。",
-            f"is implausibly large (limit ¥{MAX_MONEY:,.0f}). Check for extra digits.",
-        )
+        raise ParseError("io.loader.money_too_large", limit=MAX_MONEY)
     return value
 
 
@@ -110,10 +104,7 @@ def _annual_rate(text: str) -> Decimal:
     except SeparatorError:
         raise
     except ParseError:
-        raise ParseError(
-            "不是利率。请写年化百分数，例如 18 或 18%（日利率可写 0.05%/日）。",
-            "not a rate. Write the yearly rate in percent, e.g. 18 or 18% (a daily rate as 0.05%/日).",
-        ) from None
+        raise ParseError("io.loader.not_rate") from None
     value = value * {"day": 365, "month": 12}.get(period, 1)
     return _check_rate(value)
 
@@ -124,17 +115,11 @@ def _daily_rate(text: str) -> Decimal:
     except SeparatorError:
         raise
     except ParseError:
-        raise ParseError(
-            "不是日利率。请写每日百分数，例如 0.05 或 0.05%（万5）。",
-            "not a daily rate. Write percent per day, e.g. 0.05 or 0.05% (万5).",
-        ) from None
+        raise ParseError("io.loader.not_daily_rate") from None
     if period not in (None, "day"):
-        raise ParseError("日利率列应填写每日利率，例如 0.05%。", "the daily rate column takes a rate per day, e.g. 0.05%.")
+        raise ParseError("io.loader.daily_rate_period")
     if value < 0 or value * 365 > MAX_APR:
-        raise ParseError(
-            f"日利率不合理（应在 0 到 {MAX_APR / 365:.2f}% 之间）。",
-            f"is not a plausible daily rate (0 to {MAX_APR / 365:.2f}% a day).",
-        )
+        raise ParseError("io.loader.daily_rate_range", most=MAX_APR / 365)
     return value
 
 
@@ -144,25 +129,19 @@ def _fee_rate(text: str) -> Decimal:
     except SeparatorError:
         raise
     except ParseError:
-        raise ParseError(
-            "不是月费率。请写每月百分数，例如 0.6 或 0.6%。",
-            "not a monthly fee rate. Write percent per month, e.g. 0.6 or 0.6%.",
-        ) from None
+        raise ParseError("io.loader.not_fee_rate") from None
     if period not in (None, "month"):
-        raise ParseError("月费率列应填写每月费率，例如 0.6%。", "the fee rate column takes a rate per month, e.g. 0.6%.")
+        raise ParseError("io.loader.fee_rate_period")
     if value < 0 or value * 12 > MAX_APR:
-        raise ParseError("月费率不合理。", f"is not a plausible monthly fee rate (0 to {MAX_APR / 12:.1f}%).")
+        raise ParseError("io.loader.fee_rate_range", most=MAX_APR / 12)
     return value
 
 
 def _check_rate(value: Decimal) -> Decimal:
     if value < 0:
-        raise ParseError("利率不能为负数。", "a rate cannot be negative.")
+        raise ParseError("io.loader.rate_negative")
     if value > MAX_APR:
-        raise ParseError(
-            f"年化利率高得不合理（上限 {MAX_APR}%）。请检查单位：18 表示 18%。",
-            f"is an implausibly high yearly rate (limit {MAX_APR}%). Check the unit: 18 means 18%.",
-        )
+        raise ParseError("io.loader.rate_too_high", most=MAX_APR)
     return value
 
 
@@ -178,12 +157,9 @@ def _count(unit_zh: str, unit_en: str, minimum: int, maximum: int = 100_000):
         except SeparatorError:
             raise
         except ParseError:
-            raise ParseError(f"不是{unit_zh}数。请写整数，例如 12。", f"not a number of {unit_en}. Write a whole number such as 12.") from None
+            raise ParseError("io.loader.count_not_number", unit=Message(unit_zh, unit_en)) from None
         if value != value.to_integral_value() or value < minimum or value > maximum:
-            raise ParseError(
-                f"{unit_zh}数必须是 {minimum} 到 {maximum} 之间的整数。",
-                f"the number of {unit_en} must be a whole number from {minimum} to {maximum}.",
-            )
+            raise ParseError("io.loader.count_range", unit=Message(unit_zh, unit_en), minimum=minimum, maximum=maximum)
         return int(value)
 
     return parse
@@ -192,10 +168,7 @@ def _count(unit_zh: str, unit_en: str, minimum: int, maximum: int = 100_000):
 def _kind(text: str) -> str:
     kind = _kind_index().get(header_key(text))
     if kind is None:
-        raise ParseError(
-            f"未知的债务类型。可用：{', '.join(kinds())}（或 信用卡、网贷、消费金融、银行贷款、民间借贷、小贷、其他）。",
-            f"unknown kind of debt. Use one of: {', '.join(kinds())}.",
-        )
+        raise ParseError("io.loader.unknown_kind", kinds=", ".join(kinds()))
     return kind
 
 
@@ -207,7 +180,6 @@ def _due_day(text: str) -> int:
     """The day of the month a payment is due (还款日): ``15``, ``15日``, ``每月15号``, or a date
     such as ``2027-05-15`` (its day). 1 to 31; a day beyond a month's length falls on that
     month's last day (the calendar's rule, :mod:`planner.calendar`)."""
-    from ..i18n import t
 
     s = normalise(text).replace(" ", "")
     if any(mark in s for mark in ("-", "/", "年")) or (len(s) == 8 and s.isdigit()):
@@ -223,7 +195,7 @@ def _due_day(text: str) -> int:
             value = None
         if value is not None and value == value.to_integral_value() and 1 <= value <= 31:
             return int(value)
-    raise ParseError(t("due_day_invalid", "zh"), t("due_day_invalid", "en"))
+    raise ParseError("io.loader.not_due_day")
 def _priority(text: str) -> bool | str:
     """A ``priority`` cell: True or False, or the reason a debt comes first (``"secured"``), which :class:`Debt` reads as yes."""
     values = columns_table()["priority_values"]
@@ -231,9 +203,8 @@ def _priority(text: str) -> bool | str:
     for value, words in values.items():
         if word in {header_key(w) for w in [value, *words]}:
             return {"yes": True, "no": False}.get(value, value)
-    from ..i18n import t
 
-    raise ParseError(t("loader_err_priority", "zh"), t("loader_err_priority", "en"))
+    raise ParseError("io.loader.not_priority")
 
 
 CELL_PARSERS = {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..budget import KINDS, Line, Statement, categories, category_of, kind_of
 from ..datafiles import read_toml
-from ..errors import InputError, PlannerError, Problem
+from ..errors import InputError, Message, PlannerError, Problem
 from ..i18n import t
 from ..money import ParseError, normalise, parse_money
 from .inputs import read_input
@@ -39,10 +39,6 @@ def _columns() -> dict[str, str]:
     return {header_key(alias): column for column, spec in table.items() for alias in [column, *spec["aliases"]]}
 
 
-def _problem(key: str, *, row=None, column=None, value=None, **fields) -> Problem:
-    return Problem(t(key, "zh", **fields), t(key, "en", **fields), row=row, column=column, value=value)
-
-
 def _rows_from_bytes(data: bytes, label: str, encoding: str | None, sheet: str | None) -> list[tuple[int, list[str]]]:
     if data.startswith(b"PK\x03\x04"):
         from .excel import _open, _rows, _text_rows
@@ -50,7 +46,7 @@ def _rows_from_bytes(data: bytes, label: str, encoding: str | None, sheet: str |
         book = _open(data, label, data_only=True)
         try:
             if sheet is not None and sheet not in book.sheetnames:
-                raise InputError([Problem(f"没有工作表“{sheet}”。", f"there is no sheet {sheet!r}; the sheets are: {', '.join(book.sheetnames)}.")], label)
+                raise InputError([Problem.of("io.excel.workbook_no_sheet_named", sheet=sheet, names=", ".join(book.sheetnames))], label)
             ws = book[sheet] if sheet is not None else book.worksheets[0]
             return _text_rows(_rows(ws, label))
         finally:
@@ -62,7 +58,7 @@ def _rows_from_bytes(data: bytes, label: str, encoding: str | None, sheet: str |
     try:
         return [(n, cells) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise InputError([Problem(f"CSV 格式错误：{exc}。请检查引号是否成对。", f"malformed CSV: {exc}. Check that quotes are paired.")], label) from None
+        raise InputError([Problem.of("io.loader.malformed_csv_check_quotes", exc=exc)], label) from None
 
 
 def _read(source, encoding, sheet) -> tuple[str, list[tuple[int, list[str]]]]:
@@ -79,11 +75,11 @@ def _read(source, encoding, sheet) -> tuple[str, list[tuple[int, list[str]]]]:
     elif isinstance(source, (bytes, bytearray, memoryview)):
         label, data = "CSV", bytes(source)
     else:
-        raise PlannerError("不能读取这种输入", f"cannot load a budget statement from {type(source).__name__}")
+        raise PlannerError("io.statement.cannot_load", kind=type(source).__name__)
     if len(data) > MAX_BYTES:
-        raise InputError([_problem("statement_err_too_many", most=MAX_LINES)], label)
+        raise InputError([Problem.of("io.statement.too_many", most=MAX_LINES)], label)
     if not data.strip():
-        raise InputError([_problem("statement_err_empty")], label)
+        raise InputError([Problem.of("io.statement.empty")], label)
     return label, _rows_from_bytes(data, label, encoding, sheet)
 
 
@@ -129,11 +125,11 @@ def load_statement(source, *, encoding: str | None = None, sheet: str | None = N
     label, rows = _read(source, encoding, sheet)
     rows = [(n, [c.strip() for c in cells]) for n, cells in rows if not blank(cells)]
     if not rows:
-        raise InputError([_problem("statement_err_empty")], label)
+        raise InputError([Problem.of("io.statement.empty")], label)
     index = _columns()
     header_at = next((k for k, (_, cells) in enumerate(rows[:5]) if sum(header_key(c) in index for c in cells) >= 2), None)
     if header_at is None:
-        raise InputError([_problem("statement_err_header", row=rows[0][0], value=",".join(rows[0][1])[:60])], label)
+        raise InputError([Problem.of("io.statement.header", rows[0][0], None, ",".join(rows[0][1])[:60])], label)
     header_row, header = rows[header_at]
     known = {}
     for position, raw in enumerate(header):
@@ -145,47 +141,45 @@ def load_statement(source, *, encoding: str | None = None, sheet: str | None = N
     for column in REQUIRED:
         if column not in known.values():
             aliases = "、".join(read_toml("budget.toml")["columns"][column]["aliases"][:5])
-            problems.append(Problem(t("statement_err_missing_column", "zh", column=column, aliases=aliases),
-                                    t("statement_err_missing_column", "en", column=column, aliases=aliases), row=header_row, column=column))
+            problems.append(Problem.of("io.statement.missing_column", header_row, column, column=column, aliases=aliases))
     if problems:
         raise InputError(problems, label)
     body = rows[header_at + 1:]
     if len(body) > MAX_LINES:
-        raise InputError([_problem("statement_err_too_many", most=MAX_LINES)], label)
+        raise InputError([Problem.of("io.statement.too_many", most=MAX_LINES)], label)
     lines = []
     for number, cells in body:
         cell = {column: normalise(cells[p]) if p < len(cells) else "" for p, column in known.items()}
         row_problems = []
         for column in REQUIRED:
             if not cell[column]:
-                row_problems.append(_problem("statement_err_missing", row=number, column=where[column], value=""))
+                row_problems.append(Problem.of("io.statement.missing", number, where[column], ""))
         kind = kind_of(cell["kind"]) if cell["kind"] else None
         if cell["kind"] and kind is None:
-            row_problems.append(_problem("statement_err_kind", row=number, column=where["kind"], value=cell["kind"]))
+            row_problems.append(Problem.of("io.statement.kind", number, where["kind"], cell["kind"]))
         if kind is not None and cell["category"] and category_of(kind, cell["category"]) is None:
             choices = ", ".join(categories()[kind])
-            row_problems.append(Problem(t("statement_err_category", "zh", kind=t(f"budget_kind_{kind}", "zh"), choices=choices),
-                                        t("statement_err_category", "en", kind=kind, choices=choices),
-                                        row=number, column=where["category"], value=cell["category"]))
+            row_problems.append(Problem.of("io.statement.category", number, where["category"], cell["category"],
+                                           kind=Message(t(f"budget_kind_{kind}", "zh"), kind), choices=choices))
         amount = None
         if cell["amount"]:
             try:
                 amount = parse_money(cell["amount"])
                 if amount < 0:
-                    raise ParseError("negative", "negative")
+                    raise ParseError("io.statement.amount")
             except ParseError:
-                row_problems.append(_problem("statement_err_amount", row=number, column=where["amount"], value=cell["amount"]))
+                row_problems.append(Problem.of("io.statement.amount", number, where["amount"], cell["amount"]))
         if row_problems:
             problems.extend(row_problems)
             continue
         try:
             lines.append(Line(kind, cell["category"], amount, cell.get("note", "")))
         except PlannerError as exc:
-            problems.append(Problem(exc.zh, exc.en, row=number, column=where.get(exc.column or "", exc.column), value=cell.get(exc.column or "", None)))
+            problems.append(Problem.from_error(exc, number, where.get(exc.column or "", exc.column), cell.get(exc.column or "", None)))
     if problems:
         raise InputError(problems, label)
     if not lines:
-        raise InputError([_problem("statement_err_empty")], label)
+        raise InputError([Problem.of("io.statement.empty")], label)
     return Statement(tuple(lines), people)
 
 

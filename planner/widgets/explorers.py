@@ -30,7 +30,7 @@ from .. import charts
 from ..debt import MAX_MONEY
 from ..engine import compare as _compare
 from ..errors import InfeasibleBudgetError, InputError, Message, PlannerError, Problem
-from ..i18n import t, t_or
+from ..i18n import both, t, t_or
 from ..io import load_debts
 from ..money import format_yuan
 from ..negotiation import sooner_text
@@ -101,7 +101,7 @@ def minimum_budget(debts) -> int:
     return int(ceil(need))
 
 
-def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) -> int:
+def _whole_yuan(value, what: Message, low: int, high: int, *, money: bool = True) -> int:
     """A whole number (of yuan, or months with ``money=False``) from a slider, a box or Python:
     finite, in ``low..high``, else PlannerError naming the value and the range."""
     shown = repr(value)
@@ -115,20 +115,20 @@ def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) ->
     if number is None or not number.is_finite():
         raise PlannerError(
             "widgets.explorers.number_not",
-            v=Message(*what.split(' / ')),
+            v=what,
             shown=shown,
         )
     if number != number.to_integral_value():
         raise PlannerError(
             "widgets.explorers.whole_yuan_not",
-            v=Message(*what.split(' / ')),
+            v=what,
             shown=shown,
         )
     if not low <= number <= high:
         sign = "¥" if money else ""
         raise PlannerError(
             "widgets.explorers.not",
-            v=Message(*what.split(' / ')),
+            v=what,
             sign=sign,
             low=low,
             high=high,
@@ -137,7 +137,7 @@ def _whole_yuan(value, what: str, low: int, high: int, *, money: bool = True) ->
     return int(number)
 
 
-def _opening_value(value, what: str, low: int, high: int, *, money: bool = True) -> int:
+def _opening_value(value, what: Message, low: int, high: int, *, money: bool = True) -> int:
     """A number given to an explorer's constructor (a budget, an extra payment, a month): finite and
     in ``low..high``, else the project's bilingual error, never a bare ValueError (issue 24, item 14);
     a fraction of a yuan is dropped, as the slider would."""
@@ -233,7 +233,7 @@ class _Driven:
             return value
         if key == "budget":
             low, high = self._budget_range()
-            return _whole_yuan(value, "预算 / budget", 0, high)
+            return _whole_yuan(value, both("field_budget"), 0, high)
         if key == "debts":  # a debt table or loader: anything load_debts reads, checked like a file
             return list(load_debts(value))
         return value
@@ -357,9 +357,9 @@ class StrategyExplorer(_Driven):
         if budget is None:
             budget = opening_budget(floor)
         top = int(MAX_MONEY)
-        self.state = ExplorerState(budget=_opening_value(budget, "预算 / budget", 0, top),
-                                   extra_amount=_opening_value(extra_amount, "额外还款 / extra payment", 0, top),
-                                   extra_month=_opening_value(extra_month, "额外还款月份 / month of the extra payment", 1, 100_000, money=False),
+        self.state = ExplorerState(budget=_opening_value(budget, both("field_budget"), 0, top),
+                                   extra_amount=_opening_value(extra_amount, both("field_extra_payment"), 0, top),
+                                   extra_month=_opening_value(extra_month, both("field_extra_month"), 1, 100_000, money=False),
                                    strategy=strategy, lang=lang)
         self.plan = None
         self.comparison = None
@@ -375,9 +375,9 @@ class StrategyExplorer(_Driven):
 
     def _checked(self, key: str, value):
         if key == "extra_amount":
-            return _whole_yuan(value, "额外还款 / extra payment", 0, self.extra_amount_box.max)
+            return _whole_yuan(value, both("field_extra_payment"), 0, self.extra_amount_box.max)
         if key == "extra_month":
-            return _whole_yuan(value, "额外还款月份 / month of the extra payment", 1, self.horizon, money=False)
+            return _whole_yuan(value, both("field_extra_month"), 1, self.horizon, money=False)
         return super()._checked(key, value)
 
     # -- controls ------------------------------------------------------
@@ -888,7 +888,7 @@ class NegotiationExplorer(_Driven):
         floor = minimum_budget(self.debts)
         if budget is None:
             budget = opening_budget(floor)
-        self.state = NegotiationState(budget=_opening_value(budget, "预算 / budget", 0, int(MAX_MONEY)), strategy=strategy, lang=lang, asks={})
+        self.state = NegotiationState(budget=_opening_value(budget, both("field_budget"), 0, int(MAX_MONEY)), strategy=strategy, lang=lang, asks={})
         self.negotiation = None
         self.result = None
         self.error: PlannerError | None = None
@@ -954,9 +954,9 @@ class NegotiationExplorer(_Driven):
         c = self._controls[debt]
         if key in ("freeze", "extend"):
             box = c[key + "_months"]
-            return 0 if not value else _whole_yuan(value, "月数 / number of months", box.min, box.max, money=False)
+            return 0 if not value else _whole_yuan(value, both("field_months"), box.min, box.max, money=False)
         if key == "settle_month":
-            return _whole_yuan(value, "结清月份 / settlement month", 1, self.horizon, money=False)
+            return _whole_yuan(value, both("field_settle_month"), 1, self.horizon, money=False)
         control = c["rate_cut"] if key == "rate_cut" else c["settle_fraction"]
         if key == "settle" and not value:
             return 0

@@ -25,7 +25,7 @@ import ipywidgets as W
 import traitlets
 
 from ..errors import PlannerError
-from ..i18n import t, t_or
+from ..i18n import both, t, t_or
 from ..money import format_yuan
 from .canvas import Canvas
 from .explorers import _Driven, _message_axes
@@ -449,7 +449,7 @@ class FollowUp(_Driven):
         lang = self.state.lang
         cal = self.case.calendar(months=months, lang=lang)
         if not cal.events:
-            raise PlannerError(t("calendar_empty", "zh", first=cal.first, last=cal.last), t("calendar_empty", "en", first=cal.first, last=cal.last))
+            raise PlannerError("calendar.nothing_due", first=cal.first, last=cal.last)
         path = document_path(reports_folder(self.folder_box.value), self.case.name, (t("file_calendar", lang),), ".ics", anonymise=anonymise)
         # the name is reserved (an empty file made for it): replacing that placeholder is not replacing anyone's file
         return self._write(path, lambda p: write_calendar(cal, p, inputs=self.book.own_files, replace=True))
@@ -461,10 +461,9 @@ class FollowUp(_Driven):
 
         self._need_case()
         if item not in ITEMS:
-            raise PlannerError(f"未知的事项 / unknown step {item!r}")
+            raise PlannerError("cases.clearance.unknown_step", item=item, choices=", ".join(ITEMS))
         if not str(when or "").strip():
-            raise PlannerError(t("clearance_bad_date", "zh", what=t(f"clearance_{item}", "zh"), value=""),
-                               t("clearance_bad_date", "en", what=t(f"clearance_{item}", "en"), value=""))
+            raise PlannerError("cases.clearance.bad_date", what=both(f"clearance_{item}"), value="")
         self.case = self.case.clear(debt, **{item: when})
         done = [c for c in self.case.checklists() if c.debt == debt and c.done]
         self._ok(t("clearance_done", self.state.lang, debt=debt) if done else t("case_recorded", self.state.lang))
@@ -517,7 +516,7 @@ class FollowUp(_Driven):
         names = [d.name for d in self.case.data.debts]
         if debt not in names:
             raise PlannerError("widgets.follow_up.lump_sum_debt_several")
-        cents = parse_amount(amount, "结清金额 / lump sum")
+        cents = parse_amount(amount, both("field_lump_sum"))
         owed = self.case.track().owed(debt)
         if owed <= 0 or cents > owed:
             raise PlannerError(

@@ -173,7 +173,7 @@ class FairShareView:
         """The view of a case's latest budget statement and its debts as they stand."""
         debts = list(case.data.replans[-1].debts) if case.data.replans else list(case.data.debts)
         if case.statement is None:
-            raise PlannerError(t("offer_err_no_statement", "zh", case=case.name), t("offer_err_no_statement", "en", case=case.name))
+            raise PlannerError("cases.book.no_statement", case=case.name)
         return cls(debts, case.statement, lang=lang, floor=floor)
 
     def set(self, *, lang: str | None = None, floor=None, available=None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import PlannerError
+from ..errors import PlannerError, message
 from ..report import build_report, text, write_report
 
 
@@ -160,7 +160,8 @@ def report_button(state, *, path: str | None = None, description: str | None = N
             status.value = f"<pre style='color:#b00'>{html_mod.escape(exc.text(lang))}</pre>"
             return None
         except OSError as exc:  # the folder cannot be made (permissions, a file in the way)
-            status.value = (f"<pre style='color:#b00'>{html_mod.escape(f'无法写入 / cannot write {name.value}: {exc.strerror or exc}')}</pre>")
+            shown = message("report.outputs.cannot_write", path=name.value, v=exc.strerror or exc).text(lang)
+            status.value = f"<pre style='color:#b00'>{html_mod.escape(shown)}</pre>"
             return None
         status.value = saved_html(written, lang)
         return written
