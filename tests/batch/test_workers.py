@@ -12,19 +12,13 @@ import numpy as np
 import pytest
 
 from planner import Debt
-from planner.batch import book_from_debts, kernel
+from planner.batch import book_from_debts
 from planner.batch import run as batch_run
 from planner.batch.run import run_books
 from planner.batch import shared
 from planner.batch.shared import PREFIX
 
 SHM = Path("/dev/shm")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _restore_loop():
-    yield
-    kernel.use_compiled(None)
 
 
 def _book(portfolios: int = 90, seed: int = 25):
@@ -50,7 +44,6 @@ def _segments() -> set[str]:
 
 
 def test_spawned_workers_plan_as_one_process_to_the_cent():
-    kernel.use_compiled(None)
     book = _book()
     strategies = ["avalanche", "snowball", "minimum_only"]
     one = run_books(book, strategies, horizon=120, workers=1)
@@ -63,7 +56,6 @@ def test_spawned_workers_plan_as_one_process_to_the_cent():
 
 @pytest.mark.skipif(not SHM.is_dir(), reason="no /dev/shm to look into")
 def test_segments_are_unlinked_after_a_run_and_after_a_failing_worker(monkeypatch):
-    kernel.use_compiled(None)
     book = _book(40)
     before = _segments()
     result = run_books(book, ["avalanche"], horizon=60, workers=2, chunk_size=5, start_method="fork")
