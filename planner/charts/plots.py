@@ -131,8 +131,9 @@ def clear_chart(ax):
         artist.remove()
     if ax.legend_ is not None:
         ax.legend_.remove()
-    for title in (ax.title, ax._left_title, ax._right_title):
-        title.set_text("")
+    for loc in ("left", "center", "right"):
+        if ax.get_title(loc=loc):
+            ax.set_title("", loc=loc)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.relim()
