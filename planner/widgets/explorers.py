@@ -1116,8 +1116,6 @@ class NegotiationExplorer(_Driven):
         lines, waterfall = canvas.reuse_axes("negotiation", _negotiation_axes, empty=False)
         charts.negotiation_compared(self.negotiation, lines, lang=lang, live=True)
         charts.savings_waterfall(self.result, waterfall, lang=lang, title=t("chart_waterfall_title", lang), live=True)
-        # A budget change seldom moves the left chart's limits: keep its grid and ticks' pixels.
-        canvas.keep_axis_background(lines)
 
     def _summary_html(self) -> str:
         lang = self.state.lang
