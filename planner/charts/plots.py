@@ -540,7 +540,9 @@ def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = Tr
             _rescaled(ax)
         else:
             lines = [ax.plot(xs, ys, label=label, **style)[0] for xs, ys, label, style in items]
-        ax.set_title(t("chart_negotiation_title", lang), loc="left")
+        # y given: nothing sits above the Axes, so this is where matplotlib would place it, and
+        # a live redraw does not measure the y axis' labels again to find that out
+        ax.set_title(t("chart_negotiation_title", lang), loc="left", y=1.0)
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
@@ -627,7 +629,7 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
             ax.text(0.5, 0.6, t("chart_no_asks", lang), transform=ax.transAxes, ha="center", va="center",
                     color=MUTED, fontsize=10, gid="no_asks")
         ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
-        ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
+        ax.set_title(title or t("chart_waterfall_title", lang), loc="left", y=1.0)  # as in negotiation_compared
         ax.set_ylabel(t("chart_saved_axis", lang))
         _money_axis(ax.yaxis, lang)
         if live and held is None:
