@@ -80,9 +80,9 @@ class Canvas:
         self._layout_key, self._reused = key, axes
         return list(axes)
 
-    def main_axes(self):
+    def main_axes(self, *, empty: bool = True):
         """The one Axes of a single-chart canvas (see :meth:`reuse_axes`)."""
-        return self.reuse_axes(("main", self.rect), lambda figure: [figure.add_axes(self.rect)])[0]
+        return self.reuse_axes(("main", self.rect), lambda figure: [figure.add_axes(self.rect)], empty=empty)[0]
 
     def draw(self, paint) -> None:
         """Let ``paint(canvas)`` draw (in the chart style), then update the image."""

@@ -318,6 +318,19 @@ def test_strategy_explorer_redraw_draws_what_the_chart_function_draws(debts):
         assert axes_data(ex.axes[0]) == axes_data(fresh), change
 
 
+def test_strategy_explorer_updates_the_areas_it_drew(debts):
+    # A budget change that keeps the same debts on the chart updates its areas, total line and
+    # debt-free mark (the same artists, new data); the chart equals one drawn on a new Axes.
+    ex = StrategyExplorer(debts, budget=6000, start=START, lang="zh")
+    before = [id(a) for a in (*ex.axes[0].patches, *ex.axes[0].get_lines(), *ex.axes[0].texts)]
+    ex.set(budget=6050)
+    assert [id(a) for a in (*ex.axes[0].patches, *ex.axes[0].get_lines(), *ex.axes[0].texts)] == before
+    fresh = _fresh_axes(ex.canvas)[0]
+    with charts.chart_style():
+        charts.payoff_timeline(ex.plan, fresh, lang="zh", legend=False)
+    assert axes_data(ex.axes[0]) == axes_data(fresh)
+
+
 def test_negotiation_explorer_redraw_draws_what_the_chart_functions_draw(debts):
 
     ex = NegotiationExplorer(debts, budget=6000, start=START, lang="zh")
