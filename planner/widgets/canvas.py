@@ -30,8 +30,8 @@ class Canvas:
       removes their data artists, titles and legend (creating Axes and their
       ticks again is a large part of a redraw);
     * an Axes' text outside its plotting area (an axis' tick labels and label,
-      the titles) that was the same on the last two redraws is kept as pixels,
-      and the rest of the figure is drawn over it (:meth:`png`).
+      the titles) is kept as pixels while it stays the same, and the rest of the
+      figure is drawn over it (:meth:`_draw_over_steady_text`).
 
     ``fast=False`` redraws everything from scratch on new Axes (the benchmark's
     baseline; the tests compare both pixel by pixel).
@@ -115,11 +115,12 @@ class Canvas:
         one before (the waterfall's y axis follows the savings on every step). The
         background is the figure with only the figure's and those Axes' patches and
         the steady text drawn; it is made again when a steady part changes (or a
-        part becomes steady or stops being steady), otherwise put back as it was. The figure is then drawn over
-        it with those hidden: grid lines, tick marks, data, spines, legend and the
-        rest, in matplotlib's order. Kept text lies outside the plotting area, away
-        from the tick marks by the tick pad, so nothing drawn over it overlapped
-        it: the pixels are those of a full draw.
+        part becomes steady or stops being steady), otherwise put back as it was.
+        The figure is then drawn over it with those hidden: grid lines, tick marks,
+        data, spines, legend and the rest, in matplotlib's order. Kept text lies
+        outside the plotting area, away from the tick marks by the tick pad, so
+        nothing drawn over it overlaps it: the pixels are those of a full draw
+        (``tests/widgets/test_widgets.py`` compares them).
         """
         axes = [ax for ax in self._reused if ax in self.figure.axes and ax.get_visible() and ax.axison]
         parts = {}
@@ -190,8 +191,8 @@ def _axis_text_signature(ax, axis) -> tuple:
                     _text_signature(tick.label2)[:1] + _text_signature(tick.label2)[3:]) for tick in ticks)
     return (tuple(ax.get_position().bounds), tuple(axis.get_view_interval()),
             tuple(spine.get_position() for spine in ax.spines.values()),
-            tuple(locs), tuple(axis.major.formatter.format_ticks(locs)), len(axis.get_minor_locator()()), styles,
-            axis.major.formatter.get_offset(), _text_signature(axis.label)[:2] + _text_signature(axis.label)[3:])
+            tuple(locs), tuple(axis.get_major_formatter().format_ticks(locs)), len(axis.get_minor_locator()()), styles,
+            axis.get_major_formatter().get_offset(), _text_signature(axis.label)[:2] + _text_signature(axis.label)[3:])
 
 
 def _titles_signature(ax) -> tuple:
