@@ -129,8 +129,8 @@ def clear_chart(ax):
     """
     for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
         artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
     for loc in ("left", "center", "right"):
         if ax.get_title(loc=loc):
             ax.set_title("", loc=loc)
@@ -190,15 +190,14 @@ def _stack_limits(ax, totals) -> None:
     ax.set_ylim(0, top * 1.05 if top > 0 else 1)
 
 
-def _stack(ax, xs, series, labels, styles=None):
-    """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns
-    the totals and the polygons.
+def _stack(ax, outlines, totals, labels, styles=None) -> list:
+    """Stacked areas (:func:`_outlines`) as plain polygons (much faster than ``stackplot`` when
+    redrawn live), the y limits from the ``totals``; returns the polygons.
 
     ``styles`` (one dict of ``color`` and ``hatch`` per series) defaults to :func:`debt_style` by position.
     """
     from matplotlib.patches import Polygon
 
-    outlines, totals = _outlines(xs, series)
     polygons = []
     for k, outline in outlines:
         style = styles[k] if styles is not None else debt_style(k)
@@ -208,7 +207,7 @@ def _stack(ax, xs, series, labels, styles=None):
                                               edgecolor="white" if style["hatch"] else "none", linewidth=0,
                                               label=labels[k])))
     _stack_limits(ax, totals)
-    return totals, polygons
+    return polygons
 
 
 def group_small(series, labels, max_items: int, lang: str = "en"):
@@ -299,7 +298,7 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
             elif mark == "never":
                 marks[0].set_text(when)
         else:
-            totals, drawn = _stack(ax, months, series, labels, styles)
+            drawn = _stack(ax, outlines, totals, labels, styles)
             drawn.append(ax.plot(months, totals, color=TOTAL_COLOR, linewidth=1.4, label=t("total", lang), gid="total")[0])
             if mark == "free":
                 drawn.append(ax.axvline(plan.months, color=TOTAL_COLOR, linestyle="--", linewidth=1))
