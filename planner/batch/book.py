@@ -256,15 +256,6 @@ def _pandas_metadata(schema) -> bytes:
     return json.dumps(meta).encode()
 
 
-def plain_schema(schema):
-    """``schema`` with each dictionary-encoded column as its values' type (what a reader of a
-    results file written from :meth:`BatchResult.to_arrow` ``(labels_encoded=True)`` should see)."""
-    import pyarrow as pa
-
-    return pa.schema([pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
-                      for f in schema], metadata=schema.metadata)
-
-
 _RESULT_ARRAYS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status_code", "infeasible_month", "shortfall")
 
 
@@ -326,15 +317,10 @@ class BatchResult:
         )
         return frame
 
-    def to_arrow(self, *, labels_encoded: bool = False):
+    def to_arrow(self):
         """:meth:`to_frame` as a pyarrow Table, built from the integer arrays without pandas (for
         writing millions of rows). Carries pandas' metadata, so ``pd.read_parquet`` of a file
-        written from it gives :meth:`to_frame`'s dtypes back.
-
-        With ``labels_encoded`` the ``strategy`` and ``status`` columns stay dictionary-encoded
-        (their codes and labels, as a Parquet writer stores them anyway: no string per row)
-        and the schema's metadata is the plain table's; :class:`~planner.batch.ResultsParquet`
-        writes such tables declaring the plain schema."""
+        written from it gives :meth:`to_frame`'s dtypes back."""
         import pyarrow as pa
 
         from .arrays import arrow_array, arrow_strings
@@ -345,7 +331,7 @@ class BatchResult:
 
         def labels(values, codes):
             encoded = pa.DictionaryArray.from_arrays(arrow_array(codes), arrow_strings(values).cast(pa.large_string()))
-            return encoded if labels_encoded else encoded.cast(pa.large_string())
+            return encoded.cast(pa.large_string())
 
         def yuan(cents):
             return arrow_array(np.asarray(cents / 100, dtype=np.float64))
@@ -369,18 +355,13 @@ class BatchResult:
         }
         table = pa.table(columns)
         if not n:
-            return table if not labels_encoded else table.cast(plain_schema(table.schema))
+            return table
         # pandas' metadata, so ``pd.read_parquet`` gives to_frame's dtypes back (Int64 stays Int64)
         if isinstance(self.ids, np.ndarray) and self.ids.dtype == np.int64:
-            return table.replace_schema_metadata({"pandas": _pandas_metadata(plain_schema(table.schema))})
+            return table.replace_schema_metadata({"pandas": _pandas_metadata(table.schema)})
         # other ids (text, mixed): pandas says how it stores them, from the same columns of one row
         first = self.rows(0, 1)
-        schema = pa.Schema.from_pandas(first.to_frame(), preserve_index=False)
-        if labels_encoded:  # the label columns stay encoded; the rest as pandas stores them
-            schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int8(), f.type), f.nullable)
-                                if pa.types.is_dictionary(table.schema.field(f.name).type) else f
-                                for f in schema], metadata=schema.metadata)
-        return table.cast(schema)
+        return table.cast(pa.Schema.from_pandas(first.to_frame(), preserve_index=False))
 
     def rows(self, lo: int, hi: int) -> BatchResult:
         """Portfolios ``lo`` to ``hi`` of this result, without its schedule (``fallback`` stays the

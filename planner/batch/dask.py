@@ -73,8 +73,7 @@ def batch_dask(
         ddf = data
     if id_column not in ddf.columns:
         raise InputError([Problem.of("batch.dask.required_column_missing", id_column=id_column)], "dask")
-    sample = ddf._meta if hasattr(ddf, "_meta") else ddf.head(0)
-    meta = _result_meta(sample[id_column].dtype, scenario is not None)
+    meta = _result_meta(ddf.dtypes[id_column], scenario is not None)
     import dask
 
     # Without a distributed client, the partitions run one after another in this process: Dask's

@@ -13,7 +13,7 @@ import numpy as np
 from ..debt import Debt
 from ..errors import InfeasibleBudgetError, PlannerError
 from ..money import to_cents
-from .book import _RESULT_ARRAYS, Book, BatchResult, adjust, apply_scenario, book_from_debts, plain_schema, with_changes
+from .book import _RESULT_ARRAYS, Book, BatchResult, adjust, apply_scenario, book_from_debts, with_changes
 from .kernel import _SCHEDULE_KEYS, batch_strategies, code_tables, compiled_loop, rate_ratios, simulate_span, strategy_keys
 from .table import book_from_frame, read_table  # noqa: F401  (read_table: the CLI's and Dask's entry)
 
@@ -622,7 +622,6 @@ class ResultsParquet:
         self.file = AtomicFile(path, inputs=inputs) if path is not None else None
         self.sink = str(self.file.temp) if self.file is not None else io.BytesIO()
         self.writer = None
-        self.declared = None  # the schema the file declares (set with the first table)
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-write-results")
         self.tables = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-arrow-results")
         self.pending: list = []
@@ -658,13 +657,9 @@ class ResultsParquet:
 
         table = table.result()
         if self.writer is None:
-            # The label columns go in as their codes (no string per row to hash for the file's
-            # dictionary pages); the file declares the plain schema that readers should see
-            # (Arrow's own "ARROW:schema" key, written at finish), so it reads back exactly as a
-            # file written from the plain table.
-            self.declared = plain_schema(table.schema)
-            self.writer = pq.ParquetWriter(self.sink, table.schema, store_schema=False,
-                                           **results_parquet_options(self.declared))
+            # The table's own schema (text labels, pandas' metadata) is what pyarrow stores in
+            # the file (``store_schema``), so it reads back as the plain table does.
+            self.writer = pq.ParquetWriter(self.sink, table.schema, **results_parquet_options(table.schema))
         self.writer.write_table(table)
         if whole and self.file is not None:  # to disk while the next is encoded, not all at the end
             self.syncs.append(self.tables.submit(self.file.sync))
@@ -684,7 +679,6 @@ class ResultsParquet:
                 self.tables.shutdown(wait=True)
             if self.writer is None:
                 raise PlannerError("batch.run.no_results")
-            self.writer.add_key_value_metadata(declared_schema_metadata(self.declared))
             self.writer.close()
         except BaseException:
             self.abandon()
@@ -943,26 +937,8 @@ def results_parquet_options(schema) -> dict:
     return options
 
 
-def declared_schema_metadata(schema) -> dict[str, str]:
-    """The key-value metadata with which a Parquet file declares ``schema`` to Arrow readers (the
-    "ARROW:schema" key, the IPC-serialised schema in base64, as pyarrow writes it with
-    ``store_schema``) and carries the schema's own metadata (pandas').
-
-    Why not pyarrow's own ``store_schema``: the writer is handed the label columns as
-    dictionary codes, and storing that schema would make readers see dictionaries; without
-    any stored schema pyarrow reads the text back as ``string`` where the plain table has
-    ``large_string``; casting the labels to text before writing costs about 70 ms of CPU a
-    million rows (measured 2026-12-06). The key's format is Arrow's documented IPC schema.
-    """
-    import base64
-
-    out = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items()}
-    out["ARROW:schema"] = base64.b64encode(schema.serialize().to_pybytes()).decode()
-    return out
-
-
 def _encoded_table(result: BatchResult):
-    return result.to_arrow(labels_encoded=True)
+    return result.to_arrow()
 
 
 def _encoded_pieces(pieces: list[BatchResult]):

@@ -129,10 +129,11 @@ def clear_chart(ax):
     """
     for artist in [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists, *ax.images, *ax.tables]:
         artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    for title in (ax.title, ax._left_title, ax._right_title):
-        title.set_text("")
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    for loc in ("left", "center", "right"):
+        if ax.get_title(loc=loc):
+            ax.set_title("", loc=loc)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.relim()
@@ -173,27 +174,40 @@ def _rescaled(ax) -> None:
     ax.autoscale_view()
 
 
-def _stack(ax, xs, series, labels, styles=None):
-    """Stacked areas as plain polygons (much faster than ``stackplot`` when redrawn live); returns the totals.
+def _outlines(xs, series):
+    """The stacked areas' outlines: ``(index, outline)`` for each series with a non-zero value, and the totals."""
+    below, out = [0.0] * len(xs), []
+    for k, values in enumerate(series):
+        above = [b + v for b, v in zip(below, values)]
+        if any(values):
+            out.append((k, list(zip(xs, above)) + list(zip(reversed(xs), reversed(below)))))
+        below = above
+    return out, below
+
+
+def _stack_limits(ax, totals) -> None:
+    top = max(totals, default=0.0)
+    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+
+
+def _stack(ax, outlines, totals, labels, styles=None) -> list:
+    """Stacked areas (:func:`_outlines`) as plain polygons (much faster than ``stackplot`` when
+    redrawn live), the y limits from the ``totals``; returns the polygons.
 
     ``styles`` (one dict of ``color`` and ``hatch`` per series) defaults to :func:`debt_style` by position.
     """
     from matplotlib.patches import Polygon
 
-    below = [0.0] * len(xs)
-    for k, (values, label) in enumerate(zip(series, labels)):
-        above = [b + v for b, v in zip(below, values)]
-        if any(values):
-            style = styles[k] if styles is not None else debt_style(k)
-            outline = list(zip(xs, above)) + list(zip(reversed(xs), reversed(below)))
-            # add_artist, not add_patch: the limits are set below, and add_patch's
-            # exact extent computation is the slowest step of a live redraw.
-            ax.add_artist(Polygon(outline, closed=True, facecolor=style["color"], hatch=style["hatch"],
-                                  edgecolor="white" if style["hatch"] else "none", linewidth=0, label=label))
-        below = above
-    top = max(below, default=0.0)
-    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
-    return below
+    polygons = []
+    for k, outline in outlines:
+        style = styles[k] if styles is not None else debt_style(k)
+        # add_artist, not add_patch: the limits are set below, and add_patch's
+        # exact extent computation is the slowest step of a live redraw.
+        polygons.append(ax.add_artist(Polygon(outline, closed=True, facecolor=style["color"], hatch=style["hatch"],
+                                              edgecolor="white" if style["hatch"] else "none", linewidth=0,
+                                              label=labels[k])))
+    _stack_limits(ax, totals)
+    return polygons
 
 
 def group_small(series, labels, max_items: int, lang: str = "en"):
@@ -243,7 +257,7 @@ def _balances(plan):
 
 
 def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max_items: int | None = None,
-                    title: str | None = None):
+                    title: str | None = None, live: bool = False):
     """Balances by debt over time (stacked), the debt-free month marked; ``title`` replaces the
     default one (the strategy's name).
 
@@ -251,6 +265,11 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
     ``plan.balances().sum(axis=1)``. With ``max_items``, a plan of more debts
     shows the ``max_items - 1`` largest and one grey area for the others
     (:func:`group_small`): drawing time and the legend stay those of a dozen debts.
+
+    ``live=True``: as in :func:`negotiation_compared`, when ``ax`` holds this chart from an
+    earlier live call with the same areas (debts, styles), marks and language, the areas, the
+    total line and the debt-free mark are updated in place (``set_xy``, ``set_data``,
+    ``set_text``) rather than made again; the drawing is the same.
     """
     with chart_style():
         ax = _axes(ax)
@@ -258,18 +277,38 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
         labels, styles = [d.name for d in plan.debts], None
         if max_items is not None and len(series) > max_items:
             series, labels, styles = group_small(series, labels, max_items, lang)
-        totals = _stack(ax, months, series, labels, styles)
-        ax.plot(months, totals, color=TOTAL_COLOR, linewidth=1.4, label=t("total", lang), gid="total")
-        if plan.months:
-            ax.axvline(plan.months, color=TOTAL_COLOR, linestyle="--", linewidth=1)
-            ax.annotate(
-                t("chart_debt_free_at", lang, when=_when(plan, lang)),
-                xy=(plan.months, 0.5), xycoords=("data", "axes fraction"), xytext=(-5, 0),
-                textcoords="offset points", ha="right", va="center", fontsize=10,
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-            )
-        elif plan.months is None:
-            ax.text(0.99, 0.98, _when(plan, lang), transform=ax.transAxes, ha="right", va="top", color="#D55E00")
+        outlines, totals = _outlines(months, series)
+        mark = "free" if plan.months else "never" if plan.months is None else None
+        key = ("payoff_timeline", lang, legend, tuple(labels), None if styles is None else repr(styles),
+               tuple(k for k, _ in outlines), mark)
+        held = _held(ax, key) if live else None
+        when = t("chart_debt_free_at", lang, when=_when(plan, lang)) if mark == "free" else _when(plan, lang)
+        if held is not None:
+            n = len(outlines)
+            polygons, total, marks = held[:n], held[n], held[n + 1:]
+            for polygon, (_k, outline) in zip(polygons, outlines):
+                polygon.set_xy(outline)
+            _stack_limits(ax, totals)
+            total.set_data(months, totals)
+            if mark == "free":
+                line, note = marks
+                line.set_xdata([plan.months, plan.months])
+                note.xy = (plan.months, 0.5)
+                note.set_text(when)
+            elif mark == "never":
+                marks[0].set_text(when)
+        else:
+            drawn = _stack(ax, outlines, totals, labels, styles)
+            drawn.append(ax.plot(months, totals, color=TOTAL_COLOR, linewidth=1.4, label=t("total", lang), gid="total")[0])
+            if mark == "free":
+                drawn.append(ax.axvline(plan.months, color=TOTAL_COLOR, linestyle="--", linewidth=1))
+                drawn.append(ax.annotate(
+                    when, xy=(plan.months, 0.5), xycoords=("data", "axes fraction"), xytext=(-5, 0),
+                    textcoords="offset points", ha="right", va="center", fontsize=10,
+                    bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                ))
+            elif mark == "never":
+                drawn.append(ax.text(0.99, 0.98, when, transform=ax.transAxes, ha="right", va="top", color="#D55E00"))
         if title is None:
             title = _titled(t("chart_timeline_title", lang), strategy_label(plan.strategy, lang), lang)
         ax.set_title(title, loc="left", y=1.01)
@@ -277,8 +316,10 @@ def payoff_timeline(plan, ax=None, *, lang: str = "en", legend: bool = True, max
         ax.set_xlim(0, max(months[-1] if months else 1, 1) + 0.5)
         _money_axis(ax.yaxis, lang)
         _month_axis(ax.xaxis, plan, lang)
-        if legend:
+        if legend and held is None:  # held: the same labels, the legend as it was
             ax.legend(loc="upper right", ncols=2 if len(labels) > 5 else 1, fontsize=8)
+        if live and held is None:
+            _hold(ax, key, drawn)
         return style_ticks(ax)
 
 
@@ -539,7 +580,9 @@ def negotiation_compared(result, ax=None, *, lang: str = "en", legend: bool = Tr
             _rescaled(ax)
         else:
             lines = [ax.plot(xs, ys, label=label, **style)[0] for xs, ys, label, style in items]
-        ax.set_title(t("chart_negotiation_title", lang), loc="left")
+        # y given: nothing sits above the Axes, so this is where matplotlib would place it, and
+        # a live redraw does not measure the y axis' labels again to find that out
+        ax.set_title(t("chart_negotiation_title", lang), loc="left", y=1.0)
         ax.set_ylabel(t("chart_owed_axis", lang))
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
@@ -626,7 +669,7 @@ def savings_waterfall(steps, ax=None, *, lang: str = "en", title: str | None = N
             ax.text(0.5, 0.6, t("chart_no_asks", lang), transform=ax.transAxes, ha="center", va="center",
                     color=MUTED, fontsize=10, gid="no_asks")
         ax.set_ylim(min(low, 0), high + (high - min(low, 0)) * 0.08)
-        ax.set_title(title or t("chart_waterfall_title", lang), loc="left")
+        ax.set_title(title or t("chart_waterfall_title", lang), loc="left", y=1.0)  # as in negotiation_compared
         ax.set_ylabel(t("chart_saved_axis", lang))
         _money_axis(ax.yaxis, lang)
         if live and held is None:

@@ -2,10 +2,10 @@
 
 Each widget keeps its state in one traitlets object (``widget.state``) and has a
 ``set(...)`` method, so a test drives it as a person would, without a browser.
-:mod:`.canvas` shows a chart as a PNG; :mod:`.agg` draws it faster with the same pixels.
+:mod:`.canvas` shows a chart as a PNG.
 """
 
-from .canvas import Canvas, png_bytes
+from .canvas import Canvas
 from .explorers import (
     CounsellorSession,
     DebtLoader,
@@ -36,7 +36,6 @@ __all__ = [
     "asks_to_scenario",
     "debts_html",
     "minimum_budget",
-    "png_bytes",
     "rate_cells",
     "report_button",
     "sample_book",

@@ -480,14 +480,16 @@ class StrategyExplorer(_Driven):
         lang = self.state.lang
         if self.short is not None and self.short.plan is not None:
             # the plan once the asks marked ✓ are granted: the budget as it is then fits
-            charts.payoff_timeline(self.short.plan, canvas.main_axes(), lang=lang, legend=False, title=short_title(self.short, lang))
+            charts.payoff_timeline(self.short.plan, canvas.main_axes(empty=False), lang=lang, legend=False,
+                                   title=short_title(self.short, lang), live=True)
             return
         if self.error is not None:
             _message_axes(canvas, self._error_text())
             return
         # The legend is the coloured swatches in the summary table below the
         # chart: a matplotlib legend would cost more than half of a redraw.
-        charts.payoff_timeline(self.plan, canvas.main_axes(), lang=lang, legend=False)
+        # Kept Axes as they are: the chart updates the areas and lines it drew there (live=True).
+        charts.payoff_timeline(self.plan, canvas.main_axes(empty=False), lang=lang, legend=False, live=True)
 
     def _error_text(self) -> str:
         lang = self.state.lang
@@ -1142,8 +1144,6 @@ class NegotiationExplorer(_Driven):
         lines, waterfall = canvas.reuse_axes("negotiation", _negotiation_axes, empty=False)
         charts.negotiation_compared(self.negotiation, lines, lang=lang, live=True)
         charts.savings_waterfall(self.result, waterfall, lang=lang, title=t("chart_waterfall_title", lang), live=True)
-        # A budget change seldom moves the left chart's limits: keep its grid and ticks' pixels.
-        canvas.keep_axis_background(lines)
 
     def _summary_html(self) -> str:
         lang = self.state.lang

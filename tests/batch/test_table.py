@@ -250,9 +250,9 @@ def test_results_written_to_a_file_as_they_come_equal_the_bytes_and_a_failed_run
 
 @pytest.mark.parametrize("ids", [list(range(30)), [f"客户{k}" for k in range(30)]], ids=["whole-number", "text"])
 def test_results_parquet_reads_back_as_a_file_written_from_the_plain_table(ids):
-    # ResultsParquet writes the strategy and status columns from their codes and declares the
-    # plain schema itself (and delta-encodes whole-number ids): pyarrow and pandas read the file
-    # back exactly as one pq.write_table wrote from results_arrow, metadata included.
+    # ResultsParquet writes the plain tables with pyarrow's own stored schema (and delta-encodes
+    # whole-number ids): pyarrow and pandas read the file back exactly as one pq.write_table
+    # wrote from results_arrow, metadata included, with the dtypes results_frame has.
     import io
 
     from planner.batch import RESULTS_PARQUET_OPTIONS, ResultsParquet, batch_results, results_arrow
@@ -271,6 +271,14 @@ def test_results_parquet_reads_back_as_a_file_written_from_the_plain_table(ids):
     assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
     assert pd.read_parquet(ours).equals(pd.read_parquet(plain))
     assert pd.read_parquet(ours).dtypes.equals(pd.read_parquet(plain).dtypes)
+    # what a person reading the file sees: text labels (large_string in Arrow, not dictionaries),
+    # nullable whole months, float yuan; the frame results_frame gives
+    assert a.schema.field("strategy").type == pa.large_string() and a.schema.field("status").type == pa.large_string()
+    back = pd.read_parquet(ours)
+    assert str(back["months"].dtype) == "Int64" and str(back["infeasible_month"].dtype) == "Int64"
+    assert back["total_paid"].dtype == np.float64 and isinstance(back["strategy"].dtype, pd.StringDtype)
+    expected = pd.concat([runs[s].to_frame() for s in strategies], ignore_index=True)
+    pd.testing.assert_frame_equal(back, expected)
     # how it stores them: the near-unique amounts uncompressed, the rest Snappy; whole-number ids delta-encoded
     group = pq.ParquetFile(ours).metadata.row_group(0)
     chunks = {group.column(k).path_in_schema: group.column(k) for k in range(group.num_columns)}

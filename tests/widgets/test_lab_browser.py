@@ -215,6 +215,8 @@ def test_strategy_and_language_in_notebook_02_change_what_is_shown(lab, browser)
         )
         explorer.get_by_role("button", name="English").first.click()
         explorer.get_by_text("Monthly budget").first.wait_for(timeout=60_000)
+        # the summary's new text comes after the relabelled controls and the redrawn chart
+        explorer.locator(".planner-summary", has_text="Debt-free").first.wait_for(timeout=60_000)
         assert "还清时间" not in explorer.locator(".planner-summary").first.inner_text()
     finally:
         page.close()
