@@ -343,7 +343,7 @@ class ClaimCheck:
             return {"principal": x.principal, "interest": x.interest, "fees": x.fees, "total": x.total,
                     "interest_charged": x.interest_charged, "fees_charged": x.fees_charged, "overpaid": x.overpaid}
 
-        return {
+        return _floats({
             "debt": self.debt.name,
             "as_of": self.claim.as_of.isoformat(),
             "since": self.since.isoformat(),
@@ -356,7 +356,7 @@ class ClaimCheck:
                           "principal": a.principal} for a in self.contract.applied],
             "lines": {x.key: {"rate": x.rate, **ledger(x.ledger), "above": x.above, "crossed": x.crossed} for x in self.lines},
             "findings": [key for key, _ in self.findings],
-        }
+        })
 
     def _repr_html_(self) -> str:
         import html
@@ -366,6 +366,17 @@ class ClaimCheck:
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
         notes = "".join(f"<li>{html.escape(s)}</li>" for s in self.explain("en"))
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><ul>{notes}</ul>"
+
+
+def _floats(value):
+    """Money as numbers in yuan (JSON), as the other results' ``to_dict`` give it."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    return value
 
 
 def _signed(amount: Decimal, lang: str) -> str:

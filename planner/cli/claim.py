@@ -76,7 +76,7 @@ def show_check(check, args, *, unexplained=None) -> None:
     if args.format == "json":
         out = check.to_dict()
         if unexplained is not None:
-            out["case_unexplained_charges"] = unexplained
+            out["case_unexplained_charges"] = float(unexplained)
         emit_json(out)
         return
     from ..money import format_yuan
