@@ -229,7 +229,7 @@ def fee_schedule(debt: Debt, lent: Decimal) -> list[tuple[date, int]]:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the comparison (yuan); ``line``/``above_line`` for the strictest line that applies."""
+    """One line of the comparison (yuan): what the lender claims and what the contract allows."""
 
     key: str  # one of ROWS
     claimed: Decimal
