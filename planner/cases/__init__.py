@@ -8,6 +8,7 @@ plan`` path.
 
 from .answers import Caseload, CaseloadRow, DebtStatus, Progress, Shown, Status, ahead_text, local_date
 from .book import Case, CaseBook
+from .claims import CaseClaim, case_claim
 from .model import Agreement, CaseData, Replan, parse_amount
 from .months import month_index, month_name
 from .store import SCHEMA_VERSION, database_error, default_location
@@ -16,6 +17,7 @@ __all__ = [
     "Agreement",
     "Case",
     "CaseBook",
+    "CaseClaim",
     "CaseData",
     "Caseload",
     "CaseloadRow",
@@ -26,6 +28,7 @@ __all__ = [
     "Shown",
     "Status",
     "ahead_text",
+    "case_claim",
     "database_error",
     "default_location",
     "local_date",

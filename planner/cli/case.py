@@ -351,6 +351,22 @@ def cmd_complaint(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """A lender's claim on one debt of the case, against the contract from the case's start."""
+    from ..cases import case_claim
+    from ..money import as_date
+    from .claim import claim_from_args, refuse_taken_letter, show_check, write_letter
+
+    refuse_taken_letter(args)
+    with _open(args) as book:
+        case = book.case(args.name)
+        since = as_date(args.since, "--since") if args.since else None
+        result = case_claim(case, args.debt, claim_from_args(args, case=True), since=since)
+        show_check(result.check, args, unexplained=result.unexplained)
+        write_letter(result.check, args, client=case.name, inputs=book.own_files)
+    return 0
+
+
 def cmd_replan(args) -> int:
     with _open(args) as book:
         case = book.replan(args.name, budget=args.budget, reason=args.reason or "", strategy=args.strategy)
@@ -557,6 +573,14 @@ def register(sub) -> None:
     p.add_argument("--debt", required=True)
     p.add_argument("--out", required=True, help="complaint.html, complaint.pdf or complaint.txt")
     p.add_argument("--anonymise", action="store_true", help="leave out the client's name and phone numbers")
+
+    p = add("check", "check a lender's claim against the contract; the dispute letter / 核对欠款金额与异议申请", cmd_check)
+    p.add_argument("name")
+    p.add_argument("debt", help="the debt, as named on the debt list")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    from .claim import add_claim_args
+
+    add_claim_args(p, case=True)
 
     p = add("replan", "re-plan from the actual balances / 重新规划", cmd_replan)
     p.add_argument("name")

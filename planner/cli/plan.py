@@ -17,6 +17,10 @@ from .negotiate import rates_json, rates_section
 
 def cmd_check(args) -> int:
     debts = load_debts_for(args)
+    if args.debt is not None:  # a lender's claim on one debt (核对欠款金额)
+        from .claim import cmd_check_claim
+
+        return cmd_check_claim(args, debts)
     lang = args.lang
     rows = []
     penalty_notes = []
@@ -190,8 +194,12 @@ def cmd_compare(args) -> int:
 
 def register(sub) -> None:
     """Add ``check``, ``plan`` and ``compare`` to the ``planner`` subcommands."""
-    p = sub.add_parser("check", help="show the debts as understood / 检查债务清单")
+    p = sub.add_parser("check", help="show the debts as understood; with --debt, check a lender's claim / 检查债务清单；核对欠款金额")
     add_debts_args(p, planning=False)
+    p.add_argument("--debt", help="check what this debt's lender claims against its contract (with --claimed-... or --statement)")
+    from .claim import add_claim_args
+
+    add_claim_args(p, case=False)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="a repayment plan for one strategy / 还款计划")

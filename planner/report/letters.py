@@ -372,6 +372,107 @@ def write_document(doc: Document, out, inputs=()) -> Path:
     return atomic_write_bytes(out, data, inputs=inputs)
 
 
+def claim_letter(check, *, lang: str = "zh", client: str | None = None, anonymise: bool = False,
+                 made_on: date | None = None) -> Document:
+    """The request for an itemised account and objection (费用明细与异议申请) to the lender of one
+    debt, from a :class:`planner.claims.ClaimCheck`.
+
+    It states the loan as the contract has it, the statement against the recomputation line by
+    line (with the strictest reference line that applies), the payments and how the legal order
+    applies them, the differences found, Civil Code art. 561, the reference lines the claim
+    exceeds with their basis, and asks for the itemised account and a correction in writing.
+    It names only that lender; nothing in it is legal advice and it says so.
+
+    Parameters
+    ----------
+    check : planner.claims.ClaimCheck
+    lang : {"zh", "en"}
+    client : str, optional
+        The client's name (left out with ``anonymise``).
+    anonymise : bool, default False
+        Leave out the client's name, phone, ID and card numbers (:func:`planner.privacy.scrub`).
+    made_on : date, optional
+        The date signed; default today.
+    """
+    from ..claims import ClaimCheck
+
+    if not isinstance(check, ClaimCheck):
+        raise PlannerError("claims.not_claim", claim=str(check)[:40])
+    made = made_on or date.today()
+    d, claim = check.debt, check.claim
+    names = (client,) if client else ()
+    clean = (lambda s: scrub(s, names, lang)) if anonymise else (lambda s: str(s))
+    who = t("letter_client", lang) if anonymise or not client else client
+    as_of = claim.as_of.isoformat()
+    intro = (t("claim_letter_intro_anonymous", lang, lender=d.name, as_of=as_of) if anonymise or not client
+             else t("claim_letter_intro", lang, who=who, lender=d.name, as_of=as_of))
+    blocks: list[tuple[str, tuple]] = [("", (clean(t("letter_greeting", lang, lender=d.name)), clean(intro)))]
+    if d.fee_rate is not None and d.term_months is not None:
+        rate = t("claim_letter_rate_fee", lang, fee=f"{d.fee_rate}", n=d.term_months)
+    elif d.daily_rate is not None:
+        rate = t("claim_letter_rate_daily", lang, daily=f"{d.daily_rate}")
+    else:
+        rate = t("claim_letter_rate_apr", lang, apr=f"{d.apr:.2f}")
+    lent = d.principal if d.principal is not None else check.opening
+    loan = [t("claim_letter_contract", lang, date=d.contract_date.isoformat() if d.contract_date else t("claim_letter_unknown", lang),
+              lent=format_yuan(lent, lang=lang), rate=rate)]
+    if d.contract_date is None or check.since != d.contract_date or check.opening != lent:
+        loan.append(t("claim_letter_contract_from", lang, since=check.since.isoformat(), opening=format_yuan(check.opening, lang=lang)))
+    blocks.append((t("claim_letter_contract_heading", lang), tuple(loan)))
+    blocks.append((t("claim_letter_table_heading", lang), tuple(tuple(r) for r in check.table(lang))))
+    named = [(k, v) for k, v in claim.fees if k]
+    if named:
+        blocks.append((t("claim_letter_fees_heading", lang),
+                       ((t("claim_item", lang), t("claim_claimed", lang)),
+                        *((clean(k), format_yuan(v, lang=lang)) for k, v in claim.fees))))
+    if check.contract.applied:
+        blocks.append((t("claim_letter_payments_heading", lang), tuple(tuple(r) for r in check.payments_table(lang))))
+    blocks.append((t("claim_letter_findings_heading", lang), tuple(check.explain(lang))))
+    blocks.append((t("claim_letter_order_heading", lang), (t("claim_letter_art561", lang),)))
+    if check.crossed:
+        sep = "：" if lang == "zh" else ": "
+        blocks.append((t("claim_letter_lines_heading", lang),
+                       tuple(f"{x.line.label_with_rate(lang)}{sep}{x.line.basis(lang)}" for x in check.crossed) + (disclaimer(lang),)))
+    asks = [t("claim_letter_ask_itemised", lang), t("claim_letter_ask_correct", lang)]
+    if check.disputed > 0:
+        asks.append(t("claim_letter_ask_undisputed", lang, disputed=format_yuan(check.disputed, lang=lang)))
+    elif check.crossed:
+        above = min(x.above for x in check.crossed)
+        asks.append(t("claim_letter_ask_undisputed_lines", lang, disputed=format_yuan(above, lang=lang)))
+    blocks.append((t("claim_letter_asks_heading", lang), tuple(asks)))
+    today = made.isoformat()
+    sign = t("letter_sign_anonymous", lang, date=today) if anonymise or not client else t("letter_sign", lang, who=who, date=today)
+    blocks.append(("", (clean(sign),)))
+    return Document(lang, t("claim_letter_title", lang), tuple(blocks), t("claim_letter_footer", lang))
+
+
+def write_new_document(doc: Document, out, inputs=()) -> Path:
+    """:func:`write_document`, but never over an existing file: the path is reserved first (made
+    exclusively, as :func:`planner.report.outputs.document_path` does), so a file already there,
+    or one another writer makes at the same moment, is refused with a message."""
+    import os
+
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in (".html", ".pdf", ".txt"):
+        raise PlannerError("claims.letter_suffix", path=str(path), file=str(path))
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise PlannerError("claims.letter_exists", path=str(path), file=str(path)) from None
+    except OSError as exc:
+        raise PlannerError("report.outputs.cannot_write", path=path, v=exc.strerror or exc, file=str(path)) from None
+    os.close(fd)
+    try:
+        return write_document(doc, path, inputs)
+    except BaseException:
+        try:
+            if path.stat().st_size == 0:
+                path.unlink()
+        except OSError:
+            pass
+        raise
+
+
 def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False, hardship: str = "",
                 income=None, essentials=None):
     """The written request for ``debt_name``'s latest pending or accepted ask, priced on the engine
@@ -431,5 +532,5 @@ def _suffix(name: str) -> str:
     return m.group(0) if m else ""
 
 
-__all__ = ["Document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal",
+__all__ = ["Document", "claim_letter", "write_new_document", "Fingerprint", "KeepWords", "NoBreak", "Proposal", "local_time", "case_complaint", "case_letter", "complaint_pack", "proposal",
            "request_letter", "scrub", "share_letter", "share_letters", "write_document"]
