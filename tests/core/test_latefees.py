@@ -67,3 +67,26 @@ def test_bad_inputs_are_catalogue_errors():
         late_fee("card", "lots")
     with pytest.raises(PlannerError):
         LateFeeRule("card", "weekly")
+
+
+def test_an_offer_below_the_minimum_is_priced_both_ways():
+    from planner.debt import Debt
+    from planner.offers import fair_shares, price_with_late_fees
+
+    card = Debt("Card", 12000, 18, 1200, kind="card")
+    loan = Debt("Loan", 6000, 24, 600, kind="bank_loan")
+    fs = fair_shares([card, loan], 600)
+    o = fs["Card"]
+    assert o.monthly < o.minimum
+    # waived: the plan of the debt paying the offer; charged: 5% of the unpaid minimum each month
+    assert o.at_rate.late_fees == 0 and o.late.late_fees > 0
+    assert o.late.months > o.at_rate.months
+    # month 1 by hand: 180.00 interest, 400.00 paid, 800.00 of the minimum unpaid -> 40.00
+    one = price_with_late_fees(card, o.monthly, horizon=1)
+    assert one.late_fees == Decimal("40.00") and one.remaining == Decimal("11820.00")
+    # money is conserved: paid = owed + interest + late fees − remaining
+    p = o.late
+    assert p.paid == card.owed + p.interest + p.late_fees - p.remaining
+    # a bank loan has no fee by rule: both prices agree
+    assert fs["Loan"].late.months == fs["Loan"].at_rate.months and fs["Loan"].late.paid == fs["Loan"].at_rate.paid
+    assert fs.to_dict()["offers"][0]["at_rate_late_fees"]["late_fees"] == float(p.late_fees)
