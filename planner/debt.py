@@ -60,7 +60,10 @@ class Debt:
     adjustments, not by a CSV: a payment holiday of ``defer_months`` months
     from month ``defer_from`` (interest accruing when ``defer_interest``), and
     a settlement in month ``settle_month`` paying ``settle_fraction`` of what
-    is owed then, the rest forgiven.
+    is owed then, the rest forgiven; ``settle_saving``, for a settlement saved
+    up for (:func:`planner.negotiation.save_to_settle`), the monthly amount put
+    aside toward it until ``settle_month`` (the engine does not read it: a
+    scenario's plan takes it out of the budget, see :func:`planner.negotiation.negotiate`).
 
     ``due_day`` (还款日) is the day of the month a payment is due, 1 to 31; in a month
     shorter than that it falls on the month's last day (31 in February: the 28th or 29th).
@@ -88,6 +91,7 @@ class Debt:
     defer_interest: bool = True
     settle_month: int | None = None
     settle_fraction: Decimal | None = None
+    settle_saving: Decimal | None = None
     due_day: int | None = None
     priority: bool = False
     priority_reason: str | None = None
@@ -100,7 +104,7 @@ class Debt:
         if not name:
             raise PlannerError("debt.debt_needs_name_non", name=self.name)
         set_(self, "name", name)
-        for money in ("balance", "min_payment", "fees_owed", "principal"):
+        for money in ("balance", "min_payment", "fees_owed", "principal", "settle_saving"):
             value = getattr(self, money)
             if value is None:
                 continue
@@ -196,6 +200,8 @@ class Debt:
             set_(self, "contract_date", as_date(self.contract_date, f"{self.name}: contract_date"))
         if (self.settle_month is None) != (self.settle_fraction is None):
             raise PlannerError("debt.settle_month_need_both", name=self.name)
+        if self.settle_saving is not None and (self.settle_month is None or self.settle_saving <= 0):
+            raise PlannerError("debt.settle_saving_needs_settlement", name=self.name, shown=self.settle_saving)
         extra = self.extra
         try:
             pairs = extra.items() if isinstance(extra, Mapping) else [tuple(pair) for pair in extra]

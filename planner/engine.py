@@ -226,7 +226,7 @@ def debts_as_of(debts: Sequence[Debt], month: int, balances: Sequence[int], fees
             defer = {"defer_months": end - first, "defer_from": first - shift}
         settle = {}
         if d.settle_month is not None and d.settle_month < month:
-            settle = {"settle_month": None, "settle_fraction": None}
+            settle = {"settle_month": None, "settle_fraction": None, "settle_saving": None}
         elif d.settle_month is not None:
             settle = {"settle_month": d.settle_month - shift}
         out.append(d.with_(balance=from_cents(b), fees_owed=from_cents(f), **defer, **settle))

@@ -41,6 +41,15 @@ or conditions joined by ``&`` such as ``"kind:online_loan & apr>24"``):
   rest is forgiven.
 * ``defer`` (``months``, ``accrue`` = true, ``start`` = 1): no payment for
   ``months`` months from ``start``; interest keeps accruing or not, as stated.
+* ``save_to_settle`` (``saving``, ``fraction`` or ``amount``, ``accrue`` =
+  true): a settlement saved up for (本金结清 with no lump today). The client
+  puts ``saving`` a month aside, out of the budget, and pays the lender
+  nothing meanwhile (as agreed: no late fees); the debt accrues interest or
+  not, as the agreement says. The settlement is ``fraction`` of what is owed
+  when it is paid, or the agreed sum ``amount``; it is paid in the first
+  month the savings reach it (that month puts aside only what is missing),
+  and the rest is forgiven. :attr:`ScenarioResult.savings_tracks` shows the
+  savings month by month; what was put aside equals the lump paid.
 
 Every adjustment also has ``from_month`` (default 1): the plan month it takes
 effect. From month k it is made to the debts as they stand at the opening of
@@ -178,6 +187,57 @@ def _defer(debt: Debt, months: int, accrue: bool = True, start: int = 1) -> Debt
     return debt.with_(defer_months=months, defer_interest=accrue, defer_from=start)
 
 
+#: The longest a settlement may be saved up for (months).
+MAX_SAVE_MONTHS = 120
+
+
+def _save(debt: Debt, saving: Decimal, fraction: Decimal | None = None, amount: Decimal | None = None,
+          accrue: bool = True) -> Debt:
+    """The debt held (no payment) while ``saving`` a month is put aside, then settled in the first month
+    the savings reach the settlement: ``fraction`` of what is owed then, or the sum ``amount``."""
+    from .engine import terms_of
+
+    per = to_cents(saving)
+    held = debt.with_(defer_months=0, defer_from=1, defer_interest=accrue, settle_month=None, settle_fraction=None,
+                      settle_saving=None)
+    bal, fees = to_cents(debt.balance), to_cents(debt.fees_owed)
+    for k in range(1, MAX_SAVE_MONTHS + 1):
+        # owed at the opening of month k, after k-1 months held (interest as agreed, nothing paid)
+        if fraction is not None:
+            num, den = fraction.as_integer_ratio()
+            target = half_up((bal + fees) * num, den)
+        else:
+            target = min(to_cents(amount), bal + fees)
+        if per * k >= target:
+            break
+        terms = terms_of(held.with_(defer_months=k, defer_from=1))
+        bal += terms.interest(bal, k)
+    else:
+        raise PlannerError("negotiation.saving_too_slow", name=debt.name, saving=format_yuan(saving), most=MAX_SAVE_MONTHS)
+    if fraction is not None:
+        share = fraction
+    else:  # the agreed sum as a share of what is owed then: exact to the cent (checked)
+        owed = bal + fees
+        share = Decimal(target) / Decimal(owed) if owed else Decimal(0)
+        if owed and half_up(owed * share.as_integer_ratio()[0], share.as_integer_ratio()[1]) != target:  # pragma: no cover
+            share = Decimal(target) / Decimal(owed)
+    return held.with_(defer_months=k - 1, defer_from=1, settle_month=k, settle_fraction=min(share, Decimal(1)),
+                      settle_saving=from_cents(per))
+
+
+def _check_save(p):
+    if ("fraction" in p) == ("amount" in p):
+        raise PlannerError("negotiation.save_fraction_or_amount")
+    out = {"saving": _dec_param("save_to_settle", "saving", p.get("saving"), Decimal(0), low_open=True)}
+    if "fraction" in p:
+        out["fraction"] = _dec_param("save_to_settle", "fraction", p["fraction"], Decimal(0), Decimal(1))
+    else:
+        out["amount"] = _dec_param("save_to_settle", "amount", p["amount"])
+    if "accrue" in p:
+        out["accrue"] = _bool_param("save_to_settle", "accrue", p["accrue"])
+    return out
+
+
 def _check_freeze(p):
     out = {"months": _int_param("freeze_interest", "months", p.get("months"), 1, MAX_FREEZE_MONTHS)}
     if "include_accrued" in p:
@@ -243,6 +303,7 @@ ACTIONS: dict[str, _Action] = {
     "waive_fees": _Action(_waive, lambda _params: {}, ()),
     "settle": _Action(_settle, _check_settle, ("fraction", "month")),
     "defer": _Action(_defer, _check_defer, ("months", "accrue", "start")),
+    "save_to_settle": _Action(_save, _check_save, ("saving", "fraction", "amount", "accrue")),
 }
 
 
@@ -385,7 +446,10 @@ class Adjustment:
                 out.append(t(f"desc_{k}_{str(v).lower()}", "zh"))
             elif k == "fraction":
                 percent = (Decimal(str(v)) * 100).normalize()
-                out.append(t("desc_settle_fraction" if self.action == "settle" else "desc_reduce_fraction", "zh", v=f"{percent:f}"))
+                out.append(t("desc_settle_fraction" if self.action in ("settle", "save_to_settle") else "desc_reduce_fraction", "zh",
+                             v=f"{percent:f}"))
+            elif k in ("saving", "amount"):
+                out.append(t(f"desc_{k}", "zh", v=v))
             elif k == "line":
                 line = str(v)
                 out.append(t("desc_line", "zh", v="4倍LPR" if line.lower() == "4xlpr" else f"{line}%"))
@@ -673,6 +737,45 @@ def defer(debt="*", months: int = 3, accrue: bool = True, start: int = 1, *, fro
     return _adjustment("defer", debt, from_month, months=months, accrue=accrue, start=start)
 
 
+def save_to_settle(debt="*", saving=None, fraction=None, amount=None, accrue: bool = True, *, from_month: int = 1) -> Adjustment:
+    """A settlement saved up for: ``saving`` a month put aside until it reaches the settlement, then paid.
+
+    Parameters
+    ----------
+    debt : str or list of str, default "*"
+        Which debts: a name, a list of names, ``"*"`` (all), ``"overdue"``, ``"kind:card"``,
+        ``"apr>24"``, joined with ``&``.
+    saving : number
+        Yuan put aside each month (out of the budget, in :func:`negotiate`).
+    fraction : number, optional
+        The settlement as a share of what is owed when it is paid (0 to 1).
+    amount : number, optional
+        The settlement as an agreed sum in yuan; exactly one of ``fraction`` and ``amount``.
+    accrue : bool, default True
+        Whether interest keeps accruing while the client saves (as the agreement says).
+    from_month : int, default 1
+        The plan month the saving starts (see the module notes).
+
+    Returns
+    -------
+    Adjustment
+
+    Raises
+    ------
+    PlannerError
+        For a parameter out of range, or a saving that does not reach the settlement within
+        :data:`MAX_SAVE_MONTHS` months.
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> d = save_to_settle("A", saving=1000, fraction="0.5", accrue=False).apply([Debt("A", 10000, 18, 500)])[0]
+    >>> d.settle_month, d.defer_months, d.settle_fraction, d.settle_saving   # 5,000 saved in 5 months
+    (5, 4, Decimal('0.5'), Decimal('1000.00'))
+    """
+    return _adjustment("save_to_settle", debt, from_month, saving=saving, fraction=fraction, amount=amount, accrue=accrue)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A named list of adjustments, applied in order.
@@ -880,7 +983,8 @@ def scenarios_from_dict(data: Mapping, label: str = "scenarios") -> list[Scenari
 def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
     """The sum of minimum payments due in month 1 (what the budget must cover at least).
 
-    Debts deferred in month 1 or settled in month 1 (from a lump) count zero.
+    Debts deferred in month 1 or settled in month 1 (from a lump) count zero; a settlement
+    saved up for (:func:`save_to_settle`) counts what month 1 puts aside.
 
     Parameters
     ----------
@@ -899,6 +1003,11 @@ def monthly_pressure(debts: Sequence[Debt]) -> Decimal:
     total = 0
     for d in debts:
         if d.settle_month == 1 or (d.defer_months and d.defer_from <= 1 < d.defer_from + d.defer_months):
+            if d.settle_saving is not None:  # a settlement saved up for: month 1 puts aside its saving
+                owed = to_cents(d.balance) + to_cents(d.fees_owed)
+                num, den = d.settle_fraction.as_integer_ratio()
+                lump = half_up(owed * num, den) if d.settle_month == 1 else to_cents(d.settle_saving)
+                total += min(to_cents(d.settle_saving), lump)
             continue
         num, den = rate_ratio(d.effective_apr)
         bal = to_cents(d.balance)
@@ -981,6 +1090,93 @@ class Contribution:
         }
 
 
+@dataclass(frozen=True)
+class SavingsTrack:
+    """A settlement saved up for, month by month (:func:`save_to_settle`): in cents inside.
+
+    ``months`` are plan months from the first saving to the settlement; ``deposits`` what was put
+    aside each of them (the last only what was missing), ``balances`` the savings after each;
+    ``lump`` what the settlement paid in ``settle_month`` and ``forgiven`` the rest.
+    """
+
+    debt: str
+    saving: int
+    months: tuple[int, ...]
+    deposits: tuple[int, ...]
+    lump: int
+    forgiven: int
+
+    @property
+    def settle_month(self) -> int:
+        return self.months[-1]
+
+    @property
+    def balances(self) -> tuple[int, ...]:
+        out, total = [], 0
+        for d in self.deposits:
+            total += d
+            out.append(total)
+        return tuple(out)
+
+    @property
+    def reconciles(self) -> bool:
+        """What the client put aside is the lump paid, to the cent, and no month puts aside more than the saving."""
+        return sum(self.deposits) == self.lump and all(0 <= d <= self.saving for d in self.deposits)
+
+    def rows(self) -> list[tuple[int, Decimal, Decimal]]:
+        """``(month, put aside, savings after)`` in yuan."""
+        return [(m, from_cents(d), from_cents(b)) for m, d, b in zip(self.months, self.deposits, self.balances)]
+
+    def explain(self, lang: str = "en") -> str:
+        """One sentence: the saving, the month it settles, the lump and what is forgiven.
+
+        >>> SavingsTrack("A", 100000, (1, 2, 3), (100000, 100000, 50000), 250000, 250000).explain("zh")
+        'A：自第 1 个月起每月存 ¥1,000.00；第 3 个月存够 ¥2,500.00 一次结清（免除 ¥2,500.00）。'
+        """
+        return t("savings_track_note", lang, debt=self.debt, saving=format_yuan(from_cents(self.saving), lang=lang),
+                 first=self.months[0], month=self.settle_month, lump=format_yuan(from_cents(self.lump), lang=lang),
+                 forgiven=format_yuan(from_cents(self.forgiven), lang=lang))
+
+    def to_dict(self) -> dict:
+        return {"debt": self.debt, "saving": float(from_cents(self.saving)), "settle_month": self.settle_month,
+                "lump": float(from_cents(self.lump)), "forgiven": float(from_cents(self.forgiven)),
+                "months": [{"month": m, "deposit": float(d), "savings": float(b)} for m, d, b in self.rows()],
+                "reconciles": self.reconciles}
+
+
+def savings_tracks(plan) -> list[SavingsTrack]:
+    """The settlements saved up for in ``plan`` (debts with ``settle_saving``), each with its savings
+    month by month: the saving each month from the first held month to the settlement, the last
+    month only what the lump still needs (the lump is what the plan's settlement paid)."""
+    versions = [plan.debts] + [plan.columns.terms[m] for m in sorted(plan.columns.terms)]
+    paid = {(m, name): (pay, forgiven) for m, name, _o, _i, pay, _c, _f, forgiven in plan.ledger()}
+    out, seen = [], set()
+    for ds in versions:
+        for d in ds:
+            key = (d.name, d.settle_month)
+            if d.settle_saving is None or d.settle_month is None or key in seen:
+                continue
+            seen.add(key)
+            if (d.settle_month, d.name) not in paid:  # the plan stopped before the settlement (its horizon)
+                continue
+            lump, forgiven = paid[d.settle_month, d.name]
+            per = to_cents(d.settle_saving)
+            first = d.defer_from if d.defer_months else d.settle_month
+            months = tuple(range(first, d.settle_month + 1))
+            deposits = (per,) * (len(months) - 1) + (lump - per * (len(months) - 1),)
+            out.append(SavingsTrack(d.name, per, months, deposits, lump, forgiven))
+    return out
+
+
+def _saving_by_month(plan) -> dict[int, int]:
+    """Cents put aside toward settlements in each plan month."""
+    out: dict[int, int] = {}
+    for track in savings_tracks(plan):
+        for m, d in zip(track.months, track.deposits):
+            out[m] = out.get(m, 0) + d
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class ScenarioResult:
     """One scenario run through the engine: its plan, pressure, savings and contributions."""
@@ -997,9 +1193,15 @@ class ScenarioResult:
         return self.scenario.name
 
     @property
+    def savings_tracks(self) -> list[SavingsTrack]:
+        """The settlements saved up for (:func:`save_to_settle`), each with its savings month by month."""
+        return savings_tracks(self.plan)
+
+    @property
     def lump_needed(self) -> Decimal:
-        """Settlements paid from the lump, in all."""
-        return self.plan.lump_paid
+        """Settlements paid from a lump in hand, in all (those saved up for are paid from the savings)."""
+        saved = sum(tr.lump for tr in self.savings_tracks)
+        return self.plan.lump_paid - from_cents(saved)
 
     @property
     def lump_short(self) -> Decimal:
@@ -1044,6 +1246,7 @@ class ScenarioResult:
             monthly_pressure=float(self.monthly_pressure),
             savings=self.savings.to_dict(),
             lump_needed=float(self.lump_needed),
+            settlement_savings=[tr.to_dict() for tr in self.savings_tracks],
             adjustments=[a.to_dict() for a in self.scenario.adjustments],
             contributions=[c.to_dict() for c in self.contributions],
         )
@@ -1226,11 +1429,27 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
     if len(set(names)) != len(names):
         raise PlannerError("negotiation.two_scenarios_same_name")
 
-    def run(ds, label, changes=None):
+    user_changes = _money_by_month(plan_kwargs.pop("budget_changes", None))
+
+    def once(ds, label, changes, budgets):
         try:
-            return plan(ds, budget, strategy, changes=changes, **plan_kwargs)
+            return plan(ds, budget, strategy, changes=changes, budget_changes=budgets, **plan_kwargs)
         except InfeasibleBudgetError as exc:
             raise PlannerError("negotiation.scenario", label=label, exc=exc) from None
+
+    def run(ds, label, changes=None):
+        # A settlement saved up for takes its saving out of the budget: plan, read the savings the
+        # plan needs, plan again with them out, until they no longer change (the months before a
+        # saving starts plan the same either way, so this settles in a pass or two).
+        p = once(ds, label, changes, user_changes or None)
+        used: dict[int, int] = {}
+        for _ in range(8):
+            saving = _saving_by_month(p)
+            if saving == used:
+                break
+            used = saving
+            p = once(ds, label, changes, _less_saving(to_cents(budget), user_changes, saving, label))
+        return p
 
     baseline = run(debts, "baseline")
     results = []
@@ -1264,6 +1483,30 @@ def negotiate(debts, budget, scenarios: Iterable[Scenario], strategy="avalanche"
             )
         )
     return Negotiation(baseline, monthly_pressure(debts), results)
+
+
+def _money_by_month(values) -> dict[int, int]:
+    """``budget_changes`` as cents by month (the engine checks them again when it plans)."""
+    from .engine import _money_schedule
+
+    return _money_schedule(values, "budget_changes")
+
+
+def _less_saving(base: int, changes: dict[int, int], saving: dict[int, int], label: str) -> dict[int, object]:
+    """The budget of every month up to the last saving (and the month after it), the savings taken out;
+    the user's own budget changes after that month kept as they were."""
+    last = max(saving, default=0)
+    out: dict[int, object] = {}
+    current = base
+    for m in range(1, last + 2):
+        current = changes.get(m, current)
+        left = current - saving.get(m, 0)
+        if left < 0:
+            raise PlannerError("negotiation.saving_above_budget", name=label, month=m, saving=format_yuan(from_cents(saving[m])),
+                               budget=format_yuan(from_cents(current)))
+        out[m] = from_cents(left)
+    out.update({m: from_cents(c) for m, c in changes.items() if m > last + 1})
+    return out
 
 
 def _incremental(scenario: Scenario, month: int, todo: tuple, memo: dict) -> Callable[[list[Debt]], list[Debt]]:
@@ -1531,7 +1774,9 @@ __all__ = [
     "MAX_FREEZE_MONTHS",
     "Negotiation",
     "OverdueCost",
+    "MAX_SAVE_MONTHS",
     "Savings",
+    "SavingsTrack",
     "Scenario",
     "ScenarioResult",
     "affordability",
@@ -1547,6 +1792,8 @@ __all__ = [
     "sooner_text",
     "price_agency",
     "reduce_rate",
+    "save_to_settle",
+    "savings_tracks",
     "settle",
     "waive_fees",
 ]

@@ -20,6 +20,11 @@ is its minimum. When it does not, the way debt-management plans do it:
 Each offer is priced on the engine, on that debt alone at the offer: at the current rate
 (``planner.plan`` of the debt with the offer as its monthly payment) and with interest frozen
 (the debt after :func:`~planner.negotiation.freeze_interest`, paying the offer each month).
+"At the current rate" assumes the lender accepts the offer as the new minimum and so waives
+the late fees; :attr:`Offer.late` prices the other case, where the lender keeps the contract's
+minimum and charges the late fee of the debt's kind by rule (:mod:`planner.latefees`) on the
+unpaid part of it every month (the engine's month step, :func:`planner.engine.open_month`, then
+the fee added to the fees). Both are shown.
 The lender's side: what it recovers under the offer, against nothing paid if the client stops.
 
 >>> from planner.debt import Debt
@@ -60,10 +65,12 @@ class Pricing:
     paid: Decimal  # what the client pays (= what the lender recovers) over the plan
     interest: Decimal
     remaining: Decimal  # still owed at the horizon (zero when cleared)
-    plan: object = field(repr=False, compare=False)  # the planner.result.Plan
+    plan: object = field(repr=False, compare=False)  # the planner.result.Plan (None when priced with late fees)
+    late_fees: Decimal = Decimal("0.00")  # charged by rule for the minimum left unpaid
 
     def to_dict(self) -> dict:
-        return {"months": self.months, "paid": float(self.paid), "interest": float(self.interest), "remaining": float(self.remaining)}
+        return {"months": self.months, "paid": float(self.paid), "interest": float(self.interest), "remaining": float(self.remaining),
+                "late_fees": float(self.late_fees)}
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ class Offer:
     basis: str  # one of BASES
     at_rate: Pricing
     frozen: Pricing
+    late: Pricing | None = None  # at the rate with late fees charged by rule (None: not priced)
 
     @property
     def share(self) -> Decimal | None:
@@ -112,6 +120,7 @@ class Offer:
             "reason": self.reason, "basis": self.basis, "owed": float(self.owed), "minimum": float(self.minimum),
             "share": None if self.share is None else float(self.share),
             "frozen": self.frozen.to_dict(), "at_rate": self.at_rate.to_dict(),
+            "at_rate_late_fees": None if self.late is None else self.late.to_dict(),
         }
 
 
@@ -181,14 +190,15 @@ class FairShare:
 
         return [
             [o.debt, offer_basis(o, lang), format_yuan(o.owed), format_yuan(o.minimum), format_yuan(o.monthly),
-             "" if o.share is None else f"{o.share * 100:.2f}%", months(o.frozen), months(o.at_rate), format_yuan(o.frozen.paid)]
+             "" if o.share is None else f"{o.share * 100:.2f}%", months(o.frozen), months(o.at_rate),
+             months(o.late or o.at_rate), format_yuan(o.frozen.paid)]
             for o in self.offers
         ]
 
     @staticmethod
     def headers(lang: str = "en") -> list[str]:
         return [t(k, lang) for k in ("debt", "offer_basis", "offer_owed", "min_payment", "offer_monthly", "offer_share",
-                                      "offer_months_frozen", "offer_months_at_rate", "offer_recovered")]
+                                      "offer_months_frozen", "offer_months_at_rate", "offer_months_late_fees", "offer_recovered")]
 
     def html(self, lang: str = "en") -> str:
         esc = html.escape
@@ -303,6 +313,47 @@ def price(debt: Debt, monthly, *, horizon: int = PRICING_HORIZON) -> tuple[Prici
     return out[0], out[1]
 
 
+def price_with_late_fees(debt: Debt, monthly, *, horizon: int = PRICING_HORIZON) -> Pricing:
+    """The offer ``monthly`` on ``debt`` alone at the current rate, the lender keeping the contract's
+    minimum: each month the engine's opening (:func:`planner.engine.open_month`: interest, the minimum
+    due), the offer paid (fees first), and the late fee of the debt's kind by rule on the unpaid part of
+    the minimum (:func:`planner.latefees.month_late_fee`) added to the fees. An offer at or above the
+    minimum is charged nothing and prices as :func:`price` at the rate.
+
+    >>> p = price_with_late_fees(Debt("Card", 12000, 18, 1200, kind="card"), 400)
+    >>> p.late_fees > 0, price(Debt("Card", 12000, 18, 1200, kind="card"), 400)[0].months < p.months
+    (True, True)
+    >>> price_with_late_fees(Debt("A", 1000, 12, 100), 100).late_fees
+    Decimal('0.00')
+    """
+    from .engine import apply_payment, open_month, terms_of
+    from .latefees import month_late_fee
+
+    pay = to_cents(monthly)
+    terms = terms_of(debt)
+    bal, fees = terms.balance, terms.fees
+    paid = interest = late = 0
+    months = 0 if bal + fees == 0 else None
+    for m in range(1, horizon + 1):
+        if bal + fees == 0:
+            break
+        added, bal, fees, due, takes, settled, _forgiven = open_month(terms, m, bal, fees)
+        interest += added
+        if settled or not takes:  # a settlement or a payment holiday: nothing due, no fee
+            paid += settled
+            bal, fees = (0, 0) if settled else (bal, fees)
+        else:
+            now = min(pay, bal + fees)
+            bal, fees = apply_payment(bal, fees, now)
+            paid += now
+            fee = month_late_fee(debt.kind, due, now) if bal + fees else 0
+            fees += fee
+            late += fee
+        if bal + fees == 0:
+            months = m
+    return Pricing(months, from_cents(paid), from_cents(interest), from_cents(bal + fees), None, from_cents(late))
+
+
 def fair_shares(debts: Sequence[Debt], available, *, floor=DEFAULT_FLOOR, horizon: int = PRICING_HORIZON) -> FairShare:
     """Fair-share offers to every lender for ``available`` yuan a month (see the module notes).
 
@@ -367,7 +418,8 @@ def fair_shares(debts: Sequence[Debt], available, *, floor=DEFAULT_FLOOR, horizo
     offers = []
     for d, m, s, b in zip(debts, mins, shares, basis):
         at_rate, frozen = price(d, from_cents(s), horizon=horizon)
-        offers.append(Offer(d.name, d.priority, d.priority_reason, d.owed, from_cents(m), from_cents(s), b, at_rate, frozen))
+        late = price_with_late_fees(d, from_cents(s), horizon=horizon) if s < m else at_rate
+        offers.append(Offer(d.name, d.priority, d.priority_reason, d.owed, from_cents(m), from_cents(s), b, at_rate, frozen, late))
     return FairShare(from_cents(cents), from_cents(total_min), cents >= total_min, from_cents(floor_cents), floor_met, tuple(offers))
 
 
@@ -392,4 +444,5 @@ __all__ = [
     "fair_shares",
     "offer_basis",
     "price",
+    "price_with_late_fees",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner"
 #: The pure core: flat modules at the top of the package.
-CORE = {"money", "debt", "errors", "i18n", "datafiles", "rates", "references", "strategies", "engine", "result", "negotiation", "conduct", "display", "privacy", "calendar", "budget", "offers", "claims"}
+CORE = {"money", "debt", "errors", "i18n", "datafiles", "rates", "references", "strategies", "engine", "result", "negotiation", "conduct", "display", "privacy", "calendar", "budget", "offers", "claims", "latefees"}
 #: The outer layers, each a folder.
 LAYERS = {"io", "batch", "cases", "report", "charts", "widgets", "cli"}
 #: The front door: the package's __init__, ``python -m planner`` and api.py may import any layer.

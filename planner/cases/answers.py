@@ -32,6 +32,7 @@ class DebtStatus:
     interest_to_date: Decimal
     unexplained_charges: Decimal
     status: str  # cleared | ahead | on_track | behind
+    late_fees: Decimal = Decimal("0.00")  # charged by rule for minimums left unpaid (planner.latefees)
 
     def to_dict(self) -> dict:
         return {
@@ -41,6 +42,7 @@ class DebtStatus:
             "paid_to_date": float(self.paid_to_date),
             "interest_to_date": float(self.interest_to_date),
             "unexplained_charges": float(self.unexplained_charges),
+            "late_fees": float(self.late_fees),
             "status": self.status,
         }
 
@@ -113,11 +115,11 @@ class Status:
             + (f" ({e(t('case_months_ahead' if self.months_ahead > 0 else 'case_months_behind', lang))}: {abs(self.months_ahead)})" if self.months_ahead else "")
             + f" · {e(t('case_debt_free', lang))} {e(self.debt_free or never)} · {e(t('case_planned_debt_free', lang))} {e(self.planned_debt_free or never)}</p>"
         )
-        cols = ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_unexplained", "case_status")
+        cols = ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_late_fees", "case_unexplained", "case_status")
         header = "".join(f"<th>{e(t(c, lang))}</th>" for c in cols)
         rows = "".join(
             f"<tr><td>{e(d.name)}</td><td>{format_yuan(d.planned_balance)}</td><td>{format_yuan(d.actual_balance)}</td>"
-            f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{e(t('case_status_' + d.status, lang))}</td></tr>"
+            f"<td>{format_yuan(d.paid_to_date)}</td><td>{format_yuan(d.late_fees)}</td><td>{format_yuan(d.unexplained_charges)}</td><td>{e(t('case_status_' + d.status, lang))}</td></tr>"
             for d in self.debts
         )
         text = "\n".join(
@@ -376,10 +378,12 @@ def status_of(data: CaseData) -> Status:
     paid = {d.name: 0 for d in data.debts}
     interest = dict(paid)
     unexplained = dict(paid)
+    late = dict(paid)
     for r in track.rows:
         paid[r.debt] += r.payment
         interest[r.debt] += r.interest
         unexplained[r.debt] += r.unexplained
+        late[r.debt] += r.late_fee
     debts = []
     total_planned = total_actual = 0
     for d in data.debts:
@@ -388,7 +392,8 @@ def status_of(data: CaseData) -> Status:
         total_planned += want
         total_actual += actual
         state = "cleared" if actual == 0 else "ahead" if actual < want else "on_track" if actual == want else "behind"
-        debts.append(DebtStatus(d.name, from_cents(want), from_cents(actual), from_cents(paid[d.name]), from_cents(interest[d.name]), from_cents(unexplained[d.name]), state))
+        debts.append(DebtStatus(d.name, from_cents(want), from_cents(actual), from_cents(paid[d.name]), from_cents(interest[d.name]), from_cents(unexplained[d.name]), state,
+                                from_cents(late[d.name])))
     # debt-free: projected from the actual balances now, and as planned
     if projection is None:
         debt_free = as_of or month_name(month_index(data.start) - 1)

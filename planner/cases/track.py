@@ -7,8 +7,14 @@ and the negotiation module's adjustments, so terms change exactly as in a
 plan), and each debt's month is the engine's month step with the recorded
 payment (:func:`planner.engine.pay_month`: interest on the opening balance,
 half-up to the cent, then the payment fees first; a settlement is
-:meth:`planner.engine.Terms.settlement`). A statement balance, when one is
-recorded, replaces the computed one (the difference is an *unexplained charge*).
+:meth:`planner.engine.Terms.settlement`). A month whose payment is below the
+minimum due (:func:`planner.engine.open_month`'s minimum: none in a payment
+holiday agreed with the lender) is charged the late fee of the debt's kind on
+the unpaid part (:func:`planner.latefees.month_late_fee`: 违约金 / 逾期费 by
+rule), added to its fees after the payment and shown in the row's
+``late_fee``. A statement balance, when one is recorded, replaces the computed
+one (the difference, beyond the interest and late fees the rules charge, is an
+*unexplained charge*).
 
 A case whose recorded payments equal its plan's month by month has a track
 equal to the plan's schedule, to the cent (tests/test_cases.py holds the two
@@ -21,8 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..debt import Debt
-from ..engine import debts_as_of, pay_month, renumber, terms_of
+from ..engine import debts_as_of, open_month, pay_month, renumber, terms_of
 from ..errors import Message, PlannerError, unknown_debt
+from ..latefees import month_late_fee
 from ..money import from_cents, format_yuan, to_cents
 from .months import month_name
 
@@ -39,6 +46,7 @@ class Row:
     closing: int  # owed at the end (balance + fees), the statement's figure when one is recorded
     forgiven: int
     unexplained: int  # statement minus what the terms allow (0 without a statement)
+    late_fee: int = 0  # charged by rule for a minimum left unpaid (in closing; planner.latefees)
 
 
 @dataclass
@@ -128,7 +136,7 @@ def replay(
                 continue
             bal, fees = track.balance[n], track.fees[n]
             opening = bal + fees
-            interest = forgiven = 0
+            interest = forgiven = late = 0
             # a settlement counts only when its amount was paid: the rest is then forgiven
             settled = d.settle_month == t and pay >= terms[n].settlement(opening)
             if settled:
@@ -137,9 +145,12 @@ def replay(
                 forgiven = opening - pay
                 bal = fees = 0
             else:
+                due = open_month(terms[n], t, bal, fees)[3]  # the minimum due (0 in a holiday)
                 interest, bal, fees = pay_month(terms[n], t, bal, fees, pay)
                 if bal < 0:  # more than was owed
                     raise _overpaid(n, c, pay)
+                late = month_late_fee(d.kind, due, pay) if bal + fees else 0
+                fees += late
             unexplained = 0
             if stated is not None:
                 unexplained = stated - (bal + fees)
@@ -148,7 +159,7 @@ def replay(
                 else:
                     bal, fees = 0, stated
             track.balance[n], track.fees[n] = bal, fees
-            track.rows.append(Row(c, n, opening, interest, pay, bal + fees, forgiven + written[n], unexplained))
+            track.rows.append(Row(c, n, opening, interest, pay, bal + fees, forgiven + written[n], unexplained, late))
             if bal + fees == 0:
                 track.cleared[n] = c
     return track

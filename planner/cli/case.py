@@ -135,12 +135,18 @@ def show_text(status, lang: str) -> str:
         f"{_t('case_saved_vs_minimums', lang)}: {format_yuan(s.saved_vs_minimums)}",
         "",
     ]
-    headers = [_t(k, lang) for k in ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_unexplained", "case_status")]
+    headers = [_t(k, lang) for k in ("debt", "case_planned", "case_actual", "case_paid_to_date", "case_late_fees", "case_unexplained", "case_status")]
     rows = [
-        [d.name, format_yuan(d.planned_balance), format_yuan(d.actual_balance), format_yuan(d.paid_to_date), format_yuan(d.unexplained_charges), _t(f"case_status_{d.status}", lang)]
+        [d.name, format_yuan(d.planned_balance), format_yuan(d.actual_balance), format_yuan(d.paid_to_date), format_yuan(d.late_fees),
+         format_yuan(d.unexplained_charges), _t(f"case_status_{d.status}", lang)]
         for d in s.debts
     ]
-    lines.append(_table(headers, rows, "lrrrrl"))
+    lines.append(_table(headers, rows, "lrrrrrl"))
+    if any(d.late_fees for d in s.debts):  # issue 27: which rule charged them, and how sure it is
+        from ..latefees import rule
+
+        for kind in dict.fromkeys(d.kind for d in s.plan.debts if any(x.late_fees and x.name == d.name for x in s.debts)):
+            lines.append(_t("case_late_fee_rule", lang, note=rule(kind).note(lang), source=rule(kind).source_in(lang)))
     if s.agreements:
         lines.append("")
         headers = [_t(k, lang) for k in ("debt", "case_action", "case_from", "case_confirmed")]

@@ -117,6 +117,12 @@ def cmd_negotiate(args) -> int:
             print(
                 t("lump_short_note", lang, name=cell(r.name), needed=format_yuan(r.lump_needed), short=format_yuan(r.lump_short), lump=format_yuan(r.scenario.lump))
             )
+        for tr in r.savings_tracks:  # issue 27: a settlement saved up for, month by month
+            print(f"\n{cell(r.name)} — {t('savings_track_title', lang, debt=cell(tr.debt))}:")
+            print("  " + tr.explain(lang))
+            rows = [[str(m), format_yuan(d), format_yuan(b)] for m, d, b in tr.rows()]
+            table = render_table([t(k, lang) for k in ("savings_month", "savings_deposit", "savings_balance")], rows, "rrr")
+            print("\n".join("  " + line for line in table.split("\n")))
     return 0
 
 

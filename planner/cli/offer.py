@@ -60,9 +60,11 @@ def cmd_offer(args) -> int:
             print(f"  ! {flag.text(lang)}")
         print()
     print(result.headline(lang))
-    print(render_table(result.headers(lang), [[cell(c) for c in row] for row in result.rows(lang)], "llrrrrrrr"))
+    print(render_table(result.headers(lang), [[cell(c) for c in row] for row in result.rows(lang)], "llrrrrrrrr"))
     if not result.floor_met:
         print(t("offer_floor_not_met", lang, floor=format_yuan(result.floor)))
+    if not result.covered:  # issue 27: which assumption each "months" column makes about late fees
+        print(t("offer_late_fee_note", lang))
     return 0
 
 

@@ -71,13 +71,13 @@ def test_a_client_who_is_behind_reads_behind_in_the_report_and_on_the_command_li
     c = book.new("R", SAMPLE, 6000, start="2026-12")
     paid = c.planned_payments("2026-12")
     paid["借呗"] -= 300
-    c = c.pay("2026-12", paid)
+    c = c.pay("2026-12", paid)  # 300 of 借呗's minimum unpaid: 300 behind and a late fee of 4.50 (0.05% a day, 30 days)
     zh = render_followup(build_followup(c, lang="zh", today="2027-06"))
     en = render_followup(build_followup(c, lang="en", today="2027-06"))
-    assert "落后计划 ¥300.00" in zh and "领先计划 ¥-" not in zh and "¥-" not in zh
-    assert "Behind plan by ¥300.00" in en and "Ahead of plan by ¥-" not in en
+    assert "落后计划 ¥304.50" in zh and "领先计划 ¥-" not in zh and "¥-" not in zh
+    assert "Behind plan by ¥304.50" in en and "Ahead of plan by ¥-" not in en
     book.close()
-    for lang, words in (("zh", "落后计划 ¥300.00"), ("en", "Behind plan by ¥300.00")):
+    for lang, words in (("zh", "落后计划 ¥304.50"), ("en", "Behind plan by ¥304.50")):
         assert main(["case", "show", "R", "--lang", lang, "--book", str(tmp_path / "book.sqlite")]) == 0
         assert words in capsys.readouterr().out
         assert main(["case", "list", "--lang", lang, "--book", str(tmp_path / "book.sqlite")]) == 0
