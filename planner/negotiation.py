@@ -167,8 +167,10 @@ def _reduce(debt: Debt, apr: Decimal | None = None, fraction: Decimal | None = N
             return min(rate, apr)
         return rate * (1 - fraction)
 
-    debt = _plain(debt)
-    return debt.with_(apr=cut(debt.apr), penalty_apr=cut(debt.penalty_apr))
+    apr, penalty = cut(debt.apr), cut(debt.penalty_apr)
+    if (apr, penalty) == (debt.apr, debt.penalty_apr):
+        return debt  # a cap above the rate changes nothing (a flat-fee debt keeps its contract)
+    return _plain(debt).with_(apr=apr, penalty_apr=penalty)
 
 
 def _cap(debt: Debt, line, filing_date=None) -> Debt:

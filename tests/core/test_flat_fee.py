@@ -142,6 +142,7 @@ def test_negotiation_replaces_the_contract():
     assert extend_term("分期", months=24).apply([d])[0].flat_fee is None
     cut = reduce_rate("分期", apr=10).apply([d])[0]
     assert cut.flat_fee is None and cut.apr == 10
+    assert reduce_rate("分期", apr=24).apply([d])[0] == d  # a cap above its true rate changes nothing
 
 
 @pytest.mark.parametrize("fields, key", [
