@@ -664,6 +664,7 @@ __all__ = [
     "open_month",
     "pay_month",
     "plan",
+    "prepayment_fees",
     "renumber",
     "required_budget",
     "terms_of",
