@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from .datafiles import kinds
 from .errors import InputError, PlannerError, Problem
@@ -30,6 +31,64 @@ MAX_MONEY = Decimal("10000000000")
 PRIORITY_REASONS = ("secured", "court", "guarantee")
 #: Largest yearly rate in percent it accepts (1000%: anything above is a typo).
 MAX_APR = Decimal("1000")
+#: When a flat-fee debt's fee is charged: each period (分期收取, the default) or all with the first payment (一次性收取).
+FEE_TIMINGS = ("monthly", "upfront")
+#: What paying a flat-fee debt off early costs besides its principal: the remaining fees waived (the default) or charged.
+PREPAY_FEES = ("waived", "charged")
+
+
+class FlatFee(NamedTuple):
+    """A flat-fee instalment's contract (分期手续费): ``periods`` payments of ``instalment`` principal
+    (the last period takes the rounding) and a fee of ``fee`` (``principal`` × the monthly fee rate,
+    half-up to the cent) each period, or the whole fee with the first payment (``timing`` "upfront").
+
+    >>> f = Debt("分期", 4000, 0, 0, fee_rate="0.66", term_months=12, fee_timing="upfront").flat_fee
+    >>> f.instalment, f.fee, f.total_fees, f.first_payment
+    (Decimal('333.33'), Decimal('26.40'), Decimal('316.80'), Decimal('650.13'))
+    """
+
+    principal: Decimal  # P: the original principal (``principal``, else the balance)
+    fee_rate: Decimal  # percent a month of P
+    periods: int  # n: the contract's periods, ``periods_paid + term_months``
+    paid: int  # periods already paid before the plan
+    timing: str  # FEE_TIMINGS
+    prepay: str  # PREPAY_FEES
+
+    @property
+    def left(self) -> int:
+        """Periods still to pay (``term_months``)."""
+        return self.periods - self.paid
+
+    @property
+    def fee(self) -> Decimal:
+        """The fee of one period, P·f half-up to the cent."""
+        return round_cents(self.principal * self.fee_rate / 100)
+
+    @property
+    def instalment(self) -> Decimal:
+        """The principal of one period, P/n half-up to the cent (the last period takes the rounding)."""
+        return round_cents(self.principal / self.periods)
+
+    @property
+    def total_fees(self) -> Decimal:
+        """The contract's fees: n × the period's fee, or n·P·f half-up when charged up front."""
+        if self.timing == "upfront":
+            return round_cents(self.principal * self.fee_rate * self.periods / 100)
+        return self.fee * self.periods
+
+    @property
+    def fees_left(self) -> Decimal:
+        """The fees still to be charged from the plan's first month on (none of an up-front fee once a period is paid)."""
+        if self.timing == "upfront":
+            return self.total_fees if self.paid == 0 else Decimal("0.00")
+        return self.fee * self.left
+
+    @property
+    def first_payment(self) -> Decimal:
+        """The next period's payment by contract (the first period's carries an up-front fee)."""
+        if self.timing == "upfront":
+            return self.instalment + self.fees_left
+        return self.instalment + self.fee
 
 
 def _dec(value, field_name: str) -> Decimal:
@@ -71,6 +130,14 @@ class Debt:
     ``priority`` marks a priority debt for fair shares (:mod:`planner.offers`: paid its minimum
     before the others share what is left), with ``priority_reason`` one of
     :data:`PRIORITY_REASONS` (a secured loan, a court order or enforcement, a guarantee) when known.
+
+    A debt with ``fee_rate`` (a flat monthly fee, percent of the original principal) and
+    ``term_months`` (the periods left) is a flat-fee instalment (:attr:`flat_fee`): the engine
+    plans it as its contract says, not at ``apr`` (which stays its true rate, for the reference
+    lines). ``principal`` is the original principal (default: ``balance``); ``periods_paid``
+    (已还期数) the periods already paid, so the contract has ``periods_paid + term_months``;
+    ``fee_timing`` one of :data:`FEE_TIMINGS` and ``prepay_fees`` one of :data:`PREPAY_FEES`
+    (docs/conventions.md, "Flat-fee instalments").
     """
 
     name: str
@@ -95,6 +162,9 @@ class Debt:
     due_day: int | None = None
     priority: bool = False
     priority_reason: str | None = None
+    fee_timing: str = "monthly"
+    periods_paid: int = 0
+    prepay_fees: str = "waived"
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -160,7 +230,7 @@ class Debt:
             raise PlannerError("debt.settle_fraction_between", name=self.name)
         if not isinstance(self.kind, str) or self.kind not in kinds():
             raise PlannerError("debt.unknown_kind", name=self.name, kind=self.kind, v=', '.join(kinds()))
-        for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month"):
+        for count in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month", "periods_paid"):
             value = getattr(self, count)
             if value is None:
                 continue
@@ -194,6 +264,7 @@ class Debt:
                 raise PlannerError("debt.priority_reason_one_of", name=self.name, choices=", ".join(PRIORITY_REASONS),
                                    shown=str(self.priority_reason)[:40], column="priority_reason", value=self.priority_reason)
             set_(self, "priority", True)  # a reason makes it a priority debt
+        self._check_flat_fee()
         if self.contract_date is not None:
             # A date, a datetime (its day), a pandas Timestamp or text such as "2023-05-10": checked here,
             # not later in assess().
@@ -210,6 +281,28 @@ class Debt:
         except TypeError:
             raise PlannerError("debt.extra_extra_mapping_column", name=self.name, extra=str(extra)[:40]) from None
         set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(pairs).items()))
+
+    def _check_flat_fee(self) -> None:
+        """The flat-fee settings: known values, only on a flat-fee debt, a principal when periods are already paid."""
+        for what, allowed in (("fee_timing", FEE_TIMINGS), ("prepay_fees", PREPAY_FEES)):
+            value = getattr(self, what)
+            if not isinstance(value, str) or value not in allowed:
+                raise PlannerError("debt.flat_fee_setting_unknown", name=self.name, what=what, shown=str(value)[:40],
+                                   allowed=", ".join(allowed), column=what, value=value)
+        flat = self.fee_rate is not None and self.term_months is not None
+        if not flat and (self.fee_timing != "monthly" or self.periods_paid or self.prepay_fees != "waived"):
+            raise PlannerError("debt.flat_fee_setting_without_fee", name=self.name)
+        if flat and self.periods_paid and self.principal is None:
+            raise PlannerError("debt.periods_paid_needs_principal", name=self.name, paid=self.periods_paid,
+                               column="periods_paid", value=self.periods_paid)
+
+    @property
+    def flat_fee(self) -> FlatFee | None:
+        """The flat-fee contract (``fee_rate`` and ``term_months`` both set), or None."""
+        if self.fee_rate is None or self.term_months is None:
+            return None
+        return FlatFee(self.principal if self.principal is not None else self.balance, self.fee_rate,
+                       self.periods_paid + self.term_months, self.periods_paid, self.fee_timing, self.prepay_fees)
 
     @property
     def is_overdue(self) -> bool:
@@ -291,6 +384,9 @@ def check_debts(debts, source: str = "debts") -> list[Debt]:
 
 
 __all__ = [
+    "FEE_TIMINGS",
+    "FlatFee",
+    "PREPAY_FEES",
     "Debt",
     "MAX_APR",
     "MAX_MONEY",

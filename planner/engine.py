@@ -229,8 +229,20 @@ def debts_as_of(debts: Sequence[Debt], month: int, balances: Sequence[int], fees
             settle = {"settle_month": None, "settle_fraction": None, "settle_saving": None}
         elif d.settle_month is not None:
             settle = {"settle_month": d.settle_month - shift}
-        out.append(d.with_(balance=from_cents(b), fees_owed=from_cents(f), **defer, **settle))
+        out.append(d.with_(balance=from_cents(b), fees_owed=from_cents(f), **defer, **settle, **_flat_as_of(d, shift, b + f)))
     return out
+
+
+def _flat_as_of(d: Debt, shift: int, owed: int) -> dict:
+    """A flat-fee instalment's fields ``shift`` periods later: those periods paid, the same contract;
+    past its last period, a debt of no interest whose minimum is everything it owes."""
+    flat = d.flat_fee
+    if flat is None or not shift:
+        return {}
+    if flat.left > shift:
+        return {"term_months": flat.left - shift, "periods_paid": flat.paid + shift, "principal": flat.principal}
+    return {"fee_rate": None, "term_months": None, "periods_paid": 0, "fee_timing": "monthly", "prepay_fees": "waived",
+            "apr": Decimal(0), "penalty_apr": None, "min_payment": from_cents(owed)}
 
 
 def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
@@ -249,6 +261,10 @@ def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
             fields["defer_from"] = d.defer_from + shift
         if d.settle_month is not None:
             fields["settle_month"] = d.settle_month + shift
+        if d.flat_fee is not None and shift:
+            if d.periods_paid < shift:  # a new contract from this month: its periods cannot count from month 1
+                raise PlannerError("engine.flat_fee_new_contract", name=d.name, month=month)
+            fields.update(term_months=d.term_months + shift, periods_paid=d.periods_paid - shift)
         out.append(d.with_(**fields) if fields else d)
     return out
 
@@ -260,6 +276,12 @@ class Terms(NamedTuple):
     of the effective yearly rate); the payment holiday is the months
     ``hold_from <= m < hold_to`` (interest accrues in them when ``hold_interest``);
     ``settle_share`` is ``settle_fraction`` as an exact ratio, paid in ``settle_month``.
+
+    A flat-fee instalment (:attr:`~planner.debt.Debt.flat_fee`) has ``flat_left`` periods left
+    (0: not one), counted as plan months 1 to ``flat_left``: each charges ``flat_fee`` (plus
+    ``flat_first`` in month 1: a fee charged up front) in place of interest, and its minimum is
+    ``flat_principal`` plus that fee (:func:`_flat_minimum`); ``prepay_charged``: paying it off
+    early also pays the fees of the periods not reached (:func:`prepayment_fees`).
     """
 
     balance: int
@@ -271,15 +293,23 @@ class Terms(NamedTuple):
     hold_interest: bool
     settle_month: int | None
     settle_share: tuple[int, int] | None
+    flat_left: int = 0
+    flat_fee: int = 0
+    flat_first: int = 0
+    flat_principal: int = 0
+    prepay_charged: bool = False
 
     def held(self, month: int) -> bool:
         """Whether ``month`` is in the payment holiday (no payment on this debt)."""
         return self.hold_from <= month < self.hold_to
 
     def interest(self, balance: int, month: int) -> int:
-        """The month's interest on the opening ``balance``: half-up to the cent, none in a holiday without interest."""
+        """The month's interest on the opening ``balance``: half-up to the cent, none in a holiday without interest.
+        A flat-fee instalment's is its fee for the month instead (:func:`_flat_fee_due`)."""
         if not self.hold_interest and self.hold_from <= month < self.hold_to:
             return 0
+        if self.flat_left:
+            return _flat_fee_due(self, month)
         return half_up(balance * self.rate[0], self.rate[1])
 
     def settlement(self, owed: int) -> int:
@@ -300,7 +330,59 @@ def terms_of(debt: Debt) -> Terms:
         to_cents(debt.balance), to_cents(debt.fees_owed), to_cents(debt.min_payment), rate_ratio(debt.effective_apr),
         debt.defer_from, debt.defer_from + debt.defer_months, bool(debt.defer_interest), debt.settle_month,
         debt.settle_fraction.as_integer_ratio() if debt.settle_fraction is not None else None,
+        *_flat_terms(debt),
     )
+
+
+def _flat_terms(debt: Debt) -> tuple[int, int, int, int, bool]:
+    """A flat-fee instalment's :class:`Terms` fields (``flat_left`` to ``prepay_charged``); zeros for any other debt."""
+    flat = debt.flat_fee
+    if flat is None:
+        return 0, 0, 0, 0, False
+    upfront = flat.timing == "upfront"
+    return (flat.left, 0 if upfront else to_cents(flat.fee), to_cents(flat.fees_left) if upfront else 0,
+            to_cents(flat.instalment), flat.prepay == "charged")
+
+
+def _flat_fee_due(terms: Terms, month: int) -> int:
+    """A flat-fee instalment's fee in ``month``: the period's fee up to its last period, and an
+    up-front fee in month 1; nothing after the last period.
+
+    >>> t = terms_of(Debt("分期", 30000, 0, 2680, fee_rate="0.6", term_months=12))
+    >>> _flat_fee_due(t, 1), _flat_fee_due(t, 12), _flat_fee_due(t, 13)
+    (18000, 18000, 0)
+    """
+    return (terms.flat_fee if month <= terms.flat_left else 0) + (terms.flat_first if month == 1 else 0)
+
+
+def _flat_minimum(terms: Terms, month: int, fee: int, owed: int) -> int:
+    """A flat-fee instalment's payment due in ``month`` on ``owed`` (balance with the month's ``fee``,
+    and fees owed): the period's principal and fee; everything owed in its last period, or when the
+    period's payment would clear it (with the remaining fees, when a prepayment charges them)."""
+    due = terms.flat_principal + fee
+    if month < terms.flat_left and due < owed:
+        return due
+    return owed + _prepayment_tail(terms, month)
+
+
+def _prepayment_tail(terms: Terms, month: int) -> int:
+    """The fees of the periods after ``month`` that clearing a flat-fee instalment in ``month``
+    also pays (``prepay_fees="charged"``); 0 for any other debt."""
+    if not terms.prepay_charged or month >= terms.flat_left:
+        return 0
+    return terms.flat_fee * (terms.flat_left - month)
+
+
+def prepayment_fees(terms: Terms, month: int, owed: int, payment: int) -> int:
+    """The fees a flat-fee instalment charges when ``payment`` in ``month`` clears ``owed`` early:
+    with ``prepay_fees="charged"``, what the payment holds beyond ``owed``, up to the fees of the
+    periods after ``month``; 0 otherwise (the default: the remaining fees are waived).
+
+    >>> t = terms_of(Debt("分期", 30000, 0, 2680, fee_rate="0.6", term_months=12, prepay_fees="charged"))
+    >>> prepayment_fees(t, 10, 268000, 400000), prepayment_fees(t, 10, 268000, 268000)
+    (36000, 0)
+    """
+    return min(payment - owed, _prepayment_tail(terms, month)) if payment > owed else 0
 
 
 def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, int, int, int, bool, int, int]:
@@ -328,6 +410,8 @@ def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, 
     if terms.held(month):
         return interest, balance, fees, 0, False, 0, 0
     due = balance + fees
+    if terms.flat_left:
+        return interest, balance, fees, _flat_minimum(terms, month, interest, due), True, 0, 0
     return interest, balance, fees, terms.minimum if terms.minimum < due else due, True, 0, 0
 
 
@@ -354,6 +438,7 @@ def pay_month(terms: Terms, month: int, balance: int, fees: int, payment: int) -
     (1000, 91000, 0)
     """
     interest = terms.interest(balance, month)
+    interest += prepayment_fees(terms, month, balance + interest + fees, payment)
     balance, fees = apply_payment(balance + interest, fees, payment)
     return interest, balance, fees
 
@@ -413,12 +498,14 @@ def _simulate(
             if cash <= 0:
                 break
             if takes[i]:
-                more = min(cash, bal[i] + fees[i] - pay[i])
+                more = min(cash, bal[i] + fees[i] + _prepayment_tail(terms[i], m) - pay[i])
                 pay[i] += more
                 cash -= more
         # 3. the payments (fees first) and the month's rows; cleared debts leave
         for i in open_:
-            bal[i], fees[i] = apply_payment(bal[i], fees[i], pay[i])
+            charged = prepayment_fees(terms[i], m, bal[i] + fees[i], pay[i])  # a flat-fee debt cleared early
+            interest[i] += charged
+            bal[i], fees[i] = apply_payment(bal[i] + charged, fees[i], pay[i])
             pay[i] += settled[i]
             forgiven[i] += written_off[i]
             cols.lump += settled[i]
@@ -577,6 +664,7 @@ __all__ = [
     "open_month",
     "pay_month",
     "plan",
+    "prepayment_fees",
     "renumber",
     "required_budget",
     "terms_of",

@@ -139,9 +139,18 @@ def _bool_param(action, key, value) -> bool:
 # actions: each a pure function (debt, **params) -> debt
 
 
+def _plain(debt: Debt) -> Debt:
+    """A flat-fee instalment as a plain debt at its true rate ``apr`` (the agreement replaces its
+    contract: a frozen, extended or re-rated debt is planned by the interest rule); any other debt as it is."""
+    if debt.flat_fee is None:
+        return debt
+    return debt.with_(fee_rate=None, periods_paid=0, fee_timing="monthly", prepay_fees="waived")
+
+
 def _freeze(debt: Debt, months: int, include_accrued: bool = True) -> Debt:
     from .rates import installment
 
+    debt = _plain(debt)
     owed = debt.balance + debt.fees_owed if include_accrued else debt.balance
     pay = installment(to_cents(owed), months)
     return debt.with_(
@@ -154,6 +163,7 @@ def _extend(debt: Debt, months: int) -> Debt:
 
     # Fees earn no interest but are paid first; amortising them with the balance
     # at the rate charged slightly over-covers them, so the debt clears in time.
+    debt = _plain(debt)
     pay = level_payment(to_cents(debt.balance + debt.fees_owed), debt.effective_apr, months)
     return debt.with_(min_payment=from_cents(pay), term_months=months)
 
@@ -166,7 +176,10 @@ def _reduce(debt: Debt, apr: Decimal | None = None, fraction: Decimal | None = N
             return min(rate, apr)
         return rate * (1 - fraction)
 
-    return debt.with_(apr=cut(debt.apr), penalty_apr=cut(debt.penalty_apr))
+    apr, penalty = cut(debt.apr), cut(debt.penalty_apr)
+    if (apr, penalty) == (debt.apr, debt.penalty_apr):
+        return debt  # a cap above the rate changes nothing (a flat-fee debt keeps its contract)
+    return _plain(debt).with_(apr=apr, penalty_apr=penalty)
 
 
 def _cap(debt: Debt, line, filing_date=None) -> Debt:

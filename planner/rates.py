@@ -315,11 +315,22 @@ def flat_fee_payment(principal, fee_rate, periods: int) -> Decimal:
     return round_cents(p / n + p * f / 100)
 
 
-def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
+def _flat_flows(f, n: int, timing: str) -> list[float]:
+    """The cash flows of a flat fee on a principal of 1: received, then the n payments (the
+    whole fee n·f with the first one when ``timing`` is "upfront", 一次性收取)."""
+    if timing not in ("monthly", "upfront"):
+        raise PlannerError("rates.fee_timing_unknown", timing=str(timing)[:40], column="fee_timing", value=timing)
+    if timing == "upfront":
+        return [1.0, -(1.0 / n + n * float(f) / 100)] + [-1.0 / n] * (n - 1)
+    return [1.0] + [-(1.0 / n + float(f) / 100)] * n
+
+
+def flat_fee_rate(fee_rate, periods: int, timing: str = "monthly") -> TrueRate:
     """The true rate of a flat monthly fee (percent) on the original principal over ``periods``.
 
     The principal is 1 (the rate does not depend on it): r solves
-    1 = Σ (1/n + f)/(1+r)^k. The nominal 12·r is far above 12·f.
+    1 = Σ (1/n + f)/(1+r)^k. The nominal 12·r is far above 12·f. With ``timing="upfront"``
+    the whole fee n·f is paid with the first payment (一次性收取), which costs more still.
 
     Parameters
     ----------
@@ -327,6 +338,8 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
         The monthly fee in percent of the original principal.
     periods : int
         Number of monthly payments, 1 to 1200.
+    timing : {"monthly", "upfront"}, default "monthly"
+        When the fee is paid: each period, or all with the first payment.
 
     Returns
     -------
@@ -344,6 +357,8 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
     >>> rate = flat_fee_rate(Decimal("0.6"), 12)   # 12 × 0.6 = 7.2, but the true rate is higher
     >>> rate.nominal, rate.effective
     (Decimal('13.03'), Decimal('13.84'))
+    >>> flat_fee_rate(Decimal("0.66"), 12, "upfront").nominal  # the fee all with the first payment
+    Decimal('15.31')
     >>> flat_fee_rate(-1, 12)
     Traceback (most recent call last):
     ...
@@ -355,11 +370,10 @@ def flat_fee_rate(fee_rate, periods: int) -> TrueRate:
         raise PlannerError("rates.cannot_negative", fee_rate=fee_rate, column="fee_rate", value=fee_rate)
     if f == 0:
         return TrueRate.from_monthly(0.0, "flat_fee")
-    payment = 1.0 / n + float(f) / 100
-    return TrueRate.from_monthly(irr([1.0] + [-payment] * n), "flat_fee")
+    return TrueRate.from_monthly(irr(_flat_flows(f, n, timing)), "flat_fee")
 
 
-def flat_fee_apr(fee_rate, periods: int) -> Decimal:
+def flat_fee_apr(fee_rate, periods: int, timing: str = "monthly") -> Decimal:
     """Nominal APR (12·r, percent, four places) of a flat monthly fee: what the loader stores as ``apr``.
 
     Parameters
@@ -368,6 +382,8 @@ def flat_fee_apr(fee_rate, periods: int) -> Decimal:
         The monthly fee in percent of the original principal.
     periods : int
         Number of monthly payments, 1 to 1200.
+    timing : {"monthly", "upfront"}, default "monthly"
+        When the fee is paid (see :func:`flat_fee_rate`).
 
     Returns
     -------
@@ -392,8 +408,7 @@ def flat_fee_apr(fee_rate, periods: int) -> Decimal:
     n = _periods(periods)
     if f == 0:
         return Decimal("0.0000")
-    payment = 1.0 / n + float(f) / 100
-    r = irr([1.0] + [-payment] * n)
+    r = irr(_flat_flows(f, n, timing))
     return Decimal(repr(12 * r * 100)).quantize(Decimal("0.0001"))
 
 
@@ -504,8 +519,9 @@ def debt_true_rate(debt) -> TrueRate:
     >>> debt_true_rate(flat).nominal, debt_true_rate(flat).basis
     (Decimal('13.03'), 'flat_fee')
     """
-    if debt.fee_rate is not None and debt.term_months is not None:
-        return flat_fee_rate(debt.fee_rate, debt.term_months)
+    flat = debt.flat_fee
+    if flat is not None:  # the contract's rate: all its periods, its fee timing
+        return flat_fee_rate(flat.fee_rate, flat.periods, flat.timing)
     if debt.daily_rate is not None:
         return daily_rate_apr(debt.daily_rate)
     return nominal_apr(debt.apr)

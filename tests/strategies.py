@@ -106,3 +106,41 @@ def negotiated_debts(draw, *, name: str = "D") -> Debt:
 def negotiated_portfolios(draw, *, min_size: int = 1, max_size: int = 7) -> list[Debt]:
     n = draw(st.integers(min_value=min_size, max_value=max_size))
     return [draw(negotiated_debts(name=f"d{k}")) for k in range(n)]
+
+
+# -- flat-fee instalments (issue 27; tests/core/test_flat_fee.py, tests/batch/test_flat_fee_batch.py) --
+
+
+@st.composite
+def flat_fee_debts(draw, *, name: str = "F") -> Debt:
+    """A flat-fee instalment (分期): an original principal up to ¥200,000, a monthly fee of 0 to 1.5%,
+    3 to 36 periods, maybe part-way (periods already paid, the balance what the contract leaves),
+    the fee each period or up front, a prepayment's remaining fees waived or charged; maybe
+    fees owed, a payment holiday or a settlement."""
+    periods = draw(st.integers(1, 36))
+    paid = draw(st.integers(0, periods - 1))
+    principal = draw(st.integers(10_000, 20_000_000))  # from ¥100: (n − 1) periods of P/n never pass P
+    instalment = (2 * principal + periods) // (2 * periods)  # half-up, as FlatFee.instalment
+    balance = max(principal - paid * instalment, 0) if paid else principal
+    fields = dict(
+        fee_rate=Decimal(draw(st.integers(0, 150))) / 100, term_months=periods - paid, periods_paid=paid,
+        principal=yuan(principal) if paid or draw(st.booleans()) else None,
+        fee_timing=draw(st.sampled_from(["monthly", "upfront"])), prepay_fees=draw(st.sampled_from(["waived", "charged"])),
+        fees_owed=yuan(draw(st.sampled_from([0, 0, 0, 2500]))),
+    )
+    if draw(st.integers(0, 4)) == 0:
+        fields.update(defer_months=draw(st.integers(1, 4)), defer_from=draw(st.integers(1, 6)), defer_interest=draw(st.booleans()))
+    if draw(st.integers(0, 5)) == 0:
+        fields.update(settle_month=draw(st.integers(1, 24)), settle_fraction=Decimal(draw(st.integers(0, 100))) / 100)
+    apr = Decimal(draw(st.integers(0, 4000))) / 100  # the true rate: reported, not used by the month rule
+    return Debt(name, yuan(balance), apr, yuan(instalment), **fields)
+
+
+@st.composite
+def flat_fee_portfolios(draw, *, max_size: int = 5) -> list[Debt]:
+    """One to ``max_size`` debts, at least one a flat-fee instalment, the rest plain."""
+    n = draw(st.integers(1, max_size))
+    out = [draw(flat_fee_debts(name="flat0"))]
+    for k in range(1, n):
+        out.append(draw(flat_fee_debts(name=f"flat{k}") | debts(amortising=True, name=f"plain{k}")))
+    return out

@@ -54,9 +54,11 @@ class Book:
     #: (``penalty_code`` and ``contract`` ``None`` when the table has no such column)
     #: and the list ``kinds``; ``None`` for a book built from Debt objects or arrays.
     detail: dict | None = None
-    #: Portfolios whose terms change from a later month (an adjustment with ``from_month``
-    #: above 1): position -> (their debts with every field, ``changes`` for
-    #: :func:`planner.engine.plan`). They are planned by the single engine, exactly.
+    #: Portfolios planned by the single engine, exactly: those whose terms change from a later
+    #: month (an adjustment with ``from_month`` above 1) and those holding a flat-fee instalment
+    #: (:attr:`planner.debt.Debt.flat_fee`: its contract schedule is not in the compiled loop):
+    #: position -> (their debts with every field, ``changes`` for :func:`planner.engine.plan`,
+    #: empty for a flat-fee portfolio without later changes).
     changes: dict | None = None
     #: Work done once per book and shared by its sub-books (rate ratios).
     cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -87,7 +89,10 @@ class Book:
         return out
 
     def full_debts(self, p: int) -> list[Debt]:
-        """Portfolio ``p`` with every field a negotiation adjustment reads (kind, overdue, dates)."""
+        """Portfolio ``p`` with every field a negotiation adjustment reads (kind, overdue, dates;
+        a flat-fee instalment's contract)."""
+        if self.changes and p in self.changes and not self.changes[p][1]:
+            return list(self.changes[p][0])  # held whole: a flat-fee portfolio
         d = self.detail
         if d is None:
             return self.debts(p)
@@ -194,6 +199,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
     budget = [to_cents(b.item() if hasattr(b, "item") and not isinstance(b, Decimal) else b) for b in budgets]
     if any(b < 0 for b in budget):
         raise PlannerError("batch.book.budget_cannot_negative")
+    # a flat-fee instalment follows its contract's schedule, which the compiled loop does not carry:
+    # its portfolio goes to the single engine whole (see Book.changes)
+    exact = {p: (debts, {}) for p, debts in enumerate(portfolios) if any(d.flat_fee is not None for d in debts)}
     i64 = lambda k: np.array(cols[k], dtype=np.int64)  # noqa: E731
     return Book(
         ids=list(ids) if ids is not None else list(range(len(portfolios))),
@@ -212,6 +220,7 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
         settle_month=i64("sm"),
         settle_code=i64("sc"),
         fractions=list(fractions),
+        changes=exact or None,
     )
 
 
@@ -440,7 +449,7 @@ def later_changes(scenario, debts: Sequence[Debt]) -> dict:
 def with_changes(book: Book, portfolios: Sequence[Sequence[Debt]], scenario) -> Book:
     """``book`` (built from ``portfolios``) with the later changes of ``scenario`` attached."""
     if any(a.from_month > 1 for a in scenario.adjustments):
-        changes = {}
+        changes = dict(book.changes or {})  # flat-fee portfolios stay with the single engine
         for p, debts in enumerate(portfolios):
             later = later_changes(scenario, debts)
             if later:

@@ -202,10 +202,10 @@ def code_tables(book: Book) -> dict:
 def _loop_arrays(book: Book) -> tuple:
     """What the compiled loop reads of a book: the debts' long arrays and the code tables (one
     tuple each, :data:`~planner.batch.compiled.DEBT_ARRAYS` and ``CODE_ARRAYS``), and which
-    portfolios are left to the reference engine (terms changing mid-plan)."""
+    portfolios are left to the reference engine (terms changing mid-plan, flat-fee instalments)."""
     t = code_tables(book)
     bad = np.zeros(book.size, dtype=bool)
-    if book.changes:  # terms changing mid-plan: the reference engine plans these exactly
+    if book.changes:  # terms changing mid-plan, flat-fee instalments: the reference engine plans these exactly
         bad[list(book.changes)] = True
     debts = (book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
              book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code)

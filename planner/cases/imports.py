@@ -147,7 +147,8 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "due_day", "priority", "priority_reason", "extra", "clearance"}
+                "settle_fraction", "due_day", "priority", "priority_reason", "extra", "clearance",
+                "fee_timing", "periods_paid", "prepay_fees"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -170,7 +171,7 @@ def _debt(w: _Where, value, field: str):
                     raise InvalidOperation
             except InvalidOperation:
                 raise w.fail(f"{field}.{key}", "利率应为有限的数字", "a rate must be a finite number") from None
-    for key in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month", "due_day"):
+    for key in ("term_months", "overdue_days", "defer_months", "defer_from", "settle_month", "due_day", "periods_paid"):
         v = value.get(key, 0 if key in ("overdue_days", "defer_months") else 1 if key == "defer_from" else None)
         if (v is not None or key in ("overdue_days", "defer_months", "defer_from")) and (isinstance(v, bool) or not isinstance(v, int)):
             raise w.fail(f"{field}.{key}", "应为整数", "must be a whole number")
@@ -178,7 +179,7 @@ def _debt(w: _Where, value, field: str):
         raise w.fail(f"{field}.priority", "应为 true 或 false", "must be true or false")
     if not isinstance(value.get("defer_interest", True), bool):
         raise w.fail(f"{field}.defer_interest", "应为 true 或 false", "must be true or false")
-    for key in ("kind", "contract_date", "priority_reason"):
+    for key in ("kind", "contract_date", "priority_reason", "fee_timing", "prepay_fees"):
         if value.get(key) is not None and not isinstance(value[key], str):
             raise w.fail(f"{field}.{key}", "应为文字", "must be text")
     extra = value.get("extra", [])

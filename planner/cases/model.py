@@ -91,8 +91,22 @@ def _detail(d: Debt) -> dict:
         "settle_fraction": _dec_text(d.settle_fraction),
         "due_day": d.due_day,
         **({"priority": True, "priority_reason": d.priority_reason} if d.priority else {}),
+        **_flat_detail(d),
         "extra": [list(pair) for pair in d.extra],
     }
+
+
+def _flat_detail(d: Debt) -> dict:
+    """A flat-fee instalment's settings, only where they differ from the defaults (a stored debt
+    without them reads as before)."""
+    out = {}
+    if d.fee_timing != "monthly":
+        out["fee_timing"] = d.fee_timing
+    if d.periods_paid:
+        out["periods_paid"] = d.periods_paid
+    if d.prepay_fees != "waived":
+        out["prepay_fees"] = d.prepay_fees
+    return out
 
 
 def debt_from_dict(x: Mapping) -> Debt:
@@ -120,6 +134,9 @@ def debt_from_dict(x: Mapping) -> Debt:
         due_day=x.get("due_day"),
         priority=bool(x.get("priority", False)),
         priority_reason=x.get("priority_reason"),
+        fee_timing=x.get("fee_timing", "monthly"),
+        periods_paid=x.get("periods_paid", 0),
+        prepay_fees=x.get("prepay_fees", "waived"),
         extra=tuple(tuple(p) for p in x.get("extra", ())),
     )
 

@@ -207,6 +207,20 @@ def _priority(text: str) -> bool | str:
     raise ParseError("io.loader.not_priority")
 
 
+def _choice(table: str, key: str):
+    """A parser for a column of a few values (``[<table>]`` of columns.toml: each value and its words);
+    ``key`` the error's key when the cell is none of them."""
+
+    def parse(text: str) -> str:
+        word = header_key(text)
+        for value, words in columns_table()[table].items():
+            if word in {header_key(w) for w in [value, *words]}:
+                return value
+        raise ParseError(key)
+
+    return parse
+
+
 CELL_PARSERS = {
     "balance": parse_money_cell,
     "min_payment": parse_money_cell,
@@ -222,6 +236,9 @@ CELL_PARSERS = {
     "contract_date": _date,
     "due_day": _due_day,
     "priority": _priority,
+    "periods_paid": _count("期", "periods", 0, 1199),
+    "fee_timing": _choice("fee_timing_values", "io.loader.fee_timing"),
+    "prepay_fees": _choice("prepay_fees_values", "io.loader.prepay_fees"),
 }
 
 
@@ -815,7 +832,8 @@ def _derive_rate(columns: _Columns, number: int, raw: dict[str, str], values: di
     elif "fee_rate" in values and "term_months" in values:
         from ..rates import flat_fee_apr
 
-        values["apr"] = flat_fee_apr(values["fee_rate"], values["term_months"])
+        periods = values["term_months"] + values.get("periods_paid", 0)  # the contract's rate: all its periods
+        values["apr"] = flat_fee_apr(values["fee_rate"], min(periods, 1200), values.get("fee_timing", "monthly"))
         if values["apr"] > MAX_APR:
             problems.append(
                 Problem.of(
@@ -835,8 +853,12 @@ def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values:
     """The minimum payment: given, or an installment loan's from its fee rate and term; else missing."""
     if "min_payment" not in values:
         if "fee_rate" in values and "term_months" in values and "balance" in values:
+            # the contract's regular instalment, P/n + P·f (P/n alone when the fee is charged up front);
+            # the engine follows the contract's schedule month by month (Debt.flat_fee)
             principal = values.get("principal", values["balance"])
-            values["min_payment"] = round_cents(values["balance"] / values["term_months"] + principal * values["fee_rate"] / 100)
+            periods = values["term_months"] + values.get("periods_paid", 0)
+            fee = round_cents(principal * values["fee_rate"] / 100) if values.get("fee_timing", "monthly") == "monthly" else 0
+            values["min_payment"] = round_cents(principal / periods) + fee
         else:
             _need(columns, number, raw, values, problems, "min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
 
