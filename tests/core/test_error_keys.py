@@ -66,7 +66,7 @@ def test_texts_have_no_chinese_in_english():
     # a word a cell may hold such as 收入 or 是/否, an amount as typed such as ￥1,200 or 1.2万).
     allowed = {
         "cases.payments.missing_columns",
-        "io.loader.not_due_day", "io.loader.not_priority", "io.loader.money_not_amount", "io.loader.not_rate",
+        "io.loader.not_due_day", "io.loader.fee_timing", "io.loader.prepay_fees", "io.loader.not_priority", "io.loader.money_not_amount", "io.loader.not_rate",
         "io.loader.not_daily_rate",
         "io.statement.header", "io.statement.kind", "io.statement.category", "io.statement.amount",
         "budget.unknown_kind", "budget.unknown_category", "budget.not_monthly_amount",
