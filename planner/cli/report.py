@@ -20,6 +20,8 @@ def register(subparsers) -> None:
     p.add_argument("--anonymise", "--anonymize", action="store_true", help="replace lender names (平台A / Lender A), drop the client's name")
     p.add_argument("--income", type=money_arg, help="monthly take-home pay (for the 30%% line)")
     p.add_argument("--essentials", type=money_arg, help="monthly essential spending (for the emergency fund)")
+    p.add_argument("--statement", help="the client's budget statement, CSV/.xlsx (kind, category, amount; 类型, 类别/项目, 金额): "
+                                       "shown in part 2, its income and spending used for the 30%% line, fair shares of what it leaves")
     p.add_argument("--strategy", help="force a strategy (default: least interest among those that finish)")
     p.add_argument("--start", default=next_month(), help="calendar month of month 1, e.g. 2026-12 (default: next month)")
     p.add_argument("--out", required=True, help="output file: report.html or report.pdf")
@@ -27,6 +29,8 @@ def register(subparsers) -> None:
 
 
 def cmd_report(args) -> int:
+    if args.statement and (args.income is not None or args.essentials is not None):
+        raise PlannerError("cli.report.statement_or_income")
     if (args.income is None) != (args.essentials is None):
         given, missing = ("--income", "--essentials") if args.income is not None else ("--essentials", "--income")
         raise PlannerError("cli.report.needs_too_budget_check", given=given, missing=missing)
@@ -37,8 +41,9 @@ def cmd_report(args) -> int:
     report = build_report(
         debts, args.budget, scenarios=args.scenarios, lang=args.lang, client=args.client, anonymise=args.anonymise,
         income=args.income, essentials=args.essentials, strategy=args.strategy, start=args.start,
+        statement=args.statement,
     )
-    inputs = [args.debts] + ([args.scenarios] if args.scenarios else [])
+    inputs = [args.debts] + ([args.scenarios] if args.scenarios else []) + ([args.statement] if args.statement else [])
     out = args.out
     if args.anonymise:  # the file's name too: no client name, ID, card or phone number in it
         from pathlib import Path

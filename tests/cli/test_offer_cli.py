@@ -80,3 +80,20 @@ def test_subprocess_uses_this_tree():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "planner", "offer", ZH, "--budget", "2000", "--format", "json"], capture_output=True, text=True, env=env, check=True).stdout
     assert json.loads(out)["offers"][0]["monthly"] == 295
+
+
+def test_report_takes_the_statement_and_shows_its_fair_shares(tmp_path, capsys):
+    """``planner report --statement``: part 2 shows the statement, and the offers split what it leaves
+    (the sample statement leaves ¥2,000 against ¥5,565.01 of minimums: docs/budget.md)."""
+    from tests.cli_helpers import ROOT, ZH, run
+
+    statement = ROOT / "sample_data" / "statement_zh.csv"
+    out = tmp_path / "report.html"
+    code, printed, _ = run(capsys, "report", ZH, "--budget", "2000", "--statement", statement, "--start", "2027-01", "--out", out)
+    assert code == 0 and str(out) in printed
+    page = out.read_text(encoding="utf-8")
+    assert "收支表" in page and "¥5,500.00" in page  # income: 5,200 wages + 300 family
+    assert "¥387" in page  # the card owed most takes the remainder of the fair shares (docs/budget.md's table)
+    code, _, err = run(capsys, "report", ZH, "--budget", "2000", "--statement", statement, "--income", "5000",
+                       "--essentials", "3000", "--out", tmp_path / "other.html")
+    assert code == 2 and "--statement" in err and not (tmp_path / "other.html").exists()
