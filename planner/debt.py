@@ -375,9 +375,8 @@ class Debt:
         >>> Debt("Card", 10000, 18, "10%").with_(min_payment=300).min_percent is None
         True
         """
-        given = changes.get("min_payment")
-        if "min_payment" in changes and "min_percent" not in changes and not (isinstance(given, str) and "%" in given):
-            changes["min_percent"] = None
+        if "min_payment" in changes and "min_percent" not in changes:
+            changes["min_percent"] = None  # "5%+50" sets the rule again from the text
         return dataclasses.replace(self, **changes)
 
 

@@ -971,7 +971,10 @@ def _make_debt(columns: _Columns, number: int, name: str, values: dict, extra: d
     except PlannerError as exc:
         problems.append(Problem.from_error(exc, number))
         return None
-    if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
+    if debt.min_percent is not None and not debt.min_floor and debt.balance > 0:
+        warnings.warn(str(message("io.loader.minimum_share_without_floor", source=columns.source, number=number, name=name)),
+                      PlannerWarning, stacklevel=4)
+    elif debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
         warnings.warn(
             f"{columns.source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
             f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
