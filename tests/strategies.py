@@ -108,7 +108,7 @@ def negotiated_portfolios(draw, *, min_size: int = 1, max_size: int = 7) -> list
     return [draw(negotiated_debts(name=f"d{k}")) for k in range(n)]
 
 
-# -- minimums as a share of the balance (最低还款额; tests/core/test_min_percent.py, tests/batch) --
+# -- minimums as a share of the balance (最低还款额; tests/core/test_minimum_share.py, tests/batch) --
 
 shares = st.sampled_from(["10", "5", "2.5", "3.33", "100", "0.01"]).map(Decimal)
 
