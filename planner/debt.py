@@ -9,6 +9,13 @@ cent; rates are percent points per year (``18`` means 18%).
 (Decimal('5000.00'), Decimal('18'), Decimal('75.00'))
 >>> d.with_(apr=12).apr
 Decimal('12')
+
+A credit card's minimum is often a share of the balance with a floor (最低还款额,
+:func:`minimum_due`): ``min_payment`` is then the first month's minimum.
+
+>>> card = Debt("信用卡", 10000, 18, "10%+100")
+>>> card.min_percent, card.min_floor, card.min_payment   # 1,000 of principal + 150 of interest
+(Decimal('10'), Decimal('100.00'), Decimal('1150.00'))
 """
 
 from __future__ import annotations
@@ -23,7 +30,10 @@ from typing import NamedTuple
 
 from .datafiles import kinds
 from .errors import InputError, PlannerError, Problem
-from .money import as_date, as_decimal, is_numpy_bool, normalise, round_cents
+from .money import (
+    ParseError, as_date, as_decimal, format_minimum, from_cents, half_up, is_numpy_bool, normalise, parse_minimum, rate_ratio,
+    round_cents, to_cents,
+)
 
 #: Largest amount of money the planner accepts for one debt (¥10 billion).
 MAX_MONEY = Decimal("10000000000")
@@ -91,6 +101,56 @@ class FlatFee(NamedTuple):
         return self.instalment + self.fee
 
 
+#: How a minimum given as a share of the balance is taken (``Debt.min_basis``, :func:`minimum_due`).
+MIN_BASES = ("principal", "statement")
+
+
+def minimum_due(share: tuple[int, int], floor: int, statement: bool, opening: int, interest: int, fees: int) -> int:
+    """The month's minimum, in cents, of a debt whose minimum is a share of its balance (最低还款额).
+
+    ``opening`` is the balance at the month's opening before its interest, ``interest`` the
+    month's interest, ``fees`` the fees owed, ``share`` the share as an exact ratio (10% is
+    ``(1, 10)``) and ``floor`` the least minimum. The rule, in both engines:
+
+    * ``statement`` False (``min_basis="principal"``, the default): the share of the balance
+      carried into the month plus all of the month's interest and the fees owed. This is the
+      formula Chinese banks publish for 最低还款额 (信用额度内消费款的 10% + 费用和利息的 100%,
+      e.g. ICBC's and CMB's card terms), so paying only the minimum always pays the interest.
+    * ``statement`` True (``min_basis="statement"``): the share of the whole statement balance
+      (balance after the month's interest, plus fees), as some banks and most calculators state it.
+
+    The share is rounded half-up to the cent; the minimum is at least ``floor`` and at most what
+    is owed (a balance below the floor is paid in full).
+
+    >>> minimum_due((1, 10), 10000, False, 1000000, 15000, 0)   # ¥10,000 at 18%: 1,000 + 150
+    115000
+    >>> minimum_due((1, 10), 10000, True, 1000000, 15000, 0)    # 10% of ¥10,150
+    101500
+    >>> minimum_due((1, 10), 10000, False, 5000, 75, 0)          # below the floor: all of ¥50.75
+    5075
+    """
+    due = opening + interest + fees
+    if statement:
+        raw = half_up(due * share[0], share[1])
+    else:
+        raw = half_up(opening * share[0], share[1]) + interest + fees
+    if raw < floor:
+        raw = floor
+    return raw if raw < due else due
+
+
+def share_ratio(percent: Decimal) -> tuple[int, int]:
+    """A share in percent points as an exact ratio in lowest terms: ``10`` is ``(1, 10)``.
+
+    >>> share_ratio(Decimal("10")), share_ratio(Decimal("2.5"))
+    ((1, 10), (1, 40))
+    """
+    from fractions import Fraction
+
+    ratio = Fraction(percent) / 100
+    return ratio.numerator, ratio.denominator
+
+
 def _dec(value, field_name: str) -> Decimal:
     return as_decimal(value, field_name)
 
@@ -138,12 +198,20 @@ class Debt:
     (已还期数) the periods already paid, so the contract has ``periods_paid + term_months``;
     ``fee_timing`` one of :data:`FEE_TIMINGS` and ``prepay_fees`` one of :data:`PREPAY_FEES`
     (docs/conventions.md, "Flat-fee instalments").
+
+    A minimum that is a share of the balance (a card's 最低还款额) is ``min_percent`` (percent
+    points, above 0 and at most 100) with a floor ``min_floor`` (yuan) and a ``min_basis``
+    (:data:`MIN_BASES`; the rule is :func:`minimum_due`); ``min_payment`` may also be written
+    ``"10%"`` or ``"10%+50"`` (share plus floor). Each month's minimum then follows the
+    balance, and ``min_payment`` is derived: the first month's minimum on today's balance
+    (what tables, charts and the first month's feasibility read). Giving ``min_payment`` in
+    :meth:`with_` makes the minimum a fixed amount again.
     """
 
     name: str
     balance: Decimal
     apr: Decimal
-    min_payment: Decimal
+    min_payment: Decimal | str | None = None
     kind: str = "other"
     daily_rate: Decimal | None = None
     fee_rate: Decimal | None = None
@@ -165,6 +233,9 @@ class Debt:
     fee_timing: str = "monthly"
     periods_paid: int = 0
     prepay_fees: str = "waived"
+    min_percent: Decimal | None = None
+    min_floor: Decimal = Decimal("0.00")
+    min_basis: str = "principal"
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -174,7 +245,8 @@ class Debt:
         if not name:
             raise PlannerError("debt.debt_needs_name_non", name=self.name)
         set_(self, "name", name)
-        for money in ("balance", "min_payment", "fees_owed", "principal", "settle_saving"):
+        self._read_minimum_rule()
+        for money in ("balance", "min_payment", "fees_owed", "principal", "settle_saving", "min_floor"):
             value = getattr(self, money)
             if value is None:
                 continue
@@ -281,6 +353,64 @@ class Debt:
         except TypeError:
             raise PlannerError("debt.extra_extra_mapping_column", name=self.name, extra=str(extra)[:40]) from None
         set_(self, "extra", tuple((str(k), str(v)) for k, v in dict(pairs).items()))
+        if self.min_percent is not None:
+            set_(self, "min_payment", from_cents(self.minimum_in(to_cents(self.balance), to_cents(self.fees_owed))))
+
+    def _read_minimum_rule(self) -> None:
+        """``min_payment`` written as ``"10%+50"`` read into ``min_percent``/``min_floor``; the rule's fields checked."""
+        set_ = object.__setattr__
+        given = self.min_payment
+        if isinstance(given, str) and "%" in given:
+            if self.min_percent is not None:
+                raise PlannerError("debt.minimum_given_twice", name=self.name, shown=given[:40], column="min_payment", value=given)
+            try:
+                _, percent, floor = parse_minimum(given)
+            except ParseError as exc:
+                raise PlannerError("debt.minimum_unreadable", name=self.name, reason=exc, column="min_payment", value=given) from None
+            set_(self, "min_percent", percent)
+            set_(self, "min_floor", floor)
+        if self.min_percent is None:
+            if self.min_payment is None:
+                raise PlannerError("debt.minimum_missing", name=self.name, column="min_payment")
+            set_(self, "min_floor", Decimal("0.00"))  # a fixed minimum has no share, floor or basis
+            set_(self, "min_basis", "principal")
+            return
+        percent = _dec(self.min_percent, "min_percent")
+        if not 0 < percent <= 100:
+            raise PlannerError("debt.minimum_share_range", name=self.name, shown=percent, column="min_percent", value=percent)
+        set_(self, "min_percent", percent)
+        set_(self, "min_payment", Decimal("0.00"))  # derived once the balance is checked
+        if self.min_floor is None:
+            set_(self, "min_floor", Decimal("0.00"))
+        if self.min_basis not in MIN_BASES:
+            raise PlannerError("debt.minimum_basis_unknown", name=self.name, shown=str(self.min_basis)[:40],
+                               v=", ".join(MIN_BASES), column="min_basis", value=self.min_basis)
+
+    def minimum_in(self, balance: int, fees: int) -> int:
+        """The minimum due, in cents, in a month that opens owing ``balance`` and ``fees`` cents
+        (interest at the effective rate added, as the engine does): :func:`minimum_due` for a
+        share-of-balance minimum, else ``min_payment`` capped at what is owed.
+
+        >>> Debt("Card", 10000, 18, "10%+100").minimum_in(50000, 0)   # 50 + 7.50 is below the floor
+        10000
+        """
+        num, den = rate_ratio(self.effective_apr)
+        interest = half_up(balance * num, den)
+        if self.min_percent is None:
+            return min(to_cents(self.min_payment), balance + interest + fees)
+        return minimum_due(share_ratio(self.min_percent), to_cents(self.min_floor), self.min_basis == "statement",
+                           balance, interest, fees)
+
+    @property
+    def min_rule(self) -> str:
+        """The minimum as written in a table: ``"10%+50"`` for a share of the balance, else the amount (``"500.00"``).
+
+        >>> Debt("Card", 10000, 18, "10%+100").min_rule, Debt("Loan", 5000, 12, 500).min_rule
+        ('10%+100', '500.00')
+        """
+        if self.min_percent is None:
+            return str(self.min_payment)
+        return format_minimum(self.min_percent, self.min_floor)
 
     def _check_flat_fee(self) -> None:
         """The flat-fee settings: known values, only on a flat-fee debt, a principal when periods are already paid."""
@@ -332,7 +462,16 @@ class Debt:
         return dict(self.extra)
 
     def with_(self, **changes) -> Debt:
-        """A copy with some fields changed (the debt is frozen)."""
+        """A copy with some fields changed (the debt is frozen).
+
+        A new ``min_payment`` amount makes the minimum fixed (a re-amortised loan, an
+        agreed instalment); a new balance re-derives a share-of-balance minimum.
+
+        >>> Debt("Card", 10000, 18, "10%").with_(min_payment=300).min_percent is None
+        True
+        """
+        if "min_payment" in changes and "min_percent" not in changes:
+            changes["min_percent"] = None  # "5%+50" sets the rule again from the text
         return dataclasses.replace(self, **changes)
 
 
@@ -390,6 +529,9 @@ __all__ = [
     "Debt",
     "MAX_APR",
     "MAX_MONEY",
+    "MIN_BASES",
     "PRIORITY_REASONS",
     "check_debts",
+    "minimum_due",
+    "share_ratio",
 ]

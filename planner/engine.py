@@ -6,7 +6,11 @@ Conventions (also in docs/conventions.md):
   is its opening balance × apr / 12, rounded half-up to the cent (四舍五入),
   and added before payment. An overdue debt with a ``penalty_apr`` is charged
   that rate instead. Fees owed earn no interest.
-* Each month every open debt first receives ``min(min_payment, amount due)``;
+* Each month every open debt first receives its minimum: ``min(min_payment, amount due)``,
+  or for a minimum that is a share of the balance (``min_percent``, a card's 最低还款额)
+  :func:`~planner.debt.minimum_due` of that month's opening balance, interest and fees
+  (the share of the principal plus the month's interest and fees, at least the floor,
+  at most what is owed), so it falls as the balance falls;
   what is left of the budget goes to open debts in the strategy's priority
   order, each taking up to its full amount due, cascading to the next in the
   same month. A cleared debt's minimum rolls into the budget by itself.
@@ -42,7 +46,7 @@ from typing import NamedTuple
 from decimal import Decimal
 from math import ceil
 
-from .debt import Debt, check_debts
+from .debt import Debt, check_debts, minimum_due, share_ratio
 from .errors import InfeasibleBudgetError, PlannerError
 from .money import from_cents, half_up, rate_ratio, to_cents
 from .result import Comparison, Plan, _Columns
@@ -282,6 +286,10 @@ class Terms(NamedTuple):
     ``flat_first`` in month 1: a fee charged up front) in place of interest, and its minimum is
     ``flat_principal`` plus that fee (:func:`_flat_minimum`); ``prepay_charged``: paying it off
     early also pays the fees of the periods not reached (:func:`prepayment_fees`).
+
+    ``min_share`` is a share-of-balance minimum as an exact ratio (``None``: the fixed
+    ``minimum``), with its floor ``min_floor`` and ``min_statement`` for the statement
+    basis (:func:`_minimum_due`).
     """
 
     balance: int
@@ -298,6 +306,9 @@ class Terms(NamedTuple):
     flat_first: int = 0
     flat_principal: int = 0
     prepay_charged: bool = False
+    min_share: tuple[int, int] | None = None
+    min_floor: int = 0
+    min_statement: bool = False
 
     def held(self, month: int) -> bool:
         """Whether ``month`` is in the payment holiday (no payment on this debt)."""
@@ -331,6 +342,8 @@ def terms_of(debt: Debt) -> Terms:
         debt.defer_from, debt.defer_from + debt.defer_months, bool(debt.defer_interest), debt.settle_month,
         debt.settle_fraction.as_integer_ratio() if debt.settle_fraction is not None else None,
         *_flat_terms(debt),
+        share_ratio(debt.min_percent) if debt.min_percent is not None else None, to_cents(debt.min_floor),
+        debt.min_basis == "statement",
     )
 
 
@@ -385,6 +398,19 @@ def prepayment_fees(terms: Terms, month: int, owed: int, payment: int) -> int:
     return min(payment - owed, _prepayment_tail(terms, month)) if payment > owed else 0
 
 
+def _minimum_due(terms: Terms, opening: int, interest: int, fees: int) -> int:
+    """The minimum due in a month that opened at ``opening`` (before its ``interest``) owing ``fees``:
+    the fixed minimum capped at what is owed, or :func:`~planner.debt.minimum_due` for a share of the balance.
+
+    >>> _minimum_due(terms_of(Debt("Card", 10000, 18, "10%+100")), 1000000, 15000, 0)
+    115000
+    """
+    if terms.min_share is None:
+        due = opening + interest + fees
+        return terms.minimum if terms.minimum < due else due
+    return minimum_due(terms.min_share, terms.min_floor, terms.min_statement, opening, interest, fees)
+
+
 def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, int, int, int, bool, int, int]:
     """The opening of ``month`` for one debt owing ``balance`` and ``fees``: the month step's first half.
 
@@ -393,7 +419,7 @@ def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, 
     and, outside a payment holiday, its minimum payment falls due. Fees earn no interest.
 
     Returns, in cents: the interest added, the balance and fees after it (both 0 once
-    settled), the minimum payment due now (``min(minimum, balance + fees)``; 0 in a holiday
+    settled), the minimum payment due now (:func:`_minimum_due`; 0 in a holiday
     or a settlement), whether the debt takes payments this month (not in a holiday, not
     settled), what a settlement pays (on top of the budget) and what it forgives.
 
@@ -406,13 +432,11 @@ def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, 
         amount = terms.settlement(owed)
         return 0, 0, 0, 0, False, amount, owed - amount
     interest = terms.interest(balance, month)
-    balance += interest
     if terms.held(month):
-        return interest, balance, fees, 0, False, 0, 0
-    due = balance + fees
+        return interest, balance + interest, fees, 0, False, 0, 0
     if terms.flat_left:
-        return interest, balance, fees, _flat_minimum(terms, month, interest, due), True, 0, 0
-    return interest, balance, fees, terms.minimum if terms.minimum < due else due, True, 0, 0
+        return interest, balance + interest, fees, _flat_minimum(terms, month, interest, balance + interest + fees), True, 0, 0
+    return interest, balance + interest, fees, _minimum_due(terms, balance, interest, fees), True, 0, 0
 
 
 def apply_payment(balance: int, fees: int, amount: int) -> tuple[int, int]:

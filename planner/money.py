@@ -391,6 +391,74 @@ def parse_rate(text: str) -> tuple[Decimal, str | None]:
     return _decimal(s), period
 
 
+_MIN_PREFIX = re.compile(r"^(?:最低还款额|最低还款|最低额|最低|min(?:imum)?)\s*[:：]?\s*", re.IGNORECASE)
+_MIN_SHARE = re.compile(r"^([^%+]+)%\s*(?:\+\s*(.+))?$")
+
+
+def parse_minimum(text: str) -> tuple[Decimal | None, Decimal | None, Decimal]:
+    """A minimum payment as written: a fixed amount, or a share of the balance with a floor.
+
+    Returns ``(fixed, percent, floor)``: ``fixed`` yuan for an amount (``"500"``,
+    ``"￥1,200"``), else ``None`` with ``percent`` the share in percent points and
+    ``floor`` the least minimum in yuan (0 when none is written). Forms: ``"10%"``,
+    ``"10%+50"`` (share plus floor; ``"10% + ¥50"`` too) and the same after ``最低`` or
+    ``最低还款`` (``"最低10%+100"``). How the share is applied is :func:`planner.debt.minimum_due`.
+
+    Raises
+    ------
+    ParseError
+        When the share is not a number above 0 and at most 100, or the floor or the
+        amount is not an amount of money.
+
+    Examples
+    --------
+    >>> parse_minimum("500"), parse_minimum("10%+50"), parse_minimum("最低5%")
+    ((Decimal('500.00'), None, Decimal('0.00')), (None, Decimal('10'), Decimal('50.00')), (None, Decimal('5'), Decimal('0.00')))
+    >>> parse_minimum("150%")
+    Traceback (most recent call last):
+    ...
+    planner.money.ParseError: the minimum's share of the balance must be above 0% and at most 100%: '150%'
+    """
+    from .errors import message
+
+    s = _MIN_PREFIX.sub("", normalise(text))
+    match = _MIN_SHARE.match(s)
+    if match is None:
+        if "%" in s:
+            raise ParseError(*message("money.minimum_form", text=text))
+        return parse_money(s), None, Decimal("0.00")
+    try:
+        percent = _decimal(match.group(1).strip())
+    except ParseError:
+        raise ParseError(*message("money.minimum_form", text=text)) from None
+    if not 0 < percent <= 100:
+        raise ParseError(*message("money.minimum_share_range", text=text))
+    floor = Decimal("0.00")
+    if match.group(2) is not None:
+        try:
+            floor = parse_money(match.group(2).strip())
+        except ParseError:
+            raise ParseError(*message("money.minimum_form", text=text)) from None
+        if floor < 0:
+            raise ParseError(*message("money.minimum_form", text=text))
+    return None, percent, floor
+
+
+def format_minimum(percent: Decimal, floor: Decimal) -> str:
+    """A share-of-balance minimum as :func:`parse_minimum` reads it back: ``"10%"``, ``"10%+50"``.
+
+    >>> format_minimum(Decimal("10"), Decimal("50.00")), format_minimum(Decimal("2.5"), Decimal("0"))
+    ('10%+50', '2.5%')
+    """
+    share = f"{_plain(percent)}%"
+    return share if not floor else f"{share}+{_plain(floor)}"
+
+
+def _plain(value: Decimal) -> str:
+    """``value`` without trailing zeros and never in exponent form: ``50.00`` -> ``"50"``, ``12.50`` -> ``"12.5"``."""
+    return format(value.normalize(), "f")
+
+
 def looks_like_fraction(text: str, value: Decimal) -> bool:
     """Whether a yearly rate cell probably meant ``0.18`` as 18%: above 0, below 1, and written
     with neither a percent sign nor a period ("0.5%", "0.05%/日" say what they mean).
@@ -704,10 +772,12 @@ __all__ = [
     "ParseError",
     "SubCentError",
     "div_round",
+    "format_minimum",
     "format_yuan",
     "from_cents",
     "half_up",
     "normalise",
+    "parse_minimum",
     "parse_money",
     "parse_number",
     "parse_rate",

@@ -144,3 +144,24 @@ def flat_fee_portfolios(draw, *, max_size: int = 5) -> list[Debt]:
     for k in range(1, n):
         out.append(draw(flat_fee_debts(name=f"flat{k}") | debts(amortising=True, name=f"plain{k}")))
     return out
+
+
+# -- minimums as a share of the balance (最低还款额; tests/core/test_minimum_share.py, tests/batch) --
+
+shares = st.sampled_from(["10", "5", "2.5", "3.33", "100", "0.01"]).map(Decimal)
+
+
+@st.composite
+def share_debts(draw, *, name: str = "D") -> Debt:
+    """A debt from :func:`debts` or :func:`negotiated_debts` whose minimum is a share of the
+    balance, with or without a floor, on either basis (planner.debt.minimum_due)."""
+    d = draw(debts(name=name) | negotiated_debts(name=name))
+    floor = draw(st.sampled_from([0, 0, 5000, 10000, 123456]))
+    return d.with_(min_percent=draw(shares), min_floor=yuan(floor), min_basis=draw(st.sampled_from(["principal", "statement"])))
+
+
+@st.composite
+def share_portfolios(draw, *, min_size: int = 1, max_size: int = 6) -> list[Debt]:
+    """Debts of which some have a share-of-balance minimum and the rest a fixed one."""
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
+    return [draw(share_debts(name=f"s{k}") | negotiated_debts(name=f"s{k}")) for k in range(n)]

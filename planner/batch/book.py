@@ -31,6 +31,13 @@ class Book:
     fractions as codes into :attr:`fractions`, read only where ``settle_month``
     is above 0. A payment holiday runs from ``defer_from`` up to ``defer_to``
     (equal: none; ``defer_interest`` is then not read).
+
+    ``minimum`` is each debt's first-month minimum (``Debt.min_payment``: what sort keys
+    read, and the fixed minimum). A minimum that is a share of the balance
+    (:func:`planner.debt.minimum_due`) has ``min_code`` ``k`` above 0, its share
+    ``shares[k - 1]`` in percent points, its floor ``min_floor`` (cents) and
+    ``min_statement`` for the statement basis; ``min_code`` 0 is a fixed minimum. Left out,
+    the three arrays are zeros (every minimum fixed), which cost no memory.
     """
 
     ids: list | np.ndarray  # portfolio ids, in order (an int64 array for whole-number ids read from a table)
@@ -49,6 +56,10 @@ class Book:
     settle_month: np.ndarray  # 0: none
     settle_code: np.ndarray
     fractions: list[Decimal] = field(default_factory=list)
+    min_code: np.ndarray | None = None
+    min_floor: np.ndarray | None = None
+    min_statement: np.ndarray | None = None
+    shares: list[Decimal] = field(default_factory=list)
     #: What only negotiation adjustments need (kind, contract rate, overdue, dates):
     #: long arrays ``apr_code``, ``penalty_code``, ``overdue``, ``kind_code``, ``contract``
     #: (``penalty_code`` and ``contract`` ``None`` when the table has no such column)
@@ -63,9 +74,26 @@ class Book:
     #: Work done once per book and shared by its sub-books (rate ratios).
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        n = len(self.balance)
+        if self.min_code is None:
+            self.min_code = np.zeros(n, dtype=np.int64)
+        if self.min_floor is None:
+            self.min_floor = np.zeros(n, dtype=np.int64)
+        if self.min_statement is None:
+            self.min_statement = np.zeros(n, dtype=bool)
+
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def _minimum_fields(self, r: int) -> dict:
+        """The minimum of book row ``r`` as :class:`Debt` fields: a share of the balance, or none (fixed)."""
+        code = int(self.min_code[r])
+        if code <= 0:
+            return {}
+        return {"min_percent": self.shares[code - 1], "min_floor": Decimal(int(self.min_floor[r])) / 100,
+                "min_basis": "statement" if self.min_statement[r] else "principal"}
 
     def debts(self, p: int) -> list[Debt]:
         """Portfolio ``p`` as :class:`Debt` objects the single engine plans identically."""
@@ -84,6 +112,7 @@ class Book:
                     defer_interest=bool(self.defer_interest[r]),
                     settle_month=settle or None,
                     settle_fraction=self.fractions[self.settle_code[r]] if settle else None,
+                    **self._minimum_fields(r),
                 )
             )
         return out
@@ -109,6 +138,7 @@ class Book:
                     penalty_apr=self.rates[d["penalty_code"][r]] if d["penalty_code"] is not None and d["penalty_code"][r] >= 0 else None,
                     fees_owed=Decimal(int(self.fees[r])) / 100,
                     contract_date=d["contract"][r] if d["contract"] is not None else None,
+                    **self._minimum_fields(r),
                 )
             )
         return out
@@ -138,7 +168,7 @@ class Book:
 
 #: The :class:`Book` arrays with one entry per debt (the rest are per portfolio or shared).
 _PER_DEBT = ("name_code", "balance", "fees", "minimum", "rate_code", "defer_from", "defer_to",
-             "defer_interest", "settle_month", "settle_code")
+             "defer_interest", "settle_month", "settle_code", "min_code", "min_floor", "min_statement")
 
 
 def _labels(labels, codes: np.ndarray):
@@ -174,7 +204,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
     names: dict[str, int] = {}
     rates: dict[Decimal, int] = {}
     fractions: dict[Decimal, int] = {}
-    cols: dict[str, list] = {k: [] for k in ("name", "bal", "fees", "min", "rate", "dfrom", "dto", "dint", "sm", "sc")}
+    shares: dict[Decimal, int] = {}
+    cols: dict[str, list] = {k: [] for k in ("name", "bal", "fees", "min", "rate", "dfrom", "dto", "dint", "sm", "sc",
+                                             "mc", "mf", "ms")}
     start = [0]
     for debts in portfolios:
         seen = set()
@@ -194,6 +226,9 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
             cols["dint"].append(d.defer_interest)
             cols["sm"].append(d.settle_month or 0)
             cols["sc"].append(fractions.setdefault(d.settle_fraction, len(fractions)) if d.settle_month else -1)
+            cols["mc"].append(shares.setdefault(d.min_percent, len(shares) + 1) if d.min_percent is not None else 0)
+            cols["mf"].append(to_cents(d.min_floor))
+            cols["ms"].append(d.min_basis == "statement")
         start.append(start[-1] + len(debts))
     # as plan() reads its budget; numpy scalars as the Python numbers they hold
     budget = [to_cents(b.item() if hasattr(b, "item") and not isinstance(b, Decimal) else b) for b in budgets]
@@ -220,6 +255,10 @@ def book_from_debts(portfolios: Sequence[Sequence[Debt]], budgets: Sequence, ids
         settle_month=i64("sm"),
         settle_code=i64("sc"),
         fractions=list(fractions),
+        min_code=i64("mc"),
+        min_floor=i64("mf"),
+        min_statement=np.array(cols["ms"], dtype=bool),
+        shares=list(shares),
         changes=exact or None,
     )
 

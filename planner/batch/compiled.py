@@ -50,9 +50,9 @@ FIELD_CODES = {"rate": 0, "owed": 1, "monthly_interest": 2, "cash_flow_index": 3
 
 #: What :func:`plan_span` reads of a book, per debt row (long arrays, one tuple): see :func:`plan_span`.
 DEBT_ARRAYS = ("balance", "fees", "minimum", "rate_code", "name_code", "defer_from", "defer_to", "defer_interest",
-               "settle_month", "settle_code")
+               "settle_month", "settle_code", "min_code", "min_floor", "min_statement")
 #: Per rate, name and settlement code (one tuple): see :func:`plan_span`.
-CODE_ARRAYS = ("rnum", "rden", "rlimit", "rrank", "nrank", "snum", "sden")
+CODE_ARRAYS = ("rnum", "rden", "rlimit", "rrank", "nrank", "snum", "sden", "mnum", "mden", "mlimit")
 #: The totals :func:`plan_span` returns, one array each, one entry a portfolio.
 TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "status", "infeasible_month", "shortfall",
           "fallback")
@@ -60,8 +60,8 @@ TOTALS = ("months", "interest", "paid", "forgiven", "remaining", "unspent", "sta
 SCHEDULE = ("portfolio", "month", "debt", "opening", "interest", "payment", "closing", "fees", "forgiven")
 
 # One portfolio's open debts, packed in priority order: the rows of the work array.
-_BAL, _FEE, _MIN, _RN, _RD, _LIM, _OWN, _DF, _DT, _DI, _SM, _SN, _SD = range(13)
-_WORK_ROWS = 13
+_BAL, _FEE, _MIN, _RN, _RD, _LIM, _OWN, _DF, _DT, _DI, _SM, _SN, _SD, _MN, _MD, _MF, _MS, _ML = range(18)
+_WORK_ROWS = 18
 
 _OK, _INFEASIBLE, _FALLBACK = 0, 1, 2
 
@@ -152,7 +152,9 @@ def _pack(r0, nd, order, debts, codes, w):
     (the reference engine plans the portfolio)."""
     balance, fees, minimum, rate_code = debts[0], debts[1], debts[2], debts[3]
     dfrom, dto, dint, smonth, scode = debts[5], debts[6], debts[7], debts[8], debts[9]
+    mcode, mfloor, mstatement = debts[10], debts[11], debts[12]
     rnum, rden, rlimit, snum, sden = codes[0], codes[1], codes[2], codes[5], codes[6]
+    mnum, mden, mlimit = codes[7], codes[8], codes[9]
     na = 0
     for c in range(nd):
         o = order[c]
@@ -162,6 +164,8 @@ def _pack(r0, nd, order, debts, codes, w):
             return -1  # interest could pass int64
         if smonth[r] > 0 and sden[scode[r]] == 0:
             return -1  # the settlement's share does not fit int64
+        if mcode[r] > 0 and mlimit[mcode[r]] < 0:
+            return -1  # the minimum's share does not fit int64
         if balance[r] + fees[r] == 0:
             continue
         w[_BAL, na] = balance[r]
@@ -177,6 +181,11 @@ def _pack(r0, nd, order, debts, codes, w):
         w[_SM, na] = smonth[r]
         w[_SN, na] = 0
         w[_SD, na] = 1
+        w[_MN, na] = mnum[mcode[r]]  # 0 (den 1) for a fixed minimum
+        w[_MD, na] = mden[mcode[r]]
+        w[_MF, na] = mfloor[r]
+        w[_MS, na] = mstatement[r]
+        w[_ML, na] = mlimit[mcode[r]]
         if smonth[r] > 0:
             s = scode[r]
             w[_SN, na] = snum[s]
@@ -199,7 +208,8 @@ def _plan_portfolios(p0, lo, hi, start, debts, codes, budget, bad, keyf, keyd, h
 
     1. the opening: a settlement pays its share of what is owed (on top of the budget) and
        the rest is forgiven; otherwise interest on the opening balance, half-up (none in a
-       payment holiday without interest), and outside a holiday the minimum falls due;
+       payment holiday without interest), and outside a holiday the minimum falls due (fixed,
+       or a share of the balance: :func:`planner.debt.minimum_due`);
     2. the budget must cover the minimums; every debt taking payments gets its minimum and,
        with a strategy (``keyf`` not empty), the rest goes in priority order, each debt up
        to what it owes, cascading to the next; payments go to fees first.
@@ -294,6 +304,16 @@ def _plan_portfolios(p0, lo, hi, start, debts, codes, budget, bad, keyf, keyd, h
                     takes[j] = True
                     due = w[_BAL, j] + f
                     mn = w[_MIN, j]
+                    if w[_MN, j] > 0:  # a share of the balance (planner.debt.minimum_due)
+                        base = due if w[_MS, j] else b
+                        if base > w[_ML, j]:
+                            stop = _FALLBACK  # the share could pass int64 this month
+                            break
+                        mn = half_up_unsigned(base * w[_MN, j], w[_MD, j])
+                        if not w[_MS, j]:
+                            mn += inter[j] + f  # the principal basis: all the interest and fees
+                        if mn < w[_MF, j]:
+                            mn = w[_MF, j]
                     pay[j] = mn if mn < due else due
                     required += pay[j]
             if stop != _OK:
@@ -390,7 +410,9 @@ def plan_span(lo, hi, start, debts, codes, budget, bad, keyf, keyd, horizon, wan
     ``codes`` is the tuple :data:`CODE_ARRAYS`: per rate code ``rnum``/``rden`` the exact
     monthly ratio, ``rlimit`` the largest balance whose interest stays in int64 (-1: the
     ratio itself does not fit), ``rrank`` the rate's rank; ``nrank`` each name code's rank;
-    per settlement code ``snum``/``sden`` (``sden`` 0: does not fit). ``keyf``/``keyd``:
+    per settlement code ``snum``/``sden`` (``sden`` 0: does not fit); per minimum code
+    ``mnum``/``mden`` the share of a share-of-balance minimum (code 0: a fixed minimum) and
+    ``mlimit`` the largest amount whose share stays in int64. ``keyf``/``keyd``:
     the strategy's sort fields (:data:`FIELD_CODES`) and whether each is descending; none:
     minimums only. ``bad``: portfolios (book positions) left to the reference engine.
 

@@ -185,18 +185,35 @@ def _tiny_book() -> Book:
 
 def code_tables(book: Book) -> dict:
     """Per rate, name and settlement code, what the compiled loop reads; once per book (its sub-books share the codes)."""
-    key = ("codes", len(book.rates), len(book.names), len(book.fractions))
+    key = ("codes", len(book.rates), len(book.names), len(book.fractions), len(book.shares))
     if key not in book.cache:
         num, den, ok = rate_ratios(book)
         limit = np.where(ok, (_SAFE - den) // (2 * np.maximum(num, 1)), -1)
         snum, sden, sok = _fractions(book.fractions)
+        mnum, mden, mlimit = _shares(book.shares)
         book.cache[key] = {
             "rnum": num, "rden": den, "rlimit": limit.astype(np.int64),
             "rrank": _rank(book.rates) if book.rates else np.zeros(1, dtype=np.int64),
             "nrank": _rank(book.names) if book.names else np.zeros(1, dtype=np.int64),
             "snum": snum, "sden": np.where(sok, sden, 0).astype(np.int64),
+            "mnum": mnum, "mden": mden, "mlimit": mlimit,
         }
     return book.cache[key]
+
+
+def _shares(shares: list[Decimal]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per minimum code (0: a fixed minimum, ``k``: ``shares[k - 1]``) the share as an exact
+    ratio and the largest amount whose share stays in int64 (-1: the ratio itself does not fit)."""
+    from ..debt import share_ratio
+
+    num, den, limit = [0], [1], [-1]
+    for percent in shares:
+        a, b = share_ratio(percent)
+        fits = a <= _SAFE // 4 and b <= _SAFE // 4
+        num.append(a if fits else 0)
+        den.append(b if fits else 1)
+        limit.append((_SAFE - b) // (2 * max(a, 1)) if fits else -1)
+    return np.array(num, dtype=np.int64), np.array(den, dtype=np.int64), np.array(limit, dtype=np.int64)
 
 
 def _loop_arrays(book: Book) -> tuple:
@@ -208,8 +225,10 @@ def _loop_arrays(book: Book) -> tuple:
     if book.changes:  # terms changing mid-plan, flat-fee instalments: the reference engine plans these exactly
         bad[list(book.changes)] = True
     debts = (book.balance, book.fees, book.minimum, book.rate_code, book.name_code,
-             book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code)
-    codes = (t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"], t["snum"], t["sden"])
+             book.defer_from, book.defer_to, book.defer_interest, book.settle_month, book.settle_code,
+             book.min_code, book.min_floor, book.min_statement)
+    codes = (t["rnum"], t["rden"], t["rlimit"], t["rrank"], t["nrank"], t["snum"], t["sden"],
+             t["mnum"], t["mden"], t["mlimit"])
     return debts, codes, bad
 
 

@@ -335,6 +335,63 @@ def _money_column(col, label: str, problems: _Problems, rows) -> tuple[np.ndarra
     return out, missing
 
 
+class _Shares:
+    """Minimums written as a share of the balance (``10%+50``) in a book's ``min_payment`` column:
+    per row the share's code (0: a fixed minimum) and floor in cents, and the distinct shares."""
+
+    def __init__(self, n: int):
+        self.code = np.zeros(n, dtype=np.int64)  # zeros cost no memory until a share is written
+        self.floor = np.zeros(n, dtype=np.int64)
+        self.percents: list[Decimal] = []
+
+    def first_minimums(self, minimum: np.ndarray, balance: np.ndarray, fees: np.ndarray, rate_code: np.ndarray, rates: list) -> None:
+        """Each share row's first-month minimum into ``minimum`` (``Debt.min_payment``, which sort keys read)."""
+        from ..debt import minimum_due, share_ratio
+        from ..money import half_up, rate_ratio
+
+        ratios = [share_ratio(p) for p in self.percents]
+        for r in np.nonzero(self.code)[0]:
+            num, den = rate_ratio(rates[rate_code[r]])
+            b, f = int(balance[r]), int(fees[r])
+            minimum[r] = minimum_due(ratios[self.code[r] - 1], int(self.floor[r]), False, b, half_up(b * num, den), f)
+
+
+def _minimum_column(col, label: str, problems: _Problems, rows) -> tuple[np.ndarray, np.ndarray, _Shares]:
+    """The ``min_payment`` column: amounts as :func:`_money_column` reads them, and text cells with a
+    ``%`` as a share of the balance with a floor (the loader's parser, once per distinct value;
+    their amount is the first month's minimum, filled in once the rates are read)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..io import CELL_PARSERS
+    from ..money import ParseError
+
+    col = _decoded(col)
+    shares = _Shares(len(col))
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return (*_money_column(col, label, problems, rows), shares)
+    marked = pc.fill_null(pc.match_substring_regex(col, "[%％]"), False)
+    marked = column_numpy(marked.combine_chunks() if hasattr(marked, "combine_chunks") else marked)
+    if not marked.any():
+        return (*_money_column(col, label, problems, rows), shares)
+    at = np.nonzero(marked)[0]
+    cents, missing = _money_column(pc.if_else(arrow_array(marked), pa.scalar(None, type=col.type), col), label, problems, rows)
+    missing[at] = False
+    codes, uniques = _codes(col.take(arrow_array(at.astype(np.int64))))
+    known: dict[Decimal, int] = {}
+    for k, v in enumerate(uniques):
+        here = at[np.nonzero(codes == k)[0]]
+        try:
+            share = CELL_PARSERS["min_payment"](str(v))
+        except ParseError as exc:
+            problems.add_rows(here, lambda r, exc=exc, v=v: Problem.from_error(exc, int(rows[r]), label, str(v)), _SHOWN_PER_VALUE)
+            continue
+        shares.code[here] = known.setdefault(share.percent, len(known) + 1)
+        shares.floor[here] = to_cents(share.floor)
+    shares.percents = list(known)
+    return cents, missing, shares
+
+
 def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -> np.ndarray:
     """Cents of each distinct value through the loader's money parser; problems name the first rows."""
     from ..io import parse_money_cell
@@ -401,7 +458,7 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     del frame
     data, pcode, pids, rows = _group_rows(data, id_column, budget_column, columns, problems, source)
     P = len(pids)
-    name_code, names, balance, minimum, apr_coded = _required_values(data, columns, pcode, rows, problems)
+    name_code, names, balance, minimum, shares, apr_coded = _required_values(data, columns, pcode, rows, problems)
     n = len(pcode)
     fees = _money_column(data[columns["fees_owed"]], columns["fees_owed"], problems, rows)[0] if "fees_owed" in columns else np.zeros(n, dtype=np.int64)
     start, budget = _budgets(data[budget_column], budget_column, pcode, P, rows, problems)
@@ -409,6 +466,8 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
     del apr_coded
     rate_code, detail = _details(data, columns, n, rate_code, rate_values, rows, problems)
     problems.raise_if_any()
+    if shares.percents:
+        shares.first_minimums(minimum, balance, fees, rate_code, list(rate_values))
     return Book(
         ids=pids if pids.dtype != object else list(pids),  # whole-number ids stay an int64 array
         start=start,
@@ -427,6 +486,9 @@ def book_from_frame(frame, budget_column: str = "budget", *, source: str = "tabl
         defer_interest=np.zeros(n, dtype=bool),
         settle_month=np.zeros(n, dtype=np.int64),
         settle_code=np.zeros(n, dtype=np.int64),
+        min_code=shares.code,
+        min_floor=shares.floor,
+        shares=shares.percents,
         detail=detail,
     )
 
@@ -511,7 +573,7 @@ def _required_values(data: dict, columns: dict[str, str], pcode: np.ndarray, row
     later = _Problems(problems.source)  # parse problems: listed after the missing values, as before
     name_codes, name_uniques = _codes(data[columns["name"]], ordered=False)  # names are only compared, never listed
     balance, balance_missing = _money_column(data[columns["balance"]], columns["balance"], later, rows)
-    minimum, minimum_missing = _money_column(data[columns["min_payment"]], columns["min_payment"], later, rows)
+    minimum, minimum_missing, shares = _minimum_column(data[columns["min_payment"]], columns["min_payment"], later, rows)
     apr_coded = _codes(data[columns["apr"]])
     for canonical, miss in (("name", name_codes < 0), ("balance", balance_missing), ("apr", apr_coded[0] < 0),
                             ("min_payment", minimum_missing)):
@@ -538,7 +600,7 @@ def _required_values(data: dict, columns: dict[str, str], pcode: np.ndarray, row
     )
     del dup
     problems.extend(later)
-    return name_code, names, balance, minimum, apr_coded
+    return name_code, names, balance, minimum, shares, apr_coded
 
 
 def _budgets(col, budget_column: str, pcode: np.ndarray, portfolios: int, rows, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:

@@ -147,8 +147,8 @@ def _from_month(w: _Where, value, field: str, start: int) -> str:
 
 _DEBT_FIELDS = {"name", "kind", "balance", "apr", "min_payment", "fees_owed", "daily_rate", "fee_rate", "term_months", "overdue_days",
                 "penalty_apr", "contract_date", "principal", "defer_months", "defer_from", "defer_interest", "settle_month",
-                "settle_fraction", "due_day", "priority", "priority_reason", "extra", "clearance",
-                "fee_timing", "periods_paid", "prepay_fees"}
+                "settle_fraction", "due_day", "priority", "priority_reason", "min_percent", "min_floor", "min_basis", "extra",
+                "clearance", "fee_timing", "periods_paid", "prepay_fees"}
 
 
 def _debt(w: _Where, value, field: str):
@@ -159,10 +159,10 @@ def _debt(w: _Where, value, field: str):
         raise w.fail(f"{field}.{unknown[0]}", "未知字段", "unknown field")
     if not isinstance(value["name"], str):
         raise w.fail(f"{field}.name", "应为文字", "must be text")
-    for key in ("balance", "min_payment", "fees_owed", "principal"):
+    for key in ("balance", "min_payment", "fees_owed", "principal", "min_floor"):
         if value.get(key) is not None:
             _cents(w, value[key], f"{field}.{key}")
-    for key in ("apr", "daily_rate", "fee_rate", "penalty_apr", "settle_fraction"):
+    for key in ("apr", "daily_rate", "fee_rate", "penalty_apr", "settle_fraction", "min_percent"):
         if value.get(key) is not None:
             if not isinstance(value[key], str) or len(value[key]) > 40:
                 raise w.fail(f"{field}.{key}", "利率应为数字文字，例如 \"18\"", "a rate must be decimal text such as \"18\"")
@@ -179,7 +179,7 @@ def _debt(w: _Where, value, field: str):
         raise w.fail(f"{field}.priority", "应为 true 或 false", "must be true or false")
     if not isinstance(value.get("defer_interest", True), bool):
         raise w.fail(f"{field}.defer_interest", "应为 true 或 false", "must be true or false")
-    for key in ("kind", "contract_date", "priority_reason", "fee_timing", "prepay_fees"):
+    for key in ("kind", "contract_date", "priority_reason", "fee_timing", "prepay_fees", "min_basis"):
         if value.get(key) is not None and not isinstance(value[key], str):
             raise w.fail(f"{field}.{key}", "应为文字", "must be text")
     extra = value.get("extra", [])

@@ -92,6 +92,7 @@ def _detail(d: Debt) -> dict:
         "due_day": d.due_day,
         **({"priority": True, "priority_reason": d.priority_reason} if d.priority else {}),
         **_flat_detail(d),
+        **_minimum_rule(d),
         "extra": [list(pair) for pair in d.extra],
     }
 
@@ -107,6 +108,13 @@ def _flat_detail(d: Debt) -> dict:
     if d.prepay_fees != "waived":
         out["prepay_fees"] = d.prepay_fees
     return out
+def _minimum_rule(d: Debt) -> dict:
+    """A minimum that is a share of the balance, for the JSON detail (nothing for a fixed minimum, so
+    stored fixed-minimum debts read as before): ``min_percent`` as decimal text, ``min_floor`` in
+    cents, ``min_basis``. ``min_payment`` beside it is the first month's minimum, derived again on reading."""
+    if d.min_percent is None:
+        return {}
+    return {"min_percent": str(d.min_percent), "min_floor": to_cents(d.min_floor), "min_basis": d.min_basis}
 
 
 def debt_from_dict(x: Mapping) -> Debt:
@@ -137,6 +145,9 @@ def debt_from_dict(x: Mapping) -> Debt:
         fee_timing=x.get("fee_timing", "monthly"),
         periods_paid=x.get("periods_paid", 0),
         prepay_fees=x.get("prepay_fees", "waived"),
+        min_percent=dec(x.get("min_percent")),
+        min_floor=from_cents(x.get("min_floor") or 0),
+        min_basis=x.get("min_basis") or "principal",
         extra=tuple(tuple(p) for p in x.get("extra", ())),
     )
 

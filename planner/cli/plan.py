@@ -35,7 +35,7 @@ def cmd_check(args) -> int:
                 kind_name(d.kind, lang),
                 format_yuan(d.balance),
                 charged,
-                format_yuan(d.min_payment),
+                format_yuan(d.min_payment) + (f" ({d.min_rule})" if d.min_percent is not None else ""),  # 10%+100: month 1's
                 format_yuan(d.monthly_interest),
                 str(d.overdue_days or ""),
                 format_yuan(d.fees_owed) if d.fees_owed else "",
@@ -55,6 +55,7 @@ def cmd_check(args) -> int:
                         "apr": float(d.apr),
                         "effective_apr": float(d.effective_apr),
                         "min_payment": float(d.min_payment),
+                        **({"min_rule": d.min_rule} if d.min_percent is not None else {}),
                         "monthly_interest": float(d.monthly_interest),
                         "overdue_days": d.overdue_days,
                         "fees_owed": float(d.fees_owed),

@@ -16,6 +16,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from ..money import (
     looks_like_fraction,
     normalise,
     parse_date,
+    parse_minimum,
     parse_money,
     parse_number,
     parse_rate,
@@ -221,9 +223,52 @@ def _choice(table: str, key: str):
     return parse
 
 
+class MinimumShare(NamedTuple):
+    """A ``min_payment`` cell written as a share of the balance (``10%``, ``10%+50``): percent points and floor (yuan)."""
+
+    percent: Decimal
+    floor: Decimal
+
+
+def _minimum(text: str) -> Decimal | MinimumShare:
+    """A ``min_payment`` cell: an amount (as :func:`parse_money_cell`), or a share of the balance with
+    an optional floor (``10%``, ``10%+50``, ``最低10%``: :func:`~planner.money.parse_minimum`)."""
+    if "%" not in normalise(text):
+        return parse_money_cell(text)
+    _, percent, floor = parse_minimum(text)
+    if floor > MAX_MONEY:
+        raise ParseError(*message("io.loader.minimum_floor_large", max_money=f"{MAX_MONEY:,.0f}"))
+    return MinimumShare(percent, floor)
+
+
+def _min_percent(text: str) -> Decimal:
+    """A ``min_percent`` cell (最低还款比例): percent of the balance, ``10`` or ``10%``, above 0 and at most 100."""
+    try:
+        value, period = parse_rate(text)
+    except SeparatorError:
+        raise
+    except ParseError:
+        raise ParseError(*message("io.loader.minimum_percent_not_number")) from None
+    if period is not None or not 0 < value <= 100:
+        raise ParseError(*message("io.loader.minimum_percent_range"))
+    return value
+
+
+def _min_basis(text: str) -> str:
+    """A ``min_basis`` cell: ``principal`` (本金+利息, the default) or ``statement`` (账单余额); words in columns.toml."""
+    word = header_key(text)
+    for value, words in columns_table()["min_bases"].items():
+        if word in {header_key(w) for w in [value, *words]}:
+            return value
+    raise ParseError(*message("io.loader.minimum_basis_unknown"))
+
+
 CELL_PARSERS = {
     "balance": parse_money_cell,
-    "min_payment": parse_money_cell,
+    "min_payment": _minimum,
+    "min_percent": _min_percent,
+    "min_floor": parse_money_cell,
+    "min_basis": _min_basis,
     "fees_owed": parse_money_cell,
     "principal": parse_money_cell,
     "apr": _annual_rate,
@@ -635,6 +680,8 @@ def _map_header(header: list[str], source: str, header_row: int = 1) -> tuple[di
             known[position] = canonical
     present = set(known.values())
     missing = [c for c in ("name", "balance", "min_payment") if c not in present]
+    if "min_percent" in present and "min_payment" in missing:
+        missing.remove("min_payment")  # the minimum as a share of the balance, in its own column
     has_rate = "apr" in present or "daily_rate" in present or {"fee_rate", "term_months"} <= present
     if not has_rate:
         missing.insert(2 if "min_payment" in missing else len(missing), "apr")
@@ -850,7 +897,10 @@ def _derive_rate(columns: _Columns, number: int, raw: dict[str, str], values: di
 
 
 def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
-    """The minimum payment: given, or an installment loan's from its fee rate and term; else missing."""
+    """The minimum payment: given (an amount, or a share of the balance with a floor: :func:`_minimum_share`),
+    or an installment loan's from its fee rate and term; else missing."""
+    if _minimum_share(columns, number, raw, values, problems):
+        return
     if "min_payment" not in values:
         if "fee_rate" in values and "term_months" in values and "balance" in values:
             # the contract's regular instalment, P/n + P·f (P/n alone when the fee is charged up front);
@@ -861,6 +911,34 @@ def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values:
             values["min_payment"] = round_cents(principal / periods) + fee
         else:
             _need(columns, number, raw, values, problems, "min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
+
+
+def _minimum_share(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> bool:
+    """A minimum that is a share of the balance, from a ``10%+50`` cell or the ``min_percent``/``min_floor``
+    columns, as the Debt's ``min_percent``/``min_floor`` (the share decides: an amount beside it is not read).
+    Returns whether the row has one (or a problem with one). A floor or basis without a share is not read."""
+    cell = values.pop("min_payment", None)
+    floor = values.pop("min_floor", None)
+    basis = values.pop("min_basis", None)
+    share = cell if isinstance(cell, MinimumShare) else None
+    percent = values.pop("min_percent", None)
+    if share is None and percent is None:
+        if cell is not None:
+            values["min_payment"] = cell
+        return bool(raw.get("min_percent"))  # a min_percent cell that failed to parse is reported already
+    if share is not None and percent is not None and share.percent != percent:
+        problems.append(Problem.of("io.loader.minimum_share_twice", number, columns.label_of("min_percent"), raw["min_percent"],
+                                   cell=raw["min_payment"]))
+        return True
+    if share is not None and share.floor and floor is not None and share.floor != floor:
+        problems.append(Problem.of("io.loader.minimum_floor_twice", number, columns.label_of("min_floor"), raw["min_floor"],
+                                   cell=raw["min_payment"]))
+        return True
+    values["min_percent"] = percent if share is None else share.percent
+    values["min_floor"] = share.floor if share is not None and share.floor else (floor or Decimal("0.00"))
+    if basis is not None:
+        values["min_basis"] = basis
+    return True
 
 
 def _repeated_name(columns: _Columns, number: int, raw: dict[str, str], name: str, first_row_of: dict[str, int]) -> Problem | None:
@@ -886,7 +964,10 @@ def _make_debt(columns: _Columns, number: int, name: str, values: dict, extra: d
     except PlannerError as exc:
         problems.append(Problem.from_error(exc, number))
         return None
-    if debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
+    if debt.min_percent is not None and not debt.min_floor and debt.balance > 0:
+        warnings.warn(str(message("io.loader.minimum_share_without_floor", source=columns.source, number=number, name=name)),
+                      PlannerWarning, stacklevel=4)
+    elif debt.balance > 0 and debt.min_payment <= debt.monthly_interest and debt.min_payment > 0:
         warnings.warn(
             f"{columns.source}: 第 {number} 行「{name}」的最低还款 ¥{debt.min_payment} 不够支付每月利息 ¥{debt.monthly_interest}，只还最低额永远还不完。"
             f" / row {number} ({name}): the minimum ¥{debt.min_payment} does not cover the monthly interest "
@@ -901,7 +982,7 @@ def _make_debt(columns: _Columns, number: int, name: str, values: dict, extra: d
 #: unquoted "12,000" whose comma split the amount, when spare columns hid the extra cell.
 _THOUSANDS_TAIL = re.compile(r"^0\d{2}$")
 _RATE_SOURCES = ("daily_rate", "fee_rate", "term_months")
-_SHIFT_PRONE = {"balance", "min_payment", "fees_owed", "principal", "apr", "penalty_apr"}
+_SHIFT_PRONE = {"balance", "min_payment", "fees_owed", "principal", "apr", "penalty_apr", "min_floor"}
 
 
 def column_letter(position: int) -> str:

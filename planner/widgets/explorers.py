@@ -596,7 +596,8 @@ class DebtTable(_DebtSource):
         name = debt if isinstance(debt, str) else self.state.debts[debt].name
         if (name, field) not in self._inputs:
             raise PlannerError("widgets.explorers.no_debt_named", name=name)
-        self._inputs[(name, field)].value = float(value)
+        box = self._inputs[(name, field)]
+        box.value = str(value) if isinstance(box, W.Text) else float(value)
 
     def _edited(self, name: str, field: str, change) -> None:
         if getattr(self, "_reverting", False):
@@ -604,8 +605,10 @@ class DebtTable(_DebtSource):
         debts = list(self.state.debts)
         k = next(i for i, d in enumerate(debts) if d.name == name)
         try:
-            value = _box_value(change["new"], field)
-            debts[k] = debts[k].with_(**{field: value})
+            if field == "min_payment":
+                debts[k] = debts[k].with_(**_minimum_box(change["new"]))
+            else:
+                debts[k] = debts[k].with_(**{field: _box_value(change["new"], field)})
         except (PlannerError, ArithmeticError, ValueError, TypeError) as exc:
             if not isinstance(exc, PlannerError):  # never a raw InvalidOperation: a message naming the value
                 exc = PlannerError("widgets.explorers.cannot_value", change=change['new'], name=name, field=field)
@@ -613,11 +616,14 @@ class DebtTable(_DebtSource):
             widget = self._inputs[(name, field)]
             self._reverting = True
             try:
-                widget.value = float(getattr(self.state.debts[k], field))
+                old = self.state.debts[k]
+                widget.value = _minimum_text(old) if field == "min_payment" else float(getattr(old, field))
             finally:
                 self._reverting = False
             return
         self.error.value = ""
+        if field == "min_payment":
+            self._inputs[(name, field)].tooltip = _minimum_tip(debts[k], self.state.lang)
         self.state.debts = debts
 
     def _debts_changed(self, change) -> None:
@@ -634,7 +640,11 @@ class DebtTable(_DebtSource):
         for d in self.state.debts:
             cells.append(W.HTML(html.escape(d.name)))
             for field in EDITABLE:
-                box = W.FloatText(value=float(getattr(d, field)), layout=W.Layout(width="110px"))
+                if field == "min_payment":  # an amount, or a share of the balance with a floor ("10%+100")
+                    box = W.Text(value=_minimum_text(d), placeholder=t("ui_min_payment_hint", lang),
+                                 tooltip=_minimum_tip(d, lang), continuous_update=False, layout=W.Layout(width="110px"))
+                else:
+                    box = W.FloatText(value=float(getattr(d, field)), layout=W.Layout(width="110px"))
                 box.observe(lambda ch, n=d.name, f=field: self._edited(n, f, ch), names="value")
                 self._inputs[(d.name, field)] = box
                 cells.append(box)
@@ -658,6 +668,41 @@ class DebtTable(_DebtSource):
 #: The largest amount (yuan) or rate (percent) a debt-table box takes; the loader refuses
 #: a ¥10^15 balance for the same reason.
 _BOX_LIMITS = {"balance": Decimal("1e12"), "min_payment": Decimal("1e12"), "apr": Decimal("1000")}
+
+
+def _minimum_text(debt) -> str:
+    """What the minimum box shows: ``"10%+100"`` for a share of the balance, else the amount (``"500"``)."""
+    return debt.min_rule if debt.min_percent is not None else _box_text(debt.min_payment)
+
+
+def _box_text(amount: Decimal) -> str:
+    return format(amount.normalize(), "f") if amount else "0"
+
+
+def _minimum_tip(debt, lang: str) -> str | None:
+    """The minimum box's tooltip for a share of the balance, in ``lang``: the rule in words and the first month's minimum."""
+    if debt.min_percent is None:
+        return None
+    return t("ui_min_rule_tip", lang, percent=_box_text(debt.min_percent), basis=t(f"ui_min_basis_{debt.min_basis}", lang),
+             floor=format_yuan(debt.min_floor, lang=lang), first=format_yuan(debt.min_payment, lang=lang))
+
+
+def _minimum_box(raw) -> dict:
+    """The ``Debt`` fields for what was typed into the minimum box: ``"10%+100"`` (a share of the
+    balance with a floor) or an amount (``"500"``, ``"￥500"``), else PlannerError."""
+    from ..money import ParseError, parse_minimum
+
+    text = str(raw)
+    try:
+        fixed, percent, floor = parse_minimum(text)
+    except ParseError as exc:
+        from ..errors import message
+
+        reason = exc if "%" in text else message("money.minimum_form", text=text[:40])  # "not a number" alone says less
+        raise PlannerError("widgets.explorers.minimum_not_read", reason=reason) from None
+    if fixed is None:
+        return {"min_percent": percent, "min_floor": floor}
+    return {"min_payment": _box_value(fixed, "min_payment")}
 
 
 def _box_value(raw, field: str) -> Decimal:

@@ -745,3 +745,20 @@ def test_debt_table_set_debts_is_checked(bad):
         table.set(debts=bad)
     assert len(table.debts) == 8 and table.error.value
 
+
+
+def test_debt_table_takes_a_share_of_the_balance_as_the_minimum():
+    # 最低还款额 as 10%+100: shown as typed, explained in the chosen language, planned as the core plans it
+    table = DebtTable([Debt("Card", 10000, 18, 500), Debt("Loan", 5000, 12, 500)], lang="zh")
+    table.set_value("Card", "min_payment", "10%+100")
+    card = table.debts[0]
+    assert (card.min_percent, card.min_floor, card.min_payment) == (Decimal(10), Decimal(100), Decimal(1150))
+    box = table._inputs[("Card", "min_payment")]
+    assert box.value == "10%+100" and "余额的 10%" in box.tooltip and "¥1,150.00" in box.tooltip
+    table.set(lang="en")
+    assert "10% of the balance" in table._inputs[("Card", "min_payment")].tooltip
+    table.set_value("Card", "min_payment", "150%")
+    assert table.debts[0] == card and table._inputs[("Card", "min_payment")].value == "10%+100"
+    assert "100%" in table.error.value and "Traceback" not in table.error.value
+    table.set_value("Card", "min_payment", "￥600")
+    assert table.debts[0].min_percent is None and table.debts[0].min_payment == Decimal(600)
