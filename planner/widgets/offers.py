@@ -144,9 +144,14 @@ class FairShareView:
     """A statement (or a monthly amount), the fair-share offers to every lender and the shares chart.
 
     ``money`` is a :class:`~planner.budget.Statement`, a statement file, or a number of yuan a month.
+    ``follow``: a widget with a language (``follow.state.lang``, e.g. a
+    :class:`~planner.widgets.CounsellorSession`) whose toggle this view follows, so a page has
+    one language switch; without it the view has its own.
     """
 
-    def __init__(self, debts, money, *, lang: str = "zh", floor=DEFAULT_FLOOR, entry: bool = False):
+    def __init__(self, debts, money, *, lang: str = "zh", floor=DEFAULT_FLOOR, entry: bool = False, follow=None):
+        if follow is not None:
+            lang = follow.state.lang
         self.debts = load_debts(debts)
         self.statement = None if isinstance(money, (int, float, Decimal)) else load_statement(money)
         available = self.statement.left_for_debts if self.statement is not None else Decimal(str(money))
@@ -162,7 +167,10 @@ class FairShareView:
         self.floor.observe(lambda c: self.set(floor=c["new"]), names="value")
         if self.entry is not None:
             self.entry.observe(self._statement_entered)
-        parts = [self.lang, W.HBox([self.floor_label, self.floor])]
+        self.title = W.HTML()
+        if follow is not None:
+            follow.state.observe(lambda c: self.set(lang=c["new"]), names="lang")
+        parts = [self.title] + ([self.lang] if follow is None else []) + [W.HBox([self.floor_label, self.floor])]
         parts += [self.entry.widget] if self.entry is not None else [self.statement_html]
         self.widget = W.VBox([*parts, self.offers_html, self.canvas.image])
         self.state.observe(lambda _: self.refresh(), names=["lang", "floor", "available"])
@@ -199,6 +207,7 @@ class FairShareView:
 
     def refresh(self) -> None:
         lang = self.state.lang
+        self.title.value = f"<h3>{html.escape(t('ui_fair_share_title', lang))}</h3>"
         self.floor_label.value = t("ui_offer_floor", lang)
         shares = self.shares
         self.statement_html.value = self.statement.html(lang) if self.statement is not None else ""

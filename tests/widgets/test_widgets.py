@@ -762,3 +762,21 @@ def test_debt_table_takes_a_share_of_the_balance_as_the_minimum():
     assert "100%" in table.error.value and "Traceback" not in table.error.value
     table.set_value("Card", "min_payment", "￥600")
     assert table.debts[0].min_percent is None and table.debts[0].min_payment == Decimal(600)
+
+
+def test_fair_share_view_follows_the_session_language_with_one_switch():
+    """On the dashboard the fair shares follow the session's one language switch (no second toggle)."""
+    import ipywidgets as W
+
+    from planner.widgets import CounsellorSession, FairShareView
+
+    session = CounsellorSession(ZH, 6000, lang="zh", start="2026-12")
+    shares = FairShareView(ZH, 2000, follow=session)
+    toggles = [w for w in shares.widget.children if isinstance(w, W.ToggleButtons)]
+    assert toggles == []
+    assert "按比例" in shares.title.value and "借呗" in shares.offers_html.value
+    session.state.lang = "en"
+    assert shares.state.lang == "en" and "fair shares" in shares.title.value
+    assert not re.search("[\u4e00-\u9fff]", shares.title.value + shares.floor_label.value)
+    alone = FairShareView(ZH, 2000, lang="en")
+    assert any(isinstance(w, W.ToggleButtons) for w in alone.widget.children)
