@@ -67,6 +67,19 @@ def _word_index() -> dict[str, dict[str, str]]:
 def kind_of(text: str) -> str | None:
     """The kind a word names (``"收入"`` -> ``"income"``), or None.
 
+    Parameters
+    ----------
+    text : str
+        A word as written in a statement, Chinese or English (case, spaces and full-width
+        forms do not matter).
+
+    Returns
+    -------
+    str or None
+        ``"income"`` or ``"spending"`` (:data:`KINDS`), or None for a word of neither.
+
+    Examples
+    --------
     >>> kind_of("支出"), kind_of("Income"), kind_of("loan")
     ('spending', 'income', None)
     """
@@ -76,6 +89,21 @@ def kind_of(text: str) -> str | None:
 def category_of(kind: str, text: str) -> str | None:
     """The standard category a word names for ``kind`` (``"房租"`` -> ``"housing"``), or None.
 
+    Parameters
+    ----------
+    kind : {"income", "spending"}
+        The kind of line the word is read for (:data:`KINDS`).
+    text : str
+        A category's name or one of its words in ``data/budget.toml``, Chinese or English.
+
+    Returns
+    -------
+    str or None
+        The category (one of :func:`categories` ``[kind]``), or None when the word names none of
+        that kind (or ``kind`` is not a kind).
+
+    Examples
+    --------
     >>> category_of("spending", "房租"), category_of("income", "工资"), category_of("income", "房租")
     ('housing', 'wages', None)
     """
@@ -85,6 +113,27 @@ def category_of(kind: str, text: str) -> str | None:
 def category_label(category: str, lang: str = "en") -> str:
     """A category as people read it, from the catalogue.
 
+    Parameters
+    ----------
+    category : str
+        A standard category (:func:`categories`), such as ``"housing"``.
+    lang : {"en", "zh"}, default "en"
+        The language of the label.
+
+    Returns
+    -------
+    str
+        The label ``budget_cat_<category>`` of the label table in ``lang``.
+
+    Raises
+    ------
+    PlannerError
+        For a language other than ``"en"`` or ``"zh"``.
+    KeyError
+        For a category the label table has no label for.
+
+    Examples
+    --------
     >>> category_label("utilities", "zh"), category_label("other_income")
     ('水电燃气', 'Other income')
     """

@@ -51,6 +51,20 @@ def due_date(month: str, day: int) -> date:
     """The due date in calendar ``month`` (``"2027-02"``) of a debt due on ``day``: a day beyond
     the month's length falls on its last day.
 
+    Parameters
+    ----------
+    month : str
+        The calendar month, ``YYYY-MM``.
+    day : int
+        The debt's due day (还款日), 1 to 31.
+
+    Returns
+    -------
+    datetime.date
+        ``day`` of ``month``, or the month's last day when it is shorter.
+
+    Examples
+    --------
     >>> due_date("2027-02", 31), due_date("2028-02", 30), due_date("2027-04", 31), due_date("2027-02", 29)
     (datetime.date(2027, 2, 28), datetime.date(2028, 2, 29), datetime.date(2027, 4, 30), datetime.date(2027, 2, 28))
     """
@@ -64,6 +78,22 @@ def event_uid(key: str, debt: str, month: str) -> str:
     The same debt, month and key give the same UID whatever the amount, so importing a
     newer calendar updates the reminder rather than adding another.
 
+    Parameters
+    ----------
+    key : str
+        The case or client the calendar is for (its name); may be empty.
+    debt : str
+        The debt's name.
+    month : str
+        The calendar month of the payment, ``YYYY-MM``.
+
+    Returns
+    -------
+    str
+        32 hex digits of a SHA-256 of the three, then ``@`` and :data:`UID_DOMAIN`.
+
+    Examples
+    --------
     >>> event_uid("", "花呗", "2027-01") == event_uid("", "花呗", "2027-01"), event_uid("", "花呗", "2027-01").endswith("@debt-planner")
     (True, True)
     """
@@ -154,6 +184,14 @@ def payment_calendar(plan, *, months: int = MONTHS, first: str | None = None, la
     ------
     PlannerError
         A plan without a start month, or a setting out of range.
+
+    Examples
+    --------
+    >>> from planner import Debt, plan
+    >>> p = plan([Debt("Card", 1000, 12, 100)], 300, start="2027-01")
+    >>> cal = payment_calendar(p, months=2, first="2027-02", lang="en")
+    >>> cal.first, cal.last, [e.due.isoformat() for e in cal], cal.undated
+    ('2027-02', '2027-03', ['2027-02-01', '2027-03-01'], ('Card',))
     """
     if plan.start is None:
         raise PlannerError("calendar.no_start")

@@ -210,7 +210,26 @@ def _replay(opening: int, fees0: int, since: date, as_of: date, payments: Iterab
 
 def contract_rates(debt: Debt) -> list[tuple[date | None, Fraction]]:
     """The contract's interest per day as an exact fraction: ``daily_rate`` %, else ``apr`` % / 365;
-    none for a flat-fee debt (its cost is the fee)."""
+    none for a flat-fee debt (its cost is the fee).
+
+    Parameters
+    ----------
+    debt : Debt
+        The contract: ``daily_rate`` (percent points per day) or ``apr`` (percent points per
+        year), or ``fee_rate`` with ``term_months`` for a flat-fee debt.
+
+    Returns
+    -------
+    list of (date or None, Fraction)
+        ``(from, rate per day)`` periods as :func:`check_claim` replays them; a contract has one,
+        from the start (``None``), its rate a fraction of the principal (0 for a flat-fee debt).
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> contract_rates(Debt("A", 1000, "36.5", 0)), contract_rates(Debt("B", 1000, 0, 0, daily_rate="0.05"))
+    ([(None, Fraction(1, 1000))], [(None, Fraction(1, 2000))])
+    """
     if debt.fee_rate is not None and debt.term_months is not None:
         return [(None, Fraction(0))]
     if debt.daily_rate is not None:
@@ -220,7 +239,29 @@ def contract_rates(debt: Debt) -> list[tuple[date | None, Fraction]]:
 
 def fee_schedule(debt: Debt, lent: Decimal) -> list[tuple[date, int]]:
     """A flat-fee debt's fees: ``fee_rate`` % of the original principal on each monthly
-    anniversary of the contract date, ``term_months`` times (empty for other debts)."""
+    anniversary of the contract date, ``term_months`` times (empty for other debts).
+
+    Parameters
+    ----------
+    debt : Debt
+        The contract: ``fee_rate`` (percent points of the principal a month), ``term_months``
+        and ``contract_date``; without all three there are no fees.
+    lent : Decimal
+        The original principal, in yuan.
+
+    Returns
+    -------
+    list of (date, int)
+        ``(day, fee)`` for each period, the fee in integer cents (rounded half-up to the cent);
+        an anniversary beyond a month's length falls on its last day.
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> d = Debt("分期", 3000, 0, 280, fee_rate="0.6", term_months=3, contract_date="2024-01-31")
+    >>> fee_schedule(d, Decimal("3000"))
+    [(datetime.date(2024, 2, 29), 1800), (datetime.date(2024, 3, 31), 1800), (datetime.date(2024, 4, 30), 1800)]
+    """
     if debt.fee_rate is None or debt.term_months is None or debt.contract_date is None:
         return []
     fee = to_cents(round_cents(lent * debt.fee_rate / 100))
@@ -428,7 +469,18 @@ def check_claim(debt: Debt, claim: Claim, *, since: date | None = None, opening=
     ------
     PlannerError
         No start date (neither ``since`` nor a contract date), a payment before the start,
-        or a statement date before the start.
+        or a statement date before the start; also a ``debt`` that is not a :class:`Debt`, a
+        ``claim`` that is not a :class:`Claim`, or an amount that is not money.
+
+    Examples
+    --------
+    >>> from planner import Debt
+    >>> c = check_claim(Debt("A", 10000, 18, 0, contract_date="2024-01-01"),
+    ...                 Claim("2024-12-31", principal=10000, interest=1800))
+    >>> c.contract.interest, c.row("interest").difference     # 365 days at 18%: as claimed
+    (Decimal('1800.00'), Decimal('0.00'))
+    >>> [(x.key, x.above) for x in c.lines]
+    [('4xLPR', Decimal('420.00')), ('24', Decimal('0.00')), ('36', Decimal('0.00'))]
     """
     from .references import lpr_line_periods, reference_lines
 
@@ -495,6 +547,19 @@ def payment_day(month: str, day: int) -> date:
     """The day a payment recorded for ``month`` (``"2025-03"``) is taken to be made: ``day`` of
     that month, or its last day when the month is shorter.
 
+    Parameters
+    ----------
+    month : str
+        The month recorded, ``YYYY-MM`` (anything after a second ``-`` is ignored).
+    day : int
+        The day of the month payments are made, 1 to 31.
+
+    Returns
+    -------
+    datetime.date
+
+    Examples
+    --------
     >>> payment_day("2025-02", 31)
     datetime.date(2025, 2, 28)
     """

@@ -122,6 +122,30 @@ def minimum_due(share: tuple[int, int], floor: int, statement: bool, opening: in
     The share is rounded half-up to the cent; the minimum is at least ``floor`` and at most what
     is owed (a balance below the floor is paid in full).
 
+    Parameters
+    ----------
+    share : tuple of (int, int)
+        The share of the balance as ``(numerator, denominator)``, from :func:`share_ratio`.
+    floor : int
+        The least minimum, in integer cents.
+    statement : bool
+        True for ``min_basis="statement"`` (share of the whole statement balance), False for
+        ``min_basis="principal"`` (share of the opening balance plus interest and fees).
+    opening : int
+        The balance at the month's opening before its interest, in integer cents.
+    interest : int
+        The month's interest, in integer cents.
+    fees : int
+        The fees owed, in integer cents.
+
+    Returns
+    -------
+    int
+        The month's minimum in integer cents: at least ``floor`` and at most
+        ``opening + interest + fees``.
+
+    Examples
+    --------
     >>> minimum_due((1, 10), 10000, False, 1000000, 15000, 0)   # ¥10,000 at 18%: 1,000 + 150
     115000
     >>> minimum_due((1, 10), 10000, True, 1000000, 15000, 0)    # 10% of ¥10,150
@@ -142,6 +166,18 @@ def minimum_due(share: tuple[int, int], floor: int, statement: bool, opening: in
 def share_ratio(percent: Decimal) -> tuple[int, int]:
     """A share in percent points as an exact ratio in lowest terms: ``10`` is ``(1, 10)``.
 
+    Parameters
+    ----------
+    percent : Decimal
+        The share in percent points (``2.5`` is 2.5%).
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(numerator, denominator)`` of ``percent / 100`` in lowest terms.
+
+    Examples
+    --------
     >>> share_ratio(Decimal("10")), share_ratio(Decimal("2.5"))
     ((1, 10), (1, 40))
     """

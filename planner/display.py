@@ -43,6 +43,23 @@ def escape_controls(text, *, keep_newlines: bool = False) -> str:
     """``text`` with every control, format and bidi character shown as ``\\uXXXX``.
 
     ``keep_newlines`` keeps ``\\n`` (for a message of several lines); a table cell escapes it too.
+
+    Parameters
+    ----------
+    text : str
+        Any text (anything else is made text first).
+    keep_newlines : bool, default False
+        Leave ``\\n`` as it is.
+
+    Returns
+    -------
+    str
+        ``text`` with each unsafe character as ``\\uXXXX`` (``\\UXXXXXXXX`` beyond U+FFFF).
+
+    Examples
+    --------
+    >>> print(escape_controls("借呗\\x1b[2J"))
+    借呗\\u001b[2J
     """
     text = str(text)
     pattern = _PATTERN_KEEP_NL if keep_newlines else _PATTERN
@@ -50,12 +67,45 @@ def escape_controls(text, *, keep_newlines: bool = False) -> str:
 
 
 def has_controls(text) -> bool:
-    """Whether :func:`escape_controls` would change ``text``."""
+    """Whether :func:`escape_controls` would change ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Any text (anything else is made text first).
+
+    Returns
+    -------
+    bool
+        True when ``text`` holds a control, format, bidi or line-separator character
+        (``\\n`` included).
+
+    Examples
+    --------
+    >>> has_controls("借呗\\x1b[2J"), has_controls("招商银行")
+    (True, False)
+    """
     return bool(_PATTERN.search(str(text)))
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: 2 for wide (CJK) characters, 0 for combining marks."""
+    """Columns ``text`` takes on a terminal: 2 for wide (CJK) characters, 0 for combining marks.
+
+    Parameters
+    ----------
+    text : str
+        The text as shown (escape controls first: :func:`escape_controls`).
+
+    Returns
+    -------
+    int
+        Its width in terminal columns.
+
+    Examples
+    --------
+    >>> display_width("招商银行"), display_width("Card 1")
+    (8, 6)
+    """
     width = 0
     for ch in text:
         if unicodedata.combining(ch) or ch == _ZWJ:

@@ -215,6 +215,25 @@ def debts_as_of(debts: Sequence[Debt], month: int, balances: Sequence[int], fees
     settlement months are counted from ``month`` (it becomes month 1); a
     deferral already over and a settlement already past are dropped.
 
+    Parameters
+    ----------
+    debts : sequence of Debt
+        The debts as the plan started them (months counted from the plan's month 1).
+    month : int
+        The plan month (1 = the first) whose opening the debts are taken at.
+    balances : sequence of int
+        What each debt owes then, in integer cents, in the order of ``debts``.
+    fees : sequence of int
+        The fees each owes then, in integer cents, in the order of ``debts``.
+
+    Returns
+    -------
+    list of Debt
+        New debts (balance and fees in yuan) whose deferral, settlement and flat-fee periods
+        count from ``month`` as month 1; :func:`renumber` is the inverse.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> d = debts_as_of([Debt("A", 1000, 12, 100, defer_months=3, defer_from=2)], 3, [95000], [0])[0]
     >>> d.balance, d.defer_from, d.defer_months
@@ -253,6 +272,27 @@ def renumber(debts: Sequence[Debt], month: int) -> list[Debt]:
     """The inverse of :func:`debts_as_of`'s numbering: debts whose deferral and settlement
     months count from ``month`` (as month 1), with those months counted from month 1 again.
 
+    Parameters
+    ----------
+    debts : sequence of Debt
+        Debts whose deferral, settlement and flat-fee periods count from ``month`` as month 1.
+    month : int
+        The plan month (1 = the first) they were taken at.
+
+    Returns
+    -------
+    list of Debt
+        The debts with those months counted from the plan's month 1 (a debt with nothing to
+        shift is returned as it is).
+
+    Raises
+    ------
+    PlannerError
+        For a flat-fee instalment that would start after month 1 (its periods would come before
+        month 1): make it a plain debt or plan it as a new plan.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> renumber([Debt("A", 1, 0, 1, settle_month=2, settle_fraction="0.5")], 4)[0].settle_month
     5
@@ -332,6 +372,19 @@ class Terms(NamedTuple):
 def terms_of(debt: Debt) -> Terms:
     """A debt's :class:`Terms` in cents.
 
+    Parameters
+    ----------
+    debt : Debt
+        The debt (amounts in yuan, rates in percent points).
+
+    Returns
+    -------
+    Terms
+        Its amounts in integer cents, the monthly rate as an exact ratio, the holiday,
+        settlement, flat-fee and share-of-balance minimum terms the engine steps with.
+
+    Examples
+    --------
     >>> from planner.debt import Debt
     >>> t = terms_of(Debt("A", 1000, 12, 100))
     >>> t.balance, t.minimum, t.rate, t.interest(100000, 1)
@@ -391,6 +444,24 @@ def prepayment_fees(terms: Terms, month: int, owed: int, payment: int) -> int:
     with ``prepay_fees="charged"``, what the payment holds beyond ``owed``, up to the fees of the
     periods after ``month``; 0 otherwise (the default: the remaining fees are waived).
 
+    Parameters
+    ----------
+    terms : Terms
+        The debt's terms in cents, from :func:`terms_of`.
+    month : int
+        The plan month (1 = the first) of the payment.
+    owed : int
+        What the debt owes in ``month`` (balance with the month's fee, and fees), in integer cents.
+    payment : int
+        The payment in ``month``, in integer cents.
+
+    Returns
+    -------
+    int
+        The prepayment fees in integer cents (0 when ``payment`` does not exceed ``owed``).
+
+    Examples
+    --------
     >>> t = terms_of(Debt("分期", 30000, 0, 2680, fee_rate="0.6", term_months=12, prepay_fees="charged"))
     >>> prepayment_fees(t, 10, 268000, 400000), prepayment_fees(t, 10, 268000, 268000)
     (36000, 0)
@@ -423,6 +494,25 @@ def open_month(terms: Terms, month: int, balance: int, fees: int) -> tuple[int, 
     or a settlement), whether the debt takes payments this month (not in a holiday, not
     settled), what a settlement pays (on top of the budget) and what it forgives.
 
+    Parameters
+    ----------
+    terms : Terms
+        The debt's terms in cents, from :func:`terms_of`.
+    month : int
+        The plan month (1 = the first).
+    balance : int
+        The balance at the month's opening, in integer cents.
+    fees : int
+        The fees owed at the month's opening, in integer cents.
+
+    Returns
+    -------
+    tuple of (int, int, int, int, bool, int, int)
+        ``(interest, balance, fees, minimum, takes_payment, settlement_paid, forgiven)``, the
+        amounts in integer cents.
+
+    Examples
+    --------
     >>> t = terms_of(Debt("A", 1000, 12, 100))
     >>> open_month(t, 1, 100000, 0)
     (1000, 101000, 0, 10000, True, 0, 0)
@@ -445,6 +535,22 @@ def apply_payment(balance: int, fees: int, amount: int) -> tuple[int, int]:
 
     Paying two amounts one after the other leaves the same as paying their sum.
 
+    Parameters
+    ----------
+    balance : int
+        The balance owed, interest already added, in integer cents.
+    fees : int
+        The fees owed, in integer cents.
+    amount : int
+        The payment, in integer cents (at most ``balance + fees``).
+
+    Returns
+    -------
+    tuple of (int, int)
+        The new balance and the new fees, in integer cents.
+
+    Examples
+    --------
     >>> apply_payment(10000, 500, 700)
     (9800, 0)
     """
@@ -458,6 +564,27 @@ def pay_month(terms: Terms, month: int, balance: int, fees: int, payment: int) -
     balance and the new fees. The case replay (:mod:`planner.cases.track`) records months
     this way; a plan's month is :func:`open_month`, the budget shared out, :func:`apply_payment`.
 
+    Parameters
+    ----------
+    terms : Terms
+        The debt's terms in cents, from :func:`terms_of`.
+    month : int
+        The plan month (1 = the first).
+    balance : int
+        The balance at the month's opening, in integer cents.
+    fees : int
+        The fees owed at the month's opening, in integer cents.
+    payment : int
+        What is paid on the debt this month, in integer cents.
+
+    Returns
+    -------
+    tuple of (int, int, int)
+        ``(interest, balance, fees)`` in integer cents: the month's interest (with any
+        prepayment fees, :func:`prepayment_fees`), then the balance and fees after the payment.
+
+    Examples
+    --------
     >>> pay_month(terms_of(Debt("A", 1000, 12, 100)), 1, 100000, 0, 10000)
     (1000, 91000, 0)
     """

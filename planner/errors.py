@@ -63,6 +63,28 @@ def render(key: str, lang: str, /, **fields) -> str:
     A field that carries both languages (a :class:`Message`, a :class:`PlannerError`)
     is put in as its text in ``lang``, so a message built from parts stays in one language.
 
+    Parameters
+    ----------
+    key : str
+        A key of :func:`catalogue` (``data/errors.toml``).
+    lang : {"zh", "en"}
+        The language of the text.
+    **fields
+        The values the text names (``{budget}``).
+
+    Returns
+    -------
+    str
+        The text in ``lang``, its fields filled in.
+
+    Raises
+    ------
+    KeyError
+        For a key that is not in the catalogue, a language it has no text in, or a field
+        the text names that is not given.
+
+    Examples
+    --------
     >>> render("engine.budget_negative", "zh", budget=-1)
     '预算不能为负数：-1'
     """
@@ -94,7 +116,31 @@ class Message(NamedTuple):
 
 
 def message(key: str, /, **fields) -> Message:
-    """The catalogue text ``key`` in both languages, as a :class:`Message`."""
+    """The catalogue text ``key`` in both languages, as a :class:`Message`.
+
+    Parameters
+    ----------
+    key : str
+        A key of :func:`catalogue` (``data/errors.toml``).
+    **fields
+        The values the texts name (``{budget}``); one that carries both languages
+        (a :class:`Message`, a :class:`PlannerError`) is put in per language.
+
+    Returns
+    -------
+    Message
+        The text in Chinese (:attr:`Message.zh`) and in English (:attr:`Message.en`).
+
+    Raises
+    ------
+    KeyError
+        For a key that is not in the catalogue, or a field its texts name that is not given.
+
+    Examples
+    --------
+    >>> message("engine.budget_negative", budget=-1).en
+    'the budget cannot be negative: -1'
+    """
     return Message(render(key, "zh", **fields), render(key, "en", **fields))
 
 

@@ -120,6 +120,25 @@ def both(key: str, **fields) -> Message:
     """The label ``key`` in both languages, as a :class:`~planner.errors.Message`: a field of an
     error that is put in per language (``PlannerError(..., what=both("clearance_proof_asked"))``).
 
+    Parameters
+    ----------
+    key : str
+        A key of :func:`labels`.
+    **fields
+        Values for the ``{name}`` fields of the text.
+
+    Returns
+    -------
+    Message
+        The label in Chinese and in English (a text missing in Chinese is the English one).
+
+    Raises
+    ------
+    KeyError
+        For a key that is not in the table.
+
+    Examples
+    --------
     >>> both("debt")
     Message(zh='债务', en='Debt')
     """

@@ -140,6 +140,24 @@ def rules() -> dict[str, LateFeeRule]:
 def rule(kind: str) -> LateFeeRule:
     """The fee rule for debts of ``kind`` (``"card"``, ``"online_loan"``, ...).
 
+    Parameters
+    ----------
+    kind : str
+        A debt kind (``Debt.kind``).
+
+    Returns
+    -------
+    LateFeeRule
+        The kind's rule in ``data/late_fees.toml`` (:func:`rules`), with its method, figures,
+        certainty and source.
+
+    Raises
+    ------
+    PlannerError
+        For a kind the table has no rule for (the message lists the kinds).
+
+    Examples
+    --------
     >>> rule("card").method, rule("card").certainty
     ('minimum_share', 'practice')
     """
@@ -198,6 +216,30 @@ def month_late_fee(debt_kind: str, due: int, paid: int, days: int | None = None)
     The month step's hook for callers that let a minimum go unpaid (the case track, offers below
     the minimum); the plan engine never does (a budget short of the minimums is refused).
 
+    Parameters
+    ----------
+    debt_kind : str
+        A debt kind (``Debt.kind``): its rule in ``data/late_fees.toml`` (:func:`rule`).
+    due : int
+        The month's minimum due, in integer cents.
+    paid : int
+        What was paid that month, in integer cents.
+    days : int, optional
+        Days the unpaid part stays overdue, for a daily rule (default: :func:`days_per_month`).
+
+    Returns
+    -------
+    int
+        The fee in integer cents (:meth:`LateFeeRule.fee_cents` on ``due - paid``), 0 when
+        ``paid`` covers ``due``.
+
+    Raises
+    ------
+    PlannerError
+        For a kind without a rule, when part of the minimum is unpaid.
+
+    Examples
+    --------
     >>> month_late_fee("card", 120000, 40000), month_late_fee("card", 120000, 120000)
     (4000, 0)
     """

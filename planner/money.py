@@ -404,6 +404,19 @@ def parse_minimum(text: str) -> tuple[Decimal | None, Decimal | None, Decimal]:
     ``"10%+50"`` (share plus floor; ``"10% + ¥50"`` too) and the same after ``最低`` or
     ``最低还款`` (``"最低10%+100"``). How the share is applied is :func:`planner.debt.minimum_due`.
 
+    Parameters
+    ----------
+    text : str
+        The minimum as written in a cell: an amount of money, or a share in percent with an
+        optional floor, optionally after ``最低`` / ``最低还款``.
+
+    Returns
+    -------
+    tuple of (Decimal or None, Decimal or None, Decimal)
+        ``(fixed, percent, floor)``: ``fixed`` in yuan (to the cent) and ``percent`` ``None``
+        for an amount; ``fixed`` ``None``, ``percent`` in percent points and ``floor`` in yuan
+        for a share.
+
     Raises
     ------
     ParseError
@@ -447,6 +460,20 @@ def parse_minimum(text: str) -> tuple[Decimal | None, Decimal | None, Decimal]:
 def format_minimum(percent: Decimal, floor: Decimal) -> str:
     """A share-of-balance minimum as :func:`parse_minimum` reads it back: ``"10%"``, ``"10%+50"``.
 
+    Parameters
+    ----------
+    percent : Decimal
+        The share of the balance, in percent points (``10`` is 10%).
+    floor : Decimal
+        The least minimum in yuan; 0 for none (then no ``+floor`` is written).
+
+    Returns
+    -------
+    str
+        ``"<percent>%"`` or ``"<percent>%+<floor>"``, both without trailing zeros.
+
+    Examples
+    --------
     >>> format_minimum(Decimal("10"), Decimal("50.00")), format_minimum(Decimal("2.5"), Decimal("0"))
     ('10%+50', '2.5%')
     """

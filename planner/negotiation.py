@@ -1160,7 +1160,29 @@ class SavingsTrack:
 def savings_tracks(plan) -> list[SavingsTrack]:
     """The settlements saved up for in ``plan`` (debts with ``settle_saving``), each with its savings
     month by month: the saving each month from the first held month to the settlement, the last
-    month only what the lump still needs (the lump is what the plan's settlement paid)."""
+    month only what the lump still needs (the lump is what the plan's settlement paid).
+
+    Parameters
+    ----------
+    plan : Plan
+        A finished plan (:func:`planner.engine.plan`), its debts and any change of terms
+        possibly saving up for settlements (:func:`save_to_settle`).
+
+    Returns
+    -------
+    list of SavingsTrack
+        One per settlement saved up for that the plan reached, amounts in integer cents;
+        empty when there is none.
+
+    Examples
+    --------
+    >>> from planner.debt import Debt
+    >>> from planner.engine import plan
+    >>> debts = save_to_settle("A", saving=1000, fraction="0.5", accrue=False).apply([Debt("A", 10000, 18, 500)])
+    >>> track = savings_tracks(plan(debts, 1500))[0]
+    >>> track.months, track.deposits, track.lump, track.forgiven
+    ((1, 2, 3, 4, 5), (100000, 100000, 100000, 100000, 100000), 500000, 500000)
+    """
     versions = [plan.debts] + [plan.columns.terms[m] for m in sorted(plan.columns.terms)]
     paid = {(m, name): (pay, forgiven) for m, name, _o, _i, pay, _c, _f, forgiven in plan.ledger()}
     out, seen = [], set()

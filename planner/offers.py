@@ -217,7 +217,27 @@ class FairShare:
 
 
 def offer_basis(offer: Offer, lang: str = "en") -> str:
-    """Why the offer is what it is, in words: the basis, and the priority reason when there is one."""
+    """Why the offer is what it is, in words: the basis, and the priority reason when there is one.
+
+    Parameters
+    ----------
+    offer : Offer
+        An offer of :func:`fair_shares`.
+    lang : {"en", "zh"}, default "en"
+        The language of the words.
+
+    Returns
+    -------
+    str
+        The label of the offer's basis (one of :data:`BASES`), followed by the priority reason
+        in brackets for a priority offer that has one.
+
+    Examples
+    --------
+    >>> o = fair_shares([Debt("A", 6000, 18, 600), Debt("B", 3000, 18, 300)], 600).offers[0]
+    >>> offer_basis(o), offer_basis(o, "zh")
+    ('fair share', '按比例')
+    """
     text = t(f"offer_basis_{offer.basis}", lang)
     if offer.priority and offer.reason:
         text += f" ({t(f'priority_reason_{offer.reason}', lang)})" if lang == "en" else f"（{t(f'priority_reason_{offer.reason}', lang)}）"
@@ -297,6 +317,23 @@ def price(debt: Debt, monthly, *, horizon: int = PRICING_HORIZON) -> tuple[Prici
     debt after :func:`~planner.negotiation.freeze_interest` (rate 0, fees and accrued interest folded
     in), paying ``monthly`` a month. A zero offer is never cleared.
 
+    Parameters
+    ----------
+    debt : Debt
+        The debt alone (amounts in yuan, rate in percent points).
+    monthly : number
+        The offer: yuan paid each month (rounded to the cent).
+    horizon : int, default :data:`PRICING_HORIZON`
+        The most months priced; a debt not cleared by then has ``months`` None.
+
+    Returns
+    -------
+    tuple of (Pricing, Pricing)
+        At the current rate and with interest frozen: months to clear (None if not within
+        ``horizon``), paid, interest and remaining in yuan Decimal, and the plan.
+
+    Examples
+    --------
     >>> at_rate, frozen = price(Debt("A", 1000, 12, 100), 100)
     >>> at_rate.months, at_rate.interest, frozen.months, frozen.paid
     (11, Decimal('58.98'), 10, Decimal('1000.00'))
@@ -320,6 +357,23 @@ def price_with_late_fees(debt: Debt, monthly, *, horizon: int = PRICING_HORIZON)
     the minimum (:func:`planner.latefees.month_late_fee`) added to the fees. An offer at or above the
     minimum is charged nothing and prices as :func:`price` at the rate.
 
+    Parameters
+    ----------
+    debt : Debt
+        The debt alone (amounts in yuan, rate in percent points).
+    monthly : number
+        The offer: yuan paid each month (rounded to the cent).
+    horizon : int, default :data:`PRICING_HORIZON`
+        The most months priced; a debt not cleared by then has ``months`` None.
+
+    Returns
+    -------
+    Pricing
+        Months to clear (None if not within ``horizon``), paid, interest, remaining and
+        ``late_fees`` in yuan Decimal; its ``plan`` is None.
+
+    Examples
+    --------
     >>> p = price_with_late_fees(Debt("Card", 12000, 18, 1200, kind="card"), 400)
     >>> p.late_fees > 0, price(Debt("Card", 12000, 18, 1200, kind="card"), 400)[0].months < p.months
     (True, True)

@@ -51,6 +51,19 @@ def fold(text: str) -> tuple[str, list[int]]:
     """``text`` folded for comparison (NFKC, case folded, dashes unified, invisible characters
     dropped), with the index in ``text`` of each folded character.
 
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    tuple of (str, list of int)
+        The folded text, and for each of its characters the index in ``text`` of the character
+        it came from (one character may fold to several).
+
+    Examples
+    --------
     >>> fold("Ａ\u200bb－１")
     ('ab-1', [0, 2, 3, 4])
     """
@@ -71,6 +84,18 @@ def same_name(name: str) -> str:
     """The form two names are compared in: NFKC, zero-width characters dropped, spaces trimmed
     and collapsed (``"王\u200b小明 "`` and ``"王小明"`` are one client). Letter case is kept.
 
+    Parameters
+    ----------
+    name : str
+        A client's name as written (anything else is made text first).
+
+    Returns
+    -------
+    str
+        The name in the form compared: equal forms are the same client.
+
+    Examples
+    --------
     >>> same_name(" 王\u200b小明\u3000") == "王小明"
     True
     """
@@ -82,6 +107,17 @@ def valid_resident_id(digits: str) -> bool:
     """True for an 18-character resident ID number with the right MOD 11-2 check character, or a
     15-digit old one with a plausible birth date (case of ``x`` ignored).
 
+    Parameters
+    ----------
+    digits : str
+        The ID number as found (no spaces or dashes).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
     >>> valid_resident_id("11010519491231002X"), valid_resident_id("110105194912310021")
     (True, False)
     """
@@ -102,6 +138,17 @@ def _plausible_date(mmdd: str) -> bool:
 def luhn_valid(digits: str) -> bool:
     """True when ``digits`` pass the Luhn check (bank card numbers).
 
+    Parameters
+    ----------
+    digits : str
+        The number's digits only (anything else is False).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
     >>> luhn_valid("4111111111111111"), luhn_valid("4111111111111112")
     (True, False)
     """
@@ -198,6 +245,12 @@ def scrub(text: str, names=(), lang: str = "en", *, renames: dict | None = None)
     renames : dict, optional
         ``{name: placeholder}``: other names with their own placeholder.
 
+    Returns
+    -------
+    str
+        ``text`` as written with each find replaced by its placeholder (overlapping finds
+        become one); ``text`` unchanged when nothing is found.
+
     Examples
     --------
     >>> scrub("WANG Xiaoming: ｔｅｌ １３９．１２３４．５６７８, (010) 6552 1234", ("wang xiaoming",), "en")
@@ -236,6 +289,20 @@ def scrub_file_name(name: str, names=()) -> str:
     """A file name (no folder) with :func:`scrub`'s finds replaced by plain words (``client``,
     ``phone``, ``ID-number``, ``card-number``); ``"document"`` when nothing is left.
 
+    Parameters
+    ----------
+    name : str
+        The file name, with its suffix.
+    names : iterable of str
+        The client's name (and any other name to hide), replaced by ``client``.
+
+    Returns
+    -------
+    str
+        The scrubbed stem (:func:`scrub_file_stem`) with the suffix as it was.
+
+    Examples
+    --------
     >>> scrub_file_name("王小明_13912345678_letter.html", ("王小明",))
     'client_phone_letter.html'
     """
@@ -250,6 +317,20 @@ def scrub_file_stem(stem: str, names=()) -> str:
     """A part of a file name (no suffix) with :func:`scrub`'s finds replaced by plain words and
     no slash left; ``""`` when nothing is left.
 
+    Parameters
+    ----------
+    stem : str
+        Part of a file name, without its suffix.
+    names : iterable of str
+        The client's name (and any other name to hide), replaced by ``client``.
+
+    Returns
+    -------
+    str
+        The scrubbed stem, stripped, with slashes and backslashes as ``_``.
+
+    Examples
+    --------
     >>> scrub_file_stem("王小明-letter-13812345678", ("王小明",))
     'client-letter-phone'
     """

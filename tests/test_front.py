@@ -25,7 +25,8 @@ def _front_functions():
 
 #: The core modules whose every public function taking parameters is documented the same way.
 CORE = ("money", "debt", "errors", "i18n", "datafiles", "rates", "references", "strategies",
-        "engine", "result", "negotiation", "conduct")
+        "engine", "result", "negotiation", "conduct", "budget", "offers", "calendar", "claims",
+        "latefees", "privacy", "display")
 
 
 def _core_functions():
