@@ -337,7 +337,7 @@ def kernel(quick: bool) -> None:
             one_peak, every_peak = max(one_peak, peak), max(every_peak, peak_all)
         one, every = statistics.median(ones), statistics.median(everys)
         row(f"`planner batch` {big:,} × 5, avalanche, whole process (Parquet in and out)", one, empty, "`python -c pass`",
-            "≤ 3 s, ≤ 1 GB", f"peak RSS of the command {one_peak:.0f} MB (the workers read the book from shared memory); "
+            "≤ 3 s, ≤ 1 GB", f"peak RSS of the command {one_peak:.0f} MB (threads of one process read the book where it is); "
             f"runs {', '.join(f'{x:.2f}' for x in ones)} s")
         row(f"`planner batch` {big:,} × 5, all {len(everything)} strategies, whole process", every, one, "one strategy, same run",
             "≤ 2x one strategy", f"{statistics.median(ratios):.2f}x one strategy (median of the pairs: "

@@ -42,7 +42,7 @@ def register(sub) -> None:
     p.add_argument("--scenario", help="TOML file of negotiation scenarios: apply one to every portfolio")
     p.add_argument("--scenario-name", help="which scenario of the file (needed when it has several)")
     p.add_argument("--horizon", type=int, default=600, help="months to simulate at most (default 600)")
-    p.add_argument("--workers", type=int, help="worker processes (default: the usable cores on large books)")
+    p.add_argument("--workers", type=int, help="workers planning at once (default: the usable cores on large books; threads, or processes with --scenario)")
     p.add_argument("--encoding", help="force the CSV encoding (default: UTF-8, then GB18030/GBK)")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto", help="progress bar on stderr (auto: on a terminal, for large books)")
     p.set_defaults(func=cmd_batch)

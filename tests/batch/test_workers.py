@@ -91,3 +91,21 @@ def test_the_default_is_the_usable_cores(monkeypatch):
         monkeypatch.delattr(os, "sched_getaffinity")
     monkeypatch.setattr(os, "cpu_count", lambda: 7)
     assert batch_run.usable_cores() == 7
+
+
+def test_threads_plan_as_one_process_to_the_cent_without_new_processes(monkeypatch):
+    """Without a scenario the workers are threads of this process (the compiled loop runs without
+    the GIL): the same results to the cent as one worker, and no process is started."""
+    book = _book()
+    strategies = ["avalanche", "snowball", "minimum_only"]
+    one = run_books(book, strategies, horizon=120, workers=1)
+
+    def no_processes(*args, **kwargs):
+        raise AssertionError("a plain book is planned in threads, not processes")
+
+    monkeypatch.setattr(batch_run, "_run_in_workers", no_processes)
+    threaded = run_books(book, strategies, horizon=120, workers=2, chunk_size=10)
+    assert list(threaded) == strategies
+    for s in strategies:
+        assert _fields(threaded[s]) == _fields(one[s])
+    assert threaded["avalanche"].remaining[-1] > 2**63  # the exact fallback ran in a thread too
