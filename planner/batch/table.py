@@ -10,7 +10,7 @@ import numpy as np
 
 from ..debt import MAX_MONEY
 from ..errors import InputError, PlannerWarning, Problem
-from ..money import fraction_warning, looks_like_fraction, to_cents
+from ..money import ParseError, fraction_warning, looks_like_fraction, to_cents
 from .arrays import array_numpy, arrow_array, column_numpy
 from .book import Book
 
@@ -400,12 +400,12 @@ def _parse_money_values(uniques, codes, label, problems, rows, positions=None) -
     for k, v in enumerate(uniques):
         try:
             cents[k] = to_cents(parse_money_cell(str(v)))
-        except Exception as exc:  # the loader's ParseError carries zh/en
-            zh, en = getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))
+        except Exception as exc:  # the loader's ParseError carries its key and both texts
+            error = exc if hasattr(exc, "zh") and hasattr(exc, "en") else ParseError("money.parse.not_number")
             code = k if positions is None else positions[k]
             problems.add_rows(  # the first rows with this value listed, all of them counted
                 np.nonzero(codes == code)[0],
-                lambda r, zh=zh, en=en, v=v: Problem(zh, en, row=int(rows[r]), column=label, value=str(v)),
+                lambda r, error=error, v=v: Problem.from_error(error, int(rows[r]), label, str(v)),
                 _SHOWN_PER_VALUE,
             )
     return cents

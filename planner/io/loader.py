@@ -750,7 +750,7 @@ def _rows_to_debts(header, rows, source: str, header_row: int = 1) -> list[Debt]
         values, row_problems = _parse_cells(columns, number, raw)
         if not name:
             row_problems.append(Problem.of("io.loader.name_missing_write_lenders", number, columns.label_of("name"), ""))
-        _need(columns, number, raw, values, row_problems, "balance", "缺少欠款金额。请填写现在还欠多少钱。", "the balance is missing. Write how much is owed now.")
+        _need(columns, number, raw, values, row_problems, "balance", "io.loader.balance_missing")
         _warn_fraction_rates(columns, number, name, raw, values)
         _derive_rate(columns, number, raw, values, row_problems)
         _derive_minimum(columns, number, raw, values, row_problems)
@@ -844,13 +844,13 @@ def _parse_cells(columns: _Columns, number: int, raw: dict[str, str]) -> tuple[d
     return values, problems
 
 
-def _need(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem], canonical: str, zh: str, en: str) -> None:
-    """Report a required column left empty (a value that failed to parse is reported already)."""
+def _need(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem], canonical: str, key: str) -> None:
+    """Report a required column left empty, as the error ``key`` (a value that failed to parse is reported already)."""
     if raw.get(canonical):  # a value that failed to parse is reported already
         return
     if canonical in ("apr", "min_payment") and any(raw.get(c) and c not in values for c in _RATE_SOURCES):
         return  # it would come from a daily rate or fee rate whose problem is reported already
-    problems.append(Problem(zh, en, row=number, column=columns.label_of(canonical), value=""))
+    problems.append(Problem.of(key, number, columns.label_of(canonical), ""))
 
 
 def _warn_fraction_rates(columns: _Columns, number: int, name: str, raw: dict[str, str], values: dict) -> None:
@@ -893,7 +893,7 @@ def _derive_rate(columns: _Columns, number: int, raw: dict[str, str], values: di
                 )
             )
     else:
-        _need(columns, number, raw, values, problems, "apr", "缺少利率。请填写年化利率（如 18%），或日利率、月费率加期数。", "the rate is missing. Write the yearly rate (e.g. 18%), or a daily rate, or a fee rate with a term.")
+        _need(columns, number, raw, values, problems, "apr", "io.loader.rate_missing")
 
 
 def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> None:
@@ -910,7 +910,7 @@ def _derive_minimum(columns: _Columns, number: int, raw: dict[str, str], values:
             fee = round_cents(principal * values["fee_rate"] / 100) if values.get("fee_timing", "monthly") == "monthly" else 0
             values["min_payment"] = round_cents(principal / periods) + fee
         else:
-            _need(columns, number, raw, values, problems, "min_payment", "缺少最低还款额（月供）。请填写每月至少要还多少。", "the minimum payment is missing. Write the monthly minimum or installment.")
+            _need(columns, number, raw, values, problems, "min_payment", "io.loader.minimum_missing")
 
 
 def _minimum_share(columns: _Columns, number: int, raw: dict[str, str], values: dict, problems: list[Problem]) -> bool:
