@@ -74,7 +74,7 @@ from datetime import date
 from decimal import Decimal
 
 from .debt import Debt, check_debts
-from .errors import InfeasibleBudgetError, InputError, Message, PlannerError, Problem
+from .errors import InfeasibleBudgetError, InputError, Message, PlannerError, Problem, message
 from .i18n import t, t_or
 from .money import format_yuan, from_cents, half_up, normalise, rate_ratio, to_cents
 
@@ -88,13 +88,14 @@ MAX_AMOUNT = Decimal("1e20")
 # parameters
 
 
-def _param_error(action: str, key: str, value, zh: str, en: str) -> PlannerError:
+def _param_error(action: str, key: str, value, text_key: str, /, **fields) -> PlannerError:
+    """Parameter ``key`` = ``value`` of ``action`` refused: catalogue text ``text_key`` with ``fields``."""
     return PlannerError(
         "negotiation.param",
         action=action,
         name_key=key,
         shown=value,
-        text=Message(zh, en),
+        text=message(text_key, **fields),
         column=key,
         value=value,
     )
@@ -106,9 +107,9 @@ def _int_param(action, key, value, low, high=None) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = int(value)  # numpy integers too
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        span_zh = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
-        span_en = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        raise _param_error(action, key, value, f"应为{span_zh}的整数", f"must be a whole number {span_en}")
+        if high is not None:
+            raise _param_error(action, key, value, "negotiation.param_whole_range", low=low, high=high)
+        raise _param_error(action, key, value, "negotiation.param_whole_min", low=low)
     return value
 
 
@@ -118,10 +119,10 @@ def _dec_param(action, key, value, low=Decimal(0), high=None, *, low_open=False)
     try:
         d = as_decimal(value.strip().rstrip("%") if isinstance(value, str) else value, key)
     except PlannerError:
-        raise _param_error(action, key, value, "不是数字，或大得不合理", "is not a number, or is implausibly large") from None
+        raise _param_error(action, key, value, "negotiation.param_not_number") from None
     if not d.is_finite() or d < low or (low_open and d == low) or (high is not None and d > high):
         span = f"{'(' if low_open else '['}{low}, {high if high is not None else '∞'}]"
-        raise _param_error(action, key, value, f"应在 {span} 之内", f"must be within {span}")
+        raise _param_error(action, key, value, "negotiation.param_within", span=span)
     return d
 
 
@@ -131,7 +132,7 @@ def _bool_param(action, key, value) -> bool:
     if is_numpy_bool(value):
         value = bool(value)
     if not isinstance(value, bool):
-        raise _param_error(action, key, value, "应为 true 或 false", "must be true or false")
+        raise _param_error(action, key, value, "negotiation.param_true_false")
     return value
 
 

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..conduct import Evidence
-from ..errors import Message, PlannerError
+from ..errors import PlannerError, message
 
 #: The largest evidence file kept (a long call recording or a screen video fits; a film does not).
 MAX_EVIDENCE_BYTES = 100 * 1024 * 1024
@@ -27,8 +27,9 @@ _CHUNK = 1024 * 1024
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
-def _refuse(path, zh: str, en: str) -> PlannerError:
-    return PlannerError("io.evidence.evidence_file", path=path, text=Message(zh, en))
+def _refuse(path, key: str, /, **fields) -> PlannerError:
+    """Evidence file ``path`` refused: catalogue text ``key`` (``io.evidence.*``) with ``fields``."""
+    return PlannerError("io.evidence.evidence_file", path=path, text=message(key, **fields))
 
 
 def _digest(handle, limit: int, path, sink=None) -> tuple[str, int]:
@@ -37,7 +38,7 @@ def _digest(handle, limit: int, path, sink=None) -> tuple[str, int]:
     while chunk := handle.read(_CHUNK):
         size += len(chunk)
         if size > limit:  # the file grew after it was measured, or is not what stat said
-            raise _refuse(path, f"超过大小上限 {limit // (1024 * 1024)} MB。", f"larger than the limit of {limit // (1024 * 1024)} MB.")
+            raise _refuse(path, "io.evidence.grew_past_limit", mb=limit // (1024 * 1024))
         h.update(chunk)
         if sink is not None:
             sink.write(chunk)
@@ -48,20 +49,19 @@ def _open_regular(path: Path, limit: int):
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise _refuse(path, "找不到文件，请检查路径。", "not found; check the path.") from None
+        raise _refuse(path, "io.evidence.not_found") from None
     except OSError as exc:
-        raise _refuse(path, f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from None
+        raise _refuse(path, "io.evidence.cannot_read", reason=exc.strerror) from None
     if stat.S_ISDIR(info.st_mode):
-        raise _refuse(path, "这是文件夹，请给出其中的文件。", "is a folder; give the files in it one by one.")
+        raise _refuse(path, "io.evidence.is_folder")
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse(path, "不是普通文件（设备、管道或套接字）。", "is not a regular file (a device, pipe or socket).")
+        raise _refuse(path, "io.evidence.not_regular")
     if info.st_size > limit:
-        raise _refuse(path, f"文件大小 {info.st_size} 字节，超过上限 {limit // (1024 * 1024)} MB；请先压缩或截取。",
-                      f"{info.st_size} bytes, above the limit of {limit // (1024 * 1024)} MB; compress or trim it first.")
+        raise _refuse(path, "io.evidence.too_large", size=info.st_size, mb=limit // (1024 * 1024))
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the caller's with
     except OSError as exc:
-        raise _refuse(path, f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from None
+        raise _refuse(path, "io.evidence.cannot_read", reason=exc.strerror) from None
 
 
 def store_evidence(path, folder, *, limit: int = MAX_EVIDENCE_BYTES) -> Evidence:
