@@ -58,6 +58,24 @@ def test_no_text_is_written_out_in_code():
     assert not left, left
 
 
+#: Helpers that build an error from a catalogue key and fields: the argument that is the key.
+KEYED_HELPERS = {"w.fail": 1, "self.fail": 1, "_param_error": 3, "_refuse": 1}
+
+
+def test_keyed_helpers_take_catalogue_keys():
+    """The refusal helpers of case import, negotiation parameters and evidence files take a key
+    in the catalogue (a string literal), never a (zh, en) pair of texts."""
+    calls = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in KEYED_HELPERS:
+                at = KEYED_HELPERS[ast.unparse(node.func)]
+                calls.append((f"{path.relative_to(PACKAGE.parent)}:{node.lineno}", node.args[at] if len(node.args) > at else None))
+    assert len(calls) > 70
+    bad = [where for where, a in calls if not (isinstance(a, ast.Constant) and a.value in catalogue())]
+    assert not bad, bad
+
+
 def test_texts_have_no_chinese_in_english():
     # Chinese in an English text is allowed where it names what to write in a file (a column header,
     # a word a cell may hold such as 收入 or 是/否, an amount as typed such as ￥1,200 or 1.2万).
