@@ -175,17 +175,42 @@ class AtomicFile:
         except OSError as exc:
             raise _write_error(self.target, exc) from None
 
-    def commit(self) -> Path:
-        """Flush the file to disk and rename it into place; returns the target's path."""
+    def commit(self, *, replace: bool = True, exists: PlannerError | None = None) -> Path:
+        """Flush the file to disk and put it in place; returns the target's path.
+
+        With ``replace`` False a file already at the target is never replaced: the temporary
+        file is linked to the target's name, which fails when the name is taken (also by a
+        writer at the same moment), and ``exists`` (or a message naming the file) is raised.
+        """
         try:
             os.fsync(self.fd)
             os.close(self.fd)
             self.fd = -1
-            os.replace(self.temp, self.target)
+            if replace:
+                os.replace(self.temp, self.target)
+            else:
+                self._link_new(exists)
         except OSError as exc:  # disk full, permission denied: a message, not a traceback
             self.discard()
             raise _write_error(self.target, exc) from None
+        except PlannerError:
+            self.discard()
+            raise
         return self.target
+
+    def _link_new(self, exists: PlannerError | None) -> None:
+        """The temporary file under the target's name, only if that name is free; the temporary name removed."""
+        refused = exists or PlannerError("io.export.exists", target=self.target, file=str(self.target))
+        try:
+            os.link(self.temp, self.target)
+        except FileExistsError:
+            raise refused from None
+        except OSError:  # a file system without hard links: the name was free a moment ago, or not
+            if os.path.lexists(self.target):
+                raise refused from None
+            os.replace(self.temp, self.target)
+            return
+        os.unlink(self.temp)
 
     def discard(self) -> None:
         """Remove the temporary file (the target is left as it was)."""
@@ -198,10 +223,12 @@ class AtomicFile:
             pass
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
-    """Write ``data`` to ``path`` through a temporary file renamed into place (:class:`AtomicFile`).
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence[str | os.PathLike] = (),
+                       replace: bool = True, exists: PlannerError | None = None) -> Path:
+    """Write ``data`` to ``path`` through a temporary file put into place (:class:`AtomicFile`).
 
-    Refuses to write over any of ``inputs`` (the files the user gave).
+    Refuses to write over any of ``inputs`` (the files the user gave); with ``replace`` False,
+    over any file at all (``exists`` is then the refusal: :meth:`AtomicFile.commit`).
     """
     out = AtomicFile(path, inputs=inputs)
     try:
@@ -213,7 +240,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, inputs: Sequence
         if isinstance(exc, OSError):  # disk full, permission denied: a message, not a traceback
             raise _write_error(out.target, exc) from None
         raise
-    return out.commit()
+    return out.commit(replace=replace, exists=exists)
 
 
 def _write_error(target: Path, exc: OSError) -> PlannerError:

@@ -70,7 +70,7 @@ def write_calendar(cal, path, *, inputs: Sequence = (), replace: bool = False, s
     bilingual message (the file is made under a temporary name and linked into place only
     if the name is still free). ``inputs`` (the debts file, the case book) are never written.
     """
-    from .export import AtomicFile
+    from .export import atomic_write_bytes
 
     target = Path(path)
     if target.suffix.lower() != ".ics":
@@ -79,25 +79,7 @@ def write_calendar(cal, path, *, inputs: Sequence = (), replace: bool = False, s
     if not replace and os.path.lexists(target):
         raise exists
     data = calendar_ics(cal, stamp=stamp)
-    out = AtomicFile(target, inputs=inputs)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(out.fd, view):]
-        if replace:
-            return out.commit()
-        out.sync()
-        try:
-            os.link(out.temp, out.target)  # fails when the name was taken meanwhile: nothing is replaced
-        except FileExistsError:
-            raise exists from None
-        except OSError:  # a file system without hard links: the name was free a moment ago
-            if os.path.lexists(out.target):
-                raise exists from None
-            return out.commit()
-        return out.target
-    finally:
-        out.discard()
+    return atomic_write_bytes(target, data, inputs=inputs, replace=replace, exists=exists)
 
 
 __all__ = ["calendar_ics", "write_calendar"]

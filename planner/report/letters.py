@@ -352,9 +352,9 @@ def complaint_pack(contacts: list[Contact], lender: str, *, lang: str = "zh", cl
     return Document(lang, t("complaint_title", lang, lender=clean(lender)), tuple(blocks), conduct_disclaimer(lang))
 
 
-def write_document(doc: Document, out, inputs=()) -> Path:
+def write_document(doc: Document, out, inputs=(), *, replace: bool = True, exists: PlannerError | None = None) -> Path:
     """Write ``doc`` to ``out`` by its suffix (.txt plain text, .html, .pdf through Chromium), atomically,
-    never over one of ``inputs``."""
+    never over one of ``inputs``; with ``replace`` False never over any file (``exists`` the refusal)."""
     from ..io import atomic_write_bytes
 
     suffix = Path(out).suffix.lower()
@@ -369,7 +369,7 @@ def write_document(doc: Document, out, inputs=()) -> Path:
         from .render import render_pdf
 
         data = render_pdf(doc.html())
-    return atomic_write_bytes(out, data, inputs=inputs)
+    return atomic_write_bytes(out, data, inputs=inputs, replace=replace, exists=exists)
 
 
 def claim_letter(check, *, lang: str = "zh", client: str | None = None, anonymise: bool = False,
@@ -447,30 +447,14 @@ def claim_letter(check, *, lang: str = "zh", client: str | None = None, anonymis
 
 
 def write_new_document(doc: Document, out, inputs=()) -> Path:
-    """:func:`write_document`, but never over an existing file: the path is reserved first (made
-    exclusively, as :func:`planner.report.outputs.document_path` does), so a file already there,
-    or one another writer makes at the same moment, is refused with a message."""
-    import os
-
+    """:func:`write_document`, but never over an existing file (:meth:`planner.io.AtomicFile.commit`
+    with ``replace`` False): a file already there, or one another writer makes at the same moment,
+    is refused with a message."""
     path = Path(out).expanduser()
     if path.suffix.lower() not in (".html", ".pdf", ".txt"):
         raise PlannerError("claims.letter_suffix", path=str(path), file=str(path))
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise PlannerError("claims.letter_exists", path=str(path), file=str(path)) from None
-    except OSError as exc:
-        raise PlannerError("report.outputs.cannot_write", path=path, v=exc.strerror or exc, file=str(path)) from None
-    os.close(fd)
-    try:
-        return write_document(doc, path, inputs)
-    except BaseException:
-        try:
-            if path.stat().st_size == 0:
-                path.unlink()
-        except OSError:
-            pass
-        raise
+    return write_document(doc, path, inputs, replace=False,
+                          exists=PlannerError("claims.letter_exists", path=str(path), file=str(path)))
 
 
 def case_letter(case, debt_name: str, *, lang: str = "zh", anonymise: bool = False, hardship: str = "",

@@ -370,3 +370,21 @@ def test_batch_schedules_part_files_never_follow_a_planted_symlink(tmp_path, cap
     assert victim.read_text("utf-8") == "keep me"
     assert (tmp_path / f"sched{suffix}").stat().st_size > 0
 
+
+
+def test_atomic_write_without_replace_refuses_a_file_already_there_and_leaves_no_temporary(tmp_path):
+    """``replace=False`` (the calendar and the claim letter): a new file is written, an existing one is
+    refused with the given message and left as it was, and no temporary file stays behind."""
+    from planner.errors import PlannerError
+    from planner.io import atomic_write_bytes
+
+    target = tmp_path / "new.txt"
+    assert atomic_write_bytes(target, b"first", replace=False) == target and target.read_bytes() == b"first"
+    refusal = PlannerError("io.export.exists", target=target, file=str(target))
+    with pytest.raises(PlannerError) as caught:
+        atomic_write_bytes(target, b"second", replace=False, exists=refusal)
+    assert caught.value is refusal and target.read_bytes() == b"first"
+    with pytest.raises(PlannerError) as caught:
+        atomic_write_bytes(target, b"third", replace=False)
+    assert caught.value.key == "io.export.exists" and "new.txt" in caught.value.en
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.txt"]
