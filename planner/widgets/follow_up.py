@@ -169,6 +169,8 @@ class FollowUp(_Driven):
         self.clearance_item = W.Dropdown(layout=W.Layout(width="30em"), style=_WIDE)
         self.clearance_date = _text("16em", placeholder="2027-05-10")
         self.clearance_button = _button("check-square-o")
+        #: Shown only while a cleared debt has a step to record (else the table says none is cleared).
+        self.clearance_controls = _row(self.clearance_debt, self.clearance_item, self.clearance_date, self.clearance_button)
         self.lang_toggle = W.ToggleButtons(options=LANG_OPTIONS, style={"button_width": "80px"})
         traitlets.link((self.state, "lang"), (self.lang_toggle, "value"))
         self.status = W.HTML()
@@ -212,8 +214,7 @@ class FollowUp(_Driven):
             self.terms_box,
             _row(self.agree_confirmed, self.agree_button),
             _row(self.ask_answer, self.ask_counter, self.ask_button),
-            self.labels["clearance"], self.clearance_table,
-            _row(self.clearance_debt, self.clearance_item, self.clearance_date, self.clearance_button),
+            self.labels["clearance"], self.clearance_table, self.clearance_controls,
             self.labels["replan"], _row(self.replan_budget, self.replan_reason, self.replan_button),
             self.labels["contact"],
             _row(self.contact_debt, self.contact_at, self.contact_tz, self.contact_channel, self.contact_direction),
@@ -636,6 +637,7 @@ class FollowUp(_Driven):
         if self.case is None:
             self.clearance_table.value = ""
             _relabel(self.clearance_debt, [])
+            self.clearance_controls.layout.display = "none"
             self.contact_log.value = ""
             self.status.value = f"<p>{html.escape(t('ui_case_pick', lang))}</p>"
             self.canvas.draw(lambda canvas: _message_axes(canvas, t("ui_case_pick", lang)))
@@ -644,6 +646,7 @@ class FollowUp(_Driven):
         self.status.value = s.table(lang)._repr_html_()
         self.clearance_table.value = _clearance_html(s.clearance, lang)
         _relabel(self.clearance_debt, [(c.debt, c.debt) for c in s.clearance])
+        self.clearance_controls.layout.display = None if s.clearance else "none"
         self.contact_log.value = _contacts_html(self.case.contacts(), lang)
         progress = self.case.progress()
 

@@ -177,12 +177,12 @@ class FairShareView:
         self.refresh()
 
     @classmethod
-    def from_case(cls, case, *, lang: str = "zh", floor=DEFAULT_FLOOR) -> FairShareView:
+    def from_case(cls, case, *, lang: str = "zh", floor=DEFAULT_FLOOR, follow=None) -> FairShareView:
         """The view of a case's latest budget statement and its debts as they stand."""
         debts = list(case.data.replans[-1].debts) if case.data.replans else list(case.data.debts)
         if case.statement is None:
             raise PlannerError("cases.book.no_statement", case=case.name)
-        return cls(debts, case.statement, lang=lang, floor=floor)
+        return cls(debts, case.statement, lang=lang, floor=floor, follow=follow)
 
     def set(self, *, lang: str | None = None, floor=None, available=None) -> None:
         """Change the language, the floor or the money a month, as the controls do."""

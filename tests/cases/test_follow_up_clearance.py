@@ -28,8 +28,10 @@ def test_the_checklist_shows_after_clearing_and_goes_when_done(book, lang):
     w = FollowUp(book, "王小明", lang=lang, today=TODAY)
     shown = w.clearance_table.value
     assert ("还没有结清的债务" if lang == "zh" else "No debt cleared yet") in shown
+    assert w.clearance_controls.layout.display == "none"  # nothing to record: no empty dropdown, no button
     w.record_payments()  # February as planned: 借呗 is cleared
     assert w.clearance_debt.options == (("借呗", "借呗"),)
+    assert w.clearance_controls.layout.display is None
     table = w.clearance_table.value
     assert ("已索要结清证明" if lang == "zh" else "Settlement proof asked for") in table
     assert ("2027-03-31 起查询" if lang == "zh" else "check from 2027-03-31") in table
@@ -47,6 +49,7 @@ def test_the_checklist_shows_after_clearing_and_goes_when_done(book, lang):
     assert ("全部完成" if lang == "zh" else "every step after clearing is done") in w.message.value
     assert w.clearance_debt.options == ()
     assert "借呗" not in w.clearance_table.value
+    assert w.clearance_controls.layout.display == "none"
 
 
 def test_the_calendar_button_writes_the_ics_into_the_reports_folder(tmp_path):
